@@ -1,0 +1,192 @@
+import { z } from 'zod';
+import { parseDuration } from '../util/duration.js';
+
+/** A positive duration: `5s`, `500ms`, `2m`, or a number of seconds. Stored in milliseconds. */
+export const durationSchema = z
+  .union([z.number(), z.string()])
+  .transform((v, ctx) => {
+    const ms = parseDuration(v);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'a duration such as 10s, 500ms, 2m or a number of seconds' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+const positiveDuration = durationSchema.refine((ms) => ms > 0, { message: 'a duration greater than zero' });
+const nonNegativeDuration = durationSchema.refine((ms) => ms >= 0, { message: 'a duration of zero or more' });
+
+const name = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" or "-" (used in cell ids)');
+
+/** pgbouncer.ini [pgbouncer] settings beyond the ones the harness owns (listen_addr, listen_port, auth). */
+const iniValue = z.union([z.string(), z.number(), z.boolean()]);
+
+const pgbouncerHop = z.strictObject({
+  pool_mode: z.enum(['session', 'transaction', 'statement']).default('transaction'),
+  default_pool_size: z.number().int().positive().default(20),
+  min_pool_size: z.number().int().nonnegative().optional(),
+  reserve_pool_size: z.number().int().nonnegative().optional(),
+  max_client_conn: z.number().int().positive().optional(),
+  max_db_connections: z.number().int().positive().optional(),
+  settings: z.record(z.string(), iniValue).default({}),
+});
+export type PgbouncerHop = z.infer<typeof pgbouncerHop>;
+
+const directConfig = z.strictObject({
+  name,
+  kind: z.literal('direct'),
+  description: z.string().optional(),
+});
+
+const pgbouncerConfig = pgbouncerHop.extend({
+  name,
+  kind: z.literal('pgbouncer'),
+  description: z.string().optional(),
+});
+
+const proxyConfig = z.strictObject({
+  name,
+  kind: z.literal('proxy'),
+  description: z.string().optional(),
+  /**
+   * Shell-free command template for a local process. Placeholders: {port} (where the proxy must listen),
+   * {host} (always 127.0.0.1), {upstream_host}, {upstream_port}, {database}, {user}, {workdir}.
+   */
+  command: z
+    .union([z.string().min(1), z.array(z.string()).min(1)])
+    .refine((c) => (Array.isArray(c) ? c.join(' ') : c).includes('{port}'), {
+      message: 'a command that contains the {port} placeholder (where the proxy must listen)',
+    })
+    .optional(),
+  /** Container image of the proxy (testcontainers provider). */
+  image: z.string().min(1).optional(),
+  env: z.record(z.string(), z.string()).default({}),
+  /** Seconds to wait for the proxy to accept connections. */
+  ready_timeout: positiveDuration.default(30_000),
+  /** Put a PgBouncer between the proxy and PostgreSQL. */
+  via_pgbouncer: pgbouncerHop.optional(),
+});
+
+export const configSchema = z.discriminatedUnion('kind', [directConfig, pgbouncerConfig, proxyConfig], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? 'a config kind: one of direct, pgbouncer, proxy' : undefined,
+});
+export type ConfigSpec = z.infer<typeof configSchema>;
+
+export const BUILTIN_WORKLOADS = ['tpcb', 'readonly', 'readonly-short', 'tpcb-short'] as const;
+export type BuiltinWorkload = (typeof BUILTIN_WORKLOADS)[number];
+
+const workloadObject = z
+  .strictObject({
+    name,
+    /** A built-in pgbench workload to start from. */
+    builtin: z.enum(BUILTIN_WORKLOADS).optional(),
+    /** Custom pgbench script file(s), relative to the matrix file. `file@weight` is allowed. */
+    script: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    /** Open a new connection for every transaction (pgbench -C). */
+    reconnect: z.boolean().optional(),
+    /** Extra pgbench flags, e.g. ["--rate", "1000"]. */
+    flags: z.array(z.string()).default([]),
+  })
+  .refine((w) => (w.builtin === undefined) !== (w.script === undefined), {
+    message: 'exactly one of "builtin" or "script"',
+  });
+
+export const workloadSchema = z.union([z.enum(BUILTIN_WORKLOADS), workloadObject], {
+  error: (issue) =>
+    issue.code === 'invalid_union'
+      ? `a built-in workload name (${BUILTIN_WORKLOADS.join(', ')}) or an object with name and builtin or script`
+      : undefined,
+});
+
+export const gatesSchema = z.strictObject({
+  max_failed_transactions: z.number().int().nonnegative().optional(),
+  max_connection_errors: z.number().int().nonnegative().optional(),
+  min_tps: z.number().positive().optional(),
+  max_p99_ms: z.number().positive().optional(),
+});
+export type Gates = z.infer<typeof gatesSchema>;
+
+const positiveIntList = z.array(z.number().int().positive()).min(1, 'a non-empty list');
+
+export const matrixSchema = z
+  .strictObject({
+    name: name.optional(),
+    description: z.string().optional(),
+    provider: z.enum(['auto', 'native', 'testcontainers']).default('auto'),
+    duration: positiveDuration.default(10_000),
+    warmup: nonNegativeDuration.default(0),
+    /** Pause after CHECKPOINT before each cell, so background writes settle. */
+    settle: nonNegativeDuration.default(1_000),
+    reps: z.number().int().positive().default(1),
+    scale: z.number().int().positive().default(10),
+    concurrency: positiveIntList,
+    /** pgbench -j; "auto" = min(clients, cores). */
+    threads: z.union([z.literal('auto'), z.number().int().positive()]).default('auto'),
+    protocol: z.enum(['simple', 'extended', 'prepared']).default('simple'),
+    baseline: name.optional(),
+    sample_interval: positiveDuration.default(1_000),
+    /** Keep the raw per-transaction logs in the cell directory after the histogram is built. */
+    keep_raw_logs: z.boolean().default(false),
+    postgres: z
+      .strictObject({
+        settings: z.record(z.string(), iniValue).default({}),
+      })
+      .default({ settings: {} }),
+    images: z
+      .strictObject({
+        postgres: z.string().min(1).optional(),
+        pgbouncer: z.string().min(1).optional(),
+        pgbench: z.string().min(1).optional(),
+      })
+      .default({}),
+    configs: z.array(configSchema).min(1, 'a non-empty list'),
+    workloads: z.array(workloadSchema).min(1, 'a non-empty list'),
+    gates: gatesSchema.default({}),
+  })
+  .superRefine((m, ctx) => {
+    const seen = new Map<string, number>();
+    m.configs.forEach((c, i) => {
+      const prev = seen.get(c.name);
+      if (prev !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['configs', i, 'name'],
+          message: `a unique config name ("${c.name}" is also configs[${prev}])`,
+        });
+      }
+      seen.set(c.name, i);
+    });
+    const wseen = new Map<string, number>();
+    m.workloads.forEach((w, i) => {
+      const n = typeof w === 'string' ? w : w.name;
+      const prev = wseen.get(n);
+      if (prev !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workloads', i],
+          message: `a unique workload name ("${n}" is also workloads[${prev}])`,
+        });
+      }
+      wseen.set(n, i);
+    });
+    const cseen = new Set<number>();
+    m.concurrency.forEach((c, i) => {
+      if (cseen.has(c)) {
+        ctx.addIssue({ code: 'custom', path: ['concurrency', i], message: `unique values (${c} repeats)` });
+      }
+      cseen.add(c);
+    });
+    if (m.baseline !== undefined && !seen.has(m.baseline)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['baseline'],
+        message: `the name of a config (one of ${[...seen.keys()].join(', ')})`,
+      });
+    }
+  });
+
+export type MatrixInput = z.input<typeof matrixSchema>;
+export type MatrixSpec = z.output<typeof matrixSchema>;

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import type { BuiltinWorkload, MatrixSpec } from './schema.js';
+
+/** A workload resolved into what pgbench needs. */
+export interface Workload {
+  name: string;
+  builtin?: BuiltinWorkload;
+  /** Absolute script paths, each optionally suffixed with `@weight` as pgbench accepts. */
+  scripts: string[];
+  /** pgbench -C: a new connection per transaction. Logged latency then excludes connecting. */
+  reconnect: boolean;
+  flags: string[];
+}
+
+const BUILTIN: Record<BuiltinWorkload, { select: boolean; reconnect: boolean }> = {
+  tpcb: { select: false, reconnect: false },
+  readonly: { select: true, reconnect: false },
+  'readonly-short': { select: true, reconnect: true },
+  'tpcb-short': { select: false, reconnect: true },
+};
+
+export function resolveWorkload(w: MatrixSpec['workloads'][number], matrixDir: string): Workload {
+  if (typeof w === 'string') return { name: w, builtin: w, scripts: [], reconnect: BUILTIN[w].reconnect, flags: [] };
+  const scripts = w.script === undefined ? [] : Array.isArray(w.script) ? w.script : [w.script];
+  const base = w.builtin === undefined ? undefined : BUILTIN[w.builtin];
+  return {
+    name: w.name,
+    ...(w.builtin === undefined ? {} : { builtin: w.builtin }),
+    scripts: scripts.map((s) => resolveScript(s, matrixDir)),
+    reconnect: w.reconnect ?? base?.reconnect ?? false,
+    flags: w.flags,
+  };
+}
+
+/** `file.sql@3` -> `/abs/file.sql@3`; the weight suffix stays for pgbench. */
+function resolveScript(spec: string, dir: string): string {
+  const m = /^(.*?)(@\d+)?$/.exec(spec);
+  const file = m?.[1] ?? spec;
+  return path.resolve(dir, file) + (m?.[2] ?? '');
+}
+
+export function scriptFile(spec: string): string {
+  return spec.replace(/@\d+$/, '');
+}
+
+/** pgbench flags that define the workload (not clients, duration or logging). */
+export function workloadFlags(w: Workload): string[] {
+  const flags: string[] = [];
+  if (w.builtin !== undefined && w.scripts.length === 0) {
+    if (BUILTIN[w.builtin].select) flags.push('-S');
+  }
+  for (const s of w.scripts) flags.push('-f', s);
+  if (w.reconnect) flags.push('-C');
+  flags.push(...w.flags);
+  return flags;
+}

@@ -1,0 +1,118 @@
+/**
+ * The contract between `bench run` and `bench summarize`. Bump RESULTS_SCHEMA when a field changes
+ * meaning; readers accept older versions they know and refuse newer ones with a clear message.
+ */
+export const RESULTS_SCHEMA = 1;
+
+/** What pgbench printed at the end of a run (see src/pgbench/summary.ts). */
+export interface PgbenchSummary {
+  transactionType?: string;
+  scalingFactor?: number;
+  queryMode?: string;
+  clients?: number;
+  threads?: number;
+  durationS?: number;
+  processed: number;
+  failed: number;
+  latencyAvgMs?: number;
+  latencyStddevMs?: number;
+  /** Without -C: time to open all connections once. */
+  initialConnectionMs?: number;
+  /** With -C: average time to open one connection. */
+  averageConnectionMs?: number;
+  tps?: number;
+  /** "without initial connection time" or "including reconnection times". */
+  tpsBasis?: 'without-initial-connection' | 'including-reconnection' | 'unknown';
+  /** pgbench said "Run was aborted; the above results are incomplete." */
+  aborted: boolean;
+}
+
+/** Latency figures in milliseconds from the per-transaction log (nearest-rank percentiles). */
+export interface LatencySummary {
+  count: number;
+  failed: number;
+  skipped: number;
+  meanMs: number;
+  minMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+  /** Relative path (from the cell dir) of the serialized histogram, for merging across reps. */
+  histogramFile: string;
+}
+
+export interface ProgressPoint {
+  /** Seconds since pgbench started. */
+  t: number;
+  tps: number;
+  latMs: number;
+  stddevMs?: number;
+  failed?: number;
+}
+
+export type CellState = 'completed' | 'failed' | 'timed-out' | 'interrupted' | 'skipped';
+
+interface CellBase {
+  schema: typeof RESULTS_SCHEMA;
+  id: string;
+  index: number;
+  config: string;
+  workload: string;
+  concurrency: number;
+  rep: number;
+  threads: number;
+  startedAt: string;
+  endedAt: string;
+  /** pgbench argv with no secrets (the password is passed in the environment). */
+  argv: string[];
+  /** What the harness did before the cell (checkpoint, vacuum, settle), for the method section. */
+  prepared: string[];
+  warnings: string[];
+  /** Summary of the samplers, when sampling ran (see src/sampling). */
+  sampling?: Record<string, unknown>;
+}
+
+export interface CompletedCell extends CellBase {
+  state: 'completed';
+  exitCode: 0;
+  summary: PgbenchSummary;
+  latency?: LatencySummary;
+  connectionErrors: number;
+}
+
+export interface FailedCell extends CellBase {
+  state: 'failed' | 'timed-out' | 'interrupted' | 'skipped';
+  exitCode: number | null;
+  reason: string;
+  /** pgbench's error lines (stderr), trimmed. */
+  errorLines: string[];
+  /** What pgbench printed before failing, when it printed a summary; never averaged into results. */
+  summary?: PgbenchSummary;
+  latency?: LatencySummary;
+  connectionErrors: number;
+}
+
+export type CellRecord = CompletedCell | FailedCell;
+
+export interface RunInfo {
+  schema: typeof RESULTS_SCHEMA;
+  tool: { name: 'bench'; version: string; gitSha?: string };
+  runId: string;
+  command: string[];
+  matrix: { file: string; hash: string; text: string; name?: string };
+  /** The validated matrix after flag overrides, with defaults filled in. */
+  effective: Record<string, unknown>;
+  provider: string;
+  providerReason?: string;
+  versions: Record<string, string>;
+  host: { hostname: string; cpus: number; cpuModel: string; memoryBytes: number; kernel: string; platform: string };
+  stack?: Record<string, unknown>;
+  startedAt: string;
+  endedAt?: string;
+  /** Filled at the end: completed | failed | interrupted | stack-error. */
+  outcome?: string;
+  cellsPlanned: number;
+}

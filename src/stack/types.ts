@@ -1,0 +1,96 @@
+import type { Matrix } from '../matrix/load.js';
+
+/** Where a client connects. The password travels in the environment (PGPASSWORD), never in argv or results. */
+export interface Endpoint {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+}
+
+export type ComponentRole = 'postgres' | 'pgbouncer' | 'proxy';
+
+/** One started component: a local process or a container. */
+export interface Component {
+  role: ComponentRole;
+  /** The config this component serves; undefined for the shared PostgreSQL. */
+  config?: string;
+  /** Host PID of the component's main process (its tree is sampled for RSS/CPU). */
+  pid?: number;
+  containerId?: string;
+  image?: string;
+  port: number;
+  version?: string;
+  /** False once the process or container has exited. */
+  alive(): boolean;
+  /** Last lines of the component's log, for error messages. */
+  logTail(lines?: number): string;
+  stop(): Promise<void>;
+}
+
+export interface ConfigPath {
+  config: string;
+  /** What pgbench connects to for this config. */
+  endpoint: Endpoint;
+  /** Components in the path, client side first (proxy, pgbouncer); PostgreSQL is shared. */
+  components: Component[];
+  /** PgBouncer admin console, when PgBouncer is in the path. */
+  pgbouncerAdmin?: Endpoint;
+}
+
+export interface PgbenchInvocation {
+  args: string[];
+  /** Directory where pgbench writes per-transaction logs (-l). */
+  cwd: string;
+  env: Record<string, string>;
+  onStdout?: (line: string) => void;
+  onStderr?: (line: string) => void;
+  /** Killed (SIGTERM, then SIGKILL) after this many ms; the result says timedOut. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface PgbenchResult {
+  exitCode: number | null;
+  signal?: string;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  aborted: boolean;
+}
+
+/** Runs pgbench, on the host or in a container. */
+export interface PgbenchRunner {
+  version: string;
+  run(inv: PgbenchInvocation): Promise<PgbenchResult>;
+}
+
+export interface Stack {
+  provider: 'native' | 'testcontainers';
+  /** Direct superuser-capable connection to PostgreSQL for init, CHECKPOINT and sampling. */
+  postgres: Endpoint;
+  postgresComponent: Component;
+  paths: Map<string, ConfigPath>;
+  pgbench: PgbenchRunner;
+  versions: Record<string, string>;
+  /** Extra facts for run.json (images, digests, network mode). */
+  details: Record<string, unknown>;
+  /** Restart the components of one config after a fault (not PostgreSQL). */
+  restartPath(config: string): Promise<ConfigPath>;
+  /** Stops everything this stack started. Idempotent. */
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  matrix: Matrix;
+  /** Scratch directory for data, sockets, configs and logs of the stack (not the results). */
+  workdir: string;
+  log: (msg: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface Provider {
+  name: 'native' | 'testcontainers';
+  start(opts: StartOptions): Promise<Stack>;
+}
