@@ -51,7 +51,7 @@ export function parseMatrix(text: string, file: string, overrides: MatrixOverrid
     throw new ConfigurationError(`${file}: expected a YAML mapping with configs, workloads and concurrency`);
   }
   const input = applyOverrides(raw as Record<string, unknown>, overrides, file);
-  const parsed = matrixSchema.safeParse(input);
+  const parsed = matrixSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => formatIssue(file, i));
     throw new ConfigurationError(lines[0] ?? `${file}: invalid matrix`, lines.slice(1));

@@ -2,7 +2,7 @@
  * The contract between `bench run` and `bench summarize`. Bump RESULTS_SCHEMA when a field changes
  * meaning; readers accept older versions they know and refuse newer ones with a clear message.
  */
-export const RESULTS_SCHEMA = 1;
+export const RESULTS_SCHEMA = 1 as const;
 
 /** What pgbench printed at the end of a run (see src/pgbench/summary.ts). */
 export interface PgbenchSummary {
@@ -112,6 +112,8 @@ export interface RunInfo {
   stack?: Record<string, unknown>;
   startedAt: string;
   endedAt?: string;
+  /** When `bench run --resume` continued this run. */
+  resumedAt?: string[];
   /** Filled at the end: completed | failed | interrupted | stack-error. */
   outcome?: string;
   cellsPlanned: number;

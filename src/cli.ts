@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+import path from 'node:path';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { run } from './commands/run.js';
+import { ConfigurationError, EXIT, MissingToolError, StackError } from './errors.js';
+import type { MatrixOverrides } from './matrix/load.js';
+import { TOOL_VERSION } from './runner/version.js';
+import { progressReporter } from './ui/progress.js';
+
+function list(value: string): string[] {
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (items.length === 0) throw new InvalidArgumentError('expected a comma-separated list');
+  return items;
+}
+
+function intList(value: string): number[] {
+  return list(value).map((s) => {
+    const n = Number(s);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected positive integers, got "${s}"`);
+    return n;
+  });
+}
+
+function positiveInt(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  return n;
+}
+
+/** Reports a known error as one `ERROR:` line (plus details) and returns its exit code. */
+function reportError(e: unknown): number {
+  if (e instanceof ConfigurationError) {
+    console.error(`ERROR: ${e.message}`);
+    for (const d of e.details) console.error(`  ${d}`);
+    return EXIT.usage;
+  }
+  if (e instanceof StackError) {
+    console.error(`ERROR: ${e.message}`);
+    if (e.logTail) console.error(e.logTail.replace(/^/gm, '  | '));
+    return EXIT.usage;
+  }
+  if (e instanceof MissingToolError) {
+    console.error(`ERROR: ${e.message}. Install it with: ${e.install}`);
+    return EXIT.missingTool;
+  }
+  console.error(e);
+  return EXIT.usage;
+}
+
+/** First Ctrl-C or SIGTERM: stop gracefully (record the cell as interrupted, stop the stack). Second: now. */
+function interruptSignal(onFirst: (sig: string) => void): AbortSignal {
+  const ac = new AbortController();
+  let count = 0;
+  const handler = (sig: NodeJS.Signals) => {
+    count++;
+    if (count === 1) {
+      onFirst(sig);
+      ac.abort();
+    } else {
+      console.error(`\n${sig} again: exiting now (started processes are killed by PID on exit)`);
+      process.exit(EXIT.interrupted);
+    }
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return ac.signal;
+}
+
+const program = new Command()
+  .name('bench')
+  .description('Benchmark PostgreSQL connection poolers and proxies with pgbench over a matrix')
+  .version(TOOL_VERSION)
+  .showHelpAfterError();
+
+program
+  .command('run')
+  .description('start the stack, run every cell of the matrix, record each result as it finishes')
+  .argument('<matrix>', 'matrix YAML file (see matrices/)')
+  .addOption(new Option('--duration <d>', 'override duration per cell (e.g. 5s)').env('BENCH_DURATION'))
+  .addOption(new Option('--warmup <d>', 'override warmup per cell').env('BENCH_WARMUP'))
+  .addOption(new Option('--reps <n>', 'override repetitions').argParser(positiveInt).env('BENCH_REPS'))
+  .addOption(new Option('--scale <n>', 'override pgbench scale').argParser(positiveInt).env('BENCH_SCALE'))
+  .addOption(new Option('--concurrency <list>', 'override client counts, e.g. 1,10').argParser(intList).env('BENCH_CONCURRENCY'))
+  .addOption(new Option('--configs <list>', 'run only these configs').argParser(list).env('BENCH_CONFIGS'))
+  .addOption(new Option('--workloads <list>', 'run only these workloads').argParser(list).env('BENCH_WORKLOADS'))
+  .addOption(
+    new Option('--provider <p>', 'where components run').choices(['auto', 'native', 'testcontainers']).env('BENCH_PROVIDER'),
+  )
+  .option('--results-dir <dir>', 'where run directories are created', 'results')
+  .option('--resume <run-dir>', 'continue an interrupted run: finished cells are kept and skipped')
+  .option('--allow-changed-matrix', 'resume even if the matrix file changed since the run started')
+  .option('--fail-fast', 'stop at the first failed cell')
+  .action(async (matrixFile: string, o: Record<string, unknown>) => {
+    const overrides: MatrixOverrides = {
+      ...(o.duration !== undefined ? { duration: o.duration as string } : {}),
+      ...(o.warmup !== undefined ? { warmup: o.warmup as string } : {}),
+      ...(o.reps !== undefined ? { reps: o.reps as number } : {}),
+      ...(o.scale !== undefined ? { scale: o.scale as number } : {}),
+      ...(o.concurrency !== undefined ? { concurrency: o.concurrency as number[] } : {}),
+      ...(o.configs !== undefined ? { configs: o.configs as string[] } : {}),
+      ...(o.workloads !== undefined ? { workloads: o.workloads as string[] } : {}),
+      ...(o.provider !== undefined ? { provider: o.provider as string } : {}),
+    };
+    const events = progressReporter(process.stderr, 0);
+    const signal = interruptSignal((sig) => events.log(`\n${sig}: stopping after recording the current cell as interrupted (again to force)`));
+    try {
+      const res = await run({
+        matrixFile,
+        overrides,
+        resultsDir: o.resultsDir as string,
+        ...(o.resume ? { resume: o.resume as string } : {}),
+        ...(o.allowChangedMatrix ? { allowChangedMatrix: true } : {}),
+        ...(o.failFast ? { failFast: true } : {}),
+        command: ['bench', ...process.argv.slice(2)],
+        events,
+        signal,
+      });
+      const rel = path.relative(process.cwd(), res.runDir) || res.runDir;
+      console.error(`results: ${rel}`);
+      if (res.outcome === 'interrupted') {
+        console.error(`interrupted; resume with: bench run ${matrixFile} --resume ${rel}`);
+        process.exitCode = EXIT.interrupted;
+        return;
+      }
+      if (res.failedCells.length > 0) {
+        console.error(`${res.failedCells.length} cell(s) failed: ${res.failedCells.map((c) => c.id).join(', ')}`);
+        process.exitCode = EXIT.findings;
+      }
+    } catch (e) {
+      process.exitCode = reportError(e);
+    }
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,43 @@
+import type { MatrixOverrides } from '../matrix/load.js';
+import type { CellRecord } from '../results/types.js';
+import { type RunEvents, type RunOutcome, runMatrix } from '../runner/run.js';
+
+export interface RunCommandOptions {
+  matrixFile: string;
+  overrides: MatrixOverrides;
+  resultsDir?: string;
+  resume?: string;
+  allowChangedMatrix?: boolean;
+  failFast?: boolean;
+  command: string[];
+  events: RunEvents;
+  signal: AbortSignal;
+}
+
+export interface RunCommandResult {
+  runDir: string;
+  outcome: RunOutcome;
+  records: CellRecord[];
+  failedCells: CellRecord[];
+}
+
+/** `bench run`: the matrix, cell by cell, into a run directory. */
+export async function run(opts: RunCommandOptions): Promise<RunCommandResult> {
+  const res = await runMatrix({
+    matrixFile: opts.matrixFile,
+    overrides: opts.overrides,
+    ...(opts.resultsDir ? { resultsDir: opts.resultsDir } : {}),
+    ...(opts.resume ? { resume: opts.resume } : {}),
+    ...(opts.allowChangedMatrix ? { allowChangedMatrix: true } : {}),
+    ...(opts.failFast ? { failFast: true } : {}),
+    command: opts.command,
+    events: opts.events,
+    signal: opts.signal,
+  });
+  return {
+    runDir: res.runDir,
+    outcome: res.outcome,
+    records: res.records,
+    failedCells: res.records.filter((r) => r.state !== 'completed'),
+  };
+}

@@ -1,0 +1,61 @@
+import { type Workload, workloadFlags } from '../matrix/workload.js';
+import type { Endpoint } from '../stack/types.js';
+
+export interface CellArgs {
+  endpoint: Endpoint;
+  workload: Workload;
+  clients: number;
+  threads: number;
+  durationS: number;
+  protocol: 'simple' | 'extended' | 'prepared';
+  /** Per-transaction log file prefix (relative to the cwd pgbench runs in). */
+  logPrefix?: string;
+}
+
+/**
+ * pgbench -j: as many threads as cores, never more than clients (pgbench refuses -j > -c), and
+ * at least 1. On the 2-core machines here pgbench shares cores with postgres and the pooler, so
+ * more threads only add context switches.
+ */
+export function autoThreads(clients: number, cores: number): number {
+  return Math.max(1, Math.min(clients, cores));
+}
+
+/** The pgbench argv for one cell. Connection details as flags, the password never (PGPASSWORD). */
+export function cellArgv(a: CellArgs): string[] {
+  const argv = [
+    '-h',
+    a.endpoint.host,
+    '-p',
+    String(a.endpoint.port),
+    '-U',
+    a.endpoint.user,
+    // -n: the harness vacuums (or not) itself and records what it did.
+    '-n',
+    '-c',
+    String(a.clients),
+    '-j',
+    String(a.threads),
+    '-T',
+    String(a.durationS),
+    '-P',
+    '1',
+    '-M',
+    a.protocol,
+    ...workloadFlags(a.workload),
+  ];
+  if (a.logPrefix !== undefined) argv.push('-l', `--log-prefix=${a.logPrefix}`);
+  // pgbench 15: the failure kinds in the log and the summary (serialization, deadlock).
+  argv.push('--failures-detailed');
+  argv.push(a.endpoint.database);
+  return argv;
+}
+
+export function initArgv(endpoint: Endpoint, scale: number): string[] {
+  return ['-h', endpoint.host, '-p', String(endpoint.port), '-U', endpoint.user, '-i', '-s', String(scale), '-q', endpoint.database];
+}
+
+/** The environment pgbench needs: the password stays out of argv, ps and the results. */
+export function pgbenchEnv(endpoint: Endpoint): Record<string, string> {
+  return { PGPASSWORD: endpoint.password, PGAPPNAME: 'pgbench', PGSSLMODE: 'disable' };
+}

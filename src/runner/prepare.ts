@@ -1,0 +1,54 @@
+import type { Workload } from '../matrix/workload.js';
+import { initArgv, pgbenchEnv } from '../pgbench/argv.js';
+import { extractErrorLines } from '../pgbench/summary.js';
+import { StackError } from '../errors.js';
+import { withClient } from '../stack/ready.js';
+import type { Stack } from '../stack/types.js';
+
+/** Whether a workload writes (tpcb-like or a custom script, which may): those need a vacuum between cells. */
+export function writes(w: Workload): boolean {
+  return w.builtin === undefined || w.builtin === 'tpcb' || w.builtin === 'tpcb-short';
+}
+
+/** pgbench -i once per run, directly on PostgreSQL (never through the path under test). */
+export async function initData(stack: Stack, scale: number, cwd: string, signal?: AbortSignal): Promise<number> {
+  const t0 = Date.now();
+  const r = await stack.pgbench.run({
+    args: initArgv(stack.postgres, scale),
+    cwd,
+    env: pgbenchEnv(stack.postgres),
+    timeoutMs: 30 * 60_000,
+    ...(signal ? { signal } : {}),
+  });
+  if (r.exitCode !== 0) {
+    throw new StackError(`pgbench -i -s ${scale} failed (exit ${r.exitCode})`, extractErrorLines(r.stderr).join('\n'));
+  }
+  return Date.now() - t0;
+}
+
+/**
+ * What pgbench itself does before a run without -n, made explicit and recorded: vacuum the small
+ * hot tables and empty pgbench_history when the previous cell wrote; then CHECKPOINT so no cell
+ * pays for the previous cell's dirty buffers; then a settle pause.
+ */
+export async function prepareCell(
+  stack: Stack,
+  opts: { vacuum: boolean; settleMs: number },
+): Promise<string[]> {
+  const done: string[] = [];
+  await withClient(stack.postgres, async (c) => {
+    if (opts.vacuum) {
+      await c.query('VACUUM pgbench_branches');
+      await c.query('VACUUM pgbench_tellers');
+      await c.query('TRUNCATE pgbench_history');
+      done.push('vacuum pgbench_branches, pgbench_tellers; truncate pgbench_history');
+    }
+    await c.query('CHECKPOINT');
+    done.push('checkpoint');
+  });
+  if (opts.settleMs > 0) {
+    await new Promise((r) => setTimeout(r, opts.settleMs));
+    done.push(`settle ${opts.settleMs} ms`);
+  }
+  return done;
+}

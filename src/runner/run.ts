@@ -1,0 +1,237 @@
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigurationError, StackError } from '../errors.js';
+import { type Cell, expandCells } from '../matrix/expand.js';
+import { loadMatrix, type Matrix, type MatrixOverrides } from '../matrix/load.js';
+import { autoThreads } from '../pgbench/argv.js';
+import { runPaths } from '../results/paths.js';
+import { readRun } from '../results/read.js';
+import type { CellRecord, RunInfo } from '../results/types.js';
+import { RESULTS_SCHEMA } from '../results/types.js';
+import { appendCell, ensureRunDir, writeRunInfo } from '../results/write.js';
+import { chooseProvider } from '../stack/select.js';
+import type { Stack } from '../stack/types.js';
+import { type CellHooks, runCell } from './cell.js';
+import { gitSha, hostInfo, makeRunId } from './host.js';
+import { initData, prepareCell, writes } from './prepare.js';
+import { TOOL_VERSION } from './version.js';
+
+export interface RunEvents {
+  log(msg: string): void;
+  cellStart?(cell: Cell, position: number, total: number, etaMs: number | undefined): void;
+  cellProgress?(cell: Cell, tps: number, elapsedS: number): void;
+  cellEnd?(cell: Cell, rec: CellRecord, position: number, total: number): void;
+}
+
+export interface RunOptions {
+  matrixFile: string;
+  overrides?: MatrixOverrides;
+  resultsDir?: string;
+  /** Continue this run directory: cells already finished are skipped. */
+  resume?: string;
+  /** Resume even though the matrix file changed since the run started. */
+  allowChangedMatrix?: boolean;
+  failFast?: boolean;
+  command?: string[];
+  events: RunEvents;
+  signal?: AbortSignal;
+  /** Extra sampling hook per cell (wired by the command; undefined = no sampling). */
+  sampling?: (stack: Stack, cell: Cell, cellDir: string) => CellHooks['startSampling'];
+}
+
+export type RunOutcome = 'completed' | 'failed' | 'interrupted';
+
+export interface RunResult {
+  runDir: string;
+  runId: string;
+  matrix: Matrix;
+  records: CellRecord[];
+  outcome: RunOutcome;
+}
+
+/** States that end a cell for good; `interrupted` and `skipped` cells run again on resume. */
+const FINISHED = new Set(['completed', 'failed', 'timed-out']);
+
+export async function runMatrix(opts: RunOptions): Promise<RunResult> {
+  const { events } = opts;
+  let matrix = loadMatrix(opts.matrixFile, opts.overrides);
+  let runDir: string;
+  let previous: CellRecord[] = [];
+  let runInfo: RunInfo | undefined;
+  if (opts.resume) {
+    const prev = readRun(opts.resume);
+    if (prev.run.matrix.hash !== matrix.hash && !opts.allowChangedMatrix) {
+      throw new ConfigurationError(
+        `${opts.matrixFile}: the matrix changed since run ${prev.run.runId} started (sha256 ${prev.run.matrix.hash.slice(0, 12)} -> ${matrix.hash.slice(0, 12)}); pass --allow-changed-matrix to resume anyway`,
+      );
+    }
+    // Resume with the overrides the run started with, so the cell set is the same.
+    const o = (prev.run.effective as { overrides?: MatrixOverrides }).overrides;
+    if (o && !opts.overrides) matrix = loadMatrix(opts.matrixFile, o);
+    for (const w of prev.warnings) events.log(`warning: ${w}`);
+    runDir = prev.dir;
+    previous = prev.cells;
+    runInfo = prev.run;
+  } else {
+    const resultsDir = path.resolve(opts.resultsDir ?? 'results');
+    try {
+      mkdirSync(resultsDir, { recursive: true });
+      accessSync(resultsDir, constants.W_OK);
+    } catch (e) {
+      throw new ConfigurationError(
+        `${resultsDir}: expected a writable results directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
+      );
+    }
+    const name = matrix.spec.name ?? path.basename(opts.matrixFile).replace(/\.ya?ml$/, '');
+    let runId = makeRunId(name);
+    for (let i = 2; existsSync(path.join(resultsDir, runId)); i++) runId = `${makeRunId(name)}-${i}`;
+    runDir = path.join(resultsDir, runId);
+  }
+
+  const cells = expandCells(matrix);
+  const done = new Set(previous.filter((c) => FINISHED.has(c.state)).map((c) => c.id));
+  const todo = cells.filter((c) => !done.has(c.id));
+  const { provider, reason } = await chooseProvider(matrix.spec.provider);
+  events.log(`provider: ${provider.name} (${reason})`);
+
+  ensureRunDir(runDir);
+  const runId = path.basename(runDir);
+  const info: RunInfo = runInfo ?? {
+    schema: RESULTS_SCHEMA,
+    tool: { name: 'bench', version: TOOL_VERSION, ...(await gitShaField()) },
+    runId,
+    command: opts.command ?? [],
+    matrix: {
+      file: path.relative(process.cwd(), matrix.file) || matrix.file,
+      hash: matrix.hash,
+      text: matrix.text,
+      ...(matrix.spec.name ? { name: matrix.spec.name } : {}),
+    },
+    effective: { ...matrix.spec, overrides: opts.overrides ?? {} },
+    provider: provider.name,
+    providerReason: reason,
+    versions: {},
+    host: hostInfo(),
+    startedAt: new Date().toISOString(),
+    cellsPlanned: cells.length,
+  };
+  if (opts.resume) info.resumedAt = [...(info.resumedAt ?? []), new Date().toISOString()];
+  writeRunInfo(runDir, info);
+
+  const workdir = mkdtempSync(path.join(os.tmpdir(), `bench-${runId}-`));
+  const records: CellRecord[] = [];
+  let stack: Stack | undefined;
+  let outcome: RunOutcome = 'completed';
+  let errorOutcome: string | undefined;
+  try {
+    if (todo.length === 0) {
+      events.log('nothing to do: every cell of this run has finished');
+      return { runDir, runId, matrix, records, outcome: previous.some((c) => c.state !== 'completed') ? 'failed' : 'completed' };
+    }
+    const t0 = Date.now();
+    stack = await provider.start({
+      matrix,
+      workdir,
+      log: events.log,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    info.versions = { ...stack.versions };
+    info.stack = { ...stack.details, startupMs: Date.now() - t0 };
+    writeRunInfo(runDir, info);
+    if (opts.signal?.aborted) throw new InterruptedError();
+    events.log(`initializing pgbench data, scale ${matrix.spec.scale}`);
+    const initMs = await initData(stack, matrix.spec.scale, workdir, opts.signal);
+    events.log(`pgbench -i -s ${matrix.spec.scale} took ${(initMs / 1000).toFixed(1)} s`);
+    info.stack = { ...info.stack, initMs };
+    writeRunInfo(runDir, info);
+
+    const cores = os.availableParallelism();
+    const byName = new Map(matrix.workloads.map((w) => [w.name, w]));
+    let lastWrote = true;
+    const cellMs: number[] = [];
+    for (const [i, cell] of todo.entries()) {
+      if (opts.signal?.aborted) throw new InterruptedError();
+      const workload = byName.get(cell.workload);
+      if (!workload) throw new Error(`internal: workload ${cell.workload} not found`);
+      const cellStart = Date.now();
+      const eta = cellMs.length === 0 ? undefined : (cellMs.reduce((a, b) => a + b, 0) / cellMs.length) * (todo.length - i);
+      events.cellStart?.(cell, i + 1, todo.length, eta);
+      let cfgPath = stack.paths.get(cell.config);
+      if (!cfgPath) throw new Error(`internal: config ${cell.config} has no path`);
+      if (!stack.postgresComponent.alive()) {
+        throw new StackError(`PostgreSQL died (${stack.postgresComponent.logTail(3)}); stopping the run`);
+      }
+      if (cfgPath.components.some((c) => !c.alive())) {
+        events.log(`restarting ${cell.config}: a component had died`);
+        cfgPath = await stack.restartPath(cell.config);
+      }
+      const cellDir = runPaths(runDir).cellDir(cell.id);
+      rmSync(cellDir, { recursive: true, force: true });
+      mkdirSync(cellDir, { recursive: true });
+      const prepared = await prepareCell(stack, { vacuum: lastWrote, settleMs: matrix.spec.settle });
+      lastWrote = writes(workload);
+      const startSampling = opts.sampling?.(stack, cell, cellDir);
+      const rec = await runCell(
+        stack,
+        {
+          cell,
+          workload,
+          path: cfgPath,
+          threads: matrix.spec.threads === 'auto' ? autoThreads(cell.concurrency, cores) : Math.min(matrix.spec.threads, cell.concurrency),
+          durationMs: matrix.spec.duration,
+          warmupMs: matrix.spec.warmup,
+          protocol: matrix.spec.protocol,
+          cellDir,
+          keepRawLogs: matrix.spec.keep_raw_logs,
+          prepared,
+        },
+        {
+          log: events.log,
+          onProgress: (tps, t) => events.cellProgress?.(cell, tps, t),
+          ...(startSampling ? { startSampling } : {}),
+          ...(opts.signal ? { signal: opts.signal } : {}),
+        },
+      );
+      appendCell(runDir, rec);
+      records.push(rec);
+      cellMs.push(Date.now() - cellStart);
+      events.cellEnd?.(cell, rec, i + 1, todo.length);
+      if (rec.state === 'interrupted') throw new InterruptedError();
+      if (rec.state !== 'completed') {
+        outcome = 'failed';
+        if (!stack.postgresComponent.alive()) {
+          throw new StackError(`PostgreSQL died during cell ${cell.id}; every finished cell is in ${runPaths(runDir).cellsJsonl}`);
+        }
+        if (opts.failFast) {
+          events.log(`--fail-fast: stopping after failed cell ${cell.id}`);
+          break;
+        }
+      }
+    }
+    if (previous.some((c) => FINISHED.has(c.state) && c.state !== 'completed')) outcome = 'failed';
+    return { runDir, runId, matrix, records, outcome };
+  } catch (e) {
+    if (e instanceof InterruptedError || opts.signal?.aborted) {
+      outcome = 'interrupted';
+      return { runDir, runId, matrix, records, outcome };
+    }
+    errorOutcome = e instanceof StackError ? 'stack-error' : 'error';
+    throw e;
+  } finally {
+    if (stack) await stack.stop();
+    rmSync(workdir, { recursive: true, force: true });
+    info.endedAt = new Date().toISOString();
+    info.outcome = errorOutcome ?? outcome;
+    writeRunInfo(runDir, info);
+  }
+}
+
+export class InterruptedError extends Error {
+  override name = 'InterruptedError';
+}
+
+async function gitShaField(): Promise<{ gitSha?: string }> {
+  const sha = await gitSha();
+  return sha ? { gitSha: sha } : {};
+}

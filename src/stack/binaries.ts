@@ -1,0 +1,65 @@
+import { existsSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { MissingToolError } from '../errors.js';
+
+export const INSTALL_HINT = 'apt-get install -y postgresql-15 postgresql-client-15 pgbouncer';
+
+export interface NativeBinaries {
+  initdb: string;
+  postgres: string;
+  pgbench: string;
+  pgbouncer?: string;
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    if (dir === '') continue;
+    const p = path.join(dir, name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+/** Debian keeps server binaries in /usr/lib/postgresql/<major>/bin, off PATH; prefer the newest. */
+function debianBindir(): string | undefined {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return undefined;
+  const majors = readdirSync(root)
+    .filter((d) => /^\d+$/.test(d) && existsSync(path.join(root, d, 'bin', 'postgres')))
+    .sort((a, b) => Number(b) - Number(a));
+  return majors[0] === undefined ? undefined : path.join(root, majors[0], 'bin');
+}
+
+function find(name: string, bindir: string | undefined, extra: string[] = []): string | undefined {
+  const candidates = [
+    ...(process.env.BENCH_PG_BINDIR ? [path.join(process.env.BENCH_PG_BINDIR, name)] : []),
+    ...(bindir ? [path.join(bindir, name)] : []),
+  ];
+  for (const c of candidates) if (existsSync(c)) return c;
+  return onPath(name) ?? extra.find((e) => existsSync(e));
+}
+
+export function findBinaries(opts: { needPgbouncer: boolean }): NativeBinaries {
+  const bindir = debianBindir();
+  const initdb = find('initdb', bindir);
+  const postgres = find('postgres', bindir);
+  const pgbench = find('pgbench', bindir);
+  const pgbouncer = find('pgbouncer', undefined, ['/usr/sbin/pgbouncer']);
+  if (!initdb || !postgres) throw new MissingToolError('postgres (initdb, postgres)', INSTALL_HINT);
+  if (!pgbench) throw new MissingToolError('pgbench', INSTALL_HINT);
+  if (opts.needPgbouncer && !pgbouncer) throw new MissingToolError('pgbouncer', INSTALL_HINT);
+  return { initdb, postgres, pgbench, ...(pgbouncer ? { pgbouncer } : {}) };
+}
+
+export function findPgbench(): string | undefined {
+  return find('pgbench', debianBindir());
+}
+
+/** `postgres (PostgreSQL) 15.18 (Debian ...)` -> `15.18`; pgbouncer prints `PgBouncer 1.18.0` first. */
+export async function binaryVersion(bin: string): Promise<string> {
+  const r = await execa(bin, ['--version'], { reject: false, timeout: 10_000 });
+  const first = `${r.stdout}`.split('\n')[0] ?? '';
+  const m = /(\d+\.\d+(?:\.\d+)?)/.exec(first);
+  return m?.[1] ?? first.trim();
+}

@@ -1,0 +1,25 @@
+import { nativeProvider } from './native.js';
+import type { Provider } from './types.js';
+
+export interface ProviderChoice {
+  provider: Provider;
+  reason: string;
+}
+
+/**
+ * `auto` picks Testcontainers when a Docker engine answers and native processes otherwise, and
+ * says why; an explicit choice is honoured or fails loudly.
+ */
+export async function chooseProvider(requested: 'auto' | 'native' | 'testcontainers'): Promise<ProviderChoice> {
+  if (requested === 'native') return { provider: nativeProvider, reason: 'requested' };
+  const { dockerEngine, testcontainersProvider } = await import('./testcontainers.js');
+  if (requested === 'testcontainers') {
+    const engine = await dockerEngine();
+    if (!engine.ok) return { provider: testcontainersProvider, reason: `requested (${engine.reason})` };
+    return { provider: testcontainersProvider, reason: `requested; Docker engine ${engine.reason}` };
+  }
+  const engine = await dockerEngine();
+  return engine.ok
+    ? { provider: testcontainersProvider, reason: `auto: a Docker engine answered (${engine.reason})` }
+    : { provider: nativeProvider, reason: `auto: no Docker engine answered (${engine.reason})` };
+}

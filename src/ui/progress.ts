@@ -1,0 +1,69 @@
+import type { Cell } from '../matrix/expand.js';
+import type { CellRecord } from '../results/types.js';
+import type { RunEvents } from '../runner/run.js';
+
+function fmtDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
+}
+
+export function fmtInt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+function label(c: Cell): string {
+  return `${c.config} ${c.workload} c=${c.concurrency} rep ${c.rep}`;
+}
+
+function outcomeLine(rec: CellRecord): string {
+  if (rec.state === 'completed') {
+    const tps = rec.summary.tps ?? 0;
+    const p99 = rec.latency ? `, p99 ${rec.latency.p99Ms.toFixed(2)} ms` : '';
+    const failed = rec.summary.failed > 0 ? `, ${fmtInt(rec.summary.failed)} failed tx` : '';
+    return `${fmtInt(tps)} tps${p99}${failed}`;
+  }
+  return `${rec.state.toUpperCase()}: ${rec.reason}`;
+}
+
+/**
+ * Progress for `bench run`: on a TTY one status line redrawn in place (cell n of N, elapsed, live
+ * TPS from pgbench's progress lines, ETA); otherwise one plain line per cell, for CI logs.
+ */
+export function progressReporter(stream: NodeJS.WriteStream, durationS: number): RunEvents {
+  const tty = stream.isTTY === true;
+  let status = '';
+  let etaMs: number | undefined;
+  let header = '';
+  const clear = () => {
+    if (tty && status !== '') stream.write('\r\x1b[2K');
+  };
+  const draw = (s: string) => {
+    status = s;
+    if (tty) stream.write(`\r\x1b[2K${s}`);
+  };
+  return {
+    log(msg) {
+      clear();
+      stream.write(`${msg}\n`);
+      if (tty && status !== '') stream.write(status);
+    },
+    cellStart(cell, pos, total, eta) {
+      etaMs = eta;
+      header = `[${pos}/${total}] ${label(cell)}`;
+      if (tty) draw(`${header}  starting${eta === undefined ? '' : `  ETA ${fmtDuration(eta)}`}`);
+      else stream.write(`${header} ...\n`);
+    },
+    cellProgress(_cell, tps, elapsed) {
+      if (!tty) return;
+      const left = etaMs === undefined ? '' : `  ETA ${fmtDuration(Math.max(0, etaMs - elapsed * 1000))}`;
+      draw(`${header}  ${Math.round(elapsed)}s/${durationS}s  ${fmtInt(tps)} tps${left}`);
+    },
+    cellEnd(cell, rec, pos, total) {
+      clear();
+      status = '';
+      stream.write(`[${pos}/${total}] ${label(cell)}: ${outcomeLine(rec)}\n`);
+    },
+  };
+}
