@@ -20,6 +20,26 @@ const name = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" or "-" (used in cell ids)');
 
+export const gatesSchema = z.strictObject({
+  max_failed_transactions: z.number().int().nonnegative().optional(),
+  max_connection_errors: z.number().int().nonnegative().optional(),
+  min_tps: z.number().positive().optional(),
+  max_p99_ms: z.number().positive().optional(),
+});
+export type Gates = z.infer<typeof gatesSchema>;
+
+/** Settings the harness writes itself in pgbouncer.ini; a matrix may not override them. */
+export const HARNESS_OWNED_PGBOUNCER = [
+  'listen_addr',
+  'listen_port',
+  'auth_type',
+  'auth_file',
+  'admin_users',
+  'unix_socket_dir',
+  'logfile',
+  'pidfile',
+] as const;
+
 /** pgbouncer.ini [pgbouncer] settings beyond the ones the harness owns (listen_addr, listen_port, auth). */
 const iniValue = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -38,18 +58,21 @@ const directConfig = z.strictObject({
   name,
   kind: z.literal('direct'),
   description: z.string().optional(),
+  gates: gatesSchema.optional(),
 });
 
 const pgbouncerConfig = pgbouncerHop.extend({
   name,
   kind: z.literal('pgbouncer'),
   description: z.string().optional(),
+  gates: gatesSchema.optional(),
 });
 
 const proxyConfig = z.strictObject({
   name,
   kind: z.literal('proxy'),
   description: z.string().optional(),
+  gates: gatesSchema.optional(),
   /**
    * Shell-free command template for a local process. Placeholders: {port} (where the proxy must listen),
    * {host} (always 127.0.0.1), {upstream_host}, {upstream_port}, {database}, {user}, {workdir}.
@@ -89,6 +112,7 @@ const workloadObject = z
     reconnect: z.boolean().optional(),
     /** Extra pgbench flags, e.g. ["--rate", "1000"]. */
     flags: z.array(z.string()).default([]),
+    gates: gatesSchema.optional(),
   })
   .refine((w) => (w.builtin === undefined) !== (w.script === undefined), {
     message: 'exactly one of "builtin" or "script"',
@@ -101,13 +125,7 @@ export const workloadSchema = z.union([z.enum(BUILTIN_WORKLOADS), workloadObject
       : undefined,
 });
 
-export const gatesSchema = z.strictObject({
-  max_failed_transactions: z.number().int().nonnegative().optional(),
-  max_connection_errors: z.number().int().nonnegative().optional(),
-  min_tps: z.number().positive().optional(),
-  max_p99_ms: z.number().positive().optional(),
-});
-export type Gates = z.infer<typeof gatesSchema>;
+
 
 const positiveIntList = z.array(z.number().int().positive()).min(1, 'a non-empty list');
 
@@ -126,6 +144,12 @@ export const matrixSchema = z
     /** pgbench -j; "auto" = min(clients, cores). */
     threads: z.union([z.literal('auto'), z.number().int().positive()]).default('auto'),
     protocol: z.enum(['simple', 'extended', 'prepared']).default('simple'),
+    /**
+     * How clients authenticate, to PostgreSQL and to PgBouncer alike. SCRAM is what current
+     * PostgreSQL installs use; its client-side key derivation costs milliseconds per connection,
+     * which dominates reconnect-per-transaction workloads. `trust` isolates the pooling effect.
+     */
+    auth: z.enum(['scram-sha-256', 'trust']).default('scram-sha-256'),
     baseline: name.optional(),
     sample_interval: positiveDuration.default(1_000),
     /** Keep the raw per-transaction logs in the cell directory after the histogram is built. */
@@ -171,6 +195,17 @@ export const matrixSchema = z
         });
       }
       wseen.set(n, i);
+    });
+    m.configs.forEach((c, i) => {
+      const hop = c.kind === 'pgbouncer' ? c : c.kind === 'proxy' ? c.via_pgbouncer : undefined;
+      const owned = Object.keys(hop?.settings ?? {}).filter((k) => (HARNESS_OWNED_PGBOUNCER as readonly string[]).includes(k));
+      for (const k of owned) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['configs', i, ...(c.kind === 'proxy' ? ['via_pgbouncer'] : []), 'settings', k],
+          message: `a pgbouncer.ini setting the harness does not own (${HARNESS_OWNED_PGBOUNCER.join(', ')} are set by bench)`,
+        });
+      }
     });
     const cseen = new Set<number>();
     m.concurrency.forEach((c, i) => {

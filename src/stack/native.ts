@@ -90,7 +90,17 @@ export const nativeProvider: Provider = {
       log(`postgres ${pgVersion} ready on 127.0.0.1:${postgres.endpoint.port} in ${Date.now() - pgT0} ms`);
 
       const pathFor = async (c: ConfigSpec): Promise<ConfigPath> => {
-        const p = await startPath(c, { bins, root, runAs, password, postgres: postgres.endpoint, spec, log, pgbouncerVersion });
+        const p = await startPath(c, {
+          bins,
+          root,
+          runAs,
+          password,
+          secret: postgres.secret,
+          postgres: postgres.endpoint,
+          spec,
+          log,
+          pgbouncerVersion,
+        });
         started.push(...p.components);
         return p;
       };
@@ -141,7 +151,7 @@ async function startPostgres(
   password: string,
   spec: StartOptions['matrix']['spec'],
   log: (m: string) => void,
-): Promise<{ endpoint: Endpoint; component: Component }> {
+): Promise<{ endpoint: Endpoint; component: Component; secret: string }> {
   const data = path.join(root, 'pgdata');
   const sock = ownedDir(path.join(root, 'pgsock'), runAs);
   const pwfile = path.join(root, 'pwfile');
@@ -156,7 +166,7 @@ async function startPostgres(
       BENCH_USER,
       `--pwfile=${pwfile}`,
       '--auth-local=trust',
-      '--auth-host=scram-sha-256',
+      `--auth-host=${spec.auth}`,
       '-E',
       'UTF8',
       '--locale=C',
@@ -191,9 +201,16 @@ async function startPostgres(
     await proc.stop(2000);
     fail('postgres did not start', e, proc);
   }
-  await withClient(endpoint, (c) => c.query(`CREATE DATABASE ${BENCH_DB}`));
+  const secret = await withClient(endpoint, async (c) => {
+    await c.query(`CREATE DATABASE ${BENCH_DB}`);
+    const r = await c.query<{ rolpassword: string | null }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [
+      BENCH_USER,
+    ]);
+    return r.rows[0]?.rolpassword ?? '';
+  });
   log(`postgres cluster in ${data}`);
   return {
+    secret,
     endpoint: { ...endpoint, database: BENCH_DB },
     component: component('postgres', proc, port, undefined, undefined, 15_000),
   };
@@ -204,6 +221,8 @@ interface PathContext {
   root: string;
   runAs: RunAs | undefined;
   password: string;
+  /** The SCRAM verifier of the bench user, for PgBouncer's auth_file. */
+  secret: string;
   postgres: Endpoint;
   spec: StartOptions['matrix']['spec'];
   log: (m: string) => void;
@@ -244,7 +263,7 @@ async function startPgbouncer(
   const dir = ownedDir(path.join(ctx.root, `pgbouncer-${config}`), ctx.runAs);
   const port = await pickPort();
   const authFile = path.join(dir, 'userlist.txt');
-  ownedFile(authFile, renderUserlist(BENCH_USER, ctx.password), ctx.runAs);
+  ownedFile(authFile, renderUserlist(BENCH_USER, ctx.secret), ctx.runAs);
   const ini = renderPgbouncerIni({
     hop,
     listenPort: port,
@@ -253,6 +272,7 @@ async function startPgbouncer(
     database: BENCH_DB,
     user: BENCH_USER,
     authFile,
+    authType: ctx.spec.auth,
     socketDir: dir,
     minClientConn: maxConcurrency(ctx.spec.concurrency),
   });

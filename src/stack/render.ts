@@ -1,16 +1,6 @@
 import type { ConfigSpec, PgbouncerHop } from '../matrix/schema.js';
 
-/** Settings the harness owns in pgbouncer.ini; a matrix may not override them. */
-export const PGBOUNCER_OWNED = [
-  'listen_addr',
-  'listen_port',
-  'auth_type',
-  'auth_file',
-  'admin_users',
-  'unix_socket_dir',
-  'logfile',
-  'pidfile',
-] as const;
+
 
 export interface PgbouncerIniInput {
   hop: PgbouncerHop;
@@ -20,6 +10,7 @@ export interface PgbouncerIniInput {
   database: string;
   user: string;
   authFile: string;
+  authType: 'scram-sha-256' | 'trust';
   socketDir: string;
   /** Lower bound for max_client_conn, from the matrix's largest concurrency. */
   minClientConn: number;
@@ -31,9 +22,10 @@ export function renderPgbouncerIni(i: PgbouncerIniInput): string {
     listen_addr: '127.0.0.1',
     listen_port: i.listenPort,
     unix_socket_dir: i.socketDir,
-    // SCRAM end to end: clients authenticate to PgBouncer with SCRAM, and PgBouncer to PostgreSQL
-    // with the same secret; this is how current PostgreSQL installs are set up.
-    auth_type: 'scram-sha-256',
+    // SCRAM end to end by default: clients authenticate to PgBouncer with SCRAM, and PgBouncer
+    // reuses the client's SCRAM keys towards PostgreSQL (auth_file holds the same verifier as
+    // pg_authid), as current PostgreSQL installs are set up.
+    auth_type: i.authType,
     auth_file: i.authFile,
     admin_users: i.user,
     pool_mode: i.hop.pool_mode,
@@ -61,15 +53,15 @@ export function renderPgbouncerIni(i: PgbouncerIniInput): string {
   return lines.join('\n');
 }
 
-/** Keys of a matrix's pgbouncer `settings` that the harness owns; rejected at validation. */
-export function ownedKeysIn(settings: Record<string, unknown>): string[] {
-  return Object.keys(settings).filter((k) => (PGBOUNCER_OWNED as readonly string[]).includes(k));
-}
 
-/** userlist.txt: the password in clear lets PgBouncer do SCRAM on both sides. Lives in the scratch dir only. */
-export function renderUserlist(user: string, password: string): string {
+/**
+ * userlist.txt with the SCRAM verifier copied from pg_authid (never the clear password): PgBouncer
+ * then verifies clients without deriving keys itself and passes their SCRAM keys on to PostgreSQL.
+ * Lives in the scratch dir only.
+ */
+export function renderUserlist(user: string, secret: string): string {
   const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
-  return `${q(user)} ${q(password)}\n`;
+  return `${q(user)} ${q(secret)}\n`;
 }
 
 export interface ProxyPlaceholders {

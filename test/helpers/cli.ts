@@ -1,0 +1,58 @@
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import type { CellRecord, RunInfo } from '../../src/results/types.js';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const CLI = path.join(ROOT, 'dist/src/cli.js');
+
+/** Runs the built CLI (tests run after `npm run build`) as a user would. */
+export function bench(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeout?: number } = {}): ResultPromise {
+  return execa(process.execPath, [CLI, ...args], {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...opts.env },
+    reject: false,
+    timeout: opts.timeout ?? 300_000,
+    all: true,
+  });
+}
+
+export function tempResults(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'bench-test-results-'));
+}
+
+export function onlyRunDir(resultsDir: string): string {
+  const dirs = readdirSync(resultsDir);
+  if (dirs.length !== 1 || dirs[0] === undefined) throw new Error(`expected one run dir in ${resultsDir}, got ${dirs.join(', ')}`);
+  return path.join(resultsDir, dirs[0]);
+}
+
+export function readCells(runDir: string): CellRecord[] {
+  return readFileSync(path.join(runDir, 'cells.jsonl'), 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as CellRecord);
+}
+
+export function readRunInfo(runDir: string): RunInfo {
+  return JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as RunInfo;
+}
+
+/**
+ * PIDs of live processes whose command line mentions `needle` (a run's unique scratch dir). Used
+ * only to assert that nothing was left running, never to kill by pattern.
+ */
+export function processesMentioning(needle: string): number[] {
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const cmd = readFileSync(`/proc/${d}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      if (cmd.includes(needle) && Number(d) !== process.pid) pids.push(Number(d));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
+}

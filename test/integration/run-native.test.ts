@@ -1,0 +1,69 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CellRecord, CompletedCell } from '../../src/results/types.js';
+import { bench, onlyRunDir, processesMentioning, readCells, readRunInfo, tempResults } from '../helpers/cli.js';
+
+/**
+ * The vertical slice on real processes: matrices/smoke.yaml (shortened) through the CLI, then the
+ * recorded results, then summarize's outputs.
+ */
+describe('bench run matrices/smoke.yaml on native processes', () => {
+  let runDir: string;
+  let cells: CellRecord[];
+  let output: string;
+  let exitCode: number | undefined;
+
+  beforeAll(async () => {
+    const results = tempResults();
+    const r = await bench(['run', 'matrices/smoke.yaml', '--provider', 'native', '--duration', '3s', '--results-dir', results]);
+    output = String(r.all);
+    exitCode = r.exitCode;
+    runDir = onlyRunDir(results);
+    cells = readCells(runDir);
+  }, 240_000);
+
+  it('exits 0 and records every cell as completed with TPS > 0 and no failed transactions', () => {
+    expect(exitCode, output).toBe(0);
+    expect(cells).toHaveLength(12);
+    for (const c of cells) {
+      expect(c.state, `${c.id}: ${c.state === 'completed' ? '' : c.reason}`).toBe('completed');
+      const done = c as CompletedCell;
+      expect(done.summary.tps).toBeGreaterThan(0);
+      expect(done.summary.failed).toBe(0);
+      expect(done.connectionErrors).toBe(0);
+      expect(done.latency?.count).toBeGreaterThan(0);
+      expect(done.latency?.p99Ms).toBeGreaterThanOrEqual(done.latency?.p50Ms ?? Number.NaN);
+      expect(existsSync(path.join(runDir, 'cells', c.id, 'stdout.txt'))).toBe(true);
+      expect(existsSync(path.join(runDir, 'cells', c.id, 'latency-histogram.json'))).toBe(true);
+    }
+  });
+
+  it('runs reps interleaved in the planned order', () => {
+    expect(cells.map((c) => c.index)).toEqual([...cells.keys()]);
+  });
+
+  it('measures pooling paying off under -C: pgbouncer-tx beats direct on readonly-short at 8 clients', () => {
+    const tps = (config: string) =>
+      (cells.find((c) => c.config === config && c.workload === 'readonly-short' && c.concurrency === 8) as CompletedCell)
+        .summary.tps ?? 0;
+    expect(tps('pgbouncer-tx')).toBeGreaterThan(tps('direct'));
+  });
+
+  it('records what ran where in run.json, without the password', () => {
+    const info = readRunInfo(runDir);
+    expect(info.versions.postgres).toMatch(/^\d+\.\d+/);
+    expect(info.versions.pgbouncer).toMatch(/^1\.\d+/);
+    expect(info.versions.pgbench).toMatch(/^\d+\.\d+/);
+    expect(info.matrix.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(info.outcome).toBe('completed');
+    expect(info.host.cpus).toBeGreaterThan(0);
+    const all = readFileSync(path.join(runDir, 'run.json'), 'utf8') + readFileSync(path.join(runDir, 'cells.jsonl'), 'utf8');
+    expect(all).not.toMatch(/PGPASSWORD|password=/i);
+    expect(all).not.toMatch(/SCRAM-SHA-256\$/);
+  });
+
+  it('leaves nothing running', () => {
+    expect(processesMentioning(path.basename(runDir))).toEqual([]);
+  });
+});
