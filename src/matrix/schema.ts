@@ -61,8 +61,12 @@ const directConfig = z.strictObject({
   gates: gatesSchema.optional(),
 });
 
+const port = z.number().int().min(1024).max(65535);
+
 const pgbouncerConfig = pgbouncerHop.extend({
   name,
+  /** Fixed listen port; by default the harness picks a free one below the ephemeral range. */
+  port: port.optional(),
   kind: z.literal('pgbouncer'),
   description: z.string().optional(),
   gates: gatesSchema.optional(),
@@ -72,6 +76,7 @@ const proxyConfig = z.strictObject({
   name,
   kind: z.literal('proxy'),
   description: z.string().optional(),
+  port: port.optional(),
   gates: gatesSchema.optional(),
   /**
    * Shell-free command template for a local process. Placeholders: {port} (where the proxy must listen),
@@ -138,6 +143,11 @@ export const matrixSchema = z
     warmup: nonNegativeDuration.default(0),
     /** Pause after CHECKPOINT before each cell, so background writes settle. */
     settle: nonNegativeDuration.default(1_000),
+    /**
+     * How long past its planned duration a pgbench may run before it is killed and the cell
+     * recorded as timed-out. Default: the larger of 30 s and half the duration.
+     */
+    hang_grace: positiveDuration.optional(),
     reps: z.number().int().positive().default(1),
     scale: z.number().int().positive().default(10),
     concurrency: positiveIntList,
@@ -156,6 +166,7 @@ export const matrixSchema = z
     keep_raw_logs: z.boolean().default(false),
     postgres: z
       .strictObject({
+        port: z.number().int().min(1024).max(65535).optional(),
         settings: z.record(z.string(), iniValue).default({}),
       })
       .default({ settings: {} }),

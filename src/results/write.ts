@@ -1,4 +1,15 @@
-import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { runPaths } from './paths.js';
 import type { CellRecord, RunInfo } from './types.js';
 
@@ -27,4 +38,20 @@ export function appendCell(dir: string, rec: CellRecord): void {
 
 export function ensureRunDir(dir: string): void {
   mkdirSync(runPaths(dir).cellsDir, { recursive: true });
+}
+
+/**
+ * Before appending to a resumed run: a crash mid-write can leave cells.jsonl without a final
+ * newline. The partial line is moved to cells.jsonl.partial (kept for inspection) and the file cut
+ * back to its last complete record, so the next append starts on a line of its own.
+ */
+export function repairCellsJsonl(dir: string): string | undefined {
+  const p = runPaths(dir);
+  if (!existsSync(p.cellsJsonl)) return undefined;
+  const buf = readFileSync(p.cellsJsonl);
+  if (buf.length === 0 || buf[buf.length - 1] === 0x0a) return undefined;
+  const keep = buf.lastIndexOf(0x0a) + 1;
+  appendFileSync(`${p.cellsJsonl}.partial`, buf.subarray(keep));
+  truncateSync(p.cellsJsonl, keep);
+  return `${p.cellsJsonl}: cut a partial last record (${buf.length - keep} bytes, kept in cells.jsonl.partial)`;
 }

@@ -25,6 +25,8 @@ export interface CellPlan {
   cellDir: string;
   keepRawLogs: boolean;
   prepared: string[];
+  /** Overrides hangGraceMs(duration). */
+  hangGraceMs?: number;
 }
 
 export interface CellHooks {
@@ -106,7 +108,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
       cwd: plan.cellDir,
       env,
       onStderr,
-      timeoutMs: durationS * 1000 + hangGraceMs(durationS * 1000),
+      timeoutMs: durationS * 1000 + (plan.hangGraceMs ?? hangGraceMs(durationS * 1000)),
       ...(hooks.signal ? { signal: hooks.signal } : {}),
     });
   } finally {

@@ -9,7 +9,8 @@ import { runPaths } from '../results/paths.js';
 import { readRun } from '../results/read.js';
 import type { CellRecord, RunInfo } from '../results/types.js';
 import { RESULTS_SCHEMA } from '../results/types.js';
-import { appendCell, ensureRunDir, writeRunInfo } from '../results/write.js';
+import { appendCell, ensureRunDir, repairCellsJsonl, writeRunInfo } from '../results/write.js';
+import { isFree } from '../stack/ports.js';
 import { chooseProvider } from '../stack/select.js';
 import type { Stack } from '../stack/types.js';
 import { type CellHooks, runCell } from './cell.js';
@@ -70,6 +71,8 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
     const o = (prev.run.effective as { overrides?: MatrixOverrides }).overrides;
     if (o && !opts.overrides) matrix = loadMatrix(opts.matrixFile, o);
     for (const w of prev.warnings) events.log(`warning: ${w}`);
+    const repaired = repairCellsJsonl(prev.dir);
+    if (repaired) events.log(repaired);
     runDir = prev.dir;
     previous = prev.cells;
     runInfo = prev.run;
@@ -89,6 +92,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
     runDir = path.join(resultsDir, runId);
   }
 
+  await checkFixedPorts(matrix);
   const cells = expandCells(matrix);
   const done = new Set(previous.filter((c) => FINISHED.has(c.state)).map((c) => c.id));
   const todo = cells.filter((c) => !done.has(c.id));
@@ -185,6 +189,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
           cellDir,
           keepRawLogs: matrix.spec.keep_raw_logs,
           prepared,
+          ...(matrix.spec.hang_grace === undefined ? {} : { hangGraceMs: matrix.spec.hang_grace }),
         },
         {
           log: events.log,
@@ -224,6 +229,20 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
     info.endedAt = new Date().toISOString();
     info.outcome = errorOutcome ?? outcome;
     writeRunInfo(runDir, info);
+  }
+}
+
+/** A port the matrix fixes must be free before anything starts. */
+async function checkFixedPorts(matrix: Matrix): Promise<void> {
+  const fixed: Array<[string, number]> = [];
+  if (matrix.spec.postgres.port !== undefined) fixed.push(['postgres.port', matrix.spec.postgres.port]);
+  matrix.spec.configs.forEach((c, i) => {
+    if (c.kind !== 'direct' && c.port !== undefined) fixed.push([`configs[${i}].port`, c.port]);
+  });
+  for (const [field, port] of fixed) {
+    if (!(await isFree(port))) {
+      throw new ConfigurationError(`${matrix.file}: ${field}: expected a free port on 127.0.0.1, ${port} is already in use`);
+    }
   }
 }
 

@@ -175,7 +175,7 @@ async function startPostgres(
     { reject: false, ...ids, cwd: root, timeout: 120_000 },
   );
   if (init.exitCode !== 0) throw new StackError(`initdb failed (exit ${init.exitCode})`, `${init.stderr}`.slice(-2000));
-  const port = await pickPort();
+  const port = spec.postgres.port ?? (await pickPort());
   const settings: Record<string, string | number | boolean> = {
     listen_addresses: '127.0.0.1',
     port,
@@ -237,7 +237,7 @@ async function startPath(c: ConfigSpec, ctx: PathContext): Promise<ConfigPath> {
     let admin: Endpoint | undefined;
     const hop = c.kind === 'pgbouncer' ? c : c.via_pgbouncer;
     if (hop) {
-      const b = await startPgbouncer(c.name, hop, ctx);
+      const b = await startPgbouncer(c.name, hop, ctx, c.kind === 'pgbouncer' ? c.port : undefined);
       components.push(b.component);
       upstream = b.endpoint;
       admin = { ...b.endpoint, database: 'pgbouncer' };
@@ -258,10 +258,11 @@ async function startPgbouncer(
   config: string,
   hop: PgbouncerHop,
   ctx: PathContext,
+  fixedPort: number | undefined,
 ): Promise<{ endpoint: Endpoint; component: Component }> {
   if (!ctx.bins.pgbouncer) throw new StackError('pgbouncer binary not found');
   const dir = ownedDir(path.join(ctx.root, `pgbouncer-${config}`), ctx.runAs);
-  const port = await pickPort();
+  const port = fixedPort ?? (await pickPort());
   const authFile = path.join(dir, 'userlist.txt');
   ownedFile(authFile, renderUserlist(BENCH_USER, ctx.secret), ctx.runAs);
   const ini = renderPgbouncerIni({
@@ -310,7 +311,7 @@ async function startProxy(
     throw new StackError(`config "${c.name}": the native provider needs a proxy "command" (only an image was given)`);
   }
   const dir = ownedDir(path.join(ctx.root, `proxy-${c.name}`), undefined);
-  const port = await pickPort();
+  const port = c.port ?? (await pickPort());
   const argv = renderProxyCommand(c.command, {
     port,
     host: '127.0.0.1',

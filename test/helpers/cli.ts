@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -55,4 +55,35 @@ export function processesMentioning(needle: string): number[] {
     }
   }
   return pids;
+}
+
+export async function waitFor<T>(what: string, fn: () => T | undefined, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = fn();
+    if (v !== undefined && v !== false) return v;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The run directory the CLI created under `resultsDir`, once it exists. */
+export function runDirIn(resultsDir: string): string | undefined {
+  const dirs = readdirSync(resultsDir);
+  return dirs[0] === undefined ? undefined : path.join(resultsDir, dirs[0]);
+}
+
+/** True once pgbench has printed a progress line for the cell (it is mid-run). */
+export function cellIsRunning(runDir: string, cellId: string): boolean {
+  try {
+    return readFileSync(path.join(runDir, 'cells', cellId, 'progress.jsonl'), 'utf8').trim() !== '';
+  } catch {
+    return false;
+  }
+}
+
+export function writeMatrix(dir: string, name: string, yaml: string): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, yaml);
+  return file;
 }
