@@ -1,0 +1,82 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { findings, type Sentence } from '../../summarize/findings.js';
+import { evaluateGates, type GateReport } from '../../summarize/gates.js';
+import { loadSummary } from '../../summarize/load.js';
+import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model.js';
+import { renderPlots } from '../../summarize/plots.js';
+import { type RenderOptions, reportMeta } from '../../summarize/report.js';
+import { reporters } from '../../summarize/reporters/index.js';
+import { totals } from '../../summarize/reporters/json.js';
+import { runPaths } from '../results/paths.js';
+
+export interface SummarizeOptions {
+  /** Run directories; several merge into one summary when their matrices agree. */
+  dirs: string[];
+  /** Where the outputs go; default: the first run directory. */
+  out?: string;
+  /** Merge runs whose matrix hash or versions differ (with a warning) instead of refusing. */
+  allowMixed?: boolean;
+  thresholds?: Partial<Thresholds>;
+}
+
+export interface SummarizeResult {
+  outDir: string;
+  rows: Row[];
+  /** Absolute paths of every file written. */
+  files: string[];
+  /** The table the CLI prints. */
+  terminal: string;
+  warnings: Warning[];
+  gates: GateReport;
+  /** The FINDINGS.md headline sentences with the summary.json pointer of each number. */
+  tldr: Sentence[];
+}
+
+/**
+ * `bench summarize <run-dir>...`: reads, aggregates and writes summary.csv, summary.json,
+ * summary.md, FINDINGS.md and plots/*.svg. No console output: the CLI prints `terminal`.
+ */
+export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult> {
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
+  const loaded = loadSummary(opts.dirs, { ...(opts.allowMixed ? { allowMixed: true } : {}), thresholds });
+  const outDir = path.resolve(opts.out ?? loaded.merged.runs[0]?.dir ?? opts.dirs[0] ?? '.');
+  const p = runPaths(outDir);
+  const gates = evaluateGates(loaded.rows, loaded.merged.matrix.gates);
+  const options: RenderOptions = {
+    warnings: loaded.warnings,
+    meta: reportMeta(loaded.merged),
+    ...(loaded.baseline ? { baseline: loaded.baseline } : {}),
+    thresholds,
+    gates,
+  };
+  mkdirSync(p.plotsDir, { recursive: true });
+  const files: string[] = [];
+  const write = (file: string, text: string) => {
+    writeFileSync(file, text);
+    files.push(file);
+  };
+  write(p.summaryCsv, reporters.csv(loaded.rows, options));
+  write(p.summaryJson, reporters.json(loaded.rows, options));
+  write(p.summaryMd, reporters.markdown(loaded.rows, options));
+  const plots = await renderPlots(loaded.rows);
+  for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
+  const f = findings(loaded.rows, {
+    ...options,
+    matrix: loaded.merged.matrix,
+    cells: loaded.merged.cells.map((c) => c.cell),
+    plots: plots.map((pl) => `plots/${pl.name}`),
+    dirs: opts.dirs,
+    totals: totals(loaded.rows, options),
+  });
+  write(p.findings, f.markdown);
+  return {
+    outDir,
+    rows: loaded.rows,
+    files,
+    terminal: reporters.terminal(loaded.rows, options),
+    warnings: loaded.warnings,
+    gates,
+    tldr: f.tldr,
+  };
+}

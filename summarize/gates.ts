@@ -1,0 +1,70 @@
+import type { GroupKey, Row } from './model.js';
+
+/** The matrix `gates` that summarize can check from rows (the same names as in the matrix schema). */
+export interface GateFailure {
+  gate: 'max_failed_transactions' | 'max_connection_errors' | 'min_tps' | 'max_p99_ms' | 'failed_cells';
+  group: GroupKey;
+  limit: number;
+  value: number;
+  message: string;
+}
+
+export interface GateReport {
+  /** Number of (gate, row) checks made. */
+  checked: number;
+  failures: GateFailure[];
+}
+
+function limitOf(gates: Record<string, unknown> | undefined, name: string): number | undefined {
+  const v = gates?.[name];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * Checks each row against the matrix gates. Counts are per group (summed over its completed reps);
+ * min_tps is checked against the mean TPS and max_p99_ms against the merged p99. A group with a
+ * failed cell fails too whenever any gate is set: a gate passed by averaging the survivors would lie.
+ */
+export function evaluateGates(rows: readonly Row[], gates: Record<string, unknown> | undefined): GateReport {
+  const failures: GateFailure[] = [];
+  let checked = 0;
+  const maxFailed = limitOf(gates, 'max_failed_transactions');
+  const maxConnErr = limitOf(gates, 'max_connection_errors');
+  const minTps = limitOf(gates, 'min_tps');
+  const maxP99 = limitOf(gates, 'max_p99_ms');
+  const any = [maxFailed, maxConnErr, minTps, maxP99].some((g) => g !== undefined);
+  for (const r of rows) {
+    const group: GroupKey = { config: r.config, workload: r.workload, concurrency: r.concurrency };
+    const where = `${r.config} / ${r.workload} / ${r.concurrency} clients`;
+    const check = (
+      gate: GateFailure['gate'],
+      limit: number | undefined,
+      value: number | undefined,
+      ok: (v: number, l: number) => boolean,
+      what: string,
+    ) => {
+      if (limit === undefined || value === undefined || Number.isNaN(value)) return;
+      checked++;
+      if (!ok(value, limit))
+        failures.push({
+          gate,
+          group,
+          limit,
+          value,
+          message: `${where}: ${what} ${value} breaks ${gate} = ${limit}`,
+        });
+    };
+    check(
+      'max_failed_transactions',
+      maxFailed,
+      r.failedTransactions,
+      (v, l) => v <= l,
+      'failed transactions',
+    );
+    check('max_connection_errors', maxConnErr, r.connectionErrors, (v, l) => v <= l, 'connection errors');
+    check('min_tps', minTps, r.repsCompleted > 0 ? r.tps.mean : undefined, (v, l) => v >= l, 'mean TPS');
+    check('max_p99_ms', maxP99, r.latency?.p99Ms, (v, l) => v <= l, 'p99 latency (ms)');
+    if (any) check('failed_cells', 0, r.failedCells.length, (v, l) => v <= l, 'failed cells');
+  }
+  return { checked, failures };
+}

@@ -1,0 +1,88 @@
+/**
+ * What summarize needs from run.json's `effective` matrix, read defensively: `effective` is typed
+ * `Record<string, unknown>` in the results contract because it is the validated matrix of whatever
+ * bench version wrote it.
+ */
+export interface MatrixInfo {
+  name?: string;
+  configs: { name: string; kind?: string; poolMode?: string; poolSize?: number }[];
+  workloads: { name: string; reconnect?: boolean }[];
+  concurrency: number[];
+  reps?: number;
+  baseline?: string;
+  durationMs?: number;
+  warmupMs?: number;
+  settleMs?: number;
+  sampleIntervalMs?: number;
+  scale?: number;
+  protocol?: string;
+  threads?: number | string;
+  gates?: Record<string, unknown>;
+}
+
+const RECONNECT_BUILTINS = new Set(['readonly-short', 'tpcb-short']);
+
+function rec(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
+}
+const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+
+export function matrixInfo(effective: Record<string, unknown> | undefined): MatrixInfo {
+  const e = effective ?? {};
+  const configs = (Array.isArray(e.configs) ? e.configs : []).flatMap((c) => {
+    const r = rec(c);
+    const name = str(r?.name);
+    if (!r || name === undefined) return [];
+    const hop = r.kind === 'proxy' ? rec(r.via_pgbouncer) : r;
+    return [
+      prune({
+        name,
+        kind: str(r.kind),
+        poolMode: r.kind === 'direct' ? undefined : str(hop?.pool_mode),
+        poolSize: r.kind === 'direct' ? undefined : num(hop?.default_pool_size),
+      }),
+    ];
+  });
+  const workloads = (Array.isArray(e.workloads) ? e.workloads : []).flatMap((w) => {
+    if (typeof w === 'string') return [{ name: w, reconnect: RECONNECT_BUILTINS.has(w) }];
+    const r = rec(w);
+    const name = str(r?.name);
+    if (!r || name === undefined) return [];
+    const builtin = str(r.builtin);
+    const reconnect =
+      typeof r.reconnect === 'boolean'
+        ? r.reconnect
+        : builtin !== undefined
+          ? RECONNECT_BUILTINS.has(builtin)
+          : undefined;
+    return [prune({ name, reconnect })];
+  });
+  const concurrency = (Array.isArray(e.concurrency) ? e.concurrency : []).filter(
+    (n): n is number => typeof n === 'number',
+  );
+  const threads = typeof e.threads === 'number' || typeof e.threads === 'string' ? e.threads : undefined;
+  return prune({
+    name: str(e.name),
+    configs,
+    workloads,
+    concurrency,
+    reps: num(e.reps),
+    baseline: str(e.baseline),
+    durationMs: num(e.duration),
+    warmupMs: num(e.warmup),
+    settleMs: num(e.settle),
+    sampleIntervalMs: num(e.sample_interval),
+    scale: num(e.scale),
+    protocol: str(e.protocol),
+    threads,
+    gates: rec(e.gates),
+  });
+}
+
+function prune<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
+  return o;
+}

@@ -1,0 +1,118 @@
+import { stringify } from 'csv-stringify/sync';
+import { csvNumber } from '../format.js';
+import { groupId, type Row } from '../model.js';
+import type { RenderOptions } from '../report.js';
+
+/** Component roles that appear in any row, in a stable order, for the per-component columns. */
+function roles(rows: readonly Row[]): string[] {
+  const order = ['postgres', 'pgbouncer', 'proxy', 'pgbench'];
+  const seen = new Set(rows.flatMap((r) => r.sampling?.components.map((c) => c.role) ?? []));
+  return [...seen].sort((a, b) => {
+    const ia = order.indexOf(a);
+    const ib = order.indexOf(b);
+    return (ia === -1 ? 99 : ia) - (ib === -1 ? 99 : ib) || a.localeCompare(b);
+  });
+}
+
+/**
+ * summary.csv: one row per group, one unit per column, the unit in the column name (tps, _ms,
+ * _pct, _mib, _cores). Plain numbers (no separators, no exponent); a missing figure is empty.
+ */
+export function csv(rows: readonly Row[], options: RenderOptions): string {
+  const rs = roles(rows);
+  const header = [
+    'config',
+    'config_kind',
+    'pool_mode',
+    'workload',
+    'reconnect',
+    'clients',
+    'reps_planned',
+    'reps_completed',
+    'cells_failed',
+    'tps_mean',
+    'tps_std',
+    'tps_min',
+    'tps_max',
+    'tps_ci95',
+    'tps_cv_pct',
+    'baseline',
+    'tps_ratio_vs_baseline',
+    'tps_ratio_vs_baseline_err',
+    'p99_ratio_vs_baseline',
+    'latency_mean_ms',
+    'p50_ms',
+    'p90_ms',
+    'p95_ms',
+    'p99_ms',
+    'p999_ms',
+    'max_ms',
+    'conn_mean_ms',
+    'conn_std_ms',
+    'transactions',
+    'failed_transactions',
+    'connection_errors',
+    'aborted_reps',
+    'server_backends_peak',
+    'cl_waiting_peak',
+    'pooler_server_conns_peak',
+    ...rs.flatMap((r) => [`${r}_rss_peak_mib`, `${r}_cpu_mean_cores`]),
+    'warnings',
+  ];
+  const kindsByGroup = new Map<string, Set<string>>();
+  for (const w of options.warnings) {
+    if (!w.group) continue;
+    const id = groupId(w.group);
+    kindsByGroup.set(id, (kindsByGroup.get(id) ?? new Set()).add(w.kind));
+  }
+  const n = csvNumber;
+  const body = rows.map((r) => {
+    const comp = (role: string) => r.sampling?.components.find((c) => c.role === role);
+    return [
+      r.config,
+      r.configKind ?? '',
+      r.poolMode ?? '',
+      r.workload,
+      r.reconnect ? 'true' : 'false',
+      String(r.concurrency),
+      n(r.repsPlanned, 0),
+      String(r.repsCompleted),
+      String(r.failedCells.length),
+      n(r.tps.mean, 3),
+      n(r.tps.std, 3),
+      n(r.tps.min, 3),
+      n(r.tps.max, 3),
+      n(r.tps.ci95, 3),
+      n(r.tps.cv * 100, 2),
+      r.vsBaseline?.config ?? '',
+      n(r.vsBaseline?.tpsRatio, 4),
+      n(r.vsBaseline?.tpsRatioError, 4),
+      n(r.vsBaseline?.p99Ratio, 4),
+      n(r.latency?.meanMs, 3),
+      n(r.latency?.p50Ms, 3),
+      n(r.latency?.p90Ms, 3),
+      n(r.latency?.p95Ms, 3),
+      n(r.latency?.p99Ms, 3),
+      n(r.latency?.p999Ms, 3),
+      n(r.latency?.maxMs, 3),
+      n(r.connectionMs?.mean, 3),
+      n(r.connectionMs?.std, 3),
+      String(r.processed),
+      String(r.failedTransactions),
+      String(r.connectionErrors),
+      String(r.abortedReps),
+      n(r.sampling?.serverBackendsPeak, 0),
+      n(r.sampling?.clWaitingPeak, 0),
+      n(r.sampling?.poolerServerConnectionsPeak, 0),
+      ...rs.flatMap((role) => {
+        const c = comp(role);
+        return [
+          n(c?.rssPeakBytes === undefined ? undefined : c.rssPeakBytes / 1048576, 1),
+          n(c?.cpuCoresMean, 3),
+        ];
+      }),
+      [...(kindsByGroup.get(groupId(r)) ?? [])].join(';'),
+    ];
+  });
+  return stringify([header, ...body]);
+}

@@ -1,0 +1,39 @@
+import type { Row } from '../model.js';
+import type { RenderOptions } from '../report.js';
+import { RULES } from '../rules.js';
+
+export const SUMMARY_SCHEMA = 'bench-summary/1';
+
+/** Totals over all rows: the figures FINDINGS.md quotes for the run as a whole. */
+export function totals(rows: readonly Row[], options: RenderOptions) {
+  const sum = (f: (r: Row) => number) => rows.reduce((a, r) => a + f(r), 0);
+  return {
+    groups: rows.length,
+    cellsCompleted: sum((r) => r.repsCompleted),
+    cellsFailed: sum((r) => r.failedCells.length),
+    cellsSkipped: sum((r) => r.skippedCells.length),
+    transactions: sum((r) => r.processed),
+    failedTransactions: sum((r) => r.failedTransactions),
+    connectionErrors: sum((r) => r.connectionErrors),
+    warnings: options.warnings.length,
+  };
+}
+
+/**
+ * summary.json: every figure of every row (per-rep samples included), the warnings, the gates and
+ * the run metadata. Figures that do not exist are null (JSON has no NaN).
+ */
+export function json(rows: readonly Row[], options: RenderOptions): string {
+  const doc = {
+    schema: SUMMARY_SCHEMA,
+    meta: options.meta ?? null,
+    baseline: options.baseline ?? null,
+    thresholds: options.thresholds ?? null,
+    rules: RULES,
+    totals: totals(rows, options),
+    rows,
+    warnings: options.warnings,
+    gates: options.gates ?? null,
+  };
+  return `${JSON.stringify(doc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
+}

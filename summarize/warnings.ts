@@ -1,0 +1,124 @@
+import { fmtCores, fmtInt, fmtPct, fmtTps } from './format.js';
+import type { GroupKey, Row, Thresholds, Warning } from './model.js';
+import { OUTLIER_RULE } from './stats.js';
+
+function where(k: GroupKey): string {
+  return `${k.config} / ${k.workload} / ${k.concurrency} client${k.concurrency === 1 ? '' : 's'}`;
+}
+
+/** Every warning a row earns, each with a hint of what to change. */
+export function rowWarnings(row: Row, t: Thresholds, hostCpus?: number): Warning[] {
+  const out: Warning[] = [];
+  const key: GroupKey = { config: row.config, workload: row.workload, concurrency: row.concurrency };
+  const w = (kind: Warning['kind'], message: string, hint: string, cells?: string[]) =>
+    out.push({ kind, message: `${where(key)}: ${message}`, hint, group: key, ...(cells ? { cells } : {}) });
+
+  if (row.failedCells.length > 0) {
+    const states = row.failedCells.map((c) => `rep ${c.rep} ${c.state}: ${c.reason}`).join('; ');
+    w(
+      'failed-cells',
+      `${row.failedCells.length} cell(s) did not complete (${states}); they are listed, not averaged`,
+      "Read the cells' stderr.txt; rerun only those cells and merge the runs with `bench summarize <run> <rerun>`.",
+      row.failedCells.map((c) => c.cellId),
+    );
+  }
+  if (row.repsCompleted === 0) {
+    w(
+      'no-completed-reps',
+      'no rep completed, so there are no figures for this group',
+      'Fix the cause of the failures above and rerun the group.',
+    );
+    return out;
+  }
+  if (row.repsCompleted < t.minReps) {
+    const of = row.repsPlanned !== undefined ? ` of ${row.repsPlanned} planned` : '';
+    w(
+      'few-reps',
+      row.repsCompleted < 2
+        ? `1 completed rep${of}: no standard deviation, no confidence interval`
+        : `${row.repsCompleted} completed reps${of} (fewer than ${t.minReps}): the 95% confidence interval is too wide to support a comparison`,
+      `Use --reps ${t.minReps} or more before comparing configs whose difference is small.`,
+    );
+  }
+  if (row.tps.n >= 2 && row.tps.cv > t.cv) {
+    w(
+      'high-cv',
+      `TPS varies by ${fmtPct(row.tps.cv)} (CV) over ${row.tps.n} reps, more than ${fmtPct(t.cv, 0)}: differences smaller than that are noise`,
+      'Lengthen --duration, add reps, add warmup, and keep other load off the machine (see the outlier rep, if any).',
+    );
+  }
+  const outliers = row.samples.filter((s) => s.outlier);
+  if (outliers.length > 0) {
+    w(
+      'outlier-rep',
+      `rep(s) ${outliers.map((s) => `${s.rep} (${fmtTps(s.tps)} tps)`).join(', ')} lie ${OUTLIER_RULE}`,
+      'Something else ran on the machine or the cell started cold: rerun with warmup, or check the cell logs for that rep.',
+      outliers.map((s) => s.cellId),
+    );
+  }
+  if (row.failedTransactions > 0) {
+    w(
+      'failed-transactions',
+      `${fmtInt(row.failedTransactions)} failed transaction(s) over ${row.repsCompleted} completed rep(s)`,
+      'Serialization or deadlock failures are expected under contention with tpcb; otherwise read stderr.txt. Gate with gates.max_failed_transactions.',
+    );
+  }
+  if (row.connectionErrors > 0) {
+    w(
+      'connection-errors',
+      `${fmtInt(row.connectionErrors)} connection error(s)`,
+      'The pooler or server refused clients: check max_client_conn, max_connections and the pool sizes against the concurrency.',
+    );
+  }
+  if (row.abortedReps > 0) {
+    w(
+      'aborted',
+      `pgbench aborted ${row.abortedReps} rep(s) ("Run was aborted; the above results are incomplete")`,
+      'A client lost its connection; its figures cover only part of the run. Read stderr.txt of those cells.',
+    );
+  }
+  if (row.latency && row.latency.reps < row.repsCompleted) {
+    w(
+      'latency-incomplete',
+      `latency percentiles cover ${row.latency.reps} of ${row.repsCompleted} completed reps (histograms missing)`,
+      'Check that the cells have their latency histogram file; rerun the cells that lack it.',
+    );
+  } else if (!row.latency && row.samples.length > 0) {
+    w(
+      'latency-incomplete',
+      'no latency percentiles: no per-transaction histogram was recorded',
+      'Run with per-transaction logging (the default) so percentiles can be computed.',
+    );
+  }
+  for (const c of row.sampling?.components ?? []) {
+    // postgres is a tree of processes that may use every core; saturation of one core matters for
+    // the single-threaded tiers: PgBouncer, and a proxy (which may be single-threaded too).
+    if (c.role === 'postgres' || c.cpuCoresMean === undefined || c.cpuCoresMean < t.cpuSaturationCores)
+      continue;
+    w(
+      'cpu-saturated',
+      `${c.name} used ${fmtCores(c.cpuCoresMean)} cores on average${c.role === 'pgbouncer' ? ' (PgBouncer is single-threaded: it is the bottleneck here)' : ''}`,
+      c.role === 'pgbouncer'
+        ? 'The pooler saturates its one core, so its TPS is capped there. Compare at lower concurrency, or run several PgBouncer processes (so_reuseport).'
+        : `${c.name} is near a full core: if it is single-threaded it caps the TPS. Check its threads, or give it more cores.`,
+    );
+  }
+  const total = (row.sampling?.components ?? []).reduce((a, c) => a + (c.cpuCoresMean ?? 0), 0);
+  if (hostCpus !== undefined && hostCpus > 0 && total >= t.cpuSaturationCores * hostCpus) {
+    w(
+      'cpu-saturated',
+      `the sampled components used ${fmtCores(total)} of the host's ${hostCpus} cores on average (pgbench not counted)`,
+      'Client, pooler and server compete for the same cores: the figures measure the machine as much as the path. Run pgbench on another machine, or give each tier its own cores.',
+    );
+  }
+  return out;
+}
+
+/** Warnings from reading the run directories, made typed. */
+export function readerWarnings(messages: readonly string[]): Warning[] {
+  return messages.map((message) => ({
+    kind: 'reader' as const,
+    message,
+    hint: 'The run was probably interrupted while writing; rerun the missing cells and merge the runs.',
+  }));
+}
