@@ -1,0 +1,85 @@
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bench, tempResults, writeMatrix } from '../helpers/cli.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-input-'));
+const ok = `duration: 1s
+concurrency: [1]
+configs:
+  - { name: direct, kind: direct }
+workloads: [readonly]
+`;
+
+/** Bad input: one ERROR line naming the file, the field and what was expected; exit 2; nothing written. */
+async function expectRejected(args: string[], message: RegExp) {
+  const results = tempResults();
+  const r = await bench([...args, '--results-dir', results], { timeout: 30_000 });
+  expect(r.exitCode, String(r.all)).toBe(2);
+  const errors = String(r.stderr)
+    .split('\n')
+    .filter((l) => l.startsWith('ERROR:'));
+  expect(errors).toHaveLength(1);
+  expect(errors[0]).toMatch(message);
+  expect(readdirSync(results)).toEqual([]);
+}
+
+describe('bad input to bench run', () => {
+  /** [what, the matrix file name (the message must name it), its text, the expected message] */
+  const cases: Array<[string, string, string, RegExp]> = [
+    ['malformed YAML', 'malformed.yaml', 'configs: [\n', /malformed\.yaml:\d+:\d+: malformed YAML/],
+    ['an unknown key', 'unknown-key.yaml', `${ok}durration: 5s\n`, /unknown-key\.yaml: \(top level\): expected no key "durration"/],
+    ['a wrong type', 'wrong-type.yaml', `${ok}reps: many\n`, /wrong-type\.yaml: reps: expected number/],
+    ['an empty concurrency', 'empty-concurrency.yaml', ok.replace('[1]', '[]'), /empty-concurrency\.yaml: concurrency: expected a non-empty list/],
+    ['a negative scale', 'negative-scale.yaml', `${ok}scale: -1\n`, /negative-scale\.yaml: scale: expected a number > 0/],
+    ['a duplicate name', 'duplicate-name.yaml', ok.replace('kind: direct }', 'kind: direct }\n  - { name: direct, kind: pgbouncer }'), /duplicate-name\.yaml: configs\[1\]\.name: expected a unique config name/],
+    ['an unknown workload', 'unknown-workload.yaml', ok.replace('[readonly]', '[writeonly]'), /unknown-workload\.yaml: workloads\[0\]: expected a built-in workload name/],
+    ['an unknown config kind', 'unknown-config-kind.yaml', ok.replace('kind: direct', 'kind: odyssey'), /unknown-config-kind\.yaml: configs\[0\](\.kind)?: expected a config kind/],
+    ['a missing custom script', 'missing-custom-script.yaml', ok.replace('[readonly]', '[{ name: web, script: missing.sql }]'), /missing-custom-script\.yaml: workloads\[0\]\.script: expected an existing pgbench script file/],
+    ['a proxy without {port}', 'proxy-without-port.yaml', ok.replace('kind: direct }', 'kind: direct }\n  - { name: p, kind: proxy, command: "socat TCP-LISTEN:7000 TCP:127.0.0.1:{upstream_port}" }'), /proxy-without-port\.yaml: configs\[1\]\.command: expected a command that contains the \{port\} placeholder/],
+    ['a harness-owned pgbouncer setting', 'owned-setting.yaml', ok.replace('kind: direct }', 'kind: pgbouncer, settings: { listen_addr: "0.0.0.0" } }'), /owned-setting\.yaml: configs\[0\]\.settings\.listen_addr: expected a pgbouncer\.ini setting the harness does not own/],
+  ];
+  for (const [what, file, text, re] of cases) {
+    it(`rejects ${what}`, async () => {
+      await expectRejected(['run', writeMatrix(dir, file, text), '--provider', 'native'], re);
+    });
+  }
+
+  it('rejects a matrix file that does not exist', async () => {
+    await expectRejected(['run', path.join(dir, 'nope.yaml')], /nope\.yaml: cannot read the matrix file \(ENOENT\)/);
+  });
+
+  it('rejects an unknown config in --configs', async () => {
+    await expectRejected(['run', writeMatrix(dir, 'ok.yaml', ok), '--configs', 'direct,pgcat'], /--configs: expected names from .*ok\.yaml \(direct\), got "pgcat"/);
+  });
+
+  it('rejects a bad --concurrency value', async () => {
+    const r = await bench(['run', writeMatrix(dir, 'ok.yaml', ok), '--concurrency', '1,zero']);
+    expect(r.exitCode).not.toBe(0);
+    expect(String(r.stderr)).toMatch(/expected positive integers, got "zero"/);
+  });
+
+  describe('a port that is taken', () => {
+    const server = net.createServer();
+    let port = 0;
+    beforeAll(async () => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as net.AddressInfo).port;
+    });
+    afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+    it('is refused before anything starts', async () => {
+      const file = writeMatrix(dir, 'port.yaml', ok.replace('kind: direct }', `kind: direct }\n  - { name: tx, kind: pgbouncer, port: ${port} }`));
+      await expectRejected(['run', file, '--provider', 'native'], new RegExp(`port\\.yaml: configs\\[1\\]\\.port: expected a free port on 127\\.0\\.0\\.1, ${port} is already in use`));
+    });
+  });
+
+  it('rejects an unwritable results directory', async () => {
+    const file = path.join(dir, 'a-file');
+    writeFileSync(file, 'not a directory');
+    const r = await bench(['run', writeMatrix(dir, 'ok.yaml', ok), '--provider', 'native', '--results-dir', path.join(file, 'results')]);
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toMatch(/ERROR: .*a-file\/results: expected a writable results directory \(ENOTDIR\)/);
+  });
+});
