@@ -1,0 +1,253 @@
+import { createReadStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LatencyHistogram } from './histogram.js';
+
+/*
+ * pgbench's per-transaction log (-l), one line per transaction, as pgbench 15.20 writes it
+ * (verified against test/fixtures/pgbench15/*\/log.txt):
+ *
+ *   client_id transaction_no time script_no time_epoch time_us [schedule_lag] [retries]
+ *   0 1 3149 0 1795461005 942050
+ *   0 2 skipped 0 1795461023 107107 0        (-R with -L: lag column present)
+ *   0 1 serialization 0 1795461020 85176 2   (--failures-detailed, --max-tries=3)
+ *
+ * `time` is the latency in integer µs (printf "%.0f"), or a word for a transaction without one:
+ * "skipped" (-L), "failed", or with --failures-detailed the failure kind ("serialization",
+ * "deadlock"). Under -C the latency excludes connection time. schedule_lag appears with -R,
+ * retries when --max-tries is not 1, so a line has 6 to 8 fields. The --aggregate-interval format
+ * is a different file and is not supported here.
+ *
+ * Logs run to tens of millions of lines, so the parser works on the bytes: no string per line, no
+ * regex, counts into a dense array; bench/txlog-speed.ts measures it (docs/percentiles.md).
+ */
+
+export interface TxLogAggregate {
+  /** Latencies of the transactions that completed (not failed, not skipped). */
+  histogram: LatencyHistogram;
+  failed: number;
+  skipped: number;
+  /** Non-empty lines read, whatever their content. lines = histogram.count + failed + skipped + malformed. */
+  lines: number;
+  /** Lines that are not in the format above (a torn last line of a killed pgbench, for instance). */
+  malformed: number;
+}
+
+export interface AggregateOptions {
+  /** Read size in bytes (default 1 MiB); tests use tiny values to split lines across chunks. */
+  highWaterMark?: number;
+}
+
+const DENSE_SIZE = 1 << 16;
+const NL = 10;
+const CR = 13;
+const SPACE = 32;
+const ZERO = 48;
+const NINE = 57;
+const LOWER_A = 97;
+const LOWER_Z = 122;
+const SKIPPED = [...'skipped'].map((c) => c.charCodeAt(0));
+const SKIPPED_LEN = SKIPPED.length;
+const MIN_FIELDS = 6;
+const MAX_FIELDS = 8;
+const NEWLINE = new Uint8Array([NL]);
+
+/** Marks a line as not in pgbench's format. */
+const MALFORMED = -1;
+
+/**
+ * Incremental parser: `push` chunks of one file in order, then `end()` (which finishes a last
+ * line without a newline). Pure: no I/O. Blank lines are ignored.
+ *
+ * Lines wholly inside a chunk are parsed in place (tight per-field loops over the bytes, no
+ * string, no regex). A line cut by the chunk boundary is kept in a small carry buffer and parsed
+ * once its newline arrives, so chunks can be any size, down to one byte.
+ */
+export class TxLogParser {
+  lines = 0;
+  failed = 0;
+  skipped = 0;
+  malformed = 0;
+  private readonly dense = new Float64Array(DENSE_SIZE);
+  private readonly sparse = new Map<number, number>();
+  private carry: Uint8Array = new Uint8Array(0);
+
+  push(chunk: Uint8Array): void {
+    let pos = 0;
+    if (this.carry.length > 0) {
+      const nl = chunk.indexOf(NL);
+      if (nl < 0) {
+        this.carry = concat(this.carry, chunk, chunk.length);
+        return;
+      }
+      const line = concat(this.carry, chunk, nl + 1);
+      this.carry = new Uint8Array(0);
+      this.parse(line, 0);
+      pos = nl + 1;
+    }
+    const rest = this.parse(chunk, pos);
+    // A copy: the reader may reuse the chunk's memory (and Buffer#slice would be a view).
+    if (rest < chunk.length) this.carry = new Uint8Array(chunk.subarray(rest));
+  }
+
+  /** Finishes the current file: a last line without a newline still counts. */
+  end(): void {
+    if (this.carry.length === 0) return;
+    const line = concat(this.carry, NEWLINE, 1);
+    this.carry = new Uint8Array(0);
+    this.parse(line, 0);
+  }
+
+  /**
+   * Parses the complete lines of buf from pos; returns where the first incomplete line starts
+   * (buf.length when none). The hot loop: everything is a local.
+   */
+  private parse(buf: Uint8Array, pos: number): number {
+    const len = buf.length;
+    const dense = this.dense;
+    let lines = 0;
+    let failed = 0;
+    let skipped = 0;
+    let malformed = 0;
+    let c = 0;
+    line: while (pos < len) {
+      let i = pos;
+      c = buf[i] as number;
+      if (c === NL) {
+        pos = i + 1; // blank line
+        continue;
+      }
+      let fields = 0;
+      /** Latency in µs, or MALFORMED, or the negative codes below for a word. */
+      let time = MALFORMED;
+      for (;;) {
+        // One field: digits, or for the time field digits or a lowercase word.
+        const start = i;
+        if (fields === 2 && c >= LOWER_A && c <= LOWER_Z) {
+          let k = 0; // bytes of "skipped" matched
+          while (c >= LOWER_A && c <= LOWER_Z) {
+            k = k >= 0 && k < SKIPPED_LEN && SKIPPED[k] === c ? k + 1 : -1;
+            if (++i === len) break line; // incomplete: carried over
+            c = buf[i] as number;
+          }
+          time = k === SKIPPED_LEN ? WORD_SKIPPED : WORD_FAILED;
+        } else if (fields === 2) {
+          let v = 0;
+          while (c >= ZERO && c <= NINE) {
+            v = v * 10 + (c - ZERO);
+            if (++i === len) break line;
+            c = buf[i] as number;
+          }
+          if (i > start && v <= Number.MAX_SAFE_INTEGER) time = v;
+        } else {
+          while (c >= ZERO && c <= NINE) {
+            if (++i === len) break line;
+            c = buf[i] as number;
+          }
+        }
+        if (i === start) break; // empty field or a byte that belongs in no field
+        fields++;
+        if (c === SPACE) {
+          if (++i === len) break line;
+          c = buf[i] as number;
+          continue;
+        }
+        if (c === CR) {
+          // A log copied through Windows tools; pgbench itself never writes \r.
+          if (++i === len) break line;
+          c = buf[i] as number;
+        }
+        if (c !== NL) break;
+        // A complete, well-formed line.
+        lines++;
+        if (fields < MIN_FIELDS || fields > MAX_FIELDS || time === MALFORMED) malformed++;
+        else if (time >= DENSE_SIZE) this.sparse.set(time, (this.sparse.get(time) ?? 0) + 1);
+        else if (time >= 0) dense[time] = (dense[time] as number) + 1;
+        else if (time === WORD_SKIPPED) skipped++;
+        else failed++;
+        pos = i + 1;
+        continue line;
+      }
+      // Not pgbench's format: skip to the end of the line.
+      const nl = buf.indexOf(NL, i);
+      if (nl < 0) break;
+      lines++;
+      malformed++;
+      pos = nl + 1;
+    }
+    this.lines += lines;
+    this.failed += failed;
+    this.skipped += skipped;
+    this.malformed += malformed;
+    return pos;
+  }
+
+  /** The completed transactions' latencies so far, as a new histogram. */
+  histogram(): LatencyHistogram {
+    const h = new LatencyHistogram();
+    const dense = this.dense;
+    for (let us = 0; us < DENSE_SIZE; us++) {
+      const c = dense[us] as number;
+      if (c !== 0) h.record(us, c);
+    }
+    for (const [us, c] of this.sparse) h.record(us, c);
+    return h;
+  }
+
+  result(): TxLogAggregate {
+    return {
+      histogram: this.histogram(),
+      failed: this.failed,
+      skipped: this.skipped,
+      lines: this.lines,
+      malformed: this.malformed,
+    };
+  }
+}
+
+const WORD_SKIPPED = -2;
+const WORD_FAILED = -3;
+
+/** a followed by the first n bytes of b, as a new array. */
+function concat(a: Uint8Array, b: Uint8Array, n: number): Uint8Array {
+  const out = new Uint8Array(a.length + n);
+  out.set(a, 0);
+  out.set(b.subarray(0, n), a.length);
+  return out;
+}
+
+/**
+ * Streams pgbench per-transaction log files and aggregates them: an exact latency histogram of
+ * completed transactions plus failed, skipped and malformed line counts. Memory does not grow
+ * with the number of lines.
+ */
+export async function aggregateTxLog(
+  files: string[],
+  options: AggregateOptions = {},
+): Promise<TxLogAggregate> {
+  const parser = new TxLogParser();
+  const highWaterMark = options.highWaterMark ?? 1 << 20;
+  for (const file of files) {
+    for await (const chunk of createReadStream(file, { highWaterMark })) {
+      parser.push(chunk as Buffer);
+    }
+    parser.end();
+  }
+  return parser.result();
+}
+
+/**
+ * The per-transaction log files pgbench wrote in `dir`: with -j N, thread 0 writes
+ * `<prefix>.<pid>` and thread k `<prefix>.<pid>.<k>` (prefix "pgbench_log" unless --log-prefix).
+ * Sorted by pid, then thread.
+ */
+export async function findTxLogFiles(dir: string, prefix = 'pgbench_log'): Promise<string[]> {
+  const pattern = new RegExp(`^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)(?:\\.(\\d+))?$`);
+  const found: Array<{ name: string; pid: number; thread: number }> = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const m = pattern.exec(entry.name);
+    if (m && entry.isFile()) found.push({ name: entry.name, pid: Number(m[1]), thread: Number(m[2] ?? 0) });
+  }
+  found.sort((a, b) => a.pid - b.pid || a.thread - b.thread);
+  return found.map((f) => join(dir, f.name));
+}
