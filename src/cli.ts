@@ -93,6 +93,7 @@ program
   .option('--resume <run-dir>', 'continue an interrupted run: finished cells are kept and skipped')
   .option('--allow-changed-matrix', 'resume even if the matrix file changed since the run started')
   .option('--fail-fast', 'stop at the first failed cell')
+  .option('--no-sampling', 'do not sample pg_stat_activity, PgBouncer pools and RSS/CPU while cells run')
   .action(async (matrixFile: string, o: Record<string, unknown>) => {
     const overrides: MatrixOverrides = {
       ...(o.duration !== undefined ? { duration: o.duration as string } : {}),
@@ -114,6 +115,7 @@ program
         ...(o.resume ? { resume: o.resume as string } : {}),
         ...(o.allowChangedMatrix ? { allowChangedMatrix: true } : {}),
         ...(o.failFast ? { failFast: true } : {}),
+        ...(o.sampling === false ? { noSampling: true } : {}),
         command: ['bench', ...process.argv.slice(2)],
         events,
         signal,

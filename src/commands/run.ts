@@ -9,6 +9,7 @@ export interface RunCommandOptions {
   resume?: string;
   allowChangedMatrix?: boolean;
   failFast?: boolean;
+  noSampling?: boolean;
   command: string[];
   events: RunEvents;
   signal: AbortSignal;
@@ -30,6 +31,7 @@ export async function run(opts: RunCommandOptions): Promise<RunCommandResult> {
     ...(opts.resume ? { resume: opts.resume } : {}),
     ...(opts.allowChangedMatrix ? { allowChangedMatrix: true } : {}),
     ...(opts.failFast ? { failFast: true } : {}),
+    ...(opts.noSampling ? { noSampling: true } : {}),
     command: opts.command,
     events: opts.events,
     signal: opts.signal,

@@ -1,3 +1,5 @@
+import type { SamplingSummary } from '../sampling/types.js';
+
 /**
  * The contract between `bench run` and `bench summarize`. Bump RESULTS_SCHEMA when a field changes
  * meaning; readers accept older versions they know and refuse newer ones with a clear message.
@@ -71,8 +73,8 @@ interface CellBase {
   /** What the harness did before the cell (checkpoint, vacuum, settle), for the method section. */
   prepared: string[];
   warnings: string[];
-  /** Summary of the samplers, when sampling ran (see src/sampling). */
-  sampling?: Record<string, unknown>;
+  /** Summary of the samplers, when sampling ran (see src/sampling/types.ts). */
+  sampling?: SamplingSummary;
 }
 
 export interface CompletedCell extends CellBase {

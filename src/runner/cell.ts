@@ -9,6 +9,7 @@ import { countConnectionErrors, extractErrorLines, parseSummary } from '../pgben
 import { aggregateTxLog, findTxLogFiles } from '../pgbench/txlog.js';
 import type { CellRecord, LatencySummary, PgbenchSummary } from '../results/types.js';
 import { RESULTS_SCHEMA } from '../results/types.js';
+import type { SamplingSession } from '../sampling/session.js';
 import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 
 export const HISTOGRAM_FILE = 'latency-histogram.json';
@@ -32,7 +33,7 @@ export interface CellPlan {
 export interface CellHooks {
   onProgress?: (tps: number, elapsedS: number) => void;
   /** Started just before the measured pgbench, stopped right after; returns the sampling summary. */
-  startSampling?: () => Promise<{ stop(): Promise<Record<string, unknown> & { warnings?: string[] }> }>;
+  startSampling?: () => Promise<SamplingSession>;
   signal?: AbortSignal;
   log: (msg: string) => void;
 }
@@ -93,7 +94,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     hooks.onProgress?.(p.tps, p.t);
   };
 
-  let sampler: Awaited<ReturnType<NonNullable<CellHooks['startSampling']>>> | undefined;
+  let sampler: SamplingSession | undefined;
   if (hooks.startSampling) {
     try {
       sampler = await hooks.startSampling();
@@ -114,8 +115,9 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
   } finally {
     await new Promise<void>((r) => progress.end(r));
   }
-  const sampling = sampler ? await sampler.stop() : undefined;
-  if (sampling?.warnings) warnings.push(...sampling.warnings);
+  // Only samples taken while pgbench measured count in the summary; the series keeps everything.
+  const sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;
+  if (sampling) warnings.push(...sampling.warnings);
   const elapsedMs = Date.now() - t0;
 
   await writeFile(path.join(plan.cellDir, 'stdout.txt'), result.stdout);

@@ -11,6 +11,7 @@ import type { CellRecord, RunInfo } from '../results/types.js';
 import { RESULTS_SCHEMA } from '../results/types.js';
 import { appendCell, ensureRunDir, repairCellsJsonl, writeRunInfo } from '../results/write.js';
 import { isFree } from '../stack/ports.js';
+import { startSampling as startCellSampling } from '../sampling/session.js';
 import { chooseProvider } from '../stack/select.js';
 import type { Stack } from '../stack/types.js';
 import { type CellHooks, runCell } from './cell.js';
@@ -37,8 +38,8 @@ export interface RunOptions {
   command?: string[];
   events: RunEvents;
   signal?: AbortSignal;
-  /** Extra sampling hook per cell (wired by the command; undefined = no sampling). */
-  sampling?: (stack: Stack, cell: Cell, cellDir: string) => CellHooks['startSampling'];
+  /** Turn the per-cell samplers off (they are on by default). */
+  noSampling?: boolean;
 }
 
 export type RunOutcome = 'completed' | 'failed' | 'interrupted';
@@ -175,7 +176,19 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
       mkdirSync(cellDir, { recursive: true });
       const prepared = await prepareCell(stack, { vacuum: lastWrote, settleMs: matrix.spec.settle });
       lastWrote = writes(workload);
-      const startSampling = opts.sampling?.(stack, cell, cellDir);
+      const sampled = cfgPath;
+      const startSampling: CellHooks['startSampling'] = opts.noSampling
+        ? undefined
+        : () =>
+            startCellSampling({
+              postgres: stack?.postgres ?? sampled.endpoint,
+              database: sampled.endpoint.database,
+              ...(sampled.pgbouncerAdmin ? { pgbouncerAdmin: sampled.pgbouncerAdmin } : {}),
+              components: [...(stack ? [stack.postgresComponent] : []), ...sampled.components],
+              intervalMs: matrix.spec.sample_interval,
+              clients: cell.concurrency,
+              cellDir,
+            });
       const rec = await runCell(
         stack,
         {
