@@ -1,3 +1,5 @@
+import { gatesFor } from '../src/matrix/gates.js';
+import type { MatrixSpec } from '../src/matrix/schema.js';
 import type { GroupKey, Row } from './model.js';
 
 /** The matrix `gates` that summarize can check from rows (the same names as in the matrix schema). */
@@ -21,19 +23,38 @@ function limitOf(gates: Record<string, unknown> | undefined, name: string): numb
 }
 
 /**
- * Checks each row against the matrix gates. Counts are per group (summed over its completed reps);
+ * The gates of one config × workload from run.json's effective matrix: matrix-wide ones overridden
+ * by the config's, then the workload's (src/matrix/gates.ts). Read defensively: older runs may
+ * have no per-config gates at all.
+ */
+function scopedGates(effective: Record<string, unknown> | undefined, config: string, workload: string) {
+  const e = effective ?? {};
+  const spec = {
+    gates: (e.gates ?? {}) as MatrixSpec['gates'],
+    configs: (Array.isArray(e.configs) ? e.configs : []) as MatrixSpec['configs'],
+    workloads: (Array.isArray(e.workloads) ? e.workloads : []) as MatrixSpec['workloads'],
+  };
+  return gatesFor(spec, config, workload) as Record<string, unknown>;
+}
+
+/**
+ * Checks each row against the gates that apply to it (`effective` is run.json's matrix). Counts are per group (summed over its completed reps);
  * min_tps is checked against the mean TPS and max_p99_ms against the merged p99. A group with a
  * failed cell fails too whenever any gate is set: a gate passed by averaging the survivors would lie.
  */
-export function evaluateGates(rows: readonly Row[], gates: Record<string, unknown> | undefined): GateReport {
+export function evaluateGates(
+  rows: readonly Row[],
+  effective: Record<string, unknown> | undefined,
+): GateReport {
   const failures: GateFailure[] = [];
   let checked = 0;
-  const maxFailed = limitOf(gates, 'max_failed_transactions');
-  const maxConnErr = limitOf(gates, 'max_connection_errors');
-  const minTps = limitOf(gates, 'min_tps');
-  const maxP99 = limitOf(gates, 'max_p99_ms');
-  const any = [maxFailed, maxConnErr, minTps, maxP99].some((g) => g !== undefined);
   for (const r of rows) {
+    const gates = scopedGates(effective, r.config, r.workload);
+    const maxFailed = limitOf(gates, 'max_failed_transactions');
+    const maxConnErr = limitOf(gates, 'max_connection_errors');
+    const minTps = limitOf(gates, 'min_tps');
+    const maxP99 = limitOf(gates, 'max_p99_ms');
+    const any = [maxFailed, maxConnErr, minTps, maxP99].some((g) => g !== undefined);
     const group: GroupKey = { config: r.config, workload: r.workload, concurrency: r.concurrency };
     const where = `${r.config} / ${r.workload} / ${r.concurrency} clients`;
     const check = (

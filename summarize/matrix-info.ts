@@ -17,7 +17,6 @@ export interface MatrixInfo {
   scale?: number;
   protocol?: string;
   threads?: number | string;
-  gates?: Record<string, unknown>;
 }
 
 const RECONNECT_BUILTINS = new Set(['readonly-short', 'tpcb-short']);
@@ -78,7 +77,6 @@ export function matrixInfo(effective: Record<string, unknown> | undefined): Matr
     scale: num(e.scale),
     protocol: str(e.protocol),
     threads,
-    gates: rec(e.gates),
   });
 }
 

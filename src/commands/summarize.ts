@@ -42,7 +42,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   const loaded = loadSummary(opts.dirs, { ...(opts.allowMixed ? { allowMixed: true } : {}), thresholds });
   const outDir = path.resolve(opts.out ?? loaded.merged.runs[0]?.dir ?? opts.dirs[0] ?? '.');
   const p = runPaths(outDir);
-  const gates = evaluateGates(loaded.rows, loaded.merged.matrix.gates);
+  const gates = evaluateGates(loaded.rows, loaded.merged.primary.effective);
   const options: RenderOptions = {
     warnings: loaded.warnings,
     meta: reportMeta(loaded.merged),

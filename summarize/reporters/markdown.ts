@@ -140,7 +140,7 @@ export function markdown(rows: readonly Row[], options: RenderOptions): string {
   const line = metaLine(options.meta);
   if (line) out.push(line, '');
   out.push(
-    `TPS: mean ± sample standard deviation over completed reps. Latency: ${RULES.percentiles.charAt(0).toLowerCase()}${RULES.percentiles.slice(1)}`,
+    `TPS: mean ± sample standard deviation (n − 1) over completed reps; failed cells are listed, never averaged. ${RULES.percentiles}`,
     '',
   );
   for (const w of workloadNames(rows)) {

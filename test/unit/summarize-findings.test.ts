@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { summarize } from '../../src/commands/summarize.js';
+import type { NumberRef } from '../../summarize/findings.js';
+import { tldr } from '../../summarize/findings.js';
+import { loadSummary } from '../../summarize/load.js';
+
+const fixtures = path.resolve(import.meta.dirname, '../fixtures/runs');
+const tmp = mkdtempSync(path.join(tmpdir(), 'bench-findings-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Resolves an RFC 6901 JSON pointer. */
+function resolve(doc: unknown, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], doc);
+}
+
+/** The printed text, read back as a number, matches the value to the precision printed. */
+function expectTextMatches(n: NumberRef) {
+  const digits = n.text.replace(/[,%]/g, '');
+  const printed = Number(digits);
+  const decimals = digits.includes('.') ? (digits.split('.')[1]?.length ?? 0) : 0;
+  expect(Math.abs(printed - n.value * (n.scale ?? 1))).toBeLessThanOrEqual(0.5 * 10 ** -decimals + 1e-9);
+}
+
+describe('FINDINGS.md numbers come from summary.json', () => {
+  for (const run of ['three-reps', 'failed-cell']) {
+    it(`${run}: every TL;DR number equals the figure at its pointer in summary.json`, async () => {
+      const out = path.join(tmp, run);
+      const res = await summarize({ dirs: [path.join(fixtures, run)], out });
+      const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+      const md = readFileSync(path.join(out, 'FINDINGS.md'), 'utf8');
+      expect(res.tldr.length).toBeGreaterThan(0);
+      for (const s of res.tldr) {
+        expect(md).toContain(`- ${s.text}`);
+        for (const n of s.numbers) {
+          expect(resolve(summary, n.pointer), `${s.text} ${n.pointer}`).toBe(n.value);
+          expect(s.text).toContain(n.text);
+          expectTextMatches(n);
+        }
+      }
+    });
+  }
+
+  it('says what the pooled path gained on the reconnect workload, from the data', async () => {
+    const res = await summarize({ dirs: [path.join(fixtures, 'three-reps')], out: path.join(tmp, 'gain') });
+    const gain = res.tldr.find((s) => s.kind === 'pooling-gain');
+    expect(gain?.text).toBe(
+      'Through pgbouncer-tx, readonly-short (a new connection per transaction) at 8 clients ran 13.1 ± 0.3 times the TPS of direct (6,802 vs 520 tps; connecting took 0.270 ms vs 3.80 ms).',
+    );
+    expect(res.tldr.find((s) => s.kind === 'overhead')?.text).toContain(
+      '0.48 ± 0.01 times the TPS of direct',
+    );
+  });
+
+  it('mentions the failed cell and writes the method, setup and reproduce sections', async () => {
+    const out = path.join(tmp, 'failed');
+    const res = await summarize({ dirs: [path.join(fixtures, 'failed-cell')], out });
+    const md = readFileSync(path.join(out, 'FINDINGS.md'), 'utf8');
+    expect(
+      res.tldr.find((s) => s.kind === 'anomaly' && s.text.includes('pgbouncer-tx__tpcb__c4__r2')),
+    ).toBeDefined();
+    expect(md).toContain('## Setup');
+    expect(md).toContain(
+      'pgbench -n -c 1 -j 1 -T 4 -P 1 -M simple -l --log-prefix=pgbench_log --failures-detailed',
+    );
+    expect(md).toContain('`vacuum pgbench_branches, pgbench_tellers; truncate pgbench_history`');
+    expect(md).toContain('nearest-rank');
+    expect(md).toContain(
+      `bench run matrices/fixture.yaml\nbench summarize ${path.join(fixtures, 'failed-cell')}`,
+    );
+    expect(md).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
+  it('leaves out sentences whose numbers are missing rather than guessing', () => {
+    const s = loadSummary([path.join(fixtures, 'three-reps')]);
+    // Without a baseline there is no ratio: no overhead or pooling-gain sentence at all.
+    const rows = s.rows.map((r) => {
+      const { vsBaseline: _drop, ...rest } = r;
+      return { ...rest, isBaseline: false };
+    });
+    const kinds = tldr(rows, {}).map((x) => x.kind);
+    expect(kinds).not.toContain('overhead');
+    expect(kinds).not.toContain('pooling-gain');
+  });
+});

@@ -1,0 +1,133 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { LatencyHistogram } from '../../src/pgbench/histogram.js';
+import { loadSummary } from '../../summarize/load.js';
+import type { Row } from '../../summarize/model.js';
+import { mean } from '../../summarize/stats.js';
+
+const fixtures = path.resolve(import.meta.dirname, '../fixtures/runs');
+const find = (rows: Row[], config: string, workload: string, concurrency: number) => {
+  const r = rows.find((x) => x.config === config && x.workload === workload && x.concurrency === concurrency);
+  if (!r) throw new Error(`no row ${config}/${workload}/${concurrency}`);
+  return r;
+};
+
+describe('rows from a run with 3 reps and a baseline', () => {
+  const s = loadSummary([path.join(fixtures, 'three-reps')]);
+
+  it('makes one row per config x workload x concurrency, in matrix order', () => {
+    expect(s.rows.map((r) => `${r.workload}/${r.config}/${r.concurrency}`)).toEqual([
+      'readonly/direct/1',
+      'readonly/direct/8',
+      'readonly/pgbouncer-tx/1',
+      'readonly/pgbouncer-tx/8',
+      'readonly-short/direct/1',
+      'readonly-short/direct/8',
+      'readonly-short/pgbouncer-tx/1',
+      'readonly-short/pgbouncer-tx/8',
+    ]);
+    expect(s.baseline).toBe('direct');
+  });
+
+  it('computes TPS statistics over reps and the ratio to the baseline with both uncertainties', () => {
+    const d = find(s.rows, 'direct', 'readonly-short', 8);
+    const p = find(s.rows, 'pgbouncer-tx', 'readonly-short', 8);
+    expect(d.tps.n).toBe(3);
+    expect(d.tps.mean).toBeCloseTo((521.1 + 509.8 + 530.4) / 3, 9);
+    expect(p.vsBaseline?.config).toBe('direct');
+    expect(p.vsBaseline?.tpsRatio).toBeCloseTo(p.tps.mean / d.tps.mean, 12);
+    const rel = Math.sqrt((p.tps.std / p.tps.mean) ** 2 + (d.tps.std / d.tps.mean) ** 2);
+    expect(p.vsBaseline?.tpsRatioError).toBeCloseTo((p.tps.mean / d.tps.mean) * rel, 12);
+    expect(d.vsBaseline).toBeUndefined();
+    expect(d.isBaseline).toBe(true);
+  });
+
+  it('merges the per-rep histograms for percentiles instead of averaging per-rep percentiles', () => {
+    const r = find(s.rows, 'pgbouncer-tx', 'readonly', 8);
+    const merged = new LatencyHistogram();
+    for (const rep of [1, 2, 3]) {
+      const file = path.join(
+        fixtures,
+        'three-reps/cells',
+        `pgbouncer-tx__readonly__c8__r${rep}`,
+        'latency-histogram.json',
+      );
+      merged.merge(LatencyHistogram.fromJSON(JSON.parse(readFileSync(file, 'utf8'))));
+    }
+    expect(r.latency?.source).toBe('merged-histograms');
+    expect(r.latency?.count).toBe(merged.count);
+    expect(r.latency?.p99Ms).toBe(merged.percentile(99) / 1000);
+    expect(r.latency?.p999Ms).toBe(merged.percentile(99.9) / 1000);
+    expect(r.latency?.maxMs).toBe(merged.max / 1000);
+    // Not the same thing as the mean of the reps' own p99s:
+    expect(r.latency?.p99Ms).not.toBe(mean(r.samples.map((x) => x.p99Ms ?? 0)));
+  });
+
+  it('reports connection time separately on -C workloads only', () => {
+    expect(find(s.rows, 'direct', 'readonly-short', 8).reconnect).toBe(true);
+    expect(find(s.rows, 'direct', 'readonly-short', 8).connectionMs?.mean).toBeCloseTo(3.8, 9);
+    expect(find(s.rows, 'direct', 'readonly', 8).reconnect).toBe(false);
+    expect(find(s.rows, 'direct', 'readonly', 8).connectionMs).toBeUndefined();
+  });
+
+  it('aggregates sampled figures (peaks are maxima over reps)', () => {
+    const r = find(s.rows, 'pgbouncer-tx', 'readonly-short', 8);
+    expect(r.sampling?.serverBackendsPeak).toBe(4);
+    expect(r.sampling?.clWaitingPeak).toBe(2);
+    expect(r.sampling?.components.map((c) => c.role)).toEqual(['pgbouncer', 'postgres']);
+  });
+
+  it('flags the outlier rep, the wide spread and the saturated pooler, each with a hint', () => {
+    const kinds = s.warnings.map(
+      (w) => `${w.kind}@${w.group ? `${w.group.config}/${w.group.workload}/${w.group.concurrency}` : ''}`,
+    );
+    expect(kinds).toContain('outlier-rep@direct/readonly/1');
+    expect(kinds).toContain('high-cv@direct/readonly/1');
+    expect(kinds).toContain('cpu-saturated@pgbouncer-tx/readonly/8');
+    expect(
+      find(s.rows, 'direct', 'readonly', 1)
+        .samples.filter((x) => x.outlier)
+        .map((x) => x.rep),
+    ).toEqual([3]);
+    for (const w of s.warnings) expect(w.hint.length).toBeGreaterThan(10);
+  });
+});
+
+describe('rows from a run with a failed cell and a truncated last line', () => {
+  const s = loadSummary([path.join(fixtures, 'failed-cell')]);
+
+  it('counts and lists failed cells, never averages them', () => {
+    const r = find(s.rows, 'pgbouncer-tx', 'tpcb', 4);
+    expect(r.repsCompleted).toBe(1);
+    expect(r.failedCells).toEqual([
+      {
+        cellId: 'pgbouncer-tx__tpcb__c4__r2',
+        rep: 2,
+        state: 'failed',
+        reason: 'pgbench exited with 2; pgbouncer:pgbouncer-tx died during the cell',
+      },
+    ]);
+    expect(r.tps.n).toBe(1);
+    expect(r.tps.mean).toBe(1510.8);
+    expect(r.tps.std).toBeNaN();
+    expect(r.tps.ci95).toBeNaN();
+    expect(r.vsBaseline?.tpsRatioError).toBeNaN();
+    expect(
+      s.warnings.some((w) => w.kind === 'failed-cells' && w.cells?.[0] === 'pgbouncer-tx__tpcb__c4__r2'),
+    ).toBe(true);
+  });
+
+  it('skips the truncated record with a reader warning and keeps the rest', () => {
+    expect(s.warnings.some((w) => w.kind === 'reader' && w.message.includes('truncated last line'))).toBe(
+      true,
+    );
+    expect(find(s.rows, 'direct', 'tpcb', 1).repsCompleted).toBe(2);
+  });
+
+  it('sums failed transactions over completed reps and warns about few reps', () => {
+    expect(find(s.rows, 'direct', 'tpcb', 4).failedTransactions).toBe(4);
+    expect(s.warnings.filter((w) => w.kind === 'few-reps')).toHaveLength(4);
+    expect(s.warnings.some((w) => w.kind === 'failed-transactions')).toBe(true);
+  });
+});
