@@ -1,0 +1,177 @@
+import { mkdir, open } from 'node:fs/promises';
+import path from 'node:path';
+import type { Component, Endpoint } from '../stack/types.js';
+import { PgActivitySampler } from './pg-activity.js';
+import { PgbouncerAdminSampler } from './pgbouncer-admin.js';
+import { errorText, ProcSampler, type ProcTarget, systemConstants } from './proc.js';
+import { scheduleTicks } from './schedule.js';
+import { summarizeSamples } from './summary.js';
+import type { GapSample, Sample, SampleKind, SamplingSummary } from './types.js';
+
+export const SAMPLES_FILE = 'samples.jsonl';
+
+export type SamplingOptions = {
+  /** Direct connection to PostgreSQL (not through the path under test). */
+  postgres: Endpoint;
+  /** The benchmark database: server backends are counted for it. */
+  database: string;
+  /** PgBouncer's admin console, when PgBouncer is in the path. */
+  pgbouncerAdmin?: Endpoint;
+  /** Components whose process trees are sampled (those without a pid are skipped with a warning). */
+  components: Component[];
+  intervalMs: number;
+  /** pgbench clients, for the multiplexing ratio. */
+  clients: number;
+  /** samples.jsonl is appended here. */
+  cellDir: string;
+  /** Wall clock in epoch ms (Date.now by default); schedules the ticks and stamps the samples. */
+  now?: () => number;
+  /**
+   * Read PSS about this often (ms; 0 = never; default 10 s). smaps_rollup costs ~1.5 ms of CPU per
+   * PostgreSQL process with 128 MB shared_buffers, against ~11 us for stat (docs/sampling.md).
+   */
+  pssIntervalMs?: number;
+};
+
+/** Only samples inside the window count in the summary (the time series keeps everything). */
+export type SummaryWindow = { fromMs: number; toMs: number };
+
+export interface SamplingSession {
+  /** Absolute path of the time series. */
+  readonly file: string;
+  /** Stops the ticks, flushes the file, closes the connections. Never throws. */
+  stop(window?: SummaryWindow): Promise<SamplingSummary>;
+}
+
+/** `postgres`, `pgbouncer:<config>`, `proxy:<config>`. */
+export function componentKey(c: Pick<Component, 'role' | 'config'>): string {
+  return c.role === 'postgres' || c.config === undefined ? c.role : `${c.role}:${c.config}`;
+}
+
+export const DEFAULT_PSS_INTERVAL_MS = 10_000;
+
+/** Every how many ticks PSS is read: 0 = never, else at least every tick. */
+export function pssEvery(pssIntervalMs: number, intervalMs: number): number {
+  return pssIntervalMs <= 0 ? 0 : Math.max(1, Math.round(pssIntervalMs / intervalMs));
+}
+
+let constants: ReturnType<typeof systemConstants> | undefined;
+
+/**
+ * Opens the samplers' dedicated connections (lazily, on the first tick) and takes one sample of
+ * every kind at once, immediately and then every intervalMs (see scheduleTicks: no drift, no
+ * overlap, a slot missed by a slow tick is a gap line of kind 'tick').
+ */
+export async function startSampling(opts: SamplingOptions): Promise<SamplingSession> {
+  const now = opts.now ?? Date.now;
+  const interval = opts.intervalMs;
+  if (!(interval > 0)) throw new RangeError(`sampling interval must be > 0 ms, got ${interval}`);
+  await mkdir(opts.cellDir, { recursive: true });
+  const file = path.resolve(opts.cellDir, SAMPLES_FILE);
+  const out = await open(file, 'a');
+
+  constants ??= systemConstants();
+  const { clkTck, pageSize, warnings: constWarnings } = await constants;
+  const warnings = new Set<string>(constWarnings);
+  const roles: Record<string, string> = {};
+  const targets: ProcTarget[] = [];
+  for (const c of opts.components) {
+    const key = componentKey(c);
+    roles[key] = c.role;
+    if (c.pid === undefined) warnings.add(`proc: ${key} has no host pid; its RSS and CPU are not sampled`);
+    else targets.push({ key, role: c.role, pid: c.pid });
+  }
+
+  // A sampler query may take up to this long before its tick records a gap and reconnects.
+  const timeoutMs = Math.min(5000, Math.max(1000, interval));
+  const activity = new PgActivitySampler(opts.postgres, opts.database, timeoutMs);
+  const bouncer = opts.pgbouncerAdmin ? new PgbouncerAdminSampler(opts.pgbouncerAdmin, timeoutMs) : undefined;
+  const proc = new ProcSampler({
+    targets,
+    clkTck,
+    pageSize,
+    pssEvery: pssEvery(opts.pssIntervalMs ?? DEFAULT_PSS_INTERVAL_MS, interval),
+    exclude: () => new Set(activity.backendPid === undefined ? [] : [activity.backendPid]),
+  });
+
+  // No driver error we know of quotes the password; this makes sure none ever reaches the results.
+  const secrets = [opts.postgres.password, opts.pgbouncerAdmin?.password].filter((p): p is string => !!p);
+  const scrub = (text: string): string => secrets.reduce((t, s) => t.split(s).join('***'), text);
+
+  const samples: Sample[] = [];
+  const tickTimes: number[] = [];
+  let writeFailed = false;
+
+  const write = async (lines: Sample[]): Promise<void> => {
+    samples.push(...lines);
+    if (writeFailed || lines.length === 0) return;
+    try {
+      await out.appendFile(lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+    } catch (err) {
+      writeFailed = true;
+      warnings.add(`sampling: writing ${file} failed (${errorText(err)}); the time series is incomplete`);
+    }
+  };
+
+  const guard = async (
+    t: number,
+    kind: SampleKind,
+    take: () => Promise<Sample | Sample[]>,
+  ): Promise<Sample[]> => {
+    try {
+      const r = await take();
+      return Array.isArray(r) ? r : [r];
+    } catch (err) {
+      const gap: GapSample = { t, kind, gap: true, error: scrub(errorText(err)) };
+      return [gap];
+    }
+  };
+
+  // Every line of a tick carries the tick's start time, so a summary window takes or leaves a
+  // tick whole; CPU and SHOW STATS deltas use their own monotonic read times.
+  const tick = async (): Promise<void> => {
+    const t = now();
+    tickTimes.push(t);
+    const parts = await Promise.all([
+      guard(t, 'pg_activity', () => activity.sample(t)),
+      bouncer ? guard(t, 'pgbouncer', () => bouncer.sample(t)) : Promise.resolve([]),
+      guard(t, 'proc', async () => proc.sample(t)),
+    ]);
+    await write(parts.flat());
+  };
+
+  const scheduler = scheduleTicks({
+    intervalMs: interval,
+    now,
+    tick,
+    skipped: (times) =>
+      write(
+        times.map((t): GapSample => ({ t, kind: 'tick', gap: true, error: 'previous tick still running' })),
+      ),
+  });
+
+  let stopping: Promise<SamplingSummary> | undefined;
+  const stop = (window?: SummaryWindow): Promise<SamplingSummary> => {
+    stopping ??= (async () => {
+      await scheduler.stop().catch((err) => warnings.add(`sampling: tick failed (${errorText(err)})`));
+      await Promise.all([activity.close(), bouncer?.close()]).catch(() => {});
+      await out.close().catch((err) => warnings.add(`sampling: closing ${file} failed (${errorText(err)})`));
+      for (const w of proc.warnings) warnings.add(w);
+      const inside = (t: number) => !window || (t >= window.fromMs && t <= window.toMs);
+      return summarizeSamples(
+        samples.filter((s) => inside(s.t)),
+        {
+          intervalMs: interval,
+          clients: opts.clients,
+          database: opts.database,
+          ticks: tickTimes.filter(inside).length,
+          warnings: [...warnings],
+          roles,
+        },
+      );
+    })();
+    return stopping;
+  };
+
+  return { file, stop };
+}

@@ -1,0 +1,175 @@
+/**
+ * The sampler time series (`cells/<cell-id>/samples.jsonl`, one JSON object per line) and the
+ * per-cell summary stored in `CellRecord.sampling`.
+ *
+ * `t` is wall-clock epoch milliseconds (Date.now()) so samples line up with pgbench `progress:`
+ * lines, which the runner stores with epoch ms too.
+ */
+
+export type SampleKind = 'pg_activity' | 'pgbouncer' | 'proc' | 'tick';
+
+/** Client backends counted by state; `waitingOnLock` overlaps the states (a waiting backend is active). */
+export type StateCounts = {
+  total: number;
+  active: number;
+  idle: number;
+  idleInTransaction: number;
+  idleInTransactionAborted: number;
+  /** Any other state (fastpath function call, disabled, null). */
+  other: number;
+  /** wait_event_type = 'Lock'. */
+  waitingOnLock: number;
+};
+
+/** One pg_stat_activity snapshot: client backends only, the samplers' own connections excluded. */
+export type PgActivitySample = {
+  t: number;
+  kind: 'pg_activity';
+  /** All client backends of the server. */
+  all: StateCounts;
+  /** The benchmark database only: the server side of the path under test. */
+  database: { name: string } & StateCounts;
+  byUser: Record<string, number>;
+  byDatabase: Record<string, number>;
+  byApplication: Record<string, number>;
+  maxConnections?: number;
+};
+
+export type PgbouncerPool = {
+  database: string;
+  user: string;
+  clActive: number;
+  clWaiting: number;
+  svActive: number;
+  svIdle: number;
+  svUsed: number;
+  /** maxwait (s) and maxwait_us combined: how long the oldest waiting client has waited. */
+  maxwaitMs: number;
+};
+
+/** SHOW STATS counters summed over databases (admin database excluded), as deltas since the last tick. */
+export type PgbouncerStatsDelta = {
+  dtMs: number;
+  xacts: number;
+  queries: number;
+  /** total_wait_time delta: time clients spent waiting for a server, microseconds. */
+  waitTimeUs: number;
+};
+
+export type PgbouncerSample = {
+  t: number;
+  kind: 'pgbouncer';
+  pools: PgbouncerPool[];
+  /** Sums over pools (maxwaitMs: the maximum). */
+  totals: {
+    clActive: number;
+    clWaiting: number;
+    svActive: number;
+    svIdle: number;
+    svUsed: number;
+    /** sv_active + sv_idle + sv_used: server connections the pooler holds. */
+    serverConnections: number;
+    maxwaitMs: number;
+  };
+  /** Absent on the first tick (no previous counters) and after a counter reset. */
+  stats?: PgbouncerStatsDelta;
+};
+
+/** One component's process tree at one instant. */
+export type ProcSample = {
+  t: number;
+  kind: 'proc';
+  /** `postgres`, `pgbouncer:<config>`, `proxy:<config>`. */
+  component: string;
+  pid: number;
+  processes: number;
+  /** Sum of the tree's resident set sizes; counts shared memory (shared_buffers) once per process. */
+  rssBytes: number;
+  /** Sum of proportional set sizes (shared pages divided among sharers); absent when not read this tick. */
+  pssBytes?: number;
+  /**
+   * CPU used since the previous sample of this component, in cores (1 = one core fully busy).
+   * Absent on the first sample (no baseline).
+   */
+  cpuCores?: number;
+  /** The CPU seconds and wall ms behind cpuCores, so means can be weighted exactly. */
+  cpuSeconds?: number;
+  dtMs?: number;
+};
+
+/** A sampler that could not take its sample; never paired with invented values. */
+export type GapSample = {
+  t: number;
+  kind: SampleKind;
+  gap: true;
+  error: string;
+  /** For proc gaps: which component. */
+  component?: string;
+};
+
+export type Sample = PgActivitySample | PgbouncerSample | ProcSample | GapSample;
+
+export function isGap(s: Sample): s is GapSample {
+  return 'gap' in s && s.gap === true;
+}
+
+export type ComponentSummary = {
+  role: string;
+  pid: number;
+  samples: number;
+  rssPeakBytes: number;
+  rssMeanBytes: number;
+  pssPeakBytes?: number;
+  pssMeanBytes?: number;
+  /** Time-weighted: total CPU seconds over total wall time of the samples that have a delta. */
+  cpuCoresMean?: number;
+  cpuCoresPeak?: number;
+  processesPeak: number;
+};
+
+/**
+ * Per-cell summary of the samplers (CellRecord.sampling). A type alias, not an interface, so it is
+ * assignable to the record's `Record<string, unknown>`.
+ */
+export type SamplingSummary = {
+  intervalMs: number;
+  /** Ticks that ran (each takes one sample of every kind). */
+  ticks: number;
+  /** Ticks skipped because the previous one was still running. */
+  skippedTicks: number;
+  /** Sample lines written, gaps included. */
+  samples: number;
+  /** Gap lines (a sampler failed or a tick was skipped). */
+  gaps: number;
+  warnings: string[];
+  postgres?: {
+    database: string;
+    samples: number;
+    /** Client backends connected to the benchmark database. */
+    serverBackendsPeak: number;
+    serverBackendsMean: number;
+    activePeak: number;
+    idleInTransactionPeak: number;
+    waitingOnLockPeak: number;
+    /** All client backends of the server (every database). */
+    clientBackendsPeak: number;
+    maxConnections?: number;
+  };
+  pgbouncer?: {
+    samples: number;
+    clActivePeak: number;
+    clWaitingPeak: number;
+    maxwaitMsPeak: number;
+    svActivePeak: number;
+    /** Peak of sv_active + sv_idle + sv_used. */
+    serverConnectionsPeak: number;
+    /** Sums of the SHOW STATS deltas over the sampled window. */
+    xacts?: number;
+    queries?: number;
+    waitTimeMs?: number;
+  };
+  components: Record<string, ComponentSummary>;
+  clients: number;
+  /** clients / peak server backends for the benchmark database, when both are known and > 0. */
+  multiplexing?: number;
+};

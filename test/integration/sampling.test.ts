@@ -1,0 +1,147 @@
+/**
+ * Sampling on a real stack (native provider: PostgreSQL 15, PgBouncer 1.18, pgbench 15 on
+ * 127.0.0.1). Through PgBouncer in transaction mode with a pool of 5, 20 pgbench clients must show
+ * at most 5 server backends and clients waiting; directly, 20 clients must show 20 backends.
+ */
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseMatrix } from '../../src/matrix/load.js';
+import { initArgv, pgbenchEnv } from '../../src/pgbench/argv.js';
+import { startSampling } from '../../src/sampling/session.js';
+import type { Sample } from '../../src/sampling/types.js';
+import { nativeProvider } from '../../src/stack/native.js';
+import type { ConfigPath, Endpoint, Stack } from '../../src/stack/types.js';
+
+const MATRIX = `
+name: sampling-it
+duration: 4s
+warmup: 0s
+reps: 1
+scale: 1
+concurrency: [20]
+baseline: direct
+configs:
+  - name: direct
+    kind: direct
+  - name: pgb
+    kind: pgbouncer
+    pool_mode: transaction
+    default_pool_size: 5
+workloads: [readonly]
+`;
+
+let dir: string;
+let stack: Stack | undefined;
+
+async function pgbench(s: Stack, ep: Endpoint, args: string[], cwd: string): Promise<string> {
+  const r = await s.pgbench.run({
+    args: ['-h', ep.host, '-p', String(ep.port), '-U', ep.user, ...args, ep.database],
+    cwd,
+    env: pgbenchEnv(ep),
+    timeoutMs: 30_000,
+  });
+  if (r.exitCode !== 0) throw new Error(`pgbench ${args.join(' ')} exited ${r.exitCode}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Samples while pgbench runs; the summary window is pgbench's own run. */
+async function sampledRun(s: Stack, p: ConfigPath, clients: number, seconds: number, cell: string) {
+  const cellDir = path.join(dir, cell);
+  const session = await startSampling({
+    postgres: s.postgres,
+    database: s.postgres.database,
+    ...(p.pgbouncerAdmin ? { pgbouncerAdmin: p.pgbouncerAdmin } : {}),
+    components: [s.postgresComponent, ...p.components],
+    intervalMs: 500,
+    clients,
+    cellDir,
+  });
+  const fromMs = Date.now();
+  const out = await pgbench(
+    s,
+    p.endpoint,
+    ['-S', '-c', String(clients), '-j', '2', '-T', String(seconds), '-n'],
+    cellDir,
+  );
+  const summary = await session.stop({ fromMs, toMs: Date.now() });
+  const text = await readFile(session.file, 'utf8');
+  const lines = text
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Sample);
+  return { summary, lines, out, text };
+}
+
+describe('sampling on a real stack', () => {
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'bench-sampling-it-'));
+    // mkdtemp makes it 0700; the stack's unprivileged user must reach its workdir inside.
+    await chmod(dir, 0o755);
+    const matrix = parseMatrix(MATRIX, path.join(dir, 'matrix.yaml'));
+    stack = await nativeProvider.start({ matrix, workdir: path.join(dir, 'stack'), log: () => {} });
+    await stack.pgbench.run({
+      args: initArgv(stack.postgres, 1),
+      cwd: dir,
+      env: pgbenchEnv(stack.postgres),
+      timeoutMs: 60_000,
+    });
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('through PgBouncer (transaction, pool 5, 20 clients): at most 5 server backends, clients waiting', async () => {
+    const s = stack as Stack;
+    const p = s.paths.get('pgb') as ConfigPath;
+    const { summary, lines, text } = await sampledRun(s, p, 20, 4, 'pgb');
+    expect(text).not.toContain(s.postgres.password);
+
+    const activity = lines.filter((l) => l.kind === 'pg_activity' && !('gap' in l));
+    expect(activity.length).toBeGreaterThanOrEqual(6);
+    expect(summary.gaps).toBe(0);
+    expect(summary.postgres?.serverBackendsPeak).toBeGreaterThan(0);
+    expect(summary.postgres?.serverBackendsPeak).toBeLessThanOrEqual(5);
+    expect(summary.postgres?.maxConnections).toBeGreaterThanOrEqual(100);
+    expect(summary.multiplexing).toBeGreaterThanOrEqual(4);
+
+    expect(summary.pgbouncer?.clWaitingPeak).toBeGreaterThan(0);
+    expect(summary.pgbouncer?.clActivePeak).toBeGreaterThan(0);
+    expect(summary.pgbouncer?.serverConnectionsPeak).toBeLessThanOrEqual(5);
+    expect(summary.pgbouncer?.xacts).toBeGreaterThan(1000);
+
+    const pg = summary.components.postgres;
+    const bouncer = summary.components['pgbouncer:pgb'];
+    expect(pg?.rssPeakBytes).toBeGreaterThan(0);
+    expect(pg?.cpuCoresMean).toBeGreaterThan(0);
+    // Postmaster, its auxiliary processes and at most 5 pooled backends.
+    expect(pg?.processesPeak).toBeLessThanOrEqual(5 + 8);
+    expect(bouncer?.rssPeakBytes).toBeGreaterThan(0);
+    expect(bouncer?.cpuCoresMean).toBeGreaterThan(0);
+    expect(bouncer?.processesPeak).toBe(1);
+  });
+
+  it('direct at 20 clients: 20 server backends at peak', async () => {
+    const s = stack as Stack;
+    const p = s.paths.get('direct') as ConfigPath;
+    // The pooled config's PgBouncer keeps its idle server connections to the same database
+    // (server_idle_timeout); they are real backends and would count here. Drop them first.
+    const admin = (s.paths.get('pgb') as ConfigPath).pgbouncerAdmin as Endpoint;
+    const c = new pg.Client({ ...admin, ssl: false });
+    await c.connect();
+    await c.query(`KILL ${s.postgres.database}`);
+    await c.query(`RESUME ${s.postgres.database}`);
+    await c.end();
+    const { summary } = await sampledRun(s, p, 20, 3, 'direct');
+    expect(summary.gaps).toBe(0);
+    expect(summary.postgres?.serverBackendsPeak).toBe(20);
+    expect(summary.multiplexing).toBe(1);
+    expect(summary.pgbouncer).toBeUndefined();
+    expect(summary.components.postgres?.processesPeak).toBeGreaterThanOrEqual(21);
+    expect(summary.components.postgres?.cpuCoresMean).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,116 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { componentKey, pssEvery, startSampling } from '../../src/sampling/session.js';
+import type { Sample } from '../../src/sampling/types.js';
+import type { Component, Endpoint } from '../../src/stack/types.js';
+
+/** A port nobody listens on: bind, read the port, close. */
+async function closedPort(): Promise<number> {
+  const srv = net.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const { port } = srv.address() as net.AddressInfo;
+  await new Promise((r) => srv.close(r));
+  return port;
+}
+
+function fakeComponent(role: Component['role'], pid: number | undefined, config?: string): Component {
+  return {
+    role,
+    ...(config ? { config } : {}),
+    ...(pid !== undefined ? { pid } : {}),
+    port: 1,
+    alive: () => true,
+    logTail: () => '',
+    stop: async () => {},
+  };
+}
+
+describe('startSampling without a reachable server', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'bench-sampling-unit-'));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('records gaps and warnings, samples what it can, never throws, and keeps the password out', async () => {
+    const port = await closedPort();
+    // A busy child process (its own tree) so CPU has something to show without blocking this loop.
+    const busy = spawn('sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' });
+    const secret = 's3cr3t-password';
+    const ep: Endpoint = {
+      host: '127.0.0.1',
+      port,
+      database: 'postgres',
+      user: 'postgres',
+      password: secret,
+    };
+    const cellDir = path.join(dir, 'cell-1');
+    const session = await startSampling({
+      postgres: ep,
+      database: 'bench',
+      pgbouncerAdmin: { ...ep, database: 'pgbouncer' },
+      components: [
+        fakeComponent('postgres', busy.pid),
+        fakeComponent('pgbouncer', 2 ** 22 + 7, 'pgb'),
+        fakeComponent('proxy', undefined, 'px'),
+      ],
+      intervalMs: 100,
+      clients: 8,
+      cellDir,
+    });
+    await new Promise((r) => setTimeout(r, 450));
+    const summary = await session.stop();
+    busy.kill('SIGKILL');
+    expect(await session.stop()).toBe(summary);
+
+    const text = await readFile(path.join(cellDir, 'samples.jsonl'), 'utf8');
+    expect(text).not.toContain(secret);
+    const lines = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Sample & { gap?: true; error?: string; component?: string });
+    expect(lines.length).toBe(summary.samples);
+    // A tick may be skipped when the busy child starves this process (2 cores); that is a gap too.
+    const kinds = new Set(
+      lines.map((l) => `${l.kind}${l.gap ? ' gap' : ''}`).filter((k) => k !== 'tick gap'),
+    );
+    expect(kinds).toEqual(new Set(['pg_activity gap', 'pgbouncer gap', 'proc', 'proc gap']));
+    expect(lines.find((l) => l.kind === 'pg_activity')?.error).toMatch(/ECONNREFUSED/);
+    expect(lines.find((l) => l.kind === 'proc' && l.gap)?.component).toBe('pgbouncer:pgb');
+    for (const l of lines) expect(Math.abs(l.t - Date.now())).toBeLessThan(60_000);
+
+    expect(summary.ticks).toBeGreaterThanOrEqual(3);
+    expect(summary.postgres).toBeUndefined();
+    expect(summary.pgbouncer).toBeUndefined();
+    expect(summary.multiplexing).toBeUndefined();
+    const self = summary.components.postgres;
+    expect(self?.rssPeakBytes).toBeGreaterThan(100_000);
+    expect(self?.cpuCoresPeak).toBeGreaterThan(0.2);
+    expect(summary.components['pgbouncer:pgb']).toBeUndefined();
+    expect(summary.warnings.join('\n')).toMatch(/proxy:px has no host pid/);
+    expect(summary.warnings.join('\n')).toMatch(/sampling pg_activity: \d+ of \d+ sample\(s\) missing/);
+    expect(summary.warnings.join('\n')).toMatch(/pgbouncer:pgb.*is gone/);
+    expect(JSON.stringify(summary)).not.toContain(secret);
+  });
+
+  it('names components by role and config', () => {
+    expect(componentKey({ role: 'postgres' })).toBe('postgres');
+    expect(componentKey({ role: 'pgbouncer', config: 'pooled' })).toBe('pgbouncer:pooled');
+    expect(componentKey({ role: 'proxy', config: 'p1' })).toBe('proxy:p1');
+  });
+});
+
+describe('pssEvery', () => {
+  it('turns a PSS interval into a tick stride', () => {
+    expect(pssEvery(10_000, 1000)).toBe(10);
+    expect(pssEvery(10_000, 500)).toBe(20);
+    expect(pssEvery(100, 1000)).toBe(1);
+    expect(pssEvery(0, 1000)).toBe(0);
+  });
+});
