@@ -75,7 +75,9 @@ function refs(rows: readonly Row[]) {
 /** Fills `{0}`, `{1}`... with the numbers' texts; a sentence with any missing number is dropped. */
 function sentence(kind: Sentence['kind'], template: string, numbers: NumberRef[]): Sentence | undefined {
   if (numbers.some((n) => !isNum(n.value))) return undefined;
-  const text = template.replace(/\{(\d+)\}/g, (_m, k: string) => numbers[Number(k)]?.text ?? '?');
+  const text = template
+    .replace(/\{(\d+)\}/g, (_m, k: string) => numbers[Number(k)]?.text ?? '?')
+    .replace(/(^|[^\d.,])1 clients\b/g, '$11 client');
   return { kind, text, numbers };
 }
 

@@ -122,3 +122,36 @@ export function readerWarnings(messages: readonly string[]): Warning[] {
     hint: 'The run was probably interrupted while writing; rerun the missing cells and merge the runs.',
   }));
 }
+
+/**
+ * For display: the same warning (same kind, text and hint) on many groups becomes one line naming
+ * the groups, so twelve "1 completed rep" warnings do not bury the one that matters. summary.json
+ * keeps every warning as it is.
+ */
+export function collapseWarnings(warnings: readonly Warning[], atLeast = 3): Warning[] {
+  const body = (w: Warning) => (w.group ? w.message.slice(where(w.group).length + 2) : w.message);
+  const buckets = new Map<string, Warning[]>();
+  for (const w of warnings) {
+    const key = w.group ? `${w.kind}\u0000${body(w)}\u0000${w.hint}` : `\u0001${buckets.size}`;
+    buckets.set(key, [...(buckets.get(key) ?? []), w]);
+  }
+  const out: Warning[] = [];
+  for (const ws of buckets.values()) {
+    const first = ws[0] as Warning;
+    if (ws.length < atLeast) {
+      out.push(...ws);
+      continue;
+    }
+    const names = ws.map((w) => (w.group ? where(w.group) : ''));
+    const shown = names.slice(0, 4).join('; ');
+    const more = names.length > 4 ? `; and ${names.length - 4} more` : '';
+    const cells = ws.flatMap((w) => w.cells ?? []);
+    out.push({
+      kind: first.kind,
+      message: `${ws.length} groups: ${body(first)} (${shown}${more})`,
+      hint: first.hint,
+      ...(cells.length > 0 ? { cells } : {}),
+    });
+  }
+  return out;
+}

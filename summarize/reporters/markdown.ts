@@ -17,6 +17,7 @@ import {
 import type { Row, Warning } from '../model.js';
 import type { RenderOptions, ReportMeta } from '../report.js';
 import { RULES } from '../rules.js';
+import { collapseWarnings } from '../warnings.js';
 import { repsCell, rowNotes } from './notes.js';
 
 function cell(s: string): string {
@@ -121,7 +122,9 @@ export function resourceTable(rows: readonly Row[], workload: string): string | 
 }
 
 export function warningList(warnings: readonly Warning[]): string {
-  return warnings.map((w) => `- **${w.kind}**: ${w.message}.  \n  _Hint:_ ${w.hint}`).join('\n');
+  return collapseWarnings(warnings)
+    .map((w) => `- **${w.kind}**: ${w.message}.  \n  _Hint:_ ${w.hint}`)
+    .join('\n');
 }
 
 export function metaLine(meta: ReportMeta | undefined): string | undefined {

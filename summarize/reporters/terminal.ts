@@ -12,6 +12,7 @@ import {
 } from '../format.js';
 import type { Row } from '../model.js';
 import type { RenderOptions } from '../report.js';
+import { collapseWarnings } from '../warnings.js';
 import { repsCell, rowNotes } from './notes.js';
 
 /**
@@ -79,7 +80,8 @@ export function terminal(rows: readonly Row[], options: RenderOptions): string {
   const out = [t.toString()];
   if (options.warnings.length > 0) {
     out.push('');
-    for (const w of options.warnings) out.push(`warning (${w.kind}): ${w.message}`, `  hint: ${w.hint}`);
+    for (const w of collapseWarnings(options.warnings))
+      out.push(`warning (${w.kind}): ${w.message}`, `  hint: ${w.hint}`);
   }
   if (options.gates && options.gates.failures.length > 0) {
     out.push('');
