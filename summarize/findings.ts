@@ -94,11 +94,14 @@ function ratioTemplate(r: Row, base: number): { t: string; n: number } {
  */
 export function tldr(
   rows: readonly Row[],
-  options: { baseline?: string; totals?: { cellsFailed: number } },
+  options: { baseline?: string; totals?: { cellsFailed: number }; cvThreshold?: number },
 ): Sentence[] {
+  const cvThreshold = options.cvThreshold ?? 0.1;
   const out: (Sentence | undefined)[] = [];
   const R = refs(rows);
-  const completed = rows.filter((r) => r.repsCompleted > 0);
+  // Headlines only from groups where every cell completed: a ratio over the survivors of a failed
+  // group would be a claim the data does not support (the failure is its own sentence below).
+  const completed = rows.filter((r) => r.repsCompleted > 0 && r.failedCells.length === 0);
   const baseRow = (r: Row) =>
     rows.find(
       (b) => b.config === options.baseline && b.workload === r.workload && b.concurrency === r.concurrency,
@@ -240,11 +243,11 @@ export function tldr(
       ),
     );
   }
-  for (const r of completed.filter((x) => x.failedTransactions > 0)) {
+  for (const r of rows.filter((x) => x.failedTransactions > 0)) {
     const a = R(r);
     out.push(sentence('anomaly', `${r.config} had {0} failed transactions on ${where(r)}.`, [a.failedTx()]));
   }
-  for (const r of completed.filter((x) => x.tps.n >= 2 && x.tps.cv > 0.1)) {
+  for (const r of rows.filter((x) => x.tps.n >= 2 && x.tps.cv > cvThreshold)) {
     const a = R(r);
     out.push(
       sentence(
@@ -378,7 +381,11 @@ function reproduce(o: FindingsOptions): string[] {
 
 /** FINDINGS.md: a draft for humans to edit; every number in it comes from the rows. */
 export function findings(rows: readonly Row[], o: FindingsOptions): { markdown: string; tldr: Sentence[] } {
-  const sentences = tldr(rows, { ...(o.baseline ? { baseline: o.baseline } : {}), totals: o.totals });
+  const sentences = tldr(rows, {
+    ...(o.baseline ? { baseline: o.baseline } : {}),
+    totals: o.totals,
+    ...(o.thresholds ? { cvThreshold: o.thresholds.cv } : {}),
+  });
   const title = o.meta?.matrix?.name ?? o.meta?.runIds[0] ?? 'benchmark';
   const out: string[] = [
     `# Findings: ${title}`,
