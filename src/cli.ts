@@ -1,10 +1,16 @@
 #!/usr/bin/env node
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { clean } from './commands/clean.js';
+import { compare } from './commands/compare.js';
+import { doctor } from './commands/doctor.js';
 import { run } from './commands/run.js';
+import { summarize } from './commands/summarize.js';
 import { ConfigurationError, EXIT, MissingToolError, StackError } from './errors.js';
 import type { MatrixOverrides } from './matrix/load.js';
 import { TOOL_VERSION } from './runner/version.js';
+import { renderDoctor } from './ui/doctor.js';
+import { renderGateFailures } from './ui/gates.js';
 import { progressReporter } from './ui/progress.js';
 
 function list(value: string): string[] {
@@ -19,14 +25,16 @@ function list(value: string): string[] {
 function intList(value: string): number[] {
   return list(value).map((s) => {
     const n = Number(s);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected positive integers, got "${s}"`);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new InvalidArgumentError(`expected positive integers, got "${s}"`);
     return n;
   });
 }
 
 function positiveInt(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive integer, got "${value}"`);
   return n;
 }
 
@@ -83,17 +91,26 @@ program
   .addOption(new Option('--warmup <d>', 'override warmup per cell').env('BENCH_WARMUP'))
   .addOption(new Option('--reps <n>', 'override repetitions').argParser(positiveInt).env('BENCH_REPS'))
   .addOption(new Option('--scale <n>', 'override pgbench scale').argParser(positiveInt).env('BENCH_SCALE'))
-  .addOption(new Option('--concurrency <list>', 'override client counts, e.g. 1,10').argParser(intList).env('BENCH_CONCURRENCY'))
-  .addOption(new Option('--configs <list>', 'run only these configs').argParser(list).env('BENCH_CONFIGS'))
-  .addOption(new Option('--workloads <list>', 'run only these workloads').argParser(list).env('BENCH_WORKLOADS'))
   .addOption(
-    new Option('--provider <p>', 'where components run').choices(['auto', 'native', 'testcontainers']).env('BENCH_PROVIDER'),
+    new Option('--concurrency <list>', 'override client counts, e.g. 1,10')
+      .argParser(intList)
+      .env('BENCH_CONCURRENCY'),
+  )
+  .addOption(new Option('--configs <list>', 'run only these configs').argParser(list).env('BENCH_CONFIGS'))
+  .addOption(
+    new Option('--workloads <list>', 'run only these workloads').argParser(list).env('BENCH_WORKLOADS'),
+  )
+  .addOption(
+    new Option('--provider <p>', 'where components run')
+      .choices(['auto', 'native', 'testcontainers'])
+      .env('BENCH_PROVIDER'),
   )
   .option('--results-dir <dir>', 'where run directories are created', 'results')
   .option('--resume <run-dir>', 'continue an interrupted run: finished cells are kept and skipped')
   .option('--allow-changed-matrix', 'resume even if the matrix file changed since the run started')
   .option('--fail-fast', 'stop at the first failed cell')
   .option('--no-sampling', 'do not sample pg_stat_activity, PgBouncer pools and RSS/CPU while cells run')
+  .option('--no-summarize', 'do not write the summary, plots and FINDINGS.md at the end')
   .action(async (matrixFile: string, o: Record<string, unknown>) => {
     const overrides: MatrixOverrides = {
       ...(o.duration !== undefined ? { duration: o.duration as string } : {}),
@@ -106,7 +123,9 @@ program
       ...(o.provider !== undefined ? { provider: o.provider as string } : {}),
     };
     const events = progressReporter(process.stderr, 0);
-    const signal = interruptSignal((sig) => events.log(`\n${sig}: stopping after recording the current cell as interrupted (again to force)`));
+    const signal = interruptSignal((sig) =>
+      events.log(`\n${sig}: stopping after recording the current cell as interrupted (again to force)`),
+    );
     try {
       const res = await run({
         matrixFile,
@@ -121,6 +140,14 @@ program
         signal,
       });
       const rel = path.relative(process.cwd(), res.runDir) || res.runDir;
+      let gateFailures = 0;
+      if (o.summarize !== false && res.records.some((r) => r.state === 'completed')) {
+        const s = await summarize({ dirs: [res.runDir] });
+        console.log(s.terminal);
+        gateFailures = s.gates.failures.length;
+        if (gateFailures > 0) console.error(renderGateFailures(s.gates.failures));
+        console.error(`findings: ${path.relative(process.cwd(), path.join(s.outDir, 'FINDINGS.md'))}`);
+      }
       console.error(`results: ${rel}`);
       if (res.outcome === 'interrupted') {
         console.error(`interrupted; resume with: bench run ${matrixFile} --resume ${rel}`);
@@ -128,9 +155,104 @@ program
         return;
       }
       if (res.failedCells.length > 0) {
-        console.error(`${res.failedCells.length} cell(s) failed: ${res.failedCells.map((c) => c.id).join(', ')}`);
+        console.error(
+          `${res.failedCells.length} cell(s) failed: ${res.failedCells.map((c) => c.id).join(', ')}`,
+        );
+      }
+      if (res.failedCells.length > 0 || gateFailures > 0) process.exitCode = EXIT.findings;
+    } catch (e) {
+      process.exitCode = reportError(e);
+    }
+  });
+
+program
+  .command('summarize')
+  .description(
+    'tables (csv, json, markdown, terminal), plots and FINDINGS.md from one or more run directories',
+  )
+  .argument('<run-dirs...>', 'run directories (several merge when their matrices agree)')
+  .option('--out <dir>', 'where to write the outputs (default: the first run directory)')
+  .option('--allow-mixed', 'merge runs whose matrices or versions differ')
+  .option('--check', 'exit 1 when a gate of the matrix fails or a cell failed')
+  .action(async (dirs: string[], o: { out?: string; allowMixed?: boolean; check?: boolean }) => {
+    try {
+      const s = await summarize({
+        dirs,
+        ...(o.out ? { out: o.out } : {}),
+        ...(o.allowMixed ? { allowMixed: true } : {}),
+      });
+      console.log(s.terminal);
+      console.error(
+        `wrote ${s.files.length} files to ${path.relative(process.cwd(), s.outDir) || '.'} (FINDINGS.md, summary.*, plots/)`,
+      );
+      if (o.check && s.gates.failures.length > 0) {
+        console.error(renderGateFailures(s.gates.failures));
         process.exitCode = EXIT.findings;
       }
+    } catch (e) {
+      process.exitCode = reportError(e);
+    }
+  });
+
+program
+  .command('compare')
+  .description(
+    'candidate vs baseline run: TPS and p99 ratios with a significance test; exit 1 on a regression',
+  )
+  .argument('<baseline-run>')
+  .argument('<candidate-run>')
+  .option('--threshold <fraction>', 'smallest relative change that counts (default 0.05)', parseFloat)
+  .option('--alpha <p>', "significance level of Welch's t-test (default 0.05)", parseFloat)
+  .option('--out <dir>', 'write compare.md, compare.json and github-action-benchmark files here')
+  .action(
+    async (baseline: string, candidate: string, o: { threshold?: number; alpha?: number; out?: string }) => {
+      try {
+        const c = await compare({
+          baseline,
+          candidate,
+          ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
+          ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
+          ...(o.out ? { out: o.out } : {}),
+        });
+        console.log(c.terminal);
+        if (c.regressions > 0) {
+          console.error(`${c.regressions} significant regression(s) beyond the threshold`);
+          process.exitCode = EXIT.findings;
+        }
+      } catch (e) {
+        process.exitCode = reportError(e);
+      }
+    },
+  );
+
+program
+  .command('doctor')
+  .description(
+    'check this machine: node, postgres, pgbench, pgbouncer, a Docker engine; print how to install what is missing',
+  )
+  .action(async () => {
+    const d = await doctor();
+    console.log(renderDoctor(d));
+    if (d.missingRequired) process.exitCode = EXIT.missingTool;
+  });
+
+program
+  .command('clean')
+  .description('remove containers left behind by a killed run (found by the bench.run label)')
+  .option('--dry-run', 'list them only')
+  .option('--run <run-id>', 'only the containers of this run')
+  .action(async (o: { dryRun?: boolean; run?: string }) => {
+    try {
+      const r = await clean({
+        ...(o.dryRun ? { dryRun: true } : {}),
+        ...(o.run ? { run: o.run } : {}),
+        log: (m) => console.error(m),
+      });
+      for (const c of r.containers)
+        console.log(
+          `${r.dryRun ? 'would remove' : 'removed'} ${c.id.slice(0, 12)} ${c.image} run=${c.run} ${c.component ?? ''}`,
+        );
+      if (r.containers.length === 0) console.log('no containers left by bench');
     } catch (e) {
       process.exitCode = reportError(e);
     }

@@ -33,7 +33,12 @@ export async function doctor(): Promise<DoctorResult> {
     try {
       const bins = findBinaries({ needPgbouncer: tool === 'pgbouncer' });
       const bin = tool === 'pgbouncer' ? bins.pgbouncer : bins[tool];
-      checks.push({ name: tool, ok: true, required: true, detail: `${await binaryVersion(bin ?? '')} (${bin})` });
+      checks.push({
+        name: tool,
+        ok: true,
+        required: true,
+        detail: `${await binaryVersion(bin ?? '')} (${bin})`,
+      });
     } catch (e) {
       checks.push({
         name: tool,
@@ -50,17 +55,27 @@ export async function doctor(): Promise<DoctorResult> {
       name: 'component user',
       ok: true,
       required: true,
-      detail: u ? `running as root: components run as ${u.name} (uid ${u.uid})` : 'not root: components run as you',
+      detail: u
+        ? `running as root: components run as ${u.name} (uid ${u.uid})`
+        : 'not root: components run as you',
     });
   } catch (e) {
-    checks.push({ name: 'component user', ok: false, required: true, detail: (e as Error).message, fix: INSTALL_HINT });
+    checks.push({
+      name: 'component user',
+      ok: false,
+      required: true,
+      detail: (e as Error).message,
+      fix: INSTALL_HINT,
+    });
   }
   const engine = await pingDocker();
   checks.push({
     name: 'docker engine',
     ok: engine.ok,
     required: false,
-    detail: engine.ok ? `${engine.reason} (provider auto = testcontainers)` : `${engine.reason} (provider auto = native)`,
+    detail: engine.ok
+      ? `${engine.reason} (provider auto = testcontainers)`
+      : `${engine.reason} (provider auto = native)`,
     fix: 'bash scripts/start-dockerd.sh (or start Docker), then export DOCKER_HOST=unix:///tmp/dockerd/docker.sock',
   });
   checks.push({

@@ -34,7 +34,9 @@ export function loadMatrix(file: string, overrides: MatrixOverrides = {}): Matri
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new ConfigurationError(`${file}: cannot read the matrix file (${(e as NodeJS.ErrnoException).code})`);
+    throw new ConfigurationError(
+      `${file}: cannot read the matrix file (${(e as NodeJS.ErrnoException).code})`,
+    );
   }
   return parseMatrix(text, file, overrides);
 }
@@ -44,7 +46,9 @@ export function parseMatrix(text: string, file: string, overrides: MatrixOverrid
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const where = e?.linePos?.[0] ? `:${e.linePos[0].line}:${e.linePos[0].col}` : '';
-    throw new ConfigurationError(`${file}${where}: malformed YAML: ${e?.message.split('\n')[0] ?? 'parse error'}`);
+    throw new ConfigurationError(
+      `${file}${where}: malformed YAML: ${e?.message.split('\n')[0] ?? 'parse error'}`,
+    );
   }
   const raw: unknown = doc.toJS();
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -74,12 +78,14 @@ export function parseMatrix(text: string, file: string, overrides: MatrixOverrid
 function formatIssue(file: string, issue: z.core.$ZodIssue): string {
   const at = issue.path.length === 0 ? '(top level)' : formatPath(issue.path);
   let expected = issue.message;
-  if (issue.code === 'unrecognized_keys') expected = `no key ${issue.keys.map((k) => `"${k}"`).join(', ')} here`;
+  if (issue.code === 'unrecognized_keys')
+    expected = `no key ${issue.keys.map((k) => `"${k}"`).join(', ')} here`;
   else if (issue.code === 'invalid_type') expected = `${issue.expected}${receivedOf(issue)}`;
   else if (issue.code === 'too_small' && issue.origin === 'array') expected = 'a non-empty list';
   else if (issue.code === 'too_small' && issue.origin === 'number')
     expected = `a number ${issue.inclusive ? '>=' : '>'} ${issue.minimum}`;
-  else if (issue.code === 'invalid_value') expected = `one of ${issue.values.map((v) => String(v)).join(', ')}`;
+  else if (issue.code === 'invalid_value')
+    expected = `one of ${issue.values.map((v) => String(v)).join(', ')}`;
   return `${file}: ${at}: expected ${expected}`;
 }
 
@@ -96,7 +102,11 @@ function formatPath(p: PropertyKey[]): string {
   );
 }
 
-function applyOverrides(raw: Record<string, unknown>, o: MatrixOverrides, file: string): Record<string, unknown> {
+function applyOverrides(
+  raw: Record<string, unknown>,
+  o: MatrixOverrides,
+  file: string,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...raw };
   if (o.duration !== undefined) out.duration = o.duration;
   if (o.warmup !== undefined) out.warmup = o.warmup;

@@ -2,16 +2,14 @@ import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
 
 /** A positive duration: `5s`, `500ms`, `2m`, or a number of seconds. Stored in milliseconds. */
-export const durationSchema = z
-  .union([z.number(), z.string()])
-  .transform((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'a duration such as 10s, 500ms, 2m or a number of seconds' });
-      return z.NEVER;
-    }
-    return ms;
-  });
+export const durationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
+  const ms = parseDuration(v);
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'a duration such as 10s, 500ms, 2m or a number of seconds' });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 const positiveDuration = durationSchema.refine((ms) => ms > 0, { message: 'a duration greater than zero' });
 const nonNegativeDuration = durationSchema.refine((ms) => ms >= 0, { message: 'a duration of zero or more' });
@@ -130,8 +128,6 @@ export const workloadSchema = z.union([z.enum(BUILTIN_WORKLOADS), workloadObject
       : undefined,
 });
 
-
-
 const positiveIntList = z.array(z.number().int().positive()).min(1, 'a non-empty list');
 
 export const matrixSchema = z
@@ -209,7 +205,9 @@ export const matrixSchema = z
     });
     m.configs.forEach((c, i) => {
       const hop = c.kind === 'pgbouncer' ? c : c.kind === 'proxy' ? c.via_pgbouncer : undefined;
-      const owned = Object.keys(hop?.settings ?? {}).filter((k) => (HARNESS_OWNED_PGBOUNCER as readonly string[]).includes(k));
+      const owned = Object.keys(hop?.settings ?? {}).filter((k) =>
+        (HARNESS_OWNED_PGBOUNCER as readonly string[]).includes(k),
+      );
       for (const k of owned) {
         ctx.addIssue({
           code: 'custom',

@@ -20,7 +20,8 @@ const BUILTIN: Record<BuiltinWorkload, { select: boolean; reconnect: boolean }> 
 };
 
 export function resolveWorkload(w: MatrixSpec['workloads'][number], matrixDir: string): Workload {
-  if (typeof w === 'string') return { name: w, builtin: w, scripts: [], reconnect: BUILTIN[w].reconnect, flags: [] };
+  if (typeof w === 'string')
+    return { name: w, builtin: w, scripts: [], reconnect: BUILTIN[w].reconnect, flags: [] };
   const scripts = w.script === undefined ? [] : Array.isArray(w.script) ? w.script : [w.script];
   const base = w.builtin === undefined ? undefined : BUILTIN[w.builtin];
   return {

@@ -52,7 +52,19 @@ export function cellArgv(a: CellArgs): string[] {
 }
 
 export function initArgv(endpoint: Endpoint, scale: number): string[] {
-  return ['-h', endpoint.host, '-p', String(endpoint.port), '-U', endpoint.user, '-i', '-s', String(scale), '-q', endpoint.database];
+  return [
+    '-h',
+    endpoint.host,
+    '-p',
+    String(endpoint.port),
+    '-U',
+    endpoint.user,
+    '-i',
+    '-s',
+    String(scale),
+    '-q',
+    endpoint.database,
+  ];
 }
 
 /** The environment pgbench needs: the password stays out of argv, ps and the results. */

@@ -29,10 +29,14 @@ export function readRun(dir: string): RunData {
   try {
     run = JSON.parse(readFileSync(p.runJson, 'utf8')) as RunInfo;
   } catch (e) {
-    throw new ConfigurationError(`${p.runJson}: expected JSON written by bench run (${(e as Error).message})`);
+    throw new ConfigurationError(
+      `${p.runJson}: expected JSON written by bench run (${(e as Error).message})`,
+    );
   }
   if (run?.tool?.name !== 'bench' || typeof run.schema !== 'number') {
-    throw new ConfigurationError(`${p.runJson}: expected a run.json written by bench run, this one is another tool's`);
+    throw new ConfigurationError(
+      `${p.runJson}: expected a run.json written by bench run, this one is another tool's`,
+    );
   }
   if (run.schema > RESULTS_SCHEMA) {
     throw new ConfigurationError(
@@ -57,10 +61,14 @@ export function parseCellsJsonl(text: string, file: string): { cells: CellRecord
       rec = JSON.parse(line) as CellRecord;
     } catch {
       if (i === lastNonEmpty && !text.endsWith('\n')) {
-        warnings.push(`${file}:${i + 1}: truncated last line skipped (the run was probably killed mid-write)`);
+        warnings.push(
+          `${file}:${i + 1}: truncated last line skipped (the run was probably killed mid-write)`,
+        );
         return;
       }
-      throw new ConfigurationError(`${file}:${i + 1}: expected one JSON cell record per line, found invalid JSON`);
+      throw new ConfigurationError(
+        `${file}:${i + 1}: expected one JSON cell record per line, found invalid JSON`,
+      );
     }
     if (typeof rec?.id !== 'string' || typeof rec.state !== 'string') {
       throw new ConfigurationError(`${file}:${i + 1}: expected a cell record with id and state`);

@@ -110,7 +110,14 @@ export interface RunInfo {
   provider: string;
   providerReason?: string;
   versions: Record<string, string>;
-  host: { hostname: string; cpus: number; cpuModel: string; memoryBytes: number; kernel: string; platform: string };
+  host: {
+    hostname: string;
+    cpus: number;
+    cpuModel: string;
+    memoryBytes: number;
+    kernel: string;
+    platform: string;
+  };
   stack?: Record<string, unknown>;
   startedAt: string;
   endedAt?: string;

@@ -73,7 +73,8 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
       ...(hooks.signal ? { signal: hooks.signal } : {}),
     });
     prepared.push(`warmup ${warmS}s (exit ${w.exitCode})`);
-    if (w.exitCode !== 0 && !w.aborted) warnings.push(`warmup exited with ${w.exitCode}: ${extractErrorLines(w.stderr)[0] ?? ''}`);
+    if (w.exitCode !== 0 && !w.aborted)
+      warnings.push(`warmup exited with ${w.exitCode}: ${extractErrorLines(w.stderr)[0] ?? ''}`);
   }
 
   const argv = cellArgv({
@@ -123,7 +124,8 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
   await writeFile(path.join(plan.cellDir, 'stdout.txt'), result.stdout);
   await writeFile(path.join(plan.cellDir, 'stderr.txt'), result.stderr);
 
-  const summary: PgbenchSummary | undefined = result.stdout.trim() === '' ? undefined : parseSummary(result.stdout, result.stderr);
+  const summary: PgbenchSummary | undefined =
+    result.stdout.trim() === '' ? undefined : parseSummary(result.stdout, result.stderr);
   const latency = await summarizeTxLogs(plan.cellDir, plan.keepRawLogs, warnings);
   const errorLines = extractErrorLines(result.stderr);
   const connectionErrors = countConnectionErrors(result.stderr);
@@ -162,8 +164,10 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
         ...(errorLines[0] ? [errorLines[0]] : []),
       ].join('; '),
     };
-  else if (summary?.aborted) failure = { state: 'failed', reason: ['pgbench reported the run as aborted', ...deadNote].join('; ') };
-  else if (!summary || summary.tps === undefined) failure = { state: 'failed', reason: 'pgbench printed no summary' };
+  else if (summary?.aborted)
+    failure = { state: 'failed', reason: ['pgbench reported the run as aborted', ...deadNote].join('; ') };
+  else if (!summary || summary.tps === undefined)
+    failure = { state: 'failed', reason: 'pgbench printed no summary' };
   else if (deadNote.length > 0) failure = { state: 'failed', reason: deadNote.join('; ') };
 
   if (failure || !summary) {
@@ -178,17 +182,29 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
       connectionErrors,
     };
   }
-  return { ...base, state: 'completed', exitCode: 0, summary, ...(latency ? { latency } : {}), connectionErrors };
+  return {
+    ...base,
+    state: 'completed',
+    exitCode: 0,
+    summary,
+    ...(latency ? { latency } : {}),
+    connectionErrors,
+  };
 }
 
-async function summarizeTxLogs(dir: string, keep: boolean, warnings: string[]): Promise<LatencySummary | undefined> {
+async function summarizeTxLogs(
+  dir: string,
+  keep: boolean,
+  warnings: string[],
+): Promise<LatencySummary | undefined> {
   const files = await findTxLogFiles(dir, LOG_PREFIX);
   if (files.length === 0) {
     warnings.push('no per-transaction log was written: no percentiles for this cell');
     return undefined;
   }
   const agg = await aggregateTxLog(files);
-  if (agg.malformed > 0) warnings.push(`${agg.malformed} malformed lines in the per-transaction log were skipped`);
+  if (agg.malformed > 0)
+    warnings.push(`${agg.malformed} malformed lines in the per-transaction log were skipped`);
   await writeFile(path.join(dir, HISTOGRAM_FILE), JSON.stringify(agg.histogram.toJSON()));
   if (!keep) await Promise.all(files.map((f) => rm(f, { force: true })));
   const h = agg.histogram;

@@ -19,13 +19,18 @@ export function hostInfo(): RunInfo['host'] {
 /** The repository this bench runs from (dist/src/runner -> repo root, or src/runner in tests). */
 export function toolRoot(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  return here.includes(`${path.sep}dist${path.sep}`) ? path.resolve(here, '../../..') : path.resolve(here, '../..');
+  return here.includes(`${path.sep}dist${path.sep}`)
+    ? path.resolve(here, '../../..')
+    : path.resolve(here, '../..');
 }
 
 export async function gitSha(): Promise<string | undefined> {
   const r = await execa('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: toolRoot(), reject: false });
   if (r.exitCode !== 0) return undefined;
-  const dirty = await execa('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: toolRoot(), reject: false });
+  const dirty = await execa('git', ['status', '--porcelain', '--untracked-files=no'], {
+    cwd: toolRoot(),
+    reject: false,
+  });
   return `${r.stdout}`.trim() + (`${dirty.stdout}`.trim() === '' ? '' : '-dirty');
 }
 

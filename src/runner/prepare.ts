@@ -1,7 +1,7 @@
+import { StackError } from '../errors.js';
 import type { Workload } from '../matrix/workload.js';
 import { initArgv, pgbenchEnv } from '../pgbench/argv.js';
 import { extractErrorLines } from '../pgbench/summary.js';
-import { StackError } from '../errors.js';
 import { withClient } from '../stack/ready.js';
 import type { Stack } from '../stack/types.js';
 
@@ -11,7 +11,12 @@ export function writes(w: Workload): boolean {
 }
 
 /** pgbench -i once per run, directly on PostgreSQL (never through the path under test). */
-export async function initData(stack: Stack, scale: number, cwd: string, signal?: AbortSignal): Promise<number> {
+export async function initData(
+  stack: Stack,
+  scale: number,
+  cwd: string,
+  signal?: AbortSignal,
+): Promise<number> {
   const t0 = Date.now();
   const r = await stack.pgbench.run({
     args: initArgv(stack.postgres, scale),
@@ -21,7 +26,10 @@ export async function initData(stack: Stack, scale: number, cwd: string, signal?
     ...(signal ? { signal } : {}),
   });
   if (r.exitCode !== 0) {
-    throw new StackError(`pgbench -i -s ${scale} failed (exit ${r.exitCode})`, extractErrorLines(r.stderr).join('\n'));
+    throw new StackError(
+      `pgbench -i -s ${scale} failed (exit ${r.exitCode})`,
+      extractErrorLines(r.stderr).join('\n'),
+    );
   }
   return Date.now() - t0;
 }

@@ -10,8 +10,8 @@ import { readRun } from '../results/read.js';
 import type { CellRecord, RunInfo } from '../results/types.js';
 import { RESULTS_SCHEMA } from '../results/types.js';
 import { appendCell, ensureRunDir, repairCellsJsonl, writeRunInfo } from '../results/write.js';
-import { isFree } from '../stack/ports.js';
 import { startSampling as startCellSampling } from '../sampling/session.js';
+import { isFree } from '../stack/ports.js';
 import { chooseProvider } from '../stack/select.js';
 import type { Stack } from '../stack/types.js';
 import { type CellHooks, runCell } from './cell.js';
@@ -132,7 +132,13 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
   try {
     if (todo.length === 0) {
       events.log('nothing to do: every cell of this run has finished');
-      return { runDir, runId, matrix, records, outcome: previous.some((c) => c.state !== 'completed') ? 'failed' : 'completed' };
+      return {
+        runDir,
+        runId,
+        matrix,
+        records,
+        outcome: previous.some((c) => c.state !== 'completed') ? 'failed' : 'completed',
+      };
     }
     const t0 = Date.now();
     stack = await provider.start({
@@ -160,7 +166,10 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
       const workload = byName.get(cell.workload);
       if (!workload) throw new Error(`internal: workload ${cell.workload} not found`);
       const cellStart = Date.now();
-      const eta = cellMs.length === 0 ? undefined : (cellMs.reduce((a, b) => a + b, 0) / cellMs.length) * (todo.length - i);
+      const eta =
+        cellMs.length === 0
+          ? undefined
+          : (cellMs.reduce((a, b) => a + b, 0) / cellMs.length) * (todo.length - i);
       events.cellStart?.(cell, i + 1, todo.length, eta);
       let cfgPath = stack.paths.get(cell.config);
       if (!cfgPath) throw new Error(`internal: config ${cell.config} has no path`);
@@ -195,7 +204,10 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
           cell,
           workload,
           path: cfgPath,
-          threads: matrix.spec.threads === 'auto' ? autoThreads(cell.concurrency, cores) : Math.min(matrix.spec.threads, cell.concurrency),
+          threads:
+            matrix.spec.threads === 'auto'
+              ? autoThreads(cell.concurrency, cores)
+              : Math.min(matrix.spec.threads, cell.concurrency),
           durationMs: matrix.spec.duration,
           warmupMs: matrix.spec.warmup,
           protocol: matrix.spec.protocol,
@@ -219,7 +231,9 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
       if (rec.state !== 'completed') {
         outcome = 'failed';
         if (!stack.postgresComponent.alive()) {
-          throw new StackError(`PostgreSQL died during cell ${cell.id}; every finished cell is in ${runPaths(runDir).cellsJsonl}`);
+          throw new StackError(
+            `PostgreSQL died during cell ${cell.id}; every finished cell is in ${runPaths(runDir).cellsJsonl}`,
+          );
         }
         if (opts.failFast) {
           events.log(`--fail-fast: stopping after failed cell ${cell.id}`);
@@ -254,7 +268,9 @@ async function checkFixedPorts(matrix: Matrix): Promise<void> {
   });
   for (const [field, port] of fixed) {
     if (!(await isFree(port))) {
-      throw new ConfigurationError(`${matrix.file}: ${field}: expected a free port on 127.0.0.1, ${port} is already in use`);
+      throw new ConfigurationError(
+        `${matrix.file}: ${field}: expected a free port on 127.0.0.1, ${port} is already in use`,
+      );
     }
   }
 }

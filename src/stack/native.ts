@@ -16,7 +16,15 @@ import {
   renderProxyCommand,
   renderUserlist,
 } from './render.js';
-import type { Component, ComponentRole, ConfigPath, Endpoint, Provider, Stack, StartOptions } from './types.js';
+import type {
+  Component,
+  ComponentRole,
+  ConfigPath,
+  Endpoint,
+  Provider,
+  Stack,
+  StartOptions,
+} from './types.js';
 import { componentUser, type RunAs } from './user.js';
 
 export const BENCH_DB = 'bench';
@@ -67,7 +75,9 @@ export const nativeProvider: Provider = {
   async start(opts: StartOptions): Promise<Stack> {
     const { matrix, workdir, log } = opts;
     const spec = matrix.spec;
-    const needPgbouncer = spec.configs.some((c) => c.kind === 'pgbouncer' || (c.kind === 'proxy' && c.via_pgbouncer));
+    const needPgbouncer = spec.configs.some(
+      (c) => c.kind === 'pgbouncer' || (c.kind === 'proxy' && c.via_pgbouncer),
+    );
     const bins = findBinaries({ needPgbouncer });
     const runAs = componentUser();
     const root = ownedDir(workdir, runAs);
@@ -174,7 +184,8 @@ async function startPostgres(
     ],
     { reject: false, ...ids, cwd: root, timeout: 120_000 },
   );
-  if (init.exitCode !== 0) throw new StackError(`initdb failed (exit ${init.exitCode})`, `${init.stderr}`.slice(-2000));
+  if (init.exitCode !== 0)
+    throw new StackError(`initdb failed (exit ${init.exitCode})`, `${init.stderr}`.slice(-2000));
   const port = spec.postgres.port ?? (await pickPort());
   const settings: Record<string, string | number | boolean> = {
     listen_addresses: '127.0.0.1',
@@ -183,7 +194,10 @@ async function startPostgres(
     max_connections: postgresMaxConnections(spec.concurrency, spec.configs),
     ...spec.postgres.settings,
   };
-  const args = Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${typeof v === 'boolean' ? (v ? 'on' : 'off') : v}`]);
+  const args = Object.entries(settings).flatMap(([k, v]) => [
+    '-c',
+    `${k}=${typeof v === 'boolean' ? (v ? 'on' : 'off') : v}`,
+  ]);
   const proc = new ManagedProcess([bins.postgres, '-D', data, ...args], {
     name: 'postgres',
     cwd: root,
@@ -203,9 +217,10 @@ async function startPostgres(
   }
   const secret = await withClient(endpoint, async (c) => {
     await c.query(`CREATE DATABASE ${BENCH_DB}`);
-    const r = await c.query<{ rolpassword: string | null }>('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [
-      BENCH_USER,
-    ]);
+    const r = await c.query<{ rolpassword: string | null }>(
+      'SELECT rolpassword FROM pg_authid WHERE rolname = $1',
+      [BENCH_USER],
+    );
     return r.rows[0]?.rolpassword ?? '';
   });
   log(`postgres cluster in ${data}`);
@@ -298,7 +313,9 @@ async function startPgbouncer(
     await proc.stop(2000);
     fail(`pgbouncer for config "${config}" did not start`, e, proc);
   }
-  ctx.log(`pgbouncer ${ctx.pgbouncerVersion ?? ''} for ${config} ready on 127.0.0.1:${port} (${hop.pool_mode}, pool ${hop.default_pool_size})`);
+  ctx.log(
+    `pgbouncer ${ctx.pgbouncerVersion ?? ''} for ${config} ready on 127.0.0.1:${port} (${hop.pool_mode}, pool ${hop.default_pool_size})`,
+  );
   return { endpoint, component: component('pgbouncer', proc, port, ctx.pgbouncerVersion, config, 5_000) };
 }
 
@@ -308,7 +325,9 @@ async function startProxy(
   ctx: PathContext,
 ): Promise<{ endpoint: Endpoint; component: Component }> {
   if (!c.command) {
-    throw new StackError(`config "${c.name}": the native provider needs a proxy "command" (only an image was given)`);
+    throw new StackError(
+      `config "${c.name}": the native provider needs a proxy "command" (only an image was given)`,
+    );
   }
   const dir = ownedDir(path.join(ctx.root, `proxy-${c.name}`), undefined);
   const port = c.port ?? (await pickPort());

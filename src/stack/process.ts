@@ -112,7 +112,9 @@ export class ManagedProcess {
 
   exitDescription(): string {
     if (!this.exitInfo) return 'still running';
-    return this.exitInfo.signal ? `killed by ${this.exitInfo.signal}` : `exited with code ${this.exitInfo.code}`;
+    return this.exitInfo.signal
+      ? `killed by ${this.exitInfo.signal}`
+      : `exited with code ${this.exitInfo.code}`;
   }
 
   logTail(n = 20): string {
@@ -123,7 +125,10 @@ export class ManagedProcess {
   waitForLine(re: RegExp, timeoutMs: number): Promise<void> {
     if (this.lines.some((l) => re.test(l))) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${re}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${re}`)),
+        timeoutMs,
+      );
       this.onLine((l) => {
         if (re.test(l)) {
           clearTimeout(timer);

@@ -32,7 +32,12 @@ export async function waitForQuery(
   throw new Error(`not ready after ${timeoutMs} ms (last error: ${last})`);
 }
 
-export async function waitForTcp(host: string, port: number, timeoutMs: number, alive: () => boolean): Promise<void> {
+export async function waitForTcp(
+  host: string,
+  port: number,
+  timeoutMs: number,
+  alive: () => boolean,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no attempt';
   while (Date.now() < deadline) {

@@ -1,7 +1,5 @@
 import type { ConfigSpec, PgbouncerHop } from '../matrix/schema.js';
 
-
-
 export interface PgbouncerIniInput {
   hop: PgbouncerHop;
   listenPort: number;
@@ -52,7 +50,6 @@ export function renderPgbouncerIni(i: PgbouncerIniInput): string {
   ];
   return lines.join('\n');
 }
-
 
 /**
  * userlist.txt with the SCRAM verifier copied from pg_authid (never the clear password): PgBouncer

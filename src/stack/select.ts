@@ -1,3 +1,4 @@
+import { MissingToolError } from '../errors.js';
 import { nativeProvider } from './native.js';
 import type { Provider } from './types.js';
 
@@ -10,12 +11,19 @@ export interface ProviderChoice {
  * `auto` picks Testcontainers when a Docker engine answers and native processes otherwise, and
  * says why; an explicit choice is honoured or fails loudly.
  */
-export async function chooseProvider(requested: 'auto' | 'native' | 'testcontainers'): Promise<ProviderChoice> {
+export async function chooseProvider(
+  requested: 'auto' | 'native' | 'testcontainers',
+): Promise<ProviderChoice> {
   if (requested === 'native') return { provider: nativeProvider, reason: 'requested' };
   const { dockerEngine, testcontainersProvider } = await import('./testcontainers.js');
   if (requested === 'testcontainers') {
     const engine = await dockerEngine();
-    if (!engine.ok) return { provider: testcontainersProvider, reason: `requested (${engine.reason})` };
+    if (!engine.ok) {
+      throw new MissingToolError(
+        `a Docker engine for --provider testcontainers (${engine.reason})`,
+        'apt-get install -y docker.io && eval "$(bash scripts/start-dockerd.sh)"  (or start Docker and set DOCKER_HOST)',
+      );
+    }
     return { provider: testcontainersProvider, reason: `requested; Docker engine ${engine.reason}` };
   }
   const engine = await dockerEngine();

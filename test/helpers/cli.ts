@@ -8,7 +8,10 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/src/cli.js');
 
 /** Runs the built CLI (tests run after `npm run build`) as a user would. */
-export function bench(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeout?: number } = {}): ResultPromise {
+export function bench(
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string>; timeout?: number } = {},
+): ResultPromise {
   return execa(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? ROOT,
     env: { ...opts.env },
@@ -24,7 +27,8 @@ export function tempResults(): string {
 
 export function onlyRunDir(resultsDir: string): string {
   const dirs = readdirSync(resultsDir);
-  if (dirs.length !== 1 || dirs[0] === undefined) throw new Error(`expected one run dir in ${resultsDir}, got ${dirs.join(', ')}`);
+  if (dirs.length !== 1 || dirs[0] === undefined)
+    throw new Error(`expected one run dir in ${resultsDir}, got ${dirs.join(', ')}`);
   return path.join(resultsDir, dirs[0]);
 }
 

@@ -30,16 +30,64 @@ describe('bad input to bench run', () => {
   /** [what, the matrix file name (the message must name it), its text, the expected message] */
   const cases: Array<[string, string, string, RegExp]> = [
     ['malformed YAML', 'malformed.yaml', 'configs: [\n', /malformed\.yaml:\d+:\d+: malformed YAML/],
-    ['an unknown key', 'unknown-key.yaml', `${ok}durration: 5s\n`, /unknown-key\.yaml: \(top level\): expected no key "durration"/],
+    [
+      'an unknown key',
+      'unknown-key.yaml',
+      `${ok}durration: 5s\n`,
+      /unknown-key\.yaml: \(top level\): expected no key "durration"/,
+    ],
     ['a wrong type', 'wrong-type.yaml', `${ok}reps: many\n`, /wrong-type\.yaml: reps: expected number/],
-    ['an empty concurrency', 'empty-concurrency.yaml', ok.replace('[1]', '[]'), /empty-concurrency\.yaml: concurrency: expected a non-empty list/],
-    ['a negative scale', 'negative-scale.yaml', `${ok}scale: -1\n`, /negative-scale\.yaml: scale: expected a number > 0/],
-    ['a duplicate name', 'duplicate-name.yaml', ok.replace('kind: direct }', 'kind: direct }\n  - { name: direct, kind: pgbouncer }'), /duplicate-name\.yaml: configs\[1\]\.name: expected a unique config name/],
-    ['an unknown workload', 'unknown-workload.yaml', ok.replace('[readonly]', '[writeonly]'), /unknown-workload\.yaml: workloads\[0\]: expected a built-in workload name/],
-    ['an unknown config kind', 'unknown-config-kind.yaml', ok.replace('kind: direct', 'kind: odyssey'), /unknown-config-kind\.yaml: configs\[0\](\.kind)?: expected a config kind/],
-    ['a missing custom script', 'missing-custom-script.yaml', ok.replace('[readonly]', '[{ name: web, script: missing.sql }]'), /missing-custom-script\.yaml: workloads\[0\]\.script: expected an existing pgbench script file/],
-    ['a proxy without {port}', 'proxy-without-port.yaml', ok.replace('kind: direct }', 'kind: direct }\n  - { name: p, kind: proxy, command: "socat TCP-LISTEN:7000 TCP:127.0.0.1:{upstream_port}" }'), /proxy-without-port\.yaml: configs\[1\]\.command: expected a command that contains the \{port\} placeholder/],
-    ['a harness-owned pgbouncer setting', 'owned-setting.yaml', ok.replace('kind: direct }', 'kind: pgbouncer, settings: { listen_addr: "0.0.0.0" } }'), /owned-setting\.yaml: configs\[0\]\.settings\.listen_addr: expected a pgbouncer\.ini setting the harness does not own/],
+    [
+      'an empty concurrency',
+      'empty-concurrency.yaml',
+      ok.replace('[1]', '[]'),
+      /empty-concurrency\.yaml: concurrency: expected a non-empty list/,
+    ],
+    [
+      'a negative scale',
+      'negative-scale.yaml',
+      `${ok}scale: -1\n`,
+      /negative-scale\.yaml: scale: expected a number > 0/,
+    ],
+    [
+      'a duplicate name',
+      'duplicate-name.yaml',
+      ok.replace('kind: direct }', 'kind: direct }\n  - { name: direct, kind: pgbouncer }'),
+      /duplicate-name\.yaml: configs\[1\]\.name: expected a unique config name/,
+    ],
+    [
+      'an unknown workload',
+      'unknown-workload.yaml',
+      ok.replace('[readonly]', '[writeonly]'),
+      /unknown-workload\.yaml: workloads\[0\]: expected a built-in workload name/,
+    ],
+    [
+      'an unknown config kind',
+      'unknown-config-kind.yaml',
+      ok.replace('kind: direct', 'kind: odyssey'),
+      /unknown-config-kind\.yaml: configs\[0\](\.kind)?: expected a config kind/,
+    ],
+    [
+      'a missing custom script',
+      'missing-custom-script.yaml',
+      ok.replace('[readonly]', '[{ name: web, script: missing.sql }]'),
+      /missing-custom-script\.yaml: workloads\[0\]\.script: expected an existing pgbench script file/,
+    ],
+    [
+      'a proxy without {port}',
+      'proxy-without-port.yaml',
+      ok.replace(
+        'kind: direct }',
+        'kind: direct }\n  - { name: p, kind: proxy, command: "socat TCP-LISTEN:7000 TCP:127.0.0.1:{upstream_port}" }',
+      ),
+      /proxy-without-port\.yaml: configs\[1\]\.command: expected a command that contains the \{port\} placeholder/,
+    ],
+    [
+      'a harness-owned pgbouncer setting',
+      'owned-setting.yaml',
+      ok.replace('kind: direct }', 'kind: pgbouncer, settings: { listen_addr: "0.0.0.0" } }'),
+      /owned-setting\.yaml: configs\[0\]\.settings\.listen_addr: expected a pgbouncer\.ini setting the harness does not own/,
+    ],
   ];
   for (const [what, file, text, re] of cases) {
     it(`rejects ${what}`, async () => {
@@ -48,11 +96,17 @@ describe('bad input to bench run', () => {
   }
 
   it('rejects a matrix file that does not exist', async () => {
-    await expectRejected(['run', path.join(dir, 'nope.yaml')], /nope\.yaml: cannot read the matrix file \(ENOENT\)/);
+    await expectRejected(
+      ['run', path.join(dir, 'nope.yaml')],
+      /nope\.yaml: cannot read the matrix file \(ENOENT\)/,
+    );
   });
 
   it('rejects an unknown config in --configs', async () => {
-    await expectRejected(['run', writeMatrix(dir, 'ok.yaml', ok), '--configs', 'direct,pgcat'], /--configs: expected names from .*ok\.yaml \(direct\), got "pgcat"/);
+    await expectRejected(
+      ['run', writeMatrix(dir, 'ok.yaml', ok), '--configs', 'direct,pgcat'],
+      /--configs: expected names from .*ok\.yaml \(direct\), got "pgcat"/,
+    );
   });
 
   it('rejects a bad --concurrency value', async () => {
@@ -70,16 +124,34 @@ describe('bad input to bench run', () => {
     });
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
     it('is refused before anything starts', async () => {
-      const file = writeMatrix(dir, 'port.yaml', ok.replace('kind: direct }', `kind: direct }\n  - { name: tx, kind: pgbouncer, port: ${port} }`));
-      await expectRejected(['run', file, '--provider', 'native'], new RegExp(`port\\.yaml: configs\\[1\\]\\.port: expected a free port on 127\\.0\\.0\\.1, ${port} is already in use`));
+      const file = writeMatrix(
+        dir,
+        'port.yaml',
+        ok.replace('kind: direct }', `kind: direct }\n  - { name: tx, kind: pgbouncer, port: ${port} }`),
+      );
+      await expectRejected(
+        ['run', file, '--provider', 'native'],
+        new RegExp(
+          `port\\.yaml: configs\\[1\\]\\.port: expected a free port on 127\\.0\\.0\\.1, ${port} is already in use`,
+        ),
+      );
     });
   });
 
   it('rejects an unwritable results directory', async () => {
     const file = path.join(dir, 'a-file');
     writeFileSync(file, 'not a directory');
-    const r = await bench(['run', writeMatrix(dir, 'ok.yaml', ok), '--provider', 'native', '--results-dir', path.join(file, 'results')]);
+    const r = await bench([
+      'run',
+      writeMatrix(dir, 'ok.yaml', ok),
+      '--provider',
+      'native',
+      '--results-dir',
+      path.join(file, 'results'),
+    ]);
     expect(r.exitCode).toBe(2);
-    expect(String(r.stderr)).toMatch(/ERROR: .*a-file\/results: expected a writable results directory \(ENOTDIR\)/);
+    expect(String(r.stderr)).toMatch(
+      /ERROR: .*a-file\/results: expected a writable results directory \(ENOTDIR\)/,
+    );
   });
 });

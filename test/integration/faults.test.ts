@@ -112,7 +112,11 @@ workloads: [readonly]
     expect(cells[1]?.state).toBe('failed');
     expect(readRunInfo(runDir).outcome).toBe('stack-error');
     // The postmaster's orphaned backends exit on their own once they notice; give them a moment.
-    await waitFor('no leftovers', () => processesMentioning(`bench-${path.basename(runDir)}-`).length === 0, 15_000);
+    await waitFor(
+      'no leftovers',
+      () => processesMentioning(`bench-${path.basename(runDir)}-`).length === 0,
+      15_000,
+    );
   }, 120_000);
 });
 
@@ -158,7 +162,12 @@ workloads: [readonly]
       .filter((c) => c.state === 'completed')
       .map((c) => c.id);
     expect(new Set(ids)).toEqual(
-      new Set(['direct__readonly__c2__r1', 'tx__readonly__c2__r1', 'direct__readonly__c2__r2', 'tx__readonly__c2__r2']),
+      new Set([
+        'direct__readonly__c2__r1',
+        'tx__readonly__c2__r1',
+        'direct__readonly__c2__r2',
+        'tx__readonly__c2__r2',
+      ]),
     );
     expect(readRunInfo(runDir).resumedAt).toHaveLength(1);
   }, 180_000);
@@ -176,7 +185,9 @@ workloads: [readonly]
     appendFileSync(matrix, 'reps: 2\n');
     const r = await bench(['run', matrix, '--provider', 'native', '--resume', runDir]);
     expect(r.exitCode).toBe(2);
-    expect(String(r.all)).toMatch(/ERROR: .*changed\.yaml: the matrix changed since run .* started .*--allow-changed-matrix/);
+    expect(String(r.all)).toMatch(
+      /ERROR: .*changed\.yaml: the matrix changed since run .* started .*--allow-changed-matrix/,
+    );
     expect(existsSync(path.join(runDir, 'cells.jsonl'))).toBe(true);
   }, 120_000);
 });

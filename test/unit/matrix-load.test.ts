@@ -44,23 +44,62 @@ describe('parseMatrix', () => {
   const bad: Array<[string, string, RegExp]> = [
     ['malformed YAML', `${base}\nconfigs: [unclosed\n`, /^m\.yaml:\d+:\d+: malformed YAML/],
     ['an unknown key', `${base}durration: 5s\n`, /m\.yaml: \(top level\): expected no key "durration" here/],
-    ['an unknown key in a config', base.replace('kind: direct }', 'kind: direct, pool: 3 }'), /configs\[0\]: expected no key "pool"/],
+    [
+      'an unknown key in a config',
+      base.replace('kind: direct }', 'kind: direct, pool: 3 }'),
+      /configs\[0\]: expected no key "pool"/,
+    ],
     ['a wrong type', `${base}reps: two\n`, /reps: expected number \(got "two"\)/],
-    ['an empty list', base.replace('concurrency: [1, 8]', 'concurrency: []'), /concurrency: expected a non-empty list/],
-    ['an empty configs list', base.replace(/configs:\n(.*\n){2}/, 'configs: []\n'), /configs: expected a non-empty list/],
+    [
+      'an empty list',
+      base.replace('concurrency: [1, 8]', 'concurrency: []'),
+      /concurrency: expected a non-empty list/,
+    ],
+    [
+      'an empty configs list',
+      base.replace(/configs:\n(.*\n){2}/, 'configs: []\n'),
+      /configs: expected a non-empty list/,
+    ],
     ['zero', `${base}reps: 0\n`, /reps: expected a number > 0/],
     ['a negative number', base.replace('[1, 8]', '[1, -8]'), /concurrency\[1\]: expected a number > 0/],
     ['a zero duration', `${base}duration: 0s\n`, /duration: expected a duration greater than zero/],
     ['a garbage duration', `${base}duration: soon\n`, /duration: expected a duration such as 10s/],
-    ['a duplicate config name', base.replace('name: tx', 'name: direct'), /configs\[1\]\.name: expected a unique config name/],
-    ['a duplicate workload', base.replace('[tpcb, readonly,', '[tpcb, tpcb,'), /workloads\[1\]: expected a unique workload name/],
-    ['an unknown config kind', base.replace('kind: direct', 'kind: pgcat'), /configs\[0\](\.kind)?: expected a config kind: one of direct, pgbouncer, proxy/],
-    ['an unknown workload', base.replace('readonly-short', 'readonly-long'), /workloads\[2\]: expected a built-in workload name/],
-    ['a bad pool mode', base.replace('pool_mode: transaction', 'pool_mode: txn'), /configs\[1\]\.pool_mode: expected one of session, transaction, statement/],
-    ['an unknown baseline', `${base}baseline: nope\n`, /baseline: expected the name of a config \(one of direct, tx\)/],
+    [
+      'a duplicate config name',
+      base.replace('name: tx', 'name: direct'),
+      /configs\[1\]\.name: expected a unique config name/,
+    ],
+    [
+      'a duplicate workload',
+      base.replace('[tpcb, readonly,', '[tpcb, tpcb,'),
+      /workloads\[1\]: expected a unique workload name/,
+    ],
+    [
+      'an unknown config kind',
+      base.replace('kind: direct', 'kind: pgcat'),
+      /configs\[0\](\.kind)?: expected a config kind: one of direct, pgbouncer, proxy/,
+    ],
+    [
+      'an unknown workload',
+      base.replace('readonly-short', 'readonly-long'),
+      /workloads\[2\]: expected a built-in workload name/,
+    ],
+    [
+      'a bad pool mode',
+      base.replace('pool_mode: transaction', 'pool_mode: txn'),
+      /configs\[1\]\.pool_mode: expected one of session, transaction, statement/,
+    ],
+    [
+      'an unknown baseline',
+      `${base}baseline: nope\n`,
+      /baseline: expected the name of a config \(one of direct, tx\)/,
+    ],
     [
       'a proxy command without {port}',
-      base.replace('kind: direct }', 'kind: direct }\n  - { name: p, kind: proxy, command: "myproxy --listen 6000" }'),
+      base.replace(
+        'kind: direct }',
+        'kind: direct }\n  - { name: p, kind: proxy, command: "myproxy --listen 6000" }',
+      ),
       /configs\[1\]\.command: expected a command that contains the \{port\} placeholder/,
     ],
     ['a top level that is not a mapping', '- a\n- b\n', /expected a YAML mapping/],
@@ -72,27 +111,53 @@ describe('parseMatrix', () => {
   }
 
   it('rejects a missing custom script, naming the resolved path', () => {
-    const text = base.replace('workloads: [tpcb, readonly, readonly-short]', 'workloads:\n  - { name: web, script: nope.sql }');
-    expect(err(text, '/tmp/m.yaml').message).toMatch(/workloads\[0\]\.script: expected an existing pgbench script file, \/tmp\/nope\.sql does not exist/);
+    const text = base.replace(
+      'workloads: [tpcb, readonly, readonly-short]',
+      'workloads:\n  - { name: web, script: nope.sql }',
+    );
+    expect(err(text, '/tmp/m.yaml').message).toMatch(
+      /workloads\[0\]\.script: expected an existing pgbench script file, \/tmp\/nope\.sql does not exist/,
+    );
   });
 
   it('accepts a custom script relative to the matrix file, with a weight and -C', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-m-'));
     writeFileSync(path.join(dir, 'web.sql'), '\\sleep 1 ms\nSELECT 1;\n');
     const file = path.join(dir, 'm.yaml');
-    writeFileSync(file, base.replace('workloads: [tpcb, readonly, readonly-short]', 'workloads:\n  - { name: web, script: web.sql@2, reconnect: true, flags: [--rate, "100"] }'));
+    writeFileSync(
+      file,
+      base.replace(
+        'workloads: [tpcb, readonly, readonly-short]',
+        'workloads:\n  - { name: web, script: web.sql@2, reconnect: true, flags: [--rate, "100"] }',
+      ),
+    );
     const m = loadMatrix(file);
-    expect(workloadFlags(m.workloads[0] ?? expect.fail())).toEqual(['-f', `${path.join(dir, 'web.sql')}@2`, '-C', '--rate', '100']);
+    expect(workloadFlags(m.workloads[0] ?? expect.fail())).toEqual([
+      '-f',
+      `${path.join(dir, 'web.sql')}@2`,
+      '-C',
+      '--rate',
+      '100',
+    ]);
   });
 
   it('applies overrides and validates them like the file', () => {
-    const m = parseMatrix(`${base}baseline: direct\n`, 'm.yaml', { duration: '2s', reps: 3, concurrency: [4], configs: ['tx'] });
+    const m = parseMatrix(`${base}baseline: direct\n`, 'm.yaml', {
+      duration: '2s',
+      reps: 3,
+      concurrency: [4],
+      configs: ['tx'],
+    });
     expect(m.spec.duration).toBe(2000);
     expect(m.spec.reps).toBe(3);
     expect(m.spec.configs.map((c) => c.name)).toEqual(['tx']);
     expect(m.spec.baseline).toBeUndefined();
-    expect(() => parseMatrix(base, 'm.yaml', { configs: ['nope'] })).toThrow(/--configs: expected names from m\.yaml \(direct, tx\), got "nope"/);
-    expect(() => parseMatrix(base, 'm.yaml', { duration: '-1s' })).toThrow(/duration: expected a duration greater than zero/);
+    expect(() => parseMatrix(base, 'm.yaml', { configs: ['nope'] })).toThrow(
+      /--configs: expected names from m\.yaml \(direct, tx\), got "nope"/,
+    );
+    expect(() => parseMatrix(base, 'm.yaml', { duration: '-1s' })).toThrow(
+      /duration: expected a duration greater than zero/,
+    );
   });
 });
 
