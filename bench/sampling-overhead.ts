@@ -1,13 +1,18 @@
 /**
- * Does sampling distort what it measures? Runs the same pgbench cell on one native stack with
- * sampling off and on, interleaved, and prints the TPS ratio on/off per pair and overall. Also
- * times the /proc reads the process sampler makes (stat vs smaps_rollup) on PostgreSQL's tree.
+ * Does sampling distort what it measures? On one native stack, two methods:
+ *  - runs: the same pgbench cell with sampling off and on, interleaved (off,on then on,off), the
+ *    TPS ratio on/off per pair and overall;
+ *  - seconds: one long run, sampling every 2 s, each second holding a tick against its tick-free
+ *    neighbours (see secondsMethod; far less sensitive to other load on the machine).
+ * Also reports the harness's CPU per tick and times the /proc reads the process sampler makes
+ * (stat vs smaps_rollup) on PostgreSQL's tree.
  *
  * Build and run (see docs/sampling.md for recorded figures):
  *   npx tsc --outDir .tmp/bench --rootDir . --module nodenext --moduleResolution nodenext \
  *     --target es2023 --strict --skipLibCheck --types node bench/sampling-overhead.ts
  *   node .tmp/bench/bench/sampling-overhead.js [--pairs 4] [--seconds 5] [--clients 8] \
- *     [--interval 1000] [--pss-interval 10000] [--config pgbouncer|direct] [--scale 10]
+ *     [--interval 1000] [--pss-interval 10000]
+ *     [--method runs|seconds|both] [--long-run 60] [--config pgbouncer|direct] [--scale 10]
  */
 import { readFileSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -30,6 +35,8 @@ const { values: args } = parseArgs({
     'pss-interval': { type: 'string', default: String(DEFAULT_PSS_INTERVAL_MS) },
     config: { type: 'string', default: 'pgbouncer' },
     scale: { type: 'string', default: '10' },
+    method: { type: 'string', default: 'both' },
+    'long-run': { type: 'string', default: '60' },
   },
 });
 const pairs = Number(args.pairs);
@@ -88,7 +95,7 @@ async function readCost(rootPid: number, rounds: number): Promise<Record<string,
   const kids = (await readFile(`/proc/${rootPid}/task/${rootPid}/children`, 'utf8')).trim().split(/\s+/);
   const pids = [String(rootPid), ...kids.filter(Boolean)];
   const out: Record<string, number> = { processes: pids.length };
-  for (const file of ['stat', 'statm', 'smaps_rollup']) {
+  for (const file of ['stat', 'smaps_rollup']) {
     const c0 = process.cpuUsage();
     for (let i = 0; i < rounds; i++) {
       for (const pid of pids) {
@@ -126,6 +133,78 @@ async function samplerBackendCpuMs(stack: Stack): Promise<number> {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
+/** Mean ± half-width of the two-sided 95% confidence interval (Student t, normal beyond 30). */
+function ci95(xs: number[]): string {
+  const m = mean(xs);
+  const sd = Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1));
+  const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16];
+  const t = T95[xs.length - 2] ?? (xs.length <= 30 ? 2.09 : 1.96);
+  return `${m.toFixed(4)} ± ${((t * sd) / Math.sqrt(xs.length)).toFixed(4)} (95% CI, n=${xs.length})`;
+}
+
+/**
+ * Method "seconds": one long pgbench run with per-second progress (epoch timestamps) while sampling
+ * every 2 s, so seconds with a tick alternate with seconds without. Each second that holds a tick
+ * is compared with the mean of its two tick-free neighbours: background load on a shared machine
+ * changes slowly next to a second, so this resolves a per-tick cost that separate runs cannot.
+ * At a 1 s interval every second holds a tick, so the ratio is the overhead at 1 s. PSS is read
+ * every 10th tick, as at 1 s with the default pssIntervalMs.
+ */
+async function secondsMethod(stack: Stack, p: ConfigPath, dir: string, runS: number): Promise<void> {
+  const ep = p.endpoint;
+  const progress: Array<{ end: number; tps: number }> = [];
+  const session = await startSampling({
+    postgres: stack.postgres,
+    database: stack.postgres.database,
+    ...(p.pgbouncerAdmin ? { pgbouncerAdmin: p.pgbouncerAdmin } : {}),
+    components: [stack.postgresComponent, ...p.components],
+    intervalMs: 2000,
+    clients,
+    cellDir: path.join(dir, 'cell-seconds'),
+    pssIntervalMs: pssIntervalMs * 2,
+  });
+  const r = await stack.pgbench.run({
+    args: [
+      '-h',
+      ep.host,
+      '-p',
+      String(ep.port),
+      '-U',
+      ep.user,
+      '-S',
+      '-n',
+      '-P',
+      '1',
+      '--progress-timestamp',
+    ].concat(['-c', String(clients), '-j', '2', '-T', String(runS), ep.database]),
+    cwd: dir,
+    env: pgbenchEnv(ep),
+    timeoutMs: (runS + 60) * 1000,
+    onStderr: (line) => {
+      const m = /^progress: ([\d.]+) s, ([\d.]+) tps/.exec(line);
+      if (m) progress.push({ end: Number(m[1]) * 1000, tps: Number(m[2]) });
+    },
+  });
+  await session.stop();
+  if (r.exitCode !== 0) throw new Error(`pgbench failed (exit ${r.exitCode}): ${r.stderr.slice(-500)}`);
+  const ticks = (await readFile(session.file, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { t: number; kind: string })
+    .filter((l) => l.kind === 'pg_activity')
+    .map((l) => l.t);
+  const hasTick = (end: number) => ticks.some((t) => t >= end - 1000 && t < end);
+  const ratios: number[] = [];
+  // Skip the first and last seconds (connection set-up, shutdown).
+  for (let i = 2; i < progress.length - 2; i++) {
+    const [a, b, c] = [progress[i - 1], progress[i], progress[i + 1]];
+    if (!a || !b || !c || !hasTick(b.end) || hasTick(a.end) || hasTick(c.end)) continue;
+    ratios.push(b.tps / ((a.tps + c.tps) / 2));
+  }
+  console.log(`method seconds: ${runS} s run, sampling every 2000 ms`);
+  console.log(`  second with a tick / mean of its tick-free neighbours: ${ci95(ratios)}`);
+}
+
 async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-sampling-overhead-'));
   await chmod(dir, 0o755);
@@ -146,11 +225,16 @@ async function main(): Promise<void> {
     if (init.exitCode !== 0) throw new Error(`pgbench -i failed: ${init.stderr.slice(-500)}`);
     const p = stack.paths.get(configName);
     if (!p) throw new Error(`no config ${configName}`);
+    if (args.method === 'seconds' || args.method === 'both') {
+      await tps(stack, p, dir); // warm the caches and the pool; not counted
+      await secondsMethod(stack, p, dir, Number(args['long-run']));
+    }
+    if (args.method === 'seconds') return;
     console.log(
-      `cell: readonly -S -c ${clients} -j 2 -T ${seconds} via ${configName}, scale ${scale}; ` +
+      `method runs: readonly -S -c ${clients} -j 2 -T ${seconds} via ${configName}, scale ${scale}; ` +
         `sampling every ${intervalMs} ms, PSS every ${pssIntervalMs} ms; ${pairs} pairs, order off/on then on/off`,
     );
-    await tps(stack, p, dir); // warm the caches and the pool; not counted
+    if (args.method === 'runs') await tps(stack, p, dir); // warm-up, not counted
 
     const samplerCost: Array<{ nodeMsPerTick: number; backendMsPerTick: number }> = [];
     // The harness's own CPU during unsampled runs (spawning pgbench, reading its output), per second.
@@ -207,7 +291,15 @@ async function main(): Promise<void> {
         `on/off mean of pairs ${mean(ratios).toFixed(4)}, ratio of means ${(mean(ons) / mean(offs)).toFixed(4)}`,
     );
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
-    console.log(`on/off median of pairs ${median(ratios).toFixed(4)}`);
+    const sd = Math.sqrt(
+      ratios.reduce((a, r) => a + (r - mean(ratios)) ** 2, 0) / Math.max(1, ratios.length - 1),
+    );
+    // Two-sided 95% Student t for n-1 degrees of freedom (n <= 10 here; 1.96 beyond).
+    const T95 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262];
+    const half = ((T95[ratios.length - 2] ?? 1.96) * sd) / Math.sqrt(ratios.length);
+    console.log(
+      `on/off median of pairs ${median(ratios).toFixed(4)}; mean ${mean(ratios).toFixed(4)} ± ${half.toFixed(4)} (95% CI)`,
+    );
     // The harness's CPU while sampled includes its baseline work (spawning pgbench, reading its
     // output), shown per interval from the unsampled runs for comparison.
     console.log(

@@ -14,7 +14,10 @@ export type ProcStat = {
   numThreads: number;
   /** Clock ticks after boot when the process started; with pid it identifies a process across pid reuse. */
   starttime: number;
-  /** Resident pages (the same counter as statm's second field). */
+  /**
+   * Resident pages: the same counter as statm's second field and status VmRSS, so one read of stat
+   * gives CPU, RSS, parent and start time at one instant.
+   */
   rssPages: number;
 };
 
@@ -52,17 +55,6 @@ export function parseStat(text: string): ProcStat | undefined {
   }
   if (!Number.isInteger(stat.rssPages) || !Number.isInteger(stat.numThreads)) return undefined;
   return stat;
-}
-
-export type ProcStatm = { sizePages: number; residentPages: number; sharedPages: number };
-
-/** /proc/<pid>/statm: `size resident shared text lib data dt`, in pages. */
-export function parseStatm(text: string): ProcStatm | undefined {
-  const f = text.trim().split(/\s+/).map(Number);
-  const [size, resident, shared] = f;
-  if (size === undefined || resident === undefined || shared === undefined) return undefined;
-  if (![size, resident, shared].every(Number.isInteger)) return undefined;
-  return { sizePages: size, residentPages: resident, sharedPages: shared };
 }
 
 export type SmapsRollup = { rssBytes: number; pssBytes: number };

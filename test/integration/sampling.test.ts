@@ -1,8 +1,11 @@
 /**
- * Sampling on a real stack (native provider: PostgreSQL 15, PgBouncer 1.18, pgbench 15 on
- * 127.0.0.1). Through PgBouncer in transaction mode with a pool of 5, 20 pgbench clients must show
- * at most 5 server backends and clients waiting; directly, 20 clients must show 20 backends.
+ * Sampling on a real stack (PostgreSQL 15, PgBouncer 1.18, pgbench 15 on 127.0.0.1), with the
+ * native provider and, when a Docker engine answers, the container provider (host networking; the
+ * process sampler reads the containers' processes through their host PIDs). Through PgBouncer in
+ * transaction mode with a pool of 5, 20 pgbench clients must show at most 5 server backends and
+ * clients waiting; directly, 20 clients must show 20 backends.
  */
+import { existsSync } from 'node:fs';
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,10 +16,11 @@ import { initArgv, pgbenchEnv } from '../../src/pgbench/argv.js';
 import { startSampling } from '../../src/sampling/session.js';
 import type { Sample } from '../../src/sampling/types.js';
 import { nativeProvider } from '../../src/stack/native.js';
-import type { ConfigPath, Endpoint, Stack } from '../../src/stack/types.js';
+import type { ConfigPath, Endpoint, Provider, Stack } from '../../src/stack/types.js';
 
-const MATRIX = `
-name: sampling-it
+const IMAGE = process.env.BENCH_TEST_IMAGE ?? 'local/pgstack:bookworm';
+const matrixText = (images: string) => `
+name: sampling-it${images}
 duration: 4s
 warmup: 0s
 reps: 1
@@ -33,8 +37,23 @@ configs:
 workloads: [readonly]
 `;
 
-let dir: string;
-let stack: Stack | undefined;
+type ProviderCase = { name: string; images: string; load: () => Promise<Provider | string> };
+
+const native: ProviderCase = { name: 'native', images: '', load: async () => nativeProvider };
+
+/** The container provider, or why it cannot run here (loaded lazily: it needs an engine). */
+const containers: ProviderCase = {
+  name: 'testcontainers',
+  images: `\nimages: { postgres: ${IMAGE}, pgbouncer: ${IMAGE}, pgbench: ${IMAGE} }`,
+  load: async () => {
+    if (!process.env.DOCKER_HOST && existsSync('/tmp/dockerd/docker.sock')) {
+      process.env.DOCKER_HOST = 'unix:///tmp/dockerd/docker.sock';
+    }
+    const mod = await import('../../src/stack/testcontainers.js');
+    const engine = await mod.dockerEngine();
+    return engine.ok ? mod.testcontainersProvider : `no Docker engine answers (${engine.reason})`;
+  },
+};
 
 async function pgbench(s: Stack, ep: Endpoint, args: string[], cwd: string): Promise<string> {
   const r = await s.pgbench.run({
@@ -48,8 +67,7 @@ async function pgbench(s: Stack, ep: Endpoint, args: string[], cwd: string): Pro
 }
 
 /** Samples while pgbench runs; the summary window is pgbench's own run. */
-async function sampledRun(s: Stack, p: ConfigPath, clients: number, seconds: number, cell: string) {
-  const cellDir = path.join(dir, cell);
+async function sampledRun(s: Stack, p: ConfigPath, clients: number, seconds: number, cellDir: string) {
   const session = await startSampling({
     postgres: s.postgres,
     database: s.postgres.database,
@@ -75,73 +93,89 @@ async function sampledRun(s: Stack, p: ConfigPath, clients: number, seconds: num
   return { summary, lines, out, text };
 }
 
-describe('sampling on a real stack', () => {
-  beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'bench-sampling-it-'));
-    // mkdtemp makes it 0700; the stack's unprivileged user must reach its workdir inside.
-    await chmod(dir, 0o755);
-    const matrix = parseMatrix(MATRIX, path.join(dir, 'matrix.yaml'));
-    stack = await nativeProvider.start({ matrix, workdir: path.join(dir, 'stack'), log: () => {} });
-    await stack.pgbench.run({
-      args: initArgv(stack.postgres, 1),
-      cwd: dir,
-      env: pgbenchEnv(stack.postgres),
-      timeoutMs: 60_000,
+function suite(pc: ProviderCase): void {
+  describe(`sampling on a real stack (${pc.name})`, () => {
+    let dir: string;
+    let stack: Stack | undefined;
+    let skip: string | undefined;
+    beforeAll(async () => {
+      dir = await mkdtemp(path.join(os.tmpdir(), 'bench-sampling-it-'));
+      // mkdtemp makes it 0700; the stack's unprivileged user must reach its workdir inside.
+      await chmod(dir, 0o755);
+      const provider = await pc.load();
+      if (typeof provider === 'string') {
+        skip = provider;
+        console.warn(`SKIPPED sampling on ${pc.name}: ${skip}`);
+        return;
+      }
+      const matrix = parseMatrix(matrixText(pc.images), path.join(dir, 'matrix.yaml'));
+      stack = await provider.start({ matrix, workdir: path.join(dir, 'stack'), log: () => {} });
+      await stack.pgbench.run({
+        args: initArgv(stack.postgres, 1),
+        cwd: dir,
+        env: pgbenchEnv(stack.postgres),
+        timeoutMs: 60_000,
+      });
+    });
+
+    afterAll(async () => {
+      await stack?.stop();
+      await rm(dir, { recursive: true, force: true });
+    });
+
+    it('through PgBouncer (transaction, pool 5, 20 clients): at most 5 server backends, clients waiting', async (ctx) => {
+      if (skip !== undefined) ctx.skip(skip);
+      const s = stack as Stack;
+      const p = s.paths.get('pgb') as ConfigPath;
+      const { summary, lines, text } = await sampledRun(s, p, 20, 4, path.join(dir, 'pgb'));
+      expect(text).not.toContain(s.postgres.password);
+
+      const activity = lines.filter((l) => l.kind === 'pg_activity' && !('gap' in l));
+      expect(activity.length).toBeGreaterThanOrEqual(6);
+      expect(summary.gaps).toBe(0);
+      expect(summary.postgres?.serverBackendsPeak).toBeGreaterThan(0);
+      expect(summary.postgres?.serverBackendsPeak).toBeLessThanOrEqual(5);
+      expect(summary.postgres?.maxConnections).toBeGreaterThanOrEqual(100);
+      expect(summary.multiplexing).toBeGreaterThanOrEqual(4);
+
+      expect(summary.pgbouncer?.clWaitingPeak).toBeGreaterThan(0);
+      expect(summary.pgbouncer?.clActivePeak).toBeGreaterThan(0);
+      expect(summary.pgbouncer?.serverConnectionsPeak).toBeLessThanOrEqual(5);
+      expect(summary.pgbouncer?.xacts).toBeGreaterThan(1000);
+
+      const pg = summary.components.postgres;
+      const bouncer = summary.components['pgbouncer:pgb'];
+      expect(pg?.rssPeakBytes).toBeGreaterThan(0);
+      expect(pg?.cpuCoresMean).toBeGreaterThan(0);
+      // Postmaster, its auxiliary processes and at most 5 pooled backends.
+      expect(pg?.processesPeak).toBeLessThanOrEqual(5 + 8);
+      expect(bouncer?.rssPeakBytes).toBeGreaterThan(0);
+      expect(bouncer?.cpuCoresMean).toBeGreaterThan(0);
+      expect(bouncer?.processesPeak).toBe(1);
+    });
+
+    it('direct at 20 clients: 20 server backends at peak', async (ctx) => {
+      if (skip !== undefined) ctx.skip(skip);
+      const s = stack as Stack;
+      const p = s.paths.get('direct') as ConfigPath;
+      // The pooled config's PgBouncer keeps its idle server connections to the same database
+      // (server_idle_timeout); they are real backends and would count here. Drop them first.
+      const admin = (s.paths.get('pgb') as ConfigPath).pgbouncerAdmin as Endpoint;
+      const c = new pg.Client({ ...admin, ssl: false });
+      await c.connect();
+      await c.query(`KILL ${s.postgres.database}`);
+      await c.query(`RESUME ${s.postgres.database}`);
+      await c.end();
+      const { summary } = await sampledRun(s, p, 20, 3, path.join(dir, 'direct'));
+      expect(summary.gaps).toBe(0);
+      expect(summary.postgres?.serverBackendsPeak).toBe(20);
+      expect(summary.multiplexing).toBe(1);
+      expect(summary.pgbouncer).toBeUndefined();
+      expect(summary.components.postgres?.processesPeak).toBeGreaterThanOrEqual(21);
+      expect(summary.components.postgres?.cpuCoresMean).toBeGreaterThan(0);
     });
   });
+}
 
-  afterAll(async () => {
-    await stack?.stop();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it('through PgBouncer (transaction, pool 5, 20 clients): at most 5 server backends, clients waiting', async () => {
-    const s = stack as Stack;
-    const p = s.paths.get('pgb') as ConfigPath;
-    const { summary, lines, text } = await sampledRun(s, p, 20, 4, 'pgb');
-    expect(text).not.toContain(s.postgres.password);
-
-    const activity = lines.filter((l) => l.kind === 'pg_activity' && !('gap' in l));
-    expect(activity.length).toBeGreaterThanOrEqual(6);
-    expect(summary.gaps).toBe(0);
-    expect(summary.postgres?.serverBackendsPeak).toBeGreaterThan(0);
-    expect(summary.postgres?.serverBackendsPeak).toBeLessThanOrEqual(5);
-    expect(summary.postgres?.maxConnections).toBeGreaterThanOrEqual(100);
-    expect(summary.multiplexing).toBeGreaterThanOrEqual(4);
-
-    expect(summary.pgbouncer?.clWaitingPeak).toBeGreaterThan(0);
-    expect(summary.pgbouncer?.clActivePeak).toBeGreaterThan(0);
-    expect(summary.pgbouncer?.serverConnectionsPeak).toBeLessThanOrEqual(5);
-    expect(summary.pgbouncer?.xacts).toBeGreaterThan(1000);
-
-    const pg = summary.components.postgres;
-    const bouncer = summary.components['pgbouncer:pgb'];
-    expect(pg?.rssPeakBytes).toBeGreaterThan(0);
-    expect(pg?.cpuCoresMean).toBeGreaterThan(0);
-    // Postmaster, its auxiliary processes and at most 5 pooled backends.
-    expect(pg?.processesPeak).toBeLessThanOrEqual(5 + 8);
-    expect(bouncer?.rssPeakBytes).toBeGreaterThan(0);
-    expect(bouncer?.cpuCoresMean).toBeGreaterThan(0);
-    expect(bouncer?.processesPeak).toBe(1);
-  });
-
-  it('direct at 20 clients: 20 server backends at peak', async () => {
-    const s = stack as Stack;
-    const p = s.paths.get('direct') as ConfigPath;
-    // The pooled config's PgBouncer keeps its idle server connections to the same database
-    // (server_idle_timeout); they are real backends and would count here. Drop them first.
-    const admin = (s.paths.get('pgb') as ConfigPath).pgbouncerAdmin as Endpoint;
-    const c = new pg.Client({ ...admin, ssl: false });
-    await c.connect();
-    await c.query(`KILL ${s.postgres.database}`);
-    await c.query(`RESUME ${s.postgres.database}`);
-    await c.end();
-    const { summary } = await sampledRun(s, p, 20, 3, 'direct');
-    expect(summary.gaps).toBe(0);
-    expect(summary.postgres?.serverBackendsPeak).toBe(20);
-    expect(summary.multiplexing).toBe(1);
-    expect(summary.pgbouncer).toBeUndefined();
-    expect(summary.components.postgres?.processesPeak).toBeGreaterThanOrEqual(21);
-    expect(summary.components.postgres?.cpuCoresMean).toBeGreaterThan(0);
-  });
-});
+suite(native);
+suite(containers);

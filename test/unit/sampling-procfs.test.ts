@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseChildren, parseSmapsRollup, parseStat, parseStatm } from '../../src/sampling/procfs.js';
+import { parseChildren, parseSmapsRollup, parseStat } from '../../src/sampling/procfs.js';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/proc/${name}`, import.meta.url), 'utf8');
 
@@ -32,18 +32,6 @@ describe('parseStat', () => {
     expect(parseStat('')).toBeUndefined();
     expect(parseStat('12 (x) S 1 2 3')).toBeUndefined();
     expect(parseStat('not a stat line')).toBeUndefined();
-  });
-});
-
-describe('parseStatm', () => {
-  it('reads pages', () => {
-    expect(parseStatm(fixture('postmaster/statm'))).toEqual({
-      sizePages: 54296,
-      residentPages: 7333,
-      sharedPages: 6755,
-    });
-    expect(parseStatm('x y z')).toBeUndefined();
-    expect(parseStatm('')).toBeUndefined();
   });
 });
 
