@@ -55,10 +55,13 @@ class QueryWaitStrategy implements WaitStrategy {
     const deadline = Date.now() + this.timeoutMs;
     let last = 'no attempt';
     for (;;) {
-      if (this.signal?.aborted) throw new Error('interrupted while waiting for the container to accept connections');
+      if (this.signal?.aborted)
+        throw new Error('interrupted while waiting for the container to accept connections');
       const state = (await container.inspect()).State;
       if (!state.Running) {
-        throw new Error(`container exited (code ${state.ExitCode}) before accepting connections (last error: ${last})`);
+        throw new Error(
+          `container exited (code ${state.ExitCode}) before accepting connections (last error: ${last})`,
+        );
       }
       try {
         await waitForQuery(this.endpoint, Math.min(1_000, Math.max(1, deadline - Date.now())));
@@ -67,7 +70,9 @@ class QueryWaitStrategy implements WaitStrategy {
         last = (e as Error).message;
       }
       if (Date.now() >= deadline) {
-        throw new Error(`no query succeeded on 127.0.0.1:${this.endpoint.port} within ${this.timeoutMs} ms (${last})`);
+        throw new Error(
+          `no query succeeded on 127.0.0.1:${this.endpoint.port} within ${this.timeoutMs} ms (${last})`,
+        );
       }
     }
   }
@@ -117,6 +122,8 @@ export interface ContainerComponent extends Component {
   containerId: string;
   pid: number;
   image: string;
+  /** Sent before `docker stop`; may be set once the running version is known. */
+  stopSignal?: string;
   exec(cmd: string[]): Promise<ExecResult>;
 }
 
@@ -151,7 +158,9 @@ export async function startComponentContainer(s: ComponentContainerSpec): Promis
   if (s.config !== undefined) labels[LABEL_CONFIG] = s.config;
 
   const query = new QueryWaitStrategy(s.ready, s.signal);
-  const wait = s.logMessage ? Wait.forAll([Wait.forLogMessage(s.logMessage.re, s.logMessage.times), query]) : query;
+  const wait = s.logMessage
+    ? Wait.forAll([Wait.forLogMessage(s.logMessage.re, s.logMessage.times), query])
+    : query;
   let c = new TrackedContainer(s.image.ref, (id) => {
     createdId = id;
     trackContainer(id);
@@ -184,7 +193,7 @@ export async function startComponentContainer(s: ComponentContainerSpec): Promis
   trackContainer(id);
   const pid = await hostPid(s.client, id);
   let stopped = false;
-  return {
+  const comp: ContainerComponent = {
     role: s.role,
     ...(s.config === undefined ? {} : { config: s.config }),
     pid,
@@ -192,6 +201,7 @@ export async function startComponentContainer(s: ComponentContainerSpec): Promis
     image: s.image.ref,
     port: s.port,
     ...(s.version === undefined ? {} : { version: s.version }),
+    ...(s.stopSignal === undefined ? {} : { stopSignal: s.stopSignal }),
     alive: () => !exited && !stopped,
     logTail: (n = 20) => lines.slice(-n).join('\n'),
     exec: (cmd) => started.exec(cmd),
@@ -199,10 +209,10 @@ export async function startComponentContainer(s: ComponentContainerSpec): Promis
       if (stopped) return;
       stopped = true;
       try {
-        if (s.stopSignal && !exited) {
+        if (comp.stopSignal && !exited) {
           await s.client.container
             .getById(id)
-            .kill({ signal: s.stopSignal })
+            .kill({ signal: comp.stopSignal })
             .catch(() => undefined);
         }
         await started.stop({ timeout: s.stopTimeoutMs, remove: true, removeVolumes: true });
@@ -214,4 +224,5 @@ export async function startComponentContainer(s: ComponentContainerSpec): Promis
       }
     },
   };
+  return comp;
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { type ContainerRuntimeClient, getContainerRuntimeClient, ImageName } from 'testcontainers';
+import { dockerSocket } from './docker-engine.js';
 
 export type DockerContainer = ReturnType<ContainerRuntimeClient['container']['getById']>;
 
@@ -43,9 +44,26 @@ export function trackContainer(id: string): void {
   hookInstalled = true;
   process.on('exit', () => {
     if (live.size === 0) return;
-    spawnSync('docker', ['rm', '-f', '-v', ...live], { stdio: 'ignore', timeout: 30_000 });
+    const ids = [...live];
+    const cli = spawnSync('docker', ['rm', '-f', '-v', ...ids], { stdio: 'ignore', timeout: 30_000 });
+    if (cli.status === 0) return;
+    // No docker CLI (an engine reached only through its socket): the same DELETE through the
+    // API, from a child Node process, since this one can no longer wait for I/O.
+    const socketPath = dockerSocket();
+    if (!socketPath) return;
+    spawnSync(process.execPath, ['-e', REMOVE_SCRIPT, socketPath, ...ids], {
+      stdio: 'ignore',
+      timeout: 30_000,
+    });
   });
 }
+
+const REMOVE_SCRIPT = `
+const http = require('node:http');
+const [socketPath, ...ids] = process.argv.slice(1);
+for (const id of ids) {
+  http.request({ socketPath, method: 'DELETE', path: '/containers/' + id + '?force=1&v=1' }, (r) => r.resume()).end();
+}`;
 
 export function untrackContainer(id: string): void {
   live.delete(id);
@@ -67,7 +85,8 @@ export interface ImageFacts {
 /** Pulls the image only when it is missing locally (the library's default policy), then inspects it. */
 export async function imageFacts(client: ContainerRuntimeClient, ref: string): Promise<ImageFacts> {
   const name = ImageName.fromString(ref);
-  if (!(await client.image.exists(name))) await client.image.pull(name, { force: false, platform: undefined });
+  if (!(await client.image.exists(name)))
+    await client.image.pull(name, { force: false, platform: undefined });
   const info = await client.image.inspect(name);
   const ep = info.Config?.Entrypoint as string[] | string | null | undefined;
   return {
@@ -105,7 +124,11 @@ export interface LabelledContainer {
 }
 
 /** Containers (running or not) carrying `key` (any value) or `key=value`. */
-export async function listLabelled(client: ContainerRuntimeClient, key: string, value?: string): Promise<LabelledContainer[]> {
+export async function listLabelled(
+  client: ContainerRuntimeClient,
+  key: string,
+  value?: string,
+): Promise<LabelledContainer[]> {
   const list = await client.container.dockerode.listContainers({
     all: true,
     filters: { label: [value === undefined ? key : `${key}=${value}`] },

@@ -62,7 +62,10 @@ export function applyImageOverrides(
   const pick = (role: ImageRole): string => {
     const fromEnv = env[`${ENV_PREFIX}${role.toUpperCase()}`];
     return (
-      overrides[role] ?? matrixImages?.[role] ?? (fromEnv && fromEnv !== '' ? fromEnv : undefined) ?? DEFAULT_IMAGES[role]
+      overrides[role] ??
+      matrixImages?.[role] ??
+      (fromEnv && fromEnv !== '' ? fromEnv : undefined) ??
+      DEFAULT_IMAGES[role]
     );
   };
   return { postgres: pick('postgres'), pgbouncer: pick('pgbouncer'), pgbench: pick('pgbench') };
@@ -93,10 +96,17 @@ const shq = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /**
  * The `sh -c` script for a bare image: a throwaway cluster in the container's writable layer,
- * SCRAM for TCP (what clients use) and trust on the container-private socket, then `exec` so
+ * `auth` (SCRAM by default) for TCP, which clients use, and trust on the container-private
+ * socket, then `exec` so
  * the postmaster is the container's main process (its host PID is what the sampler walks).
  */
-export function bareInitScript(o: { dataDir: string; user: string; pwfile: string; args: string[] }): string {
+export function bareInitScript(o: {
+  dataDir: string;
+  user: string;
+  pwfile: string;
+  auth: 'scram-sha-256' | 'trust';
+  args: string[];
+}): string {
   const initdb = [
     'initdb',
     '-D',
@@ -104,7 +114,7 @@ export function bareInitScript(o: { dataDir: string; user: string; pwfile: strin
     '-U',
     o.user,
     `--pwfile=${o.pwfile}`,
-    '--auth-host=scram-sha-256',
+    `--auth-host=${o.auth}`,
     '--auth-local=trust',
     '-E',
     'UTF8',

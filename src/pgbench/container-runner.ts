@@ -1,0 +1,184 @@
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import type { ContainerRuntimeClient } from 'testcontainers';
+import { scriptFile } from '../matrix/workload.js';
+import {
+  imageFacts,
+  LABEL_COMPONENT,
+  LABEL_RUN,
+  removeContainer,
+  trackContainer,
+} from '../stack/container-engine.js';
+import type { PgbenchInvocation, PgbenchResult, PgbenchRunner } from '../stack/types.js';
+
+export interface ContainerPgbenchOptions {
+  client: ContainerRuntimeClient;
+  image: string;
+  /** Value of the bench.run label, so `bench clean` finds a pgbench left by a killed run. */
+  runLabel: string;
+  /** `uid:gid` inside the container; default the harness's own, so -l logs belong to the caller. */
+  user?: string;
+}
+
+function lineSplitter(onLine?: (line: string) => void): { stream: PassThrough; text: () => string } {
+  const stream = new PassThrough();
+  stream.setEncoding('utf8');
+  let all = '';
+  let buf = '';
+  stream.on('data', (chunk: string) => {
+    all += chunk;
+    if (!onLine) return;
+    buf += chunk;
+    let nl = buf.indexOf('\n');
+    while (nl >= 0) {
+      onLine(buf.slice(0, nl));
+      buf = buf.slice(nl + 1);
+      nl = buf.indexOf('\n');
+    }
+  });
+  return { stream, text: () => all };
+}
+
+/** Script files given with -f / --file=, which must exist at the same path inside the container. */
+export function scriptMounts(args: string[]): string[] {
+  const files: string[] = [];
+  args.forEach((a, i) => {
+    const v = a === '-f' || a === '--file' ? args[i + 1] : a.startsWith('--file=') ? a.slice(7) : undefined;
+    if (v !== undefined && path.isAbsolute(scriptFile(v))) files.push(scriptFile(v));
+  });
+  return [...new Set(files)];
+}
+
+const SIGNALS: Record<number, string> = {
+  9: 'SIGKILL',
+  15: 'SIGTERM',
+  2: 'SIGINT',
+  6: 'SIGABRT',
+  11: 'SIGSEGV',
+};
+
+function defaultUser(): string | undefined {
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  return uid === undefined || gid === undefined ? undefined : `${uid}:${gid}`;
+}
+
+/**
+ * One pgbench process in a throwaway container on the host network. The working directory is
+ * bind-mounted at the same path, so `-l` logs land in the cell directory exactly as with a host
+ * pgbench. Its streams are attached before start so no line is lost, and demultiplexed:
+ * pgbench prints progress and errors on stderr and the summary on stdout, and the parsers rely
+ * on that split.
+ */
+async function runOnce(
+  o: ContainerPgbenchOptions,
+  inv: PgbenchInvocation,
+  mountCwd = true,
+): Promise<PgbenchResult> {
+  const docker = o.client.container.dockerode;
+  const out = lineSplitter(inv.onStdout);
+  const err = lineSplitter(inv.onStderr);
+  let timedOut = false;
+  let aborted = false;
+  let id: string | undefined;
+  const user = o.user ?? defaultUser();
+  try {
+    const binds = [
+      ...(mountCwd ? [`${inv.cwd}:${inv.cwd}:rw`] : []),
+      ...scriptMounts(inv.args).map((f) => `${f}:${f}:ro`),
+    ];
+    const container = await docker.createContainer({
+      Image: o.image,
+      Entrypoint: ['pgbench'],
+      Cmd: inv.args,
+      Env: Object.entries(inv.env).map(([k, v]) => `${k}=${v}`),
+      ...(mountCwd ? { WorkingDir: inv.cwd } : {}),
+      ...(user ? { User: user } : {}),
+      Labels: { [LABEL_RUN]: o.runLabel, [LABEL_COMPONENT]: 'pgbench' },
+      AttachStdout: true,
+      AttachStderr: true,
+      Tty: false,
+      HostConfig: { NetworkMode: 'host', Binds: binds, AutoRemove: false },
+    });
+    id = container.id;
+    trackContainer(id);
+    const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+    const ended = new Promise<void>((resolve) => {
+      stream.once('end', resolve);
+      stream.once('close', resolve);
+      stream.once('error', () => resolve());
+    });
+    docker.modem.demuxStream(stream, out.stream, err.stream);
+    let killed = false;
+    const kill = () => {
+      if (killed) return;
+      killed = true;
+      // pgbench is PID 1 in its container and installs no SIGTERM handler, and the kernel drops
+      // unhandled signals to a namespace's init: `docker stop` would wait out its grace for
+      // nothing. SIGKILL is what the host runner's SIGTERM amounts to for pgbench.
+      void container.kill({ signal: 'SIGKILL' }).catch(() => undefined);
+    };
+    const onAbort = () => {
+      aborted = true;
+      kill();
+    };
+    inv.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      kill();
+    }, inv.timeoutMs);
+    try {
+      if (inv.signal?.aborted) throw new Error('interrupted before pgbench started');
+      await container.start();
+      const res = (await container.wait()) as { StatusCode: number };
+      // The exit is reported before the last bytes of the attached stream may have arrived.
+      await Promise.race([ended, new Promise((r) => setTimeout(r, 2_000))]);
+      const code = res.StatusCode;
+      const sig = killed && code > 128 ? (SIGNALS[code - 128] ?? `signal ${code - 128}`) : undefined;
+      return {
+        exitCode: sig ? null : code,
+        ...(sig ? { signal: sig } : {}),
+        stdout: out.text(),
+        stderr: err.text(),
+        timedOut,
+        aborted,
+      };
+    } finally {
+      clearTimeout(timer);
+      inv.signal?.removeEventListener('abort', onAbort);
+    }
+  } catch (e) {
+    return {
+      exitCode: null,
+      stdout: out.text(),
+      stderr: `${err.text()}\npgbench container (${o.image}): ${(e as Error).message}`,
+      timedOut,
+      aborted: aborted || Boolean(inv.signal?.aborted),
+    };
+  } finally {
+    if (id) await removeContainer(o.client, id).catch(() => undefined);
+  }
+}
+
+/** `pgbench (PostgreSQL) 17.2 (Debian 17.2-1.pgdg120+1)` -> `17.2`, from a one-shot container. */
+export async function containerPgbenchVersion(o: ContainerPgbenchOptions): Promise<string> {
+  const r = await runOnce(o, { args: ['--version'], cwd: '', env: {}, timeoutMs: 60_000 }, false);
+  const first = r.stdout.split('\n')[0] ?? '';
+  if (r.exitCode !== 0) {
+    throw new Error(
+      `pgbench --version failed in ${o.image} (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim()}`,
+    );
+  }
+  return /(\d+\.\d+(?:\.\d+)?)/.exec(first)?.[1] ?? first.trim();
+}
+
+/**
+ * A PgbenchRunner that runs every invocation in its own container from `image` (pulled only when
+ * missing). Each container is removed when pgbench exits, is killed on timeout or abort, and is
+ * labelled with the run so a crash leaves nothing `bench clean` cannot find.
+ */
+export async function containerPgbench(o: ContainerPgbenchOptions): Promise<PgbenchRunner> {
+  await imageFacts(o.client, o.image);
+  const version = await containerPgbenchVersion(o);
+  return { version, run: (inv) => runOnce(o, inv) };
+}
