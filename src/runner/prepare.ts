@@ -39,11 +39,10 @@ export async function initData(
  * hot tables and empty pgbench_history when the previous cell wrote; then CHECKPOINT so no cell
  * pays for the previous cell's dirty buffers; then a settle pause.
  */
-export async function prepareCell(
-  stack: Stack,
-  opts: { vacuum: boolean; settleMs: number },
-): Promise<string[]> {
+export async function prepareCell(stack: Stack, opts: { vacuum: boolean; settleMs: number }): Promise<string[]> {
   const done: string[] = [];
+  const drained = await drainPools(stack);
+  if (drained.length > 0) done.push(`drained pgbouncer server pools (${drained.join(', ')})`);
   await withClient(stack.postgres, async (c) => {
     if (opts.vacuum) {
       await c.query('VACUUM pgbench_branches');
@@ -59,4 +58,23 @@ export async function prepareCell(
     done.push(`settle ${opts.settleMs} ms`);
   }
   return done;
+}
+
+/**
+ * Closes every PgBouncer's server connections (admin console `KILL db` then `RESUME db`). Idle
+ * pools left by earlier cells would otherwise hold PostgreSQL backends during this cell: they
+ * inflate its pg_stat_activity counts and make each cell's starting state depend on the order.
+ */
+async function drainPools(stack: Stack): Promise<string[]> {
+  const drained: string[] = [];
+  for (const p of stack.paths.values()) {
+    if (!p.pgbouncerAdmin || p.components.some((c) => !c.alive())) continue;
+    const db = p.endpoint.database;
+    await withClient(p.pgbouncerAdmin, async (c) => {
+      await c.query(`KILL ${db}`);
+      await c.query(`RESUME ${db}`);
+    });
+    drained.push(p.config);
+  }
+  return drained;
 }
