@@ -14,6 +14,8 @@ if ! command -v pgbench >/dev/null 2>&1 && { [ -z "$pgbin" ] || [ ! -x "$pgbin/p
 if ! command -v psql >/dev/null 2>&1; then missing+=(postgresql-client-15); fi
 if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then missing+=(pgbouncer); fi
 if ! id postgres >/dev/null 2>&1; then missing+=(postgresql-15); fi
+# socat is the stand-in "proxy under test" of matrices/proxy-example.yaml and the proxy tests.
+if ! command -v socat >/dev/null 2>&1; then missing+=(socat); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   $SUDO apt-get update -q
