@@ -12,6 +12,7 @@ import { TOOL_VERSION } from './runner/version.js';
 import { renderDoctor } from './ui/doctor.js';
 import { renderGateFailures } from './ui/gates.js';
 import { progressReporter } from './ui/progress.js';
+import { redact } from './util/redact.js';
 
 function list(value: string): string[] {
   const items = value
@@ -46,8 +47,8 @@ function reportError(e: unknown): number {
     return EXIT.usage;
   }
   if (e instanceof StackError) {
-    console.error(`ERROR: ${e.message}`);
-    if (e.logTail) console.error(e.logTail.replace(/^/gm, '  | '));
+    console.error(`ERROR: ${redact(e.message)}`);
+    if (e.logTail) console.error(redact(e.logTail).replace(/^/gm, '  | '));
     return EXIT.usage;
   }
   if (e instanceof MissingToolError) {

@@ -10,14 +10,18 @@ import {
   truncateSync,
   writeFileSync,
 } from 'node:fs';
+import { redactDeep } from '../util/redact.js';
 import { runPaths } from './paths.js';
 import type { CellRecord, RunInfo } from './types.js';
 
-/** Writes run.json atomically (temp file + rename) so a crash never leaves half a file. */
+/**
+ * Writes run.json atomically (temp file + rename) so a crash never leaves half a file. Secrets a
+ * matrix or command line may carry (a DSN's password, `password=`) are redacted on the way.
+ */
 export function writeRunInfo(dir: string, info: RunInfo): void {
   const p = runPaths(dir);
   const tmp = `${p.runJson}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(info, null, 2)}\n`);
+  writeFileSync(tmp, `${JSON.stringify(redactDeep(info), null, 2)}\n`);
   renameSync(tmp, p.runJson);
 }
 
@@ -29,7 +33,7 @@ export function appendCell(dir: string, rec: CellRecord): void {
   const p = runPaths(dir);
   const fd = openSync(p.cellsJsonl, 'a');
   try {
-    appendFileSync(fd, `${JSON.stringify(rec)}\n`);
+    appendFileSync(fd, `${JSON.stringify(redactDeep(rec))}\n`);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

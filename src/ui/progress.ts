@@ -1,6 +1,7 @@
 import type { Cell } from '../matrix/expand.js';
 import type { CellRecord } from '../results/types.js';
 import type { RunEvents } from '../runner/run.js';
+import { redact } from '../util/redact.js';
 
 function fmtDuration(ms: number): string {
   const s = Math.round(ms / 1000);
@@ -48,7 +49,7 @@ export function progressReporter(stream: NodeJS.WriteStream, durationS: number):
   return {
     log(msg) {
       clear();
-      stream.write(`${msg}\n`);
+      stream.write(`${redact(msg)}\n`);
       if (tty && status !== '') stream.write(status);
     },
     cellStart(cell, pos, total, eta) {

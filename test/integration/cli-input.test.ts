@@ -155,3 +155,49 @@ describe('bad input to bench run', () => {
     );
   });
 });
+
+describe('bad input to bench summarize', () => {
+  it('refuses a directory that holds no results', async () => {
+    const empty = mkdtempSync(path.join(os.tmpdir(), 'bench-empty-'));
+    const r = await bench(['summarize', empty]);
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toMatch(
+      /^ERROR: .*bench-empty-\w+: expected a bench run directory containing run\.json, found none/m,
+    );
+    expect(readdirSync(empty)).toEqual([]);
+  });
+
+  it("refuses another tool's files", async () => {
+    const other = mkdtempSync(path.join(os.tmpdir(), 'bench-other-'));
+    writeFileSync(path.join(other, 'run.json'), JSON.stringify({ benchmarks: [] }));
+    const r = await bench(['summarize', other]);
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toMatch(
+      /run\.json: expected a run\.json written by bench run, this one is another tool's/,
+    );
+    expect(readdirSync(other)).toEqual(['run.json']);
+  });
+
+  it('refuses a directory that does not exist', async () => {
+    const r = await bench(['summarize', '/nonexistent/run']);
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toMatch(/\/nonexistent\/run: expected a run directory/);
+  });
+});
+
+describe('a missing tool', () => {
+  it('--provider testcontainers without a Docker engine exits 3 with the install command, before anything starts', async () => {
+    const results = tempResults();
+    const r = await bench(
+      ['run', writeMatrix(dir, 'ok.yaml', ok), '--provider', 'testcontainers', '--results-dir', results],
+      {
+        env: { DOCKER_HOST: 'unix:///nonexistent/docker.sock' },
+      },
+    );
+    expect(r.exitCode, String(r.all)).toBe(3);
+    expect(String(r.stderr)).toMatch(
+      /ERROR: a Docker engine for --provider testcontainers .* was not found\. Install it with: apt-get install -y docker\.io/,
+    );
+    expect(readdirSync(results)).toEqual([]);
+  });
+});

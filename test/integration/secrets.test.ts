@@ -1,0 +1,44 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { bench, onlyRunDir, tempResults, writeMatrix } from '../helpers/cli.js';
+
+function allFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? allFiles(p) : [p];
+  });
+}
+
+describe('secrets', () => {
+  it('a password in the matrix (proxy env, a DSN) appears in no results file and not on the terminal', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-secrets-'));
+    const matrix = writeMatrix(
+      dir,
+      'secret.yaml',
+      `duration: 1s
+settle: 0s
+scale: 1
+concurrency: [2]
+configs:
+  - name: relay
+    kind: proxy
+    description: "forwards to postgres://bench:hunter2@127.0.0.1/bench"
+    command: socat TCP-LISTEN:{port},bind={host},reuseaddr,fork TCP:{upstream_host}:{upstream_port}
+    env: { RELAY_PASSWORD: hunter2 }
+workloads: [readonly]
+`,
+    );
+    const results = tempResults();
+    const r = await bench(['run', matrix, '--provider', 'native', '--results-dir', results]);
+    expect(r.exitCode, String(r.all)).toBe(0);
+    expect(String(r.all)).not.toContain('hunter2');
+    const files = allFiles(onlyRunDir(results));
+    expect(files.length).toBeGreaterThan(5);
+    for (const f of files) expect(readFileSync(f, 'utf8'), f).not.toContain('hunter2');
+    expect(readFileSync(path.join(onlyRunDir(results), 'run.json'), 'utf8')).toContain(
+      'postgres://bench:***@',
+    );
+  }, 120_000);
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { redact, redactDeep } from '../../src/util/redact.js';
+
+describe('redact', () => {
+  it('hides URL passwords, DSN and env passwords, and YAML password fields', () => {
+    expect(redact('myproxy --upstream postgres://bench:s3cr3t@127.0.0.1:5432/bench')).toBe(
+      'myproxy --upstream postgres://bench:***@127.0.0.1:5432/bench',
+    );
+    expect(redact('host=127.0.0.1 user=bench password=s3cr3t dbname=bench')).toBe(
+      'host=127.0.0.1 user=bench password=*** dbname=bench',
+    );
+    expect(redact('PGPASSWORD=abc pgbench')).toBe('PGPASSWORD=*** pgbench');
+    expect(redact('env: { PROXY_PASSWORD: "x y" }')).toBe('env: { PROXY_PASSWORD: *** }');
+  });
+  it('leaves text without secrets alone', () => {
+    const s = 'socat TCP-LISTEN:{port},bind={host},fork TCP:{upstream_host}:{upstream_port}';
+    expect(redact(s)).toBe(s);
+    expect(redact('https://example.com/a@b')).toBe('https://example.com/a@b');
+  });
+  it('redacts nested values and keys that name a secret', () => {
+    expect(
+      redactDeep({ env: { API_TOKEN: 'abc', MODE: 'x' }, argv: ['--dsn', 'postgres://u:p@h/db'] }),
+    ).toEqual({
+      env: { API_TOKEN: '***', MODE: 'x' },
+      argv: ['--dsn', 'postgres://u:***@h/db'],
+    });
+  });
+});
