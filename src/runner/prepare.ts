@@ -39,7 +39,10 @@ export async function initData(
  * hot tables and empty pgbench_history when the previous cell wrote; then CHECKPOINT so no cell
  * pays for the previous cell's dirty buffers; then a settle pause.
  */
-export async function prepareCell(stack: Stack, opts: { vacuum: boolean; settleMs: number }): Promise<string[]> {
+export async function prepareCell(
+  stack: Stack,
+  opts: { vacuum: boolean; settleMs: number },
+): Promise<string[]> {
   const done: string[] = [];
   const drained = await drainPools(stack);
   if (drained.length > 0) done.push(`drained pgbouncer server pools (${drained.join(', ')})`);
