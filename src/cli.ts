@@ -9,6 +9,7 @@ import { summarize } from './commands/summarize.js';
 import { ConfigurationError, EXIT, MissingToolError, StackError } from './errors.js';
 import type { MatrixOverrides } from './matrix/load.js';
 import { TOOL_VERSION } from './runner/version.js';
+import { parseImageFlags } from './stack/container-images.js';
 import { renderDoctor } from './ui/doctor.js';
 import { renderGateFailures } from './ui/gates.js';
 import { progressReporter } from './ui/progress.js';
@@ -78,6 +79,21 @@ function interruptSignal(onFirst: (sig: string) => void): AbortSignal {
   return ac.signal;
 }
 
+/** Flags (and their environment variables) that override the matrix file, validated with it. */
+function overridesFrom(o: Record<string, unknown>): MatrixOverrides {
+  return {
+    ...(o.duration !== undefined ? { duration: o.duration as string } : {}),
+    ...(o.warmup !== undefined ? { warmup: o.warmup as string } : {}),
+    ...(o.reps !== undefined ? { reps: o.reps as number } : {}),
+    ...(o.scale !== undefined ? { scale: o.scale as number } : {}),
+    ...(o.concurrency !== undefined ? { concurrency: o.concurrency as number[] } : {}),
+    ...(o.configs !== undefined ? { configs: o.configs as string[] } : {}),
+    ...(o.workloads !== undefined ? { workloads: o.workloads as string[] } : {}),
+    ...(o.provider !== undefined ? { provider: o.provider as string } : {}),
+    ...(o.image !== undefined ? { images: parseImageFlags(o.image as string[]) } : {}),
+  };
+}
+
 const program = new Command()
   .name('bench')
   .description('Benchmark PostgreSQL connection poolers and proxies with pgbench over a matrix')
@@ -106,6 +122,11 @@ program
       .choices(['auto', 'native', 'testcontainers'])
       .env('BENCH_PROVIDER'),
   )
+  .option(
+    '--image <role=ref>',
+    'container image for a role (postgres, pgbouncer, pgbench, or all), repeatable',
+    (v: string, acc: string[] = []) => [...acc, v],
+  )
   .option('--results-dir <dir>', 'where run directories are created', 'results')
   .option('--resume <run-dir>', 'continue an interrupted run: finished cells are kept and skipped')
   .option('--allow-changed-matrix', 'resume even if the matrix file changed since the run started')
@@ -113,16 +134,6 @@ program
   .option('--no-sampling', 'do not sample pg_stat_activity, PgBouncer pools and RSS/CPU while cells run')
   .option('--no-summarize', 'do not write the summary, plots and FINDINGS.md at the end')
   .action(async (matrixFile: string, o: Record<string, unknown>) => {
-    const overrides: MatrixOverrides = {
-      ...(o.duration !== undefined ? { duration: o.duration as string } : {}),
-      ...(o.warmup !== undefined ? { warmup: o.warmup as string } : {}),
-      ...(o.reps !== undefined ? { reps: o.reps as number } : {}),
-      ...(o.scale !== undefined ? { scale: o.scale as number } : {}),
-      ...(o.concurrency !== undefined ? { concurrency: o.concurrency as number[] } : {}),
-      ...(o.configs !== undefined ? { configs: o.configs as string[] } : {}),
-      ...(o.workloads !== undefined ? { workloads: o.workloads as string[] } : {}),
-      ...(o.provider !== undefined ? { provider: o.provider as string } : {}),
-    };
     const events = progressReporter(process.stderr, 0);
     const signal = interruptSignal((sig) =>
       events.log(`\n${sig}: stopping after recording the current cell as interrupted (again to force)`),
@@ -130,7 +141,7 @@ program
     try {
       const res = await run({
         matrixFile,
-        overrides,
+        overrides: overridesFrom(o),
         resultsDir: o.resultsDir as string,
         ...(o.resume ? { resume: o.resume as string } : {}),
         ...(o.allowChangedMatrix ? { allowChangedMatrix: true } : {}),

@@ -27,6 +27,8 @@ export interface MatrixOverrides {
   configs?: string[];
   workloads?: string[];
   provider?: string;
+  /** Image per role (postgres, pgbouncer, pgbench) for the testcontainers provider. */
+  images?: Record<string, string>;
 }
 
 export function loadMatrix(file: string, overrides: MatrixOverrides = {}): Matrix {
@@ -114,6 +116,11 @@ function applyOverrides(
   if (o.scale !== undefined) out.scale = o.scale;
   if (o.concurrency !== undefined) out.concurrency = o.concurrency;
   if (o.provider !== undefined) out.provider = o.provider;
+  if (o.images !== undefined) {
+    const fromFile =
+      raw.images !== null && typeof raw.images === 'object' ? (raw.images as Record<string, unknown>) : {};
+    out.images = { ...fromFile, ...o.images };
+  }
   if (o.configs !== undefined) out.configs = pick(raw.configs, o.configs, 'configs', file);
   if (o.workloads !== undefined) out.workloads = pick(raw.workloads, o.workloads, 'workloads', file);
   if (o.configs !== undefined && typeof out.baseline === 'string' && !o.configs.includes(out.baseline)) {

@@ -104,6 +104,8 @@ function suite(pc: ProviderCase): void {
       await chmod(dir, 0o755);
       const provider = await pc.load();
       if (typeof provider === 'string') {
+        // CI sets BENCH_REQUIRE_DOCKER=1: there a missing engine is a failure, not a skip.
+        if (process.env.BENCH_REQUIRE_DOCKER === '1') throw new Error(`${pc.name} unavailable: ${provider}`);
         skip = provider;
         console.warn(`SKIPPED sampling on ${pc.name}: ${skip}`);
         return;
