@@ -26,5 +26,8 @@ fi
 # shellcheck source=scripts/node-env.sh
 . scripts/node-env.sh
 echo "node $(node --version), npm $(npm --version)" >&2
-npm ci --no-audit --no-fund >&2
+# Not `npm ci`: npm 11 here leaves other platforms' optional packages (biome's per-OS binaries)
+# out of package-lock.json, and `npm ci` then refuses the lock as out of sync. `npm install`
+# installs the locked versions all the same.
+npm install --no-audit --no-fund >&2
 npm run build >&2

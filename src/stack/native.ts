@@ -16,6 +16,7 @@ import {
   renderProxyCommand,
   renderUserlist,
 } from './render.js';
+import { restartConfigPath } from './restart.js';
 import type {
   Component,
   ComponentRole,
@@ -132,19 +133,7 @@ export const nativeProvider: Provider = {
           runAs: runAs?.name ?? process.env.USER ?? 'current user',
           startupMs: Date.now() - pgT0,
         },
-        async restartPath(config: string) {
-          const old = paths.get(config);
-          const spec1 = spec.configs.find((c) => c.name === config);
-          if (!old || !spec1) throw new StackError(`unknown config ${config}`);
-          for (const c of old.components) {
-            await c.stop();
-            const i = started.indexOf(c);
-            if (i >= 0) started.splice(i, 1);
-          }
-          const fresh = await pathFor(spec1);
-          paths.set(config, fresh);
-          return fresh;
-        },
+        restartPath: (config: string) => restartConfigPath(config, spec.configs, paths, started, pathFor),
         stop: stopAll,
       };
     } catch (e) {

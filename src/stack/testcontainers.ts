@@ -33,6 +33,7 @@ import {
   renderProxyCommand,
   renderUserlist,
 } from './render.js';
+import { restartConfigPath } from './restart.js';
 import type {
   Component,
   ConfigPath,
@@ -236,16 +237,7 @@ export const testcontainersProvider: Provider = {
         versions,
         details,
         async restartPath(config: string) {
-          const old = paths.get(config);
-          const spec1 = spec.configs.find((c) => c.name === config);
-          if (!old || !spec1) throw new StackError(`unknown config ${config}`);
-          for (const c of old.components) {
-            await c.stop();
-            const i = started.indexOf(c);
-            if (i >= 0) started.splice(i, 1);
-          }
-          const fresh = await pathFor(spec1);
-          paths.set(config, fresh);
+          const fresh = await restartConfigPath(config, spec.configs, paths, started, pathFor);
           details.containers = containers();
           return fresh;
         },
