@@ -1,9 +1,21 @@
 #!/usr/bin/env bash
-# The README's second command: lint, typecheck and the whole test suite (unit + integration on
-# real PostgreSQL, PgBouncer and pgbench).
+# The README's second command: typecheck, lint, build and the whole test suite (unit tests, and
+# integration tests on real PostgreSQL, PgBouncer, pgbench and, when an engine answers, Docker).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/node-env.sh
 . scripts/node-env.sh
 [ -d node_modules ] || npm install --no-audit --no-fund
-npm run check
+npm run typecheck
+npm run lint
+npm run build
+mkdir -p .tmp
+report=.tmp/vitest-report.json
+rm -f "$report"
+status=0
+npx vitest run --reporter=default --reporter=json --outputFile="$report" || status=$?
+# One plain closing line, whatever the runner printed above it.
+if [ -f "$report" ]; then
+  node -e 'const r = require(process.argv[1]); console.log(`${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`)' "$(pwd)/$report"
+fi
+exit "$status"
