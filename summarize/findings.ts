@@ -364,6 +364,15 @@ function method(o: FindingsOptions): string[] {
   }
   lines.push(`- ${RULES.tps} ${RULES.ci95} ${RULES.cv}`, `- ${RULES.ratio}`, `- ${RULES.outliers}`);
   if (o.matrix.workloads.some((w) => w.reconnect)) lines.push(`- ${RULES.reconnect}`);
+  if (m.auth === 'scram-sha-256' && o.matrix.workloads.some((w) => w.reconnect)) {
+    lines.push(
+      '- Clients authenticate with SCRAM (scram-sha-256), to PostgreSQL and to PgBouncer alike: every new connection ' +
+        'costs pgbench a SCRAM key derivation (4,096 PBKDF2 iterations) on the same cores, which weighs on the ' +
+        'reconnect workloads. `auth: trust` in the matrix isolates the pooling effect.',
+    );
+  } else if (m.auth) {
+    lines.push(`- Client authentication: ${m.auth}.`);
+  }
   return lines;
 }
 

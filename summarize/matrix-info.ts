@@ -16,6 +16,8 @@ export interface MatrixInfo {
   sampleIntervalMs?: number;
   scale?: number;
   protocol?: string;
+  /** Client authentication (scram-sha-256 or trust), to PostgreSQL and PgBouncer alike. */
+  auth?: string;
   threads?: number | string;
 }
 
@@ -76,6 +78,7 @@ export function matrixInfo(effective: Record<string, unknown> | undefined): Matr
     sampleIntervalMs: num(e.sample_interval),
     scale: num(e.scale),
     protocol: str(e.protocol),
+    auth: str(e.auth),
     threads,
   });
 }
