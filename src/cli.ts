@@ -134,7 +134,7 @@ program
   .option('--no-sampling', 'do not sample pg_stat_activity, PgBouncer pools and RSS/CPU while cells run')
   .option('--no-summarize', 'do not write the summary, plots and FINDINGS.md at the end')
   .action(async (matrixFile: string, o: Record<string, unknown>) => {
-    const events = progressReporter(process.stderr, 0);
+    const events = progressReporter(process.stderr);
     const signal = interruptSignal((sig) =>
       events.log(`\n${sig}: stopping after recording the current cell as interrupted (again to force)`),
     );

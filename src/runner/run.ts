@@ -21,7 +21,7 @@ import { TOOL_VERSION } from './version.js';
 
 export interface RunEvents {
   log(msg: string): void;
-  cellStart?(cell: Cell, position: number, total: number, etaMs: number | undefined): void;
+  cellStart?(cell: Cell, position: number, total: number, etaMs: number | undefined, durationS: number): void;
   cellProgress?(cell: Cell, tps: number, elapsedS: number): void;
   cellEnd?(cell: Cell, rec: CellRecord, position: number, total: number): void;
 }
@@ -170,7 +170,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
         cellMs.length === 0
           ? undefined
           : (cellMs.reduce((a, b) => a + b, 0) / cellMs.length) * (todo.length - i);
-      events.cellStart?.(cell, i + 1, todo.length, eta);
+      events.cellStart?.(cell, i + 1, todo.length, eta, Math.max(1, Math.round(matrix.spec.duration / 1000)));
       let cfgPath = stack.paths.get(cell.config);
       if (!cfgPath) throw new Error(`internal: config ${cell.config} has no path`);
       if (!stack.postgresComponent.alive()) {

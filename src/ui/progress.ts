@@ -34,10 +34,11 @@ function outcomeLine(rec: CellRecord): string {
  * Progress for `bench run`: on a TTY one status line redrawn in place (cell n of N, elapsed, live
  * TPS from pgbench's progress lines, ETA); otherwise one plain line per cell, for CI logs.
  */
-export function progressReporter(stream: NodeJS.WriteStream, durationS: number): RunEvents {
+export function progressReporter(stream: NodeJS.WriteStream): RunEvents {
   const tty = stream.isTTY === true;
   let status = '';
   let etaMs: number | undefined;
+  let durationS = 0;
   let header = '';
   const clear = () => {
     if (tty && status !== '') stream.write('\r\x1b[2K');
@@ -52,8 +53,9 @@ export function progressReporter(stream: NodeJS.WriteStream, durationS: number):
       stream.write(`${redact(msg)}\n`);
       if (tty && status !== '') stream.write(status);
     },
-    cellStart(cell, pos, total, eta) {
+    cellStart(cell, pos, total, eta, duration) {
       etaMs = eta;
+      durationS = duration;
       header = `[${pos}/${total}] ${label(cell)}`;
       if (tty) draw(`${header}  starting${eta === undefined ? '' : `  ETA ${fmtDuration(eta)}`}`);
       else stream.write(`${header} ...\n`);
