@@ -12,7 +12,8 @@ if [ "$(bench_node_major)" -lt 22 ]; then
     exit 3
   fi
   echo "node $(node --version 2>/dev/null || echo none) is older than 22: installing node@22 into /opt/node22" >&2
-  npm install -g --prefix /opt/node22 node@22 >&2
+  if [ "$(id -u)" -eq 0 ]; then npm install -g --prefix /opt/node22 node@22 >&2
+  else sudo npm install -g --prefix /opt/node22 node@22 >&2; fi
   export PATH=/opt/node22/bin:$PATH
   if [ "$(bench_node_major)" -lt 22 ]; then
     echo "ERROR: could not get Node >= 22 (have $(node --version))" >&2

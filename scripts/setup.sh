@@ -9,11 +9,11 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 missing=()
 pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-if [ -z "$pgbin" ] || [ ! -x "$pgbin/postgres" ] || [ ! -x "$pgbin/initdb" ]; then missing+=(postgresql-15); fi
-if ! command -v pgbench >/dev/null 2>&1 && { [ -z "$pgbin" ] || [ ! -x "$pgbin/pgbench" ]; }; then missing+=(postgresql-client-15); fi
-if ! command -v psql >/dev/null 2>&1; then missing+=(postgresql-client-15); fi
+if [ -z "$pgbin" ] || [ ! -x "$pgbin/postgres" ] || [ ! -x "$pgbin/initdb" ]; then missing+=(postgresql); fi
+if ! command -v pgbench >/dev/null 2>&1 && { [ -z "$pgbin" ] || [ ! -x "$pgbin/pgbench" ]; }; then missing+=(postgresql-client); fi
+if ! command -v psql >/dev/null 2>&1; then missing+=(postgresql-client); fi
 if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then missing+=(pgbouncer); fi
-if ! id postgres >/dev/null 2>&1; then missing+=(postgresql-15); fi
+if ! id postgres >/dev/null 2>&1; then missing+=(postgresql); fi
 # socat is the stand-in "proxy under test" of matrices/proxy-example.yaml and the proxy tests.
 if ! command -v socat >/dev/null 2>&1; then missing+=(socat); fi
 if [ ${#missing[@]} -gt 0 ]; then

@@ -40,6 +40,13 @@ function positiveInt(value: string): number {
   return n;
 }
 
+function fraction(value: string): number {
+  const n = Number(value);
+  if (!(n > 0 && n < 1))
+    throw new InvalidArgumentError(`expected a fraction between 0 and 1 (e.g. 0.05), got "${value}"`);
+  return n;
+}
+
 /** Reports a known error as one `ERROR:` line (plus details) and returns its exit code. */
 function reportError(e: unknown): number {
   if (e instanceof ConfigurationError) {
@@ -56,7 +63,7 @@ function reportError(e: unknown): number {
     console.error(`ERROR: ${e.message}. Install it with: ${e.install}`);
     return EXIT.missingTool;
   }
-  console.error(e);
+  console.error(redact(e instanceof Error ? (e.stack ?? e.message) : String(e)));
   return EXIT.usage;
 }
 
@@ -76,6 +83,8 @@ function interruptSignal(onFirst: (sig: string) => void): AbortSignal {
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  // A closed terminal must not leave the stack running either.
+  process.on('SIGHUP', handler);
   return ac.signal;
 }
 
@@ -98,7 +107,11 @@ const program = new Command()
   .name('bench')
   .description('Benchmark PostgreSQL connection poolers and proxies with pgbench over a matrix')
   .version(TOOL_VERSION)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Bad flags are bad input: exit 2 like a bad matrix, not 1 (which means a failed gate or cell).
+  .exitOverride((err) => {
+    process.exit(err.exitCode === 0 ? 0 : EXIT.usage);
+  });
 
 program
   .command('run')
@@ -153,7 +166,7 @@ program
       });
       const rel = path.relative(process.cwd(), res.runDir) || res.runDir;
       let gateFailures = 0;
-      if (o.summarize !== false && res.records.some((r) => r.state === 'completed')) {
+      if (o.summarize !== false && res.allRecords.some((r) => r.state === 'completed')) {
         const s = await summarize({ dirs: [res.runDir] });
         console.log(s.terminal);
         gateFailures = s.gates.failures.length;
@@ -161,7 +174,7 @@ program
         console.error(`findings: ${path.relative(process.cwd(), path.join(s.outDir, 'FINDINGS.md'))}`);
       }
       console.error(`results: ${rel}`);
-      if (res.outcome === 'interrupted') {
+      if (res.outcome === 'interrupted' || signal.aborted) {
         console.error(`interrupted; resume with: bench run ${matrixFile} --resume ${rel}`);
         process.exitCode = EXIT.interrupted;
         return;
@@ -213,8 +226,8 @@ program
   )
   .argument('<baseline-run>')
   .argument('<candidate-run>')
-  .option('--threshold <fraction>', 'smallest relative change that counts (default 0.05)', parseFloat)
-  .option('--alpha <p>', "significance level of Welch's t-test (default 0.05)", parseFloat)
+  .option('--threshold <fraction>', 'smallest relative change that counts (default 0.05)', fraction)
+  .option('--alpha <p>', "significance level of Welch's t-test (default 0.05)", fraction)
   .option('--out <dir>', 'write compare.md, compare.json and github-action-benchmark files here')
   .action(
     async (baseline: string, candidate: string, o: { threshold?: number; alpha?: number; out?: string }) => {
@@ -253,10 +266,12 @@ program
   .description('remove containers left behind by a killed run (found by the bench.run label)')
   .option('--dry-run', 'list them only')
   .option('--run <run-id>', 'only the containers of this run')
-  .action(async (o: { dryRun?: boolean; run?: string }) => {
+  .option('--all', 'also containers of runs whose bench process is still running')
+  .action(async (o: { dryRun?: boolean; run?: string; all?: boolean }) => {
     try {
       const r = await clean({
         ...(o.dryRun ? { dryRun: true } : {}),
+        ...(o.all ? { all: true } : {}),
         ...(o.run ? { run: o.run } : {}),
         log: (m) => console.error(m),
       });

@@ -135,11 +135,15 @@ export function compareRows(
         ? metric(b.latency.p99Ms, c.latency.p99Ms, bp, cp, false, threshold, alpha)
         : undefined;
     const changes = [tps.change, ...(p99 ? [p99.change] : [])];
-    const verdict: Change = changes.includes('slower')
-      ? 'slower'
-      : changes.includes('faster')
-        ? 'faster'
-        : 'no-change';
+    // A candidate that fails where the baseline did not is a regression whatever its TPS says:
+    // more failed cells, no completed rep, or more failed transactions.
+    const broke =
+      c.failedCells.length > b.failedCells.length ||
+      (c.repsCompleted === 0 && b.repsCompleted > 0) ||
+      c.failedTransactions > b.failedTransactions;
+    if (broke) notes.push('the candidate failed where the baseline did not: counted as a regression');
+    const verdict: Change =
+      broke || changes.includes('slower') ? 'slower' : changes.includes('faster') ? 'faster' : 'no-change';
     groups.push({
       ...key(b),
       baselineReps: b.repsCompleted,

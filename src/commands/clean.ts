@@ -2,9 +2,11 @@ import { StackError } from '../errors.js';
 import {
   LABEL_COMPONENT,
   LABEL_CONFIG,
+  LABEL_OWNER,
   LABEL_RUN,
   type LabelledContainer,
   listLabelled,
+  ownerAlive,
   removeContainer,
   runtimeClient,
 } from '../stack/container-engine.js';
@@ -14,6 +16,8 @@ export interface CleanOptions {
   dryRun?: boolean;
   /** Only the containers of this run (the value of the bench.run label). */
   run?: string;
+  /** Also remove containers whose bench process is still running (another run in progress). */
+  all?: boolean;
   log?: (msg: string) => void;
 }
 
@@ -57,7 +61,9 @@ export async function clean(opts: CleanOptions = {}): Promise<CleanResult> {
   const engine = await pingDocker();
   if (!engine.ok) throw new StackError(`no Docker engine answers (${engine.reason}); nothing to clean there`);
   const client = await runtimeClient(opts.log);
-  const found = (await listLabelled(client, LABEL_RUN, opts.run)).map(describe);
+  const labelled = await listLabelled(client, LABEL_RUN, opts.run);
+  // A run still in progress owns its containers: only leftovers of dead runs go, unless --all.
+  const found = labelled.filter((c) => opts.all || !ownerAlive(c.labels[LABEL_OWNER])).map(describe);
   const dryRun = opts.dryRun ?? false;
   const removed: string[] = [];
   for (const c of found) {

@@ -19,6 +19,8 @@ export interface RunCommandResult {
   runDir: string;
   outcome: RunOutcome;
   records: CellRecord[];
+  allRecords: CellRecord[];
+  /** Cells of the whole run (all sessions of a resumed run) that did not complete. */
   failedCells: CellRecord[];
 }
 
@@ -40,6 +42,7 @@ export async function run(opts: RunCommandOptions): Promise<RunCommandResult> {
     runDir: res.runDir,
     outcome: res.outcome,
     records: res.records,
-    failedCells: res.records.filter((r) => r.state !== 'completed'),
+    allRecords: res.allRecords,
+    failedCells: res.allRecords.filter((r) => r.state !== 'completed' && r.state !== 'interrupted'),
   };
 }

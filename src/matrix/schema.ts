@@ -13,6 +13,9 @@ export const durationSchema = z.union([z.number(), z.string()]).transform((v, ct
 
 const positiveDuration = durationSchema.refine((ms) => ms > 0, { message: 'a duration greater than zero' });
 const nonNegativeDuration = durationSchema.refine((ms) => ms >= 0, { message: 'a duration of zero or more' });
+/** pgbench -T takes whole seconds: a matrix saying 1.5s must not record one thing and run another. */
+const wholeSeconds = (d: typeof durationSchema) =>
+  d.refine((ms) => ms % 1000 === 0, { message: 'whole seconds (pgbench -T takes whole seconds), e.g. 5s' });
 
 const name = z
   .string()
@@ -135,8 +138,8 @@ export const matrixSchema = z
     name: name.optional(),
     description: z.string().optional(),
     provider: z.enum(['auto', 'native', 'testcontainers']).default('auto'),
-    duration: positiveDuration.default(10_000),
-    warmup: nonNegativeDuration.default(0),
+    duration: wholeSeconds(positiveDuration).default(10_000),
+    warmup: wholeSeconds(nonNegativeDuration).default(0),
     /** Pause after CHECKPOINT before each cell, so background writes settle. */
     settle: nonNegativeDuration.default(1_000),
     /**

@@ -1,3 +1,5 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { ContainerRuntimeClient } from 'testcontainers';
@@ -5,11 +7,14 @@ import { scriptFile } from '../matrix/workload.js';
 import {
   imageFacts,
   LABEL_COMPONENT,
+  LABEL_OWNER,
   LABEL_RUN,
+  ownerLabel,
   removeContainer,
   trackContainer,
 } from '../stack/container-engine.js';
 import type { PgbenchInvocation, PgbenchResult, PgbenchRunner } from '../stack/types.js';
+import { splitLines } from '../util/lines.js';
 
 export interface ContainerPgbenchOptions {
   client: ContainerRuntimeClient;
@@ -22,21 +27,7 @@ export interface ContainerPgbenchOptions {
 
 function lineSplitter(onLine?: (line: string) => void): { stream: PassThrough; text: () => string } {
   const stream = new PassThrough();
-  stream.setEncoding('utf8');
-  let all = '';
-  let buf = '';
-  stream.on('data', (chunk: string) => {
-    all += chunk;
-    if (!onLine) return;
-    buf += chunk;
-    let nl = buf.indexOf('\n');
-    while (nl >= 0) {
-      onLine(buf.slice(0, nl));
-      buf = buf.slice(nl + 1);
-      nl = buf.indexOf('\n');
-    }
-  });
-  return { stream, text: () => all };
+  return { stream, text: splitLines(stream, onLine, { keep: true }) };
 }
 
 /** Script files given with -f / --file=, which must exist at the same path inside the container. */
@@ -82,19 +73,21 @@ async function runOnce(
   let aborted = false;
   let id: string | undefined;
   const user = o.user ?? defaultUser();
+  const pass = passfileFor(inv.env);
   try {
     const binds = [
       ...(mountCwd ? [`${inv.cwd}:${inv.cwd}:rw`] : []),
       ...scriptMounts(inv.args).map((f) => `${f}:${f}:ro`),
+      ...pass.binds,
     ];
     const container = await docker.createContainer({
       Image: o.image,
       Entrypoint: ['pgbench'],
       Cmd: inv.args,
-      Env: Object.entries(inv.env).map(([k, v]) => `${k}=${v}`),
+      Env: Object.entries(pass.env).map(([k, v]) => `${k}=${v}`),
       ...(mountCwd ? { WorkingDir: inv.cwd } : {}),
       ...(user ? { User: user } : {}),
-      Labels: { [LABEL_RUN]: o.runLabel, [LABEL_COMPONENT]: 'pgbench' },
+      Labels: { [LABEL_RUN]: o.runLabel, [LABEL_COMPONENT]: 'pgbench', [LABEL_OWNER]: ownerLabel() },
       AttachStdout: true,
       AttachStderr: true,
       Tty: false,
@@ -157,7 +150,32 @@ async function runOnce(
     };
   } finally {
     if (id) await removeContainer(o.client, id).catch(() => undefined);
+    pass.cleanup();
   }
+}
+
+const PASSFILE_IN_CONTAINER = '/tmp/bench-pgpass';
+
+/**
+ * PGPASSWORD in a container's environment is visible to `docker inspect` (and stays there if the
+ * container is left behind): the password goes in a 0600 passfile mounted read-only instead.
+ */
+function passfileFor(env: Record<string, string>): {
+  env: Record<string, string>;
+  binds: string[];
+  cleanup: () => void;
+} {
+  const { PGPASSWORD: password, ...rest } = env;
+  if (password === undefined) return { env, binds: [], cleanup: () => undefined };
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-pgpass-'));
+  const file = path.join(dir, 'pgpass');
+  const escaped = password.replaceAll('\\', '\\\\').replaceAll(':', '\\:');
+  writeFileSync(file, `*:*:*:*:${escaped}\n`, { mode: 0o600 });
+  return {
+    env: { ...rest, PGPASSFILE: PASSFILE_IN_CONTAINER },
+    binds: [`${file}:${PASSFILE_IN_CONTAINER}:ro`],
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
 }
 
 /** `pgbench (PostgreSQL) 17.2 (Debian 17.2-1.pgdg120+1)` -> `17.2`, from a one-shot container. */

@@ -1,24 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { PgbenchInvocation, PgbenchResult, PgbenchRunner } from '../stack/types.js';
-
-/** Splits a stream into lines for a callback while keeping the whole text. */
-function collect(stream: NodeJS.ReadableStream | null, onLine?: (line: string) => void): () => string {
-  let all = '';
-  let buf = '';
-  stream?.setEncoding('utf8');
-  stream?.on('data', (chunk: string) => {
-    all += chunk;
-    if (!onLine) return;
-    buf += chunk;
-    let nl = buf.indexOf('\n');
-    while (nl >= 0) {
-      onLine(buf.slice(0, nl));
-      buf = buf.slice(nl + 1);
-      nl = buf.indexOf('\n');
-    }
-  });
-  return () => all;
-}
+import { splitLines } from '../util/lines.js';
 
 /**
  * Runs a host pgbench binary. `argv` goes to pgbench as-is; the password only in the environment.
@@ -33,9 +15,12 @@ export function localPgbench(bin: string, version: string): PgbenchRunner {
           cwd: inv.cwd,
           env: { ...process.env, ...inv.env },
           stdio: ['ignore', 'pipe', 'pipe'],
+          // Own process group: a terminal's Ctrl-C goes to bench, which stops pgbench itself and
+          // records the cell as interrupted (pgbench dying of the SIGINT first would read as failed).
+          detached: true,
         });
-        const out = collect(child.stdout, inv.onStdout);
-        const err = collect(child.stderr, inv.onStderr);
+        const out = splitLines(child.stdout, inv.onStdout, { keep: true });
+        const err = splitLines(child.stderr, inv.onStderr, { keep: true });
         let timedOut = false;
         let aborted = false;
         const kill = () => {

@@ -11,6 +11,7 @@ import type { CellRecord, LatencySummary, PgbenchSummary } from '../results/type
 import { RESULTS_SCHEMA } from '../results/types.js';
 import type { SamplingSession } from '../sampling/session.js';
 import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
+import { redact } from '../util/redact.js';
 
 export const HISTOGRAM_FILE = 'latency-histogram.json';
 const LOG_PREFIX = 'pgbench_log';
@@ -87,6 +88,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     logPrefix: LOG_PREFIX,
   });
   const progress = createWriteStream(path.join(plan.cellDir, 'progress.jsonl'));
+  progress.on('error', (e) => warnings.push(`progress.jsonl could not be written: ${e.message}`));
   const t0 = Date.now();
   const onStderr = (line: string) => {
     const p = parseProgressLine(line);
@@ -104,6 +106,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     }
   }
   let result: PgbenchResult;
+  let sampling: Awaited<ReturnType<SamplingSession['stop']>> | undefined;
   try {
     result = await stack.pgbench.run({
       args: argv,
@@ -115,14 +118,14 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     });
   } finally {
     await new Promise<void>((r) => progress.end(r));
+    // Only samples taken while pgbench measured count in the summary; the series keeps everything.
+    sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;
   }
-  // Only samples taken while pgbench measured count in the summary; the series keeps everything.
-  const sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;
   if (sampling) warnings.push(...sampling.warnings);
   const elapsedMs = Date.now() - t0;
 
-  await writeFile(path.join(plan.cellDir, 'stdout.txt'), result.stdout);
-  await writeFile(path.join(plan.cellDir, 'stderr.txt'), result.stderr);
+  await writeFile(path.join(plan.cellDir, 'stdout.txt'), redact(result.stdout));
+  await writeFile(path.join(plan.cellDir, 'stderr.txt'), redact(result.stderr));
 
   const summary: PgbenchSummary | undefined =
     result.stdout.trim() === '' ? undefined : parseSummary(result.stdout, result.stderr);
@@ -149,7 +152,8 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
   const dead = cfgPath.components.filter((c) => !c.alive());
   const deadNote = dead.map((c) => `${c.role}${c.config ? `:${c.config}` : ''} died during the cell`);
   let failure: { state: 'failed' | 'timed-out' | 'interrupted'; reason: string } | undefined;
-  if (result.aborted) failure = { state: 'interrupted', reason: 'interrupted by the user (SIGINT/SIGTERM)' };
+  if (result.aborted || hooks.signal?.aborted)
+    failure = { state: 'interrupted', reason: 'interrupted by the user (SIGINT/SIGTERM)' };
   else if (result.timedOut)
     failure = {
       state: 'timed-out',

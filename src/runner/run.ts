@@ -48,7 +48,10 @@ export interface RunResult {
   runDir: string;
   runId: string;
   matrix: Matrix;
+  /** Cells recorded by this invocation. */
   records: CellRecord[];
+  /** Every cell of the run directory, latest record per cell (earlier sessions of a resumed run included). */
+  allRecords: CellRecord[];
   outcome: RunOutcome;
 }
 
@@ -68,9 +71,19 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
         `${opts.matrixFile}: the matrix changed since run ${prev.run.runId} started (sha256 ${prev.run.matrix.hash.slice(0, 12)} -> ${matrix.hash.slice(0, 12)}); pass --allow-changed-matrix to resume anyway`,
       );
     }
-    // Resume with the overrides the run started with, so the cell set is the same.
-    const o = (prev.run.effective as { overrides?: MatrixOverrides }).overrides;
-    if (o && !opts.overrides) matrix = loadMatrix(opts.matrixFile, o);
+    // Resume with the overrides the run started with, so the cell set is the same; different
+    // flags now would mix two experiments in one run directory.
+    const saved = (prev.run.effective as { overrides?: MatrixOverrides }).overrides ?? {};
+    const given = opts.overrides ?? {};
+    if (
+      Object.keys(given).length > 0 &&
+      JSON.stringify(sortKeys(given)) !== JSON.stringify(sortKeys(saved))
+    ) {
+      throw new ConfigurationError(
+        `--resume ${opts.resume}: expected no override flags or the ones the run started with (${describeOverrides(saved)}), got ${describeOverrides(given)}`,
+      );
+    }
+    matrix = loadMatrix(opts.matrixFile, saved);
     for (const w of prev.warnings) events.log(`warning: ${w}`);
     const repaired = repairCellsJsonl(prev.dir);
     if (repaired) events.log(repaired);
@@ -99,6 +112,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
   const todo = cells.filter((c) => !done.has(c.id));
   const { provider, reason } = await chooseProvider(matrix.spec.provider);
   events.log(`provider: ${provider.name} (${reason})`);
+  provider.preflight?.(matrix);
 
   ensureRunDir(runDir);
   const runId = path.basename(runDir);
@@ -129,20 +143,22 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
   let stack: Stack | undefined;
   let outcome: RunOutcome = 'completed';
   let errorOutcome: string | undefined;
+  const result = (): RunResult => {
+    const latest = new Map(previous.map((c) => [c.id, c]));
+    for (const r of records) latest.set(r.id, r);
+    const allRecords = [...latest.values()].sort((a, b) => a.index - b.index);
+    return { runDir, runId, matrix, records, allRecords, outcome };
+  };
   try {
     if (todo.length === 0) {
       events.log('nothing to do: every cell of this run has finished');
-      return {
-        runDir,
-        runId,
-        matrix,
-        records,
-        outcome: previous.some((c) => c.state !== 'completed') ? 'failed' : 'completed',
-      };
+      outcome = previous.some((c) => c.state !== 'completed') ? 'failed' : 'completed';
+      return result();
     }
     const t0 = Date.now();
     stack = await provider.start({
       matrix,
+      runId,
       workdir,
       log: events.log,
       ...(opts.signal ? { signal: opts.signal } : {}),
@@ -242,11 +258,11 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
       }
     }
     if (previous.some((c) => FINISHED.has(c.state) && c.state !== 'completed')) outcome = 'failed';
-    return { runDir, runId, matrix, records, outcome };
+    return result();
   } catch (e) {
     if (e instanceof InterruptedError || opts.signal?.aborted) {
       outcome = 'interrupted';
-      return { runDir, runId, matrix, records, outcome };
+      return result();
     }
     errorOutcome = e instanceof StackError ? 'stack-error' : 'error';
     throw e;
@@ -257,6 +273,15 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
     info.outcome = errorOutcome ?? outcome;
     writeRunInfo(runDir, info);
   }
+}
+
+function sortKeys(o: MatrixOverrides): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+function describeOverrides(o: MatrixOverrides): string {
+  const parts = Object.entries(o).map(([k, v]) => `--${k} ${Array.isArray(v) ? v.join(',') : String(v)}`);
+  return parts.length === 0 ? 'none' : parts.join(' ');
 }
 
 /** A port the matrix fixes must be free before anything starts. */

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { MissingToolError } from '../errors.js';
 
-export const INSTALL_HINT = 'apt-get install -y postgresql-15 postgresql-client-15 pgbouncer';
+// The distribution's default major (15 on Debian 12, 16 on Ubuntu 24.04); bench uses the newest installed.
+export const INSTALL_HINT = 'apt-get install -y postgresql postgresql-client pgbouncer';
 
 export interface NativeBinaries {
   initdb: string;

@@ -8,13 +8,16 @@ import {
   type WaitStrategy,
 } from 'testcontainers';
 import { StackError } from '../errors.js';
+import { splitLines } from '../util/lines.js';
 import {
   type DockerContainer,
   hostPid,
   type ImageFacts,
   LABEL_COMPONENT,
   LABEL_CONFIG,
+  LABEL_OWNER,
   LABEL_RUN,
+  ownerLabel,
   removeContainer,
   trackContainer,
   untrackContainer,
@@ -135,15 +138,8 @@ export async function startComponentContainer(s: ComponentContainerSpec): Promis
   let exited = false;
   let createdId: string | undefined;
   const consume = (stream: Readable) => {
-    let buf = '';
-    stream.on('data', (chunk: string | Buffer) => {
-      buf += chunk.toString();
-      let nl = buf.indexOf('\n');
-      while (nl >= 0) {
-        lines.push(buf.slice(0, nl));
-        buf = buf.slice(nl + 1);
-        nl = buf.indexOf('\n');
-      }
+    splitLines(stream, (line) => {
+      lines.push(line);
       if (lines.length > RING) lines.splice(0, lines.length - RING);
     });
     // The engine ends a followed log stream when the container stops: that is our liveness signal.
@@ -154,7 +150,11 @@ export async function startComponentContainer(s: ComponentContainerSpec): Promis
       exited = true;
     });
   };
-  const labels: Record<string, string> = { [LABEL_RUN]: s.runLabel, [LABEL_COMPONENT]: s.role };
+  const labels: Record<string, string> = {
+    [LABEL_RUN]: s.runLabel,
+    [LABEL_COMPONENT]: s.role,
+    [LABEL_OWNER]: ownerLabel(),
+  };
   if (s.config !== undefined) labels[LABEL_CONFIG] = s.config;
 
   const query = new QueryWaitStrategy(s.ready, s.signal);

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import os from 'node:os';
 import { type ContainerRuntimeClient, getContainerRuntimeClient, ImageName } from 'testcontainers';
 import { dockerSocket } from './docker-engine.js';
 
@@ -8,6 +9,24 @@ export type DockerContainer = ReturnType<ContainerRuntimeClient['container']['ge
 export const LABEL_RUN = 'bench.run';
 export const LABEL_COMPONENT = 'bench.component';
 export const LABEL_CONFIG = 'bench.config';
+/** PID and host of the bench process that started the container: `bench clean` spares live runs. */
+export const LABEL_OWNER = 'bench.owner';
+
+export function ownerLabel(): string {
+  return `${os.hostname()}:${process.pid}`;
+}
+
+/** True when the owner label names a bench process on this host that is still running. */
+export function ownerAlive(owner: string | undefined): boolean {
+  const m = /^(.*):(\d+)$/.exec(owner ?? '');
+  if (!m || m[1] !== os.hostname()) return false;
+  try {
+    process.kill(Number(m[2]), 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Testcontainers defaults that do not work with host networking on an engine without a bridge

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { StackError } from '../errors.js';
 import type { ConfigSpec, PgbouncerHop } from '../matrix/schema.js';
 import { localPgbench } from '../pgbench/local-runner.js';
+import { registerSecret } from '../util/redact.js';
 import { binaryVersion, findBinaries, type NativeBinaries } from './binaries.js';
 import { pickPort, releasePort } from './ports.js';
 import { ManagedProcess } from './process.js';
@@ -71,18 +72,24 @@ function fail(what: string, e: unknown, proc?: ManagedProcess): never {
 }
 
 /** The stack as local processes: a throwaway cluster, PgBouncer and proxies, all on 127.0.0.1. */
+const needsPgbouncer = (spec: StartOptions['matrix']['spec']) =>
+  spec.configs.some((c) => c.kind === 'pgbouncer' || (c.kind === 'proxy' && c.via_pgbouncer));
+
 export const nativeProvider: Provider = {
   name: 'native',
+  preflight(matrix) {
+    findBinaries({ needPgbouncer: needsPgbouncer(matrix.spec) });
+    componentUser();
+  },
   async start(opts: StartOptions): Promise<Stack> {
     const { matrix, workdir, log } = opts;
     const spec = matrix.spec;
-    const needPgbouncer = spec.configs.some(
-      (c) => c.kind === 'pgbouncer' || (c.kind === 'proxy' && c.via_pgbouncer),
-    );
+    const needPgbouncer = needsPgbouncer(spec);
     const bins = findBinaries({ needPgbouncer });
     const runAs = componentUser();
     const root = ownedDir(workdir, runAs);
     const password = randomBytes(18).toString('base64url');
+    registerSecret(password);
     const started: Component[] = [];
     const stopAll = async () => {
       // Client side first, PostgreSQL last, so poolers do not log a storm of server disconnects.
@@ -96,7 +103,7 @@ export const nativeProvider: Provider = {
         bins.pgbouncer && needPgbouncer ? binaryVersion(bins.pgbouncer) : Promise.resolve(undefined),
       ]);
       const pgT0 = Date.now();
-      const postgres = await startPostgres(bins, root, runAs, password, spec, log);
+      const postgres = await startPostgres(bins, root, runAs, password, spec, log, opts.signal);
       started.push(postgres.component);
       log(`postgres ${pgVersion} ready on 127.0.0.1:${postgres.endpoint.port} in ${Date.now() - pgT0} ms`);
 
@@ -111,6 +118,7 @@ export const nativeProvider: Provider = {
           spec,
           log,
           pgbouncerVersion,
+          signal: opts.signal,
         });
         started.push(...p.components);
         return p;
@@ -150,6 +158,7 @@ async function startPostgres(
   password: string,
   spec: StartOptions['matrix']['spec'],
   log: (m: string) => void,
+  signal: AbortSignal | undefined,
 ): Promise<{ endpoint: Endpoint; component: Component; secret: string }> {
   const data = path.join(root, 'pgdata');
   const sock = ownedDir(path.join(root, 'pgsock'), runAs);
@@ -173,6 +182,8 @@ async function startPostgres(
     ],
     { reject: false, ...ids, cwd: root, timeout: 120_000 },
   );
+  // The clear password is needed only by initdb: it does not stay on disk for the run.
+  rmSync(pwfile, { force: true });
   if (init.exitCode !== 0)
     throw new StackError(`initdb failed (exit ${init.exitCode})`, `${init.stderr}`.slice(-2000));
   const port = spec.postgres.port ?? (await pickPort());
@@ -198,20 +209,23 @@ async function startPostgres(
     hardSignal: 'SIGQUIT',
   });
   const endpoint: Endpoint = { host: '127.0.0.1', port, database: 'postgres', user: BENCH_USER, password };
+  let secret: string;
   try {
-    await waitForQuery(endpoint, 60_000, () => proc.alive());
+    await waitForQuery(endpoint, 60_000, () => proc.alive() && !signal?.aborted);
+    secret = await withClient(endpoint, async (c) => {
+      await c.query(`CREATE DATABASE ${BENCH_DB}`);
+      const r = await c.query<{ rolpassword: string | null }>(
+        'SELECT rolpassword FROM pg_authid WHERE rolname = $1',
+        [BENCH_USER],
+      );
+      return r.rows[0]?.rolpassword ?? '';
+    });
   } catch (e) {
     await proc.stop(2000);
-    fail('postgres did not start', e, proc);
+    releasePort(port);
+    fail(signal?.aborted ? 'interrupted while postgres started' : 'postgres did not start', e, proc);
   }
-  const secret = await withClient(endpoint, async (c) => {
-    await c.query(`CREATE DATABASE ${BENCH_DB}`);
-    const r = await c.query<{ rolpassword: string | null }>(
-      'SELECT rolpassword FROM pg_authid WHERE rolname = $1',
-      [BENCH_USER],
-    );
-    return r.rows[0]?.rolpassword ?? '';
-  });
+  registerSecret(secret);
   log(`postgres cluster in ${data}`);
   return {
     secret,
@@ -231,6 +245,7 @@ interface PathContext {
   spec: StartOptions['matrix']['spec'];
   log: (m: string) => void;
   pgbouncerVersion: string | undefined;
+  signal: AbortSignal | undefined;
 }
 
 async function startPath(c: ConfigSpec, ctx: PathContext): Promise<ConfigPath> {
@@ -297,7 +312,7 @@ async function startPgbouncer(
   });
   const endpoint: Endpoint = { ...ctx.postgres, port };
   try {
-    await waitForQuery(endpoint, 30_000, () => proc.alive());
+    await waitForQuery(endpoint, 30_000, () => proc.alive() && !ctx.signal?.aborted);
   } catch (e) {
     await proc.stop(2000);
     fail(`pgbouncer for config "${config}" did not start`, e, proc);
@@ -339,8 +354,8 @@ async function startProxy(
   });
   const endpoint: Endpoint = { ...upstream, port };
   try {
-    await waitForTcp('127.0.0.1', port, c.ready_timeout, () => proc.alive());
-    await waitForQuery(endpoint, c.ready_timeout, () => proc.alive());
+    await waitForTcp('127.0.0.1', port, c.ready_timeout, () => proc.alive() && !ctx.signal?.aborted);
+    await waitForQuery(endpoint, c.ready_timeout, () => proc.alive() && !ctx.signal?.aborted);
   } catch (e) {
     await proc.stop(2000);
     fail(`proxy for config "${c.name}" did not start (${argv[0]})`, e, proc);

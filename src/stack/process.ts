@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
+import { splitLines } from '../util/lines.js';
 
 /** Every process the harness started and has not yet seen exit; the exit hook kills these by PID. */
 const live = new Map<number, { name: string; hardSignal: NodeJS.Signals }>();
@@ -21,10 +22,6 @@ function installExitHook(): void {
   });
 }
 
-export function liveProcesses(): Array<{ pid: number; name: string }> {
-  return [...live].map(([pid, p]) => ({ pid, name: p.name }));
-}
-
 export interface SpawnOptions {
   name: string;
   cwd?: string;
@@ -43,10 +40,8 @@ export class ManagedProcess {
   readonly pid: number;
   private lines: string[] = [];
   private exited = false;
-  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | undefined;
   private readonly exitPromise: Promise<void>;
   private readonly log: WriteStream | undefined;
-  private readonly listeners: Array<(line: string) => void> = [];
 
   constructor(
     readonly argv: string[],
@@ -56,17 +51,21 @@ export class ManagedProcess {
     const [cmd, ...args] = argv;
     if (cmd === undefined) throw new Error('empty command');
     this.log = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;
+    // A full disk must not crash the harness over a component's log; the ring buffer still has it.
+    this.log?.on('error', () => undefined);
     this.child = spawn(cmd, args, {
       cwd: opts.cwd,
       env: { ...process.env, ...opts.env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a terminal's Ctrl-C reaches only bench, which then stops the stack
+      // in order (clients first, PostgreSQL last) and records the cell as interrupted.
+      detached: true,
       ...(opts.uid === undefined ? {} : { uid: opts.uid }),
       ...(opts.gid === undefined ? {} : { gid: opts.gid }),
     });
     this.exitPromise = new Promise((resolve) => {
-      this.child.once('exit', (code, signal) => {
+      this.child.once('exit', () => {
         this.exited = true;
-        this.exitInfo = { code, signal };
         if (this.child.pid !== undefined) live.delete(this.child.pid);
         resolve();
       });
@@ -80,66 +79,22 @@ export class ManagedProcess {
     if (this.child.pid !== undefined) {
       live.set(this.child.pid, { name: opts.name, hardSignal: opts.hardSignal ?? 'SIGKILL' });
     }
-    for (const s of [this.child.stdout, this.child.stderr]) {
-      let buf = '';
-      s?.setEncoding('utf8');
-      s?.on('data', (chunk: string) => {
-        this.log?.write(chunk);
-        buf += chunk;
-        let nl = buf.indexOf('\n');
-        while (nl >= 0) {
-          this.push(buf.slice(0, nl));
-          buf = buf.slice(nl + 1);
-          nl = buf.indexOf('\n');
-        }
-      });
+    for (const stream of [this.child.stdout, this.child.stderr]) {
+      splitLines(stream, (line) => this.push(line), { onChunk: (chunk) => this.log?.write(chunk) });
     }
   }
 
   private push(line: string): void {
     this.lines.push(line);
     if (this.lines.length > 200) this.lines.splice(0, this.lines.length - 200);
-    for (const l of this.listeners) l(line);
-  }
-
-  onLine(fn: (line: string) => void): void {
-    this.listeners.push(fn);
   }
 
   alive(): boolean {
     return !this.exited;
   }
 
-  exitDescription(): string {
-    if (!this.exitInfo) return 'still running';
-    return this.exitInfo.signal
-      ? `killed by ${this.exitInfo.signal}`
-      : `exited with code ${this.exitInfo.code}`;
-  }
-
   logTail(n = 20): string {
     return this.lines.slice(-n).join('\n');
-  }
-
-  /** Waits for the line (regex) in the output, or rejects on exit or timeout. */
-  waitForLine(re: RegExp, timeoutMs: number): Promise<void> {
-    if (this.lines.some((l) => re.test(l))) return Promise.resolve();
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${re}`)),
-        timeoutMs,
-      );
-      this.onLine((l) => {
-        if (re.test(l)) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      void this.exitPromise.then(() => {
-        clearTimeout(timer);
-        reject(new Error(`${this.opts.name} ${this.exitDescription()}`));
-      });
-    });
   }
 
   waitForExit(timeoutMs: number): Promise<boolean> {
@@ -166,6 +121,8 @@ export class ManagedProcess {
   }
 
   signal(sig: NodeJS.Signals): void {
+    // A failed spawn leaves no pid; process.kill(-1) would signal every process we may signal.
+    if (!(this.pid > 0)) return;
     try {
       process.kill(this.pid, sig);
     } catch {

@@ -5,6 +5,7 @@ import { StackError } from '../errors.js';
 import type { ConfigSpec, PgbouncerHop } from '../matrix/schema.js';
 import { containerPgbench } from '../pgbench/container-runner.js';
 import { localPgbench } from '../pgbench/local-runner.js';
+import { registerSecret } from '../util/redact.js';
 import { binaryVersion, findPgbench } from './binaries.js';
 import { type ContainerComponent, startComponentContainer } from './container-component.js';
 import {
@@ -79,7 +80,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
  * `bench-<run-id>-XXXXXX`, which is unique and carries the run id; a caller may pass `runId`.
  */
 function runLabelOf(opts: StartOptions): string {
-  const explicit = (opts as StartOptions & { runId?: string }).runId;
+  const explicit = opts.runId;
   if (explicit) return explicit;
   const base = path.basename(opts.workdir);
   return base !== '' ? base : `bench-${randomBytes(6).toString('hex')}`;
@@ -131,6 +132,7 @@ export const testcontainersProvider: Provider = {
     const client = await runtimeClient(log);
     const runLabel = runLabelOf(opts);
     const password = randomBytes(18).toString('base64url');
+    registerSecret(password);
     const needPgbouncer = spec.configs.some(
       (c) => c.kind === 'pgbouncer' || (c.kind === 'proxy' && c.via_pgbouncer),
     );
@@ -352,6 +354,7 @@ async function startPostgres(
     });
     component.version = firstVersion(facts.version);
     secret = facts.secret;
+    registerSecret(secret);
   } catch (e) {
     await component.stop();
     throw new StackError(

@@ -84,6 +84,8 @@ export interface Stack {
 
 export interface StartOptions {
   matrix: Matrix;
+  /** The run id, for labels (containers) and logs. */
+  runId?: string;
   /** Scratch directory for data, sockets, configs and logs of the stack (not the results). */
   workdir: string;
   log: (msg: string) => void;
@@ -92,5 +94,7 @@ export interface StartOptions {
 
 export interface Provider {
   name: 'native' | 'testcontainers';
+  /** Cheap checks (tools present, user exists) before the run directory is created; throws. */
+  preflight?(matrix: Matrix): void;
   start(opts: StartOptions): Promise<Stack>;
 }

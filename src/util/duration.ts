@@ -12,10 +12,3 @@ export function parseDuration(input: string | number): number | undefined {
   if (factor === undefined) return undefined;
   return Math.round(Number(m[1]) * factor);
 }
-
-/** 1500 -> "1.5s", 60000 -> "1m", 250 -> "250ms". */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${ms}ms`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  return `${+(ms / 1000).toFixed(3)}s`;
-}

@@ -1,11 +1,24 @@
+const known = new Set<string>();
+
+/**
+ * Registers a secret the harness generated or read (the run's password, the SCRAM verifier):
+ * redact() then hides it wherever it appears, whatever the surrounding text looks like.
+ */
+export function registerSecret(secret: string): void {
+  if (secret.length >= 6) known.add(secret);
+}
+
 /**
  * Hides secrets in text that is logged or stored: the password of a URL
  * (`postgres://u:secret@h` -> `postgres://u:***@h`), `password=...` / `PGPASSWORD=...` key-value
  * pairs (libpq DSNs, env assignments, ini lines) and YAML/JSON `password: ...` fields.
  */
 export function redact(text: string): string {
-  return text
+  let out = text;
+  for (const s of known) out = out.replaceAll(s, '***');
+  return out
     .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*:)([^@/\s]+)@/gi, '$1***@')
+    .replace(/SCRAM-SHA-256\$[^\s"']+/g, 'SCRAM-SHA-256$***')
     .replace(
       /\b(\w*(?:password|passwd|pwd|secret|token))(\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&}]+)/gi,
       '$1$2***',

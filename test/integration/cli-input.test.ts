@@ -111,8 +111,17 @@ describe('bad input to bench run', () => {
 
   it('rejects a bad --concurrency value', async () => {
     const r = await bench(['run', writeMatrix(dir, 'ok.yaml', ok), '--concurrency', '1,zero']);
-    expect(r.exitCode).not.toBe(0);
+    expect(r.exitCode).toBe(2);
     expect(String(r.stderr)).toMatch(/expected positive integers, got "zero"/);
+  });
+
+  it('rejects an unknown provider, an unknown command and a bad environment override with exit 2', async () => {
+    const file = writeMatrix(dir, 'ok.yaml', ok);
+    expect((await bench(['run', file, '--provider', 'kubernetes'])).exitCode).toBe(2);
+    expect((await bench(['benchmark', file])).exitCode).toBe(2);
+    const env = await bench(['run', file], { env: { BENCH_REPS: 'many' } });
+    expect(env.exitCode).toBe(2);
+    expect(String(env.stderr)).toMatch(/expected a positive integer, got "many"/);
   });
 
   describe('a port that is taken', () => {

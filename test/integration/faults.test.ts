@@ -182,6 +182,11 @@ workloads: [readonly]
     const first = await bench(['run', matrix, '--provider', 'native', '--results-dir', results]);
     expect(first.exitCode, String(first.all)).toBe(0);
     const runDir = runDirIn(results) ?? '';
+    const flags = await bench(['run', matrix, '--provider', 'native', '--resume', runDir, '--reps', '3']);
+    expect(flags.exitCode).toBe(2);
+    expect(String(flags.stderr)).toMatch(
+      /--resume .*: expected no override flags or the ones the run started with \(--provider native\), got --provider native --reps 3/,
+    );
     appendFileSync(matrix, 'reps: 2\n');
     const r = await bench(['run', matrix, '--provider', 'native', '--resume', runDir]);
     expect(r.exitCode).toBe(2);

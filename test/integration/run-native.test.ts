@@ -56,10 +56,6 @@ describe('bench run matrices/smoke.yaml on native processes', () => {
     }
   });
 
-  it('runs reps interleaved in the planned order', () => {
-    expect(cells.map((c) => c.index)).toEqual([...cells.keys()]);
-  });
-
   it('measures pooling paying off under -C: pgbouncer-tx beats direct on readonly-short at 8 clients', () => {
     const tps = (config: string) =>
       (

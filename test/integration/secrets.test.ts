@@ -36,7 +36,12 @@ workloads: [readonly]
     expect(String(r.all)).not.toContain('hunter2');
     const files = allFiles(onlyRunDir(results));
     expect(files.length).toBeGreaterThan(5);
-    for (const f of files) expect(readFileSync(f, 'utf8'), f).not.toContain('hunter2');
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      expect(text, f).not.toContain('hunter2');
+      // The generated role's SCRAM verifier (PgBouncer's auth_file) never leaves the scratch dir.
+      expect(text, f).not.toContain('SCRAM-SHA-256$');
+    }
     expect(readFileSync(path.join(onlyRunDir(results), 'run.json'), 'utf8')).toContain(
       'postgres://bench:***@',
     );

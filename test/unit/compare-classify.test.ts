@@ -52,6 +52,15 @@ function row(config: string, tps: number[], p99: number[], extra: Partial<Row> =
 }
 
 describe('compare classification', () => {
+  it('a candidate that failed where the baseline did not is a regression, whatever its TPS', () => {
+    const base = [row('pgbouncer', [32600, 32100, 33050], [1, 1, 1])];
+    const cand = [row('pgbouncer', [32500, 32200, 33000], [1, 1, 1], { failedTransactions: 12 })];
+    const r = compareRows(base, cand);
+    expect(r.groups[0]?.verdict).toBe('slower');
+    expect(r.regressions).toBe(1);
+    expect(r.groups[0]?.notes.join(' ')).toMatch(/candidate failed where the baseline did not/);
+  });
+
   it('a clear regression over 5 reps is slower and significant', () => {
     const base = [row('pgbouncer', [32600, 32100, 33050, 32400, 32800], [0.98, 1.01, 0.97, 1.0, 0.99])];
     const cand = [row('pgbouncer', [25900, 26300, 25700, 26100, 26050], [1.31, 1.29, 1.35, 1.3, 1.33])];

@@ -36,7 +36,8 @@ describe('parseMatrix', () => {
   });
 
   it('parses durations in several units', () => {
-    expect(parseMatrix(`${base}duration: 500ms\n`, 'm').spec.duration).toBe(500);
+    expect(parseMatrix(`${base}duration: 2000ms\n`, 'm').spec.duration).toBe(2000);
+    expect(() => parseMatrix(`${base}duration: 1500ms\n`, 'm')).toThrow(/duration: expected whole seconds/);
     expect(parseMatrix(`${base}duration: 2m\n`, 'm').spec.duration).toBe(120_000);
     expect(parseMatrix(`${base}duration: 3\n`, 'm').spec.duration).toBe(3000);
   });

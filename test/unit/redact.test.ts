@@ -26,3 +26,12 @@ describe('redact', () => {
     });
   });
 });
+
+describe('registered secrets', () => {
+  it('hides a registered secret and any SCRAM verifier wherever they appear', async () => {
+    const { registerSecret } = await import('../../src/util/redact.js');
+    registerSecret('Zq8-generated_pw');
+    expect(redact('FATAL: auth failed for Zq8-generated_pw!')).toBe('FATAL: auth failed for ***!');
+    expect(redact('"bench" "SCRAM-SHA-256$4096:abc=$def=:ghi="')).toBe('"bench" "SCRAM-SHA-256$***"');
+  });
+});

@@ -64,7 +64,8 @@ describe('startSampling without a reachable server', () => {
       clients: 8,
       cellDir,
     });
-    await new Promise((r) => setTimeout(r, 450));
+    // Long enough for 3 ticks at 100 ms even when a loaded machine delays some of them.
+    await new Promise((r) => setTimeout(r, 1000));
     const summary = await session.stop();
     busy.kill('SIGKILL');
     expect(await session.stop()).toBe(summary);
@@ -91,7 +92,8 @@ describe('startSampling without a reachable server', () => {
     expect(summary.multiplexing).toBeUndefined();
     const self = summary.components.postgres;
     expect(self?.rssPeakBytes).toBeGreaterThan(100_000);
-    expect(self?.cpuCoresPeak).toBeGreaterThan(0.2);
+    // A busy loop uses a whole core when it can; under contention still well above 0.1.
+    expect(self?.cpuCoresPeak).toBeGreaterThan(0.1);
     expect(summary.components['pgbouncer:pgb']).toBeUndefined();
     expect(summary.warnings.join('\n')).toMatch(/proxy:px has no host pid/);
     expect(summary.warnings.join('\n')).toMatch(/sampling pg_activity: \d+ of \d+ sample\(s\) missing/);
