@@ -280,7 +280,10 @@ function sortKeys(o: MatrixOverrides): Record<string, unknown> {
 }
 
 function describeOverrides(o: MatrixOverrides): string {
-  const parts = Object.entries(o).map(([k, v]) => `--${k} ${Array.isArray(v) ? v.join(',') : String(v)}`);
+  const parts = Object.entries(sortKeys(o)).map(
+    ([k, v]) =>
+      `--${k} ${Array.isArray(v) ? v.join(',') : typeof v === 'object' ? JSON.stringify(v) : String(v)}`,
+  );
   return parts.length === 0 ? 'none' : parts.join(' ');
 }
 

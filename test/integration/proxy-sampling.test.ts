@@ -1,20 +1,34 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellRecord } from '../../src/results/types.js';
-import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
+import { bench, onlyRunDir, readCells, tempResults, writeMatrix } from '../helpers/cli.js';
 
 /**
- * matrices/proxy-example.yaml through the CLI at 20 clients: a proxy under test (socat, forking per
- * connection) alone and in front of PgBouncer with a pool of 5, sampled while pgbench runs.
+ * The configs of matrices/proxy-example.yaml through the CLI at 20 clients: a proxy under test
+ * (socat, forking per connection) alone and in front of PgBouncer with a pool of 5, sampled while
+ * pgbench runs. Each transaction holds its server connection for 2 ms, so 20 clients contend for 5
+ * connections at every sample, however fast the machine (with plain -S through socat they rarely
+ * overlapped at the sampled instants).
  */
 describe('a proxy under test, sampled (native provider)', () => {
   let cells: Map<string, CellRecord>;
   let exitCode: number | undefined;
   let output: string;
   beforeAll(async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-proxy-'));
+    writeMatrix(dir, 'hold.sql', 'SELECT pg_sleep(0.002);\n');
+    const example = readFileSync('matrices/proxy-example.yaml', 'utf8').replace(
+      /workloads:\n {2}- readonly\n/,
+      'workloads:\n  - { name: hold-2ms, script: hold.sql }\n',
+    );
+    expect(example).toContain('hold-2ms');
+    const matrix = writeMatrix(dir, 'proxy.yaml', example);
     const results = tempResults();
     const r = await bench([
       'run',
-      'matrices/proxy-example.yaml',
+      matrix,
       '--provider',
       'native',
       '--duration',
