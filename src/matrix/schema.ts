@@ -104,6 +104,15 @@ export const configSchema = z.discriminatedUnion('kind', [directConfig, pgbounce
 });
 export type ConfigSpec = z.infer<typeof configSchema>;
 
+/** The PgBouncer a config puts in its path: its own (kind pgbouncer) or the one behind its proxy. */
+export function pgbouncerHopOf(c: ConfigSpec): PgbouncerHop | undefined {
+  return c.kind === 'pgbouncer' ? c : c.kind === 'proxy' ? c.via_pgbouncer : undefined;
+}
+
+export function needsPgbouncer(configs: ConfigSpec[]): boolean {
+  return configs.some((c) => pgbouncerHopOf(c) !== undefined);
+}
+
 export const BUILTIN_WORKLOADS = ['tpcb', 'readonly', 'readonly-short', 'tpcb-short'] as const;
 export type BuiltinWorkload = (typeof BUILTIN_WORKLOADS)[number];
 
@@ -207,7 +216,7 @@ export const matrixSchema = z
       wseen.set(n, i);
     });
     m.configs.forEach((c, i) => {
-      const hop = c.kind === 'pgbouncer' ? c : c.kind === 'proxy' ? c.via_pgbouncer : undefined;
+      const hop = pgbouncerHopOf(c);
       const owned = Object.keys(hop?.settings ?? {}).filter((k) =>
         (HARNESS_OWNED_PGBOUNCER as readonly string[]).includes(k),
       );

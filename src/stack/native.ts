@@ -3,7 +3,7 @@ import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import { execa } from 'execa';
 import { StackError } from '../errors.js';
-import type { ConfigSpec, PgbouncerHop } from '../matrix/schema.js';
+import { type ConfigSpec, needsPgbouncer, type PgbouncerHop, pgbouncerHopOf } from '../matrix/schema.js';
 import { localPgbench } from '../pgbench/local-runner.js';
 import { registerSecret } from '../util/redact.js';
 import { binaryVersion, findBinaries, type NativeBinaries } from './binaries.js';
@@ -72,19 +72,16 @@ function fail(what: string, e: unknown, proc?: ManagedProcess): never {
 }
 
 /** The stack as local processes: a throwaway cluster, PgBouncer and proxies, all on 127.0.0.1. */
-const needsPgbouncer = (spec: StartOptions['matrix']['spec']) =>
-  spec.configs.some((c) => c.kind === 'pgbouncer' || (c.kind === 'proxy' && c.via_pgbouncer));
-
 export const nativeProvider: Provider = {
   name: 'native',
   preflight(matrix) {
-    findBinaries({ needPgbouncer: needsPgbouncer(matrix.spec) });
+    findBinaries({ needPgbouncer: needsPgbouncer(matrix.spec.configs) });
     componentUser();
   },
   async start(opts: StartOptions): Promise<Stack> {
     const { matrix, workdir, log } = opts;
     const spec = matrix.spec;
-    const needPgbouncer = needsPgbouncer(spec);
+    const needPgbouncer = needsPgbouncer(spec.configs);
     const bins = findBinaries({ needPgbouncer });
     const runAs = componentUser();
     const root = ownedDir(workdir, runAs);
@@ -254,7 +251,7 @@ async function startPath(c: ConfigSpec, ctx: PathContext): Promise<ConfigPath> {
   try {
     let upstream = ctx.postgres;
     let admin: Endpoint | undefined;
-    const hop = c.kind === 'pgbouncer' ? c : c.via_pgbouncer;
+    const hop = pgbouncerHopOf(c);
     if (hop) {
       const b = await startPgbouncer(c.name, hop, ctx, c.kind === 'pgbouncer' ? c.port : undefined);
       components.push(b.component);

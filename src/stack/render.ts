@@ -1,4 +1,4 @@
-import type { ConfigSpec, PgbouncerHop } from '../matrix/schema.js';
+import { type ConfigSpec, type PgbouncerHop, pgbouncerHopOf } from '../matrix/schema.js';
 
 export interface PgbouncerIniInput {
   hop: PgbouncerHop;
@@ -88,7 +88,7 @@ export function maxConcurrency(concurrency: number[]): number {
 /** PostgreSQL max_connections: every direct client plus the sampler, pgbouncer pools and headroom. */
 export function postgresMaxConnections(concurrency: number[], configs: ConfigSpec[]): number {
   const pools = configs.reduce((sum, c) => {
-    const hop = c.kind === 'pgbouncer' ? c : c.kind === 'proxy' ? c.via_pgbouncer : undefined;
+    const hop = pgbouncerHopOf(c);
     return sum + (hop ? hop.default_pool_size + (hop.reserve_pool_size ?? 0) : 0);
   }, 0);
   return Math.max(100, maxConcurrency(concurrency) + 20, pools + 20);

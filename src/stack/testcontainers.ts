@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { ContainerRuntimeClient } from 'testcontainers';
 import { StackError } from '../errors.js';
-import type { ConfigSpec, PgbouncerHop } from '../matrix/schema.js';
+import { type ConfigSpec, needsPgbouncer, type PgbouncerHop, pgbouncerHopOf } from '../matrix/schema.js';
 import { containerPgbench } from '../pgbench/container-runner.js';
 import { localPgbench } from '../pgbench/local-runner.js';
 import { registerSecret } from '../util/redact.js';
@@ -133,9 +133,7 @@ export const testcontainersProvider: Provider = {
     const runLabel = runLabelOf(opts);
     const password = randomBytes(18).toString('base64url');
     registerSecret(password);
-    const needPgbouncer = spec.configs.some(
-      (c) => c.kind === 'pgbouncer' || (c.kind === 'proxy' && c.via_pgbouncer),
-    );
+    const needPgbouncer = needsPgbouncer(spec.configs);
     const images = applyImageOverrides(spec.images);
     const started: Component[] = [];
     const facts: Record<string, ImageFacts> = {};
@@ -373,7 +371,7 @@ async function startPath(c: ConfigSpec, ctx: Ctx, onStarted: (comp: Component) =
   };
   let upstream = ctx.postgres;
   let admin: Endpoint | undefined;
-  const hop = c.kind === 'pgbouncer' ? c : c.via_pgbouncer;
+  const hop = pgbouncerHopOf(c);
   if (hop) {
     const b = await startPgbouncer(c.name, hop, ctx, c.kind === 'pgbouncer' ? c.port : undefined);
     add(b.component);

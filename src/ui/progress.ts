@@ -1,3 +1,4 @@
+import { fmtInt } from '../../summarize/format.js';
 import type { Cell } from '../matrix/expand.js';
 import type { CellRecord } from '../results/types.js';
 import type { RunEvents } from '../runner/run.js';
@@ -10,10 +11,6 @@ function fmtDuration(ms: number): string {
   return m < 60
     ? `${m}m${String(s % 60).padStart(2, '0')}s`
     : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m`;
-}
-
-export function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
 }
 
 function label(c: Cell): string {

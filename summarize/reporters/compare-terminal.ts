@@ -1,42 +1,24 @@
-import Table from 'cli-table3';
 import type { CompareResult } from '../compare.js';
 import { fmtMs, fmtTps } from '../format.js';
 import { type CompareRenderOptions, headline, pText, ratioText } from './compare-markdown.js';
+import { denseTable } from './table.js';
 
 /** The comparison for a terminal: one row per group, notes and unmatched groups below. */
 export function compareTerminal(r: CompareResult, o: CompareRenderOptions): string {
-  const t = new Table({
-    head: [
-      'verdict',
-      'config',
-      'workload',
-      'clients',
-      'TPS base',
-      'TPS cand',
-      'TPS ratio',
-      'p',
-      'p99 base ms',
-      'p99 cand ms',
-      'p99 ratio',
-      'p',
-    ],
-    style: { head: [], border: [] },
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-    colAligns: [
-      'left',
-      'left',
-      'left',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-      'right',
-    ],
-  });
+  const t = denseTable([
+    ['verdict', 'left'],
+    ['config', 'left'],
+    ['workload', 'left'],
+    ['clients', 'right'],
+    ['TPS base', 'right'],
+    ['TPS cand', 'right'],
+    ['TPS ratio', 'right'],
+    ['p', 'right'],
+    ['p99 base ms', 'right'],
+    ['p99 cand ms', 'right'],
+    ['p99 ratio', 'right'],
+    ['p', 'right'],
+  ]);
   for (const g of r.groups) {
     t.push([
       g.verdict,

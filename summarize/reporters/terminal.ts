@@ -1,4 +1,3 @@
-import Table from 'cli-table3';
 import {
   fixed,
   fmtInt,
@@ -14,45 +13,27 @@ import type { Row } from '../model.js';
 import type { RenderOptions } from '../report.js';
 import { collapseWarnings } from '../warnings.js';
 import { repsCell, rowNotes } from './notes.js';
+import { denseTable } from './table.js';
 
 /**
  * The terminal table the CLI prints: one row per group, the workload as the first column, no
  * colours (the output is often piped into CI logs), then every warning with its hint.
  */
 export function terminal(rows: readonly Row[], options: RenderOptions): string {
-  const t = new Table({
-    head: [
-      'workload',
-      'config',
-      'clients',
-      'reps',
-      'TPS mean ± σ',
-      'TPS min … max',
-      ...(options.baseline ? [`× ${options.baseline}`] : []),
-      'p50 ms',
-      'p99 ms',
-      'max ms',
-      'failed tx',
-      'notes',
-    ],
-    style: { head: [], border: [] },
-    // No rule between body rows: denser, and a long matrix stays on one screen.
-    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
-    colAligns: [
-      'left',
-      'left',
-      'right',
-      'right',
-      'right',
-      'right',
-      ...(options.baseline ? ['right' as const] : []),
-      'right',
-      'right',
-      'right',
-      'right',
-      'left',
-    ],
-  });
+  const t = denseTable([
+    ['workload', 'left'],
+    ['config', 'left'],
+    ['clients', 'right'],
+    ['reps', 'right'],
+    ['TPS mean ± σ', 'right'],
+    ['TPS min … max', 'right'],
+    ...(options.baseline ? [[`× ${options.baseline}`, 'right'] as [string, 'right']] : []),
+    ['p50 ms', 'right'],
+    ['p99 ms', 'right'],
+    ['max ms', 'right'],
+    ['failed tx', 'right'],
+    ['notes', 'left'],
+  ]);
   for (const r of rows) {
     const v = r.vsBaseline;
     const ratio = r.isBaseline
