@@ -87,6 +87,7 @@ async function startStack(p: Provider): Promise<{ stack: Stack; workdir: string;
   const workdir = await mkdtemp(path.join(os.tmpdir(), `bench-compare-${p.name}-`));
   const t0 = performance.now();
   const stack = await p.start({ matrix, workdir, log: () => undefined });
+  for (const c of matrix.spec.configs) await stack.startPath(c.name);
   return { stack, workdir, startMs: performance.now() - t0 };
 }
 

@@ -223,8 +223,7 @@ async function main(): Promise<void> {
       timeoutMs: 600_000,
     });
     if (init.exitCode !== 0) throw new Error(`pgbench -i failed: ${init.stderr.slice(-500)}`);
-    const p = stack.paths.get(configName);
-    if (!p) throw new Error(`no config ${configName}`);
+    const p = await stack.startPath(configName);
     if (args.method === 'seconds' || args.method === 'both') {
       await tps(stack, p, dir); // warm the caches and the pool; not counted
       await secondsMethod(stack, p, dir, Number(args['long-run']));

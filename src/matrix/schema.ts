@@ -73,6 +73,25 @@ const pgbouncerConfig = pgbouncerHop.extend({
   gates: gatesSchema.optional(),
 });
 
+/** A plain file name: it is created inside {workdir}, never elsewhere. */
+const fileName = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]*$/,
+    'a plain file name (letters, digits, ".", "_", "-"; no directories)',
+  );
+
+const proxyFile = z.union(
+  [z.strictObject({ text: z.string() }), z.strictObject({ path: z.string().min(1) })],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union'
+        ? 'a file template: { text: "..." } (inline) or { path: "relative/to/matrix" }'
+        : undefined,
+  },
+);
+export type ProxyFileSpec = z.infer<typeof proxyFile>;
+
 const proxyConfig = z.strictObject({
   name,
   kind: z.literal('proxy'),
@@ -96,6 +115,12 @@ const proxyConfig = z.strictObject({
   ready_timeout: positiveDuration.default(30_000),
   /** Put a PgBouncer between the proxy and PostgreSQL. */
   via_pgbouncer: pgbouncerHop.optional(),
+  /**
+   * Files the proxy reads (a configuration file, a password-less pcp.conf...), written into
+   * {workdir} before the command starts. Each is a template, inline (`text`) or a file relative to
+   * the matrix (`path`), rendered with the same placeholders as `command`.
+   */
+  files: z.record(fileName, proxyFile).default({}),
 });
 
 export const configSchema = z.discriminatedUnion('kind', [directConfig, pgbouncerConfig, proxyConfig], {
@@ -169,6 +194,14 @@ export const matrixSchema = z
      */
     auth: z.enum(['scram-sha-256', 'trust']).default('scram-sha-256'),
     baseline: name.optional(),
+    /**
+     * The order of configs inside each rep: `shuffle` draws a new order per rep (recorded in run.json
+     * with its seed) so that no config always runs first, right after the settle, or last, when the
+     * machine is warm; `fixed` keeps the file's order.
+     */
+    config_order: z.enum(['shuffle', 'fixed']).default('shuffle'),
+    /** Seed of the per-rep shuffle; by default a random one, recorded in run.json. */
+    seed: z.number().int().nonnegative().optional(),
     sample_interval: positiveDuration.default(1_000),
     /** Keep the raw per-transaction logs in the cell directory after the histogram is built. */
     keep_raw_logs: z.boolean().default(false),

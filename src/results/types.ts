@@ -123,6 +123,8 @@ export interface RunInfo {
   endedAt?: string;
   /** When `bench run --resume` continued this run. */
   resumedAt?: string[];
+  /** The order configs ran in within each rep (src/runner/plan.ts), with the shuffle's seed. */
+  order?: { mode: 'shuffle' | 'fixed'; seed: number; reps: Record<string, string[]> };
   /** Filled at the end: completed | failed | interrupted | stack-error. */
   outcome?: string;
   cellsPlanned: number;

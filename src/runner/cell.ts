@@ -228,3 +228,29 @@ async function summarizeTxLogs(
     histogramFile: HISTOGRAM_FILE,
   };
 }
+
+/** The record of a cell the runner refused to start (the reason says why); never averaged. */
+export function cellNotRun(plan: CellPlan, reason: string): CellRecord {
+  const { cell } = plan;
+  const now = new Date().toISOString();
+  return {
+    schema: RESULTS_SCHEMA,
+    id: cell.id,
+    index: cell.index,
+    config: cell.config,
+    workload: cell.workload,
+    concurrency: cell.concurrency,
+    rep: cell.rep,
+    threads: plan.threads,
+    startedAt: now,
+    endedAt: now,
+    argv: [],
+    prepared: plan.prepared,
+    warnings: [],
+    state: 'failed',
+    exitCode: null,
+    reason,
+    errorLines: [],
+    connectionErrors: 0,
+  };
+}

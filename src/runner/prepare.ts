@@ -3,7 +3,7 @@ import type { Workload } from '../matrix/workload.js';
 import { initArgv, pgbenchEnv } from '../pgbench/argv.js';
 import { extractErrorLines } from '../pgbench/summary.js';
 import { withClient } from '../stack/ready.js';
-import type { Stack } from '../stack/types.js';
+import type { ConfigPath, Stack } from '../stack/types.js';
 
 /** Whether a workload writes (tpcb-like or a custom script, which may): those need a vacuum between cells. */
 export function writes(w: Workload): boolean {
@@ -35,17 +35,17 @@ export async function initData(
 }
 
 /**
- * What pgbench itself does before a run without -n, made explicit and recorded: vacuum the small
- * hot tables and empty pgbench_history when the previous cell wrote; then CHECKPOINT so no cell
- * pays for the previous cell's dirty buffers; then a settle pause.
+ * What pgbench itself does before a run without -n, made explicit and recorded: drain the config's
+ * PgBouncer pool, vacuum the small hot tables and empty pgbench_history when the previous cell
+ * wrote; then CHECKPOINT so no cell pays for the previous cell's dirty buffers; then a settle pause.
  */
 export async function prepareCell(
   stack: Stack,
+  path: ConfigPath,
   opts: { vacuum: boolean; settleMs: number },
 ): Promise<string[]> {
   const done: string[] = [];
-  const drained = await drainPools(stack);
-  if (drained.length > 0) done.push(`drained pgbouncer server pools (${drained.join(', ')})`);
+  if (await drainPool(path)) done.push(`drained pgbouncer server pool (${path.config})`);
   await withClient(stack.postgres, async (c) => {
     if (opts.vacuum) {
       await c.query('VACUUM pgbench_branches');
@@ -64,20 +64,15 @@ export async function prepareCell(
 }
 
 /**
- * Closes every PgBouncer's server connections (admin console `KILL db` then `RESUME db`). Idle
- * pools left by earlier cells would otherwise hold PostgreSQL backends during this cell: they
- * inflate its pg_stat_activity counts and make each cell's starting state depend on the order.
+ * Closes the config's PgBouncer server connections (admin console `KILL db` then `RESUME db`), so
+ * every cell starts from an empty pool instead of one the previous cell of the config left warm.
  */
-async function drainPools(stack: Stack): Promise<string[]> {
-  const drained: string[] = [];
-  for (const p of stack.paths.values()) {
-    if (!p.pgbouncerAdmin || p.components.some((c) => !c.alive())) continue;
-    const db = p.endpoint.database;
-    await withClient(p.pgbouncerAdmin, async (c) => {
-      await c.query(`KILL ${db}`);
-      await c.query(`RESUME ${db}`);
-    });
-    drained.push(p.config);
-  }
-  return drained;
+async function drainPool(p: ConfigPath): Promise<boolean> {
+  if (!p.pgbouncerAdmin || p.components.some((c) => !c.alive())) return false;
+  const db = p.endpoint.database;
+  await withClient(p.pgbouncerAdmin, async (c) => {
+    await c.query(`KILL ${db}`);
+    await c.query(`RESUME ${db}`);
+  });
+  return true;
 }

@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync } fro
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationError, StackError } from '../errors.js';
-import { type Cell, expandCells } from '../matrix/expand.js';
+import type { Cell } from '../matrix/expand.js';
 import { loadMatrix, type Matrix, type MatrixOverrides } from '../matrix/load.js';
 import { autoThreads } from '../pgbench/argv.js';
 import { runPaths } from '../results/paths.js';
@@ -14,8 +14,10 @@ import { startSampling as startCellSampling } from '../sampling/session.js';
 import { isFree } from '../stack/ports.js';
 import { chooseProvider } from '../stack/select.js';
 import type { Stack } from '../stack/types.js';
-import { type CellHooks, runCell } from './cell.js';
+import { type CellHooks, cellNotRun, runCell } from './cell.js';
 import { gitSha, hostInfo, makeRunId } from './host.js';
+import { awaitIsolation, describeIsolation } from './isolation.js';
+import { configOrder, planCells, switchesConfig } from './plan.js';
 import { initData, prepareCell, writes } from './prepare.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -107,7 +109,16 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
   }
 
   await checkFixedPorts(matrix);
-  const cells = expandCells(matrix);
+  checkProxyFiles(matrix);
+  const order =
+    runInfo?.order ??
+    configOrder(
+      matrix.spec.configs.map((c) => c.name),
+      matrix.spec.reps,
+      matrix.spec.config_order,
+      matrix.spec.seed ?? Math.floor(Math.random() * 2 ** 31),
+    );
+  const cells = planCells(matrix, order);
   const done = new Set(previous.filter((c) => FINISHED.has(c.state)).map((c) => c.id));
   const todo = cells.filter((c) => !done.has(c.id));
   const { provider, reason } = await chooseProvider(matrix.spec.provider);
@@ -134,6 +145,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
     host: hostInfo(),
     startedAt: new Date().toISOString(),
     cellsPlanned: cells.length,
+    order,
   };
   if (opts.resume) info.resumedAt = [...(info.resumedAt ?? []), new Date().toISOString()];
   writeRunInfo(runDir, info);
@@ -177,21 +189,30 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
     const byName = new Map(matrix.workloads.map((w) => [w.name, w]));
     let lastWrote = true;
     const cellMs: number[] = [];
+    let up: string | undefined;
     for (const [i, cell] of todo.entries()) {
       if (opts.signal?.aborted) throw new InterruptedError();
       const workload = byName.get(cell.workload);
       if (!workload) throw new Error(`internal: workload ${cell.workload} not found`);
+      const role = stack.roles.get(cell.config);
+      if (!role) throw new Error(`internal: config ${cell.config} has no role`);
       const cellStart = Date.now();
       const eta =
         cellMs.length === 0
           ? undefined
           : (cellMs.reduce((a, b) => a + b, 0) / cellMs.length) * (todo.length - i);
       events.cellStart?.(cell, i + 1, todo.length, eta, Math.max(1, Math.round(matrix.spec.duration / 1000)));
-      let cfgPath = stack.paths.get(cell.config);
-      if (!cfgPath) throw new Error(`internal: config ${cell.config} has no path`);
       if (!stack.postgresComponent.alive()) {
         throw new StackError(`PostgreSQL died (${stack.postgresComponent.logTail(3)}); stopping the run`);
       }
+      // One path up at a time: the previous config's pooler or proxy stops (its server connections
+      // with it) before this config's starts, so every backend during the cell is this config's.
+      if (switchesConfig(todo, i) && up !== undefined) {
+        await stack.stopPath(up);
+        up = undefined;
+      }
+      let cfgPath = await stack.startPath(cell.config);
+      up = cell.config;
       if (cfgPath.components.some((c) => !c.alive())) {
         events.log(`restarting ${cell.config}: a component had died`);
         cfgPath = await stack.restartPath(cell.config);
@@ -199,46 +220,55 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
       const cellDir = runPaths(runDir).cellDir(cell.id);
       rmSync(cellDir, { recursive: true, force: true });
       mkdirSync(cellDir, { recursive: true });
-      const prepared = await prepareCell(stack, { vacuum: lastWrote, settleMs: matrix.spec.settle });
+      const prepared = await prepareCell(stack, cfgPath, { vacuum: lastWrote, settleMs: matrix.spec.settle });
+      const isolation = await awaitIsolation(stack.postgres, role, undefined, opts.signal);
+      prepared.push(describeIsolation(isolation.count, isolation.waitedMs));
       lastWrote = writes(workload);
       const sampled = cfgPath;
+      const threads =
+        matrix.spec.threads === 'auto'
+          ? autoThreads(cell.concurrency, cores)
+          : Math.min(matrix.spec.threads, cell.concurrency);
       const startSampling: CellHooks['startSampling'] = opts.noSampling
         ? undefined
         : () =>
             startCellSampling({
               postgres: stack?.postgres ?? sampled.endpoint,
               database: sampled.endpoint.database,
+              role,
+              durationMs: matrix.spec.duration,
               ...(sampled.pgbouncerAdmin ? { pgbouncerAdmin: sampled.pgbouncerAdmin } : {}),
               components: [...(stack ? [stack.postgresComponent] : []), ...sampled.components],
               intervalMs: matrix.spec.sample_interval,
               clients: cell.concurrency,
               cellDir,
             });
-      const rec = await runCell(
-        stack,
-        {
-          cell,
-          workload,
-          path: cfgPath,
-          threads:
-            matrix.spec.threads === 'auto'
-              ? autoThreads(cell.concurrency, cores)
-              : Math.min(matrix.spec.threads, cell.concurrency),
-          durationMs: matrix.spec.duration,
-          warmupMs: matrix.spec.warmup,
-          protocol: matrix.spec.protocol,
-          cellDir,
-          keepRawLogs: matrix.spec.keep_raw_logs,
-          prepared,
-          ...(matrix.spec.hang_grace === undefined ? {} : { hangGraceMs: matrix.spec.hang_grace }),
-        },
-        {
-          log: events.log,
-          onProgress: (tps, t) => events.cellProgress?.(cell, tps, t),
-          ...(startSampling ? { startSampling } : {}),
-          ...(opts.signal ? { signal: opts.signal } : {}),
-        },
-      );
+      const plan = {
+        cell,
+        workload,
+        path: cfgPath,
+        threads,
+        durationMs: matrix.spec.duration,
+        warmupMs: matrix.spec.warmup,
+        protocol: matrix.spec.protocol,
+        cellDir,
+        keepRawLogs: matrix.spec.keep_raw_logs,
+        prepared,
+        ...(matrix.spec.hang_grace === undefined ? {} : { hangGraceMs: matrix.spec.hang_grace }),
+      };
+      const rec =
+        isolation.count.foreignTotal > 0
+          ? cellNotRun(
+              plan,
+              `isolation: ${isolation.count.foreignTotal} client backends of other configs were still connected ` +
+                `after ${isolation.waitedMs} ms (${Object.keys(isolation.count.foreign).join(', ')}); the cell did not run`,
+            )
+          : await runCell(stack, plan, {
+              log: events.log,
+              onProgress: (tps, t) => events.cellProgress?.(cell, tps, t),
+              ...(startSampling ? { startSampling } : {}),
+              ...(opts.signal ? { signal: opts.signal } : {}),
+            });
       appendCell(runDir, rec);
       records.push(rec);
       cellMs.push(Date.now() - cellStart);
@@ -301,6 +331,25 @@ async function checkFixedPorts(matrix: Matrix): Promise<void> {
       );
     }
   }
+}
+
+/** A proxy's `files:` template given by path must be a readable file, before anything starts. */
+function checkProxyFiles(matrix: Matrix): void {
+  const dir = path.dirname(matrix.file);
+  matrix.spec.configs.forEach((c, i) => {
+    if (c.kind !== 'proxy') return;
+    for (const [name, f] of Object.entries(c.files)) {
+      if (!('path' in f)) continue;
+      const file = path.resolve(dir, f.path);
+      try {
+        accessSync(file, constants.R_OK);
+      } catch {
+        throw new ConfigurationError(
+          `${matrix.file}: configs[${i}].files.${name}.path: expected a readable template file relative to the matrix, ${file} is not one`,
+        );
+      }
+    }
+  });
 }
 
 export class InterruptedError extends Error {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { StackError } from '../errors.js';
@@ -7,6 +7,7 @@ import { type ConfigSpec, needsPgbouncer, type PgbouncerHop, pgbouncerHopOf } fr
 import { localPgbench } from '../pgbench/local-runner.js';
 import { registerSecret } from '../util/redact.js';
 import { binaryVersion, findBinaries, type NativeBinaries } from './binaries.js';
+import { pathLifecycle } from './lifecycle.js';
 import { pickPort, releasePort } from './ports.js';
 import { ManagedProcess } from './process.js';
 import { waitForQuery, waitForTcp, withClient } from './ready.js';
@@ -15,9 +16,10 @@ import {
   postgresMaxConnections,
   renderPgbouncerIni,
   renderProxyCommand,
+  renderProxyFiles,
   renderUserlist,
 } from './render.js';
-import { restartConfigPath } from './restart.js';
+import { configRoles, createConfigRoles } from './roles.js';
 import type {
   Component,
   ComponentRole,
@@ -104,14 +106,22 @@ export const nativeProvider: Provider = {
       started.push(postgres.component);
       log(`postgres ${pgVersion} ready on 127.0.0.1:${postgres.endpoint.port} in ${Date.now() - pgT0} ms`);
 
+      const roles = configRoles(spec.configs);
+      const verifiers = await withClient(postgres.endpoint, (c) =>
+        createConfigRoles((sql, params) => c.query(sql, params), roles, password),
+      );
+      for (const v of verifiers.values()) registerSecret(v);
       const pathFor = async (c: ConfigSpec): Promise<ConfigPath> => {
+        const role = roles.get(c.name) ?? BENCH_USER;
         const p = await startPath(c, {
           bins,
           root,
           runAs,
           password,
-          secret: postgres.secret,
-          postgres: postgres.endpoint,
+          adminSecret: postgres.secret,
+          roleSecret: verifiers.get(role) ?? '',
+          postgres: { ...postgres.endpoint, user: role },
+          matrixDir: path.dirname(matrix.file),
           spec,
           log,
           pgbouncerVersion,
@@ -120,8 +130,7 @@ export const nativeProvider: Provider = {
         started.push(...p.components);
         return p;
       };
-      const paths = new Map<string, ConfigPath>();
-      for (const c of spec.configs) paths.set(c.name, await pathFor(c));
+      const lifecycle = pathLifecycle(spec.configs, started, pathFor);
 
       const versions: Record<string, string> = { postgres: pgVersion, pgbench: pgbenchVersion };
       if (pgbouncerVersion) versions.pgbouncer = pgbouncerVersion;
@@ -129,7 +138,8 @@ export const nativeProvider: Provider = {
         provider: 'native',
         postgres: postgres.endpoint,
         postgresComponent: postgres.component,
-        paths,
+        paths: lifecycle.paths,
+        roles,
         pgbench: localPgbench(bins.pgbench, pgbenchVersion),
         versions,
         details: {
@@ -138,7 +148,9 @@ export const nativeProvider: Provider = {
           runAs: runAs?.name ?? process.env.USER ?? 'current user',
           startupMs: Date.now() - pgT0,
         },
-        restartPath: (config: string) => restartConfigPath(config, spec.configs, paths, started, pathFor),
+        startPath: lifecycle.startPath,
+        stopPath: lifecycle.stopPath,
+        restartPath: lifecycle.restartPath,
         stop: stopAll,
       };
     } catch (e) {
@@ -236,9 +248,13 @@ interface PathContext {
   root: string;
   runAs: RunAs | undefined;
   password: string;
-  /** The SCRAM verifier of the bench user, for PgBouncer's auth_file. */
-  secret: string;
+  /** SCRAM verifiers for PgBouncer's auth_file: the admin user's (samplers) and the config role's (pgbench). */
+  adminSecret: string;
+  roleSecret: string;
+  /** PostgreSQL as the config's own role. */
   postgres: Endpoint;
+  /** Proxy `files:` paths are relative to the matrix file. */
+  matrixDir: string;
   spec: StartOptions['matrix']['spec'];
   log: (m: string) => void;
   pgbouncerVersion: string | undefined;
@@ -256,7 +272,7 @@ async function startPath(c: ConfigSpec, ctx: PathContext): Promise<ConfigPath> {
       const b = await startPgbouncer(c.name, hop, ctx, c.kind === 'pgbouncer' ? c.port : undefined);
       components.push(b.component);
       upstream = b.endpoint;
-      admin = { ...b.endpoint, database: 'pgbouncer' };
+      admin = { ...b.endpoint, database: 'pgbouncer', user: BENCH_USER };
     }
     if (c.kind === 'proxy') {
       const p = await startProxy(c, upstream, ctx);
@@ -280,7 +296,14 @@ async function startPgbouncer(
   const dir = ownedDir(path.join(ctx.root, `pgbouncer-${config}`), ctx.runAs);
   const port = fixedPort ?? (await pickPort());
   const authFile = path.join(dir, 'userlist.txt');
-  ownedFile(authFile, renderUserlist(BENCH_USER, ctx.secret), ctx.runAs);
+  ownedFile(
+    authFile,
+    renderUserlist([
+      [BENCH_USER, ctx.adminSecret],
+      [ctx.postgres.user, ctx.roleSecret],
+    ]),
+    ctx.runAs,
+  );
   const ini = renderPgbouncerIni({
     hop,
     listenPort: port,
@@ -332,15 +355,22 @@ async function startProxy(
   }
   const dir = ownedDir(path.join(ctx.root, `proxy-${c.name}`), undefined);
   const port = c.port ?? (await pickPort());
-  const argv = renderProxyCommand(c.command, {
+  const values = {
     port,
     host: '127.0.0.1',
     upstream_host: upstream.host,
     upstream_port: upstream.port,
     database: BENCH_DB,
-    user: BENCH_USER,
+    user: ctx.postgres.user,
     workdir: dir,
-  });
+  };
+  const argv = renderProxyCommand(c.command, values);
+  for (const f of renderProxyFiles(c.files, values, (rel) =>
+    readFileSync(path.resolve(ctx.matrixDir, rel), 'utf8'),
+  )) {
+    // 0600: a template may carry what the proxy needs to log in; the directory is the run's scratch.
+    writeFileSync(path.join(dir, f.name), f.content, { mode: 0o600 });
+  }
   const proc = new ManagedProcess(argv, {
     name: `proxy:${c.name}`,
     cwd: dir,

@@ -1,4 +1,4 @@
-import { type ConfigSpec, type PgbouncerHop, pgbouncerHopOf } from '../matrix/schema.js';
+import { type ConfigSpec, type PgbouncerHop, type ProxyFileSpec, pgbouncerHopOf } from '../matrix/schema.js';
 
 export interface PgbouncerIniInput {
   hop: PgbouncerHop;
@@ -14,7 +14,7 @@ export interface PgbouncerIniInput {
   minClientConn: number;
 }
 
-/** Renders pgbouncer.ini. Pure: the same input gives the same file (it is copied into results). */
+/** Renders pgbouncer.ini. Pure: the same input gives the same file. */
 export function renderPgbouncerIni(i: PgbouncerIniInput): string {
   const settings: Record<string, string | number | boolean> = {
     listen_addr: '127.0.0.1',
@@ -52,13 +52,14 @@ export function renderPgbouncerIni(i: PgbouncerIniInput): string {
 }
 
 /**
- * userlist.txt with the SCRAM verifier copied from pg_authid (never the clear password): PgBouncer
+ * userlist.txt with SCRAM verifiers copied from pg_authid (never the clear password): PgBouncer
  * then verifies clients without deriving keys itself and passes their SCRAM keys on to PostgreSQL.
- * Lives in the scratch dir only.
+ * One line per user: the config's role (pgbench) and the admin user (the samplers). Lives in the
+ * scratch dir only.
  */
-export function renderUserlist(user: string, secret: string): string {
+export function renderUserlist(users: ReadonlyArray<readonly [user: string, secret: string]>): string {
   const q = (s: string) => `"${s.replaceAll('"', '""')}"`;
-  return `${q(user)} ${q(secret)}\n`;
+  return users.map(([u, s]) => `${q(u)} ${q(s)}\n`).join('');
 }
 
 export interface ProxyPlaceholders {
@@ -71,25 +72,46 @@ export interface ProxyPlaceholders {
   workdir: string;
 }
 
+/** Substitutes {placeholders}; an unknown {name} stays as it is (a config file may use braces). */
+export function renderTemplate(text: string, values: ProxyPlaceholders): string {
+  return text.replace(/\{(\w+)\}/g, (m, key: string) =>
+    key in values ? String(values[key as keyof ProxyPlaceholders]) : m,
+  );
+}
+
 /** Substitutes {placeholders} in a proxy command; a string command is split on whitespace (no shell). */
 export function renderProxyCommand(command: string | string[], values: ProxyPlaceholders): string[] {
   const argv = Array.isArray(command) ? command : command.trim().split(/\s+/);
-  return argv.map((a) =>
-    a.replace(/\{(\w+)\}/g, (m, key: string) =>
-      key in values ? String(values[key as keyof ProxyPlaceholders]) : m,
-    ),
-  );
+  return argv.map((a) => renderTemplate(a, values));
+}
+
+/**
+ * A proxy's `files:` rendered: name -> content. `readTemplate` reads a `path` template (relative to
+ * the matrix); the caller writes the results into the proxy's working directory.
+ */
+export function renderProxyFiles(
+  files: Record<string, ProxyFileSpec>,
+  values: ProxyPlaceholders,
+  readTemplate: (relPath: string) => string,
+): Array<{ name: string; content: string }> {
+  return Object.entries(files).map(([name, f]) => ({
+    name,
+    content: renderTemplate('text' in f ? f.text : readTemplate(f.path), values),
+  }));
 }
 
 export function maxConcurrency(concurrency: number[]): number {
   return concurrency.reduce((a, b) => Math.max(a, b), 1);
 }
 
-/** PostgreSQL max_connections: every direct client plus the sampler, pgbouncer pools and headroom. */
+/**
+ * PostgreSQL max_connections: every direct client plus the samplers, the largest pgbouncer pool and
+ * headroom. One config is up at a time, so pools are not summed.
+ */
 export function postgresMaxConnections(concurrency: number[], configs: ConfigSpec[]): number {
-  const pools = configs.reduce((sum, c) => {
+  const pools = configs.reduce((most, c) => {
     const hop = pgbouncerHopOf(c);
-    return sum + (hop ? hop.default_pool_size + (hop.reserve_pool_size ?? 0) : 0);
+    return Math.max(most, hop ? hop.default_pool_size + (hop.reserve_pool_size ?? 0) : 0);
   }, 0);
   return Math.max(100, maxConcurrency(concurrency) + 20, pools + 20);
 }

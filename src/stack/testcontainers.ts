@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerRuntimeClient } from 'testcontainers';
 import { StackError } from '../errors.js';
@@ -24,6 +25,7 @@ import {
   postgresSettingArgs,
 } from './container-images.js';
 import { pingDocker } from './docker-engine.js';
+import { pathLifecycle } from './lifecycle.js';
 import { BENCH_DB, BENCH_USER } from './native.js';
 import { pickPort, releasePort } from './ports.js';
 import { withClient } from './ready.js';
@@ -32,9 +34,10 @@ import {
   postgresMaxConnections,
   renderPgbouncerIni,
   renderProxyCommand,
+  renderProxyFiles,
   renderUserlist,
 } from './render.js';
-import { restartConfigPath } from './restart.js';
+import { configRoles, createConfigRoles } from './roles.js';
 import type {
   Component,
   ConfigPath,
@@ -51,6 +54,8 @@ export { applyImageOverrides, parseImageFlags } from './container-images.js';
 /** Inside the containers: configs and secrets, copied in before start (never bind-mounted). */
 const CONF_DIR = '/tmp/bench';
 const BARE_PGDATA = '/tmp/pgdata';
+/** {workdir} of a proxy container: its `files:` are copied here before it starts. */
+const PROXY_WORKDIR = '/tmp';
 /** Docker's default /dev/shm is 64 MiB; PostgreSQL's dynamic shared memory (parallel query) lives there. */
 const POSTGRES_SHM_BYTES = 1024 * 1024 * 1024;
 
@@ -107,9 +112,14 @@ interface Ctx {
   client: ContainerRuntimeClient;
   spec: Spec;
   runLabel: string;
-  /** The SCRAM verifier of the bench user (pg_authid), for PgBouncer's auth_file. */
+  /** The SCRAM verifier of the bench user (pg_authid), for PgBouncer's auth_file (admin console). */
   secret: string;
+  /** Each config role's SCRAM verifier, by role. */
+  verifiers: Map<string, string>;
+  roles: Map<string, string>;
   postgres: Endpoint;
+  /** Proxy `files:` paths are relative to the matrix file. */
+  matrixDir: string;
   images: Record<string, ImageFacts>;
   log: (m: string) => void;
   signal: AbortSignal | undefined;
@@ -151,6 +161,8 @@ export const testcontainersProvider: Provider = {
       return stopping;
     };
     const t0 = Date.now();
+    const details: Record<string, unknown> = {};
+    let containers = (): unknown[] => [];
     try {
       const [pgImage, bouncerImage] = await Promise.all([
         imageFacts(client, images.postgres),
@@ -171,12 +183,20 @@ export const testcontainersProvider: Provider = {
       );
       throwIfAborted(signal);
 
+      const roles = configRoles(spec.configs);
+      const verifiers = await withClient(pg.endpoint, (c) =>
+        createConfigRoles((sql, params) => c.query(sql, params), roles, password),
+      );
+      for (const v of verifiers.values()) registerSecret(v);
       const ctx: Ctx = {
         client,
         spec,
         runLabel,
         secret: pg.secret,
+        verifiers,
+        roles,
         postgres: pg.endpoint,
+        matrixDir: path.dirname(matrix.file),
         images: facts,
         log,
         signal,
@@ -184,13 +204,10 @@ export const testcontainersProvider: Provider = {
       };
       const pathFor = async (c: ConfigSpec): Promise<ConfigPath> => {
         const p = await startPath(c, ctx, (comp) => started.push(comp));
+        details.containers = containers();
         return p;
       };
-      const paths = new Map<string, ConfigPath>();
-      for (const c of spec.configs) {
-        throwIfAborted(signal);
-        paths.set(c.name, await pathFor(c));
-      }
+      const lifecycle = pathLifecycle(spec.configs, started, pathFor);
 
       const bench = await pgbenchRunner(client, images, runLabel, log);
       throwIfAborted(signal);
@@ -202,7 +219,7 @@ export const testcontainersProvider: Provider = {
       const bouncerVersion = [...ctx.pgbouncerVersions.values()][0];
       if (bouncerVersion) versions.pgbouncer = bouncerVersion;
 
-      const containers = () =>
+      containers = () =>
         started.map((c) => ({
           role: c.role,
           ...(c.config ? { config: c.config } : {}),
@@ -211,7 +228,7 @@ export const testcontainersProvider: Provider = {
           hostPid: c.pid,
           port: c.port,
         }));
-      const details: Record<string, unknown> = {
+      Object.assign(details, {
         network: 'host',
         networkNote:
           'host networking: every component listens on 127.0.0.1; no Docker port proxy in the path',
@@ -227,20 +244,22 @@ export const testcontainersProvider: Provider = {
         pgbench: bench.where,
         containers: containers(),
         startupMs: Date.now() - t0,
-      };
+      });
       return {
         provider: 'testcontainers',
         postgres: pg.endpoint,
         postgresComponent: pg.component,
-        paths,
+        paths: lifecycle.paths,
+        roles,
         pgbench: bench.runner,
         versions,
         details,
-        async restartPath(config: string) {
-          const fresh = await restartConfigPath(config, spec.configs, paths, started, pathFor);
+        startPath: lifecycle.startPath,
+        async stopPath(config: string) {
+          await lifecycle.stopPath(config);
           details.containers = containers();
-          return fresh;
         },
+        restartPath: lifecycle.restartPath,
         stop: stopAll,
       };
     } catch (e) {
@@ -363,20 +382,22 @@ async function startPostgres(
 }
 
 async function startPath(c: ConfigSpec, ctx: Ctx, onStarted: (comp: Component) => void): Promise<ConfigPath> {
-  if (c.kind === 'direct') return { config: c.name, endpoint: ctx.postgres, components: [] };
+  const role = ctx.roles.get(c.name) ?? BENCH_USER;
+  const asRole: Endpoint = { ...ctx.postgres, user: role };
+  if (c.kind === 'direct') return { config: c.name, endpoint: asRole, components: [] };
   const components: Component[] = [];
   const add = (comp: Component) => {
     components.unshift(comp);
     onStarted(comp);
   };
-  let upstream = ctx.postgres;
+  let upstream = asRole;
   let admin: Endpoint | undefined;
   const hop = pgbouncerHopOf(c);
   if (hop) {
-    const b = await startPgbouncer(c.name, hop, ctx, c.kind === 'pgbouncer' ? c.port : undefined);
+    const b = await startPgbouncer(c.name, hop, ctx, asRole, c.kind === 'pgbouncer' ? c.port : undefined);
     add(b.component);
     upstream = b.endpoint;
-    admin = { ...b.endpoint, database: 'pgbouncer' };
+    admin = { ...b.endpoint, database: 'pgbouncer', user: BENCH_USER };
   }
   if (c.kind === 'proxy') {
     const p = await startProxy(c, upstream, ctx);
@@ -396,6 +417,7 @@ async function startPgbouncer(
   config: string,
   hop: PgbouncerHop,
   ctx: Ctx,
+  asRole: Endpoint,
   fixedPort: number | undefined,
 ): Promise<{ endpoint: Endpoint; component: ContainerComponent }> {
   const image = ctx.images.pgbouncer;
@@ -415,7 +437,7 @@ async function startPgbouncer(
     socketDir: '/tmp',
     minClientConn: maxConcurrency(ctx.spec.concurrency),
   });
-  const endpoint: Endpoint = { ...ctx.postgres, port };
+  const endpoint: Endpoint = { ...asRole, port };
   let component: ContainerComponent;
   try {
     component = await startComponentContainer({
@@ -435,7 +457,14 @@ async function startPgbouncer(
         { content: ini, target: iniFile, mode: 0o644 },
         // The SCRAM verifier, never the clear password: PgBouncer then passes the client's keys on
         // instead of deriving them for every connection (what the native provider does too).
-        { content: renderUserlist(BENCH_USER, ctx.secret), target: authFile, mode: 0o644 },
+        {
+          content: renderUserlist([
+            [BENCH_USER, ctx.secret],
+            [asRole.user, ctx.verifiers.get(asRole.user) ?? ''],
+          ]),
+          target: authFile,
+          mode: 0o644,
+        },
       ],
       logMessage: { re: /process up/, times: 1 },
       ready: endpoint,
@@ -478,18 +507,20 @@ async function startProxy(
     );
   }
   const port = c.port ?? (await pickPort());
+  const values = {
+    port,
+    host: '127.0.0.1',
+    upstream_host: upstream.host,
+    upstream_port: upstream.port,
+    database: BENCH_DB,
+    user: upstream.user,
+    workdir: PROXY_WORKDIR,
+  };
   // The command is the container's CMD (the image's entrypoint, usually the proxy binary, stays).
-  const command = c.command
-    ? renderProxyCommand(c.command, {
-        port,
-        host: '127.0.0.1',
-        upstream_host: upstream.host,
-        upstream_port: upstream.port,
-        database: BENCH_DB,
-        user: BENCH_USER,
-        workdir: '/tmp',
-      })
-    : undefined;
+  const command = c.command ? renderProxyCommand(c.command, values) : undefined;
+  const files = renderProxyFiles(c.files, values, (rel) =>
+    readFileSync(path.resolve(ctx.matrixDir, rel), 'utf8'),
+  ).map((f) => ({ content: f.content, target: `${PROXY_WORKDIR}/${f.name}`, mode: 0o644 }));
   const endpoint: Endpoint = { ...upstream, port };
   let component: ContainerComponent;
   try {
@@ -501,6 +532,7 @@ async function startProxy(
       runLabel: ctx.runLabel,
       port,
       ...(command ? { command } : {}),
+      ...(files.length > 0 ? { files } : {}),
       env: c.env,
       ready: endpoint,
       readyTimeoutMs: c.ready_timeout,

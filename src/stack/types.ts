@@ -71,11 +71,21 @@ export interface Stack {
   /** Direct superuser-capable connection to PostgreSQL for init, CHECKPOINT and sampling. */
   postgres: Endpoint;
   postgresComponent: Component;
-  paths: Map<string, ConfigPath>;
+  /** The paths currently up (normally one: the config under test), by config. */
+  paths: ReadonlyMap<string, ConfigPath>;
+  /** The PostgreSQL login role of each config (src/stack/roles.ts): its backends carry this usename. */
+  roles: ReadonlyMap<string, string>;
   pgbench: PgbenchRunner;
   versions: Record<string, string>;
   /** Extra facts for run.json (images, digests, network mode). */
   details: Record<string, unknown>;
+  /**
+   * Starts one config's pooler/proxy (nothing for direct) and returns its path; a config already up
+   * is returned as it is. Only the config under test is up: the runner stops the previous one first.
+   */
+  startPath(config: string): Promise<ConfigPath>;
+  /** Stops one config's components (a config that is not up is a no-op). */
+  stopPath(config: string): Promise<void>;
   /** Restart the components of one config after a fault (not PostgreSQL). */
   restartPath(config: string): Promise<ConfigPath>;
   /** Stops everything this stack started. Idempotent. */

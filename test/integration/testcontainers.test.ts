@@ -142,6 +142,8 @@ describe.skipIf(!engine.ok && process.env.BENCH_REQUIRE_DOCKER !== '1')(
         workdir,
         log: quiet,
       });
+      // The runner keeps one path up at a time; these tests drive both at once, by hand.
+      for (const c of ['direct', 'pgbouncer-tx']) await stack.startPath(c);
       startMs = Date.now() - t0;
       containerRunner = stack.pgbench;
       const host = findPgbench();

@@ -1,0 +1,56 @@
+import type { ConfigSpec } from '../matrix/schema.js';
+
+/**
+ * Each config reaches PostgreSQL as its own login role, so pg_stat_activity attributes every server
+ * backend to the config whose path opened it, whatever a proxy does with its connections (a pooler
+ * that caches server connections across clients still logs in as the client's user). The harness's
+ * own connections (init, CHECKPOINT, the samplers) use the superuser `bench`, never a config role.
+ */
+export const ROLE_PREFIX = 'bench_';
+
+/** PostgreSQL truncates identifiers to 63 bytes (NAMEDATALEN - 1). */
+const MAX_IDENT = 63;
+
+/**
+ * Config name -> role name: `bench_<name>` lowercased, with characters outside [a-z0-9_] replaced
+ * by `_`; a collision after that (`a-b` and `a_b`) or a name too long gets the config's index
+ * appended. Pure and deterministic, so a resumed run and summarize agree on the names.
+ */
+export function configRoles(configs: ReadonlyArray<Pick<ConfigSpec, 'name'>>): Map<string, string> {
+  const roles = new Map<string, string>();
+  const taken = new Set<string>();
+  configs.forEach((c, i) => {
+    let role = `${ROLE_PREFIX}${c.name.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
+    if (role.length > MAX_IDENT || taken.has(role)) {
+      const suffix = `_${i}`;
+      role = `${role.slice(0, MAX_IDENT - suffix.length)}${suffix}`;
+    }
+    taken.add(role);
+    roles.set(c.name, role);
+  });
+  return roles;
+}
+
+/**
+ * Creates one login role per config with the run's password and returns each role's SCRAM verifier
+ * (for PgBouncer's auth_file). The roles are superusers like `bench` itself, so a custom script may
+ * do whatever it did before attribution existed (TRUNCATE, CREATE, pg_sleep); what changes is only
+ * the name pg_stat_activity shows for the config's backends.
+ */
+export async function createConfigRoles(
+  query: (sql: string, params?: unknown[]) => Promise<{ rows: Array<Record<string, unknown>> }>,
+  roles: ReadonlyMap<string, string>,
+  password: string,
+): Promise<Map<string, string>> {
+  const verifiers = new Map<string, string>();
+  for (const role of roles.values()) {
+    const ident = `"${role.replaceAll('"', '""')}"`;
+    // A literal, not a parameter: CREATE ROLE takes no bind parameters. The password is generated
+    // (base64url), so it holds no quote; it is hashed by the server and never logged.
+    await query(`CREATE ROLE ${ident} LOGIN SUPERUSER PASSWORD '${password.replaceAll("'", "''")}'`);
+    const r = await query('SELECT rolpassword FROM pg_authid WHERE rolname = $1', [role]);
+    const v = r.rows[0]?.rolpassword;
+    verifiers.set(role, typeof v === 'string' ? v : '');
+  }
+  return verifiers;
+}
