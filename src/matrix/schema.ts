@@ -102,12 +102,7 @@ const proxyConfig = z.strictObject({
    * Shell-free command template for a local process. Placeholders: {port} (where the proxy must listen),
    * {host} (always 127.0.0.1), {upstream_host}, {upstream_port}, {database}, {user}, {workdir}.
    */
-  command: z
-    .union([z.string().min(1), z.array(z.string()).min(1)])
-    .refine((c) => (Array.isArray(c) ? c.join(' ') : c).includes('{port}'), {
-      message: 'a command that contains the {port} placeholder (where the proxy must listen)',
-    })
-    .optional(),
+  command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
   /** Container image of the proxy (testcontainers provider). */
   image: z.string().min(1).optional(),
   env: z.record(z.string(), z.string()).default({}),
@@ -200,6 +195,11 @@ export const matrixSchema = z
      * machine is warm; `fixed` keeps the file's order.
      */
     config_order: z.enum(['shuffle', 'fixed']).default('shuffle'),
+    /**
+     * How long to wait before each cell for client backends of other configs (a pooler stopped a
+     * moment ago) to leave PostgreSQL; if some remain, the cell fails instead of measuring them.
+     */
+    isolation_wait: nonNegativeDuration.default(10_000),
     /** Seed of the per-rep shuffle; by default a random one, recorded in run.json. */
     seed: z.number().int().nonnegative().optional(),
     sample_interval: positiveDuration.default(1_000),
@@ -258,6 +258,23 @@ export const matrixSchema = z
           code: 'custom',
           path: ['configs', i, ...(c.kind === 'proxy' ? ['via_pgbouncer'] : []), 'settings', k],
           message: `a pgbouncer.ini setting the harness does not own (${HARNESS_OWNED_PGBOUNCER.join(', ')} are set by bench)`,
+        });
+      }
+    });
+    m.configs.forEach((c, i) => {
+      if (c.kind !== 'proxy' || c.command === undefined) return;
+      const text = [
+        Array.isArray(c.command) ? c.command.join(' ') : c.command,
+        ...Object.values(c.files).map((f) => ('text' in f ? f.text : '')),
+      ].join('\n');
+      // A template given by path is read at run time: it may be where {port} is.
+      const byPath = Object.values(c.files).some((f) => 'path' in f);
+      if (!byPath && !text.includes('{port}')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['configs', i, 'command'],
+          message:
+            'a command (or one of its files) that contains the {port} placeholder (where the proxy must listen)',
         });
       }
     });

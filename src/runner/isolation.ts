@@ -2,8 +2,6 @@ import { BENCH_USER } from '../stack/native.js';
 import { withClient } from '../stack/ready.js';
 import type { Endpoint } from '../stack/types.js';
 
-/** How long the runner waits for another config's backends to go before it fails the cell. */
-export const ISOLATION_WAIT_MS = 10_000;
 const POLL_MS = 100;
 
 /**
@@ -58,7 +56,7 @@ export function describeIsolation(c: IsolationCount, waitedMs: number): string {
 export async function awaitIsolation(
   postgres: Endpoint,
   role: string,
-  timeoutMs: number = ISOLATION_WAIT_MS,
+  timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<{ count: IsolationCount; waitedMs: number }> {
   const t0 = Date.now();

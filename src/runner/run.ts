@@ -221,7 +221,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
       rmSync(cellDir, { recursive: true, force: true });
       mkdirSync(cellDir, { recursive: true });
       const prepared = await prepareCell(stack, cfgPath, { vacuum: lastWrote, settleMs: matrix.spec.settle });
-      const isolation = await awaitIsolation(stack.postgres, role, undefined, opts.signal);
+      const isolation = await awaitIsolation(stack.postgres, role, matrix.spec.isolation_wait, opts.signal);
       prepared.push(describeIsolation(isolation.count, isolation.waitedMs));
       lastWrote = writes(workload);
       const sampled = cfgPath;
