@@ -1,9 +1,27 @@
 import type { CellRecord } from '../src/results/types.js';
-import { fixed, fmtCores, fmtInt, fmtMs, fmtPct, fmtRatio, fmtTps, isNum, ratioDecimals } from './format.js';
+import {
+  fixed,
+  fmtCores,
+  fmtInt,
+  fmtMiB,
+  fmtMs,
+  fmtPct,
+  fmtRatio,
+  fmtTps,
+  isNum,
+  ratioDecimals,
+} from './format.js';
 import type { MatrixInfo } from './matrix-info.js';
 import type { Row } from './model.js';
 import type { RenderOptions } from './report.js';
-import { metaLine, resourceTable, warningList, workloadNames, workloadTable } from './reporters/markdown.js';
+import {
+  metaLine,
+  RESOURCE_CAPTION,
+  resourceTable,
+  warningList,
+  workloadNames,
+  workloadTable,
+} from './reporters/markdown.js';
 import { RULES } from './rules.js';
 
 /**
@@ -20,7 +38,7 @@ export interface NumberRef {
 }
 
 export interface Sentence {
-  kind: 'overhead' | 'pooling-gain' | 'saturation' | 'backends' | 'cpu' | 'anomaly';
+  kind: 'overhead' | 'pooling-gain' | 'saturation' | 'backends' | 'memory' | 'cpu' | 'anomaly' | 'isolation';
   text: string;
   numbers: NumberRef[];
 }
@@ -59,6 +77,28 @@ function refs(rows: readonly Row[]) {
           r.sampling?.serverBackendsPeak ?? Number.NaN,
           fmtInt(r.sampling?.serverBackendsPeak),
         ),
+      pss: (j: number) => {
+        const c = r.sampling?.components[j];
+        return at(
+          `sampling/components/${j}/pssPeakBytes`,
+          c?.pssPeakBytes ?? Number.NaN,
+          fmtMiB(c?.pssPeakBytes),
+          MIB,
+        );
+      },
+      perBackend: () =>
+        at(
+          'sampling/pssPerBackendBytes',
+          r.sampling?.pssPerBackendBytes ?? Number.NaN,
+          fmtMiB(r.sampling?.pssPerBackendBytes),
+          MIB,
+        ),
+      foreign: () =>
+        at(
+          'sampling/foreignBackendsPeak',
+          r.sampling?.foreignBackendsPeak ?? Number.NaN,
+          fmtInt(r.sampling?.foreignBackendsPeak),
+        ),
       cpu: (j: number) => {
         const c = r.sampling?.components[j];
         return at(
@@ -72,6 +112,9 @@ function refs(rows: readonly Row[]) {
   };
 }
 
+/** NumberRef scale for bytes printed in MiB. */
+const MIB = 1 / 1048576;
+
 /** Fills `{0}`, `{1}`... with the numbers' texts; a sentence with any missing number is dropped. */
 function sentence(kind: Sentence['kind'], template: string, numbers: NumberRef[]): Sentence | undefined {
   if (numbers.some((n) => !isNum(n.value))) return undefined;
@@ -79,6 +122,11 @@ function sentence(kind: Sentence['kind'], template: string, numbers: NumberRef[]
     .replace(/\{(\d+)\}/g, (_m, k: string) => numbers[Number(k)]?.text ?? '?')
     .replace(/(^|[^\d.,])1 clients\b/g, '$11 client');
   return { kind, text, numbers };
+}
+
+/** Index of the postgres component in a row's sampling figures, -1 when it was not sampled. */
+function pgIndex(r: Row): number {
+  return r.sampling?.components.findIndex((c) => c.role === 'postgres') ?? -1;
 }
 
 /** "0.48 ± 0.01" when the spread is known, else "0.48" (one rep on a side). */
@@ -216,6 +264,39 @@ export function tldr(
     );
   }
 
+  // Memory: what PostgreSQL (PSS, the memory it really uses) and the pooler held, against the
+  // baseline at the same workload and concurrency, at each pooled config's highest concurrency.
+  for (const r of byCfg.values()) {
+    const b = baseRow(r);
+    const j = pgIndex(r);
+    const bj = b ? pgIndex(b) : -1;
+    if (!b || j < 0 || bj < 0) continue;
+    const a = R(r);
+    const bb = R(b);
+    const perBackend = isNum(r.sampling?.pssPerBackendBytes) && isNum(b.sampling?.pssPerBackendBytes);
+    const tiers = (r.sampling?.components ?? []).flatMap((c, k) =>
+      c.role !== 'postgres' && isNum(c.pssPeakBytes) ? [{ name: c.name, k }] : [],
+    );
+    let n = 5;
+    const tierText = tiers.map((t) => `; ${t.name} itself {${n++}} MiB`).join('');
+    const pbText = perBackend ? `; {${n}} vs {${n + 1}} MiB per server backend` : '';
+    out.push(
+      sentence(
+        'memory',
+        `PostgreSQL's memory (PSS, peak) on ${r.workload} at {0} clients was {1} MiB through ${r.config} against {2} MiB through ${b.config}, with {3} vs {4} server backends${tierText}${pbText}.`,
+        [
+          a.clients(),
+          a.pss(j),
+          bb.pss(bj),
+          a.backends(),
+          bb.backends(),
+          ...tiers.map((t) => a.pss(t.k)),
+          ...(perBackend ? [a.perBackend(), bb.perBackend()] : []),
+        ],
+      ),
+    );
+  }
+
   // A single-threaded tier saturating its core.
   for (const r of completed) {
     r.sampling?.components.forEach((c, j) => {
@@ -268,7 +349,65 @@ export interface FindingsOptions extends RenderOptions {
   plots: readonly string[];
   /** The directories summarized, for the reproduce section. */
   dirs: readonly string[];
-  totals: { cellsFailed: number };
+  totals: { cellsFailed: number; cellsIsolationChecked?: number; cellsWithForeignBackends?: number };
+}
+
+/** The isolation rule, as the runner enforces it (src/runner/run.ts, src/runner/isolation.ts). */
+export const ISOLATION_RULE =
+  "Only the config under test holds server connections during its cells: each config's pooler/proxy is started " +
+  'before its cells and stopped after them, in every rep; before each cell the harness checks pg_stat_activity ' +
+  'for client backends of other configs and waits, then fails the cell, if any remain. Each config reaches ' +
+  'PostgreSQL as its own role, so server backends are counted per config.';
+
+/**
+ * The isolation rule and what the data says about it, for the method section: how many cells recorded the
+ * runner's check and how many found foreign backends (from summary.json's totals), and the most
+ * foreign backends the samplers saw during a cell (from a row). Runs from an older bench recorded
+ * no check: that is said in words, with no number.
+ */
+export function isolationSentences(
+  rows: readonly Row[],
+  totals: FindingsOptions['totals'],
+): { text: string; sentences: Sentence[] } {
+  const out: (Sentence | undefined)[] = [];
+  const checked = totals.cellsIsolationChecked ?? 0;
+  if (checked === 0) {
+    const text =
+      "These results come from a bench that did not record the check (no `isolation:` line in any cell's `prepared` list): isolation was not checked.";
+    out.push({ kind: 'isolation', text, numbers: [] });
+  } else {
+    const foreign = totals.cellsWithForeignBackends ?? 0;
+    out.push(
+      sentence(
+        'isolation',
+        `{0} cell${checked === 1 ? '' : 's'} recorded the check; {1} of them found client backends of other configs before ${checked === 1 ? 'it' : 'they'} ran.`,
+        [
+          { pointer: '/totals/cellsIsolationChecked', value: checked, text: fmtInt(checked) },
+          { pointer: '/totals/cellsWithForeignBackends', value: foreign, text: fmtInt(foreign) },
+        ],
+      ),
+    );
+  }
+  const sampled = rows.filter((r) => isNum(r.sampling?.foreignBackendsPeak));
+  const worst = sampled.reduce<Row | undefined>(
+    (m, r) => (!m || (r.sampling?.foreignBackendsPeak ?? 0) > (m.sampling?.foreignBackendsPeak ?? 0) ? r : m),
+    undefined,
+  );
+  if (worst) {
+    const none = (worst.sampling?.foreignBackendsPeak ?? 0) === 0;
+    out.push(
+      sentence(
+        'isolation',
+        none
+          ? "While the cells ran, the samplers saw {0} client backends of other users than the config's role in any cell (pg_stat_activity, the samplers' own connections excluded)."
+          : `While the cells ran, the samplers saw at most {0} client backends of other users than the config's role (pg_stat_activity, the samplers' own connections excluded; ${where(worst)} through ${worst.config}).`,
+        [refs(rows)(worst).foreign()],
+      ),
+    );
+  }
+  const sentences = out.filter((x): x is Sentence => x !== undefined);
+  const rule = checked === 0 ? `The current bench enforces this rule: ${ISOLATION_RULE}` : ISOLATION_RULE;
+  return { text: [rule, ...sentences.map((x) => x.text)].join(' '), sentences };
 }
 
 /** pgbench argv without the connection details, which differ per machine and config. */
@@ -322,7 +461,7 @@ function setup(o: FindingsOptions): string[] {
   return lines;
 }
 
-function method(o: FindingsOptions): string[] {
+function method(rows: readonly Row[], o: FindingsOptions): string[] {
   const m = o.matrix;
   const lines: string[] = [];
   if (o.meta?.matrix) lines.push(`- Matrix: \`${o.meta.matrix.file}\` (sha256 \`${o.meta.matrix.hash}\`).`);
@@ -346,7 +485,10 @@ function method(o: FindingsOptions): string[] {
       `- \`${c.workload}\`: \`${flagsOf(c.argv)}\` (as run for ${c.concurrency} client${c.concurrency === 1 ? '' : 's'}; -c and -j vary per cell).`,
     );
   }
-  const prepared = [...new Set(o.cells.flatMap((c) => c.prepared))];
+  // The isolation line differs per cell; it is summed up below instead.
+  const prepared = [
+    ...new Set(o.cells.flatMap((c) => c.prepared).filter((p) => !p.startsWith('isolation:'))),
+  ];
   if (prepared.length > 0)
     lines.push(
       `- Before each cell the harness ran: ${prepared.map((p) => `\`${p}\``).join(', ')} (as recorded per cell).`,
@@ -357,9 +499,13 @@ function method(o: FindingsOptions): string[] {
   const interval =
     m.sampleIntervalMs ??
     o.cells.find((c) => typeof c.sampling?.intervalMs === 'number')?.sampling?.intervalMs;
+  lines.push(`- Isolation: ${isolationSentences(rows, o.totals).text}`);
   if (o.cells.some((c) => c.sampling) && typeof interval === 'number') {
     lines.push(
-      `- Sampling every ${interval} ms while pgbench ran: pg_stat_activity (server backends), PgBouncer SHOW POOLS/STATS, RSS and CPU of each component's process tree.`,
+      `- Sampling every ${interval} ms while pgbench ran (a cell shorter than 4 intervals is sampled every quarter of its duration): pg_stat_activity (server backends), PgBouncer SHOW POOLS/STATS, memory and CPU of each component's process tree.`,
+      "- Memory is PSS (proportional set size, from /proc/<pid>/smaps_rollup summed over a component's process tree): shared pages are divided among the processes sharing them, so it is the memory the component really uses, read at least 3 times per cell. " +
+        "The RSS sum, shown as a secondary column, counts shared pages (PostgreSQL's shared_buffers) once per process and so grows with the number of backends. " +
+        'PostgreSQL PSS per server backend is the postgres PSS divided by the server backends counted at the same tick, averaged over the ticks of a cell, then over reps: it includes the postmaster, the auxiliary processes and shared memory spread over the backends.',
     );
   }
   lines.push(`- ${RULES.tps} ${RULES.ci95} ${RULES.cv}`, `- ${RULES.ratio}`, `- ${RULES.outliers}`);
@@ -413,7 +559,7 @@ export function findings(rows: readonly Row[], o: FindingsOptions): { markdown: 
     '',
     '## Method',
     '',
-    ...method(o),
+    ...method(rows, o),
     '',
     '## Results',
     '',
@@ -423,7 +569,7 @@ export function findings(rows: readonly Row[], o: FindingsOptions): { markdown: 
   for (const w of workloadNames(rows)) {
     out.push(`### ${w}`, '', workloadTable(rows, w, o), '');
     const res = resourceTable(rows, w);
-    if (res) out.push('Sampled (peaks over reps; CPU in cores):', '', res, '');
+    if (res) out.push(RESOURCE_CAPTION, '', res, '');
     const plots = o.plots.filter((p) => p.endsWith(`-${w}.svg`));
     if (plots.length > 0) out.push(plots.map((p) => `![${p}](${p})`).join('\n'), '');
   }

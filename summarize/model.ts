@@ -62,7 +62,22 @@ export interface ComponentFigures {
   name: string;
   /** The component's kind: postgres, pgbouncer, proxy (the part of the name before ':'). */
   role: string;
-  /** Highest RSS of the process tree over all reps. */
+  /**
+   * Highest PSS of the process tree over all reps: shared pages divided among the processes that
+   * share them, so it is the memory the component really uses. The primary memory figure.
+   */
+  pssPeakBytes?: number;
+  /** Mean over reps of each rep's mean PSS. */
+  pssMeanBytes?: number;
+  /**
+   * Reps in which the component was sampled but its PSS was not read, and why (the first reason
+   * recorded), so a report can say so rather than show an empty cell.
+   */
+  pssMissing?: { reps: number; reason?: string };
+  /**
+   * Highest RSS of the process tree over all reps, summed over its processes: shared pages
+   * (PostgreSQL's shared_buffers) count once per process that touched them. Secondary figure.
+   */
   rssPeakBytes?: number;
   /** Mean over reps of each rep's time-weighted mean CPU, in cores (1 = one core busy). */
   cpuCoresMean?: number;
@@ -71,8 +86,21 @@ export interface ComponentFigures {
 
 /** Figures from the samplers, when they ran; each is the maximum (peaks) over completed reps. */
 export interface SamplingFigures {
-  /** Peak client backends on the benchmark database (the server side of the path). */
+  /**
+   * Peak client backends on the benchmark database (the server side of the path): only those of
+   * the config's own role when the run recorded it (`role`).
+   */
   serverBackendsPeak?: number;
+  /** The PostgreSQL role server backends were counted for (runs that attribute them). */
+  role?: string;
+  /** Peak client backends of users other than the config's role during the cells (max over reps). */
+  foreignBackendsPeak?: number;
+  /**
+   * PostgreSQL PSS per server backend: postgres PSS / server backends at the same tick, averaged
+   * over the ticks of a rep, then over reps. Fixed processes and shared memory are spread over the
+   * backends, so fewer backends (pooling) show a higher figure for a lower total.
+   */
+  pssPerBackendBytes?: number;
   /** Peak of PgBouncer cl_waiting: clients queued for a server connection. */
   clWaitingPeak?: number;
   /** Peak server connections PgBouncer held (sv_active + sv_idle + sv_used). */
@@ -80,6 +108,15 @@ export interface SamplingFigures {
   maxwaitMsPeak?: number;
   components: ComponentFigures[];
   intervalMs?: number;
+}
+
+export interface IsolationFigures {
+  /** Cells whose prepared list has the isolation line. */
+  cellsChecked: number;
+  /** Of those, cells that found client backends of other configs (> 0). */
+  cellsWithForeign: number;
+  /** The largest count found. */
+  foreignMax: number;
 }
 
 export interface BaselineComparison {
@@ -118,6 +155,12 @@ export interface Row extends GroupKey {
   skippedCells: CellOutcome[];
   vsBaseline?: BaselineComparison;
   sampling?: SamplingFigures;
+  /**
+   * The runner's isolation check before each cell (the `isolation: N foreign client backends` line
+   * of the cell's `prepared` list), over every cell of the group; absent when no cell recorded it
+   * (a run from an older bench).
+   */
+  isolation?: IsolationFigures;
   samples: RepSample[];
 }
 
@@ -131,6 +174,8 @@ export type WarningKind =
   | 'failed-cells'
   | 'no-completed-reps'
   | 'cpu-saturated'
+  | 'pss-missing'
+  | 'foreign-backends'
   | 'latency-incomplete'
   | 'reader'
   | 'mixed-runs';

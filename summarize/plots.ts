@@ -117,6 +117,87 @@ function lineSpec(
   };
 }
 
+type Panel = { panel: string; series: string; clients: number; value: number };
+
+/**
+ * Small multiples: one panel per component (and one for PostgreSQL memory per server backend),
+ * each with its own y scale, so an 8 MiB pooler reads next to a 500 MiB server.
+ */
+function facetSpec(
+  title: string,
+  subtitle: string,
+  yTitle: string,
+  data: Panel[],
+  panels: string[],
+): TopLevelSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, subtitle },
+    config: CONFIG,
+    data: { values: data },
+    columns: 2,
+    facet: { field: 'panel', type: 'nominal', title: null, sort: panels, header: { labelFontSize: 12 } },
+    spec: {
+      width: PANEL_WIDTH,
+      height: PANEL_HEIGHT,
+      mark: { type: 'line', point: { filled: true, size: 50 } },
+      encoding: {
+        x: CLIENTS_X,
+        y: { field: 'value', type: 'quantitative', title: yTitle, scale: { zero: true } },
+        color: { field: 'series', type: 'nominal', title: 'config' },
+      },
+    },
+    resolve: { scale: { y: 'independent' } },
+  };
+}
+
+const PANEL_WIDTH = 300;
+const PANEL_HEIGHT = 200;
+
+/**
+ * Memory per component: peak PSS of each process tree (the memory it really uses) and PostgreSQL
+ * PSS per server backend. Runs without any PSS (an older bench) get the RSS sum instead, titled as
+ * such. Components whose PSS was not read are named in the subtitle.
+ */
+export function memoryPlot(
+  w: string,
+  rs: readonly Row[],
+): { name: string; title: string; spec: TopLevelSpec } | undefined {
+  const comps = rs.flatMap((r) => (r.sampling?.components ?? []).map((c) => ({ r, c })));
+  const havePss = comps.some(({ c }) => finite(c.pssPeakBytes));
+  const data: Panel[] = comps.flatMap(({ r, c }) => {
+    const bytes = havePss ? c.pssPeakBytes : c.rssPeakBytes;
+    const panel = havePss ? `${c.role}: PSS (peak)` : `${c.role}: RSS sum (peak)`;
+    return finite(bytes) ? [{ panel, series: r.config, clients: r.concurrency, value: bytes / 1048576 }] : [];
+  });
+  if (data.length === 0) return undefined;
+  const perBackend = 'postgres: PSS per server backend (mean)';
+  if (havePss) {
+    for (const r of rs) {
+      const v = r.sampling?.pssPerBackendBytes;
+      if (finite(v))
+        data.push({ panel: perBackend, series: r.config, clients: r.concurrency, value: v / 1048576 });
+    }
+  }
+  const order = ['postgres', 'pgbouncer', 'proxy'];
+  const rank = (p: string) => (p === perBackend ? 0.5 : (order.indexOf(p.split(':')[0] ?? '') + 100) % 100);
+  const panels = [...new Set(data.map((d) => d.panel))].sort(
+    (a, b) => rank(a) - rank(b) || a.localeCompare(b),
+  );
+  const notRead = [...new Set(comps.filter(({ c }) => c.pssMissing).map(({ c }) => c.name))];
+  const subtitle = [
+    havePss
+      ? 'peak PSS of each process tree over reps (shared pages divided among sharers); own y scale per panel'
+      : 'no PSS in these runs: RSS summed over each tree, shared pages counted once per process; own y scale per panel',
+    ...(notRead.length > 0 ? [`PSS not read for ${notRead.join(', ')} (see the warnings)`] : []),
+  ];
+  return {
+    name: `memory-${w}.svg`,
+    title: `${w}: memory per component`,
+    spec: facetSpec(`${w}: memory per component`, subtitle.join('; '), 'MiB', data, panels),
+  };
+}
+
 /** Renders every plot the rows support; plots without data (e.g. no sampling) are not made. */
 export async function renderPlots(rows: readonly Row[]): Promise<Plot[]> {
   const workloads = [...new Set(rows.map((r) => r.workload))];
@@ -165,26 +246,8 @@ export async function renderPlots(rows: readonly Row[]): Promise<Plot[]> {
       });
     }
 
-    const rss = rs.flatMap((r) =>
-      (r.sampling?.components ?? []).flatMap((c) =>
-        finite(c.rssPeakBytes)
-          ? [{ series: `${r.config}: ${c.role}`, clients: r.concurrency, value: c.rssPeakBytes / 1048576 }]
-          : [],
-      ),
-    );
-    if (rss.length > 0) {
-      jobs.push({
-        name: `rss-${w}.svg`,
-        title: `${w}: RSS per component`,
-        spec: lineSpec(
-          `${w}: memory per component`,
-          'peak RSS of the process tree over reps',
-          'RSS (MiB)',
-          rss,
-          'config: component',
-        ),
-      });
-    }
+    const memory = memoryPlot(w, rs);
+    if (memory) jobs.push(memory);
     const cpu = rs.flatMap((r) =>
       (r.sampling?.components ?? []).flatMap((c) =>
         finite(c.cpuCoresMean)

@@ -6,6 +6,7 @@ import {
   DEFAULT_THRESHOLDS,
   type GroupKey,
   groupId,
+  type IsolationFigures,
   type LatencyFigures,
   type RepSample,
   type Row,
@@ -132,6 +133,7 @@ function buildRow(
   const cfg = m.configs.find((c) => c.name === key.config);
   const latency = mergeLatency(completed, input.histogramOf);
   const sampling = aggregateSampling(completed.map((c) => c.sampling));
+  const isolation = isolationOf(cells);
   const row: Row = {
     ...key,
     ...(cfg?.kind !== undefined ? { configKind: cfg.kind } : {}),
@@ -150,9 +152,33 @@ function buildRow(
     failedCells: notDone.filter((c) => c.state !== 'skipped').map(outcome),
     skippedCells: notDone.filter((c) => c.state === 'skipped').map(outcome),
     ...(sampling ? { sampling } : {}),
+    ...(isolation ? { isolation } : {}),
     samples,
   };
   return row;
+}
+
+/** `isolation: 3 foreign client backends (...)`, as src/runner/isolation.ts writes it. */
+const ISOLATION_LINE = /^isolation: (\d+) foreign client backends?\b/;
+
+/**
+ * The runner's isolation check over every cell of a group, completed or not (a cell that found
+ * foreign backends and did not run is part of the record). Undefined when no cell has the line.
+ */
+export function isolationOf(cells: readonly CellRecord[]): IsolationFigures | undefined {
+  const found = cells.flatMap((c) => {
+    for (const line of c.prepared ?? []) {
+      const m = ISOLATION_LINE.exec(line);
+      if (m) return [Number(m[1])];
+    }
+    return [];
+  });
+  if (found.length === 0) return undefined;
+  return {
+    cellsChecked: found.length,
+    cellsWithForeign: found.filter((n) => n > 0).length,
+    foreignMax: Math.max(...found),
+  };
 }
 
 function sum(xs: number[]): number {

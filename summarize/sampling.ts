@@ -22,7 +22,18 @@ function maxOf(a: number | undefined, b: number | undefined): number | undefined
   return Math.max(a, b);
 }
 
-/** Peaks over reps are maxima; mean CPU is the mean of the reps' means. */
+const meanOf = (xs: number[]): number | undefined =>
+  xs.length === 0 ? undefined : xs.reduce((a, b) => a + b, 0) / xs.length;
+
+function push(m: Map<string, number[]>, key: string, v: number | undefined): void {
+  if (v !== undefined) m.set(key, [...(m.get(key) ?? []), v]);
+}
+
+/**
+ * Peaks over reps are maxima; means (CPU, PSS, PSS per backend) are the mean of the reps' means.
+ * A component sampled in a rep without a PSS reading is counted in `pssMissing`, with the reason
+ * the sampler recorded (`pssError`), so reports can say why the memory figure is missing.
+ */
 export function aggregateSampling(
   records: ReadonlyArray<Record<string, unknown> | undefined>,
 ): SamplingFigures | undefined {
@@ -30,13 +41,21 @@ export function aggregateSampling(
   if (present.length === 0) return undefined;
   const out: SamplingFigures = { components: [] };
   const cpu = new Map<string, number[]>();
+  const pssMeans = new Map<string, number[]>();
+  const perBackend: number[] = [];
   const comps = new Map<string, ComponentFigures>();
   for (const raw of present) {
     const s = raw as Partial<SamplingSummary>;
     const interval = num(s.intervalMs);
     if (interval !== undefined) out.intervalMs = interval;
     const pg = obj(s.postgres);
-    if (pg) out.serverBackendsPeak = maxOf(out.serverBackendsPeak, num(pg.serverBackendsPeak));
+    if (pg) {
+      out.serverBackendsPeak = maxOf(out.serverBackendsPeak, num(pg.serverBackendsPeak));
+      if (typeof pg.role === 'string') out.role = pg.role;
+      out.foreignBackendsPeak = maxOf(out.foreignBackendsPeak, num(pg.foreignBackendsPeak));
+      const pb = num(pg.pssPerBackendBytes);
+      if (pb !== undefined) perBackend.push(pb);
+    }
     const pb = obj(s.pgbouncer);
     if (pb) {
       out.clWaitingPeak = maxOf(out.clWaitingPeak, num(pb.clWaitingPeak));
@@ -50,18 +69,26 @@ export function aggregateSampling(
         name,
         role: typeof co.role === 'string' ? co.role : (name.split(':')[0] ?? name),
       };
+      f.pssPeakBytes = maxOf(f.pssPeakBytes, num(co.pssPeakBytes));
+      push(pssMeans, name, num(co.pssMeanBytes));
+      if (num(co.pssPeakBytes) === undefined) {
+        const reason = typeof co.pssError === 'string' ? co.pssError : f.pssMissing?.reason;
+        f.pssMissing = { reps: (f.pssMissing?.reps ?? 0) + 1, ...(reason !== undefined ? { reason } : {}) };
+      }
       f.rssPeakBytes = maxOf(f.rssPeakBytes, num(co.rssPeakBytes));
       f.cpuCoresPeak = maxOf(f.cpuCoresPeak, num(co.cpuCoresPeak));
       comps.set(name, f);
-      const m = num(co.cpuCoresMean);
-      if (m !== undefined) cpu.set(name, [...(cpu.get(name) ?? []), m]);
+      push(cpu, name, num(co.cpuCoresMean));
     }
   }
   for (const f of comps.values()) {
-    const means = cpu.get(f.name);
-    if (means && means.length > 0) f.cpuCoresMean = means.reduce((a, b) => a + b, 0) / means.length;
+    f.cpuCoresMean = meanOf(cpu.get(f.name) ?? []);
+    const pss = meanOf(pssMeans.get(f.name) ?? []);
+    if (pss !== undefined) f.pssMeanBytes = Math.round(pss);
     out.components.push(stripUndefined(f));
   }
+  const pbMean = meanOf(perBackend);
+  if (pbMean !== undefined) out.pssPerBackendBytes = Math.round(pbMean);
   out.components.sort((a, b) => a.name.localeCompare(b.name));
   return stripUndefined(out);
 }

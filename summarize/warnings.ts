@@ -103,6 +103,26 @@ export function rowWarnings(row: Row, t: Thresholds, hostCpus?: number): Warning
         : `${c.name} is near a full core: if it is single-threaded it caps the TPS. Check its threads, or give it more cores.`,
     );
   }
+  for (const c of row.sampling?.components ?? []) {
+    const miss = c.pssMissing;
+    if (!miss) continue;
+    const of = `${miss.reps} of ${row.repsCompleted} completed rep${row.repsCompleted === 1 ? '' : 's'}`;
+    w(
+      'pss-missing',
+      `the PSS (proportional memory) of ${c.name} was not read in ${of}${miss.reason ? ` (${miss.reason})` : ' (no reading fell inside the cell)'}; its memory figure ${miss.reps === row.repsCompleted ? 'is missing' : 'covers the other reps only'}, and the RSS sum counts shared pages once per process`,
+      miss.reason
+        ? "smaps_rollup of another user's process needs CAP_SYS_PTRACE: run the harness as the user that owns the component's processes (or with that capability)."
+        : 'Runs from an older bench read PSS every 10 s only; rerun with the current bench, which reads it at least 3 times per cell.',
+    );
+  }
+  const foreign = row.sampling?.foreignBackendsPeak;
+  if (foreign !== undefined && foreign > 0) {
+    w(
+      'foreign-backends',
+      `the samplers saw up to ${fmtInt(foreign)} client backend(s) of other users than ${row.sampling?.role ?? "the config's role"} during the cells`,
+      'Something else used the server while this config was measured (another config, a stray client): its TPS and memory may include that load. Check pg_stat_activity, then rerun the group.',
+    );
+  }
   const total = (row.sampling?.components ?? []).reduce((a, c) => a + (c.cpuCoresMean ?? 0), 0);
   if (hostCpus !== undefined && hostCpus > 0 && total >= t.cpuSaturationCores * hostCpus) {
     w(

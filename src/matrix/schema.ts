@@ -274,7 +274,7 @@ export const matrixSchema = z
           code: 'custom',
           path: ['configs', i, 'command'],
           message:
-            'a command (or one of its files) that contains the {port} placeholder (where the proxy must listen)',
+            'a command that contains the {port} placeholder (where the proxy must listen), or a file of its files: that does',
         });
       }
     });

@@ -59,6 +59,7 @@ export function activitySample(
     all: emptyCounts(),
     database: { name: opts.database, ...emptyCounts() },
     byUser: {},
+    databaseByUser: {},
     byDatabase: {},
     byApplication: {},
   };
@@ -71,8 +72,16 @@ export function activitySample(
     const state = str(row.state);
     const lockWait = row.lock_wait === true || row.lock_wait === 't';
     addState(sample.all, state, lockWait, n);
-    if (datname === opts.database) addState(sample.database, state, lockWait, n);
-    bump(sample.byUser, str(row.usename), n);
+    const user = str(row.usename);
+    if (datname === opts.database) {
+      addState(sample.database, state, lockWait, n);
+      const byUser = sample.databaseByUser ?? {};
+      sample.databaseByUser = byUser;
+      const counts = byUser[user] ?? emptyCounts();
+      byUser[user] = counts;
+      addState(counts, state, lockWait, n);
+    }
+    bump(sample.byUser, user, n);
     bump(sample.byDatabase, datname, n);
     bump(sample.byApplication, str(row.application_name), n);
   }

@@ -28,7 +28,7 @@ export type ProcSamplerOptions = {
   clkTck: number;
   pageSize: number;
   /**
-   * Read PSS (smaps_rollup) every n-th tick, starting with the second; 0 = never. smaps_rollup makes the kernel walk every
+   * Read PSS (smaps_rollup) every n-th tick, starting with the second (see pssDue); 0 = never. smaps_rollup makes the kernel walk every
    * mapping of the process, which costs far more than stat (see docs/sampling.md for the figures).
    */
   pssEvery: number;
@@ -181,7 +181,8 @@ export class ProcSampler {
   private readonly root: string;
   private readonly monotonic: () => number;
   private mode?: TreeMode;
-  private pssEnabled: boolean;
+  /** Components whose smaps_rollup could not be read, with the reason: PSS stays off for them. */
+  private readonly pssOff = new Map<string, string>();
   private tickNo = 0;
   private readonly baselines = new Map<string, CpuBaseline>();
 
@@ -189,7 +190,11 @@ export class ProcSampler {
     this.fs = opts.fs ?? hostProcFs;
     this.root = opts.procRoot ?? '/proc';
     this.monotonic = opts.monotonic ?? (() => performance.now());
-    this.pssEnabled = opts.pssEvery > 0;
+  }
+
+  /** Why PSS is missing, per component key (only components whose smaps_rollup failed). */
+  get pssErrors(): ReadonlyMap<string, string> {
+    return this.pssOff;
   }
 
   /** Undefined while the probed process is itself gone (nothing learned about the kernel). */
@@ -220,10 +225,8 @@ export class ProcSampler {
       this.mode = this.detectMode(target.pid);
     }
     const view = new TickView(this.fs, this.root, this.mode ?? 'scan');
-    // From the second tick on: the first one usually runs before the load has connected.
-    const readPss =
-      this.pssEnabled && (this.opts.pssEvery === 1 || (this.tickNo - 2) % this.opts.pssEvery === 0);
-    return targets.map((target) => this.sampleOne(t, view, target, readPss));
+    const readPss = pssDue(this.tickNo, this.opts.pssEvery);
+    return targets.map((target) => this.sampleOne(t, view, target, readPss && !this.pssOff.has(target.key)));
   }
 
   private sampleOne(t: number, view: TickView, target: ProcTarget, readPss: boolean): ProcSample | GapSample {
@@ -252,7 +255,7 @@ export class ProcSampler {
     };
 
     if (readPss) {
-      const pss = this.readPss(procs);
+      const pss = this.readPss(target.key, procs);
       if (pss !== undefined) out.pssBytes = pss;
     }
 
@@ -278,8 +281,13 @@ export class ProcSampler {
     return out;
   }
 
-  /** Undefined (and PSS off for the rest of the cell, with a warning) when smaps_rollup cannot be read. */
-  private readPss(procs: ProcStat[]): number | undefined {
+  /** Undefined (and PSS off for this component for the rest of the cell, with a warning) when smaps_rollup cannot be read. */
+  private readPss(key: string, procs: ProcStat[]): number | undefined {
+    const off = (reason: string): undefined => {
+      this.pssOff.set(key, reason);
+      this.warnings.add(`proc: PSS of ${key} not readable (${reason}); PSS disabled for ${key} in this cell`);
+      return undefined;
+    };
     let total = 0;
     for (const p of procs) {
       let text: string;
@@ -288,18 +296,22 @@ export class ProcSampler {
       } catch (err) {
         // A process that exited since the walk holds no memory any more.
         if (isGone(err)) continue;
-        this.warnings.add(`proc: PSS not readable (${errorText(err)}); PSS disabled for this cell`);
-        this.pssEnabled = false;
-        return undefined;
+        return off(errorText(err));
       }
       const v = parseSmapsRollup(text);
-      if (!v) {
-        this.warnings.add(`proc: unexpected smaps_rollup text for pid ${p.pid}; PSS disabled for this cell`);
-        this.pssEnabled = false;
-        return undefined;
-      }
+      if (!v) return off(`unexpected smaps_rollup text for pid ${p.pid}`);
       total += v.pssBytes;
     }
     return total;
   }
+}
+
+/**
+ * Whether tick `tickNo` (1 = the first) reads PSS when it is read every `every` ticks (0 = never):
+ * every tick for 1, else the second tick and every `every`-th after it. The first tick is left out
+ * because it usually runs before pgbench has connected (and outside the summary window).
+ */
+export function pssDue(tickNo: number, every: number): boolean {
+  if (every <= 0) return false;
+  return every === 1 || (tickNo >= 2 && (tickNo - 2) % every === 0);
 }

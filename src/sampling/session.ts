@@ -31,6 +31,17 @@ export type SamplingOptions = {
    * PostgreSQL process with 128 MB shared_buffers, against ~11 us for stat (docs/sampling.md).
    */
   pssIntervalMs?: number;
+  /**
+   * The measured duration (pgbench -T), when known. PSS is then read at least every durationMs / 3,
+   * and a cell shorter than 4 intervals is sampled every durationMs / 4, so every cell, however
+   * short, has at least 3 PSS readings of each component inside its window (see sampleIntervalFor).
+   */
+  durationMs?: number;
+  /**
+   * The PostgreSQL role of the config under test (src/stack/roles.ts). Server backends are then
+   * counted for that role only, and client backends of other users are reported as foreign.
+   */
+  role?: string;
 };
 
 /** Only samples inside the window count in the summary (the time series keeps everything). */
@@ -50,9 +61,30 @@ export function componentKey(c: Pick<Component, 'role' | 'config'>): string {
 
 export const DEFAULT_PSS_INTERVAL_MS = 10_000;
 
-/** Every how many ticks PSS is read: 0 = never, else at least every tick. */
-export function pssEvery(pssIntervalMs: number, intervalMs: number): number {
-  return pssIntervalMs <= 0 ? 0 : Math.max(1, Math.round(pssIntervalMs / intervalMs));
+/** No tick grid finer than this, whatever the cell's length. */
+export const MIN_TICK_MS = 100;
+
+/**
+ * The tick interval actually used: the requested one, or durationMs / 4 (at least MIN_TICK_MS) for
+ * a cell shorter than 4 intervals. The first tick precedes pgbench and the one at durationMs races
+ * its end, so 4 slots are what guarantees 3 ticks inside the window (a 2 s cell at 1 s has 2).
+ */
+export function sampleIntervalFor(intervalMs: number, durationMs?: number): number {
+  if (durationMs === undefined || !(durationMs > 0) || durationMs >= 4 * intervalMs) return intervalMs;
+  return Math.min(intervalMs, Math.max(MIN_TICK_MS, Math.floor(durationMs / 4)));
+}
+
+/**
+ * Every how many ticks PSS is read: 0 = never, else at least every tick. Rounded down, so PSS is
+ * never read less often than asked; with durationMs the target is min(pssIntervalMs, durationMs / 3),
+ * which puts at least 3 readings inside any window of at least 4 ticks (readings from the second
+ * tick on, at ticks 2, 2 + k, 2 + 2k with k <= n / 3).
+ */
+export function pssEvery(pssIntervalMs: number, intervalMs: number, durationMs?: number): number {
+  if (pssIntervalMs <= 0) return 0;
+  const target =
+    durationMs !== undefined && durationMs > 0 ? Math.min(pssIntervalMs, durationMs / 3) : pssIntervalMs;
+  return Math.max(1, Math.floor(target / intervalMs));
 }
 
 let constants: ReturnType<typeof systemConstants> | undefined;
@@ -64,8 +96,9 @@ let constants: ReturnType<typeof systemConstants> | undefined;
  */
 export async function startSampling(opts: SamplingOptions): Promise<SamplingSession> {
   const now = opts.now ?? Date.now;
-  const interval = opts.intervalMs;
-  if (!(interval > 0)) throw new RangeError(`sampling interval must be > 0 ms, got ${interval}`);
+  if (!(opts.intervalMs > 0))
+    throw new RangeError(`sampling interval must be > 0 ms, got ${opts.intervalMs}`);
+  const interval = sampleIntervalFor(opts.intervalMs, opts.durationMs);
   await mkdir(opts.cellDir, { recursive: true });
   const file = path.resolve(opts.cellDir, SAMPLES_FILE);
   const out = await open(file, 'a');
@@ -90,7 +123,7 @@ export async function startSampling(opts: SamplingOptions): Promise<SamplingSess
     targets,
     clkTck,
     pageSize,
-    pssEvery: pssEvery(opts.pssIntervalMs ?? DEFAULT_PSS_INTERVAL_MS, interval),
+    pssEvery: pssEvery(opts.pssIntervalMs ?? DEFAULT_PSS_INTERVAL_MS, interval, opts.durationMs),
     exclude: () => new Set(activity.backendPid === undefined ? [] : [activity.backendPid]),
   });
 
@@ -167,6 +200,8 @@ export async function startSampling(opts: SamplingOptions): Promise<SamplingSess
           ticks: tickTimes.filter(inside).length,
           warnings: [...warnings],
           roles,
+          pssErrors: Object.fromEntries(proc.pssErrors),
+          ...(opts.role !== undefined ? { role: opts.role } : {}),
         },
       );
     })();

@@ -7,6 +7,7 @@ import {
   type ProcSample,
   type Sample,
   type SamplingSummary,
+  type StateCounts,
 } from './types.js';
 
 export type SummaryContext = {
@@ -20,6 +21,10 @@ export type SummaryContext = {
   warnings: string[];
   /** Roles of the sampled components, by key. */
   roles: Record<string, string>;
+  /** The config's PostgreSQL role: server backends are counted for it alone (attribution). */
+  role?: string;
+  /** Why PSS could not be read, by component key. */
+  pssErrors?: Record<string, string>;
 };
 
 const round = (v: number, digits: number): number => {
@@ -52,21 +57,67 @@ function gapWarnings(gaps: GapSample[], ticks: number): string[] {
   return out;
 }
 
-function postgresSummary(samples: PgActivitySample[], database: string): SamplingSummary['postgres'] {
+const NONE: StateCounts = {
+  total: 0,
+  active: 0,
+  idle: 0,
+  idleInTransaction: 0,
+  idleInTransactionAborted: 0,
+  other: 0,
+  waitingOnLock: 0,
+};
+
+/** The counts that stand for "server backends": the role's on the benchmark database, or everyone's. */
+function serverCounts(s: PgActivitySample, role: string | undefined): StateCounts {
+  if (role === undefined) return s.database;
+  return s.databaseByUser?.[role] ?? NONE;
+}
+
+function postgresSummary(
+  samples: PgActivitySample[],
+  database: string,
+  role: string | undefined,
+): SamplingSummary['postgres'] {
   if (samples.length === 0) return undefined;
-  const backends = samples.map((s) => s.database.total);
+  const server = samples.map((s) => serverCounts(s, role));
+  const backends = server.map((c) => c.total);
   const maxConnections = samples.find((s) => s.maxConnections !== undefined)?.maxConnections;
   return {
     database,
+    ...(role !== undefined ? { role } : {}),
     samples: samples.length,
     serverBackendsPeak: peak(backends),
     serverBackendsMean: round(mean(backends), 2),
-    activePeak: peak(samples.map((s) => s.database.active)),
-    idleInTransactionPeak: peak(samples.map((s) => s.database.idleInTransaction)),
-    waitingOnLockPeak: peak(samples.map((s) => s.database.waitingOnLock)),
+    activePeak: peak(server.map((c) => c.active)),
+    idleInTransactionPeak: peak(server.map((c) => c.idleInTransaction)),
+    waitingOnLockPeak: peak(server.map((c) => c.waitingOnLock)),
     clientBackendsPeak: peak(samples.map((s) => s.all.total)),
+    ...(role !== undefined
+      ? {
+          databaseBackendsPeak: peak(samples.map((s) => s.database.total)),
+          // byUser covers every database: the role's backends elsewhere are still its own.
+          foreignBackendsPeak: peak(samples.map((s) => s.all.total - (s.byUser[role] ?? 0))),
+        }
+      : {}),
     ...(maxConnections !== undefined ? { maxConnections } : {}),
   };
+}
+
+/**
+ * PostgreSQL PSS / server backends at the same tick (lines of one tick share `t`), averaged over
+ * the ticks that have both and at least one backend. Undefined when no tick has both.
+ */
+function pssPerBackend(
+  activity: PgActivitySample[],
+  postgresProcs: ProcSample[],
+  role: string | undefined,
+): { bytes: number; samples: number } | undefined {
+  const backendsAt = new Map(activity.map((s) => [s.t, serverCounts(s, role).total]));
+  const ratios = postgresProcs.flatMap((p) => {
+    const n = backendsAt.get(p.t);
+    return p.pssBytes !== undefined && n !== undefined && n > 0 ? [p.pssBytes / n] : [];
+  });
+  return ratios.length === 0 ? undefined : { bytes: Math.round(mean(ratios)), samples: ratios.length };
 }
 
 function pgbouncerSummary(samples: PgbouncerSample[]): SamplingSummary['pgbouncer'] {
@@ -88,7 +139,11 @@ function pgbouncerSummary(samples: PgbouncerSample[]): SamplingSummary['pgbounce
   return out;
 }
 
-function componentSummary(role: string, samples: ProcSample[]): ComponentSummary | undefined {
+function componentSummary(
+  role: string,
+  samples: ProcSample[],
+  pssError: string | undefined,
+): ComponentSummary | undefined {
   const last = samples[samples.length - 1];
   if (!last) return undefined;
   const rss = samples.map((s) => s.rssBytes);
@@ -104,7 +159,9 @@ function componentSummary(role: string, samples: ProcSample[]): ComponentSummary
   if (pss.length > 0) {
     out.pssPeakBytes = peak(pss);
     out.pssMeanBytes = Math.round(mean(pss));
+    out.pssSamples = pss.length;
   }
+  if (pssError !== undefined) out.pssError = pssError;
   const cpu = samples.filter((s) => s.cpuCores !== undefined && s.cpuSeconds !== undefined && s.dtMs);
   if (cpu.length > 0) {
     // Weighted by time: a delta that spans two intervals (after a gap) counts for both.
@@ -135,7 +192,7 @@ export function summarizeSamples(samples: Sample[], ctx: SummaryContext): Sampli
 
   const components: Record<string, ComponentSummary> = {};
   for (const [key, list] of procs) {
-    const c = componentSummary(ctx.roles[key] ?? key.split(':')[0] ?? key, list);
+    const c = componentSummary(ctx.roles[key] ?? key.split(':')[0] ?? key, list, ctx.pssErrors?.[key]);
     if (c) components[key] = c;
   }
 
@@ -149,8 +206,15 @@ export function summarizeSamples(samples: Sample[], ctx: SummaryContext): Sampli
     components,
     clients: ctx.clients,
   };
-  const pgSummary = postgresSummary(activity, ctx.database);
-  if (pgSummary) summary.postgres = pgSummary;
+  const pgSummary = postgresSummary(activity, ctx.database, ctx.role);
+  if (pgSummary) {
+    const perBackend = pssPerBackend(activity, procs.get('postgres') ?? [], ctx.role);
+    if (perBackend) {
+      pgSummary.pssPerBackendBytes = perBackend.bytes;
+      pgSummary.pssPerBackendSamples = perBackend.samples;
+    }
+    summary.postgres = pgSummary;
+  }
   const pgbSummary = pgbouncerSummary(bouncer);
   if (pgbSummary) summary.pgbouncer = pgbSummary;
   if (pgSummary && pgSummary.serverBackendsPeak > 0 && ctx.clients > 0) {

@@ -29,7 +29,13 @@ export type PgActivitySample = {
   all: StateCounts;
   /** The benchmark database only: the server side of the path under test. */
   database: { name: string } & StateCounts;
+  /** Client backends per user, every database. */
   byUser: Record<string, number>;
+  /**
+   * The benchmark database's client backends per user, by state: the summary takes the config's role
+   * from it (attribution). Absent in samples written before it existed.
+   */
+  databaseByUser?: Record<string, StateCounts>;
   byDatabase: Record<string, number>;
   byApplication: Record<string, number>;
   maxConnections?: number;
@@ -119,8 +125,17 @@ export type ComponentSummary = {
   samples: number;
   rssPeakBytes: number;
   rssMeanBytes: number;
+  /**
+   * Proportional set size of the tree (shared pages divided among the processes sharing them): the
+   * memory the component really uses, the primary memory figure. Absent when no PSS reading fell in
+   * the window (see pssError).
+   */
   pssPeakBytes?: number;
   pssMeanBytes?: number;
+  /** PSS readings behind pssPeakBytes/pssMeanBytes. */
+  pssSamples?: number;
+  /** Why PSS could not be read for this component (smaps_rollup not readable, ...). */
+  pssError?: string;
   /** Time-weighted: total CPU seconds over total wall time of the samples that have a delta. */
   cpuCoresMean?: number;
   cpuCoresPeak?: number;
@@ -144,16 +159,36 @@ export type SamplingSummary = {
   warnings: string[];
   postgres?: {
     database: string;
+    /**
+     * The PostgreSQL role of the config under test, when the runner gave one: the server backend
+     * figures below then count only that role's backends on the benchmark database.
+     */
+    role?: string;
     samples: number;
-    /** Client backends connected to the benchmark database. */
+    /** Client backends connected to the benchmark database (as `role`, when given). */
     serverBackendsPeak: number;
     serverBackendsMean: number;
     activePeak: number;
     idleInTransactionPeak: number;
     waitingOnLockPeak: number;
-    /** All client backends of the server (every database). */
+    /** All client backends of the server (every database, every user). */
     clientBackendsPeak: number;
+    /** With a role: client backends on the benchmark database of every user. */
+    databaseBackendsPeak?: number;
+    /**
+     * With a role: peak client backends (any database) of users other than `role`; the samplers are
+     * already left out. Anything above 0 is another config's (or a stray client's) load on the server.
+     */
+    foreignBackendsPeak?: number;
     maxConnections?: number;
+    /**
+     * PostgreSQL memory per server backend: the postgres tree's PSS divided by the server backends
+     * counted at the same tick, averaged over the ticks that have both (and > 0 backends). It
+     * includes the postmaster, auxiliary processes and shared memory, spread over the backends.
+     */
+    pssPerBackendBytes?: number;
+    /** The ticks behind pssPerBackendBytes. */
+    pssPerBackendSamples?: number;
   };
   pgbouncer?: {
     samples: number;

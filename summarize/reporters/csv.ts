@@ -14,6 +14,9 @@ function roles(rows: readonly Row[]): string[] {
   });
 }
 
+const mib = (bytes: number | undefined): number | undefined =>
+  bytes === undefined ? undefined : bytes / 1048576;
+
 /**
  * summary.csv: one row per group, one unit per column, the unit in the column name (tps, _ms,
  * _pct, _mib, _cores). Plain numbers (no separators, no exponent); a missing figure is empty.
@@ -56,7 +59,15 @@ export function csv(rows: readonly Row[], options: RenderOptions): string {
     'server_backends_peak',
     'cl_waiting_peak',
     'pooler_server_conns_peak',
-    ...rs.flatMap((r) => [`${r}_rss_peak_mib`, `${r}_cpu_mean_cores`]),
+    'foreign_backends_peak',
+    // PSS is the memory a component really uses; the RSS sum counts shared pages once per process.
+    ...rs.flatMap((r) => [
+      `${r}_pss_peak_mib`,
+      `${r}_pss_mean_mib`,
+      `${r}_rss_peak_mib_shared_pages_counted_per_process`,
+      `${r}_cpu_mean_cores`,
+    ]),
+    'postgres_pss_per_server_backend_mib',
     'warnings',
   ];
   const kindsByGroup = new Map<string, Set<string>>();
@@ -104,13 +115,17 @@ export function csv(rows: readonly Row[], options: RenderOptions): string {
       n(r.sampling?.serverBackendsPeak, 0),
       n(r.sampling?.clWaitingPeak, 0),
       n(r.sampling?.poolerServerConnectionsPeak, 0),
+      n(r.sampling?.foreignBackendsPeak, 0),
       ...rs.flatMap((role) => {
         const c = comp(role);
         return [
-          n(c?.rssPeakBytes === undefined ? undefined : c.rssPeakBytes / 1048576, 1),
+          n(mib(c?.pssPeakBytes), 1),
+          n(mib(c?.pssMeanBytes), 1),
+          n(mib(c?.rssPeakBytes), 1),
           n(c?.cpuCoresMean, 3),
         ];
       }),
+      n(mib(r.sampling?.pssPerBackendBytes), 2),
       [...(kindsByGroup.get(groupId(r)) ?? [])].join(';'),
     ];
   });

@@ -16,6 +16,10 @@ export function totals(rows: readonly Row[], options: RenderOptions) {
     failedTransactions: sum((r) => r.failedTransactions),
     connectionErrors: sum((r) => r.connectionErrors),
     warnings: options.warnings.length,
+    /** Cells whose prepared list records the runner's isolation check (0: an older bench, not checked). */
+    cellsIsolationChecked: sum((r) => r.isolation?.cellsChecked ?? 0),
+    /** Of those, cells that found client backends of other configs before they ran. */
+    cellsWithForeignBackends: sum((r) => r.isolation?.cellsWithForeign ?? 0),
   };
 }
 

@@ -14,7 +14,7 @@ import {
   ratioDecimals,
   tpsDecimals,
 } from '../format.js';
-import type { Row, Warning } from '../model.js';
+import type { ComponentFigures, Row, Warning } from '../model.js';
 import type { RenderOptions, ReportMeta } from '../report.js';
 import { RULES } from '../rules.js';
 import { collapseWarnings } from '../warnings.js';
@@ -91,18 +91,40 @@ export function workloadTable(rows: readonly Row[], workload: string, options: R
   return out.join('\n');
 }
 
+/** A component's PSS for a table cell: "not read" (not a bare dash) when the sampler could not read it. */
+export function pssCell(c: ComponentFigures | undefined, bytes: number | undefined): string {
+  if (c === undefined) return MISSING;
+  if (isNum(bytes)) return fmtMiB(bytes);
+  return c.pssMissing ? 'not read' : MISSING;
+}
+
+/** The caption above a resource table, naming what each memory column means. */
+export const RESOURCE_CAPTION =
+  'Sampled while the cells ran (peaks over reps; CPU in cores, 1 = one core busy). Memory is PSS: ' +
+  'shared pages divided among the processes sharing them, the memory a component really uses. ' +
+  'The RSS sum counts shared pages (shared_buffers) once per process, so it grows with backends. ' +
+  'PSS per server backend is postgres PSS / server backends at the same tick. "not read": see the warnings.';
+
 /** Sampled figures of one workload, or undefined when nothing was sampled. */
 export function resourceTable(rows: readonly Row[], workload: string): string | undefined {
   const rs = rows.filter((r) => r.workload === workload && r.sampling);
   if (rs.length === 0) return undefined;
   const roles = [...new Set(rs.flatMap((r) => r.sampling?.components.map((c) => c.role) ?? []))].sort();
   const hasPooler = rs.some((r) => r.sampling?.clWaitingPeak !== undefined);
+  const hasForeign = rs.some((r) => r.sampling?.foreignBackendsPeak !== undefined);
+  const hasPerBackend = rs.some((r) => r.sampling?.pssPerBackendBytes !== undefined);
   const header = [
     'config',
     'clients',
     'server backends (peak)',
+    ...(hasForeign ? ['foreign backends (peak)'] : []),
     ...(hasPooler ? ['pooler server conns (peak)', 'cl_waiting (peak)'] : []),
-    ...roles.flatMap((role) => [`${role} RSS (MiB, peak)`, `${role} CPU (cores, mean)`]),
+    ...roles.flatMap((role) => [
+      `${role} PSS (MiB, peak)`,
+      `${role} RSS sum (MiB, peak; shared pages counted per process)`,
+      `${role} CPU (cores, mean)`,
+    ]),
+    ...(hasPerBackend ? ['postgres PSS per server backend (MiB)'] : []),
   ];
   const align: ('l' | 'r')[] = header.map((h) => (h === 'config' ? 'l' : 'r'));
   const body = rs.map((r) => {
@@ -111,11 +133,13 @@ export function resourceTable(rows: readonly Row[], workload: string): string | 
       r.config,
       String(r.concurrency),
       fmtInt(s?.serverBackendsPeak),
+      ...(hasForeign ? [fmtInt(s?.foreignBackendsPeak)] : []),
       ...(hasPooler ? [fmtInt(s?.poolerServerConnectionsPeak), fmtInt(s?.clWaitingPeak)] : []),
       ...roles.flatMap((role) => {
         const c = s?.components.find((x) => x.role === role);
-        return [fmtMiB(c?.rssPeakBytes), fmtCores(c?.cpuCoresMean)];
+        return [pssCell(c, c?.pssPeakBytes), fmtMiB(c?.rssPeakBytes), fmtCores(c?.cpuCoresMean)];
       }),
+      ...(hasPerBackend ? [fmtMiB(s?.pssPerBackendBytes)] : []),
     ];
   });
   return table(header, align, body);
@@ -149,13 +173,7 @@ export function markdown(rows: readonly Row[], options: RenderOptions): string {
   for (const w of workloadNames(rows)) {
     out.push(`## ${w}`, '', workloadTable(rows, w, options), '');
     const res = resourceTable(rows, w);
-    if (res)
-      out.push(
-        `Sampled while the cells ran (peaks over reps; CPU in cores, 1 = one core busy):`,
-        '',
-        res,
-        '',
-      );
+    if (res) out.push(`${RESOURCE_CAPTION}`, '', res, '');
   }
   if (options.warnings.length > 0) out.push('## Warnings', '', warningList(options.warnings), '');
   if (options.gates && options.gates.failures.length > 0) {

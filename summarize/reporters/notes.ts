@@ -37,6 +37,12 @@ export function rowNotes(row: Row, warnings: readonly Warning[]): string[] {
       case 'latency-incomplete':
         notes.push('latency partial');
         break;
+      case 'pss-missing':
+        if (!notes.includes('PSS not read')) notes.push('PSS not read');
+        break;
+      case 'foreign-backends':
+        notes.push('foreign backends');
+        break;
       default:
         break;
     }

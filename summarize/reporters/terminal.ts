@@ -1,6 +1,7 @@
 import {
   fixed,
   fmtInt,
+  fmtMiB,
   fmtMs,
   isNum,
   MISSING,
@@ -14,6 +15,20 @@ import type { RenderOptions } from '../report.js';
 import { collapseWarnings } from '../warnings.js';
 import { repsCell, rowNotes } from './notes.js';
 import { denseTable } from './table.js';
+
+/**
+ * Peak PSS of every sampled component, postgres first ("212.0 / 6.3"); "n/r" where PSS was not
+ * read (the warnings say why), "–" without sampling.
+ */
+function pssColumn(r: Row): string {
+  const cs = [...(r.sampling?.components ?? [])].sort(
+    (a, b) => Number(b.role === 'postgres') - Number(a.role === 'postgres') || a.name.localeCompare(b.name),
+  );
+  if (cs.length === 0) return MISSING;
+  return cs
+    .map((c) => (isNum(c.pssPeakBytes) ? fmtMiB(c.pssPeakBytes) : c.pssMissing ? 'n/r' : MISSING))
+    .join(' / ');
+}
 
 /**
  * The terminal table the CLI prints: one row per group, the workload as the first column, no
@@ -32,6 +47,7 @@ export function terminal(rows: readonly Row[], options: RenderOptions): string {
     ['p99 ms', 'right'],
     ['max ms', 'right'],
     ['failed tx', 'right'],
+    ['PSS MiB (pg / others)', 'right'],
     ['notes', 'left'],
   ]);
   for (const r of rows) {
@@ -55,6 +71,7 @@ export function terminal(rows: readonly Row[], options: RenderOptions): string {
       fmtMs(r.latency?.p99Ms),
       fmtMs(r.latency?.maxMs),
       fmtInt(r.failedTransactions),
+      pssColumn(r),
       rowNotes(r, options.warnings).join('; '),
     ]);
   }

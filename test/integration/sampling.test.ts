@@ -16,6 +16,7 @@ import { initArgv, pgbenchEnv } from '../../src/pgbench/argv.js';
 import { startSampling } from '../../src/sampling/session.js';
 import type { Sample } from '../../src/sampling/types.js';
 import { nativeProvider } from '../../src/stack/native.js';
+import { configRoles } from '../../src/stack/roles.js';
 import type { ConfigPath, Endpoint, Provider, Stack } from '../../src/stack/types.js';
 
 const IMAGE = process.env.BENCH_TEST_IMAGE ?? 'local/pgstack:bookworm';
@@ -66,14 +67,26 @@ async function pgbench(s: Stack, ep: Endpoint, args: string[], cwd: string): Pro
   return r.stdout;
 }
 
-/** Samples while pgbench runs; the summary window is pgbench's own run. */
-async function sampledRun(s: Stack, p: ConfigPath, clients: number, seconds: number, cellDir: string) {
+/**
+ * Samples while pgbench runs, as the runner does (the config's role, the measured duration); the
+ * summary window is pgbench's own run.
+ */
+async function sampledRun(
+  s: Stack,
+  p: ConfigPath,
+  clients: number,
+  seconds: number,
+  cellDir: string,
+  role: string,
+) {
   const session = await startSampling({
     postgres: s.postgres,
     database: s.postgres.database,
     ...(p.pgbouncerAdmin ? { pgbouncerAdmin: p.pgbouncerAdmin } : {}),
     components: [s.postgresComponent, ...p.components],
     intervalMs: 500,
+    durationMs: seconds * 1000,
+    role,
     clients,
     cellDir,
   });
@@ -98,6 +111,7 @@ function suite(pc: ProviderCase): void {
     let dir: string;
     let stack: Stack | undefined;
     let skip: string | undefined;
+    let roles = new Map<string, string>();
     beforeAll(async () => {
       dir = await mkdtemp(path.join(os.tmpdir(), 'bench-sampling-it-'));
       // mkdtemp makes it 0700; the stack's unprivileged user must reach its workdir inside.
@@ -111,7 +125,10 @@ function suite(pc: ProviderCase): void {
         return;
       }
       const matrix = parseMatrix(matrixText(pc.images), path.join(dir, 'matrix.yaml'));
+      roles = configRoles(matrix.spec.configs);
       stack = await provider.start({ matrix, workdir: path.join(dir, 'stack'), log: () => {} });
+      // The runner keeps one path up at a time; this test drives both at once, by hand.
+      for (const c of matrix.spec.configs) await stack.startPath(c.name);
       await stack.pgbench.run({
         args: initArgv(stack.postgres, 1),
         cwd: dir,
@@ -129,8 +146,10 @@ function suite(pc: ProviderCase): void {
       if (skip !== undefined) ctx.skip(skip);
       const s = stack as Stack;
       const p = s.paths.get('pgb') as ConfigPath;
-      const { summary, lines, text } = await sampledRun(s, p, 20, 4, path.join(dir, 'pgb'));
+      const role = roles.get('pgb') as string;
+      const { summary, lines, text } = await sampledRun(s, p, 20, 4, path.join(dir, 'pgb'), role);
       expect(text).not.toContain(s.postgres.password);
+      expect(summary.postgres?.role).toBe(role);
 
       const activity = lines.filter((l) => l.kind === 'pg_activity' && !('gap' in l));
       expect(activity.length).toBeGreaterThanOrEqual(6);
@@ -154,6 +173,22 @@ function suite(pc: ProviderCase): void {
       expect(bouncer?.rssPeakBytes).toBeGreaterThan(0);
       expect(bouncer?.cpuCoresMean).toBeGreaterThan(0);
       expect(bouncer?.processesPeak).toBe(1);
+
+      // PSS: read at least 3 times for every component inside a 4 s window (durationMs / 3).
+      for (const key of ['postgres', 'pgbouncer:pgb']) {
+        const withPss = lines.filter(
+          (l) => l.kind === 'proc' && !('gap' in l) && l.component === key && l.pssBytes,
+        );
+        expect(withPss.length, key).toBeGreaterThanOrEqual(3);
+        expect(summary.components[key]?.pssSamples, key).toBeGreaterThanOrEqual(3);
+      }
+      // Shared pages counted once in PSS, once per process in the RSS sum.
+      expect(pg?.pssPeakBytes).toBeGreaterThan(0);
+      expect(pg?.pssPeakBytes).toBeLessThan(pg?.rssPeakBytes ?? 0);
+      expect(bouncer?.pssPeakBytes).toBeGreaterThan(0);
+      // PostgreSQL PSS over at most 5 backends: at least a fifth of its PSS per backend.
+      expect(summary.postgres?.pssPerBackendBytes).toBeGreaterThanOrEqual((pg?.pssMeanBytes ?? 0) / 5 / 2);
+      expect(summary.postgres?.pssPerBackendSamples).toBeGreaterThanOrEqual(3);
     });
 
     it('direct at 20 clients: 20 server backends at peak', async (ctx) => {
@@ -168,9 +203,34 @@ function suite(pc: ProviderCase): void {
       await c.query(`KILL ${s.postgres.database}`);
       await c.query(`RESUME ${s.postgres.database}`);
       await c.end();
-      const { summary } = await sampledRun(s, p, 20, 3, path.join(dir, 'direct'));
+      // Three idle sessions of another role on the benchmark database: they are not the direct
+      // config's backends, so they must show as foreign, not as server backends.
+      const other = 'bench_it_other';
+      const su = new pg.Client({ ...s.postgres, ssl: false });
+      await su.connect();
+      await su.query(`DROP ROLE IF EXISTS ${other}`);
+      await su.query(`CREATE ROLE ${other} LOGIN PASSWORD '${s.postgres.password?.replaceAll("'", "''")}'`);
+      await su.end();
+      const strays = Array.from(
+        { length: 3 },
+        () => new pg.Client({ ...s.postgres, user: other, ssl: false }),
+      );
+      await Promise.all(strays.map((x) => x.connect()));
+      let run: Awaited<ReturnType<typeof sampledRun>>;
+      try {
+        run = await sampledRun(s, p, 20, 3, path.join(dir, 'direct'), roles.get('direct') as string);
+      } finally {
+        await Promise.all(strays.map((x) => x.end()));
+      }
+      const { summary, lines } = run;
       expect(summary.gaps).toBe(0);
       expect(summary.postgres?.serverBackendsPeak).toBe(20);
+      expect(summary.postgres?.databaseBackendsPeak).toBeGreaterThanOrEqual(23);
+      expect(summary.postgres?.foreignBackendsPeak).toBeGreaterThanOrEqual(3);
+      const last = lines.filter((l) => l.kind === 'pg_activity' && !('gap' in l)).at(-1);
+      expect(last && 'databaseByUser' in last ? last.databaseByUser?.[other]?.total : undefined).toBe(3);
+      // A 3 s cell at 500 ms still gets 3 PSS readings of PostgreSQL inside pgbench's run.
+      expect(summary.components.postgres?.pssSamples).toBeGreaterThanOrEqual(3);
       expect(summary.multiplexing).toBe(1);
       expect(summary.pgbouncer).toBeUndefined();
       expect(summary.components.postgres?.processesPeak).toBeGreaterThanOrEqual(21);

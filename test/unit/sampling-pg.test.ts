@@ -85,10 +85,56 @@ describe('pg_stat_activity', () => {
         waitingOnLock: 2,
       },
       byUser: { app: 11, postgres: 1 },
+      // The benchmark database only: postgres's psql session is elsewhere.
+      databaseByUser: {
+        app: {
+          total: 11,
+          active: 5,
+          idle: 4,
+          idleInTransaction: 1,
+          idleInTransactionAborted: 1,
+          other: 0,
+          waitingOnLock: 2,
+        },
+      },
       byDatabase: { bench: 11, postgres: 1 },
       byApplication: { pgbench: 9, '': 2, psql: 1 },
       maxConnections: 100,
     });
+  });
+
+  it('counts the benchmark database per user, so one role can be told from another', () => {
+    const rows = [
+      {
+        datname: 'bench',
+        usename: 'bench_pgb',
+        application_name: '',
+        state: 'active',
+        lock_wait: false,
+        n: '5',
+      },
+      {
+        datname: 'bench',
+        usename: 'bench_direct',
+        application_name: '',
+        state: 'idle',
+        lock_wait: false,
+        n: '3',
+      },
+      {
+        datname: 'other',
+        usename: 'bench_pgb',
+        application_name: '',
+        state: 'idle',
+        lock_wait: false,
+        n: '2',
+      },
+    ];
+    const s = activitySample(rows, { t: 1, database: 'bench' });
+    expect(s.database.total).toBe(8);
+    expect(s.databaseByUser?.bench_pgb).toMatchObject({ total: 5, active: 5, idle: 0 });
+    expect(s.databaseByUser?.bench_direct).toMatchObject({ total: 3, active: 0, idle: 3 });
+    expect(s.byUser).toEqual({ bench_pgb: 7, bench_direct: 3 });
   });
 
   it('an idle server is all zeros, and a garbled count is an error (a gap), not a number', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ProcFs, ProcSampler, treeCpuTicks } from '../../src/sampling/proc.js';
+import { type ProcFs, ProcSampler, pssDue, treeCpuTicks } from '../../src/sampling/proc.js';
 import { parseStat } from '../../src/sampling/procfs.js';
 
 type P = {
@@ -14,7 +14,10 @@ type P = {
 };
 
 /** An in-memory /proc: stat lines from P, children from ppid, smaps_rollup with a Pss of rss/2 pages. */
-function fakeProc(procs: Record<number, P>, opts: { children?: boolean; pssDenied?: boolean } = {}): ProcFs {
+function fakeProc(
+  procs: Record<number, P>,
+  opts: { children?: boolean; pssDenied?: boolean; pssDeniedPids?: number[] } = {},
+): ProcFs {
   const enoent = (p: string) => Object.assign(new Error(`ENOENT: ${p}`), { code: 'ENOENT' });
   const statLine = (pid: number, p: P) =>
     `${pid} (proc ${pid}) S ${p.ppid} ${pid} ${pid} 0 -1 4194560 0 0 0 0 ${p.u} ${p.s} ${p.cu ?? 0} ${p.cs ?? 0} 20 0 ${p.threads ?? 1} 0 ${p.start ?? 1000} 100000 ${p.rss} 0 0 0\n`;
@@ -34,7 +37,8 @@ function fakeProc(procs: Record<number, P>, opts: { children?: boolean; pssDenie
           .map(([k]) => k);
         return kids.length ? `${kids.join(' ')} ` : '';
       }
-      if (opts.pssDenied) throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
+      if (opts.pssDenied || opts.pssDeniedPids?.includes(pid))
+        throw Object.assign(new Error('EACCES'), { code: 'EACCES' });
       return `Rss: ${p.rss * 4} kB\nPss: ${p.rss * 2} kB\nPss_Anon: 1 kB\n`;
     },
     readdir(path) {
@@ -169,7 +173,29 @@ describe('ProcSampler', () => {
     const [line] = sampler.sample(5);
     expect(line).toMatchObject({ rssBytes: 40960 });
     expect(line && 'pssBytes' in line).toBe(false);
-    expect([...sampler.warnings].join()).toMatch(/PSS not readable/);
+    expect([...sampler.warnings].join()).toMatch(/PSS of postgres not readable \(EACCES\)/);
+    expect(sampler.pssErrors.get('postgres')).toBe('EACCES');
+  });
+
+  it('turns PSS off only for the component whose smaps_rollup failed', () => {
+    const sampler = new ProcSampler({
+      ...base,
+      targets: [
+        { key: 'postgres', role: 'postgres', pid: 100 },
+        { key: 'pgbouncer:pgb', role: 'pgbouncer', pid: 200 },
+      ],
+      fs: fakeProc(
+        { 100: { ppid: 1, u: 0, s: 0, rss: 10 }, 200: { ppid: 1, u: 0, s: 0, rss: 4 } },
+        { pssDeniedPids: [200] },
+      ),
+    });
+    for (let i = 0; i < 3; i++) {
+      const [pg, pgb] = sampler.sample(i);
+      expect(pg).toMatchObject({ component: 'postgres', pssBytes: 10 * 2 * 1024 });
+      expect(pgb && 'pssBytes' in pgb).toBe(false);
+      expect(pgb).toMatchObject({ component: 'pgbouncer:pgb', rssBytes: 4 * 4096 });
+    }
+    expect([...sampler.pssErrors.keys()]).toEqual(['pgbouncer:pgb']);
   });
 
   it('reads PSS every n-th tick only, from the second tick (the first precedes the load)', () => {
@@ -185,6 +211,14 @@ describe('ProcSampler', () => {
       has.push(!!line && 'pssBytes' in line);
     }
     expect(has).toEqual([false, true, false, false, true]);
+  });
+
+  it('pssDue: every tick for 1, never for 0, else from the second tick every n-th', () => {
+    const due = (every: number) => [1, 2, 3, 4, 5, 6, 7, 8].map((k) => pssDue(k, every));
+    expect(due(1)).toEqual([true, true, true, true, true, true, true, true]);
+    expect(due(0)).toEqual([false, false, false, false, false, false, false, false]);
+    expect(due(2)).toEqual([false, true, false, true, false, true, false, true]);
+    expect(due(3)).toEqual([false, true, false, false, true, false, false, true]);
   });
 
   it('restarts the CPU baseline when the pid now belongs to another process', () => {

@@ -4,7 +4,15 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { componentKey, pssEvery, startSampling } from '../../src/sampling/session.js';
+import { pssDue } from '../../src/sampling/proc.js';
+import {
+  componentKey,
+  DEFAULT_PSS_INTERVAL_MS,
+  MIN_TICK_MS,
+  pssEvery,
+  sampleIntervalFor,
+  startSampling,
+} from '../../src/sampling/session.js';
 import type { Sample } from '../../src/sampling/types.js';
 import type { Component, Endpoint } from '../../src/stack/types.js';
 
@@ -114,5 +122,86 @@ describe('pssEvery', () => {
     expect(pssEvery(10_000, 500)).toBe(20);
     expect(pssEvery(100, 1000)).toBe(1);
     expect(pssEvery(0, 1000)).toBe(0);
+    // Rounded down: never less often than asked.
+    expect(pssEvery(1900, 1000)).toBe(1);
+  });
+
+  it('reads PSS at least every durationMs / 3', () => {
+    expect(pssEvery(10_000, 1000, 4000)).toBe(1);
+    expect(pssEvery(10_000, 1000, 9000)).toBe(3);
+    expect(pssEvery(10_000, 1000, 300_000)).toBe(10);
+    expect(pssEvery(0, 1000, 4000)).toBe(0);
+  });
+});
+
+describe('sampleIntervalFor', () => {
+  it('keeps the interval unless the cell is shorter than 4 of them', () => {
+    expect(sampleIntervalFor(1000)).toBe(1000);
+    expect(sampleIntervalFor(1000, 4000)).toBe(1000);
+    expect(sampleIntervalFor(1000, 60_000)).toBe(1000);
+    expect(sampleIntervalFor(1000, 3000)).toBe(750);
+    expect(sampleIntervalFor(1000, 2000)).toBe(500);
+    expect(sampleIntervalFor(1000, 200)).toBe(MIN_TICK_MS);
+  });
+});
+
+/**
+ * The schedule as the session runs it: tick k (1-based) at (k - 1) x interval after sampling
+ * started, pgbench measuring from just after the first tick to durationMs later. Only ticks strictly
+ * inside (0, durationMs) are certain to be in the summary window: the first one precedes pgbench and
+ * the one at durationMs races its end.
+ */
+function pssReadingsInWindow(intervalMs: number, durationMs: number): number {
+  const tickMs = sampleIntervalFor(intervalMs, durationMs);
+  const every = pssEvery(DEFAULT_PSS_INTERVAL_MS, tickMs, durationMs);
+  let n = 0;
+  for (let k = 1; (k - 1) * tickMs < durationMs; k++) {
+    const at = (k - 1) * tickMs;
+    if (at > 0 && pssDue(k, every)) n++;
+  }
+  return n;
+}
+
+describe('PSS cadence', () => {
+  it('puts at least 3 PSS readings inside every cell, short or long', () => {
+    for (const interval of [250, 500, 1000, 2000, 5000])
+      for (let seconds = 1; seconds <= 120; seconds++)
+        expect(
+          pssReadingsInWindow(interval, seconds * 1000),
+          `${interval} ms, ${seconds} s`,
+        ).toBeGreaterThanOrEqual(3);
+  });
+
+  it('keeps the 10 s cadence for long cells (the cost of smaps_rollup)', () => {
+    expect(pssReadingsInWindow(1000, 300_000)).toBe(30);
+    // A 4 s smoke cell at 1 s: PSS on every tick (it was read once before).
+    expect(pssReadingsInWindow(1000, 4000)).toBe(3);
+  });
+
+  it('startSampling reads PSS at least 3 times in a 1 s cell sampled at 1 s', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-sampling-pss-'));
+    const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
+    try {
+      const port = await closedPort();
+      const ep: Endpoint = { host: '127.0.0.1', port, database: 'postgres', user: 'postgres' };
+      const session = await startSampling({
+        postgres: ep,
+        database: 'bench',
+        components: [fakeComponent('postgres', sleeper.pid)],
+        intervalMs: 1000,
+        durationMs: 1000,
+        clients: 1,
+        cellDir: dir,
+      });
+      const from = Date.now() + 5;
+      await new Promise((r) => setTimeout(r, 1100));
+      const summary = await session.stop({ fromMs: from, toMs: Date.now() });
+      expect(summary.intervalMs).toBe(250);
+      expect(summary.components.postgres?.pssSamples).toBeGreaterThanOrEqual(3);
+      expect(summary.components.postgres?.pssPeakBytes).toBeGreaterThan(0);
+    } finally {
+      sleeper.kill('SIGKILL');
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

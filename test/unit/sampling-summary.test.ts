@@ -174,4 +174,90 @@ describe('summarizeSamples', () => {
       clients: 20,
     });
   });
+
+  it('records why PSS is missing for a component', () => {
+    const r = summarizeSamples(samples, { ...ctx, pssErrors: { postgres: 'EACCES' } });
+    expect(r.components.postgres?.pssError).toBe('EACCES');
+    expect(r.components.postgres?.pssPeakBytes).toBeUndefined();
+  });
+});
+
+describe('summarizeSamples with a role (attribution)', () => {
+  const byUser = (c: Record<string, Partial<typeof counts> & { total: number }>) =>
+    Object.fromEntries(Object.entries(c).map(([u, v]) => [u, { ...counts, ...v }]));
+  /** 4 backends of the config's role, 3 of another config's, 1 harness connection elsewhere. */
+  const tick = (t: number, mine: number, theirs: number, pss?: number): Sample[] => [
+    {
+      t,
+      kind: 'pg_activity',
+      all: { ...counts, total: mine + theirs + 1 },
+      database: { name: 'bench', ...counts, total: mine + theirs, active: mine + theirs },
+      byUser: { bench_pgb: mine, bench_direct: theirs, bench: 1 },
+      databaseByUser: byUser({
+        bench_pgb: { total: mine, active: mine - 1, idleInTransaction: 1 },
+        bench_direct: { total: theirs, active: theirs },
+      }),
+      byDatabase: { bench: mine + theirs, postgres: 1 },
+      byApplication: {},
+    },
+    {
+      t,
+      kind: 'proc',
+      component: 'postgres',
+      pid: 10,
+      processes: 8 + mine + theirs,
+      rssBytes: 1000,
+      ...(pss !== undefined ? { pssBytes: pss } : {}),
+    },
+  ];
+  const samples = [...tick(1000, 4, 3, 700), ...tick(2000, 2, 3, 600), ...tick(3000, 4, 0)];
+  const roleCtx = { ...ctx, warnings: [], clients: 8, role: 'bench_pgb' };
+
+  it("counts only the role's backends as server backends, and the others as foreign", () => {
+    const r = summarizeSamples(samples, roleCtx);
+    expect(r.postgres).toEqual({
+      database: 'bench',
+      role: 'bench_pgb',
+      samples: 3,
+      serverBackendsPeak: 4,
+      serverBackendsMean: 3.33,
+      activePeak: 3,
+      idleInTransactionPeak: 1,
+      waitingOnLockPeak: 0,
+      clientBackendsPeak: 8,
+      databaseBackendsPeak: 7,
+      // bench_direct's 3 plus the harness's own connection on another database.
+      foreignBackendsPeak: 4,
+      // (700 / 4 + 600 / 2) / 2: the tick without PSS has no ratio.
+      pssPerBackendBytes: 238,
+      pssPerBackendSamples: 2,
+    });
+    expect(r.multiplexing).toBe(2);
+  });
+
+  it('without a role counts every backend of the database, as before', () => {
+    const r = summarizeSamples(samples, { ...roleCtx, role: undefined });
+    expect(r.postgres?.serverBackendsPeak).toBe(7);
+    expect(r.postgres?.role).toBeUndefined();
+    expect(r.postgres?.foreignBackendsPeak).toBeUndefined();
+    // (700 / 7 + 600 / 5) / 2
+    expect(r.postgres?.pssPerBackendBytes).toBe(110);
+  });
+
+  it('a role with no backend (or samples from before databaseByUser) counts 0, not everyone', () => {
+    const old = samples.map((x) => {
+      if (x.kind !== 'pg_activity' || 'gap' in x) return x;
+      const { databaseByUser: _drop, ...rest } = x;
+      return rest;
+    });
+    const r = summarizeSamples(old, roleCtx);
+    expect(r.postgres?.serverBackendsPeak).toBe(0);
+    expect(r.postgres?.pssPerBackendBytes).toBeUndefined();
+    expect(r.multiplexing).toBeUndefined();
+  });
+
+  it('the PSS readings of a component are counted', () => {
+    const r = summarizeSamples(samples, roleCtx);
+    expect(r.components.postgres).toMatchObject({ pssPeakBytes: 700, pssMeanBytes: 650, pssSamples: 2 });
+  });
 });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarize } from '../../src/commands/summarize.js';
 import type { NumberRef } from '../../summarize/findings.js';
-import { tldr } from '../../summarize/findings.js';
+import { isolationSentences, tldr } from '../../summarize/findings.js';
 import { loadSummary } from '../../summarize/load.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/runs');
@@ -46,6 +46,46 @@ describe('FINDINGS.md numbers come from summary.json', () => {
       }
     });
   }
+
+  for (const run of ['three-reps', 'failed-cell']) {
+    it(`${run}: every isolation number in the method section equals the figure at its pointer`, async () => {
+      const out = path.join(tmp, `iso-${run}`);
+      await summarize({ dirs: [path.join(fixtures, run)], out });
+      const summary = JSON.parse(readFileSync(path.join(out, 'summary.json'), 'utf8'));
+      const md = readFileSync(path.join(out, 'FINDINGS.md'), 'utf8');
+      const s = loadSummary([path.join(fixtures, run)]);
+      const iso = isolationSentences(s.rows, summary.totals);
+      expect(md).toContain(`- Isolation: ${iso.text}`);
+      expect(md).toContain('Only the config under test holds server connections during its cells');
+      for (const x of iso.sentences)
+        for (const n of x.numbers) {
+          expect(resolve(summary, n.pointer), `${x.text} ${n.pointer}`).toBe(n.value);
+          expectTextMatches(n);
+        }
+      if (run === 'three-reps') {
+        expect(iso.text).toContain(
+          '24 cells recorded the check; 0 of them found client backends of other configs',
+        );
+        expect(summary.totals.cellsIsolationChecked).toBe(24);
+      } else {
+        // An older bench: no isolation line, and no number pretending otherwise.
+        expect(iso.text).toContain('isolation was not checked');
+        expect(iso.sentences.flatMap((x) => x.numbers)).toEqual([]);
+      }
+    });
+  }
+
+  it('states memory as PSS, with the pooler and memory per server backend', async () => {
+    const res = await summarize({ dirs: [path.join(fixtures, 'three-reps')], out: path.join(tmp, 'mem') });
+    const mem = res.tldr.find((s) => s.kind === 'memory');
+    expect(mem?.text).toBe(
+      "PostgreSQL's memory (PSS, peak) on readonly-short at 8 clients was 47.7 MiB through pgbouncer-tx against 57.2 MiB through direct, with 4 vs 8 server backends; pgbouncer:pgbouncer-tx itself 2.6 MiB; 11.3 vs 6.8 MiB per server backend.",
+    );
+    expect(mem?.numbers.map((n) => n.pointer)).toContain('/rows/7/sampling/components/1/pssPeakBytes');
+    const md = readFileSync(path.join(tmp, 'mem', 'FINDINGS.md'), 'utf8');
+    expect(md).not.toMatch(/RSS \(MiB/);
+    expect(md).toContain('RSS sum (MiB, peak; shared pages counted per process)');
+  });
 
   it('says what the pooled path gained on the reconnect workload, from the data', async () => {
     const res = await summarize({ dirs: [path.join(fixtures, 'three-reps')], out: path.join(tmp, 'gain') });

@@ -54,7 +54,19 @@ const rows: Row[] = [
       latency: latency(0.112, 0.466),
       sampling: {
         serverBackendsPeak: 8,
-        components: [{ name: 'postgres', role: 'postgres', rssPeakBytes: 221_000_000, cpuCoresMean: 1.02 }],
+        role: 'bench_direct',
+        foreignBackendsPeak: 0,
+        pssPerBackendBytes: 7_340_032,
+        components: [
+          {
+            name: 'postgres',
+            role: 'postgres',
+            pssPeakBytes: 61_865_984,
+            pssMeanBytes: 58_720_256,
+            rssPeakBytes: 221_000_000,
+            cpuCoresMean: 1.02,
+          },
+        ],
       },
     },
     [68757, 67210, 69402],
@@ -70,11 +82,28 @@ const rows: Row[] = [
       vsBaseline: { config: 'direct', tpsRatio: 0.475838, tpsRatioError: 0.011653, p99Ratio: 2.105 },
       sampling: {
         serverBackendsPeak: 8,
+        role: 'bench_pgbouncer_tx',
+        foreignBackendsPeak: 1,
+        pssPerBackendBytes: 7_077_888,
         clWaitingPeak: 0,
         poolerServerConnectionsPeak: 8,
         components: [
-          { name: 'pgbouncer:pgbouncer-tx', role: 'pgbouncer', rssPeakBytes: 6_820_000, cpuCoresMean: 0.96 },
-          { name: 'postgres', role: 'postgres', rssPeakBytes: 212_000_000, cpuCoresMean: 0.99 },
+          // PSS not readable (a pooler running as another user): the tables say "not read".
+          {
+            name: 'pgbouncer:pgbouncer-tx',
+            role: 'pgbouncer',
+            pssMissing: { reps: 3, reason: 'EACCES' },
+            rssPeakBytes: 6_820_000,
+            cpuCoresMean: 0.96,
+          },
+          {
+            name: 'postgres',
+            role: 'postgres',
+            pssPeakBytes: 59_768_832,
+            pssMeanBytes: 56_623_104,
+            rssPeakBytes: 212_000_000,
+            cpuCoresMean: 0.99,
+          },
         ],
       },
     },
@@ -150,6 +179,13 @@ const warnings: Warning[] = [
     hint: 'The pooler saturates its one core.',
   },
   {
+    kind: 'pss-missing',
+    group: g(rows[1] as Row),
+    message:
+      'pgbouncer-tx / readonly / 8 clients: the PSS of pgbouncer:pgbouncer-tx was not read in 3 of 3 reps (EACCES)',
+    hint: 'Run as the owner.',
+  },
+  {
     kind: 'failed-transactions',
     group: g(rows[3] as Row),
     message: 'pgbouncer-tx / readonly-short / 8 clients: 2 failed transaction(s) over 3 completed rep(s)',
@@ -196,6 +232,14 @@ describe('renderers (snapshots from hand-made rows)', () => {
     expect(out).not.toMatch(/NaN|Infinity|e[+-]\d/);
     expect(out.split('\n')[0]).toContain('tps_mean,tps_std');
     expect(out.split('\n')[0]).toContain('p99_ms');
+    const header = out.split('\n')[0]?.split(',') ?? [];
+    const line = out.split('\n')[2]?.split(',') ?? [];
+    const at = (col: string) => line[header.indexOf(col)];
+    expect(at('postgres_pss_peak_mib')).toBe('57');
+    expect(at('postgres_rss_peak_mib_shared_pages_counted_per_process')).toBe('202.2');
+    expect(at('pgbouncer_pss_peak_mib')).toBe('');
+    expect(at('postgres_pss_per_server_backend_mib')).toBe('6.75');
+    expect(at('foreign_backends_peak')).toBe('1');
   });
 
   it('json: every figure, warnings and metadata; NaN as null', async () => {
@@ -204,7 +248,7 @@ describe('renderers (snapshots from hand-made rows)', () => {
     const doc = JSON.parse(out);
     expect(doc.rows[4].tps.std).toBeNull();
     expect(doc.totals).toMatchObject({ groups: 6, cellsFailed: 2, failedTransactions: 2 });
-    expect(doc.warnings).toHaveLength(5);
+    expect(doc.warnings).toHaveLength(6);
     expect(doc.meta.matrix.name).toBe('fixture');
   });
 
@@ -218,6 +262,14 @@ describe('renderers (snapshots from hand-made rows)', () => {
     expect(out).toContain('| pgbouncer-tx | 16 | 0/3 | – | – | – | – | – |');
     expect(out).not.toMatch(/NaN|Infinity|undefined|e[+-]\d/);
     expect(out).toContain('logged latency excludes it');
+    // PSS first, the RSS sum labelled as such, and "not read" rather than a bare dash.
+    expect(out).toContain(
+      '| config | clients | server backends (peak) | foreign backends (peak) | pooler server conns (peak) | cl_waiting (peak) | pgbouncer PSS (MiB, peak) | pgbouncer RSS sum (MiB, peak; shared pages counted per process) |',
+    );
+    expect(out).toContain(
+      '| pgbouncer-tx | 8 | 8 | 1 | 8 | 0 | not read | 6.5 | 0.96 | 57.0 | 202.2 | 0.99 | 6.8 |',
+    );
+    expect(out).toContain('| direct | 8 | 8 | 0 | – | – | – | – | – | 59.0 | 210.8 | 1.02 | 7.0 |');
   });
 
   it('terminal: a cli-table3 table without colours, warnings with hints below', async () => {
@@ -225,6 +277,7 @@ describe('renderers (snapshots from hand-made rows)', () => {
     await expect(out).toMatchFileSnapshot('./__snapshots__/summarize-terminal.txt');
     expect(out.includes(String.fromCharCode(27))).toBe(false);
     expect(out).toContain('hint: The pooler saturates its one core.');
+    expect(out).toContain('57.0 / n/r');
   });
 });
 

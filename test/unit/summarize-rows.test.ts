@@ -2,9 +2,13 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../src/pgbench/histogram.js';
+import type { CellRecord } from '../../src/results/types.js';
 import { loadSummary } from '../../summarize/load.js';
-import type { Row } from '../../summarize/model.js';
+import { DEFAULT_THRESHOLDS, type Row } from '../../summarize/model.js';
+import { isolationOf } from '../../summarize/rows.js';
+import { aggregateSampling } from '../../summarize/sampling.js';
 import { mean } from '../../summarize/stats.js';
+import { rowWarnings } from '../../summarize/warnings.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/runs');
 const find = (rows: Row[], config: string, workload: string, concurrency: number) => {
@@ -78,6 +82,27 @@ describe('rows from a run with 3 reps and a baseline', () => {
     expect(r.sampling?.components.map((c) => c.role)).toEqual(['pgbouncer', 'postgres']);
   });
 
+  it('takes PSS as the memory figure, with memory per server backend and the role', () => {
+    const r = find(s.rows, 'pgbouncer-tx', 'readonly', 8);
+    const pg = r.sampling?.components.find((c) => c.role === 'postgres');
+    // Every rep has the same figures in the fixture: the peak is theirs, the mean of means too.
+    expect(pg?.pssPeakBytes).toBe(40_000_000 + 8 * 2_500_000);
+    expect(pg?.pssMeanBytes).toBe(38_000_000 + 8 * 2_400_000);
+    expect(pg?.pssMissing).toBeUndefined();
+    expect(r.sampling?.pssPerBackendBytes).toBe(Math.round((38_000_000 + 8 * 2_400_000) / 8));
+    expect(r.sampling?.role).toBe('bench_pgbouncer_tx');
+    expect(r.sampling?.foreignBackendsPeak).toBe(0);
+    expect(s.warnings.filter((w) => w.kind === 'pss-missing' || w.kind === 'foreign-backends')).toEqual([]);
+  });
+
+  it('records the isolation check of every cell', () => {
+    expect(find(s.rows, 'direct', 'readonly', 8).isolation).toEqual({
+      cellsChecked: 3,
+      cellsWithForeign: 0,
+      foreignMax: 0,
+    });
+  });
+
   it('flags the outlier rep, the wide spread and the saturated pooler, each with a hint', () => {
     const kinds = s.warnings.map(
       (w) => `${w.kind}@${w.group ? `${w.group.config}/${w.group.workload}/${w.group.concurrency}` : ''}`,
@@ -129,5 +154,52 @@ describe('rows from a run with a failed cell and a truncated last line', () => {
     expect(find(s.rows, 'direct', 'tpcb', 4).failedTransactions).toBe(4);
     expect(s.warnings.filter((w) => w.kind === 'few-reps')).toHaveLength(4);
     expect(s.warnings.some((w) => w.kind === 'failed-transactions')).toBe(true);
+  });
+});
+
+describe('sampling figures and isolation, edge cases', () => {
+  const comp = (o: Record<string, unknown>) => ({ components: { postgres: { role: 'postgres', ...o } } });
+
+  it('counts the reps without PSS and keeps the reason, rather than an empty figure', () => {
+    const f = aggregateSampling([
+      comp({ pssPeakBytes: 100, pssMeanBytes: 80, rssPeakBytes: 400 }),
+      comp({ rssPeakBytes: 500, pssError: 'EACCES' }),
+      comp({ pssPeakBytes: 120, pssMeanBytes: 100, rssPeakBytes: 450 }),
+    ]);
+    expect(f?.components[0]).toMatchObject({
+      pssPeakBytes: 120,
+      pssMeanBytes: 90,
+      rssPeakBytes: 500,
+      pssMissing: { reps: 1, reason: 'EACCES' },
+    });
+  });
+
+  it('reads isolation lines, counting cells that found foreign backends', () => {
+    const cell = (prepared: string[]) => ({ prepared }) as unknown as CellRecord;
+    expect(isolationOf([cell(['checkpoint'])])).toBeUndefined();
+    expect(
+      isolationOf([
+        cell(['checkpoint', 'isolation: 0 foreign client backends, 4 of this config']),
+        cell([
+          'isolation: 3 foreign client backends (bench_direct: 3), 0 of this config, after waiting 5000 ms',
+        ]),
+        cell(['checkpoint']),
+      ]),
+    ).toEqual({ cellsChecked: 2, cellsWithForeign: 1, foreignMax: 3 });
+  });
+
+  it('warns when PSS is missing or foreign backends were seen, naming the component', () => {
+    const s = loadSummary([path.join(fixtures, 'three-reps')]);
+    const r = structuredClone(find(s.rows, 'pgbouncer-tx', 'readonly', 8));
+    const pgb = r.sampling?.components.find((c) => c.role === 'pgbouncer');
+    if (!pgb || !r.sampling) throw new Error('fixture changed');
+    delete pgb.pssPeakBytes;
+    pgb.pssMissing = { reps: 3, reason: 'EACCES' };
+    r.sampling.foreignBackendsPeak = 2;
+    const ws = rowWarnings(r, DEFAULT_THRESHOLDS);
+    expect(ws.find((w) => w.kind === 'pss-missing')?.message).toContain(
+      'the PSS (proportional memory) of pgbouncer:pgbouncer-tx was not read in 3 of 3 completed reps (EACCES)',
+    );
+    expect(ws.find((w) => w.kind === 'foreign-backends')?.message).toContain('up to 2 client backend(s)');
   });
 });
