@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { clean } from './commands/clean.js';
-import { compare } from './commands/compare.js';
+import { COMPARE_DEFAULTS, compare, parseThreshold } from './commands/compare.js';
 import { doctor } from './commands/doctor.js';
 import { run } from './commands/run.js';
 import { summarize } from './commands/summarize.js';
@@ -222,27 +222,67 @@ program
 program
   .command('compare')
   .description(
-    'candidate vs baseline run: TPS and p99 ratios with a significance test; exit 1 on a regression',
+    'is the candidate faster, slower, unchanged, or undecided? Two configs of one run paired rep by rep ' +
+      '(--baseline-config A --candidate-config B: the reliable form), or two runs. ' +
+      'Exit 1 on a regression, and on an inconclusive group unless --allow-inconclusive',
   )
-  .argument('<baseline-run>')
-  .argument('<candidate-run>')
-  .option('--threshold <fraction>', 'smallest relative change that counts (default 0.05)', fraction)
-  .option('--alpha <p>', "significance level of Welch's t-test (default 0.05)", fraction)
+  .argument('<run>', 'the run (paired form), or the baseline run (two-run form)')
+  .argument('[candidate-run]', 'the candidate run (two-run form)')
+  .option('--baseline-config <name>', 'paired form: the baseline config of <run>')
+  .option('--candidate-config <name>', 'paired form: the candidate config of <run>')
+  .option(
+    '--threshold <change>',
+    `smallest relative change that matters, 0.05 or 5% (default ${COMPARE_DEFAULTS.threshold})`,
+    (v: string) => {
+      try {
+        return parseThreshold(v);
+      } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+      }
+    },
+  )
+  .option(
+    '--alpha <p>',
+    `1 - confidence of the intervals (default ${COMPARE_DEFAULTS.alpha}: 95% intervals)`,
+    fraction,
+  )
+  .option('--allow-inconclusive', 'exit 0 when groups are inconclusive (still 1 on a regression)')
   .option('--out <dir>', 'write compare.md, compare.json and github-action-benchmark files here')
   .action(
-    async (baseline: string, candidate: string, o: { threshold?: number; alpha?: number; out?: string }) => {
+    async (
+      runDir: string,
+      candidate: string | undefined,
+      o: {
+        baselineConfig?: string;
+        candidateConfig?: string;
+        threshold?: number;
+        alpha?: number;
+        allowInconclusive?: boolean;
+        out?: string;
+      },
+    ) => {
       try {
         const c = await compare({
-          baseline,
-          candidate,
+          baseline: runDir,
+          ...(candidate !== undefined ? { candidate } : {}),
+          ...(o.baselineConfig !== undefined ? { baselineConfig: o.baselineConfig } : {}),
+          ...(o.candidateConfig !== undefined ? { candidateConfig: o.candidateConfig } : {}),
           ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
           ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
           ...(o.out ? { out: o.out } : {}),
         });
         console.log(c.terminal);
         if (c.regressions > 0) {
-          console.error(`${c.regressions} significant regression(s) beyond the threshold`);
+          console.error(
+            `${c.regressions} regression(s): slower beyond the threshold, or failed where the baseline did not`,
+          );
           process.exitCode = EXIT.findings;
+        }
+        if (c.inconclusive > 0) {
+          console.error(
+            `${c.inconclusive} inconclusive group(s): this data cannot tell a change of the threshold's size from noise (see the notes for the reps needed)${o.allowInconclusive ? '; allowed by --allow-inconclusive' : ''}`,
+          );
+          if (!o.allowInconclusive) process.exitCode = EXIT.findings;
         }
       } catch (e) {
         process.exitCode = reportError(e);

@@ -259,3 +259,140 @@ export function madOutliers(xs: readonly number[], minRelative = 0.01): number[]
   });
   return out;
 }
+
+/** A mean difference with its two-sided confidence interval, from a t-test. */
+export interface TInterval {
+  /** The estimated difference (mean of the differences; difference of the means). */
+  estimate: number;
+  /** Its standard error; 0 when every value is the same. */
+  se: number;
+  df: number;
+  t: number;
+  /** Two-sided p-value of H₀: the true difference is 0. */
+  p: number;
+  /** Bounds of the (1 − alpha) confidence interval. */
+  low: number;
+  high: number;
+}
+
+const NO_INTERVAL: TInterval = {
+  estimate: Number.NaN,
+  se: Number.NaN,
+  df: Number.NaN,
+  t: Number.NaN,
+  p: Number.NaN,
+  low: Number.NaN,
+  high: Number.NaN,
+};
+
+/** t, p and the interval from an estimate, its standard error and df; handles se = 0 (no spread). */
+function tInterval(estimate: number, se: number, df: number, alpha: number): TInterval {
+  if (se === 0) {
+    const t = estimate === 0 ? 0 : Math.sign(estimate) * Infinity;
+    return { estimate, se, df, t, p: estimate === 0 ? 1 : 0, low: estimate, high: estimate };
+  }
+  const half = studentTQuantile(1 - alpha / 2, df) * se;
+  const t = estimate / se;
+  return { estimate, se, df, t, p: studentTTwoSidedP(t, df), low: estimate - half, high: estimate + half };
+}
+
+/**
+ * Paired t-test of H₀: the mean of the within-pair differences dᵢ is 0, with its confidence
+ * interval:
+ *   d̄ ± t(1 − α/2, n − 1) · s_d / √n,   t = d̄ / (s_d / √n)
+ * Pairing removes whatever both members of a pair share (the machine's drift between reps), so s_d
+ * is the noise of the difference itself, not of either side. NaN figures for n < 2.
+ */
+export function pairedTTest(d: readonly number[], alpha = 0.05): TInterval {
+  const n = d.length;
+  if (n < 2) return { ...NO_INTERVAL, estimate: n === 1 ? (d[0] as number) : Number.NaN };
+  return tInterval(mean(d), std(d) / Math.sqrt(n), n - 1, alpha);
+}
+
+/**
+ * Welch's test of candidate − baseline as an interval: x̄_c − x̄_b ± t(1 − α/2, df) · √(s_c²/n_c + s_b²/n_b)
+ * with the Welch–Satterthwaite df (see welchTTest). NaN figures with fewer than 2 values on a side
+ * (the estimate is still given when both sides have one).
+ */
+export function welchInterval(
+  candidate: readonly number[],
+  baseline: readonly number[],
+  alpha = 0.05,
+): TInterval {
+  const w = welchTTest(candidate, baseline);
+  const estimate = mean(candidate) - mean(baseline);
+  if (Number.isNaN(w.df)) return { ...NO_INTERVAL, estimate };
+  const se = Math.sqrt(std(candidate) ** 2 / candidate.length + std(baseline) ** 2 / baseline.length);
+  return tInterval(estimate, se, w.df, alpha);
+}
+
+/**
+ * Minimum detectable effect: the smallest true difference a two-sided test at level α finds with
+ * probability `power`, given the standard error and df the data had:
+ *   MDE = (t(1 − α/2, df) + t(power, df)) · se
+ * For a paired test se = s_d / √n and df = n − 1. NaN when se or df is unknown.
+ */
+export function minimumDetectableEffect(se: number, df: number, alpha = 0.05, power = 0.8): number {
+  if (!(se >= 0) || !(df > 0)) return Number.NaN;
+  return (studentTQuantile(1 - alpha / 2, df) + studentTQuantile(power, df)) * se;
+}
+
+/**
+ * The smallest n ≥ 2 whose MDE is at most `effect`, for a standard error se(n) and df(n) that
+ * depend on n (the MDE falls as n grows, so doubling then bisection finds it). Infinity when even
+ * `cap` is not enough; NaN when the noise is unknown.
+ */
+export function sampleSizeNeeded(
+  effect: number,
+  seOf: (n: number) => number,
+  dfOf: (n: number) => number,
+  alpha = 0.05,
+  power = 0.8,
+  cap = 1_000_000,
+): number {
+  const mde = (n: number) => minimumDetectableEffect(seOf(n), dfOf(n), alpha, power);
+  if (!(effect > 0) || Number.isNaN(mde(2))) return Number.NaN;
+  if (mde(2) <= effect) return 2;
+  let lo = 2;
+  let hi = 4;
+  while (mde(hi) > effect) {
+    if (hi >= cap) return Infinity;
+    lo = hi;
+    hi = Math.min(hi * 2, cap);
+  }
+  while (hi - lo > 1) {
+    const mid = Math.floor((lo + hi) / 2);
+    if (mde(mid) <= effect) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** Pairs a paired t-test needs to detect `effect` (in the units of s_d) with the given power. */
+export function pairsNeeded(sd: number, effect: number, alpha = 0.05, power = 0.8): number {
+  if (!(sd >= 0)) return Number.NaN;
+  return sampleSizeNeeded(
+    effect,
+    (n) => sd / Math.sqrt(n),
+    (n) => n - 1,
+    alpha,
+    power,
+  );
+}
+
+/**
+ * Reps per side a Welch test needs to detect `effect`, both sides getting n reps with the spreads
+ * measured (sb, sc): se = √((s_b² + s_c²) / n), df = (n − 1)(s_b² + s_c²)² / (s_b⁴ + s_c⁴).
+ */
+export function repsPerSideNeeded(sb: number, sc: number, effect: number, alpha = 0.05, power = 0.8): number {
+  if (!(sb >= 0) || !(sc >= 0)) return Number.NaN;
+  const v = sb ** 2 + sc ** 2;
+  const q = sb ** 4 + sc ** 4;
+  return sampleSizeNeeded(
+    effect,
+    (n) => Math.sqrt(v / n),
+    (n) => (q === 0 ? n - 1 : ((n - 1) * v ** 2) / q),
+    alpha,
+    power,
+  );
+}

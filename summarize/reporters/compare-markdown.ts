@@ -1,26 +1,58 @@
-import type { CompareGroup, CompareResult, MetricComparison } from '../compare.js';
-import { fixed, fmtMs, fmtPct, fmtTps, isNum, MISSING, ratioDecimals } from '../format.js';
+import type { CompareGroup, CompareResult, MetricComparison, Verdict } from '../compare.js';
+import { fixed, fmtMs, fmtPct, fmtTps, isNum, MISSING } from '../format.js';
 
 export interface CompareRenderOptions {
   baselineLabel: string;
   candidateLabel: string;
   /** Differences between the two runs worth a caveat (matrix hash, versions). */
   differences?: readonly string[];
+  /** Extra lines for the notes (e.g. the run's config order per rep). */
+  info?: readonly string[];
 }
 
-const MARK = { slower: '🔴 slower', faster: '🟢 faster', 'no-change': '⚪ no change' } as const;
+const MARK: Record<Verdict, string> = {
+  slower: '🔴 slower',
+  faster: '🟢 faster',
+  'no-change': '⚪ no change',
+  inconclusive: '🟡 inconclusive',
+};
 
+/** Ratios near 1 are what matters, and a 5% threshold needs the third decimal. */
+function r3(x: number): string {
+  return fixed(x, Math.abs(x) >= 10 ? 1 : 3);
+}
+
+/** `0.712 [0.690, 0.735]`: the ratio and its interval; the ratio alone when there is no interval. */
 export function ratioText(m: MetricComparison | undefined): string {
   if (!m || !isNum(m.ratio)) return MISSING;
-  const d = Math.max(2, ratioDecimals(m.ratio) + 1);
-  return isNum(m.ratioError) ? `${fixed(m.ratio, d)} ± ${fixed(m.ratioError, d)}` : fixed(m.ratio, d);
+  return isNum(m.ciLow) && isNum(m.ciHigh) ? `${r3(m.ratio)} [${r3(m.ciLow)}, ${r3(m.ciHigh)}]` : r3(m.ratio);
 }
 
 export function pText(m: MetricComparison | undefined): string {
   if (!m) return MISSING;
-  if (!m.welch) return 'n/a (reps < 2)';
-  const p = m.welch.p;
-  return !isNum(p) ? MISSING : p < 0.001 ? '< 0.001' : fixed(p, 3);
+  if (m.n < 2) return 'n/a (n < 2)';
+  return !isNum(m.p) ? MISSING : m.p < 0.001 ? '< 0.001' : fixed(m.p, 3);
+}
+
+/** The smallest change the data could have detected (80% power): `±4.2%`. */
+export function detectableText(m: MetricComparison | undefined): string {
+  return m && isNum(m.detectable) ? `±${fmtPct(m.detectable)}` : MISSING;
+}
+
+export function neededText(m: MetricComparison | undefined): string {
+  if (!m) return MISSING;
+  if (m.needed === Infinity) return '> 10⁶';
+  return isNum(m.needed) ? String(m.needed) : MISSING;
+}
+
+/** Who is compared with whom: `b` for two runs, `b vs a` for two configs of one run. */
+export function configText(g: CompareGroup): string {
+  return g.baselineConfig === g.config ? g.config : `${g.config} vs ${g.baselineConfig}`;
+}
+
+/** n: pairs (paired) or reps `base/cand` (two runs). */
+export function nText(r: CompareResult, g: CompareGroup): string {
+  return r.mode === 'paired' ? String(g.tps.n) : `${g.baselineReps}/${g.candidateReps}`;
 }
 
 function cell(s: string): string {
@@ -28,13 +60,40 @@ function cell(s: string): string {
 }
 
 export function headline(r: CompareResult): string {
-  const count = (v: CompareGroup['verdict']) => r.groups.filter((g) => g.verdict === v).length;
+  const count = (v: Verdict) => r.groups.filter((g) => g.verdict === v).length;
   const slower = count('slower');
   return [
     slower > 0 ? `**${slower} regression${slower === 1 ? '' : 's'}**` : '**no regression**',
+    `${count('inconclusive')} inconclusive`,
     `${count('faster')} faster`,
-    `${count('no-change')} without a significant change`,
+    `${count('no-change')} without a change beyond ±${fmtPct(r.threshold, 0)}`,
   ].join(' · ');
+}
+
+/** One sentence on the method, shared by the markdown and the terminal. */
+export function methodText(r: CompareResult): string {
+  const conf = fmtPct(1 - r.alpha, 0);
+  const how =
+    r.mode === 'paired'
+      ? `paired t-test on the log TPS ratio of the two configs' cells of each rep (n = pairs)`
+      : `Welch's t-test on the reps' log TPS of the two runs (n = reps base/cand)`;
+  return `${how}; ratio = candidate / baseline with its ${conf} interval; slower/faster when the interval excludes 1 and the ratio is beyond ±${fmtPct(r.threshold, 0)}, no change when the whole interval is within it, inconclusive otherwise. "detectable" is the smallest change this data finds with ${fmtPct(r.power, 0)} power; "needed" is the ${r.mode === 'paired' ? 'pairs' : 'reps per side'} for that to reach ±${fmtPct(r.threshold, 0)} at the measured noise. TPS decides; p99 is shown.`;
+}
+
+/** Notes, run differences and unmatched groups, as plain lines. */
+export function noteLines(r: CompareResult, o: CompareRenderOptions): string[] {
+  const out: string[] = [];
+  for (const d of o.differences ?? []) out.push(`The runs differ: ${d}`);
+  for (const i of o.info ?? []) out.push(i);
+  for (const g of r.groups)
+    if (g.notes.length > 0)
+      out.push(`${configText(g)} / ${g.workload} / ${g.concurrency} clients: ${g.notes.join('; ')}`);
+  for (const u of r.unmatched) {
+    out.push(
+      `${u.config} / ${u.workload} / ${u.concurrency} clients: only in the ${u.side === 'baseline-only' ? 'baseline' : 'candidate'}`,
+    );
+  }
+  return out;
 }
 
 /** The comparison as a pull-request comment. */
@@ -42,43 +101,40 @@ export function compareMarkdown(r: CompareResult, o: CompareRenderOptions): stri
   const out = [
     `## bench compare: \`${o.candidateLabel}\` against \`${o.baselineLabel}\``,
     '',
-    `${headline(r)}. A group changed when Welch's t-test over reps gives p < ${r.alpha} **and** the ratio moved by more than ${fmtPct(r.threshold, 0)}; ratios are candidate / baseline with ± from both sides' standard deviations in quadrature.`,
+    `${headline(r)}.`,
     '',
-    '| verdict | config | workload | clients | reps (base/cand) | TPS base | TPS cand | TPS ratio | p (TPS) | p99 base (ms) | p99 cand (ms) | p99 ratio | p (p99) |',
-    '| :-- | :-- | :-- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: |',
+    `Method: ${methodText(r)}`,
+    '',
+    '| verdict | config | workload | clients | n | TPS base | TPS cand | TPS ratio [CI] | p | detectable | needed | p99 base (ms) | p99 cand (ms) | p99 ratio [CI] | p99 |',
+    '| :-- | :-- | :-- | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | --: | :-- |',
   ];
   for (const g of r.groups) {
     out.push(
       `| ${[
         MARK[g.verdict],
-        g.config,
+        configText(g),
         g.workload,
         String(g.concurrency),
-        `${g.baselineReps}/${g.candidateReps}`,
+        nText(r, g),
         fmtTps(g.tps.baseline),
         fmtTps(g.tps.candidate),
         ratioText(g.tps),
         pText(g.tps),
+        detectableText(g.tps),
+        neededText(g.tps),
         fmtMs(g.p99?.baseline),
         fmtMs(g.p99?.candidate),
         ratioText(g.p99),
-        pText(g.p99),
+        g.p99 ? g.p99.verdict : MISSING,
       ]
         .map(cell)
         .join(' | ')} |`,
     );
   }
-  const notes = r.groups.filter((g) => g.notes.length > 0);
-  if (notes.length > 0 || r.unmatched.length > 0 || (o.differences?.length ?? 0) > 0) {
+  const notes = noteLines(r, o);
+  if (notes.length > 0) {
     out.push('', '<details><summary>Notes</summary>', '');
-    for (const d of o.differences ?? []) out.push(`- The runs differ: ${d}`);
-    for (const g of notes)
-      out.push(`- ${g.config} / ${g.workload} / ${g.concurrency} clients: ${g.notes.join('; ')}`);
-    for (const u of r.unmatched) {
-      out.push(
-        `- ${u.config} / ${u.workload} / ${u.concurrency} clients: only in the ${u.side === 'baseline-only' ? 'baseline' : 'candidate'}`,
-      );
-    }
+    for (const n of notes) out.push(`- ${n}`);
     out.push('', '</details>');
   }
   return `${out.join('\n')}\n`;

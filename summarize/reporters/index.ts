@@ -1,6 +1,7 @@
 import type { CompareResult } from '../compare.js';
 import type { Row } from '../model.js';
 import type { RenderOptions } from '../report.js';
+import { compareJson } from './compare-json.js';
 import { type CompareRenderOptions, compareMarkdown } from './compare-markdown.js';
 import { compareTerminal } from './compare-terminal.js';
 import { csv } from './csv.js';
@@ -16,7 +17,8 @@ export const reporters = { csv, json, markdown, terminal } satisfies Record<stri
 export type CompareReporter = (result: CompareResult, options: CompareRenderOptions) => string;
 
 /** The output formats of `bench compare`. */
-export const compareReporters = { markdown: compareMarkdown, terminal: compareTerminal } satisfies Record<
-  string,
-  CompareReporter
->;
+export const compareReporters = {
+  json: compareJson,
+  markdown: compareMarkdown,
+  terminal: compareTerminal,
+} satisfies Record<string, CompareReporter>;

@@ -51,7 +51,7 @@ function row(config: string, tps: number[], p99: number[], extra: Partial<Row> =
   };
 }
 
-describe('compare classification', () => {
+describe('compare classification (two runs: Welch on log TPS)', () => {
   it('a candidate that failed where the baseline did not is a regression, whatever its TPS', () => {
     const base = [row('pgbouncer', [32600, 32100, 33050], [1, 1, 1])];
     const cand = [row('pgbouncer', [32500, 32200, 33000], [1, 1, 1], { failedTransactions: 12 })];
@@ -61,35 +61,49 @@ describe('compare classification', () => {
     expect(r.groups[0]?.notes.join(' ')).toMatch(/candidate failed where the baseline did not/);
   });
 
-  it('a clear regression over 5 reps is slower and significant', () => {
+  it('a clear regression over 5 reps is slower, with an interval below 1', () => {
     const base = [row('pgbouncer', [32600, 32100, 33050, 32400, 32800], [0.98, 1.01, 0.97, 1.0, 0.99])];
     const cand = [row('pgbouncer', [25900, 26300, 25700, 26100, 26050], [1.31, 1.29, 1.35, 1.3, 1.33])];
     const r = compareRows(base, cand);
     const g = r.groups[0];
-    expect(g?.tps.significant).toBe(true);
-    expect(g?.tps.welch?.p).toBeLessThan(0.001);
-    expect(g?.tps.change).toBe('slower');
-    expect(g?.p99?.change).toBe('slower');
+    expect(g?.tps.p).toBeLessThan(0.001);
+    expect(g?.tps.ciHigh).toBeLessThan(1 / 1.05);
+    expect(g?.tps.verdict).toBe('slower');
+    expect(g?.p99?.verdict).toBe('slower');
     expect(g?.verdict).toBe('slower');
     expect(r.regressions).toBe(1);
   });
 
-  it('noise is no change', () => {
+  it('noise well inside the threshold is no change', () => {
     const base = [row('direct', [68757, 67210, 69402, 68100, 67950], [0.46, 0.47, 0.45, 0.47, 0.46])];
     const cand = [row('direct', [68200, 69100, 67600, 68900, 68300], [0.47, 0.46, 0.46, 0.45, 0.47])];
     const r = compareRows(base, cand);
-    expect(r.groups[0]?.tps.significant).toBe(false);
-    expect(r.groups[0]?.verdict).toBe('no-change');
+    const g = r.groups[0];
+    expect(g?.tps.ciLow).toBeGreaterThan(1 / 1.05);
+    expect(g?.tps.ciHigh).toBeLessThan(1.05);
+    expect(g?.verdict).toBe('no-change');
     expect(r.regressions).toBe(0);
+    expect(r.inconclusive).toBe(0);
   });
 
-  it('a significant change smaller than the threshold is no change', () => {
+  it('a significant change smaller than the threshold is no change, larger than it slower', () => {
     const base = [row('direct', [1000, 1001, 1000, 999, 1000], [1, 1, 1, 1, 1])];
     const cand = [row('direct', [980, 981, 980, 979, 980], [1, 1, 1, 1, 1])];
     const g = compareRows(base, cand, { threshold: 0.05 }).groups[0];
-    expect(g?.tps.significant).toBe(true);
-    expect(g?.tps.change).toBe('no-change');
-    expect(compareRows(base, cand, { threshold: 0.01 }).groups[0]?.tps.change).toBe('slower');
+    expect(g?.tps.p).toBeLessThan(0.05);
+    expect(g?.tps.verdict).toBe('no-change');
+    expect(compareRows(base, cand, { threshold: 0.01 }).groups[0]?.tps.verdict).toBe('slower');
+  });
+
+  it('too noisy to tell is inconclusive, and says how many reps would do', () => {
+    const base = [row('x', [1000, 1150, 880], [1, 1, 1])];
+    const cand = [row('x', [960, 1100, 850], [1, 1, 1])];
+    const r = compareRows(base, cand);
+    const g = r.groups[0];
+    expect(g?.verdict).toBe('inconclusive');
+    expect(r.inconclusive).toBe(1);
+    expect(g?.tps.needed).toBeGreaterThan(3);
+    expect(g?.notes.join(' ')).toContain(`${g?.tps.needed} reps per side would detect a 5% change`);
   });
 
   it('a faster candidate is faster', () => {
@@ -100,17 +114,27 @@ describe('compare classification', () => {
     expect(g?.verdict).toBe('faster');
   });
 
-  it('with fewer than 2 reps on a side: insufficient reps, not significant, never a regression', () => {
+  it('with 1 rep on a side nothing can be decided: inconclusive, even for a halved TPS', () => {
     const r = compareRows([row('x', [1000], [1])], [row('x', [500], [3])]);
     const g = r.groups[0];
-    expect(g?.tps.welch).toBeUndefined();
-    expect(g?.tps.significant).toBe(false);
-    expect(g?.verdict).toBe('no-change');
-    expect(g?.notes[0]).toContain('insufficient reps');
+    expect(g?.tps.ratio).toBeCloseTo(0.5, 12);
+    expect(g?.tps.ciLow).toBeNaN();
+    expect(g?.verdict).toBe('inconclusive');
+    expect(g?.notes[0]).toContain('nothing can be decided');
     expect(r.regressions).toBe(0);
+    expect(r.inconclusive).toBe(1);
     const md = compareReporters.markdown(r, { baselineLabel: 'a', candidateLabel: 'b' });
-    expect(md).toContain('n/a (reps < 2)');
-    expect(md).toContain('insufficient reps');
+    expect(md).toContain('n/a (n < 2)');
+    expect(md).toContain('🟡 inconclusive');
+  });
+
+  it('a failed baseline cell makes the group inconclusive', () => {
+    const failed = { cellId: 'x__readonly__c8__r3', rep: 3, state: 'failed' as const, reason: 'boom' };
+    const base = [row('x', [1000, 1010], [1, 1], { failedCells: [failed] })];
+    const cand = [row('x', [1000, 1010, 1005], [1, 1, 1])];
+    const g = compareRows(base, cand).groups[0];
+    expect(g?.verdict).toBe('inconclusive');
+    expect(g?.notes.join(' ')).toContain('baseline cell(s) failed');
   });
 
   it('lists groups present on one side only', () => {
@@ -121,13 +145,16 @@ describe('compare classification', () => {
     expect(r.unmatched.map((u) => `${u.config}:${u.side}`)).toEqual(['y:baseline-only', 'z:candidate-only']);
   });
 
-  it('renders markdown for a PR comment and a terminal table', () => {
+  it('renders markdown for a PR comment, a terminal table and JSON', () => {
     const base = [row('pgbouncer', [32600, 32100, 33050, 32400, 32800], [0.98, 1.01, 0.97, 1.0, 0.99])];
     const cand = [row('pgbouncer', [25900, 26300, 25700, 26100, 26050], [1.31, 1.29, 1.35, 1.3, 1.33])];
     const r = compareRows(base, cand);
     const o = { baselineLabel: 'main', candidateLabel: 'pr-42' };
     expect(compareReporters.markdown(r, o)).toMatchSnapshot();
     expect(compareReporters.terminal(r, o)).toMatchSnapshot();
+    const j = JSON.parse(compareReporters.json(r, o));
+    expect(j).toMatchObject({ mode: 'two-run', regressions: 1, threshold: 0.05, alpha: 0.05, power: 0.8 });
+    expect(j.groups[0].tps).toMatchObject({ verdict: 'slower', n: 5 });
   });
 });
 
@@ -160,8 +187,17 @@ describe('bench compare on run directories', () => {
     const res = await compare({ baseline: run, candidate: run, out: tmp });
     expect(res.regressions).toBe(0);
     expect(res.groups).toHaveLength(8);
-    expect(res.groups.every((g) => g.verdict === 'no-change')).toBe(true);
+    // Unpaired, a run against itself is two samples with the same spread: ratio 1, p = 1, and an
+    // interval as wide as the noise. direct / readonly / 1 client varies by 32% between reps, so
+    // its interval straddles ±5% and 3 reps cannot decide it.
+    expect(res.groups.every((g) => g.tps.ratio === 1 && g.tps.p === 1)).toBe(true);
+    const verdicts = res.groups.map((g) => `${g.config}/${g.workload}/${g.concurrency}:${g.verdict}`);
+    expect(verdicts.filter((v) => !v.endsWith(':no-change'))).toEqual(['direct/readonly/1:inconclusive']);
+    expect(res.inconclusive).toBe(1);
     expect(res.markdown).toContain('**no regression**');
+    expect(res.terminal).toMatch(
+      /direct \/ readonly \/ 1 clients: the interval straddles ±5%.* \d+ reps per side would detect/,
+    );
     const tps = JSON.parse(readFileSync(path.join(tmp, 'github-benchmark-tps.json'), 'utf8'));
     expect(tps).toHaveLength(8);
     expect(tps[0]).toMatchObject({ unit: 'tps' });
@@ -173,5 +209,30 @@ describe('bench compare on run directories', () => {
       'github-benchmark-p99.json',
       'github-benchmark-tps.json',
     ]);
+  });
+});
+
+describe('bench compare, paired form on a run directory', () => {
+  const run = path.resolve(import.meta.dirname, '../fixtures/runs/three-reps');
+
+  it('pairs two configs of one run rep by rep', async () => {
+    const res = await compare({ baseline: run, baselineConfig: 'direct', candidateConfig: 'pgbouncer-tx' });
+    expect(res.result.mode).toBe('paired');
+    expect(res.groups).toHaveLength(4);
+    const ro8 = res.groups.find((g) => g.workload === 'readonly' && g.concurrency === 8);
+    expect(ro8).toMatchObject({ config: 'pgbouncer-tx', baselineConfig: 'direct', verdict: 'slower' });
+    expect(ro8?.tps.n).toBe(3);
+    expect(ro8?.tps.ratio).toBeCloseTo(32574 / 68456, 1);
+    expect(res.terminal).toContain('pgbouncer-tx vs direct');
+  });
+
+  it('refuses a config the run does not have, and mixing the two forms', async () => {
+    await expect(
+      compare({ baseline: run, baselineConfig: 'direct', candidateConfig: 'nope' }),
+    ).rejects.toThrow(/--candidate-config "nope" has no results/);
+    await expect(
+      compare({ baseline: run, candidate: run, baselineConfig: 'direct', candidateConfig: 'pgbouncer-tx' }),
+    ).rejects.toThrow(/ONE run/);
+    await expect(compare({ baseline: run })).rejects.toThrow(/give a candidate run/);
   });
 });

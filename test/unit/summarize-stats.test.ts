@@ -7,11 +7,16 @@ import {
   madOutliers,
   mean,
   median,
+  minimumDetectableEffect,
+  pairedTTest,
+  pairsNeeded,
   ratio,
   regularizedIncompleteBeta,
+  repsPerSideNeeded,
   std,
   studentTQuantile,
   studentTTwoSidedP,
+  welchInterval,
   welchTTest,
 } from '../../summarize/stats.js';
 
@@ -117,5 +122,80 @@ group('MAD outliers', () => {
     expect(madOutliers([1000, 1000, 1005])).toEqual([]);
     expect(madOutliers([1000, 1000, 1200])).toEqual([2]);
     expect(madOutliers([1, 100])).toEqual([]);
+  });
+});
+
+group('paired t-test, interval, detectable effect, pairs needed', () => {
+  // d = 0.1, 0.2, 0.3: d̄ = 0.2, s_d = 0.1, se = 0.1/√3, t = 2√3, df = 2. For df = 2 everything has a
+  // closed form: p = 1 − t/√(2 + t²), and the p-quantile is (2p − 1)·√(2 / (4p(1 − p))).
+  const q2 = (p: number) => (2 * p - 1) * Math.sqrt(2 / (4 * p * (1 - p)));
+  const se = 0.1 / Math.sqrt(3);
+
+  it('gives t, p and the 95% interval by hand (df = 2)', () => {
+    const r = pairedTTest([0.1, 0.2, 0.3]);
+    expect(r.estimate).toBeCloseTo(0.2, 12);
+    expect(r.se).toBeCloseTo(se, 12);
+    expect(r.df).toBe(2);
+    expect(r.t).toBeCloseTo(2 * Math.sqrt(3), 10);
+    expect(r.p).toBeCloseTo(1 - (2 * Math.sqrt(3)) / Math.sqrt(14), 10); // 0.074180
+    expect(r.low).toBeCloseTo(0.2 - q2(0.975) * se, 8); // −0.048414
+    expect(r.high).toBeCloseTo(0.2 + q2(0.975) * se, 8); // 0.448414
+    expect(q2(0.975)).toBeCloseTo(4.302652729749462, 10);
+  });
+
+  it('a 90% interval is narrower (alpha = 0.1: t(0.95, 2) = 2.919986)', () => {
+    const r = pairedTTest([0.1, 0.2, 0.3], 0.1);
+    expect(r.high - r.estimate).toBeCloseTo(2.919985580355516 * se, 8);
+  });
+
+  it('one pair has an estimate but no interval; identical pairs have a zero-width one', () => {
+    const one = pairedTTest([0.3]);
+    expect(one.estimate).toBe(0.3);
+    expect(one.low).toBeNaN();
+    expect(one.p).toBeNaN();
+    const same = pairedTTest([0.5, 0.5, 0.5]);
+    expect(same).toMatchObject({ se: 0, p: 0, low: 0.5, high: 0.5 });
+    expect(pairedTTest([0, 0]).p).toBe(1);
+  });
+
+  it('MDE = (t(0.975, df) + t(0.8, df)) · se, by hand for df = 2', () => {
+    // (4.302653 + 1.060660) · 0.057735 = 0.309651
+    expect(q2(0.8)).toBeCloseTo(1.0606601717798212, 12);
+    expect(minimumDetectableEffect(se, 2)).toBeCloseTo((q2(0.975) + q2(0.8)) * se, 8);
+    expect(minimumDetectableEffect(se, 2)).toBeCloseTo(0.309651, 5);
+    expect(minimumDetectableEffect(Number.NaN, 2)).toBeNaN();
+  });
+
+  it('pairs needed: the smallest n whose MDE reaches the effect', () => {
+    // Normal approximation: n ≈ ((1.95996 + 0.84162) · 0.1 / ln 1.05)² = 32.97; Student t adds a
+    // little at this n, so the exact answer is 35.
+    const eff = Math.log(1.05);
+    const n = pairsNeeded(0.1, eff);
+    expect(n).toBe(35);
+    expect(minimumDetectableEffect(0.1 / Math.sqrt(n), n - 1)).toBeLessThanOrEqual(eff);
+    expect(minimumDetectableEffect(0.1 / Math.sqrt(n - 1), n - 2)).toBeGreaterThan(eff);
+    // Quieter data needs fewer: a quarter of the noise, about a sixteenth of the pairs.
+    expect(pairsNeeded(0.025, eff)).toBeLessThanOrEqual(5);
+    expect(pairsNeeded(0, eff)).toBe(2);
+    expect(pairsNeeded(Number.NaN, eff)).toBeNaN();
+  });
+
+  it('Welch as an interval, and reps per side needed', () => {
+    // candidate 2,4,6 vs baseline 1,2,3: difference 2, se = √(4/3 + 1/3), df = 2.941 (Welch–Satterthwaite)
+    const r = welchInterval([2, 4, 6], [1, 2, 3]);
+    const w = welchTTest([2, 4, 6], [1, 2, 3]);
+    expect(r.estimate).toBe(2);
+    expect(r.se).toBeCloseTo(Math.sqrt(5 / 3), 12);
+    expect(r.df).toBeCloseTo(w.df, 12);
+    expect(r.df).toBeCloseTo((5 / 3) ** 2 / ((1 / 3) ** 2 / 2 + (4 / 3) ** 2 / 2), 12);
+    expect(r.p).toBeCloseTo(w.p, 12);
+    expect(r.high - r.estimate).toBeCloseTo(studentTQuantile(0.975, r.df) * Math.sqrt(5 / 3), 8);
+    expect(welchInterval([5], [4]).estimate).toBe(1);
+    expect(welchInterval([5], [4]).low).toBeNaN();
+    // Equal spreads s on both sides: se(n) = s·√(2/n), df = 2(n − 1), about twice the pairs a
+    // paired test with s_d = s needs.
+    const perSide = repsPerSideNeeded(0.1, 0.1, Math.log(1.05));
+    expect(perSide).toBeGreaterThanOrEqual(66);
+    expect(perSide).toBeLessThanOrEqual(70);
   });
 });
