@@ -26,7 +26,7 @@ set -euo pipefail
 SUITE=bookworm
 PG_MAJOR=15
 IMAGE=${BENCH_PGSTACK_IMAGE:-local/pgstack:bookworm}
-PACKAGES="postgresql-$PG_MAJOR,postgresql-client-$PG_MAJOR,pgbouncer"
+PACKAGES="postgresql-$PG_MAJOR,postgresql-client-$PG_MAJOR,pgbouncer,pgpool2"
 IMAGE_PATH="/usr/lib/postgresql/$PG_MAJOR/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 LOGFILE="${TMPDIR:-/tmp}/bench-pgstack-debootstrap.log"
 
