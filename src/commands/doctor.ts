@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { MissingToolError } from '../errors.js';
-import { binaryVersion, findBinaries, INSTALL_HINT } from '../stack/binaries.js';
+import { binaryVersion, findBinaries, findPgbench, INSTALL_HINT } from '../stack/binaries.js';
 import { pingDocker } from '../stack/docker-engine.js';
 import { componentUser } from '../stack/user.js';
 
@@ -18,6 +18,73 @@ export interface DoctorResult {
   missingRequired: boolean;
 }
 
+/** Where one PostgreSQL-side tool was found; `unchecked` when locating it depended on another. */
+export type ToolLocation =
+  | { state: 'found'; path?: string; version?: string }
+  | { state: 'missing' }
+  | { state: 'unchecked'; reason: string };
+
+export type ToolName = 'postgres' | 'pgbench' | 'pgbouncer';
+
+/**
+ * One check per tool, each about that tool only: a missing pgbench is pgbench's line, never
+ * postgres's. An unchecked tool is not counted as missing (what blocks it is, on its own line).
+ */
+export function toolChecks(tools: Record<ToolName, ToolLocation>): DoctorCheck[] {
+  return (['postgres', 'pgbench', 'pgbouncer'] as const).map((name): DoctorCheck => {
+    const t = tools[name];
+    switch (t.state) {
+      case 'found': {
+        const where = t.path ? ` (${t.path})` : '';
+        return { name, ok: true, required: true, detail: `${t.version || 'found'}${where}` };
+      }
+      case 'missing':
+        return {
+          name,
+          ok: false,
+          required: true,
+          detail: `${name === 'postgres' ? 'postgres (initdb, postgres)' : name} was not found`,
+          fix: INSTALL_HINT,
+        };
+      default:
+        return { name, ok: false, required: false, detail: `not checked: ${t.reason}` };
+    }
+  });
+}
+
+/**
+ * findBinaries locates postgres, then pgbench, then pgbouncer, and throws at the first one missing;
+ * findPgbench locates pgbench alone. The failure's tool tells which one is missing, so nothing
+ * is blamed on a tool that is there.
+ */
+async function locateTools(): Promise<Record<ToolName, ToolLocation>> {
+  const version = async (p: string): Promise<ToolLocation> => ({
+    state: 'found',
+    path: p,
+    version: await binaryVersion(p),
+  });
+  const pgbenchPath = findPgbench();
+  const pgbench: ToolLocation = pgbenchPath ? await version(pgbenchPath) : { state: 'missing' };
+  const unchecked: ToolLocation = {
+    state: 'unchecked',
+    reason: 'bench looks for it once postgres and pgbench are found',
+  };
+  try {
+    const bins = findBinaries({ needPgbouncer: true });
+    const pgbouncer: ToolLocation = bins.pgbouncer ? await version(bins.pgbouncer) : { state: 'missing' };
+    return { postgres: await version(bins.postgres), pgbench, pgbouncer };
+  } catch (e) {
+    if (!(e instanceof MissingToolError)) throw e;
+    if (e.tool === 'pgbouncer') {
+      const bins = findBinaries({ needPgbouncer: false });
+      return { postgres: await version(bins.postgres), pgbench, pgbouncer: { state: 'missing' } };
+    }
+    // findBinaries looks for postgres before pgbench: a missing pgbench means postgres is there.
+    if (e.tool === 'pgbench') return { postgres: { state: 'found' }, pgbench, pgbouncer: unchecked };
+    return { postgres: { state: 'missing' }, pgbench, pgbouncer: unchecked };
+  }
+}
+
 /** `bench doctor`: what this machine can run, and the command that installs what is missing. */
 export async function doctor(): Promise<DoctorResult> {
   const checks: DoctorCheck[] = [];
@@ -29,26 +96,7 @@ export async function doctor(): Promise<DoctorResult> {
     detail: `v${process.versions.node}`,
     fix: 'npm install -g --prefix /opt/node22 node@22 && export PATH=/opt/node22/bin:$PATH',
   });
-  for (const tool of ['postgres', 'pgbench', 'pgbouncer'] as const) {
-    try {
-      const bins = findBinaries({ needPgbouncer: tool === 'pgbouncer' });
-      const bin = tool === 'pgbouncer' ? bins.pgbouncer : bins[tool];
-      checks.push({
-        name: tool,
-        ok: true,
-        required: true,
-        detail: `${await binaryVersion(bin ?? '')} (${bin})`,
-      });
-    } catch (e) {
-      checks.push({
-        name: tool,
-        ok: false,
-        required: true,
-        detail: e instanceof MissingToolError ? e.message : (e as Error).message,
-        fix: INSTALL_HINT,
-      });
-    }
-  }
+  checks.push(...toolChecks(await locateTools()));
   try {
     const u = componentUser();
     checks.push({

@@ -1,16 +1,41 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { toolRoot } from './host.js';
+import { fileURLToPath } from 'node:url';
 
-function readVersion(): string {
+/** What run.json and `--version` say when the package's own package.json cannot be read. */
+export const UNKNOWN_VERSION = 'unknown';
+
+/**
+ * A package.json's text as a package boundary: `{ version }` for a package (version undefined when
+ * it has none or the file is not JSON), undefined for a nameless marker such as the
+ * `{"type": "module"}` some builds put in dist/, which is not where the package ends.
+ */
+export function readPackageJson(text: string): { version: string | undefined } | undefined {
+  let pkg: { name?: unknown; version?: unknown };
   try {
-    const pkg = JSON.parse(readFileSync(path.join(toolRoot(), 'package.json'), 'utf8')) as {
-      version?: string;
-    };
-    return pkg.version ?? '0.0.0';
+    pkg = JSON.parse(text) as { name?: unknown; version?: unknown };
   } catch {
-    return '0.0.0';
+    return { version: undefined };
+  }
+  if (typeof pkg.name !== 'string') return undefined;
+  return { version: typeof pkg.version === 'string' && pkg.version !== '' ? pkg.version : undefined };
+}
+
+/**
+ * The version of the package `dir` belongs to: the nearest package.json above it that is a
+ * package's (the repository's from src/runner and dist/src/runner, the installed package's from
+ * node_modules/<name>/dist/src/runner). Walking up rather than counting `..` keeps it right
+ * wherever the build lands; stopping at the first package keeps an enclosing project's version out.
+ */
+export function findPackageVersion(dir: string): string | undefined {
+  for (let d = dir; ; d = path.dirname(d)) {
+    const file = path.join(d, 'package.json');
+    const pkg = existsSync(file) ? readPackageJson(readFileSync(file, 'utf8')) : undefined;
+    if (pkg) return pkg.version;
+    if (path.dirname(d) === d) return undefined;
   }
 }
 
-export const TOOL_VERSION = readVersion();
+/** Never a made-up 0.0.0: a result claiming a version that was never released misleads compare. */
+export const TOOL_VERSION =
+  findPackageVersion(path.dirname(fileURLToPath(import.meta.url))) ?? UNKNOWN_VERSION;
