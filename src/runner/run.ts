@@ -213,6 +213,10 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
       }
       let cfgPath = await stack.startPath(cell.config);
       up = cell.config;
+      if (JSON.stringify(stack.versions) !== JSON.stringify(info.versions)) {
+        info.versions = { ...stack.versions };
+        writeRunInfo(runDir, info);
+      }
       if (cfgPath.components.some((c) => !c.alive())) {
         events.log(`restarting ${cell.config}: a component had died`);
         cfgPath = await stack.restartPath(cell.config);

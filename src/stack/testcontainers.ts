@@ -202,9 +202,14 @@ export const testcontainersProvider: Provider = {
         signal,
         pgbouncerVersions: new Map(),
       };
+      const versions: Record<string, string> = {};
       const pathFor = async (c: ConfigSpec): Promise<ConfigPath> => {
         const p = await startPath(c, ctx, (comp) => started.push(comp));
         details.containers = containers();
+        // PgBouncer's version is read from its first running container: the stack's versions
+        // object is live, and the runner copies it into run.json after each path start.
+        const bouncerVersion = [...ctx.pgbouncerVersions.values()][0];
+        if (bouncerVersion) versions.pgbouncer = bouncerVersion;
         return p;
       };
       const lifecycle = pathLifecycle(spec.configs, started, pathFor);
@@ -212,12 +217,8 @@ export const testcontainersProvider: Provider = {
       const bench = await pgbenchRunner(client, images, runLabel, log);
       throwIfAborted(signal);
       if (bench.facts) facts.pgbench = bench.facts;
-      const versions: Record<string, string> = {
-        postgres: pg.component.version ?? 'unknown',
-        pgbench: bench.runner.version,
-      };
-      const bouncerVersion = [...ctx.pgbouncerVersions.values()][0];
-      if (bouncerVersion) versions.pgbouncer = bouncerVersion;
+      versions.postgres = pg.component.version ?? 'unknown';
+      versions.pgbench = bench.runner.version;
 
       containers = () =>
         started.map((c) => ({

@@ -76,6 +76,7 @@ export interface Stack {
   /** The PostgreSQL login role of each config (src/stack/roles.ts): its backends carry this usename. */
   roles: ReadonlyMap<string, string>;
   pgbench: PgbenchRunner;
+  /** Versions of what runs; a provider may add one when a component first starts (a pooler image's). */
   versions: Record<string, string>;
   /** Extra facts for run.json (images, digests, network mode). */
   details: Record<string, unknown>;
