@@ -12,6 +12,7 @@ import { runDifferences } from '../../summarize/merge.js';
 import type { Row } from '../../summarize/model.js';
 import { compareReporters } from '../../summarize/reporters/index.js';
 import { ConfigurationError } from '../errors.js';
+import { ensureResultsDir } from '../results/dir.js';
 
 export { COMPARE_DEFAULTS } from '../../summarize/compare.js';
 
@@ -130,7 +131,7 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
   const gh = githubBenchmark(candidateRows);
   const files: string[] = [];
   if (opts.out !== undefined) {
-    mkdirSync(opts.out, { recursive: true });
+    mkdirSync(ensureResultsDir(opts.out), { recursive: true });
     const write = (name: string, text: string) => {
       const file = path.resolve(opts.out as string, name);
       writeFileSync(file, text);

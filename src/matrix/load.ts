@@ -1,6 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import {
+  type Alias,
+  type Document,
+  isAlias,
+  isCollection,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+  type YAMLError,
+} from 'yaml';
 import type { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import { sha256 } from '../util/hash.js';
@@ -34,8 +44,14 @@ export interface MatrixOverrides {
 export function loadMatrix(file: string, overrides: MatrixOverrides = {}): Matrix {
   let text: string;
   try {
+    // A device (/dev/zero, /dev/urandom) would be read forever; pipes stay allowed (`<(...)`).
+    const st = statSync(file);
+    if (st.isCharacterDevice() || st.isBlockDevice() || st.isSocket()) {
+      throw new ConfigurationError(`${file}: expected a matrix file, this is a device or socket`);
+    }
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof ConfigurationError) throw e;
     throw new ConfigurationError(
       `${file}: cannot read the matrix file (${(e as NodeJS.ErrnoException).code})`,
     );
@@ -44,15 +60,7 @@ export function loadMatrix(file: string, overrides: MatrixOverrides = {}): Matri
 }
 
 export function parseMatrix(text: string, file: string, overrides: MatrixOverrides = {}): Matrix {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const where = e?.linePos?.[0] ? `:${e.linePos[0].line}:${e.linePos[0].col}` : '';
-    throw new ConfigurationError(
-      `${file}${where}: malformed YAML: ${e?.message.split('\n')[0] ?? 'parse error'}`,
-    );
-  }
-  const raw: unknown = doc.toJS();
+  const raw = parseYaml(text, file);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigurationError(`${file}: expected a YAML mapping with configs, workloads and concurrency`);
   }
@@ -75,6 +83,114 @@ export function parseMatrix(text: string, file: string, overrides: MatrixOverrid
     }
   });
   return { spec, workloads, file: path.resolve(file), hash: sha256(text), text };
+}
+
+/**
+ * Aliases resolved per anchor, weighted by the aliases inside it (the yaml package's measure).
+ * A matrix reuses an anchor a few times; nested aliases that go past this are a "billion laughs"
+ * document whose expansion would exhaust memory (the yaml package's default, stated here on purpose).
+ */
+export const MAX_ALIAS_COUNT = 100;
+
+/** YAML text to plain data; every failure is one ConfigurationError line naming file:line:col. */
+function parseYaml(text: string, file: string): unknown {
+  const lineCounter = new LineCounter();
+  // logLevel 'error': the package would otherwise print warnings (e.g. a map used as a key) itself.
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true, lineCounter, logLevel: 'error' });
+  const e = doc.errors[0];
+  if (e) throw new ConfigurationError(`${file}${where(e)}: malformed YAML: ${yamlMessage(e)}`);
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    throw aliasError(doc, lineCounter, file, err);
+  }
+}
+
+function where(e: YAMLError): string {
+  const at = e.linePos?.[0];
+  return at ? `:${at.line}:${at.col}` : '';
+}
+
+/** The package's first line, without its own " at line L, column C:" (the prefix says where). */
+function yamlMessage(e: YAMLError): string {
+  if (e.code === 'MULTIPLE_DOCS') return 'expected one YAML document, found a second one (a --- separator)';
+  if (e.code === 'RESOURCE_EXHAUSTION')
+    return `expected nesting the parser can follow (${firstLine(e.message)})`;
+  return firstLine(e.message);
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).replace(/ at line \d+, column \d+:?$/, '').trim();
+}
+
+/** toJS throws only for aliases: one that expands too much, or one without an anchor before it. */
+function aliasError(doc: Document, lines: LineCounter, file: string, err: unknown): ConfigurationError {
+  const message = err instanceof Error ? err.message : String(err);
+  const at = (offset: number | undefined) => {
+    if (offset === undefined) return '';
+    const p = lines.linePos(offset);
+    return `:${p.line}:${p.col}`;
+  };
+  if (/excessive alias count/i.test(message)) {
+    // Where: the first alias of an anchor that itself holds aliases, i.e. where nesting starts.
+    const first = firstAlias(doc, (_alias, target) => target !== undefined && containsAlias(target));
+    return new ConfigurationError(
+      `${file}${at(first)}: malformed YAML: expected aliases (*name) that expand to a small document, these nested aliases expand past ${MAX_ALIAS_COUNT} (a "billion laughs" document)`,
+    );
+  }
+  const unresolved = /^Unresolved alias.*: (.+)$/.exec(message)?.[1];
+  if (unresolved !== undefined) {
+    const first = firstAlias(doc, (alias, target) => alias.source === unresolved && target === undefined);
+    return new ConfigurationError(
+      `${file}${at(first)}: malformed YAML: expected an anchor &${unresolved} before the alias *${unresolved}`,
+    );
+  }
+  return new ConfigurationError(`${file}: malformed YAML: ${firstLine(message)}`);
+}
+
+/**
+ * Offset of the first alias for which `pick(alias, the node it refers to)` holds. One pass that
+ * tracks anchors in document order (an alias refers to the last anchor of its name before it), as
+ * Alias.resolve(doc) would, which re-walks the whole document per alias: quadratic on hostile input.
+ */
+function firstAlias(
+  doc: Document,
+  pick: (alias: Alias, target: Node | undefined) => boolean,
+): number | undefined {
+  const anchors = new Map<string, Node>();
+  let offset: number | undefined;
+  visit(doc, {
+    Node(_k, node) {
+      if (isAlias(node)) {
+        if (pick(node, anchors.get(node.source))) {
+          offset = node.range?.[0];
+          return visit.BREAK;
+        }
+      } else if (node.anchor) {
+        anchors.set(node.anchor, node);
+      }
+      return undefined;
+    },
+  });
+  return offset;
+}
+
+/** Whether `node` holds an alias; memoized, as many aliases may refer to one anchor. */
+const holdsAlias = new WeakMap<Node, boolean>();
+function containsAlias(node: Node): boolean {
+  if (!isCollection(node)) return false;
+  let found = holdsAlias.get(node);
+  if (found === undefined) {
+    found = false;
+    visit(node, {
+      Alias() {
+        found = true;
+        return visit.BREAK;
+      },
+    });
+    holdsAlias.set(node, found);
+  }
+  return found;
 }
 
 function formatIssue(file: string, issue: z.core.$ZodIssue): string {

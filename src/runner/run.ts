@@ -5,12 +5,14 @@ import { ConfigurationError, StackError } from '../errors.js';
 import type { Cell } from '../matrix/expand.js';
 import { loadMatrix, type Matrix, type MatrixOverrides } from '../matrix/load.js';
 import { autoThreads } from '../pgbench/argv.js';
+import { ensureResultsDir } from '../results/dir.js';
 import { runPaths } from '../results/paths.js';
 import { readRun } from '../results/read.js';
 import type { CellRecord, RunInfo } from '../results/types.js';
 import { RESULTS_SCHEMA } from '../results/types.js';
 import { appendCell, ensureRunDir, repairCellsJsonl, writeRunInfo } from '../results/write.js';
 import { startSampling as startCellSampling } from '../sampling/session.js';
+import { checkClientLimits, clientLimits } from '../stack/limits.js';
 import { isFree } from '../stack/ports.js';
 import { chooseProvider } from '../stack/select.js';
 import type { Stack } from '../stack/types.js';
@@ -93,21 +95,14 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
     previous = prev.cells;
     runInfo = prev.run;
   } else {
-    const resultsDir = path.resolve(opts.resultsDir ?? 'results');
-    try {
-      mkdirSync(resultsDir, { recursive: true });
-      accessSync(resultsDir, constants.W_OK);
-    } catch (e) {
-      throw new ConfigurationError(
-        `${resultsDir}: expected a writable results directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`,
-      );
-    }
+    const resultsDir = ensureResultsDir(opts.resultsDir ?? 'results');
     const name = matrix.spec.name ?? path.basename(opts.matrixFile).replace(/\.ya?ml$/, '');
     let runId = makeRunId(name);
     for (let i = 2; existsSync(path.join(resultsDir, runId)); i++) runId = `${makeRunId(name)}-${i}`;
     runDir = path.join(resultsDir, runId);
   }
 
+  checkClientLimits(matrix.file, matrix.spec.concurrency, clientLimits());
   await checkFixedPorts(matrix);
   checkProxyFiles(matrix);
   const order =

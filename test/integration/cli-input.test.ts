@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bench, tempResults, writeMatrix } from '../helpers/cli.js';
+import { bench, processesMentioning, tempResults, writeMatrix } from '../helpers/cli.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-input-'));
 const ok = `duration: 1s
@@ -23,7 +23,23 @@ async function expectRejected(args: string[], message: RegExp) {
     .filter((l) => l.startsWith('ERROR:'));
   expect(errors).toHaveLength(1);
   expect(errors[0]).toMatch(message);
+  // Bad input is a known error: one line, never a stack trace.
+  expect(String(r.stderr)).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
   expect(readdirSync(results)).toEqual([]);
+}
+
+/** Nested anchors, each level nine aliases of the one before: 9^9 nodes once expanded. */
+function aliasBomb(): string {
+  const lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+  const names = 'abcdefghi';
+  for (let l = 1; l < names.length; l++) {
+    lines.push(
+      `${names[l]}: &${names[l]} [${Array(9)
+        .fill(`*${names[l - 1]}`)
+        .join(', ')}]`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 describe('bad input to bench run', () => {
@@ -80,7 +96,7 @@ describe('bad input to bench run', () => {
         'kind: direct }',
         'kind: direct }\n  - { name: p, kind: proxy, command: "socat TCP-LISTEN:7000 TCP:127.0.0.1:{upstream_port}" }',
       ),
-      /proxy-without-port\.yaml: configs\[1\]\.command: expected a command that contains the \{port\} placeholder/,
+      /proxy-without-port\.yaml: configs\[1\]\.command: expected a command (\(or one of its files\) )?that contains the \{port\} placeholder/,
     ],
     [
       'a harness-owned pgbouncer setting',
@@ -160,8 +176,72 @@ describe('bad input to bench run', () => {
     ]);
     expect(r.exitCode).toBe(2);
     expect(String(r.stderr)).toMatch(
-      /ERROR: .*a-file\/results: expected a writable results directory \(ENOTDIR\)/,
+      /ERROR: .*a-file\/results: expected a writable results directory on a regular filesystem, .*a-file is not a directory \(ENOTDIR\)/,
     );
+  });
+
+  it('refuses a "billion laughs" alias bomb at once, in one line', async () => {
+    const t0 = Date.now();
+    await expectRejected(
+      ['run', writeMatrix(dir, 'bomb.yaml', `${ok}${aliasBomb()}`), '--provider', 'native'],
+      /^ERROR: .*bomb\.yaml:\d+:\d+: malformed YAML: expected aliases \(\*name\) that expand to a small document/,
+    );
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  // Node's recursive mkdir never returns under /proc: this hung, spinning a core, before the check.
+  it('refuses a results directory on /proc within a second or two', async () => {
+    const target = `/proc/bench-results-${process.pid}`;
+    const t0 = Date.now();
+    const r = await bench(
+      ['run', writeMatrix(dir, 'ok.yaml', ok), '--provider', 'native', '--results-dir', target],
+      { timeout: 20_000 },
+    );
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(r.exitCode, String(r.all)).toBe(2);
+    const errors = String(r.stderr)
+      .split('\n')
+      .filter((l) => l.startsWith('ERROR:'));
+    expect(errors).toEqual([
+      `ERROR: ${target}: expected a writable results directory on a regular filesystem, /proc is a proc filesystem`,
+    ]);
+    expect(existsSync(target)).toBe(false);
+  });
+
+  it('refuses concurrency [100000] before anything starts, naming the field and the limit', async () => {
+    // The run's scratch dir (PostgreSQL's data directory among it) goes under TMPDIR: it must stay
+    // empty, and no process may mention it.
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-limits-'));
+    // Traversable by the postgres user (run as root, PostgreSQL runs as postgres), so that only the
+    // limit check, not a permission error, can stop the stack from starting.
+    chmodSync(tmp, 0o755);
+    const results = tempResults();
+    const t0 = Date.now();
+    const r = await bench(
+      [
+        'run',
+        writeMatrix(dir, 'many-clients.yaml', ok.replace('[1]', '[1, 100000]')),
+        '--provider',
+        'native',
+        '--results-dir',
+        results,
+      ],
+      { timeout: 60_000, env: { TMPDIR: tmp } },
+    );
+    const took = Date.now() - t0;
+    expect(r.exitCode, String(r.all)).toBe(2);
+    const errors = String(r.stderr)
+      .split('\n')
+      .filter((l) => l.startsWith('ERROR:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(
+      /^ERROR: .*many-clients\.yaml: concurrency\[1\]: expected at most \d+ clients on this machine: /,
+    );
+    expect(took).toBeLessThan(5000);
+    expect(processesMentioning(tmp)).toEqual([]);
+    expect(readdirSync(tmp)).toEqual([]);
+    expect(readdirSync(results)).toEqual([]);
+    rmdirSync(tmp);
   });
 });
 

@@ -162,6 +162,86 @@ describe('parseMatrix', () => {
   });
 });
 
+/** Nested anchors, each level `width` aliases of the one before: width^levels nodes once expanded. */
+function aliasBomb(levels = 9, width = 9): string {
+  const names = 'abcdefghijklmnop';
+  const lines = [`${names[0]}: &${names[0]} [${Array(width).fill('"lol"').join(', ')}]`];
+  for (let l = 1; l < levels; l++) {
+    lines.push(
+      `${names[l]}: &${names[l]} [${Array(width)
+        .fill(`*${names[l - 1]}`)
+        .join(', ')}]`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+describe('parseMatrix on hostile or broken YAML', () => {
+  it('refuses a "billion laughs" alias bomb at once, with one line naming the file and where nesting starts', () => {
+    const t0 = Date.now();
+    const e = err(`${base}${aliasBomb()}`, 'bomb.yaml');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    // Line 9, column 8: the first *b of "c: &c [*b, ...]", the first alias of an anchor that itself holds aliases.
+    expect(e.message).toMatch(
+      /^bomb\.yaml:9:8: malformed YAML: expected aliases \(\*name\) that expand to a small document, these nested aliases expand past 100/,
+    );
+    expect(e.message).not.toContain('\n');
+    expect(e.details).toEqual([]);
+  });
+
+  it('locates the bomb in linear time behind many harmless aliases', () => {
+    const harmless = `x: &x [1]\ny: [${Array(50_000).fill('*x').join(', ')}]\n`;
+    const t0 = Date.now();
+    const e = err(`${base}${harmless}${aliasBomb()}`, 'bomb.yaml');
+    expect(e.message).toMatch(/^bomb\.yaml:11:8: malformed YAML: expected aliases/);
+    expect(Date.now() - t0).toBeLessThan(3000);
+  });
+
+  it('still accepts a few aliases, nested or not', () => {
+    const text = base.replace(
+      'configs:\n',
+      'x-pool: &pool { pool_mode: transaction, default_pool_size: 5 }\nx-two: &two [*pool, *pool]\nconfigs:\n',
+    );
+    // x- keys are not matrix fields: the schema, not the YAML layer, must be what refuses this.
+    expect(err(text).message).toMatch(/expected no key "x-pool"/);
+  });
+
+  const broken: Array<[string, string, RegExp]> = [
+    [
+      'an alias without its anchor',
+      `${base}baseline: *nope\n`,
+      /^m\.yaml:7:11: malformed YAML: expected an anchor &nope before the alias \*nope$/,
+    ],
+    ['two documents', `${base}---\nreps: 2\n`, /^m\.yaml:7:1: malformed YAML: expected one YAML document/],
+    [
+      'a duplicate key',
+      `${base}reps: 1\nreps: 2\n`,
+      /^m\.yaml:8:1: malformed YAML: Map keys must be unique$/,
+    ],
+    [
+      'nesting deeper than the parser can follow',
+      `${base}x: ${'['.repeat(50_000)}${']'.repeat(50_000)}\n`,
+      /^m\.yaml:\d+:\d+: malformed YAML: expected nesting the parser can follow/,
+    ],
+    [
+      'a tab as indentation',
+      `${base}gates:\n\tmin_tps: 1\n`,
+      /^m\.yaml:8:1: malformed YAML: Tabs are not allowed/,
+    ],
+  ];
+  for (const [what, text, re] of broken) {
+    it(`refuses ${what} in one line`, () => {
+      const e = err(text);
+      expect(e.message).toMatch(re);
+      expect(e.message).not.toContain('\n');
+    });
+  }
+
+  it('refuses a device as the matrix file instead of reading it forever', () => {
+    expect(() => loadMatrix('/dev/zero')).toThrow(/^\/dev\/zero: expected a matrix file, this is a device/);
+  });
+});
+
 describe('expandCells', () => {
   it('gives deterministic ids and interleaves reps', () => {
     const m = parseMatrix(`${base}reps: 2\n`, 'm.yaml');
