@@ -116,8 +116,21 @@ export class ManagedProcess {
         this.signal(this.opts.hardSignal ?? 'SIGKILL');
         await this.waitForExit(5_000);
       }
+      // The process was spawned detached, so it leads a process group of its own: children it
+      // forked (socat per connection, pgpool's pool processes) that outlived it are ours too. Only
+      // right after the exit we caused, while the group id cannot have been reused.
+      this.signalGroup('SIGKILL');
     }
     await new Promise<void>((resolve) => (this.log ? this.log.end(resolve) : resolve()));
+  }
+
+  private signalGroup(sig: NodeJS.Signals): void {
+    if (!(this.pid > 0)) return;
+    try {
+      process.kill(-this.pid, sig);
+    } catch {
+      // no process left in the group
+    }
   }
 
   signal(sig: NodeJS.Signals): void {
