@@ -13,7 +13,7 @@
  *
  *   npm run build && node --experimental-strip-types bench/sensitivity.ts \
  *     [--reps 120] [--duration 2] [--warmup 1] [--pairs-per-trial 5,10,20,30] [--clients 8] \
- *     [--period-ms 100] [--off5 2] [--off10 4] [--threshold 0.05] [--run <existing-run-dir>]
+ *     [--period-ms 100] [--off5 2] [--off10 4] [--thresholds 0,0.025,0.05] [--run <existing-run-dir>]
  *
  * Runs against the compiled dist/ (the sources import each other with `.js` suffixes, which Node's
  * type stripping does not map back to `.ts`). --run re-analyses a run made earlier by this script.
@@ -46,12 +46,13 @@ const { values: args } = parseArgs({
     'period-ms': { type: 'string', default: '100' },
     off5: { type: 'string', default: '2' },
     off10: { type: 'string', default: '4' },
-    threshold: { type: 'string', default: String(COMPARE_DEFAULTS.threshold) },
+    thresholds: { type: 'string', default: `0,0.025,${COMPARE_DEFAULTS.threshold}` },
     run: { type: 'string' },
   },
 });
 const ks = args['pairs-per-trial'].split(',').map(Number);
-const threshold = Number(args.threshold);
+const thresholds = args.thresholds.split(',').map(Number);
+const threshold = Math.max(...thresholds);
 const CANDIDATES = ['A2', 'B5', 'B10'] as const;
 
 function matrixYaml(): string {
@@ -162,7 +163,7 @@ const whole = Object.fromEntries(
 >;
 
 const out: string[] = [
-  `Run \`${runDir}\`: ${reps.length} reps of ${args.duration} s (warm-up ${args.warmup} s), readonly, ${args.clients} clients; duty cycle period ${args['period-ms']} ms, B5 off ${args.off5} ms, B10 off ${args.off10} ms; threshold ±${pct(threshold, 0)}.${args.run ? " (Re-analysis: the settings shown are this invocation's flags; the run's own are in its run.json.)" : ''}`,
+  `Run \`${runDir}\`: ${reps.length} reps of ${args.duration} s (warm-up ${args.warmup} s), readonly, ${args.clients} clients; duty cycle period ${args['period-ms']} ms, B5 off ${args.off5} ms, B10 off ${args.off10} ms; thresholds ${thresholds.map((t) => `±${pct(t, 1)}`).join(', ')}.${args.run ? " (Re-analysis: the settings shown are this invocation's flags; the run's own are in its run.json.)" : ''}`,
   '',
   '| config vs A | ratio over all reps [95% CI] | noise (s of ln ratio per pair) |',
   '| :-- | --: | --: |',
@@ -171,10 +172,19 @@ const out: string[] = [
     return `| ${c} | ${m.ratio.toFixed(3)} [${m.ciLow.toFixed(3)}, ${m.ciHigh.toFixed(3)}] | ${pct(whole[c].noise)} |`;
   }),
   '',
-  '| pairs per trial (k) | trials | A/A false alarms (slower or faster) | A/A no change | B5 detected (slower) | B10 detected (slower) | noise (A/A) | detectable change at k (80% power) |',
-  '| --: | --: | --: | --: | --: | --: | --: | --: |',
 ];
-for (const k of ks) {
+for (const t of thresholds) {
+  out.push(
+    '',
+    `Threshold ±${pct(t, 1)}${t === 0 ? ' (significance alone: slower = the 95% interval lies below 1)' : ''}:`,
+    '',
+    '| pairs per trial (k) | trials | A/A false alarms (slower or faster) | A/A no change | B5 detected (slower) | B10 detected (slower) | noise (A/A) | detectable change at k (80% power) |',
+    '| --: | --: | --: | --: | --: | --: | --: | --: |',
+  );
+  for (const k of ks) out.push(trialRow(k, t));
+}
+
+function trialRow(k: number, t: number): string {
   const tally = Object.fromEntries(
     CANDIDATES.map((c) => [c, { trials: 0, slower: 0, faster: 0, noChange: 0, inconclusive: 0 } as Tally]),
   ) as Record<(typeof CANDIDATES)[number], Tally>;
@@ -182,21 +192,20 @@ for (const k of ks) {
     const window = reps.slice(start, start + k);
     for (const c of CANDIDATES) {
       const v = pairedMetric(pairsOf(whole[c].map, window), { baseline: NaN, candidate: NaN }, true, {
-        threshold,
+        threshold: t,
       }).verdict;
-      const t = tally[c];
-      t.trials++;
-      if (v === 'slower') t.slower++;
-      else if (v === 'faster') t.faster++;
-      else if (v === 'no-change') t.noChange++;
-      else t.inconclusive++;
+      const tl = tally[c];
+      tl.trials++;
+      if (v === 'slower') tl.slower++;
+      else if (v === 'faster') tl.faster++;
+      else if (v === 'no-change') tl.noChange++;
+      else tl.inconclusive++;
     }
   }
-  const rate = (n: number, t: Tally) => (t.trials === 0 ? '–' : `${n}/${t.trials} (${pct(n / t.trials, 0)})`);
+  const rate = (n: number, tl: Tally) =>
+    tl.trials === 0 ? '–' : `${n}/${tl.trials} (${pct(n / tl.trials, 0)})`;
   const noise = whole.A2.noise;
   const mde = Math.expm1(minimumDetectableEffect(noise / Math.sqrt(k), k - 1));
-  out.push(
-    `| ${k} | ${tally.A2.trials} | ${rate(tally.A2.slower + tally.A2.faster, tally.A2)} | ${rate(tally.A2.noChange, tally.A2)} | ${rate(tally.B5.slower, tally.B5)} | ${rate(tally.B10.slower, tally.B10)} | ${pct(noise)} | ±${pct(mde)} |`,
-  );
+  return `| ${k} | ${tally.A2.trials} | ${rate(tally.A2.slower + tally.A2.faster, tally.A2)} | ${rate(tally.A2.noChange, tally.A2)} | ${rate(tally.B5.slower, tally.B5)} | ${rate(tally.B10.slower, tally.B10)} | ${pct(noise)} | ±${pct(mde)} |`;
 }
 console.log(out.join('\n'));
