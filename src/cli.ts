@@ -8,6 +8,7 @@ import { run } from './commands/run.js';
 import { summarize } from './commands/summarize.js';
 import { ConfigurationError, EXIT, MissingToolError, StackError } from './errors.js';
 import type { MatrixOverrides } from './matrix/load.js';
+import { runPaths } from './results/paths.js';
 import { TOOL_VERSION } from './runner/version.js';
 import { parseImageFlags } from './stack/container-images.js';
 import { renderDoctor } from './ui/doctor.js';
@@ -88,18 +89,47 @@ function interruptSignal(onFirst: (sig: string) => void): AbortSignal {
   return ac.signal;
 }
 
+/**
+ * `bench run`'s options as commander hands them over: each parser above fixes a value's type, and
+ * `--no-sampling`/`--no-summarize` default to true. Overrides stay strings where the matrix
+ * validator parses them (durations), so a bad value is reported with the matrix's wording.
+ */
+interface RunFlags {
+  duration?: string;
+  warmup?: string;
+  reps?: number;
+  scale?: number;
+  concurrency?: number[];
+  configs?: string[];
+  workloads?: string[];
+  provider?: 'auto' | 'native' | 'testcontainers';
+  image?: string[];
+  resultsDir: string;
+  resume?: string;
+  allowChangedMatrix?: boolean;
+  failFast?: boolean;
+  sampling: boolean;
+  summarize: boolean;
+}
+
+interface CleanFlags {
+  dryRun?: boolean;
+  run?: string;
+  all?: boolean;
+}
+
 /** Flags (and their environment variables) that override the matrix file, validated with it. */
-function overridesFrom(o: Record<string, unknown>): MatrixOverrides {
+function overridesFrom(o: RunFlags): MatrixOverrides {
   return {
-    ...(o.duration !== undefined ? { duration: o.duration as string } : {}),
-    ...(o.warmup !== undefined ? { warmup: o.warmup as string } : {}),
-    ...(o.reps !== undefined ? { reps: o.reps as number } : {}),
-    ...(o.scale !== undefined ? { scale: o.scale as number } : {}),
-    ...(o.concurrency !== undefined ? { concurrency: o.concurrency as number[] } : {}),
-    ...(o.configs !== undefined ? { configs: o.configs as string[] } : {}),
-    ...(o.workloads !== undefined ? { workloads: o.workloads as string[] } : {}),
-    ...(o.provider !== undefined ? { provider: o.provider as string } : {}),
-    ...(o.image !== undefined ? { images: parseImageFlags(o.image as string[]) } : {}),
+    ...(o.duration !== undefined ? { duration: o.duration } : {}),
+    ...(o.warmup !== undefined ? { warmup: o.warmup } : {}),
+    ...(o.reps !== undefined ? { reps: o.reps } : {}),
+    ...(o.scale !== undefined ? { scale: o.scale } : {}),
+    ...(o.concurrency !== undefined ? { concurrency: o.concurrency } : {}),
+    ...(o.configs !== undefined ? { configs: o.configs } : {}),
+    ...(o.workloads !== undefined ? { workloads: o.workloads } : {}),
+    ...(o.provider !== undefined ? { provider: o.provider } : {}),
+    ...(o.image !== undefined ? { images: parseImageFlags(o.image) } : {}),
   };
 }
 
@@ -146,7 +176,7 @@ program
   .option('--fail-fast', 'stop at the first failed cell')
   .option('--no-sampling', 'do not sample pg_stat_activity, PgBouncer pools and RSS/CPU while cells run')
   .option('--no-summarize', 'do not write the summary, plots and FINDINGS.md at the end')
-  .action(async (matrixFile: string, o: Record<string, unknown>) => {
+  .action(async (matrixFile: string, o: RunFlags) => {
     const events = progressReporter(process.stderr);
     const signal = interruptSignal((sig) =>
       events.log(`\n${sig}: stopping after recording the current cell as interrupted (again to force)`),
@@ -155,23 +185,23 @@ program
       const res = await run({
         matrixFile,
         overrides: overridesFrom(o),
-        resultsDir: o.resultsDir as string,
-        ...(o.resume ? { resume: o.resume as string } : {}),
+        resultsDir: o.resultsDir,
+        ...(o.resume ? { resume: o.resume } : {}),
         ...(o.allowChangedMatrix ? { allowChangedMatrix: true } : {}),
         ...(o.failFast ? { failFast: true } : {}),
-        ...(o.sampling === false ? { noSampling: true } : {}),
+        ...(o.sampling ? {} : { noSampling: true }),
         command: ['bench', ...process.argv.slice(2)],
         events,
         signal,
       });
       const rel = path.relative(process.cwd(), res.runDir) || res.runDir;
       let gateFailures = 0;
-      if (o.summarize !== false && res.allRecords.some((r) => r.state === 'completed')) {
+      if (o.summarize && res.allRecords.some((r) => r.state === 'completed')) {
         const s = await summarize({ dirs: [res.runDir] });
         console.log(s.terminal);
         gateFailures = s.gates.failures.length;
         if (gateFailures > 0) console.error(renderGateFailures(s.gates.failures));
-        console.error(`findings: ${path.relative(process.cwd(), path.join(s.outDir, 'FINDINGS.md'))}`);
+        console.error(`findings: ${path.relative(process.cwd(), runPaths(s.outDir).findings)}`);
       }
       console.error(`results: ${rel}`);
       if (res.outcome === 'interrupted' || signal.aborted) {
@@ -307,7 +337,7 @@ program
   .option('--dry-run', 'list them only')
   .option('--run <run-id>', 'only the containers of this run')
   .option('--all', 'also containers of runs whose bench process is still running')
-  .action(async (o: { dryRun?: boolean; run?: string; all?: boolean }) => {
+  .action(async (o: CleanFlags) => {
     try {
       const r = await clean({
         ...(o.dryRun ? { dryRun: true } : {}),

@@ -4,14 +4,65 @@ import path from 'node:path';
 export function runPaths(dir: string) {
   return {
     dir,
-    runJson: path.join(dir, 'run.json'),
-    cellsJsonl: path.join(dir, 'cells.jsonl'),
-    cellsDir: path.join(dir, 'cells'),
-    cellDir: (id: string) => path.join(dir, 'cells', id),
-    summaryCsv: path.join(dir, 'summary.csv'),
-    summaryJson: path.join(dir, 'summary.json'),
-    summaryMd: path.join(dir, 'summary.md'),
-    findings: path.join(dir, 'FINDINGS.md'),
-    plotsDir: path.join(dir, 'plots'),
+    runJson: path.join(dir, RUN_FILES.runJson),
+    cellsJsonl: path.join(dir, RUN_FILES.cellsJsonl),
+    cellsDir: path.join(dir, RUN_FILES.cellsDir),
+    cellDir: (id: string) => path.join(dir, RUN_FILES.cellsDir, id),
+    summaryCsv: path.join(dir, RUN_FILES.summaryCsv),
+    summaryJson: path.join(dir, RUN_FILES.summaryJson),
+    summaryMd: path.join(dir, RUN_FILES.summaryMd),
+    findings: path.join(dir, RUN_FILES.findings),
+    reportHtml: path.join(dir, RUN_FILES.reportHtml),
+    plotsDir: path.join(dir, RUN_FILES.plotsDir),
   };
 }
+
+/**
+ * Files inside a cell directory that summarize reads besides cells.jsonl. The latency histogram's
+ * name is also recorded in each cell record (latency.histogramFile).
+ */
+export const CELL_FILES = {
+  /** pgbench -P 1 lines as JSON, with the epoch ms they arrived at (`at`). */
+  progress: 'progress.jsonl',
+  /** The samplers' time series (src/sampling/types.ts). */
+  samples: 'samples.jsonl',
+  /** Per-second counts and percentiles from the per-transaction log (src/pgbench/txlog.ts). */
+  latencySeconds: 'latency-seconds.json',
+  /** The merged per-microsecond latency histogram of the cell (src/pgbench/histogram.ts). */
+  histogram: 'latency-histogram.json',
+  /** pgbench's stdout and stderr, redacted. */
+  stdout: 'stdout.txt',
+  stderr: 'stderr.txt',
+} as const;
+
+/** Files of a run directory, by role; `runPaths` joins them to a directory. */
+export const RUN_FILES = {
+  runJson: 'run.json',
+  cellsJsonl: 'cells.jsonl',
+  cellsDir: 'cells',
+  summaryCsv: 'summary.csv',
+  summaryJson: 'summary.json',
+  summaryMd: 'summary.md',
+  findings: 'FINDINGS.md',
+  /** The self-contained HTML report (summarize/html/report.ts). */
+  reportHtml: 'report.html',
+  plotsDir: 'plots',
+} as const;
+
+/** Plots summarize writes into plots/, one per kind and workload. */
+export const PLOT_KINDS = ['tps', 'p99', 'backends', 'cpu', 'memory', 'latency-spectrum'] as const;
+export type PlotKind = (typeof PLOT_KINDS)[number];
+
+/** `tps-readonly.svg`: a plot's file name inside plots/. */
+export function plotFile(kind: PlotKind, workload: string): string {
+  return `${kind}-${workload}.svg`;
+}
+
+/** What `bench compare --out` writes. */
+export const COMPARE_FILES = {
+  markdown: 'compare.md',
+  json: 'compare.json',
+  /** github-action-benchmark inputs (customBiggerIsBetter / customSmallerIsBetter). */
+  githubTps: 'github-benchmark-tps.json',
+  githubP99: 'github-benchmark-p99.json',
+} as const;

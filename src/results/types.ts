@@ -1,3 +1,4 @@
+import type { MatrixOverrides } from '../matrix/load.js';
 import type { SamplingSummary } from '../sampling/types.js';
 
 /**
@@ -99,6 +100,42 @@ export interface FailedCell extends CellBase {
 
 export type CellRecord = CompletedCell | FailedCell;
 
+/**
+ * How a run ended: every cell completed; a cell failed; the user interrupted it; the stack could not
+ * start or died (`stack-error`); any other error (`error`).
+ */
+export type RunOutcomeState = 'completed' | 'failed' | 'interrupted' | 'stack-error' | 'error';
+
+/**
+ * run.json's `effective`: the validated matrix (src/matrix/schema.ts) of whatever bench version
+ * wrote the run, with the flag overrides it ran with. Readers rely on the fields named here; the
+ * rest is kept as written.
+ */
+export interface EffectiveMatrix {
+  name?: string;
+  configs: { name: string; kind: string; [k: string]: unknown }[];
+  workloads: (string | { name: string; [k: string]: unknown })[];
+  concurrency: number[];
+  reps: number;
+  /** Milliseconds. */
+  duration: number;
+  baseline?: string;
+  gates?: Record<string, number | undefined>;
+  /** The flags (and BENCH_* variables) that overrode the file; a resumed run must repeat them. */
+  overrides?: MatrixOverrides;
+  [k: string]: unknown;
+}
+
+/** run.json's `stack`: the provider's details (images, network, binaries) and timings. */
+export interface StackInfo {
+  /** Milliseconds from starting the provider to PostgreSQL ready. */
+  startupMs?: number;
+  /** Milliseconds pgbench -i took. */
+  initMs?: number;
+  network?: string;
+  [k: string]: unknown;
+}
+
 export interface RunInfo {
   schema: typeof RESULTS_SCHEMA;
   tool: { name: 'bench'; version: string; gitSha?: string };
@@ -106,7 +143,7 @@ export interface RunInfo {
   command: string[];
   matrix: { file: string; hash: string; text: string; name?: string };
   /** The validated matrix after flag overrides, with defaults filled in. */
-  effective: Record<string, unknown>;
+  effective: EffectiveMatrix;
   provider: string;
   providerReason?: string;
   versions: Record<string, string>;
@@ -118,14 +155,15 @@ export interface RunInfo {
     kernel: string;
     platform: string;
   };
-  stack?: Record<string, unknown>;
+  /** Facts about the stack: the provider's details, plus how long startup and pgbench -i took. */
+  stack?: StackInfo;
   startedAt: string;
   endedAt?: string;
   /** When `bench run --resume` continued this run. */
   resumedAt?: string[];
   /** The order configs ran in within each rep (src/runner/plan.ts), with the shuffle's seed. */
   order?: { mode: 'shuffle' | 'fixed'; seed: number; reps: Record<string, string[]> };
-  /** Filled at the end: completed | failed | interrupted | stack-error. */
-  outcome?: string;
+  /** Filled at the end. */
+  outcome?: RunOutcomeState;
   cellsPlanned: number;
 }

@@ -6,14 +6,16 @@ import type { Workload } from '../matrix/workload.js';
 import { cellArgv, pgbenchEnv } from '../pgbench/argv.js';
 import { parseProgressLine } from '../pgbench/progress.js';
 import { countConnectionErrors, extractErrorLines, parseSummary } from '../pgbench/summary.js';
-import { aggregateTxLog, findTxLogFiles } from '../pgbench/txlog.js';
+import { aggregateTxLog, findTxLogFiles, latencySecondsJson } from '../pgbench/txlog.js';
+import { CELL_FILES } from '../results/paths.js';
 import type { CellRecord, LatencySummary, PgbenchSummary } from '../results/types.js';
 import { RESULTS_SCHEMA } from '../results/types.js';
 import type { SamplingSession } from '../sampling/session.js';
 import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
+import { classifyCell } from './outcome.js';
 
-export const HISTOGRAM_FILE = 'latency-histogram.json';
+const HISTOGRAM_FILE = CELL_FILES.histogram;
 const LOG_PREFIX = 'pgbench_log';
 
 export interface CellPlan {
@@ -44,51 +46,124 @@ export function hangGraceMs(durationMs: number): number {
   return Math.max(30_000, durationMs / 2);
 }
 
+/** Whole seconds for pgbench -T (at least 1). */
+function wholeSeconds(ms: number): number {
+  return Math.max(1, Math.round(ms / 1000));
+}
+
 /**
  * Runs one cell: optional warmup, the measured pgbench with sampling around it, then parsing.
  * Never throws for a pgbench failure: every outcome becomes a record.
  */
 export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): Promise<CellRecord> {
-  const { cell, workload, path: cfgPath } = plan;
+  const { cell, path: cfgPath } = plan;
   const startedAt = new Date().toISOString();
-  const durationS = Math.max(1, Math.round(plan.durationMs / 1000));
-  const env = pgbenchEnv(cfgPath.endpoint);
   const warnings: string[] = [];
   const prepared = [...plan.prepared];
+  if (plan.warmupMs > 0) prepared.push(await warmup(stack, plan, hooks, warnings));
 
-  if (plan.warmupMs > 0) {
-    const warmS = Math.max(1, Math.round(plan.warmupMs / 1000));
-    const wargs = cellArgv({
-      endpoint: cfgPath.endpoint,
-      workload,
-      clients: cell.concurrency,
+  const m = await measure(stack, plan, hooks, warnings);
+  const { result } = m;
+  await writeFile(path.join(plan.cellDir, CELL_FILES.stdout), redact(result.stdout));
+  await writeFile(path.join(plan.cellDir, CELL_FILES.stderr), redact(result.stderr));
+
+  const summary: PgbenchSummary | undefined =
+    result.stdout.trim() === '' ? undefined : parseSummary(result.stdout, result.stderr);
+  const latency = await summarizeTxLogs(plan.cellDir, plan.keepRawLogs, warnings);
+  const errorLines = extractErrorLines(result.stderr);
+  const base = {
+    schema: RESULTS_SCHEMA as typeof RESULTS_SCHEMA,
+    id: cell.id,
+    index: cell.index,
+    config: cell.config,
+    workload: cell.workload,
+    concurrency: cell.concurrency,
+    rep: cell.rep,
+    threads: plan.threads,
+    startedAt,
+    endedAt: new Date().toISOString(),
+    argv: m.argv,
+    prepared,
+    warnings,
+    ...(m.sampling ? { sampling: m.sampling } : {}),
+    ...(latency ? { latency } : {}),
+    connectionErrors: countConnectionErrors(result.stderr),
+  };
+  const verdict = classifyCell({
+    interrupted: result.aborted || hooks.signal?.aborted === true,
+    timedOut: result.timedOut,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    summary,
+    dead: cfgPath.components
+      .filter((c) => !c.alive())
+      .map((c) => `${c.role}${c.config ? `:${c.config}` : ''}`),
+    firstError: errorLines[0],
+    elapsedMs: m.elapsedMs,
+    plannedS: wholeSeconds(plan.durationMs),
+  });
+  if (verdict.state === 'completed')
+    return { ...base, state: 'completed', exitCode: 0, summary: verdict.summary };
+  return {
+    ...base,
+    state: verdict.state,
+    exitCode: result.exitCode,
+    reason: verdict.reason,
+    errorLines,
+    ...(summary ? { summary } : {}),
+  };
+}
+
+/** The unmeasured pgbench before a cell; returns the line for the cell's `prepared` list. */
+async function warmup(stack: Stack, plan: CellPlan, hooks: CellHooks, warnings: string[]): Promise<string> {
+  const warmS = wholeSeconds(plan.warmupMs);
+  const endpoint = plan.path.endpoint;
+  const w = await stack.pgbench.run({
+    args: cellArgv({
+      endpoint,
+      workload: plan.workload,
+      clients: plan.cell.concurrency,
       threads: plan.threads,
       durationS: warmS,
       protocol: plan.protocol,
-    });
-    const w = await stack.pgbench.run({
-      args: wargs,
-      cwd: plan.cellDir,
-      env,
-      timeoutMs: warmS * 1000 + hangGraceMs(warmS * 1000),
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
-    });
-    prepared.push(`warmup ${warmS}s (exit ${w.exitCode})`);
-    if (w.exitCode !== 0 && !w.aborted)
-      warnings.push(`warmup exited with ${w.exitCode}: ${extractErrorLines(w.stderr)[0] ?? ''}`);
-  }
+    }),
+    cwd: plan.cellDir,
+    env: pgbenchEnv(endpoint),
+    timeoutMs: warmS * 1000 + hangGraceMs(warmS * 1000),
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+  });
+  if (w.exitCode !== 0 && !w.aborted)
+    warnings.push(`warmup exited with ${w.exitCode}: ${extractErrorLines(w.stderr)[0] ?? ''}`);
+  return `warmup ${warmS}s (exit ${w.exitCode})`;
+}
 
+interface Measured {
+  argv: string[];
+  result: PgbenchResult;
+  sampling: Awaited<ReturnType<SamplingSession['stop']>> | undefined;
+  elapsedMs: number;
+}
+
+/** The measured pgbench, its progress lines to progress.jsonl and the samplers around it. */
+async function measure(
+  stack: Stack,
+  plan: CellPlan,
+  hooks: CellHooks,
+  warnings: string[],
+): Promise<Measured> {
+  const durationS = wholeSeconds(plan.durationMs);
+  const endpoint = plan.path.endpoint;
   const argv = cellArgv({
-    endpoint: cfgPath.endpoint,
-    workload,
-    clients: cell.concurrency,
+    endpoint,
+    workload: plan.workload,
+    clients: plan.cell.concurrency,
     threads: plan.threads,
     durationS,
     protocol: plan.protocol,
     logPrefix: LOG_PREFIX,
   });
-  const progress = createWriteStream(path.join(plan.cellDir, 'progress.jsonl'));
-  progress.on('error', (e) => warnings.push(`progress.jsonl could not be written: ${e.message}`));
+  const progress = createWriteStream(path.join(plan.cellDir, CELL_FILES.progress));
+  progress.on('error', (e) => warnings.push(`${CELL_FILES.progress} could not be written: ${e.message}`));
   const t0 = Date.now();
   const onStderr = (line: string) => {
     const p = parseProgressLine(line);
@@ -106,12 +181,12 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     }
   }
   let result: PgbenchResult;
-  let sampling: Awaited<ReturnType<SamplingSession['stop']>> | undefined;
+  let sampling: Measured['sampling'];
   try {
     result = await stack.pgbench.run({
       args: argv,
       cwd: plan.cellDir,
-      env,
+      env: pgbenchEnv(endpoint),
       onStderr,
       timeoutMs: durationS * 1000 + (plan.hangGraceMs ?? hangGraceMs(durationS * 1000)),
       ...(hooks.signal ? { signal: hooks.signal } : {}),
@@ -122,78 +197,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;
   }
   if (sampling) warnings.push(...sampling.warnings);
-  const elapsedMs = Date.now() - t0;
-
-  await writeFile(path.join(plan.cellDir, 'stdout.txt'), redact(result.stdout));
-  await writeFile(path.join(plan.cellDir, 'stderr.txt'), redact(result.stderr));
-
-  const summary: PgbenchSummary | undefined =
-    result.stdout.trim() === '' ? undefined : parseSummary(result.stdout, result.stderr);
-  const latency = await summarizeTxLogs(plan.cellDir, plan.keepRawLogs, warnings);
-  const errorLines = extractErrorLines(result.stderr);
-  const connectionErrors = countConnectionErrors(result.stderr);
-  const base = {
-    schema: RESULTS_SCHEMA as typeof RESULTS_SCHEMA,
-    id: cell.id,
-    index: cell.index,
-    config: cell.config,
-    workload: cell.workload,
-    concurrency: cell.concurrency,
-    rep: cell.rep,
-    threads: plan.threads,
-    startedAt,
-    endedAt: new Date().toISOString(),
-    argv,
-    prepared,
-    warnings,
-    ...(sampling ? { sampling } : {}),
-  };
-
-  const dead = cfgPath.components.filter((c) => !c.alive());
-  const deadNote = dead.map((c) => `${c.role}${c.config ? `:${c.config}` : ''} died during the cell`);
-  let failure: { state: 'failed' | 'timed-out' | 'interrupted'; reason: string } | undefined;
-  if (result.aborted || hooks.signal?.aborted)
-    failure = { state: 'interrupted', reason: 'interrupted by the user (SIGINT/SIGTERM)' };
-  else if (result.timedOut)
-    failure = {
-      state: 'timed-out',
-      reason: `pgbench still running ${Math.round(elapsedMs / 1000)} s after start (planned ${durationS} s); killed`,
-    };
-  else if (result.exitCode !== 0)
-    failure = {
-      state: 'failed',
-      reason: [
-        `pgbench exited with ${result.exitCode ?? result.signal}`,
-        ...deadNote,
-        ...(errorLines[0] ? [errorLines[0]] : []),
-      ].join('; '),
-    };
-  else if (summary?.aborted)
-    failure = { state: 'failed', reason: ['pgbench reported the run as aborted', ...deadNote].join('; ') };
-  else if (!summary || summary.tps === undefined)
-    failure = { state: 'failed', reason: 'pgbench printed no summary' };
-  else if (deadNote.length > 0) failure = { state: 'failed', reason: deadNote.join('; ') };
-
-  if (failure || !summary) {
-    return {
-      ...base,
-      state: failure?.state ?? 'failed',
-      exitCode: result.exitCode,
-      reason: failure?.reason ?? 'pgbench printed no summary',
-      errorLines,
-      ...(summary ? { summary } : {}),
-      ...(latency ? { latency } : {}),
-      connectionErrors,
-    };
-  }
-  return {
-    ...base,
-    state: 'completed',
-    exitCode: 0,
-    summary,
-    ...(latency ? { latency } : {}),
-    connectionErrors,
-  };
+  return { argv, result, sampling, elapsedMs: Date.now() - t0 };
 }
 
 async function summarizeTxLogs(
@@ -210,6 +214,8 @@ async function summarizeTxLogs(
   if (agg.malformed > 0)
     warnings.push(`${agg.malformed} malformed lines in the per-transaction log were skipped`);
   await writeFile(path.join(dir, HISTOGRAM_FILE), JSON.stringify(agg.histogram.toJSON()));
+  // The time series of the cell: the raw log is deleted below, so its seconds are kept here.
+  await writeFile(path.join(dir, CELL_FILES.latencySeconds), JSON.stringify(latencySecondsJson(agg.seconds)));
   if (!keep) await Promise.all(files.map((f) => rm(f, { force: true })));
   const h = agg.histogram;
   const ms = (us: number) => us / 1000;

@@ -1,5 +1,7 @@
 import { type Cell, cellId } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
+import type { Workload } from '../matrix/workload.js';
+import { autoThreads } from '../pgbench/argv.js';
 
 /** The order configs ran in, per rep; recorded in run.json so a resumed run keeps it. */
 export interface ConfigOrder {
@@ -76,4 +78,69 @@ export function planCells(m: Matrix, order: ConfigOrder): Cell[] {
 /** Positions where the config changes: the previous config's path stops, the next one's starts. */
 export function switchesConfig(cells: readonly Cell[], i: number): boolean {
   return i === 0 || cells[i - 1]?.config !== cells[i]?.config;
+}
+
+/** What one cell runs with, decided from the matrix alone (no stack, no clock). */
+export interface CellSettings {
+  workload: Workload;
+  /** pgbench -j: the matrix's `threads`, or min(clients, cores), never more than the clients. */
+  threads: number;
+  durationMs: number;
+  warmupMs: number;
+  protocol: 'simple' | 'extended' | 'prepared';
+  keepRawLogs: boolean;
+  /** The matrix's `hang_grace`; absent means the default, hangGraceMs(duration) in cell.ts. */
+  hangGraceMs?: number;
+  /** The samplers' settings for this cell; absent when sampling is off. */
+  sampling?: { intervalMs: number; durationMs: number; clients: number };
+}
+
+/** The settings of one cell; throws on a workload the matrix does not define (a planner bug). */
+export function cellSettings(m: Matrix, cell: Cell, env: { cores: number; sampling: boolean }): CellSettings {
+  const workload = m.workloads.find((w) => w.name === cell.workload);
+  if (!workload) throw new Error(`internal: workload ${cell.workload} not found`);
+  const { spec } = m;
+  return {
+    workload,
+    threads:
+      spec.threads === 'auto'
+        ? autoThreads(cell.concurrency, env.cores)
+        : Math.min(spec.threads, cell.concurrency),
+    durationMs: spec.duration,
+    warmupMs: spec.warmup,
+    protocol: spec.protocol,
+    keepRawLogs: spec.keep_raw_logs,
+    ...(spec.hang_grace === undefined ? {} : { hangGraceMs: spec.hang_grace }),
+    ...(env.sampling
+      ? {
+          sampling: {
+            intervalMs: spec.sample_interval,
+            durationMs: spec.duration,
+            clients: cell.concurrency,
+          },
+        }
+      : {}),
+  };
+}
+
+/** States that end a cell for good; `interrupted` and `skipped` cells run again on resume. */
+const FINISHED: ReadonlySet<string> = new Set(['completed', 'failed', 'timed-out']);
+
+export function isFinished(state: string): boolean {
+  return FINISHED.has(state);
+}
+
+/** The cells still to run: those with no finished record from an earlier session of the run. */
+export function remainingCells(
+  cells: readonly Cell[],
+  previous: readonly { id: string; state: string }[],
+): Cell[] {
+  const done = new Set(previous.filter((c) => isFinished(c.state)).map((c) => c.id));
+  return cells.filter((c) => !done.has(c.id));
+}
+
+/** Mean time per finished cell times the cells left; undefined before the first cell ends. */
+export function etaMs(cellMs: readonly number[], left: number): number | undefined {
+  if (cellMs.length === 0) return undefined;
+  return (cellMs.reduce((a, b) => a + b, 0) / cellMs.length) * left;
 }

@@ -130,6 +130,7 @@ settle: 100ms
 scale: 1
 reps: 2
 concurrency: [2]
+config_order: fixed
 configs:
   - { name: direct, kind: direct }
   - { name: tx, kind: pgbouncer }

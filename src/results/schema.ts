@@ -1,0 +1,153 @@
+import { z } from 'zod';
+import type { SamplingSummary } from '../sampling/types.js';
+import type { CellRecord, RunInfo } from './types.js';
+
+/**
+ * The results contract as zod schemas, checked where run.json and cells.jsonl are read. Objects are
+ * loose: a field a later bench added (same schema number) is kept, not refused; the fields readers
+ * rely on must be there with the right type. The annotations tie each schema to its TypeScript
+ * type (src/results/types.ts), so the two cannot drift apart.
+ */
+
+const overrides = z.looseObject({
+  duration: z.string().optional(),
+  warmup: z.string().optional(),
+  reps: z.number().optional(),
+  scale: z.number().optional(),
+  concurrency: z.array(z.number()).optional(),
+  configs: z.array(z.string()).optional(),
+  workloads: z.array(z.string()).optional(),
+  provider: z.string().optional(),
+  images: z.record(z.string(), z.string()).optional(),
+});
+
+const effective = z.looseObject({
+  name: z.string().optional(),
+  configs: z.array(z.looseObject({ name: z.string(), kind: z.string() })),
+  workloads: z.array(z.union([z.string(), z.looseObject({ name: z.string() })])),
+  concurrency: z.array(z.number()),
+  reps: z.number(),
+  duration: z.number(),
+  baseline: z.string().optional(),
+  gates: z.record(z.string(), z.number().optional()).optional(),
+  overrides: overrides.optional(),
+});
+
+export const runInfoSchema: z.ZodType<RunInfo> = z.looseObject({
+  schema: z.literal(1),
+  tool: z.looseObject({ name: z.literal('bench'), version: z.string(), gitSha: z.string().optional() }),
+  runId: z.string(),
+  command: z.array(z.string()),
+  matrix: z.looseObject({
+    file: z.string(),
+    hash: z.string(),
+    text: z.string(),
+    name: z.string().optional(),
+  }),
+  effective,
+  provider: z.string(),
+  providerReason: z.string().optional(),
+  versions: z.record(z.string(), z.string()),
+  host: z.looseObject({
+    hostname: z.string(),
+    cpus: z.number(),
+    cpuModel: z.string(),
+    memoryBytes: z.number(),
+    kernel: z.string(),
+    platform: z.string(),
+  }),
+  stack: z
+    .looseObject({
+      startupMs: z.number().optional(),
+      initMs: z.number().optional(),
+      network: z.string().optional(),
+    })
+    .optional(),
+  startedAt: z.string(),
+  endedAt: z.string().optional(),
+  resumedAt: z.array(z.string()).optional(),
+  order: z
+    .looseObject({
+      mode: z.enum(['shuffle', 'fixed']),
+      seed: z.number(),
+      reps: z.record(z.string(), z.array(z.string())),
+    })
+    .optional(),
+  outcome: z.enum(['completed', 'failed', 'interrupted', 'stack-error', 'error']).optional(),
+  cellsPlanned: z.number(),
+});
+
+const summary = z.looseObject({
+  transactionType: z.string().optional(),
+  scalingFactor: z.number().optional(),
+  queryMode: z.string().optional(),
+  clients: z.number().optional(),
+  threads: z.number().optional(),
+  durationS: z.number().optional(),
+  processed: z.number(),
+  failed: z.number(),
+  latencyAvgMs: z.number().optional(),
+  latencyStddevMs: z.number().optional(),
+  initialConnectionMs: z.number().optional(),
+  averageConnectionMs: z.number().optional(),
+  tps: z.number().optional(),
+  tpsBasis: z.enum(['without-initial-connection', 'including-reconnection', 'unknown']).optional(),
+  aborted: z.boolean(),
+});
+
+const latency = z.looseObject({
+  count: z.number(),
+  failed: z.number(),
+  skipped: z.number(),
+  meanMs: z.number(),
+  minMs: z.number(),
+  p50Ms: z.number(),
+  p90Ms: z.number(),
+  p95Ms: z.number(),
+  p99Ms: z.number(),
+  p999Ms: z.number(),
+  maxMs: z.number(),
+  histogramFile: z.string(),
+});
+
+// The samplers' summary has its own reader (summarize/); here it only has to be an object.
+const sampling = z.custom<SamplingSummary>((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
+
+const cellBase = {
+  schema: z.literal(1),
+  id: z.string(),
+  index: z.number(),
+  config: z.string(),
+  workload: z.string(),
+  concurrency: z.number(),
+  rep: z.number(),
+  threads: z.number(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  argv: z.array(z.string()),
+  prepared: z.array(z.string()),
+  warnings: z.array(z.string()),
+  sampling: sampling.optional(),
+  latency: latency.optional(),
+  connectionErrors: z.number(),
+};
+
+export const cellRecordSchema: z.ZodType<CellRecord> = z.discriminatedUnion('state', [
+  z.looseObject({ ...cellBase, state: z.literal('completed'), exitCode: z.literal(0), summary }),
+  z.looseObject({
+    ...cellBase,
+    state: z.enum(['failed', 'timed-out', 'interrupted', 'skipped']),
+    exitCode: z.number().nullable(),
+    reason: z.string(),
+    errorLines: z.array(z.string()),
+    summary: summary.optional(),
+  }),
+]);
+
+/** One line per problem: `field.path: message`, for an error or a warning. */
+export function describeIssues(e: z.ZodError): string {
+  return e.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+    .join('; ');
+}

@@ -1,0 +1,213 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { StackError } from '../errors.js';
+import type { Cell } from '../matrix/expand.js';
+import type { Matrix } from '../matrix/load.js';
+import { runPaths } from '../results/paths.js';
+import type { CellRecord, RunInfo, RunOutcomeState } from '../results/types.js';
+import { appendCell, writeRunInfo } from '../results/write.js';
+import { startSampling } from '../sampling/session.js';
+import type { Provider, Stack } from '../stack/types.js';
+import { type CellHooks, type CellPlan, cellNotRun, runCell } from './cell.js';
+import { awaitIsolation, describeIsolation } from './isolation.js';
+import { cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
+import { initData, prepareCell, writes } from './prepare.js';
+import type { RunEvents, RunOptions, RunOutcome } from './run.js';
+
+/** Everything the loop needs, decided before anything starts. */
+export interface Execution {
+  matrix: Matrix;
+  runDir: string;
+  info: RunInfo;
+  provider: Provider;
+  /** The cells to run now, in order. */
+  todo: Cell[];
+  /** Records of earlier sessions of a resumed run. */
+  previous: CellRecord[];
+  opts: Pick<RunOptions, 'failFast' | 'noSampling' | 'signal'> & { events: RunEvents };
+}
+
+class InterruptedError extends Error {
+  override name = 'InterruptedError';
+}
+
+/** What the loop carries from one cell to the next. */
+interface LoopState {
+  stack: Stack;
+  workdir: string;
+  records: CellRecord[];
+  cellMs: number[];
+  /** The config whose path is up. */
+  up?: string;
+  /** Whether the previous cell wrote (the next one vacuums first). */
+  lastWrote: boolean;
+  outcome: RunOutcome;
+}
+
+/**
+ * Starts PostgreSQL, loads the pgbench data, runs the cells one by one (each config's pooler or
+ * proxy up only around its block of cells), and stops everything, whatever happens. run.json's
+ * `outcome` and `endedAt` are written last.
+ */
+export async function execute(x: Execution): Promise<{ records: CellRecord[]; outcome: RunOutcome }> {
+  const { runDir, info, opts } = x;
+  const { events, signal } = opts;
+  if (x.todo.length === 0) {
+    events.log('nothing to do: every cell of this run has finished');
+    const outcome = x.previous.some((c) => c.state !== 'completed') ? 'failed' : 'completed';
+    finish(runDir, info, outcome);
+    return { records: [], outcome };
+  }
+  const workdir = mkdtempSync(path.join(os.tmpdir(), `bench-${info.runId}-`));
+  const records: CellRecord[] = [];
+  let stack: Stack | undefined;
+  let end: RunOutcomeState = 'completed';
+  try {
+    stack = await startStack(x, workdir);
+    const state: LoopState = { stack, workdir, records, cellMs: [], lastWrote: true, outcome: 'completed' };
+    for (const [i, cell] of x.todo.entries()) {
+      if (signal?.aborted) throw new InterruptedError();
+      const rec = await runOne(x, state, cell, i);
+      if (rec.state === 'completed') continue;
+      state.outcome = 'failed';
+      if (!stack.postgresComponent.alive()) {
+        throw new StackError(
+          `PostgreSQL died during cell ${cell.id}; every finished cell is in ${runPaths(runDir).cellsJsonl}`,
+        );
+      }
+      if (opts.failFast) {
+        events.log(`--fail-fast: stopping after failed cell ${cell.id}`);
+        break;
+      }
+    }
+    if (x.previous.some((c) => isFinished(c.state) && c.state !== 'completed')) state.outcome = 'failed';
+    end = state.outcome;
+    return { records, outcome: state.outcome };
+  } catch (e) {
+    if (e instanceof InterruptedError || signal?.aborted) {
+      end = 'interrupted';
+      return { records, outcome: 'interrupted' };
+    }
+    end = e instanceof StackError ? 'stack-error' : 'error';
+    throw e;
+  } finally {
+    if (stack) await stack.stop();
+    rmSync(workdir, { recursive: true, force: true });
+    finish(runDir, info, end);
+  }
+}
+
+function finish(runDir: string, info: RunInfo, outcome: RunOutcomeState): void {
+  info.endedAt = new Date().toISOString();
+  info.outcome = outcome;
+  writeRunInfo(runDir, info);
+}
+
+/** PostgreSQL up and the pgbench data loaded; run.json gets the versions and timings. */
+async function startStack(x: Execution, workdir: string): Promise<Stack> {
+  const { matrix, runDir, info, opts } = x;
+  const t0 = Date.now();
+  const stack = await x.provider.start({
+    matrix,
+    runId: info.runId,
+    workdir,
+    log: opts.events.log,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
+  info.versions = { ...stack.versions };
+  info.stack = { ...stack.details, startupMs: Date.now() - t0 };
+  writeRunInfo(runDir, info);
+  if (opts.signal?.aborted) throw new InterruptedError();
+  const { scale } = matrix.spec;
+  opts.events.log(`initializing pgbench data, scale ${scale}`);
+  const initMs = await initData(stack, scale, workdir, opts.signal);
+  opts.events.log(`pgbench -i -s ${scale} took ${(initMs / 1000).toFixed(1)} s`);
+  info.stack = { ...info.stack, initMs };
+  writeRunInfo(runDir, info);
+  return stack;
+}
+
+/** One cell: its config's path up (alone), the cell prepared and isolated, run, recorded. */
+async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promise<CellRecord> {
+  const { matrix, runDir, info, todo, opts } = x;
+  const { events, signal } = opts;
+  const { stack } = s;
+  const settings = cellSettings(matrix, cell, {
+    cores: os.availableParallelism(),
+    sampling: !opts.noSampling,
+  });
+  const role = stack.roles.get(cell.config);
+  if (!role) throw new Error(`internal: config ${cell.config} has no role`);
+  const cellStart = Date.now();
+  events.cellStart?.(
+    cell,
+    i + 1,
+    todo.length,
+    etaMs(s.cellMs, todo.length - i),
+    Math.max(1, Math.round(settings.durationMs / 1000)),
+  );
+  if (!stack.postgresComponent.alive()) {
+    throw new StackError(`PostgreSQL died (${stack.postgresComponent.logTail(3)}); stopping the run`);
+  }
+  // One path up at a time: the previous config's pooler or proxy stops (its server connections
+  // with it) before this config's starts, so every backend during the cell is this config's.
+  if (switchesConfig(todo, i) && s.up !== undefined) {
+    await stack.stopPath(s.up);
+    s.up = undefined;
+  }
+  let cfgPath = await stack.startPath(cell.config);
+  s.up = cell.config;
+  if (JSON.stringify(stack.versions) !== JSON.stringify(info.versions)) {
+    info.versions = { ...stack.versions };
+    writeRunInfo(runDir, info);
+  }
+  if (cfgPath.components.some((c) => !c.alive())) {
+    events.log(`restarting ${cell.config}: a component had died`);
+    cfgPath = await stack.restartPath(cell.config);
+  }
+  const cellDir = runPaths(runDir).cellDir(cell.id);
+  rmSync(cellDir, { recursive: true, force: true });
+  mkdirSync(cellDir, { recursive: true });
+  const prepared = await prepareCell(stack, cfgPath, { vacuum: s.lastWrote, settleMs: matrix.spec.settle });
+  const isolation = await awaitIsolation(stack.postgres, role, matrix.spec.isolation_wait, signal);
+  prepared.push(describeIsolation(isolation.count, isolation.waitedMs));
+  s.lastWrote = writes(settings.workload);
+  const { sampling, ...rest } = settings;
+  const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared };
+  const sampled = cfgPath;
+  const hooks: CellHooks = {
+    log: events.log,
+    onProgress: (tps, t) => events.cellProgress?.(cell, tps, t),
+    ...(sampling
+      ? {
+          startSampling: () =>
+            startSampling({
+              postgres: stack.postgres,
+              database: sampled.endpoint.database,
+              role,
+              ...sampling,
+              ...(sampled.pgbouncerAdmin ? { pgbouncerAdmin: sampled.pgbouncerAdmin } : {}),
+              components: [stack.postgresComponent, ...sampled.components],
+              cellDir,
+            }),
+        }
+      : {}),
+    ...(signal ? { signal } : {}),
+  };
+  const { foreign, foreignTotal } = isolation.count;
+  const rec =
+    foreignTotal > 0
+      ? cellNotRun(
+          plan,
+          `isolation: ${foreignTotal} client backends of other configs were still connected ` +
+            `after ${isolation.waitedMs} ms (${Object.keys(foreign).join(', ')}); the cell did not run`,
+        )
+      : await runCell(stack, plan, hooks);
+  appendCell(runDir, rec);
+  s.records.push(rec);
+  s.cellMs.push(Date.now() - cellStart);
+  events.cellEnd?.(cell, rec, i + 1, todo.length);
+  if (rec.state === 'interrupted') throw new InterruptedError();
+  return rec;
+}
