@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { MissingToolError } from '../errors.js';
-import { binaryVersion, findBinaries, findPgbench, INSTALL_HINT } from '../stack/binaries.js';
+import { type BinaryName, binaryVersion, INSTALL_HINT, locateTool } from '../stack/binaries.js';
 import { pingDocker } from '../stack/docker-engine.js';
 import { componentUser } from '../stack/user.js';
 
@@ -53,36 +52,22 @@ export function toolChecks(tools: Record<ToolName, ToolLocation>): DoctorCheck[]
 }
 
 /**
- * findBinaries locates postgres, then pgbench, then pgbouncer, and throws at the first one missing;
- * findPgbench locates pgbench alone. The failure's tool tells which one is missing, so nothing
- * is blamed on a tool that is there.
+ * Each tool located on its own (the search findBinaries uses), so doctor reports postgres's
+ * version even when pgbench is missing, and never blames one tool for another. postgres counts
+ * as found only with its initdb, as a run needs both.
  */
-async function locateTools(): Promise<Record<ToolName, ToolLocation>> {
-  const version = async (p: string): Promise<ToolLocation> => ({
-    state: 'found',
-    path: p,
-    version: await binaryVersion(p),
-  });
-  const pgbenchPath = findPgbench();
-  const pgbench: ToolLocation = pgbenchPath ? await version(pgbenchPath) : { state: 'missing' };
-  const unchecked: ToolLocation = {
-    state: 'unchecked',
-    reason: 'bench looks for it once postgres and pgbench are found',
-  };
-  try {
-    const bins = findBinaries({ needPgbouncer: true });
-    const pgbouncer: ToolLocation = bins.pgbouncer ? await version(bins.pgbouncer) : { state: 'missing' };
-    return { postgres: await version(bins.postgres), pgbench, pgbouncer };
-  } catch (e) {
-    if (!(e instanceof MissingToolError)) throw e;
-    if (e.tool === 'pgbouncer') {
-      const bins = findBinaries({ needPgbouncer: false });
-      return { postgres: await version(bins.postgres), pgbench, pgbouncer: { state: 'missing' } };
-    }
-    // findBinaries looks for postgres before pgbench: a missing pgbench means postgres is there.
-    if (e.tool === 'pgbench') return { postgres: { state: 'found' }, pgbench, pgbouncer: unchecked };
-    return { postgres: { state: 'missing' }, pgbench, pgbouncer: unchecked };
-  }
+export async function locateTools(
+  locate: (name: BinaryName) => string | undefined = (name) => locateTool(name),
+): Promise<Record<ToolName, ToolLocation>> {
+  const at = async (p: string | undefined): Promise<ToolLocation> =>
+    p === undefined ? { state: 'missing' } : { state: 'found', path: p, version: await binaryVersion(p) };
+  const postgres = locate('postgres');
+  const [pg, pgbench, pgbouncer] = await Promise.all([
+    at(locate('initdb') === undefined ? undefined : postgres),
+    at(locate('pgbench')),
+    at(locate('pgbouncer')),
+  ]);
+  return { postgres: pg, pgbench, pgbouncer };
 }
 
 /** `bench doctor`: what this machine can run, and the command that installs what is missing. */

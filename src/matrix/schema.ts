@@ -106,7 +106,7 @@ const proxyConfig = z.strictObject({
   /** Container image of the proxy (testcontainers provider). */
   image: z.string().min(1).optional(),
   env: z.record(z.string(), z.string()).default({}),
-  /** Seconds to wait for the proxy to accept connections. */
+  /** How long to wait for the proxy to accept connections: a duration (`30s`), in ms once parsed. */
   ready_timeout: positiveDuration.default(30_000),
   /** Put a PgBouncer between the proxy and PostgreSQL. */
   via_pgbouncer: pgbouncerHop.optional(),
@@ -133,8 +133,22 @@ export function needsPgbouncer(configs: ConfigSpec[]): boolean {
   return configs.some((c) => pgbouncerHopOf(c) !== undefined);
 }
 
-export const BUILTIN_WORKLOADS = ['tpcb', 'readonly', 'readonly-short', 'tpcb-short'] as const;
-export type BuiltinWorkload = (typeof BUILTIN_WORKLOADS)[number];
+/**
+ * The built-in workloads, the one table of them: pgbench's TPC-B-like script or its select-only
+ * one (`-S`), each with a connection kept (the pooled case) or opened per transaction (`-C`, which
+ * is what a pooler is for). `writes`: it updates rows, so cells need a vacuum between them.
+ */
+export const BUILTIN_WORKLOAD_TABLE = {
+  tpcb: { select: false, reconnect: false, writes: true },
+  readonly: { select: true, reconnect: false, writes: false },
+  'readonly-short': { select: true, reconnect: true, writes: false },
+  'tpcb-short': { select: false, reconnect: true, writes: true },
+} as const satisfies Record<string, { select: boolean; reconnect: boolean; writes: boolean }>;
+export type BuiltinWorkload = keyof typeof BUILTIN_WORKLOAD_TABLE;
+export const BUILTIN_WORKLOADS = Object.keys(BUILTIN_WORKLOAD_TABLE) as [
+  BuiltinWorkload,
+  ...BuiltinWorkload[],
+];
 
 const workloadObject = z
   .strictObject({

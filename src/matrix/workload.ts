@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { BuiltinWorkload, MatrixSpec } from './schema.js';
+import { BUILTIN_WORKLOAD_TABLE, type BuiltinWorkload, type MatrixSpec } from './schema.js';
 
 /** A workload resolved into what pgbench needs. */
 export interface Workload {
@@ -12,12 +12,7 @@ export interface Workload {
   flags: string[];
 }
 
-const BUILTIN: Record<BuiltinWorkload, { select: boolean; reconnect: boolean }> = {
-  tpcb: { select: false, reconnect: false },
-  readonly: { select: true, reconnect: false },
-  'readonly-short': { select: true, reconnect: true },
-  'tpcb-short': { select: false, reconnect: true },
-};
+const BUILTIN = BUILTIN_WORKLOAD_TABLE;
 
 export function resolveWorkload(w: MatrixSpec['workloads'][number], matrixDir: string): Workload {
   if (typeof w === 'string')
@@ -54,4 +49,9 @@ export function workloadFlags(w: Workload): string[] {
   if (w.reconnect) flags.push('-C');
   flags.push(...w.flags);
   return flags;
+}
+
+/** Whether a workload writes (a tpcb-like one, or a custom script, which may): cells then need a vacuum between them. */
+export function workloadWrites(w: Workload): boolean {
+  return w.builtin === undefined || BUILTIN[w.builtin].writes;
 }

@@ -1,5 +1,5 @@
 import { type Workload, workloadFlags } from '../matrix/workload.js';
-import type { Endpoint } from '../stack/types.js';
+import type { Endpoint } from './types.js';
 
 export interface CellArgs {
   endpoint: Endpoint;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import type { PgbenchInvocation, PgbenchResult, PgbenchRunner } from '../stack/types.js';
 import { splitLines } from '../util/lines.js';
+import type { PgbenchInvocation, PgbenchResult, PgbenchRunner } from './types.js';
 
 /**
  * Runs a host pgbench binary. `argv` goes to pgbench as-is; the password only in the environment.

@@ -1,8 +1,10 @@
+import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { RunInfo } from '../results/types.js';
+import { findPackage } from './version.js';
 
 export function hostInfo(): RunInfo['host'] {
   const cpus = os.cpus();
@@ -16,19 +18,32 @@ export function hostInfo(): RunInfo['host'] {
   };
 }
 
-/** The repository this bench runs from (dist/src/runner -> repo root, or src/runner in tests). */
-export function toolRoot(): string {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  return here.includes(`${path.sep}dist${path.sep}`)
-    ? path.resolve(here, '../../..')
-    : path.resolve(here, '../..');
+/** The root of the package this bench runs from: the repository, or the installed package. */
+export function toolRoot(): string | undefined {
+  return findPackage(path.dirname(fileURLToPath(import.meta.url)))?.root;
 }
 
-export async function gitSha(): Promise<string | undefined> {
-  const r = await execa('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: toolRoot(), reject: false });
+function sameDir(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The commit bench runs from, `-dirty` with uncommitted changes to tracked files; only when the
+ * package root is itself a git checkout's top: an installed package inside someone's git
+ * project would otherwise report that project's commit.
+ */
+export async function gitSha(root = toolRoot()): Promise<string | undefined> {
+  if (root === undefined) return undefined;
+  const top = await execa('git', ['rev-parse', '--show-toplevel'], { cwd: root, reject: false });
+  if (top.exitCode !== 0 || !sameDir(`${top.stdout}`.trim(), root)) return undefined;
+  const r = await execa('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root, reject: false });
   if (r.exitCode !== 0) return undefined;
   const dirty = await execa('git', ['status', '--porcelain', '--untracked-files=no'], {
-    cwd: toolRoot(),
+    cwd: root,
     reject: false,
   });
   return `${r.stdout}`.trim() + (`${dirty.stdout}`.trim() === '' ? '' : '-dirty');

@@ -22,18 +22,24 @@ export function readPackageJson(text: string): { version: string | undefined } |
 }
 
 /**
- * The version of the package `dir` belongs to: the nearest package.json above it that is a
- * package's (the repository's from src/runner and dist/src/runner, the installed package's from
+ * The package `dir` belongs to: the nearest directory at or above it whose package.json is a
+ * package's (the repository from src/runner and dist/src/runner, the installed package from
  * node_modules/<name>/dist/src/runner). Walking up rather than counting `..` keeps it right
- * wherever the build lands; stopping at the first package keeps an enclosing project's version out.
+ * wherever the build lands (even under a parent directory named dist); stopping at the first
+ * package keeps an enclosing project out.
  */
-export function findPackageVersion(dir: string): string | undefined {
+export function findPackage(dir: string): { root: string; version: string | undefined } | undefined {
   for (let d = dir; ; d = path.dirname(d)) {
     const file = path.join(d, 'package.json');
     const pkg = existsSync(file) ? readPackageJson(readFileSync(file, 'utf8')) : undefined;
-    if (pkg) return pkg.version;
+    if (pkg) return { root: d, version: pkg.version };
     if (path.dirname(d) === d) return undefined;
   }
+}
+
+/** The version of the package `dir` belongs to (findPackage), undefined when it has none. */
+export function findPackageVersion(dir: string): string | undefined {
+  return findPackage(dir)?.version;
 }
 
 /** Never a made-up 0.0.0: a result claiming a version that was never released misleads compare. */

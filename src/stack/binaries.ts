@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { MissingToolError } from '../errors.js';
+import { parseVersion } from './version.js';
 
 // The distribution's default major (15 on Debian 12, 16 on Ubuntu 24.04); bench uses the newest installed.
 export const INSTALL_HINT = 'apt-get install -y postgresql postgresql-client pgbouncer';
@@ -41,12 +42,26 @@ function find(name: string, bindir: string | undefined, extra: string[] = []): s
   return onPath(name) ?? extra.find((e) => existsSync(e));
 }
 
+export type BinaryName = 'initdb' | 'postgres' | 'pgbench' | 'pgbouncer';
+
+/**
+ * Where one tool is, by the search every caller shares: BENCH_PG_BINDIR, then the newest Debian
+ * server directory (not for pgbouncer, which is no PostgreSQL binary), then PATH, then pgbouncer's
+ * Debian place. Each tool on its own, so one missing says nothing about another.
+ */
+export function locateTool(
+  name: BinaryName,
+  bindir: string | undefined = debianBindir(),
+): string | undefined {
+  return name === 'pgbouncer' ? find('pgbouncer', undefined, ['/usr/sbin/pgbouncer']) : find(name, bindir);
+}
+
 export function findBinaries(opts: { needPgbouncer: boolean }): NativeBinaries {
   const bindir = debianBindir();
-  const initdb = find('initdb', bindir);
-  const postgres = find('postgres', bindir);
-  const pgbench = find('pgbench', bindir);
-  const pgbouncer = find('pgbouncer', undefined, ['/usr/sbin/pgbouncer']);
+  const initdb = locateTool('initdb', bindir);
+  const postgres = locateTool('postgres', bindir);
+  const pgbench = locateTool('pgbench', bindir);
+  const pgbouncer = locateTool('pgbouncer');
   if (!initdb || !postgres) throw new MissingToolError('postgres (initdb, postgres)', INSTALL_HINT);
   if (!pgbench) throw new MissingToolError('pgbench', INSTALL_HINT);
   if (opts.needPgbouncer && !pgbouncer) throw new MissingToolError('pgbouncer', INSTALL_HINT);
@@ -54,13 +69,11 @@ export function findBinaries(opts: { needPgbouncer: boolean }): NativeBinaries {
 }
 
 export function findPgbench(): string | undefined {
-  return find('pgbench', debianBindir());
+  return locateTool('pgbench');
 }
 
-/** `postgres (PostgreSQL) 15.18 (Debian ...)` -> `15.18`; pgbouncer prints `PgBouncer 1.18.0` first. */
+/** The version a binary's `--version` prints (src/stack/version.ts). */
 export async function binaryVersion(bin: string): Promise<string> {
   const r = await execa(bin, ['--version'], { reject: false, timeout: 10_000 });
-  const first = `${r.stdout}`.split('\n')[0] ?? '';
-  const m = /(\d+\.\d+(?:\.\d+)?)/.exec(first);
-  return m?.[1] ?? first.trim();
+  return parseVersion(`${r.stdout}`);
 }

@@ -132,11 +132,10 @@ export interface ContainerComponent extends Component {
 
 const RING = 200;
 
-/** Starts one long-running component container on the host network and wraps it as a Component. */
-export async function startComponentContainer(s: ComponentContainerSpec): Promise<ContainerComponent> {
+/** The last RING lines of a followed log stream, and whether it ended (the container stopped). */
+function logRing(): { lines: string[]; exited: () => boolean; consume: (stream: Readable) => void } {
   const lines: string[] = [];
-  let exited = false;
-  let createdId: string | undefined;
+  let ended = false;
   const consume = (stream: Readable) => {
     splitLines(stream, (line) => {
       lines.push(line);
@@ -144,27 +143,32 @@ export async function startComponentContainer(s: ComponentContainerSpec): Promis
     });
     // The engine ends a followed log stream when the container stops: that is our liveness signal.
     stream.once('end', () => {
-      exited = true;
+      ended = true;
     });
     stream.once('close', () => {
-      exited = true;
+      ended = true;
     });
   };
+  return { lines, exited: () => ended, consume };
+}
+
+/** The container as the spec says: host network, labels, the wait, and what the spec sets. */
+function containerFor(
+  s: ComponentContainerSpec,
+  consume: (stream: Readable) => void,
+  onCreated: (id: string) => void,
+): GenericContainer {
   const labels: Record<string, string> = {
     [LABEL_RUN]: s.runLabel,
     [LABEL_COMPONENT]: s.role,
     [LABEL_OWNER]: ownerLabel(),
   };
   if (s.config !== undefined) labels[LABEL_CONFIG] = s.config;
-
   const query = new QueryWaitStrategy(s.ready, s.signal);
   const wait = s.logMessage
     ? Wait.forAll([Wait.forLogMessage(s.logMessage.re, s.logMessage.times), query])
     : query;
-  let c = new TrackedContainer(s.image.ref, (id) => {
-    createdId = id;
-    trackContainer(id);
-  })
+  let c = new TrackedContainer(s.image.ref, onCreated)
     // Host networking: no Docker port proxy in the measured path. Never withExposedPorts here:
     // start-up would wait for port bindings that never appear, fail, and leak the container.
     .withNetworkMode('host')
@@ -178,7 +182,17 @@ export async function startComponentContainer(s: ComponentContainerSpec): Promis
   if (s.user) c = c.withUser(s.user);
   if (s.files && s.files.length > 0) c = c.withCopyContentToContainer(s.files);
   if (s.shmBytes) c = c.withSharedMemorySize(s.shmBytes);
+  return c;
+}
 
+/** Starts one long-running component container on the host network and wraps it as a Component. */
+export async function startComponentContainer(s: ComponentContainerSpec): Promise<ContainerComponent> {
+  const log = logRing();
+  let createdId: string | undefined;
+  const c = containerFor(s, log.consume, (id) => {
+    createdId = id;
+    trackContainer(id);
+  });
   let started: StartedTestContainer;
   try {
     started = await c.start();
@@ -187,7 +201,7 @@ export async function startComponentContainer(s: ComponentContainerSpec): Promis
     // create, start) it does not. Either way make sure it is gone.
     if (createdId) await removeContainer(s.client, createdId).catch(() => undefined);
     const what = `${s.role}${s.config ? ` for config "${s.config}"` : ''} (image ${s.image.ref})`;
-    throw new StackError(`${what} did not start: ${(e as Error).message}`, lines.slice(-15).join('\n'));
+    throw new StackError(`${what} did not start: ${(e as Error).message}`, log.lines.slice(-15).join('\n'));
   }
   const id = started.getId();
   trackContainer(id);
@@ -202,14 +216,14 @@ export async function startComponentContainer(s: ComponentContainerSpec): Promis
     port: s.port,
     ...(s.version === undefined ? {} : { version: s.version }),
     ...(s.stopSignal === undefined ? {} : { stopSignal: s.stopSignal }),
-    alive: () => !exited && !stopped,
-    logTail: (n = 20) => lines.slice(-n).join('\n'),
+    alive: () => !log.exited() && !stopped,
+    logTail: (n = 20) => log.lines.slice(-n).join('\n'),
     exec: (cmd) => started.exec(cmd),
     stop: async () => {
       if (stopped) return;
       stopped = true;
       try {
-        if (comp.stopSignal && !exited) {
+        if (comp.stopSignal && !log.exited()) {
           await s.client.container
             .getById(id)
             .kill({ signal: comp.stopSignal })

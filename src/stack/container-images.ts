@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors.js';
 import type { MatrixSpec } from '../matrix/schema.js';
+import { initdbArgs } from './cluster.js';
 
 export const IMAGE_ROLES = ['postgres', 'pgbouncer', 'pgbench'] as const;
 export type ImageRole = (typeof IMAGE_ROLES)[number];
@@ -84,21 +85,12 @@ export function postgresImageMode(entrypoint: string[] | string | null | undefin
   return /docker-entrypoint/.test(ep) ? 'official' : 'bare';
 }
 
-/** `-c key=value` pairs, booleans as on/off, as postgres takes them. */
-export function postgresSettingArgs(settings: Record<string, string | number | boolean>): string[] {
-  return Object.entries(settings).flatMap(([k, v]) => [
-    '-c',
-    `${k}=${typeof v === 'boolean' ? (v ? 'on' : 'off') : v}`,
-  ]);
-}
-
 const shq = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
 
 /**
- * The `sh -c` script for a bare image: a throwaway cluster in the container's writable layer,
- * `auth` (SCRAM by default) for TCP, which clients use, and trust on the container-private
- * socket, then `exec` so
- * the postmaster is the container's main process (its host PID is what the sampler walks).
+ * The `sh -c` script for a bare image: a throwaway cluster in the container's writable layer
+ * (initdb as every provider runs it, src/stack/cluster.ts), then `exec` so the postmaster is the
+ * container's main process (its host PID is what the sampler walks).
  */
 export function bareInitScript(o: {
   dataDir: string;
@@ -107,19 +99,6 @@ export function bareInitScript(o: {
   auth: 'scram-sha-256' | 'trust';
   args: string[];
 }): string {
-  const initdb = [
-    'initdb',
-    '-D',
-    o.dataDir,
-    '-U',
-    o.user,
-    `--pwfile=${o.pwfile}`,
-    `--auth-host=${o.auth}`,
-    '--auth-local=trust',
-    '-E',
-    'UTF8',
-    '--locale=C',
-    '--no-sync',
-  ];
+  const initdb = ['initdb', ...initdbArgs(o)];
   return `${initdb.map(shq).join(' ')} && exec postgres -D ${shq(o.dataDir)} ${o.args.map(shq).join(' ')}`;
 }

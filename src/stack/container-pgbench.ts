@@ -3,8 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { ContainerRuntimeClient } from 'testcontainers';
+import { StackError } from '../errors.js';
 import { scriptFile } from '../matrix/workload.js';
+import { localPgbench } from '../pgbench/local-runner.js';
+import type { PgbenchInvocation, PgbenchResult, PgbenchRunner } from '../pgbench/types.js';
+import { splitLines } from '../util/lines.js';
+import { binaryVersion, findPgbench } from './binaries.js';
 import {
+  type ImageFacts,
   imageFacts,
   LABEL_COMPONENT,
   LABEL_OWNER,
@@ -12,9 +18,9 @@ import {
   ownerLabel,
   removeContainer,
   trackContainer,
-} from '../stack/container-engine.js';
-import type { PgbenchInvocation, PgbenchResult, PgbenchRunner } from '../stack/types.js';
-import { splitLines } from '../util/lines.js';
+} from './container-engine.js';
+import type { ImageSet } from './container-images.js';
+import { parseVersion } from './version.js';
 
 export interface ContainerPgbenchOptions {
   client: ContainerRuntimeClient;
@@ -54,6 +60,34 @@ function defaultUser(): string | undefined {
   return uid === undefined || gid === undefined ? undefined : `${uid}:${gid}`;
 }
 
+/** The container of one invocation: pgbench as entrypoint, host network, the mounts it needs. */
+function createPgbenchContainer(
+  o: ContainerPgbenchOptions,
+  inv: PgbenchInvocation,
+  mountCwd: boolean,
+  pass: { env: Record<string, string>; binds: string[] },
+) {
+  const user = o.user ?? defaultUser();
+  const binds = [
+    ...(mountCwd ? [`${inv.cwd}:${inv.cwd}:rw`] : []),
+    ...scriptMounts(inv.args).map((f) => `${f}:${f}:ro`),
+    ...pass.binds,
+  ];
+  return o.client.container.dockerode.createContainer({
+    Image: o.image,
+    Entrypoint: ['pgbench'],
+    Cmd: inv.args,
+    Env: Object.entries(pass.env).map(([k, v]) => `${k}=${v}`),
+    ...(mountCwd ? { WorkingDir: inv.cwd } : {}),
+    ...(user ? { User: user } : {}),
+    Labels: { [LABEL_RUN]: o.runLabel, [LABEL_COMPONENT]: 'pgbench', [LABEL_OWNER]: ownerLabel() },
+    AttachStdout: true,
+    AttachStderr: true,
+    Tty: false,
+    HostConfig: { NetworkMode: 'host', Binds: binds, AutoRemove: false },
+  });
+}
+
 /**
  * One pgbench process in a throwaway container on the host network. The working directory is
  * bind-mounted at the same path, so `-l` logs land in the cell directory exactly as with a host
@@ -72,27 +106,9 @@ async function runOnce(
   let timedOut = false;
   let aborted = false;
   let id: string | undefined;
-  const user = o.user ?? defaultUser();
   const pass = passfileFor(inv.env);
   try {
-    const binds = [
-      ...(mountCwd ? [`${inv.cwd}:${inv.cwd}:rw`] : []),
-      ...scriptMounts(inv.args).map((f) => `${f}:${f}:ro`),
-      ...pass.binds,
-    ];
-    const container = await docker.createContainer({
-      Image: o.image,
-      Entrypoint: ['pgbench'],
-      Cmd: inv.args,
-      Env: Object.entries(pass.env).map(([k, v]) => `${k}=${v}`),
-      ...(mountCwd ? { WorkingDir: inv.cwd } : {}),
-      ...(user ? { User: user } : {}),
-      Labels: { [LABEL_RUN]: o.runLabel, [LABEL_COMPONENT]: 'pgbench', [LABEL_OWNER]: ownerLabel() },
-      AttachStdout: true,
-      AttachStderr: true,
-      Tty: false,
-      HostConfig: { NetworkMode: 'host', Binds: binds, AutoRemove: false },
-    });
+    const container = await createPgbenchContainer(o, inv, mountCwd, pass);
     id = container.id;
     trackContainer(id);
     const stream = await container.attach({ stream: true, stdout: true, stderr: true });
@@ -181,13 +197,12 @@ function passfileFor(env: Record<string, string>): {
 /** `pgbench (PostgreSQL) 17.2 (Debian 17.2-1.pgdg120+1)` -> `17.2`, from a one-shot container. */
 export async function containerPgbenchVersion(o: ContainerPgbenchOptions): Promise<string> {
   const r = await runOnce(o, { args: ['--version'], cwd: '', env: {}, timeoutMs: 60_000 }, false);
-  const first = r.stdout.split('\n')[0] ?? '';
   if (r.exitCode !== 0) {
     throw new Error(
       `pgbench --version failed in ${o.image} (exit ${r.exitCode ?? r.signal}): ${r.stderr.trim()}`,
     );
   }
-  return /(\d+\.\d+(?:\.\d+)?)/.exec(first)?.[1] ?? first.trim();
+  return parseVersion(r.stdout);
 }
 
 /**
@@ -199,4 +214,35 @@ export async function containerPgbench(o: ContainerPgbenchOptions): Promise<Pgbe
   await imageFacts(o.client, o.image);
   const version = await containerPgbenchVersion(o);
   return { version, run: (inv) => runOnce(o, inv) };
+}
+
+/**
+ * The container provider's pgbench: on the host when one exists (no container start per cell),
+ * else in containers from the pgbench image. BENCH_PGBENCH=container forces the container path,
+ * =host the host one.
+ */
+export async function pgbenchForContainers(
+  client: ContainerRuntimeClient,
+  images: ImageSet,
+  runLabel: string,
+  log: (m: string) => void,
+): Promise<{ runner: PgbenchRunner; where: string; facts?: ImageFacts }> {
+  const force = process.env.BENCH_PGBENCH;
+  if (force !== undefined && force !== '' && force !== 'host' && force !== 'container') {
+    throw new StackError(`BENCH_PGBENCH must be "host" or "container", got "${force}"`);
+  }
+  const host = force === 'container' ? undefined : findPgbench();
+  if (host) {
+    const version = await binaryVersion(host);
+    log(`pgbench ${version} on the host (${host})`);
+    return { runner: localPgbench(host, version), where: `host ${host}` };
+  }
+  if (force === 'host') throw new StackError('BENCH_PGBENCH=host but no pgbench was found on this host');
+  const facts = await imageFacts(client, images.pgbench);
+  const runner = await containerPgbench({ client, image: images.pgbench, runLabel });
+  log(
+    `pgbench ${runner.version} in containers from ${images.pgbench}` +
+      `${force === 'container' ? ' (BENCH_PGBENCH=container)' : ' (no pgbench on this host)'}`,
+  );
+  return { runner, where: `container ${images.pgbench}`, facts };
 }

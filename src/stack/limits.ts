@@ -106,8 +106,8 @@ export function maxClients(
 }
 
 /**
- * Refuses, before anything starts, a concurrency this machine cannot serve: otherwise the whole
- * stack starts and pgbench dies on its first connect with "need at least N open files".
+ * Refuses, before anything starts, a concurrency this machine cannot serve: otherwise PostgreSQL
+ * and a config's path start and pgbench dies on its first connect with "need at least N open files".
  */
 export function checkClientLimits(matrixFile: string, concurrency: number[], limits: ClientLimits): void {
   const bound = maxClients(limits);

@@ -1,14 +1,22 @@
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerRuntimeClient } from 'testcontainers';
 import { StackError } from '../errors.js';
-import { type ConfigSpec, needsPgbouncer, type PgbouncerHop, pgbouncerHopOf } from '../matrix/schema.js';
-import { containerPgbench } from '../pgbench/container-runner.js';
-import { localPgbench } from '../pgbench/local-runner.js';
+import { needsPgbouncer } from '../matrix/schema.js';
 import { registerSecret } from '../util/redact.js';
-import { binaryVersion, findPgbench } from './binaries.js';
-import { type ContainerComponent, startComponentContainer } from './container-component.js';
+import {
+  BENCH_DB,
+  BENCH_USER,
+  initdbOptions,
+  postgresSettingArgs,
+  postgresSettings,
+  prepareCluster,
+} from './cluster.js';
+import {
+  type ComponentContainerSpec,
+  type ContainerComponent,
+  startComponentContainer,
+} from './container-component.js';
 import {
   type ImageFacts,
   imageFacts,
@@ -21,35 +29,25 @@ import {
   applyImageOverrides,
   bareInitScript,
   type ImageSet,
+  type PostgresImageMode,
   postgresImageMode,
-  postgresSettingArgs,
 } from './container-images.js';
+import { pgbenchForContainers } from './container-pgbench.js';
 import { pingDocker } from './docker-engine.js';
 import { pathLifecycle } from './lifecycle.js';
-import { BENCH_DB, BENCH_USER } from './native.js';
-import { pickPort, releasePort } from './ports.js';
-import { withClient } from './ready.js';
 import {
-  maxConcurrency,
-  postgresMaxConnections,
-  renderPgbouncerIni,
-  renderProxyCommand,
-  renderProxyFiles,
-  renderUserlist,
-} from './render.js';
-import { configRoles, createConfigRoles } from './roles.js';
-import type {
-  Component,
-  ConfigPath,
-  Endpoint,
-  PgbenchRunner,
-  Provider,
-  Stack,
-  StartOptions,
-} from './types.js';
+  type ComponentStarter,
+  type PgbouncerLaunch,
+  type ProxyLaunch,
+  preparePaths,
+  startConfigPath,
+  where,
+} from './path.js';
+import { pickPort, releasePort } from './ports.js';
+import type { Component, Endpoint, Provider, Stack, StartOptions } from './types.js';
+import { parseVersion, versionAtLeast } from './version.js';
 
 export const dockerEngine = pingDocker;
-export { applyImageOverrides, parseImageFlags } from './container-images.js';
 
 /** Inside the containers: configs and secrets, copied in before start (never bind-mounted). */
 const CONF_DIR = '/tmp/bench';
@@ -60,21 +58,6 @@ const PROXY_WORKDIR = '/tmp';
 const POSTGRES_SHM_BYTES = 1024 * 1024 * 1024;
 
 type Spec = StartOptions['matrix']['spec'];
-
-function firstVersion(text: string): string {
-  return /(\d+\.\d+(?:\.\d+)?)/.exec(text)?.[1] ?? text.trim();
-}
-
-/** `1.24.1` >= [1, 23]; an unparsable version is not. */
-export function versionAtLeast(version: string, min: number[]): boolean {
-  const parts = version.split('.').map((p) => Number.parseInt(p, 10));
-  for (const [i, m] of min.entries()) {
-    const v = parts[i];
-    if (v === undefined || Number.isNaN(v)) return false;
-    if (v !== m) return v > m;
-  }
-  return true;
-}
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new StackError('interrupted while starting the container stack');
@@ -108,22 +91,78 @@ function checkNetwork(spec: Spec, log: (m: string) => void): void {
   }
 }
 
-interface Ctx {
-  client: ContainerRuntimeClient;
-  spec: Spec;
-  runLabel: string;
-  /** The SCRAM verifier of the bench user (pg_authid), for PgBouncer's auth_file (admin console). */
-  secret: string;
-  /** Each config role's SCRAM verifier, by role. */
-  verifiers: Map<string, string>;
-  roles: Map<string, string>;
-  postgres: Endpoint;
-  /** Proxy `files:` paths are relative to the matrix file. */
-  matrixDir: string;
-  images: Record<string, ImageFacts>;
-  log: (m: string) => void;
-  signal: AbortSignal | undefined;
-  pgbouncerVersions: Map<string, string>;
+/** Every image the run may start, resolved once (id, digest, entrypoint, user) for run.json. */
+async function resolveImages(
+  client: ContainerRuntimeClient,
+  spec: Spec,
+  images: ImageSet,
+): Promise<{ postgres: ImageFacts } & Record<string, ImageFacts>> {
+  const [pgImage, bouncerImage] = await Promise.all([
+    imageFacts(client, images.postgres),
+    needsPgbouncer(spec.configs) ? imageFacts(client, images.pgbouncer) : Promise.resolve(undefined),
+  ]);
+  const facts: { postgres: ImageFacts } & Record<string, ImageFacts> = { postgres: pgImage };
+  if (bouncerImage) facts.pgbouncer = bouncerImage;
+  for (const c of spec.configs) {
+    if (c.kind === 'proxy' && c.image) facts[`proxy:${c.name}`] = await imageFacts(client, c.image);
+  }
+  return facts;
+}
+
+/** Stops what `started` holds, then whatever a failure or an interrupt left between create and track. */
+function containerStopper(
+  client: ContainerRuntimeClient,
+  runLabel: string,
+  started: Component[],
+): () => Promise<void> {
+  let stopping: Promise<void> | undefined;
+  return () => {
+    stopping ??= (async () => {
+      // Client side first, PostgreSQL last, so poolers do not log a storm of server disconnects.
+      for (const c of [...started].reverse()) await c.stop().catch(() => undefined);
+      started.length = 0;
+      // Found by label: what was created but never tracked.
+      for (const c of await listLabelled(client, LABEL_RUN, runLabel).catch(() => [])) {
+        await removeContainer(client, c.id).catch(() => undefined);
+      }
+    })();
+    return stopping;
+  };
+}
+
+const networkFacts = {
+  network: 'host',
+  networkNote: 'host networking: every component listens on 127.0.0.1; no Docker port proxy in the path',
+};
+
+/** An image as run.json records it. */
+function imageRecord(f: ImageFacts): { ref: string; id: string; digest?: string } {
+  return { ref: f.ref, id: f.id, ...(f.digest ? { digest: f.digest } : {}) };
+}
+
+/** A running component as run.json's details.containers lists it. */
+function containerFacts(c: Component): Record<string, unknown> {
+  return {
+    role: c.role,
+    ...(c.config ? { config: c.config } : {}),
+    id: c.containerId,
+    image: c.image,
+    hostPid: c.pid,
+    port: c.port,
+  };
+}
+
+/** The Docker engine, or an error that says how to get one. */
+async function connectEngine(
+  log: (m: string) => void,
+): Promise<{ engine: { reason: string }; client: ContainerRuntimeClient }> {
+  const engine = await dockerEngine();
+  if (!engine.ok) {
+    throw new StackError(
+      `no Docker engine answers (${engine.reason}); start one (scripts/start-dockerd.sh) or use --provider native`,
+    );
+  }
+  return { engine, client: await runtimeClient(log) };
 }
 
 /** The stack as containers (Testcontainers), host networking, every listener on 127.0.0.1. */
@@ -133,114 +172,55 @@ export const testcontainersProvider: Provider = {
     const { matrix, log, signal } = opts;
     const spec = matrix.spec;
     checkNetwork(spec, log);
-    const engine = await dockerEngine();
-    if (!engine.ok) {
-      throw new StackError(
-        `no Docker engine answers (${engine.reason}); start one (scripts/start-dockerd.sh) or use --provider native`,
-      );
-    }
-    const client = await runtimeClient(log);
+    const { engine, client } = await connectEngine(log);
     const runLabel = runLabelOf(opts);
     const password = randomBytes(18).toString('base64url');
     registerSecret(password);
-    const needPgbouncer = needsPgbouncer(spec.configs);
     const images = applyImageOverrides(spec.images);
     const started: Component[] = [];
-    const facts: Record<string, ImageFacts> = {};
-    let stopping: Promise<void> | undefined;
-    const stopAll = (): Promise<void> => {
-      stopping ??= (async () => {
-        // Client side first, PostgreSQL last, so poolers do not log a storm of server disconnects.
-        for (const c of [...started].reverse()) await c.stop().catch(() => undefined);
-        started.length = 0;
-        // Whatever a failure or an interrupt left between create and track: found by label.
-        for (const c of await listLabelled(client, LABEL_RUN, runLabel).catch(() => [])) {
-          await removeContainer(client, c.id).catch(() => undefined);
-        }
-      })();
-      return stopping;
-    };
+    const stopAll = containerStopper(client, runLabel, started);
     const t0 = Date.now();
-    const details: Record<string, unknown> = {};
-    let containers = (): unknown[] => [];
     try {
-      const [pgImage, bouncerImage] = await Promise.all([
-        imageFacts(client, images.postgres),
-        needPgbouncer ? imageFacts(client, images.pgbouncer) : Promise.resolve(undefined),
-      ]);
-      facts.postgres = pgImage;
-      if (bouncerImage) facts.pgbouncer = bouncerImage;
-      for (const c of spec.configs) {
-        if (c.kind === 'proxy' && c.image) facts[`proxy:${c.name}`] = await imageFacts(client, c.image);
-      }
+      const facts = await resolveImages(client, spec, images);
       throwIfAborted(signal);
-
-      const pg = await startPostgres({ client, spec, runLabel, password, image: pgImage, log, signal });
-      started.push(pg.component);
-      log(
-        `postgres ${pg.component.version} (${pgImage.ref}, ${pg.mode} image) ready on 127.0.0.1:${pg.endpoint.port} ` +
-          `in ${Date.now() - t0} ms (container ${pg.component.containerId.slice(0, 12)}, host pid ${pg.component.pid})`,
-      );
-      throwIfAborted(signal);
-
-      const roles = configRoles(spec.configs);
-      const verifiers = await withClient(pg.endpoint, (c) =>
-        createConfigRoles((sql, params) => c.query(sql, params), roles, password),
-      );
-      for (const v of verifiers.values()) registerSecret(v);
-      const ctx: Ctx = {
+      const pg = await startPostgres({
         client,
         spec,
         runLabel,
-        secret: pg.secret,
-        verifiers,
-        roles,
-        postgres: pg.endpoint,
-        matrixDir: path.dirname(matrix.file),
-        images: facts,
+        password,
+        image: facts.postgres,
         log,
         signal,
-        pgbouncerVersions: new Map(),
-      };
-      const versions: Record<string, string> = {};
-      const pathFor = async (c: ConfigSpec): Promise<ConfigPath> => {
-        const p = await startPath(c, ctx, (comp) => started.push(comp));
-        details.containers = containers();
-        // PgBouncer's version is read from its first running container: the stack's versions
-        // object is live, and the runner copies it into run.json after each path start.
-        const bouncerVersion = [...ctx.pgbouncerVersions.values()][0];
-        if (bouncerVersion) versions.pgbouncer = bouncerVersion;
-        return p;
-      };
-      const lifecycle = pathLifecycle(spec.configs, started, pathFor);
+      });
+      started.push(pg.component);
+      log(
+        `postgres ${pg.component.version} (${facts.postgres.ref}, ${pg.mode} image) ready on ` +
+          `127.0.0.1:${pg.endpoint.port} in ${Date.now() - t0} ms${where(pg.component)}`,
+      );
+      throwIfAborted(signal);
 
-      const bench = await pgbenchRunner(client, images, runLabel, log);
+      const env = await preparePaths(pg.endpoint, matrix, password, pg.secret, log);
+      // Live objects: the runner copies versions and details into run.json after each path start.
+      const versions: Record<string, string> = {};
+      const details: Record<string, unknown> = {};
+      const containers = () => started.map(containerFacts);
+      const starter = containerStarter({ client, runLabel, images: facts, versions, signal });
+      const lifecycle = pathLifecycle(spec.configs, started, async (c, onStarted) => {
+        const p = await startConfigPath(c, env, starter, onStarted);
+        details.containers = containers();
+        return p;
+      });
+
+      const bench = await pgbenchForContainers(client, images, runLabel, log);
       throwIfAborted(signal);
       if (bench.facts) facts.pgbench = bench.facts;
       versions.postgres = pg.component.version ?? 'unknown';
       versions.pgbench = bench.runner.version;
-
-      containers = () =>
-        started.map((c) => ({
-          role: c.role,
-          ...(c.config ? { config: c.config } : {}),
-          id: c.containerId,
-          image: c.image,
-          hostPid: c.pid,
-          port: c.port,
-        }));
       Object.assign(details, {
-        network: 'host',
-        networkNote:
-          'host networking: every component listens on 127.0.0.1; no Docker port proxy in the path',
+        ...networkFacts,
         runLabel,
         engine: engine.reason,
-        images: Object.fromEntries(
-          Object.entries(facts).map(([role, f]) => [
-            role,
-            { ref: f.ref, id: f.id, ...(f.digest ? { digest: f.digest } : {}) },
-          ]),
-        ),
+        images: Object.fromEntries(Object.entries(facts).map(([role, f]) => [role, imageRecord(f)])),
         postgresImageMode: pg.mode,
         pgbench: bench.where,
         containers: containers(),
@@ -251,7 +231,7 @@ export const testcontainersProvider: Provider = {
         postgres: pg.endpoint,
         postgresComponent: pg.component,
         paths: lifecycle.paths,
-        roles,
+        roles: env.roles,
         pgbench: bench.runner,
         versions,
         details,
@@ -280,20 +260,52 @@ interface PostgresStart {
   signal: AbortSignal | undefined;
 }
 
+/**
+ * How each kind of image starts the cluster. `official`: its entrypoint runs initdb from POSTGRES_*
+ * variables, then the server with our `-c` arguments. `bare`: initdb and postgres through `sh -c`.
+ */
+function postgresLaunch(
+  mode: PostgresImageMode,
+  auth: Spec['auth'],
+  port: number,
+  pwfile: string,
+  args: string[],
+): Pick<ComponentContainerSpec, 'entrypoint' | 'command' | 'env' | 'user' | 'logMessage'> {
+  if (mode === 'official') {
+    return {
+      command: ['postgres', ...args],
+      env: {
+        POSTGRES_USER: BENCH_USER,
+        POSTGRES_DB: BENCH_DB,
+        // _FILE keeps the password out of `docker inspect`.
+        POSTGRES_PASSWORD_FILE: pwfile,
+        POSTGRES_INITDB_ARGS: initdbOptions(auth).join(' '),
+        // The entrypoint appends `host all all all <method>` to pg_hba.conf.
+        POSTGRES_HOST_AUTH_METHOD: auth,
+        // The entrypoint's temporary init server (socket only) and its psql use PGPORT.
+        PGPORT: String(port),
+      },
+      // The entrypoint's temporary server prints the line too, then the real one.
+      logMessage: { re: /database system is ready to accept connections/, times: 2 },
+    };
+  }
+  return {
+    entrypoint: ['sh'],
+    command: ['-c', bareInitScript({ dataDir: BARE_PGDATA, user: BENCH_USER, pwfile, auth, args })],
+    // initdb and postgres refuse to run as root.
+    user: 'postgres',
+    logMessage: { re: /database system is ready to accept connections/, times: 1 },
+  };
+}
+
 async function startPostgres(
   s: PostgresStart,
 ): Promise<{ endpoint: Endpoint; component: ContainerComponent; mode: 'official' | 'bare'; secret: string }> {
   const mode = postgresImageMode(s.image.entrypoint);
   const port = s.spec.postgres.port ?? (await pickPort());
   const pwfile = `${CONF_DIR}/pwfile`;
-  const settings: Record<string, string | number | boolean> = {
-    listen_addresses: '127.0.0.1',
-    port,
-    max_connections: postgresMaxConnections(s.spec.concurrency, s.spec.configs),
-    ...(mode === 'bare' ? { unix_socket_directories: '/tmp' } : {}),
-    ...s.spec.postgres.settings,
-  };
-  const args = postgresSettingArgs(settings);
+  // A bare image's default socket directory (/var/run/postgresql) may not exist.
+  const args = postgresSettingArgs(postgresSettings(s.spec, port, mode === 'bare' ? '/tmp' : undefined));
   const ready: Endpoint = {
     host: '127.0.0.1',
     port,
@@ -322,90 +334,25 @@ async function startPostgres(
   };
   let component: ContainerComponent;
   try {
-    component =
-      mode === 'official'
-        ? await startComponentContainer({
-            ...common,
-            command: ['postgres', ...args],
-            env: {
-              POSTGRES_USER: BENCH_USER,
-              POSTGRES_DB: BENCH_DB,
-              // _FILE keeps the password out of `docker inspect`.
-              POSTGRES_PASSWORD_FILE: pwfile,
-              POSTGRES_INITDB_ARGS: `--auth-host=${s.spec.auth} --auth-local=trust -E UTF8 --locale=C --no-sync`,
-              // The entrypoint appends `host all all all <method>` to pg_hba.conf.
-              POSTGRES_HOST_AUTH_METHOD: s.spec.auth,
-              // The entrypoint's temporary init server (socket only) and its psql use PGPORT.
-              PGPORT: String(port),
-            },
-            // The entrypoint's temporary server prints the line too, then the real one.
-            logMessage: { re: /database system is ready to accept connections/, times: 2 },
-          })
-        : await startComponentContainer({
-            ...common,
-            entrypoint: ['sh'],
-            command: [
-              '-c',
-              bareInitScript({ dataDir: BARE_PGDATA, user: BENCH_USER, pwfile, auth: s.spec.auth, args }),
-            ],
-            // initdb and postgres refuse to run as root.
-            user: 'postgres',
-            logMessage: { re: /database system is ready to accept connections/, times: 1 },
-          });
+    component = await startComponentContainer({
+      ...common,
+      ...postgresLaunch(mode, s.spec.auth, port, pwfile, args),
+    });
   } catch (e) {
     releasePort(port);
     throw e;
   }
-  let secret: string;
   try {
-    const facts = await withClient(ready, async (c) => {
-      // The version the running server reports, not the image tag.
-      const v = await c.query<{ server_version: string }>('SHOW server_version');
-      // The official entrypoint created it from POSTGRES_DB; a bare image has only `postgres`.
-      const exists = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [BENCH_DB]);
-      if (exists.rowCount === 0) await c.query(`CREATE DATABASE ${BENCH_DB}`);
-      const r = await c.query<{ rolpassword: string | null }>(
-        'SELECT rolpassword FROM pg_authid WHERE rolname = $1',
-        [BENCH_USER],
-      );
-      return { version: v.rows[0]?.server_version ?? 'unknown', secret: r.rows[0]?.rolpassword ?? '' };
-    });
-    component.version = firstVersion(facts.version);
-    secret = facts.secret;
-    registerSecret(secret);
+    const facts = await prepareCluster(ready);
+    component.version = parseVersion(facts.version);
+    registerSecret(facts.secret);
+    return { endpoint: { ...ready, database: BENCH_DB }, component, mode, secret: facts.secret };
   } catch (e) {
     await component.stop();
     throw new StackError(
       `postgres in ${s.image.ref} answered but could not be prepared: ${(e as Error).message}`,
     );
   }
-  return { endpoint: { ...ready, database: BENCH_DB }, component, mode, secret };
-}
-
-async function startPath(c: ConfigSpec, ctx: Ctx, onStarted: (comp: Component) => void): Promise<ConfigPath> {
-  const role = ctx.roles.get(c.name) ?? BENCH_USER;
-  const asRole: Endpoint = { ...ctx.postgres, user: role };
-  if (c.kind === 'direct') return { config: c.name, endpoint: asRole, components: [] };
-  const components: Component[] = [];
-  const add = (comp: Component) => {
-    components.unshift(comp);
-    onStarted(comp);
-  };
-  let upstream = asRole;
-  let admin: Endpoint | undefined;
-  const hop = pgbouncerHopOf(c);
-  if (hop) {
-    const b = await startPgbouncer(c.name, hop, ctx, asRole, c.kind === 'pgbouncer' ? c.port : undefined);
-    add(b.component);
-    upstream = b.endpoint;
-    admin = { ...b.endpoint, database: 'pgbouncer', user: BENCH_USER };
-  }
-  if (c.kind === 'proxy') {
-    const p = await startProxy(c, upstream, ctx);
-    add(p.component);
-    upstream = p.endpoint;
-  }
-  return { config: c.name, endpoint: upstream, components, ...(admin ? { pgbouncerAdmin: admin } : {}) };
 }
 
 /** A non-root user for a server image: the image's own, else `postgres` (pgbouncer refuses root). */
@@ -414,166 +361,106 @@ function serverUser(image: ImageFacts): string {
   return u === '' || u === 'root' || u === '0' || u.startsWith('0:') ? 'postgres' : u;
 }
 
-async function startPgbouncer(
-  config: string,
-  hop: PgbouncerHop,
-  ctx: Ctx,
-  asRole: Endpoint,
-  fixedPort: number | undefined,
-): Promise<{ endpoint: Endpoint; component: ContainerComponent }> {
+interface ContainerContext {
+  client: ContainerRuntimeClient;
+  runLabel: string;
+  images: Record<string, ImageFacts>;
+  /** The stack's live versions: PgBouncer's is read from its first running container. */
+  versions: Record<string, string>;
+  /** PgBouncer's version by image, read once. */
+  bouncerVersions: Map<string, string>;
+  signal: AbortSignal | undefined;
+}
+
+/**
+ * A config's PgBouncer as a container running the binary with our config; its version is read once
+ * per image and decides its stop signal.
+ */
+async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch): Promise<Component> {
   const image = ctx.images.pgbouncer;
   if (!image) throw new StackError('internal: no pgbouncer image resolved');
-  const port = fixedPort ?? (await pickPort());
   const authFile = `${CONF_DIR}/userlist.txt`;
   const iniFile = `${CONF_DIR}/pgbouncer.ini`;
-  const ini = renderPgbouncerIni({
-    hop,
-    listenPort: port,
-    upstreamHost: ctx.postgres.host,
-    upstreamPort: ctx.postgres.port,
-    database: BENCH_DB,
-    user: BENCH_USER,
-    authFile,
-    authType: ctx.spec.auth,
-    socketDir: '/tmp',
-    minClientConn: maxConcurrency(ctx.spec.concurrency),
+  const component = await startComponentContainer({
+    client: ctx.client,
+    role: 'pgbouncer',
+    config: l.config,
+    image,
+    runLabel: ctx.runLabel,
+    port: l.port,
+    // The binary itself, in the foreground, with our config: image entrypoints (edoburu's writes
+    // a config from environment variables) are bypassed, and the container's main process is
+    // pgbouncer, whose host PID the sampler walks.
+    entrypoint: ['pgbouncer'],
+    command: [iniFile],
+    user: serverUser(image),
+    files: [
+      { content: l.ini({ authFile, socketDir: '/tmp' }), target: iniFile, mode: 0o644 },
+      // The SCRAM verifiers, never the clear password: PgBouncer then passes the client's keys
+      // on instead of deriving them for every connection (what the native provider does too).
+      { content: l.userlist, target: authFile, mode: 0o644 },
+    ],
+    logMessage: { re: /process up/, times: 1 },
+    ready: l.endpoint,
+    readyTimeoutMs: 60_000,
+    // SIGTERM (docker stop's default) is pgbouncer's immediate shutdown.
+    stopTimeoutMs: 5_000,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
   });
-  const endpoint: Endpoint = { ...asRole, port };
-  let component: ContainerComponent;
-  try {
-    component = await startComponentContainer({
-      client: ctx.client,
-      role: 'pgbouncer',
-      config,
-      image,
-      runLabel: ctx.runLabel,
-      port,
-      // The binary itself, in the foreground, with our config: image entrypoints (edoburu's writes
-      // a config from environment variables) are bypassed, and the container's main process is
-      // pgbouncer, whose host PID the sampler walks.
-      entrypoint: ['pgbouncer'],
-      command: [iniFile],
-      user: serverUser(image),
-      files: [
-        { content: ini, target: iniFile, mode: 0o644 },
-        // The SCRAM verifier, never the clear password: PgBouncer then passes the client's keys on
-        // instead of deriving them for every connection (what the native provider does too).
-        {
-          content: renderUserlist([
-            [BENCH_USER, ctx.secret],
-            [asRole.user, ctx.verifiers.get(asRole.user) ?? ''],
-          ]),
-          target: authFile,
-          mode: 0o644,
-        },
-      ],
-      logMessage: { re: /process up/, times: 1 },
-      ready: endpoint,
-      readyTimeoutMs: 60_000,
-      // SIGTERM (docker stop's default) is pgbouncer's immediate shutdown.
-      stopTimeoutMs: 5_000,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-  } catch (e) {
-    releasePort(port);
-    throw e;
-  }
-  let version = ctx.pgbouncerVersions.get(image.ref);
+  let version = ctx.bouncerVersions.get(image.ref);
   if (version === undefined) {
-    const r = await component.exec(['pgbouncer', '--version']);
-    version = r.exitCode === 0 ? firstVersion(r.output.split('\n')[0] ?? '') : 'unknown';
-    ctx.pgbouncerVersions.set(image.ref, version);
+    const r = await component.exec(['pgbouncer', '--version']).catch(async (e: unknown) => {
+      await component.stop();
+      throw e;
+    });
+    version = r.exitCode === 0 ? parseVersion(r.output) : 'unknown';
+    ctx.bouncerVersions.set(image.ref, version);
   }
   component.version = version;
+  ctx.versions.pgbouncer ??= version;
   // PgBouncer >= 1.23 made SIGTERM a "super safe" shutdown that waits for every client, and
   // SIGQUIT the immediate one; older versions exit at once on SIGTERM (docker stop's signal)
   // and do not handle SIGQUIT, which PID 1 in a container then ignores.
   if (versionAtLeast(version, [1, 23])) component.stopSignal = 'SIGQUIT';
-  ctx.log(
-    `pgbouncer ${version} for ${config} ready on 127.0.0.1:${port} (${hop.pool_mode}, pool ${hop.default_pool_size}; ` +
-      `container ${component.containerId.slice(0, 12)}, host pid ${component.pid})`,
-  );
-  return { endpoint, component };
+  return component;
 }
 
-async function startProxy(
-  c: Extract<ConfigSpec, { kind: 'proxy' }>,
-  upstream: Endpoint,
-  ctx: Ctx,
-): Promise<{ endpoint: Endpoint; component: ContainerComponent }> {
+/** A config's proxy as a container from its image, its `files:` copied into {workdir} first. */
+async function startProxyContainer(ctx: ContainerContext, l: ProxyLaunch): Promise<Component> {
+  const c = l.config;
   const image = ctx.images[`proxy:${c.name}`];
   if (!c.image || !image) {
     throw new StackError(
       `config "${c.name}": the testcontainers provider needs a proxy "image" (only a command was given)`,
     );
   }
-  const port = c.port ?? (await pickPort());
-  const values = {
-    port,
-    host: '127.0.0.1',
-    upstream_host: upstream.host,
-    upstream_port: upstream.port,
-    database: BENCH_DB,
-    user: upstream.user,
-    workdir: PROXY_WORKDIR,
-  };
   // The command is the container's CMD (the image's entrypoint, usually the proxy binary, stays).
-  const command = c.command ? renderProxyCommand(c.command, values) : undefined;
-  const files = renderProxyFiles(c.files, values, (rel) =>
-    readFileSync(path.resolve(ctx.matrixDir, rel), 'utf8'),
-  ).map((f) => ({ content: f.content, target: `${PROXY_WORKDIR}/${f.name}`, mode: 0o644 }));
-  const endpoint: Endpoint = { ...upstream, port };
-  let component: ContainerComponent;
-  try {
-    component = await startComponentContainer({
-      client: ctx.client,
-      role: 'proxy',
-      config: c.name,
-      image,
-      runLabel: ctx.runLabel,
-      port,
-      ...(command ? { command } : {}),
-      ...(files.length > 0 ? { files } : {}),
-      env: c.env,
-      ready: endpoint,
-      readyTimeoutMs: c.ready_timeout,
-      stopTimeoutMs: 5_000,
-      ...(ctx.signal ? { signal: ctx.signal } : {}),
-    });
-  } catch (e) {
-    releasePort(port);
-    throw e;
-  }
-  ctx.log(`proxy ${c.name} (${c.image}) ready on 127.0.0.1:${port}`);
-  return { endpoint, component };
+  const { command, files } = l.render(PROXY_WORKDIR);
+  const copies = files.map((f) => ({
+    content: f.content,
+    target: `${PROXY_WORKDIR}/${f.name}`,
+    mode: 0o644,
+  }));
+  return startComponentContainer({
+    client: ctx.client,
+    role: 'proxy',
+    config: c.name,
+    image,
+    runLabel: ctx.runLabel,
+    port: l.port,
+    ...(command ? { command } : {}),
+    ...(copies.length > 0 ? { files: copies } : {}),
+    env: c.env,
+    ready: l.endpoint,
+    // Milliseconds: the matrix's duration ("30s") is parsed into ms.
+    readyTimeoutMs: c.ready_timeout,
+    stopTimeoutMs: 5_000,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
 }
 
-/**
- * pgbench on the host when one exists (no container start per cell), else in containers from the
- * pgbench image. BENCH_PGBENCH=container forces the container path, =host the host one.
- */
-async function pgbenchRunner(
-  client: ContainerRuntimeClient,
-  images: ImageSet,
-  runLabel: string,
-  log: (m: string) => void,
-): Promise<{ runner: PgbenchRunner; where: string; facts?: ImageFacts }> {
-  const force = process.env.BENCH_PGBENCH;
-  if (force !== undefined && force !== '' && force !== 'host' && force !== 'container') {
-    throw new StackError(`BENCH_PGBENCH must be "host" or "container", got "${force}"`);
-  }
-  const host = force === 'container' ? undefined : findPgbench();
-  if (host) {
-    const version = await binaryVersion(host);
-    log(`pgbench ${version} on the host (${host})`);
-    return { runner: localPgbench(host, version), where: `host ${host}` };
-  }
-  if (force === 'host') throw new StackError('BENCH_PGBENCH=host but no pgbench was found on this host');
-  const facts = await imageFacts(client, images.pgbench);
-  const runner = await containerPgbench({ client, image: images.pgbench, runLabel });
-  log(
-    `pgbench ${runner.version} in containers from ${images.pgbench}` +
-      `${force === 'container' ? ' (BENCH_PGBENCH=container)' : ' (no pgbench on this host)'}`,
-  );
-  return { runner, where: `container ${images.pgbench}`, facts };
+/** PgBouncer and proxies as containers on the host network, configs copied in before start. */
+function containerStarter(ctx: Omit<ContainerContext, 'bouncerVersions'>): ComponentStarter {
+  const full: ContainerContext = { ...ctx, bouncerVersions: new Map() };
+  return { pgbouncer: (l) => startPgbouncerContainer(full, l), proxy: (l) => startProxyContainer(full, l) };
 }

@@ -1,13 +1,8 @@
 import type { Matrix } from '../matrix/load.js';
+import type { Endpoint, PgbenchRunner } from '../pgbench/types.js';
 
-/** Where a client connects. The password travels in the environment (PGPASSWORD), never in argv or results. */
-export interface Endpoint {
-  host: string;
-  port: number;
-  database: string;
-  user: string;
-  password: string;
-}
+// Defined with pgbench (which must not import the stack); re-exported for the stack's users.
+export type { Endpoint, PgbenchResult, PgbenchRunner } from '../pgbench/types.js';
 
 export type ComponentRole = 'postgres' | 'pgbouncer' | 'proxy';
 
@@ -37,33 +32,6 @@ export interface ConfigPath {
   components: Component[];
   /** PgBouncer admin console, when PgBouncer is in the path. */
   pgbouncerAdmin?: Endpoint;
-}
-
-export interface PgbenchInvocation {
-  args: string[];
-  /** Directory where pgbench writes per-transaction logs (-l). */
-  cwd: string;
-  env: Record<string, string>;
-  onStdout?: (line: string) => void;
-  onStderr?: (line: string) => void;
-  /** Killed (SIGTERM, then SIGKILL) after this many ms; the result says timedOut. */
-  timeoutMs: number;
-  signal?: AbortSignal;
-}
-
-export interface PgbenchResult {
-  exitCode: number | null;
-  signal?: string;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-  aborted: boolean;
-}
-
-/** Runs pgbench, on the host or in a container. */
-export interface PgbenchRunner {
-  version: string;
-  run(inv: PgbenchInvocation): Promise<PgbenchResult>;
 }
 
 export interface Stack {

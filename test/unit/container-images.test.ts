@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { scriptMounts } from '../../src/pgbench/container-runner.js';
 import {
   applyImageOverrides,
   bareInitScript,
@@ -7,7 +6,8 @@ import {
   parseImageFlags,
   postgresImageMode,
 } from '../../src/stack/container-images.js';
-import { versionAtLeast } from '../../src/stack/testcontainers.js';
+import { scriptMounts } from '../../src/stack/container-pgbench.js';
+import { versionAtLeast } from '../../src/stack/version.js';
 
 // Moved from test/integration/testcontainers.test.ts: these start nothing and need no engine.
 describe('image selection', () => {

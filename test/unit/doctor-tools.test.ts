@@ -1,5 +1,9 @@
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { toolChecks } from '../../src/commands/doctor.js';
+import { locateTools, toolChecks } from '../../src/commands/doctor.js';
+import { locateTool } from '../../src/stack/binaries.js';
 
 const found = (version: string, path: string) => ({ state: 'found' as const, version, path });
 
@@ -48,5 +52,43 @@ describe('doctor tool checks', () => {
       pgbouncer: { state: 'missing' },
     });
     expect(noPgbouncer.filter((c) => !c.ok).map((c) => c.name)).toEqual(['pgbouncer']);
+  });
+
+  it('locates each tool on its own: postgres keeps its version when pgbench is missing', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'doctor-tools-'));
+    const fake = (name: string, out: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, `#!/bin/sh\necho '${out}'\n`);
+      chmodSync(file, 0o755);
+      return file;
+    };
+    const bins: Record<string, string> = {
+      initdb: fake('initdb', 'initdb (PostgreSQL) 99.1'),
+      postgres: fake('postgres', 'postgres (PostgreSQL) 99.1 (Test)'),
+      pgbouncer: fake('pgbouncer', 'PgBouncer 1.99.0\nlibevent 2.1'),
+    };
+    const tools = await locateTools((name) => bins[name]);
+    expect(tools.postgres).toEqual({ state: 'found', path: bins.postgres, version: '99.1' });
+    expect(tools.pgbench).toEqual({ state: 'missing' });
+    expect(tools.pgbouncer).toEqual({ state: 'found', path: bins.pgbouncer, version: '1.99.0' });
+    const checks = toolChecks(tools);
+    expect(checks.filter((c) => c.required && !c.ok).map((c) => c.name)).toEqual(['pgbench']);
+    // Without its initdb, postgres cannot make a cluster: postgres is what is missing.
+    const noInitdb = await locateTools((name) => (name === 'initdb' ? undefined : bins[name]));
+    expect(noInitdb.postgres).toEqual({ state: 'missing' });
+  });
+
+  it('searches BENCH_PG_BINDIR first, as findBinaries does', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'doctor-bindir-'));
+    writeFileSync(path.join(dir, 'pgbench'), '');
+    const saved = process.env.BENCH_PG_BINDIR;
+    process.env.BENCH_PG_BINDIR = dir;
+    try {
+      expect(locateTool('pgbench')).toBe(path.join(dir, 'pgbench'));
+      expect(locateTool('initdb')).not.toBe(path.join(dir, 'initdb'));
+    } finally {
+      if (saved === undefined) delete process.env.BENCH_PG_BINDIR;
+      else process.env.BENCH_PG_BINDIR = saved;
+    }
   });
 });

@@ -1,0 +1,41 @@
+/**
+ * What pgbench needs from the world, defined here so that src/pgbench depends on nothing in
+ * src/stack: the stack starts components and hands out these endpoints and a runner; pgbench's
+ * argv, parsers and runners only speak of them.
+ */
+
+/** Where a client connects. The password travels in the environment (PGPASSWORD), never in argv or results. */
+export interface Endpoint {
+  host: string;
+  port: number;
+  database: string;
+  user: string;
+  password: string;
+}
+
+export interface PgbenchInvocation {
+  args: string[];
+  /** Directory where pgbench writes per-transaction logs (-l). */
+  cwd: string;
+  env: Record<string, string>;
+  onStdout?: (line: string) => void;
+  onStderr?: (line: string) => void;
+  /** Killed (SIGTERM, then SIGKILL) after this many ms; the result says timedOut. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface PgbenchResult {
+  exitCode: number | null;
+  signal?: string;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+  aborted: boolean;
+}
+
+/** Runs pgbench, on the host or in a container. */
+export interface PgbenchRunner {
+  version: string;
+  run(inv: PgbenchInvocation): Promise<PgbenchResult>;
+}
