@@ -19,7 +19,8 @@ export function cellId(config: string, workload: string, concurrency: number, re
  * Every cell of the matrix in execution order. Reps are the outer loop, so every cell of rep 1 runs
  * before any cell of rep 2 and slow drift of the machine spreads over all configs instead of
  * masquerading as a difference between them. Within a rep, configs change slowest: each config's
- * stack is started once per rep rather than once per cell.
+ * pooler/proxy is started once per rep rather than once per cell. This is the fixed order; the
+ * runner's order (shuffled per rep) is src/runner/plan.ts.
  */
 export function expandCells(m: Matrix): Cell[] {
   const cells: Cell[] = [];

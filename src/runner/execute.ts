@@ -4,6 +4,7 @@ import path from 'node:path';
 import { StackError } from '../errors.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
+import { workloadWrites } from '../matrix/workload.js';
 import { runPaths } from '../results/paths.js';
 import type { CellRecord, RunInfo, RunOutcomeState } from '../results/types.js';
 import { appendCell, writeRunInfo } from '../results/write.js';
@@ -12,7 +13,7 @@ import type { Provider, Stack } from '../stack/types.js';
 import { type CellHooks, type CellPlan, cellNotRun, runCell } from './cell.js';
 import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
-import { initData, prepareCell, writes } from './prepare.js';
+import { initData, prepareCell } from './prepare.js';
 import type { RunEvents, RunOptions, RunOutcome } from './run.js';
 
 /** Everything the loop needs, decided before anything starts. */
@@ -172,7 +173,7 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   const prepared = await prepareCell(stack, cfgPath, { vacuum: s.lastWrote, settleMs: matrix.spec.settle });
   const isolation = await awaitIsolation(stack.postgres, role, matrix.spec.isolation_wait, signal);
   prepared.push(describeIsolation(isolation.count, isolation.waitedMs));
-  s.lastWrote = writes(settings.workload);
+  s.lastWrote = workloadWrites(settings.workload);
   const { sampling, ...rest } = settings;
   const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared };
   const sampled = cfgPath;

@@ -1,4 +1,4 @@
-import { BENCH_USER } from '../stack/native.js';
+import { BENCH_USER } from '../stack/cluster.js';
 import { withClient } from '../stack/ready.js';
 import type { Endpoint } from '../stack/types.js';
 

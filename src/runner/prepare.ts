@@ -1,14 +1,8 @@
 import { StackError } from '../errors.js';
-import type { Workload } from '../matrix/workload.js';
 import { initArgv, pgbenchEnv } from '../pgbench/argv.js';
 import { extractErrorLines } from '../pgbench/summary.js';
 import { withClient } from '../stack/ready.js';
 import type { ConfigPath, Stack } from '../stack/types.js';
-
-/** Whether a workload writes (tpcb-like or a custom script, which may): those need a vacuum between cells. */
-export function writes(w: Workload): boolean {
-  return w.builtin === undefined || w.builtin === 'tpcb' || w.builtin === 'tpcb-short';
-}
 
 /** pgbench -i once per run, directly on PostgreSQL (never through the path under test). */
 export async function initData(

@@ -24,7 +24,6 @@ import type { Component, ComponentRole, Endpoint, Provider, Stack, StartOptions 
 import { componentUser, type RunAs } from './user.js';
 
 // Where it was first defined; src/runner/isolation.ts imports it from here.
-export { BENCH_USER } from './cluster.js';
 
 function component(
   role: ComponentRole,

@@ -66,6 +66,24 @@ describe('bench run matrices/smoke.yaml on native processes', () => {
     expect(tps('pgbouncer-tx')).toBeGreaterThan(tps('direct'));
   });
 
+  it("samples PSS at least 3 times in every cell, for PostgreSQL and the pooler, and counts only the config's backends", () => {
+    for (const c of cells) {
+      const comps = c.sampling?.components ?? {};
+      const keys = c.config === 'direct' ? ['postgres'] : ['postgres', `pgbouncer:${c.config}`];
+      for (const k of keys) {
+        expect(comps[k]?.pssSamples, `${c.id} ${k}`).toBeGreaterThanOrEqual(3);
+        expect(comps[k]?.pssPeakBytes, `${c.id} ${k}`).toBeGreaterThan(0);
+      }
+      expect(c.sampling?.postgres?.role, c.id).toBe(`bench_${c.config.replaceAll('-', '_')}`);
+      expect(c.sampling?.postgres?.serverBackendsPeak, c.id).toBeLessThanOrEqual(c.concurrency);
+      expect(c.prepared, c.id).toContainEqual(expect.stringMatching(/^isolation: 0 foreign client backends/));
+    }
+    // The report's memory column is PSS; the RSS sum is labelled as counting shared pages per process.
+    const md = readFileSync(path.join(runDir, 'summary.md'), 'utf8');
+    expect(md).toMatch(/PSS/);
+    expect(md).toMatch(/shared pages counted per process/);
+  });
+
   it('records what ran where in run.json, without the password', () => {
     const info = readRunInfo(runDir);
     expect(info.versions.postgres).toMatch(/^\d+\.\d+/);
