@@ -13,6 +13,7 @@ import type { Row } from '../../summarize/model.js';
 import { compareReporters } from '../../summarize/reporters/index.js';
 import { ConfigurationError } from '../errors.js';
 import { ensureResultsDir } from '../results/dir.js';
+import { COMPARE_FILES } from '../results/paths.js';
 
 export { COMPARE_DEFAULTS } from '../../summarize/compare.js';
 
@@ -137,8 +138,8 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
       writeFileSync(file, text);
       files.push(file);
     };
-    write('compare.md', markdown);
-    write('compare.json', json);
+    write(COMPARE_FILES.markdown, markdown);
+    write(COMPARE_FILES.json, json);
     for (const g of gh) write(g.file, `${JSON.stringify(g.entries, null, 2)}\n`);
   }
   return {

@@ -1,5 +1,6 @@
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
+import { CELL_FILES } from '../results/paths.js';
 import type { Component, Endpoint } from '../stack/types.js';
 import { PgActivitySampler } from './pg-activity.js';
 import { PgbouncerAdminSampler } from './pgbouncer-admin.js';
@@ -8,7 +9,8 @@ import { scheduleTicks } from './schedule.js';
 import { summarizeSamples } from './summary.js';
 import type { GapSample, Sample, SampleKind, SamplingSummary } from './types.js';
 
-export const SAMPLES_FILE = 'samples.jsonl';
+/** Where the time series goes in the cell directory (the one name is in src/results/paths.ts). */
+export const SAMPLES_FILE = CELL_FILES.samples;
 
 export type SamplingOptions = {
   /** Direct connection to PostgreSQL (not through the path under test). */

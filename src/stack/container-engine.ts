@@ -30,7 +30,7 @@ export function ownerAlive(owner: string | undefined): boolean {
 
 /**
  * Testcontainers defaults that do not work with host networking on an engine without a bridge
- * (see ENVIRONMENT.md): its host detection looks up the `bridge` network, and Ryuk needs a
+ * (measured on the machines this is tested on): its host detection looks up the `bridge` network, and Ryuk needs a
  * registry pull and a bridge. Set only when the user has not chosen; say so.
  */
 export function ensureTestcontainersEnv(log: (msg: string) => void = () => undefined): void {
