@@ -308,5 +308,4 @@ export const matrixSchema = z
     }
   });
 
-export type MatrixInput = z.input<typeof matrixSchema>;
 export type MatrixSpec = z.output<typeof matrixSchema>;

@@ -88,10 +88,6 @@ export function untrackContainer(id: string): void {
   live.delete(id);
 }
 
-export function trackedContainers(): string[] {
-  return [...live];
-}
-
 export interface ImageFacts {
   ref: string;
   id: string;
