@@ -183,7 +183,7 @@ describe('PSS cadence', () => {
     const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       const port = await closedPort();
-      const ep: Endpoint = { host: '127.0.0.1', port, database: 'postgres', user: 'postgres' };
+      const ep: Endpoint = { host: '127.0.0.1', port, database: 'postgres', user: 'postgres', password: '' };
       const session = await startSampling({
         postgres: ep,
         database: 'bench',
