@@ -91,6 +91,38 @@ export function pssEvery(pssIntervalMs: number, intervalMs: number, durationMs?:
 
 let constants: ReturnType<typeof systemConstants> | undefined;
 
+/** Components with a host PID become /proc targets; the others are named in a warning. */
+function procTargets(
+  components: readonly Component[],
+  warnings: Set<string>,
+): { roles: Record<string, string>; targets: ProcTarget[] } {
+  const roles: Record<string, string> = {};
+  const targets: ProcTarget[] = [];
+  for (const c of components) {
+    const key = componentKey(c);
+    roles[key] = c.role;
+    if (c.pid === undefined) warnings.add(`proc: ${key} has no host pid; its RSS and CPU are not sampled`);
+    else targets.push({ key, role: c.role, pid: c.pid });
+  }
+  return { roles, targets };
+}
+
+/** One sampler's lines of a tick, or a gap line with its (scrubbed) error: a tick never throws. */
+async function guarded(
+  t: number,
+  kind: SampleKind,
+  take: () => Promise<Sample | Sample[]>,
+  scrub: (text: string) => string,
+): Promise<Sample[]> {
+  try {
+    const r = await take();
+    return Array.isArray(r) ? r : [r];
+  } catch (err) {
+    const gap: GapSample = { t, kind, gap: true, error: scrub(errorText(err)) };
+    return [gap];
+  }
+}
+
 /**
  * Opens the samplers' dedicated connections (lazily, on the first tick) and takes one sample of
  * every kind at once, immediately and then every intervalMs (see scheduleTicks: no drift, no
@@ -108,14 +140,7 @@ export async function startSampling(opts: SamplingOptions): Promise<SamplingSess
   constants ??= systemConstants();
   const { clkTck, pageSize, warnings: constWarnings } = await constants;
   const warnings = new Set<string>(constWarnings);
-  const roles: Record<string, string> = {};
-  const targets: ProcTarget[] = [];
-  for (const c of opts.components) {
-    const key = componentKey(c);
-    roles[key] = c.role;
-    if (c.pid === undefined) warnings.add(`proc: ${key} has no host pid; its RSS and CPU are not sampled`);
-    else targets.push({ key, role: c.role, pid: c.pid });
-  }
+  const { roles, targets } = procTargets(opts.components, warnings);
 
   // A sampler query may take up to this long before its tick records a gap and reconnects.
   const timeoutMs = Math.min(5000, Math.max(1000, interval));
@@ -148,19 +173,8 @@ export async function startSampling(opts: SamplingOptions): Promise<SamplingSess
     }
   };
 
-  const guard = async (
-    t: number,
-    kind: SampleKind,
-    take: () => Promise<Sample | Sample[]>,
-  ): Promise<Sample[]> => {
-    try {
-      const r = await take();
-      return Array.isArray(r) ? r : [r];
-    } catch (err) {
-      const gap: GapSample = { t, kind, gap: true, error: scrub(errorText(err)) };
-      return [gap];
-    }
-  };
+  const guard = (t: number, kind: SampleKind, take: () => Promise<Sample | Sample[]>) =>
+    guarded(t, kind, take, scrub);
 
   // Every line of a tick carries the tick's start time, so a summary window takes or leaves a
   // tick whole; CPU and SHOW STATS deltas use their own monotonic read times.
