@@ -6,6 +6,15 @@ cd "$(dirname "$0")/.."
 # shellcheck source=scripts/node-env.sh
 . scripts/node-env.sh
 [ -d node_modules ] || npm ci --no-audit --no-fund
+# The HTML report's test drives Debian's chromium headless through playwright-core (never a
+# downloaded browser); install it once when it is missing.
+if ! command -v chromium >/dev/null 2>&1; then
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "installing chromium (Debian) for the report's browser test" >&2
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium >&2 ||
+    { $SUDO apt-get update -q >&2 && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q chromium >&2; }
+fi
 npm run typecheck
 npm run lint
 npm run build
