@@ -220,34 +220,69 @@ program
     }
   });
 
+/**
+ * Where human text goes under --json / --quiet: with --json stdout holds exactly one JSON document,
+ * so tables move to stderr; --quiet drops them (errors and failures are printed regardless).
+ */
+function humanOutput(o: { json?: boolean; quiet?: boolean }) {
+  return {
+    table: (text: string) => {
+      if (o.quiet) return;
+      if (o.json) console.error(text);
+      else console.log(text);
+    },
+    note: (text: string) => {
+      if (!o.quiet) console.error(text);
+    },
+  };
+}
+
+/** `summarize --json`: summary.json as written, with the TL;DR and the files written beside it. */
+function summarizeJson(s: Awaited<ReturnType<typeof summarize>>): string {
+  const doc = JSON.parse(s.summaryJson) as Record<string, unknown>;
+  return JSON.stringify({ ...doc, tldr: s.tldr, outDir: s.outDir, files: s.files }, null, 2);
+}
+
 program
   .command('summarize')
   .description(
-    'tables (csv, json, markdown, terminal), plots and FINDINGS.md from one or more run directories',
+    'tables (csv, json, markdown, terminal), plots, FINDINGS.md and report.html from one or more run directories',
   )
   .argument('<run-dirs...>', 'run directories (several merge when their matrices agree)')
   .option('--out <dir>', 'where to write the outputs (default: the first run directory)')
   .option('--allow-mixed', 'merge runs whose matrices or versions differ')
   .option('--check', 'exit 1 when a gate of the matrix fails or a cell failed')
-  .action(async (dirs: string[], o: { out?: string; allowMixed?: boolean; check?: boolean }) => {
-    try {
-      const s = await summarize({
-        dirs,
-        ...(o.out ? { out: o.out } : {}),
-        ...(o.allowMixed ? { allowMixed: true } : {}),
-      });
-      console.log(s.terminal);
-      console.error(
-        `wrote ${s.files.length} files to ${path.relative(process.cwd(), s.outDir) || '.'} (FINDINGS.md, summary.*, plots/)`,
-      );
-      if (o.check && s.gates.failures.length > 0) {
-        console.error(renderGateFailures(s.gates.failures));
-        process.exitCode = EXIT.findings;
+  .option(
+    '--json',
+    'print summary.json (plus the TL;DR and the files written) on stdout; tables go to stderr',
+  )
+  .option('--quiet', 'print nothing but errors and gate failures')
+  .action(
+    async (
+      dirs: string[],
+      o: { out?: string; allowMixed?: boolean; check?: boolean; json?: boolean; quiet?: boolean },
+    ) => {
+      try {
+        const s = await summarize({
+          dirs,
+          ...(o.out ? { out: o.out } : {}),
+          ...(o.allowMixed ? { allowMixed: true } : {}),
+        });
+        const say = humanOutput(o);
+        if (o.json) console.log(summarizeJson(s));
+        say.table(s.terminal);
+        say.note(
+          `wrote ${s.files.length} files to ${path.relative(process.cwd(), s.outDir) || '.'} (FINDINGS.md, report.html, summary.*, plots/)`,
+        );
+        if (o.check && s.gates.failures.length > 0) {
+          console.error(renderGateFailures(s.gates.failures));
+          process.exitCode = EXIT.findings;
+        }
+      } catch (e) {
+        process.exitCode = reportError(e);
       }
-    } catch (e) {
-      process.exitCode = reportError(e);
-    }
-  });
+    },
+  );
 
 program
   .command('compare')
@@ -278,6 +313,8 @@ program
   )
   .option('--allow-inconclusive', 'exit 0 when groups are inconclusive (still 1 on a regression)')
   .option('--out <dir>', 'write compare.md, compare.json and github-action-benchmark files here')
+  .option('--json', 'print compare.json on stdout; the table goes to stderr')
+  .option('--quiet', 'print nothing but errors, regressions and inconclusive groups')
   .action(
     async (
       runDir: string,
@@ -289,6 +326,8 @@ program
         alpha?: number;
         allowInconclusive?: boolean;
         out?: string;
+        json?: boolean;
+        quiet?: boolean;
       },
     ) => {
       try {
@@ -301,7 +340,8 @@ program
           ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
           ...(o.out ? { out: o.out } : {}),
         });
-        console.log(c.terminal);
+        if (o.json) process.stdout.write(c.json.endsWith('\n') ? c.json : `${c.json}\n`);
+        humanOutput(o).table(c.terminal);
         if (c.regressions > 0) {
           console.error(
             `${c.regressions} regression(s): slower beyond the threshold, or failed where the baseline did not`,
@@ -325,9 +365,12 @@ program
   .description(
     'check this machine: node, postgres, pgbench, pgbouncer, a Docker engine; print how to install what is missing',
   )
-  .action(async () => {
+  .option('--json', 'print the checks as JSON on stdout; the human text goes to stderr')
+  .option('--quiet', 'print nothing; the exit code says whether a required tool is missing')
+  .action(async (o: { json?: boolean; quiet?: boolean }) => {
     const d = await doctor();
-    console.log(renderDoctor(d));
+    if (o.json) console.log(JSON.stringify(d, null, 2));
+    humanOutput(o).table(renderDoctor(d));
     if (d.missingRequired) process.exitCode = EXIT.missingTool;
   });
 

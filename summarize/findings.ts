@@ -1,16 +1,6 @@
+import { SECONDS_RULE } from '../src/pgbench/txlog.js';
 import type { CellRecord } from '../src/results/types.js';
-import {
-  fixed,
-  fmtCores,
-  fmtInt,
-  fmtMiB,
-  fmtMs,
-  fmtPct,
-  fmtRatio,
-  fmtTps,
-  isNum,
-  ratioDecimals,
-} from './format.js';
+import { fixed, fmtInt, isNum } from './format.js';
 import type { MatrixInfo } from './matrix-info.js';
 import type { Row } from './model.js';
 import type { RenderOptions } from './report.js';
@@ -24,322 +14,11 @@ import {
 } from './reporters/markdown.js';
 import { RULES } from './rules.js';
 
-/**
- * A number quoted in FINDINGS.md, with where it lives in summary.json (a JSON pointer), its exact
- * value and the text printed. A test resolves every pointer and checks the value: no number in the
- * prose can drift from the data.
- */
-export interface NumberRef {
-  pointer: string;
-  value: number;
-  text: string;
-  /** The printed text is value × scale (100 for percentages). */
-  scale?: number;
-}
+import { tldr } from './tldr/index.js';
+import { refs, type Sentence, sentence, where } from './tldr/refs.js';
 
-export interface Sentence {
-  kind: 'overhead' | 'pooling-gain' | 'saturation' | 'backends' | 'memory' | 'cpu' | 'anomaly' | 'isolation';
-  text: string;
-  numbers: NumberRef[];
-}
-
-/** Adding clients beyond the saturation point buys less than this fraction of TPS. */
-const SCALING_GAIN = 0.1;
-
-const where = (r: Row) => `${r.workload} at ${r.concurrency} client${r.concurrency === 1 ? '' : 's'}`;
-
-/** Builds NumberRefs for one row, by its index in summary.json's rows. */
-function refs(rows: readonly Row[]) {
-  return (r: Row) => {
-    const i = rows.indexOf(r);
-    const at = (path: string, value: number, text: string, scale?: number): NumberRef => ({
-      pointer: `/rows/${i}/${path}`,
-      value,
-      text,
-      ...(scale ? { scale } : {}),
-    });
-    return {
-      clients: () => at('concurrency', r.concurrency, String(r.concurrency)),
-      tps: () => at('tps/mean', r.tps.mean, fmtTps(r.tps.mean)),
-      ratio: () =>
-        at('vsBaseline/tpsRatio', r.vsBaseline?.tpsRatio ?? Number.NaN, fmtRatio(r.vsBaseline?.tpsRatio)),
-      ratioErr: () => {
-        const v = r.vsBaseline;
-        const d = ratioDecimals(v?.tpsRatio ?? 0);
-        return at('vsBaseline/tpsRatioError', v?.tpsRatioError ?? Number.NaN, fixed(v?.tpsRatioError, d));
-      },
-      p99: () => at('latency/p99Ms', r.latency?.p99Ms ?? Number.NaN, fmtMs(r.latency?.p99Ms)),
-      conn: () => at('connectionMs/mean', r.connectionMs?.mean ?? Number.NaN, fmtMs(r.connectionMs?.mean)),
-      cv: () => at('tps/cv', r.tps.cv, fmtPct(r.tps.cv), 100),
-      backends: () =>
-        at(
-          'sampling/serverBackendsPeak',
-          r.sampling?.serverBackendsPeak ?? Number.NaN,
-          fmtInt(r.sampling?.serverBackendsPeak),
-        ),
-      pss: (j: number) => {
-        const c = r.sampling?.components[j];
-        return at(
-          `sampling/components/${j}/pssPeakBytes`,
-          c?.pssPeakBytes ?? Number.NaN,
-          fmtMiB(c?.pssPeakBytes),
-          MIB,
-        );
-      },
-      perBackend: () =>
-        at(
-          'sampling/pssPerBackendBytes',
-          r.sampling?.pssPerBackendBytes ?? Number.NaN,
-          fmtMiB(r.sampling?.pssPerBackendBytes),
-          MIB,
-        ),
-      foreign: () =>
-        at(
-          'sampling/foreignBackendsPeak',
-          r.sampling?.foreignBackendsPeak ?? Number.NaN,
-          fmtInt(r.sampling?.foreignBackendsPeak),
-        ),
-      cpu: (j: number) => {
-        const c = r.sampling?.components[j];
-        return at(
-          `sampling/components/${j}/cpuCoresMean`,
-          c?.cpuCoresMean ?? Number.NaN,
-          fmtCores(c?.cpuCoresMean),
-        );
-      },
-      failedTx: () => at('failedTransactions', r.failedTransactions, fmtInt(r.failedTransactions)),
-    };
-  };
-}
-
-/** NumberRef scale for bytes printed in MiB. */
-const MIB = 1 / 1048576;
-
-/** Fills `{0}`, `{1}`... with the numbers' texts; a sentence with any missing number is dropped. */
-function sentence(kind: Sentence['kind'], template: string, numbers: NumberRef[]): Sentence | undefined {
-  if (numbers.some((n) => !isNum(n.value))) return undefined;
-  const text = template
-    .replace(/\{(\d+)\}/g, (_m, k: string) => numbers[Number(k)]?.text ?? '?')
-    .replace(/(^|[^\d.,])1 clients\b/g, '$11 client');
-  return { kind, text, numbers };
-}
-
-/** Index of the postgres component in a row's sampling figures, -1 when it was not sampled. */
-function pgIndex(r: Row): number {
-  return r.sampling?.components.findIndex((c) => c.role === 'postgres') ?? -1;
-}
-
-/** "0.48 ± 0.01" when the spread is known, else "0.48" (one rep on a side). */
-function ratioTemplate(r: Row, base: number): { t: string; n: number } {
-  return isNum(r.vsBaseline?.tpsRatioError)
-    ? { t: `{${base}} ± {${base + 1}}`, n: 2 }
-    : { t: `{${base}}`, n: 1 };
-}
-
-/**
- * The TL;DR: sentences generated from the rows. Each is an object with the numbers it quotes, so a
- * test can check them against summary.json; a sentence that would need a missing number is left out.
- */
-export function tldr(
-  rows: readonly Row[],
-  options: { baseline?: string; totals?: { cellsFailed: number }; cvThreshold?: number },
-): Sentence[] {
-  const cvThreshold = options.cvThreshold ?? 0.1;
-  const out: (Sentence | undefined)[] = [];
-  const R = refs(rows);
-  // Headlines only from groups where every cell completed: a ratio over the survivors of a failed
-  // group would be a claim the data does not support (the failure is its own sentence below).
-  const completed = rows.filter((r) => r.repsCompleted > 0 && r.failedCells.length === 0);
-  const baseRow = (r: Row) =>
-    rows.find(
-      (b) => b.config === options.baseline && b.workload === r.workload && b.concurrency === r.concurrency,
-    );
-
-  // Largest overhead: the lowest TPS ratio below 1 on a workload that keeps its connections.
-  const slower = completed
-    .filter((r) => !r.reconnect && isNum(r.vsBaseline?.tpsRatio) && (r.vsBaseline?.tpsRatio ?? 1) < 1)
-    .sort((a, b) => (a.vsBaseline?.tpsRatio ?? 0) - (b.vsBaseline?.tpsRatio ?? 0));
-  const worst = slower[0];
-  const worstBase = worst ? baseRow(worst) : undefined;
-  if (worst && worstBase) {
-    const rt = ratioTemplate(worst, 0);
-    const a = R(worst);
-    const b = R(worstBase);
-    const nums = [...(rt.n === 2 ? [a.ratio(), a.ratioErr()] : [a.ratio()]), a.tps(), b.tps()];
-    const k = rt.n;
-    const withP99 = worst.latency && worstBase.latency;
-    out.push(
-      sentence(
-        'overhead',
-        `Largest overhead against ${worstBase.config}: through ${worst.config}, ${worst.workload} at {${k + 2}} clients ran at ${rt.t} times the TPS of ${worstBase.config} ({${k}} vs {${k + 1}} tps${withP99 ? `; p99 {${k + 3}} ms vs {${k + 4}} ms` : ''}).`,
-        [...nums, a.clients(), ...(withP99 ? [a.p99(), b.p99()] : [])],
-      ),
-    );
-  }
-
-  // Pooling gain on the reconnect workloads: per config and workload, at the highest concurrency.
-  const reconnectRows = completed.filter(
-    (r) => r.reconnect && !r.isBaseline && isNum(r.vsBaseline?.tpsRatio),
-  );
-  const byCfgWl = new Map<string, Row>();
-  for (const r of reconnectRows) {
-    const key = `${r.config}@${r.workload}`;
-    const prev = byCfgWl.get(key);
-    if (!prev || r.concurrency > prev.concurrency) byCfgWl.set(key, r);
-  }
-  for (const r of byCfgWl.values()) {
-    const b = baseRow(r);
-    if (!b) continue;
-    const rt = ratioTemplate(r, 0);
-    const a = R(r);
-    const bb = R(b);
-    const k = rt.n;
-    const conn = r.connectionMs && b.connectionMs;
-    out.push(
-      sentence(
-        'pooling-gain',
-        `Through ${r.config}, ${r.workload} (a new connection per transaction) at {${k}} clients ran ${rt.t} times the TPS of ${b.config} ({${k + 1}} vs {${k + 2}} tps${conn ? `; connecting took {${k + 3}} ms vs {${k + 4}} ms` : ''}).`,
-        [
-          ...(rt.n === 2 ? [a.ratio(), a.ratioErr()] : [a.ratio()]),
-          a.clients(),
-          a.tps(),
-          bb.tps(),
-          ...(conn ? [a.conn(), bb.conn()] : []),
-        ],
-      ),
-    );
-  }
-
-  // Where a config stops scaling: the lowest concurrency beyond which no level gains 10% more TPS.
-  const series = new Map<string, Row[]>();
-  for (const r of completed)
-    series.set(`${r.config}@${r.workload}`, [...(series.get(`${r.config}@${r.workload}`) ?? []), r]);
-  for (const s of series.values()) {
-    const sorted = [...s].sort((a, b) => a.concurrency - b.concurrency).filter((r) => isNum(r.tps.mean));
-    for (let i = 0; i < sorted.length - 1; i++) {
-      const at = sorted[i] as Row;
-      const beyond = sorted.slice(i + 1);
-      const best = beyond.reduce((m, r) => (r.tps.mean > m.tps.mean ? r : m));
-      if (best.tps.mean < at.tps.mean * (1 + SCALING_GAIN)) {
-        const a = R(at);
-        const c = R(best);
-        const peak = best.tps.mean > at.tps.mean;
-        out.push(
-          sentence(
-            'saturation',
-            peak
-              ? `${at.config} stops scaling on ${at.workload} at {0} clients: {1} tps there, at most {2} tps (at {3} clients) beyond.`
-              : `${at.config} stops scaling on ${at.workload} at {0} clients: {1} tps there, and no more with more clients (at most {2} tps, at {3} clients).`,
-            [a.clients(), a.tps(), c.tps(), c.clients()],
-          ),
-        );
-        break;
-      }
-    }
-  }
-
-  // Multiplexing: how many server backends a pooled config held at its highest concurrency.
-  const pooled = completed.filter(
-    (r) => !r.isBaseline && r.configKind !== 'direct' && isNum(r.sampling?.serverBackendsPeak),
-  );
-  const byCfg = new Map<string, Row>();
-  for (const r of pooled) {
-    const prev = byCfg.get(r.config);
-    const ratio = (x: Row) => (x.sampling?.serverBackendsPeak ?? 0) / x.concurrency;
-    if (
-      !prev ||
-      r.concurrency > prev.concurrency ||
-      (r.concurrency === prev.concurrency && ratio(r) < ratio(prev))
-    )
-      byCfg.set(r.config, r);
-  }
-  for (const r of byCfg.values()) {
-    const a = R(r);
-    out.push(
-      sentence(
-        'backends',
-        `${r.config} served {0} clients on ${r.workload} with at most {1} server backends.`,
-        [a.clients(), a.backends()],
-      ),
-    );
-  }
-
-  // Memory: what PostgreSQL (PSS, the memory it really uses) and the pooler held, against the
-  // baseline at the same workload and concurrency, at each pooled config's highest concurrency.
-  for (const r of byCfg.values()) {
-    const b = baseRow(r);
-    const j = pgIndex(r);
-    const bj = b ? pgIndex(b) : -1;
-    if (!b || j < 0 || bj < 0) continue;
-    const a = R(r);
-    const bb = R(b);
-    const perBackend = isNum(r.sampling?.pssPerBackendBytes) && isNum(b.sampling?.pssPerBackendBytes);
-    const tiers = (r.sampling?.components ?? []).flatMap((c, k) =>
-      c.role !== 'postgres' && isNum(c.pssPeakBytes) ? [{ name: c.name, k }] : [],
-    );
-    let n = 5;
-    const tierText = tiers.map((t) => `; ${t.name} itself {${n++}} MiB`).join('');
-    const pbText = perBackend ? `; {${n}} vs {${n + 1}} MiB per server backend` : '';
-    out.push(
-      sentence(
-        'memory',
-        `PostgreSQL's memory (PSS, peak) on ${r.workload} at {0} clients was {1} MiB through ${r.config} against {2} MiB through ${b.config}, with {3} vs {4} server backends${tierText}${pbText}.`,
-        [
-          a.clients(),
-          a.pss(j),
-          bb.pss(bj),
-          a.backends(),
-          bb.backends(),
-          ...tiers.map((t) => a.pss(t.k)),
-          ...(perBackend ? [a.perBackend(), bb.perBackend()] : []),
-        ],
-      ),
-    );
-  }
-
-  // A single-threaded tier saturating its core.
-  for (const r of completed) {
-    r.sampling?.components.forEach((c, j) => {
-      if (c.role === 'postgres' || !isNum(c.cpuCoresMean) || c.cpuCoresMean < 0.9) return;
-      const a = R(r);
-      out.push(
-        sentence(
-          'cpu',
-          `${c.name} used {0} cores on average on ${r.workload} at {1} clients: it is CPU-bound there.`,
-          [a.cpu(j), a.clients()],
-        ),
-      );
-    });
-  }
-
-  // Anomalies: failed cells, failed transactions, spreads too wide to compare.
-  if (options.totals && options.totals.cellsFailed > 0) {
-    const n = options.totals.cellsFailed;
-    const ids = rows.flatMap((r) => r.failedCells.map((c) => `${c.cellId} (${c.state})`));
-    out.push(
-      sentence(
-        'anomaly',
-        `{0} cell${n === 1 ? '' : 's'} did not complete and ${n === 1 ? 'is' : 'are'} excluded from every figure: ${ids.join(', ')}.`,
-        [{ pointer: '/totals/cellsFailed', value: n, text: fmtInt(n) }],
-      ),
-    );
-  }
-  for (const r of rows.filter((x) => x.failedTransactions > 0)) {
-    const a = R(r);
-    out.push(sentence('anomaly', `${r.config} had {0} failed transactions on ${where(r)}.`, [a.failedTx()]));
-  }
-  for (const r of rows.filter((x) => x.tps.n >= 2 && x.tps.cv > cvThreshold)) {
-    const a = R(r);
-    out.push(
-      sentence(
-        'anomaly',
-        `The TPS of ${r.config} on ${where(r)} varied by {0} (CV) over reps: differences smaller than that are noise there.`,
-        [a.cv()],
-      ),
-    );
-  }
-  return out.filter((s): s is Sentence => s !== undefined);
-}
+export { tldr } from './tldr/index.js';
+export type { NumberRef, Sentence } from './tldr/refs.js';
 
 export interface FindingsOptions extends RenderOptions {
   matrix: MatrixInfo;
@@ -508,7 +187,13 @@ function method(rows: readonly Row[], o: FindingsOptions): string[] {
         'PostgreSQL PSS per server backend is the postgres PSS divided by the server backends counted at the same tick, averaged over the ticks of a cell, then over reps: it includes the postmaster, the auxiliary processes and shared memory spread over the backends.',
     );
   }
-  lines.push(`- ${RULES.tps} ${RULES.ci95} ${RULES.cv}`, `- ${RULES.ratio}`, `- ${RULES.outliers}`);
+  lines.push(
+    `- ${RULES.tps} ${RULES.ci95} ${RULES.cv}`,
+    `- ${RULES.ratio}`,
+    `- ${RULES.outliers}`,
+    `- ${RULES.spectrum}`,
+    `- Time series (report.html): ${SECONDS_RULE}.`,
+  );
   if (o.matrix.workloads.some((w) => w.reconnect)) lines.push(`- ${RULES.reconnect}`);
   if (m.auth === 'scram-sha-256' && o.matrix.workloads.some((w) => w.reconnect)) {
     lines.push(
@@ -535,13 +220,20 @@ function reproduce(o: FindingsOptions): string[] {
 }
 
 /** FINDINGS.md: a draft for humans to edit; every number in it comes from the rows. */
-export function findings(rows: readonly Row[], o: FindingsOptions): { markdown: string; tldr: Sentence[] } {
+export function findings(
+  rows: readonly Row[],
+  o: FindingsOptions,
+): { markdown: string; tldr: Sentence[]; setup: string[]; method: string[] } {
   const sentences = tldr(rows, {
     ...(o.baseline ? { baseline: o.baseline } : {}),
     totals: o.totals,
-    ...(o.thresholds ? { cvThreshold: o.thresholds.cv } : {}),
+    ...(o.thresholds
+      ? { cvThreshold: o.thresholds.cv, cpuSaturationCores: o.thresholds.cpuSaturationCores }
+      : {}),
   });
   const title = o.meta?.matrix?.name ?? o.meta?.runIds[0] ?? 'benchmark';
+  const setupLines = setup(o);
+  const methodLines = method(rows, o);
   const out: string[] = [
     `# Findings: ${title}`,
     '',
@@ -555,11 +247,11 @@ export function findings(rows: readonly Row[], o: FindingsOptions): { markdown: 
     '',
     '## Setup',
     '',
-    ...setup(o),
+    ...setupLines,
     '',
     '## Method',
     '',
-    ...method(rows, o),
+    ...methodLines,
     '',
     '## Results',
     '',
@@ -581,5 +273,10 @@ export function findings(rows: readonly Row[], o: FindingsOptions): { markdown: 
   if (o.gates && o.gates.failures.length > 0)
     out.push('Gates failed:', '', ...o.gates.failures.map((f) => `- ${f.message}`), '');
   out.push('## Reproduce', '', ...reproduce(o), '');
-  return { markdown: `${out.join('\n').trimEnd()}\n`, tldr: sentences };
+  return {
+    markdown: `${out.join('\n').trimEnd()}\n`,
+    tldr: sentences,
+    setup: setupLines,
+    method: methodLines,
+  };
 }

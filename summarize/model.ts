@@ -55,6 +55,17 @@ export interface LatencyFigures {
   p99Ms: number;
   p999Ms: number;
   maxMs: number;
+  /**
+   * The percentile spectrum for the latency-distribution plot: only the percentiles the count
+   * supports (SPECTRUM_RULE), ascending. Absent for single-rep figures without a histogram.
+   */
+  spectrum?: SpectrumPoint[];
+}
+
+export interface SpectrumPoint {
+  /** Percent, e.g. 99.9. */
+  p: number;
+  ms: number;
 }
 
 export interface ComponentFigures {
@@ -127,6 +138,13 @@ export interface BaselineComparison {
   tpsRatioError: number;
   /** Merged p99 of this row / merged p99 of the baseline row. */
   p99Ratio?: number;
+  /**
+   * 95% confidence interval of the TPS ratio from the reps paired by rep number (reps interleave,
+   * so a rep of both configs saw the same machine): a paired t-interval on ln(TPS / baseline TPS),
+   * exponentiated. Absent with fewer than 2 pairs. The data supports a difference when the
+   * interval excludes 1.
+   */
+  tpsRatioCi95?: { low: number; high: number; pairs: number };
 }
 
 export interface Row extends GroupKey {

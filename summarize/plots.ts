@@ -16,7 +16,7 @@ export interface Plot {
 
 const WIDTH = 460;
 const HEIGHT = 280;
-const CONFIG = {
+export const PLOT_CONFIG = {
   background: 'white',
   font: 'Helvetica, Arial, sans-serif',
   axis: { labelFontSize: 12, titleFontSize: 12, grid: true, gridColor: '#e6e6e6' },
@@ -33,7 +33,7 @@ const CLIENTS_X = {
   axis: { labelAngle: 0 },
 };
 
-async function render(spec: TopLevelSpec): Promise<string> {
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const view = new View(parse(compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();
@@ -62,7 +62,7 @@ function tpsSpec(workload: string, rows: Row[]): TopLevelSpec {
     title: { text: `${workload}: throughput`, subtitle: 'mean over reps; error bars ± 1 σ' },
     width: WIDTH,
     height: HEIGHT,
-    config: CONFIG,
+    config: PLOT_CONFIG,
     data: { values: data },
     encoding: {
       x: CLIENTS_X,
@@ -103,7 +103,7 @@ function lineSpec(
     title: { text: title, subtitle },
     width: WIDTH,
     height: HEIGHT,
-    config: CONFIG,
+    config: PLOT_CONFIG,
     layer: reference
       ? [
           {
@@ -133,7 +133,7 @@ function facetSpec(
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: { text: title, subtitle },
-    config: CONFIG,
+    config: PLOT_CONFIG,
     data: { values: data },
     columns: 2,
     facet: { field: 'panel', type: 'nominal', title: null, sort: panels, header: { labelFontSize: 12 } },
@@ -198,6 +198,83 @@ export function memoryPlot(
   };
 }
 
+/** x of a percentile on the spectrum plot: the number of nines, −log10(1 − p/100) (p90 → 1, p99.9 → 3). */
+export function nines(p: number): number {
+  return -Math.log10(1 - p / 100);
+}
+
+/**
+ * The latency distribution of a workload: for each concurrency a panel with every config's
+ * percentile spectrum overlaid, the tail stretched by plotting against the number of nines, latency
+ * on a log scale. Only the percentiles the count supports are in the data (rows.ts, SPECTRUM_RULE).
+ */
+export function spectrumPlot(
+  w: string,
+  rs: readonly Row[],
+): { name: string; title: string; spec: TopLevelSpec } | undefined {
+  const data = rs.flatMap((r) =>
+    (r.latency?.spectrum ?? []).map((pt) => ({
+      config: r.config,
+      clients: `${r.concurrency} client${r.concurrency === 1 ? '' : 's'}`,
+      c: r.concurrency,
+      p: pt.p,
+      x: nines(pt.p),
+      ms: pt.ms,
+    })),
+  );
+  if (data.length === 0) return undefined;
+  const ticks = [50, 90, 99, 99.9, 99.99, 99.999]
+    .map(nines)
+    .filter((t) => t <= Math.max(...data.map((d) => d.x)) + 1e-9);
+  const reconnect = rs.some((r) => r.reconnect);
+  return {
+    name: `latency-spectrum-${w}.svg`,
+    title: `${w}: latency distribution`,
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: {
+        text: `${w}: latency percentile spectrum`,
+        subtitle: `all reps' transactions merged; a percentile is drawn only when >= 10 transactions lie above it${reconnect ? '; excludes connecting (-C)' : ''}`,
+      },
+      config: PLOT_CONFIG,
+      data: { values: data },
+      columns: 3,
+      facet: {
+        field: 'clients',
+        type: 'ordinal',
+        title: null,
+        sort: { field: 'c', op: 'min' },
+        header: { labelFontSize: 12 },
+      },
+      spec: {
+        width: PANEL_WIDTH,
+        height: PANEL_HEIGHT,
+        mark: { type: 'line', point: { filled: true, size: 40 } },
+        encoding: {
+          x: {
+            field: 'x',
+            type: 'quantitative',
+            title: 'percentile',
+            scale: { domain: [nines(50), Math.max(...ticks, nines(99))] },
+            axis: {
+              values: ticks,
+              labelExpr: "'p' + format(100 - 100 * pow(10, -datum.value), '.4~f')",
+            },
+          },
+          y: { field: 'ms', type: 'quantitative', title: 'latency (ms, log scale)', scale: { type: 'log' } },
+          color: { field: 'config', type: 'nominal', title: 'config' },
+          tooltip: [
+            { field: 'config', type: 'nominal' },
+            { field: 'p', type: 'quantitative', title: 'percentile' },
+            { field: 'ms', type: 'quantitative', title: 'ms', format: ',.3~f' },
+          ],
+        },
+      },
+      resolve: { scale: { y: 'independent' } },
+    },
+  };
+}
+
 /** Renders every plot the rows support; plots without data (e.g. no sampling) are not made. */
 export async function renderPlots(rows: readonly Row[]): Promise<Plot[]> {
   const workloads = [...new Set(rows.map((r) => r.workload))];
@@ -246,6 +323,9 @@ export async function renderPlots(rows: readonly Row[]): Promise<Plot[]> {
       });
     }
 
+    const spectrum = spectrumPlot(w, rs);
+    if (spectrum) jobs.push(spectrum);
+
     const memory = memoryPlot(w, rs);
     if (memory) jobs.push(memory);
     const cpu = rs.flatMap((r) =>
@@ -269,5 +349,5 @@ export async function renderPlots(rows: readonly Row[]): Promise<Plot[]> {
       });
     }
   }
-  return Promise.all(jobs.map(async (j) => ({ name: j.name, title: j.title, svg: await render(j.spec) })));
+  return Promise.all(jobs.map(async (j) => ({ name: j.name, title: j.title, svg: await renderSvg(j.spec) })));
 }

@@ -10,11 +10,12 @@ import {
   type LatencyFigures,
   type RepSample,
   type Row,
+  type SpectrumPoint,
   type Thresholds,
   type Warning,
 } from './model.js';
 import { aggregateSampling } from './sampling.js';
-import { describe, madOutliers, ratio } from './stats.js';
+import { describe, madOutliers, pairedTTest, ratio } from './stats.js';
 import { rowWarnings } from './warnings.js';
 
 export interface AggregateInput {
@@ -219,6 +220,7 @@ function mergeLatency(
       p99Ms: p99 ?? Number.NaN,
       p999Ms: p999 ?? Number.NaN,
       maxMs: us2ms(merged.max),
+      spectrum: spectrumOf(merged),
     };
   }
   const only = completed.length === 1 ? completed[0]?.latency : undefined;
@@ -239,6 +241,40 @@ function mergeLatency(
   return undefined;
 }
 
+/** The percentiles the spectrum plot may show, when the count supports them (SPECTRUM_RULE). */
+export const SPECTRUM_PERCENTILES = [50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.995, 99.999] as const;
+
+/**
+ * A percentile p is shown only when at least SPECTRUM_MIN_TAIL transactions lie above it, i.e.
+ * count · (1 − p/100) >= 10: p99.99 needs 100 000 transactions. With fewer, the "percentile" is one
+ * of the few largest values, and plotting it as a tail estimate would overstate what was measured.
+ */
+export const SPECTRUM_MIN_TAIL = 10;
+export const SPECTRUM_RULE = `a percentile p is shown only when at least ${SPECTRUM_MIN_TAIL} transactions lie above it (count × (1 − p/100) ≥ ${SPECTRUM_MIN_TAIL}; p99.99 needs 100 000)`;
+
+export function spectrumSupported(p: number, count: number): boolean {
+  // Rounded: binary floating point must not turn 100 000 · 0.0001 into 9.999999.
+  return Math.round(count * (100 - p) * 1e6) / 1e8 >= SPECTRUM_MIN_TAIL;
+}
+
+function spectrumOf(h: LatencyHistogram): SpectrumPoint[] {
+  const ps = SPECTRUM_PERCENTILES.filter((p) => spectrumSupported(p, h.count));
+  const values = h.percentiles(ps);
+  return ps.map((p, i) => ({ p, ms: us2ms(values[i] as number) }));
+}
+
+/** The paired 95% interval of a row's TPS ratio to its baseline row (BaselineComparison.tpsRatioCi95). */
+export function pairedRatioCi(r: Row, b: Row): { low: number; high: number; pairs: number } | undefined {
+  const base = new Map(b.samples.filter((s) => s.tps > 0).map((s) => [s.rep, s.tps]));
+  const d = r.samples.flatMap((s) => {
+    const bt = base.get(s.rep);
+    return s.tps > 0 && bt !== undefined ? [Math.log(s.tps / bt)] : [];
+  });
+  if (d.length < 2) return undefined;
+  const t = pairedTTest(d);
+  return { low: Math.exp(t.low), high: Math.exp(t.high), pairs: d.length };
+}
+
 /** Ratios to the baseline config at the same workload and concurrency, uncertainty from both sides. */
 function attachBaseline(rows: Row[], baseline: string | undefined): void {
   if (baseline === undefined) return;
@@ -250,10 +286,12 @@ function attachBaseline(rows: Row[], baseline: string | undefined): void {
     const b = byKey.get(`${r.workload}@${r.concurrency}`);
     if (!b || b.tps.n === 0 || r.tps.n === 0) continue;
     const { ratio: tpsRatio, error } = ratio(r.tps.mean, r.tps.std, b.tps.mean, b.tps.std);
+    const ci = pairedRatioCi(r, b);
     r.vsBaseline = {
       config: baseline,
       tpsRatio,
       tpsRatioError: error,
+      ...(ci ? { tpsRatioCi95: ci } : {}),
       ...(r.latency && b.latency && b.latency.p99Ms > 0
         ? { p99Ratio: r.latency.p99Ms / b.latency.p99Ms }
         : {}),

@@ -1,3 +1,4 @@
+import { SPECTRUM_RULE } from './rows.js';
 import { OUTLIER_RULE } from './stats.js';
 
 /**
@@ -11,8 +12,9 @@ export const RULES = {
   percentiles:
     'Latency percentiles by the nearest-rank rule over exact per-microsecond counts of every transaction of every completed rep, merged across reps (percentiles are never averaged).',
   ratio:
-    'Ratio of mean TPS to the baseline config at the same workload and concurrency; its ± combines the relative standard deviations of both sides in quadrature.',
-  outliers: `A rep is an outlier when its TPS lies ${OUTLIER_RULE}; needs 3 or more reps.`,
+    'Ratio of mean TPS to the baseline config at the same workload and concurrency; its ± combines the relative standard deviations of both sides in quadrature. Its 95% confidence interval pairs the reps by rep number (paired t on ln of the per-rep ratios, exponentiated); the TL;DR quotes a ratio only when that interval excludes 1.',
+  outliers: `A rep is an outlier when its TPS lies ${OUTLIER_RULE}; with fewer reps the MAD is too unstable to tell an outlier from scatter.`,
+  spectrum: `The latency percentile spectrum plots percentiles of the merged histograms; ${SPECTRUM_RULE}.`,
   reconnect:
     'With pgbench -C (a new connection per transaction) TPS includes the time to connect, while the logged latency excludes it; the average connection time is reported separately.',
 } as const;

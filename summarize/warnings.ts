@@ -6,11 +6,13 @@ function where(k: GroupKey): string {
   return `${k.config} / ${k.workload} / ${k.concurrency} client${k.concurrency === 1 ? '' : 's'}`;
 }
 
+type Emit = (kind: Warning['kind'], message: string, hint: string, cells?: string[]) => void;
+
 /** Every warning a row earns, each with a hint of what to change. */
 export function rowWarnings(row: Row, t: Thresholds, hostCpus?: number): Warning[] {
   const out: Warning[] = [];
   const key: GroupKey = { config: row.config, workload: row.workload, concurrency: row.concurrency };
-  const w = (kind: Warning['kind'], message: string, hint: string, cells?: string[]) =>
+  const w: Emit = (kind, message, hint, cells) =>
     out.push({ kind, message: `${where(key)}: ${message}`, hint, group: key, ...(cells ? { cells } : {}) });
 
   if (row.failedCells.length > 0) {
@@ -30,6 +32,14 @@ export function rowWarnings(row: Row, t: Thresholds, hostCpus?: number): Warning
     );
     return out;
   }
+  spreadWarnings(row, t, w);
+  failureWarnings(row, w);
+  resourceWarnings(row, t, w, hostCpus);
+  return out;
+}
+
+/** Too few reps, too much spread, outlying reps. */
+function spreadWarnings(row: Row, t: Thresholds, w: Emit): void {
   if (row.repsCompleted < t.minReps) {
     const of = row.repsPlanned !== undefined ? ` of ${row.repsPlanned} planned` : '';
     w(
@@ -56,6 +66,10 @@ export function rowWarnings(row: Row, t: Thresholds, hostCpus?: number): Warning
       outliers.map((s) => s.cellId),
     );
   }
+}
+
+/** Failed transactions, connection errors, aborted reps, missing latency. */
+function failureWarnings(row: Row, w: Emit): void {
   if (row.failedTransactions > 0) {
     w(
       'failed-transactions',
@@ -90,6 +104,10 @@ export function rowWarnings(row: Row, t: Thresholds, hostCpus?: number): Warning
       'Run with per-transaction logging (the default) so percentiles can be computed.',
     );
   }
+}
+
+/** CPU saturation, PSS not read, other users' backends, the whole machine busy. */
+function resourceWarnings(row: Row, t: Thresholds, w: Emit, hostCpus: number | undefined): void {
   for (const c of row.sampling?.components ?? []) {
     // postgres is a tree of processes that may use every core; saturation of one core matters for
     // the single-threaded tiers: PgBouncer, and a proxy (which may be single-threaded too).
@@ -131,7 +149,6 @@ export function rowWarnings(row: Row, t: Thresholds, hostCpus?: number): Warning
       'Client, pooler and server compete for the same cores: the figures measure the machine as much as the path. Run pgbench on another machine, or give each tier its own cores.',
     );
   }
-  return out;
 }
 
 /** Warnings from reading the run directories, made typed. */

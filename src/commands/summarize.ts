@@ -2,12 +2,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findings, type Sentence } from '../../summarize/findings.js';
 import { evaluateGates, type GateReport } from '../../summarize/gates.js';
+import { readReportAssets } from '../../summarize/html/assets.js';
+import { renderHtmlReport } from '../../summarize/html/report.js';
 import { loadSummary } from '../../summarize/load.js';
 import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model.js';
 import { renderPlots } from '../../summarize/plots.js';
 import { type RenderOptions, reportMeta } from '../../summarize/report.js';
 import { reporters } from '../../summarize/reporters/index.js';
 import { totals } from '../../summarize/reporters/json.js';
+import { loadCellSeries } from '../../summarize/timeseries-load.js';
 import { runPaths } from '../results/paths.js';
 
 export interface SummarizeOptions {
@@ -31,11 +34,17 @@ export interface SummarizeResult {
   gates: GateReport;
   /** The FINDINGS.md headline sentences with the summary.json pointer of each number. */
   tldr: Sentence[];
+  /** The text of summary.json, for `summarize --json`. */
+  summaryJson: string;
+}
+
+function reportTitle(o: RenderOptions): string {
+  return o.meta?.matrix?.name ?? o.meta?.runIds[0] ?? 'benchmark';
 }
 
 /**
  * `bench summarize <run-dir>...`: reads, aggregates and writes summary.csv, summary.json,
- * summary.md, FINDINGS.md and plots/*.svg. No console output: the CLI prints `terminal`.
+ * summary.md, FINDINGS.md, report.html and plots/*.svg. No console output: the CLI prints `terminal`.
  */
 export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult> {
   const thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
@@ -57,7 +66,8 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     files.push(file);
   };
   write(p.summaryCsv, reporters.csv(loaded.rows, options));
-  write(p.summaryJson, reporters.json(loaded.rows, options));
+  const summaryJson = reporters.json(loaded.rows, options);
+  write(p.summaryJson, summaryJson);
   write(p.summaryMd, reporters.markdown(loaded.rows, options));
   const plots = await renderPlots(loaded.rows);
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
@@ -70,6 +80,19 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     totals: totals(loaded.rows, options),
   });
   write(p.findings, f.markdown);
+  write(
+    p.reportHtml,
+    renderHtmlReport(loaded.rows, options, {
+      title: reportTitle(options),
+      tldr: f.tldr,
+      setup: f.setup,
+      method: f.method,
+      plots,
+      cells: loaded.merged.cells.map((c) => c.cell),
+      series: loadCellSeries(loaded.merged.cells),
+      assets: readReportAssets(),
+    }),
+  );
   return {
     outDir,
     rows: loaded.rows,
@@ -78,5 +101,6 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     warnings: loaded.warnings,
     gates,
     tldr: f.tldr,
+    summaryJson,
   };
 }

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LatencyHistogram } from './histogram.js';
+import { LatencyHistogram, rankFor } from './histogram.js';
 
 /*
  * pgbench's per-transaction log (-l), one line per transaction, as pgbench 15.20 writes it
@@ -31,6 +31,30 @@ export interface TxLogAggregate {
   lines: number;
   /** Lines that are not in the format above (a torn last line of a killed pgbench, for instance). */
   malformed: number;
+  /**
+   * The same transactions per wall-clock second of completion (time_epoch), ascending: the time
+   * series of a cell. Sums of `count`, `failed` and `skipped` over seconds equal the totals above.
+   */
+  seconds: SecondFigures[];
+}
+
+/**
+ * One second of a per-transaction log. Percentiles use the nearest-rank rule over that second's
+ * transactions, from a log-linear histogram: exact below 2048 µs, above it each value is counted
+ * at the lower edge of a bucket 1/1024 of its power of two wide, so a per-second percentile is at
+ * most 0.1 % below the exact one (memory stays bounded per second however many transactions).
+ */
+export interface SecondFigures {
+  /** Epoch second (time_epoch) in which the transactions completed. */
+  t: number;
+  /** Completed transactions (failed and skipped excluded). */
+  count: number;
+  failed: number;
+  skipped: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
 }
 
 export interface AggregateOptions {
@@ -71,6 +95,9 @@ export class TxLogParser {
   private readonly dense = new Float64Array(DENSE_SIZE);
   private readonly sparse = new Map<number, number>();
   private carry: Uint8Array = new Uint8Array(0);
+  private readonly perSecond = new Map<number, SecondBucket>();
+  /** The bucket of the last line: lines of one file are in time order, so this is nearly always hit. */
+  private last: SecondBucket | undefined;
 
   push(chunk: Uint8Array): void {
     let pos = 0;
@@ -120,6 +147,8 @@ export class TxLogParser {
       let fields = 0;
       /** Latency in µs, or MALFORMED, or the negative codes below for a word. */
       let time = MALFORMED;
+      /** time_epoch, the fifth field: the second in which the transaction ended. */
+      let epoch = -1;
       for (;;) {
         // One field: digits, or for the time field digits or a lowercase word.
         const start = i;
@@ -139,6 +168,14 @@ export class TxLogParser {
             c = buf[i] as number;
           }
           if (i > start && v <= Number.MAX_SAFE_INTEGER) time = v;
+        } else if (fields === EPOCH_FIELD) {
+          let v = 0;
+          while (c >= ZERO && c <= NINE) {
+            v = v * 10 + (c - ZERO);
+            if (++i === len) break line;
+            c = buf[i] as number;
+          }
+          epoch = v;
         } else {
           while (c >= ZERO && c <= NINE) {
             if (++i === len) break line;
@@ -160,11 +197,16 @@ export class TxLogParser {
         if (c !== NL) break;
         // A complete, well-formed line.
         lines++;
-        if (fields < MIN_FIELDS || fields > MAX_FIELDS || time === MALFORMED) malformed++;
-        else if (time >= DENSE_SIZE) this.sparse.set(time, (this.sparse.get(time) ?? 0) + 1);
+        if (fields < MIN_FIELDS || fields > MAX_FIELDS || time === MALFORMED) {
+          malformed++;
+          pos = i + 1;
+          continue line;
+        }
+        if (time >= DENSE_SIZE) this.sparse.set(time, (this.sparse.get(time) ?? 0) + 1);
         else if (time >= 0) dense[time] = (dense[time] as number) + 1;
         else if (time === WORD_SKIPPED) skipped++;
         else failed++;
+        this.second(epoch).add(time);
         pos = i + 1;
         continue line;
       }
@@ -201,7 +243,96 @@ export class TxLogParser {
       skipped: this.skipped,
       lines: this.lines,
       malformed: this.malformed,
+      seconds: [...this.perSecond.values()].sort((a, b) => a.t - b.t).map((b) => b.figures()),
     };
+  }
+
+  private second(t: number): SecondBucket {
+    const last = this.last;
+    if (last !== undefined && last.t === t) return last;
+    let b = this.perSecond.get(t);
+    if (b === undefined) {
+      b = new SecondBucket(t);
+      this.perSecond.set(t, b);
+    }
+    this.last = b;
+    return b;
+  }
+}
+
+/** The serialized per-second figures (`latency-seconds.json` in a cell directory). */
+export interface LatencySecondsJSON {
+  v: 1;
+  /** How the per-second percentiles were computed, for a reader of the file. */
+  rule: string;
+  seconds: SecondFigures[];
+}
+
+export const SECONDS_RULE =
+  'per epoch second of completion (time_epoch); nearest-rank percentiles of that second, exact below 2048 µs, else at most 0.1 % low (log-linear buckets)';
+
+export function latencySecondsJson(seconds: SecondFigures[]): LatencySecondsJSON {
+  return { v: 1, rule: SECONDS_RULE, seconds };
+}
+
+const EPOCH_FIELD = 4;
+/** Below 2^EXACT_BITS µs a second's histogram is exact; above, buckets are 2^-(EXACT_BITS-1) wide. */
+const EXACT_BITS = 11;
+
+/** The lower edge of the log-linear bucket of `us` (see SecondFigures). */
+export function secondBucketOf(us: number): number {
+  if (us < 1 << EXACT_BITS) return us;
+  const shift = Math.floor(Math.log2(us)) - (EXACT_BITS - 1);
+  const width = 2 ** shift;
+  return Math.floor(us / width) * width;
+}
+
+/** One second's transactions: counts plus a log-linear latency histogram (a Map: few keys per second). */
+class SecondBucket {
+  count = 0;
+  failed = 0;
+  skipped = 0;
+  max = 0;
+  private readonly buckets = new Map<number, number>();
+  constructor(readonly t: number) {}
+
+  add(time: number): void {
+    if (time >= 0) {
+      this.count++;
+      if (time > this.max) this.max = time;
+      const k = secondBucketOf(time);
+      this.buckets.set(k, (this.buckets.get(k) ?? 0) + 1);
+    } else if (time === WORD_SKIPPED) this.skipped++;
+    else this.failed++;
+  }
+
+  figures(): SecondFigures {
+    const [p50, p90, p99] =
+      this.count === 0 ? [Number.NaN, Number.NaN, Number.NaN] : this.ranks([50, 90, 99]);
+    return {
+      t: this.t,
+      count: this.count,
+      failed: this.failed,
+      skipped: this.skipped,
+      p50Ms: (p50 as number) / 1000,
+      p90Ms: (p90 as number) / 1000,
+      p99Ms: (p99 as number) / 1000,
+      maxMs: this.count === 0 ? Number.NaN : this.max / 1000,
+    };
+  }
+
+  /** Nearest-rank percentiles (rankFor, as LatencyHistogram) over the buckets. */
+  private ranks(ps: number[]): number[] {
+    const keys = [...this.buckets.keys()].sort((a, b) => a - b);
+    return ps.map((p) => {
+      const rank = rankFor(p, this.count);
+      let seen = 0;
+      for (const k of keys) {
+        seen += this.buckets.get(k) as number;
+        if (seen >= rank) return k;
+      }
+      return this.max;
+    });
   }
 }
 

@@ -28,6 +28,20 @@ function outcomeLine(rec: CellRecord): string {
 }
 
 /**
+ * The status line cut to the terminal's width so it never wraps: a wrapped line cannot be redrawn
+ * in place by `\r` and would leave a trail of half lines. One column is kept free because some
+ * terminals wrap when the last column is written. Cut by code points, never inside a surrogate pair.
+ */
+export function fitLine(s: string, columns: number | undefined): string {
+  const width = Math.max(1, (columns !== undefined && columns > 0 ? columns : DEFAULT_COLUMNS) - 1);
+  const chars = [...s];
+  return chars.length <= width ? s : `${chars.slice(0, width - 1).join('')}…`;
+}
+
+/** When the stream does not say how wide it is. */
+const DEFAULT_COLUMNS = 80;
+
+/**
  * Progress for `bench run`: on a TTY one status line redrawn in place (cell n of N, elapsed, live
  * TPS from pgbench's progress lines, ETA); otherwise one plain line per cell, for CI logs.
  */
@@ -41,14 +55,15 @@ export function progressReporter(stream: NodeJS.WriteStream): RunEvents {
     if (tty && status !== '') stream.write('\r\x1b[2K');
   };
   const draw = (s: string) => {
-    status = s;
-    if (tty) stream.write(`\r\x1b[2K${s}`);
+    // Cut at every draw: the terminal may have been resized since the last one.
+    status = fitLine(s, stream.columns);
+    if (tty) stream.write(`\r\x1b[2K${status}`);
   };
   return {
     log(msg) {
       clear();
       stream.write(`${redact(msg)}\n`);
-      if (tty && status !== '') stream.write(status);
+      if (tty && status !== '') stream.write(fitLine(status, stream.columns));
     },
     cellStart(cell, pos, total, eta, duration) {
       etaMs = eta;

@@ -1,4 +1,4 @@
-import type { Row } from '../model.js';
+import { DEFAULT_THRESHOLDS, type Row } from '../model.js';
 import type { RenderOptions } from '../report.js';
 import { RULES } from '../rules.js';
 
@@ -16,6 +16,9 @@ export function totals(rows: readonly Row[], options: RenderOptions) {
     failedTransactions: sum((r) => r.failedTransactions),
     connectionErrors: sum((r) => r.connectionErrors),
     warnings: options.warnings.length,
+    /** Groups whose CV of TPS over reps is above thresholds.cv (the TL;DR's noise sentence). */
+    groupsNoisy: rows.filter((r) => r.tps.n >= 2 && r.tps.cv > (options.thresholds ?? DEFAULT_THRESHOLDS).cv)
+      .length,
     /** Cells whose prepared list records the runner's isolation check (0: an older bench, not checked). */
     cellsIsolationChecked: sum((r) => r.isolation?.cellsChecked ?? 0),
     /** Of those, cells that found client backends of other configs before they ran. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../src/pgbench/histogram.js';
-import { aggregateTxLog, findTxLogFiles, TxLogParser } from '../../src/pgbench/txlog.js';
+import { aggregateTxLog, findTxLogFiles, secondBucketOf, TxLogParser } from '../../src/pgbench/txlog.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/pgbench15/', import.meta.url));
 const logOf = (name: string) => join(FIXTURES, name, 'log.txt');
@@ -35,7 +35,9 @@ function summary(r: {
   lines: number;
   malformed: number;
 }) {
-  return { ...r, histogram: r.histogram.toJSON() };
+  // The per-second figures have their own tests below; the reference has none.
+  const { histogram, failed, skipped, lines, malformed } = r;
+  return { histogram: histogram.toJSON(), failed, skipped, lines, malformed };
 }
 
 let tmp = '';
@@ -108,8 +110,11 @@ describe('aggregateTxLog on recorded pgbench 15 logs', () => {
     await writeFile(files[1] as string, (await readFile(logOf('rate-limit'), 'utf8')).slice(0, 4096));
     const expected = summary(await aggregateTxLog(files));
     expect(expected).toMatchObject({ lines: 113 + 127, malformed: 1, skipped: 1, failed: 84 });
+    const seconds = (await aggregateTxLog(files)).seconds;
     for (const highWaterMark of [1, 2, 3, 7, 29, 64, 4096]) {
-      expect(summary(await aggregateTxLog(files, { highWaterMark }))).toEqual(expected);
+      const r = await aggregateTxLog(files, { highWaterMark });
+      expect(summary(r)).toEqual(expected);
+      expect(r.seconds).toEqual(seconds);
     }
   });
 });
@@ -214,5 +219,69 @@ describe('findTxLogFiles', () => {
     );
     expect(await findTxLogFiles(dir, 'other_log')).toEqual([join(dir, 'other_log.5')]);
     expect(await findTxLogFiles(dir, 'pgbench.log')).toEqual([]); // the prefix is literal, not a regex
+  });
+});
+
+describe('per-second figures (the time series of a cell)', () => {
+  it('counts every transaction of the recorded logs in exactly one second', async () => {
+    for (const name of [
+      'tpcb',
+      'failures',
+      'failures-detailed',
+      'rate-limit',
+      'retries',
+      'readonly-reconnect',
+    ]) {
+      const r = await aggregateTxLog([logOf(name)]);
+      const sum = (k: 'count' | 'failed' | 'skipped') => r.seconds.reduce((a, s) => a + s[k], 0);
+      expect(sum('count'), name).toBe(r.histogram.count);
+      expect(sum('failed'), name).toBe(r.failed);
+      expect(sum('skipped'), name).toBe(r.skipped);
+      const ts = r.seconds.map((s) => s.t);
+      expect(ts, name).toEqual([...ts].sort((a, b) => a - b));
+      expect(new Set(ts).size, name).toBe(ts.length);
+    }
+  });
+
+  it('matches the reference per-second percentiles computed by splitting the lines', async () => {
+    const text = await readFile(logOf('tpcb'), 'utf8');
+    const bySecond = new Map<number, LatencyHistogram>();
+    for (const line of text.split('\n')) {
+      const f = line.split(' ');
+      if (f.length < 6 || !/^\d+$/.test(f[2] ?? '')) continue;
+      const t = Number(f[4]);
+      const h = bySecond.get(t) ?? new LatencyHistogram();
+      h.record(secondBucketOf(Number(f[2])));
+      bySecond.set(t, h);
+    }
+    const r = await aggregateTxLog([logOf('tpcb')]);
+    expect(r.seconds.length).toBe(bySecond.size);
+    for (const s of r.seconds) {
+      const h = bySecond.get(s.t) as LatencyHistogram;
+      expect(s.count).toBe(h.count);
+      expect([s.p50Ms, s.p90Ms, s.p99Ms]).toEqual(h.percentiles([50, 90, 99]).map((us) => us / 1000));
+    }
+  });
+
+  it('merges the seconds of several thread files and keeps failed and skipped apart', () => {
+    const p = new TxLogParser();
+    p.push(Buffer.from('0 1 100 0 10 5\n0 2 300 0 11 5\n0 3 failed 0 11 6\n'));
+    p.end();
+    p.push(Buffer.from('1 1 200 0 10 7\n1 2 skipped 0 12 0 0\n'));
+    p.end();
+    expect(p.result().seconds).toEqual([
+      { t: 10, count: 2, failed: 0, skipped: 0, p50Ms: 0.1, p90Ms: 0.2, p99Ms: 0.2, maxMs: 0.2 },
+      { t: 11, count: 1, failed: 1, skipped: 0, p50Ms: 0.3, p90Ms: 0.3, p99Ms: 0.3, maxMs: 0.3 },
+      { t: 12, count: 0, failed: 0, skipped: 1, p50Ms: NaN, p90Ms: NaN, p99Ms: NaN, maxMs: NaN },
+    ]);
+  });
+
+  it('buckets are exact below 2048 µs and at most 1/1024 low above', () => {
+    for (const us of [0, 1, 2047]) expect(secondBucketOf(us)).toBe(us);
+    for (const us of [2048, 2049, 5000, 65_537, 1_234_567, 98_765_432]) {
+      const b = secondBucketOf(us);
+      expect(b).toBeLessThanOrEqual(us);
+      expect((us - b) / us).toBeLessThan(1 / 1024);
+    }
   });
 });

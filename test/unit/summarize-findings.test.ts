@@ -6,6 +6,8 @@ import { summarize } from '../../src/commands/summarize.js';
 import type { NumberRef } from '../../summarize/findings.js';
 import { isolationSentences, tldr } from '../../summarize/findings.js';
 import { loadSummary } from '../../summarize/load.js';
+import { ruleContext } from '../../summarize/tldr/index.js';
+import { memoryRule } from '../../summarize/tldr/rules.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/runs');
 const tmp = mkdtempSync(path.join(tmpdir(), 'bench-findings-'));
@@ -76,8 +78,9 @@ describe('FINDINGS.md numbers come from summary.json', () => {
   }
 
   it('states memory as PSS, with the pooler and memory per server backend', async () => {
-    const res = await summarize({ dirs: [path.join(fixtures, 'three-reps')], out: path.join(tmp, 'mem') });
-    const mem = res.tldr.find((s) => s.kind === 'memory');
+    await summarize({ dirs: [path.join(fixtures, 'three-reps')], out: path.join(tmp, 'mem') });
+    const rows = loadSummary([path.join(fixtures, 'three-reps')]).rows;
+    const mem = memoryRule(ruleContext(rows, { baseline: 'direct' }))[0]?.sentence;
     expect(mem?.text).toBe(
       "PostgreSQL's memory (PSS, peak) on readonly-short at 8 clients was 47.7 MiB through pgbouncer-tx against 57.2 MiB through direct, with 4 vs 8 server backends; pgbouncer:pgbouncer-tx itself 2.6 MiB; 11.3 vs 6.8 MiB per server backend.",
     );
@@ -91,10 +94,10 @@ describe('FINDINGS.md numbers come from summary.json', () => {
     const res = await summarize({ dirs: [path.join(fixtures, 'three-reps')], out: path.join(tmp, 'gain') });
     const gain = res.tldr.find((s) => s.kind === 'pooling-gain');
     expect(gain?.text).toBe(
-      'Through pgbouncer-tx, readonly-short (a new connection per transaction) at 8 clients ran 13.1 ± 0.3 times the TPS of direct (6,802 vs 520 tps; connecting took 0.270 ms vs 3.80 ms).',
+      'Through pgbouncer-tx, readonly-short (a new connection per transaction) at 8 clients ran 13.1 times the TPS of direct (95% CI 12.9 to 13.3 over 3 paired reps; 6,802 vs 520 tps; connecting took 0.270 ms vs 3.80 ms).',
     );
     expect(res.tldr.find((s) => s.kind === 'overhead')?.text).toContain(
-      '0.48 ± 0.01 times the TPS of direct',
+      '0.48 times the TPS of direct (95% CI 0.47 to 0.48 over 3 paired reps',
     );
   });
 
@@ -127,5 +130,39 @@ describe('FINDINGS.md numbers come from summary.json', () => {
     const kinds = tldr(rows, {}).map((x) => x.kind);
     expect(kinds).not.toContain('overhead');
     expect(kinds).not.toContain('pooling-gain');
+  });
+
+  it('keeps the TL;DR to at most five sentences: comparisons ranked by effect, one noise sentence last', () => {
+    const rows = loadSummary([path.join(fixtures, 'three-reps')]).rows;
+    const out = tldr(rows, { baseline: 'direct' });
+    expect(out.length).toBeLessThanOrEqual(5);
+    const comparisons = out.filter((x) => x.kind === 'overhead' || x.kind === 'pooling-gain');
+    const effects = comparisons.map((x) => Math.abs(Math.log(x.numbers[1]?.value as number)));
+    expect(effects).toEqual([...effects].sort((a, b) => b - a));
+    expect(out.filter((x) => x.kind === 'noise')).toHaveLength(1);
+    expect(out[out.length - 1]?.kind).toBe('noise');
+    expect(out[out.length - 1]?.text).toContain('the most direct on readonly at 1 client with 21.1%');
+  });
+
+  it('headlines no comparison whose interval includes no change, and says so when none is left', () => {
+    const rows = loadSummary([path.join(fixtures, 'three-reps')]).rows.map((r) =>
+      r.vsBaseline
+        ? { ...r, vsBaseline: { ...r.vsBaseline, tpsRatioCi95: { low: 0.5, high: 20, pairs: 3 } } }
+        : r,
+    );
+    const out = tldr(rows, { baseline: 'direct' });
+    expect(out.map((x) => x.kind)).not.toContain('overhead');
+    expect(out.map((x) => x.kind)).not.toContain('pooling-gain');
+    expect(out.some((x) => x.text.startsWith('No TPS difference from direct is supported'))).toBe(true);
+  });
+
+  it('with many noisy groups still says the noise once', () => {
+    const rows = loadSummary([path.join(fixtures, 'three-reps')]).rows.map((r, i) => ({
+      ...r,
+      tps: { ...r.tps, cv: 0.2 + i / 100 },
+    }));
+    const out = tldr(rows, { baseline: 'direct' });
+    expect(out.filter((x) => /vari/.test(x.text))).toHaveLength(1);
+    expect(out.length).toBeLessThanOrEqual(5);
   });
 });

@@ -14,6 +14,8 @@ describe('plots', () => {
         'backends-readonly.svg',
         'cpu-readonly-short.svg',
         'cpu-readonly.svg',
+        'latency-spectrum-readonly-short.svg',
+        'latency-spectrum-readonly.svg',
         'p99-readonly-short.svg',
         'p99-readonly.svg',
         'memory-readonly-short.svg',

@@ -1,0 +1,86 @@
+import { DEFAULT_THRESHOLDS, type Row } from '../model.js';
+import { refs, type Sentence } from './refs.js';
+import {
+  backendsRule,
+  type Candidate,
+  comparisonRule,
+  cpuRule,
+  failedCellsRule,
+  failedTransactionsRule,
+  memoryRule,
+  noiseRule,
+  noneSupportedRule,
+  type RuleContext,
+  saturationRule,
+  TIER,
+} from './rules.js';
+
+/** A TL;DR longer than this is not read at a glance. */
+export const MAX_SENTENCES = 5;
+/** At most this many comparisons, so the pooling facts and the noise still have room. */
+export const MAX_COMPARISONS = 3;
+
+const RULES = [
+  failedCellsRule,
+  comparisonRule,
+  noneSupportedRule,
+  failedTransactionsRule,
+  cpuRule,
+  backendsRule,
+  memoryRule,
+  saturationRule,
+  noiseRule,
+];
+
+/**
+ * The TL;DR: at most MAX_SENTENCES sentences from the rows. Failed cells and the one noise sentence
+ * are always kept; the rest are ranked by tier (failed cells, then the comparisons the data
+ * supports, largest effect first, then failures, CPU, pooling, scaling). Each sentence lists the
+ * numbers it quotes with their summary.json pointers; one that would need a missing number is left
+ * out.
+ */
+export interface TldrOptions {
+  baseline?: string;
+  totals?: { cellsFailed: number };
+  cvThreshold?: number;
+  cpuSaturationCores?: number;
+}
+
+export function tldr(rows: readonly Row[], options: TldrOptions): Sentence[] {
+  const ctx = ruleContext(rows, options);
+  return select(RULES.flatMap((rule) => rule(ctx)));
+}
+
+/** What every rule reads; exported so each rule can be tested alone. */
+export function ruleContext(rows: readonly Row[], options: TldrOptions): RuleContext {
+  return {
+    rows,
+    R: refs(rows),
+    completed: rows.filter((r) => r.repsCompleted > 0 && r.failedCells.length === 0),
+    baseRow: (r: Row) =>
+      rows.find(
+        (b) => b.config === options.baseline && b.workload === r.workload && b.concurrency === r.concurrency,
+      ),
+    ...(options.totals ? { totals: options.totals } : {}),
+    cv: options.cvThreshold ?? DEFAULT_THRESHOLDS.cv,
+    cpuSaturationCores: options.cpuSaturationCores ?? DEFAULT_THRESHOLDS.cpuSaturationCores,
+  };
+}
+
+const kept = (c: Candidate) => c.tier === TIER.failedCells || c.tier === TIER.noise;
+
+/** Keeps the must-say sentences, fills the rest of MAX_SENTENCES by rank; the noise goes last. */
+export function select(candidates: readonly Candidate[]): Sentence[] {
+  const must = candidates.filter(kept);
+  const ranked = candidates.filter((c) => !kept(c)).sort((a, b) => a.tier - b.tier || b.effect - a.effect);
+  const chosen: Candidate[] = [];
+  let comparisons = 0;
+  for (const c of ranked) {
+    if (must.length + chosen.length >= MAX_SENTENCES) break;
+    const isComparison = c.tier === TIER.comparison || c.tier === TIER.singleRepComparison;
+    if (isComparison && comparisons >= MAX_COMPARISONS) continue;
+    if (isComparison) comparisons++;
+    chosen.push(c);
+  }
+  return [...must, ...chosen].sort((a, b) => a.tier - b.tier || b.effect - a.effect).map((c) => c.sentence);
+}

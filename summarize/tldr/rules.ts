@@ -1,0 +1,320 @@
+import { fmtInt } from '../format.js';
+import type { Row } from '../model.js';
+import { pgIndex, type refs, type Sentence, sentence, where } from './refs.js';
+
+/**
+ * One rule per kind of TL;DR sentence. A rule returns candidates; `tldr` (index.ts) ranks them and
+ * keeps at most MAX_SENTENCES. Every number of a sentence is a NumberRef into summary.json.
+ */
+export interface Candidate {
+  sentence: Sentence;
+  /** Lower tiers are chosen first: what a reader must know before what is nice to know. */
+  tier: number;
+  /** Within a tier, larger first (e.g. |ln TPS ratio| for comparisons). */
+  effect: number;
+}
+
+export interface RuleContext {
+  rows: readonly Row[];
+  R: ReturnType<typeof refs>;
+  /** Groups where every cell completed: the only ones a headline may quote. */
+  completed: readonly Row[];
+  baseRow: (r: Row) => Row | undefined;
+  totals?: { cellsFailed: number };
+  cv: number;
+  cpuSaturationCores: number;
+}
+
+export const TIER = {
+  failedCells: 0,
+  comparison: 1,
+  singleRepComparison: 2,
+  noneSupported: 3,
+  failedTransactions: 4,
+  cpu: 5,
+  backends: 6,
+  memory: 7,
+  saturation: 8,
+  noise: 9,
+} as const;
+
+function candidate(s: Sentence | undefined, tier: number, effect = 0): Candidate[] {
+  return s ? [{ sentence: s, tier, effect }] : [];
+}
+
+/** Adding clients beyond the saturation point buys less than this fraction of TPS. */
+const SCALING_GAIN = 0.1;
+
+const clients = (n: number) => `{${n}} client${n === 1 ? '' : 's'}`;
+
+/** Cells that did not complete: always said, first. */
+export function failedCellsRule(c: RuleContext): Candidate[] {
+  const n = c.totals?.cellsFailed ?? 0;
+  if (n === 0) return [];
+  const ids = c.rows.flatMap((r) => r.failedCells.map((x) => `${x.cellId} (${x.state})`));
+  return candidate(
+    sentence(
+      'anomaly',
+      `{0} cell${n === 1 ? '' : 's'} did not complete and ${n === 1 ? 'is' : 'are'} excluded from every figure: ${ids.join(', ')}.`,
+      [{ pointer: '/totals/cellsFailed', value: n, text: fmtInt(n) }],
+    ),
+    TIER.failedCells,
+  );
+}
+
+/** Does the paired 95% interval of the TPS ratio exclude 1 (no change)? */
+export function supported(r: Row): boolean {
+  const ci = r.vsBaseline?.tpsRatioCi95;
+  return ci !== undefined && (ci.low > 1 || ci.high < 1);
+}
+
+/**
+ * TPS against the baseline, one candidate per config and workload: a comparison whose paired 95%
+ * interval excludes 1 (the concurrency with the largest effect), or, in a run of one rep where no
+ * interval exists, the single measurement at the highest concurrency, said as such. Groups with reps whose interval includes 1 are not
+ * headlines: the data does not tell them from no change.
+ */
+export function comparisonRule(c: RuleContext): Candidate[] {
+  const best = new Map<string, { r: Row; single: boolean; effect: number }>();
+  for (const r of c.completed) {
+    const v = r.vsBaseline;
+    if (r.isBaseline || !v || !(v.tpsRatio > 0)) continue;
+    const b = c.baseRow(r);
+    const single = v.tpsRatioCi95 === undefined && r.repsCompleted === 1 && b?.repsCompleted === 1;
+    if (!supported(r) && !single) continue;
+    const effect = Math.abs(Math.log(v.tpsRatio));
+    const key = `${r.config}@${r.workload}`;
+    const prev = best.get(key);
+    // Supported beats single-rep. Among supported, the largest effect; among single measurements,
+    // whose differences may be noise, the highest concurrency: where a pooler matters most.
+    const better =
+      !prev ||
+      (prev.single && !single) ||
+      (prev.single === single && (single ? r.concurrency > prev.r.concurrency : effect > prev.effect));
+    if (better) best.set(key, { r, single, effect });
+  }
+  return [...best.values()].flatMap(({ r, single, effect }) => {
+    const b = c.baseRow(r) as Row;
+    const a = c.R(r);
+    const bb = c.R(b);
+    const slower = (r.vsBaseline?.tpsRatio ?? 1) < 1;
+    const what = r.reconnect ? `${r.workload} (a new connection per transaction)` : r.workload;
+    const detail = r.reconnect
+      ? r.connectionMs && b.connectionMs
+        ? { text: '; connecting took {@0} ms vs {@1} ms', nums: [a.conn(), bb.conn()] }
+        : undefined
+      : r.latency && b.latency
+        ? { text: '; p99 {@0} ms vs {@1} ms', nums: [a.p99(), bb.p99()] }
+        : undefined;
+    const head = `Through ${r.config}, ${what} at ${clients(0)} ran {1} times the TPS of ${b.config}`;
+    const nums = [a.clients(), a.ratio()];
+    let text: string;
+    if (single) {
+      text = `${head} ({2} vs {3} tps@detail), from one rep: no confidence interval.`;
+      nums.push(a.tps(), bb.tps());
+    } else {
+      text = `${head} (95% CI {2} to {3} over {4} paired reps; {5} vs {6} tps@detail).`;
+      nums.push(a.ciLow(), a.ciHigh(), a.pairs(), a.tps(), bb.tps());
+    }
+    const k = nums.length;
+    text = text.replace(
+      '@detail',
+      detail ? detail.text.replace('{@0}', `{${k}}`).replace('{@1}', `{${k + 1}}`) : '',
+    );
+    return candidate(
+      sentence(slower ? 'overhead' : 'pooling-gain', text, [...nums, ...(detail?.nums ?? [])]),
+      single ? TIER.singleRepComparison : TIER.comparison,
+      effect,
+    );
+  });
+}
+
+/** When reps exist but no comparison is supported, say so rather than headline a ratio. */
+export function noneSupportedRule(c: RuleContext): Candidate[] {
+  const withCi = c.completed.filter((r) => r.vsBaseline?.tpsRatioCi95 !== undefined);
+  if (withCi.length === 0 || withCi.some(supported)) return [];
+  const base = withCi[0]?.vsBaseline?.config ?? 'the baseline';
+  return candidate(
+    {
+      kind: 'anomaly',
+      text: `No TPS difference from ${base} is supported by the data: every paired 95% confidence interval of the ratio includes no change (more reps or longer cells would narrow them).`,
+      numbers: [],
+    },
+    TIER.noneSupported,
+  );
+}
+
+/** Failed transactions: one sentence, naming the group with the most. */
+export function failedTransactionsRule(c: RuleContext): Candidate[] {
+  const groups = c.rows.filter((r) => r.failedTransactions > 0);
+  const worst = [...groups].sort((x, y) => y.failedTransactions - x.failedTransactions)[0];
+  if (!worst) return [];
+  const others = groups.length > 1 ? ' (the most of any group; the warnings list the others)' : '';
+  return candidate(
+    sentence('anomaly', `${worst.config} had {0} failed transactions on ${where(worst)}${others}.`, [
+      c.R(worst).failedTx(),
+    ]),
+    TIER.failedTransactions,
+    worst.failedTransactions,
+  );
+}
+
+/** The single-threaded tier closest to saturating its core (postgres may use every core). */
+export function cpuRule(c: RuleContext): Candidate[] {
+  const hot = c.completed.flatMap((r) =>
+    (r.sampling?.components ?? []).flatMap((comp, j) =>
+      comp.role !== 'postgres' && (comp.cpuCoresMean ?? 0) >= c.cpuSaturationCores
+        ? [{ r, comp, j, cores: comp.cpuCoresMean as number }]
+        : [],
+    ),
+  );
+  const top = hot.sort((x, y) => y.cores - x.cores)[0];
+  if (!top) return [];
+  const a = c.R(top.r);
+  return candidate(
+    sentence(
+      'cpu',
+      `${top.comp.name} used {0} cores on average on ${top.r.workload} at {1} clients: it is CPU-bound there.`,
+      [a.cpu(top.j), a.clients()],
+    ),
+    TIER.cpu,
+    top.cores,
+  );
+}
+
+/**
+ * Multiplexing: the pooled row serving the most clients per server backend (fewer backends than
+ * clients, and than the baseline at the same point when it was sampled), at its highest concurrency.
+ */
+function multiplexed(c: RuleContext): Row | undefined {
+  const backends = (r: Row | undefined) => r?.sampling?.serverBackendsPeak;
+  const pooled = c.completed.filter((r) => {
+    const n = backends(r) ?? 0;
+    const base = backends(c.baseRow(r));
+    return (
+      !r.isBaseline &&
+      r.configKind !== 'direct' &&
+      n > 0 &&
+      r.concurrency > n &&
+      (base === undefined || base > n)
+    );
+  });
+  const perBackend = (r: Row) => r.concurrency / (r.sampling?.serverBackendsPeak ?? 1);
+  return pooled.sort((x, y) => perBackend(y) - perBackend(x) || y.concurrency - x.concurrency)[0];
+}
+
+export function backendsRule(c: RuleContext): Candidate[] {
+  const r = multiplexed(c);
+  if (!r) return [];
+  const a = c.R(r);
+  return candidate(
+    sentence(
+      'backends',
+      `${r.config} served {0} clients on ${r.workload} with at most {1} server backends.`,
+      [a.clients(), a.backends()],
+    ),
+    TIER.backends,
+  );
+}
+
+/** PostgreSQL's memory (PSS) through the most multiplexed pooled row against the baseline. */
+export function memoryRule(c: RuleContext): Candidate[] {
+  const r = multiplexed(c);
+  const b = r ? c.baseRow(r) : undefined;
+  if (!r || !b) return [];
+  const j = pgIndex(r);
+  const bj = pgIndex(b);
+  if (j < 0 || bj < 0) return [];
+  const a = c.R(r);
+  const bb = c.R(b);
+  const perBackend =
+    typeof r.sampling?.pssPerBackendBytes === 'number' && typeof b.sampling?.pssPerBackendBytes === 'number';
+  const tiers = (r.sampling?.components ?? []).flatMap((comp, k) =>
+    comp.role !== 'postgres' && typeof comp.pssPeakBytes === 'number' ? [{ name: comp.name, k }] : [],
+  );
+  let n = 5;
+  const tierText = tiers.map((t) => `; ${t.name} itself {${n++}} MiB`).join('');
+  const pbText = perBackend ? `; {${n}} vs {${n + 1}} MiB per server backend` : '';
+  return candidate(
+    sentence(
+      'memory',
+      `PostgreSQL's memory (PSS, peak) on ${r.workload} at {0} clients was {1} MiB through ${r.config} against {2} MiB through ${b.config}, with {3} vs {4} server backends${tierText}${pbText}.`,
+      [
+        a.clients(),
+        a.pss(j),
+        bb.pss(bj),
+        a.backends(),
+        bb.backends(),
+        ...tiers.map((t) => a.pss(t.k)),
+        ...(perBackend ? [a.perBackend(), bb.perBackend()] : []),
+      ],
+    ),
+    TIER.memory,
+  );
+}
+
+/** Where a config stops scaling: the lowest concurrency beyond which no level gains 10% more TPS. */
+export function saturationRule(c: RuleContext): Candidate[] {
+  const series = new Map<string, Row[]>();
+  // A series with a noisy group cannot show where scaling stops: its differences are noise.
+  for (const r of c.completed) {
+    const k = `${r.config}@${r.workload}`;
+    series.set(k, [...(series.get(k) ?? []), r]);
+  }
+  for (const [k, rs] of series) if (rs.some((r) => r.tps.n >= 2 && r.tps.cv > c.cv)) series.delete(k);
+  const out: Candidate[] = [];
+  for (const s of series.values()) {
+    const sorted = [...s].sort((a, b) => a.concurrency - b.concurrency).filter((r) => r.tps.mean > 0);
+    for (let i = 0; i < sorted.length - 1; i++) {
+      const at = sorted[i] as Row;
+      const best = sorted.slice(i + 1).reduce((m, r) => (r.tps.mean > m.tps.mean ? r : m));
+      if (best.tps.mean >= at.tps.mean * (1 + SCALING_GAIN)) continue;
+      const a = c.R(at);
+      const x = c.R(best);
+      const peak = best.tps.mean > at.tps.mean;
+      out.push(
+        ...candidate(
+          sentence(
+            'saturation',
+            peak
+              ? `${at.config} stops scaling on ${at.workload} at {0} clients: {1} tps there, at most {2} tps (at {3} clients) beyond.`
+              : `${at.config} stops scaling on ${at.workload} at {0} clients: {1} tps there, and no more with more clients (at most {2} tps, at {3} clients).`,
+            [a.clients(), a.tps(), x.tps(), x.clients()],
+          ),
+          TIER.saturation,
+          // The earlier a config saturates (fewer clients of the matrix), the more it matters.
+          -at.concurrency,
+        ),
+      );
+      break;
+    }
+  }
+  return out;
+}
+
+/**
+ * The noise, in one sentence: how many groups vary more than the CV threshold, naming the worst.
+ * A TL;DR of a noisy run that lists every noisy group says nothing else.
+ */
+export function noiseRule(c: RuleContext): Candidate[] {
+  const noisy = c.rows.filter((r) => r.tps.n >= 2 && r.tps.cv > c.cv);
+  const worst = [...noisy].sort((x, y) => y.tps.cv - x.tps.cv)[0];
+  if (!worst) return [];
+  const a = c.R(worst);
+  const count = { pointer: '/totals/groupsNoisy', value: noisy.length, text: fmtInt(noisy.length) };
+  const of = { pointer: '/totals/groups', value: c.rows.length, text: fmtInt(c.rows.length) };
+  const threshold = {
+    pointer: '/thresholds/cv',
+    value: c.cv,
+    text: `${Math.round(c.cv * 1000) / 10}%`,
+    scale: 100,
+  };
+  return candidate(
+    sentence(
+      'noise',
+      `Noise: the TPS of {0} of {1} groups varied by more than {2} (CV) over reps, the most ${worst.config} on ${where(worst)} with {3}; differences smaller than that are noise there.`,
+      [count, of, threshold, a.cv()],
+    ),
+    TIER.noise,
+  );
+}
