@@ -17,6 +17,8 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 npm run typecheck
 npm run lint
+npm run lint:functions
+npm run knip
 npm run build
 mkdir -p .tmp
 report=.tmp/vitest-report.json

@@ -1,5 +1,6 @@
 import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { plotFile } from '../src/results/paths.js';
 import type { Row } from './model.js';
 
 /**
@@ -192,7 +193,7 @@ export function memoryPlot(
     ...(notRead.length > 0 ? [`PSS not read for ${notRead.join(', ')} (see the warnings)`] : []),
   ];
   return {
-    name: `memory-${w}.svg`,
+    name: plotFile('memory', w),
     title: `${w}: memory per component`,
     spec: facetSpec(`${w}: memory per component`, subtitle.join('; '), 'MiB', data, panels),
   };
@@ -228,7 +229,7 @@ export function spectrumPlot(
     .filter((t) => t <= Math.max(...data.map((d) => d.x)) + 1e-9);
   const reconnect = rs.some((r) => r.reconnect);
   return {
-    name: `latency-spectrum-${w}.svg`,
+    name: plotFile('latency-spectrum', w),
     title: `${w}: latency distribution`,
     spec: {
       $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -282,7 +283,7 @@ export async function renderPlots(rows: readonly Row[]): Promise<Plot[]> {
   for (const w of workloads) {
     const rs = rows.filter((r) => r.workload === w && r.repsCompleted > 0);
     if (rs.length === 0) continue;
-    jobs.push({ name: `tps-${w}.svg`, title: `${w}: TPS vs clients`, spec: tpsSpec(w, rs) });
+    jobs.push({ name: plotFile('tps', w), title: `${w}: TPS vs clients`, spec: tpsSpec(w, rs) });
 
     const p99 = rs.flatMap((r) =>
       finite(r.latency?.p99Ms) ? [{ series: r.config, clients: r.concurrency, value: r.latency.p99Ms }] : [],
@@ -290,7 +291,7 @@ export async function renderPlots(rows: readonly Row[]): Promise<Plot[]> {
     if (p99.length > 0) {
       const reconnect = rs.some((r) => r.reconnect);
       jobs.push({
-        name: `p99-${w}.svg`,
+        name: plotFile('p99', w),
         title: `${w}: p99 latency vs clients`,
         spec: lineSpec(
           `${w}: p99 latency`,
@@ -310,7 +311,7 @@ export async function renderPlots(rows: readonly Row[]): Promise<Plot[]> {
     if (backends.length > 0) {
       const clients = [...new Set(rs.map((r) => r.concurrency))].map((c) => ({ clients: c, value: c }));
       jobs.push({
-        name: `backends-${w}.svg`,
+        name: plotFile('backends', w),
         title: `${w}: server backends vs clients`,
         spec: lineSpec(
           `${w}: server backends (pg_stat_activity)`,
@@ -337,7 +338,7 @@ export async function renderPlots(rows: readonly Row[]): Promise<Plot[]> {
     );
     if (cpu.length > 0) {
       jobs.push({
-        name: `cpu-${w}.svg`,
+        name: plotFile('cpu', w),
         title: `${w}: CPU per component`,
         spec: lineSpec(
           `${w}: CPU per component`,

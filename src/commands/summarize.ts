@@ -11,6 +11,7 @@ import { type RenderOptions, reportMeta } from '../../summarize/report.js';
 import { reporters } from '../../summarize/reporters/index.js';
 import { totals } from '../../summarize/reporters/json.js';
 import { loadCellSeries } from '../../summarize/timeseries-load.js';
+import { ensureResultsDir } from '../results/dir.js';
 import { runPaths } from '../results/paths.js';
 
 export interface SummarizeOptions {
@@ -49,7 +50,8 @@ function reportTitle(o: RenderOptions): string {
 export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult> {
   const thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
   const loaded = loadSummary(opts.dirs, { ...(opts.allowMixed ? { allowMixed: true } : {}), thresholds });
-  const outDir = path.resolve(opts.out ?? loaded.merged.runs[0]?.dir ?? opts.dirs[0] ?? '.');
+  // Checked before any mkdir: Node's recursive mkdir spins forever under /proc and the like.
+  const outDir = ensureResultsDir(opts.out ?? loaded.merged.runs[0]?.dir ?? opts.dirs[0] ?? '.');
   const p = runPaths(outDir);
   const gates = evaluateGates(loaded.rows, loaded.merged.primary.effective);
   const options: RenderOptions = {

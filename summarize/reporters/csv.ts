@@ -23,7 +23,19 @@ const mib = (bytes: number | undefined): number | undefined =>
  */
 export function csv(rows: readonly Row[], options: RenderOptions): string {
   const rs = roles(rows);
-  const header = [
+  const kindsByGroup = new Map<string, Set<string>>();
+  for (const w of options.warnings) {
+    if (!w.group) continue;
+    const id = groupId(w.group);
+    kindsByGroup.set(id, (kindsByGroup.get(id) ?? new Set()).add(w.kind));
+  }
+  const body = rows.map((r) => csvRow(r, rs, [...(kindsByGroup.get(groupId(r)) ?? [])]));
+  return stringify([csvHeader(rs), ...body]);
+}
+
+/** The column names; per-component columns for every role in `rs`. */
+function csvHeader(rs: readonly string[]): string[] {
+  return [
     'config',
     'config_kind',
     'pool_mode',
@@ -70,64 +82,59 @@ export function csv(rows: readonly Row[], options: RenderOptions): string {
     'postgres_pss_per_server_backend_mib',
     'warnings',
   ];
-  const kindsByGroup = new Map<string, Set<string>>();
-  for (const w of options.warnings) {
-    if (!w.group) continue;
-    const id = groupId(w.group);
-    kindsByGroup.set(id, (kindsByGroup.get(id) ?? new Set()).add(w.kind));
-  }
+}
+
+/** One group's values, in csvHeader's order. */
+function csvRow(r: Row, rs: readonly string[], warningKinds: readonly string[]): string[] {
   const n = csvNumber;
-  const body = rows.map((r) => {
-    const comp = (role: string) => r.sampling?.components.find((c) => c.role === role);
-    return [
-      r.config,
-      r.configKind ?? '',
-      r.poolMode ?? '',
-      r.workload,
-      r.reconnect ? 'true' : 'false',
-      String(r.concurrency),
-      n(r.repsPlanned, 0),
-      String(r.repsCompleted),
-      String(r.failedCells.length),
-      n(r.tps.mean, 3),
-      n(r.tps.std, 3),
-      n(r.tps.min, 3),
-      n(r.tps.max, 3),
-      n(r.tps.ci95, 3),
-      n(r.tps.cv * 100, 2),
-      r.vsBaseline?.config ?? '',
-      n(r.vsBaseline?.tpsRatio, 4),
-      n(r.vsBaseline?.tpsRatioError, 4),
-      n(r.vsBaseline?.p99Ratio, 4),
-      n(r.latency?.meanMs, 3),
-      n(r.latency?.p50Ms, 3),
-      n(r.latency?.p90Ms, 3),
-      n(r.latency?.p95Ms, 3),
-      n(r.latency?.p99Ms, 3),
-      n(r.latency?.p999Ms, 3),
-      n(r.latency?.maxMs, 3),
-      n(r.connectionMs?.mean, 3),
-      n(r.connectionMs?.std, 3),
-      String(r.processed),
-      String(r.failedTransactions),
-      String(r.connectionErrors),
-      String(r.abortedReps),
-      n(r.sampling?.serverBackendsPeak, 0),
-      n(r.sampling?.clWaitingPeak, 0),
-      n(r.sampling?.poolerServerConnectionsPeak, 0),
-      n(r.sampling?.foreignBackendsPeak, 0),
-      ...rs.flatMap((role) => {
-        const c = comp(role);
-        return [
-          n(mib(c?.pssPeakBytes), 1),
-          n(mib(c?.pssMeanBytes), 1),
-          n(mib(c?.rssPeakBytes), 1),
-          n(c?.cpuCoresMean, 3),
-        ];
-      }),
-      n(mib(r.sampling?.pssPerBackendBytes), 2),
-      [...(kindsByGroup.get(groupId(r)) ?? [])].join(';'),
-    ];
-  });
-  return stringify([header, ...body]);
+  const comp = (role: string) => r.sampling?.components.find((c) => c.role === role);
+  return [
+    r.config,
+    r.configKind ?? '',
+    r.poolMode ?? '',
+    r.workload,
+    r.reconnect ? 'true' : 'false',
+    String(r.concurrency),
+    n(r.repsPlanned, 0),
+    String(r.repsCompleted),
+    String(r.failedCells.length),
+    n(r.tps.mean, 3),
+    n(r.tps.std, 3),
+    n(r.tps.min, 3),
+    n(r.tps.max, 3),
+    n(r.tps.ci95, 3),
+    n(r.tps.cv * 100, 2),
+    r.vsBaseline?.config ?? '',
+    n(r.vsBaseline?.tpsRatio, 4),
+    n(r.vsBaseline?.tpsRatioError, 4),
+    n(r.vsBaseline?.p99Ratio, 4),
+    n(r.latency?.meanMs, 3),
+    n(r.latency?.p50Ms, 3),
+    n(r.latency?.p90Ms, 3),
+    n(r.latency?.p95Ms, 3),
+    n(r.latency?.p99Ms, 3),
+    n(r.latency?.p999Ms, 3),
+    n(r.latency?.maxMs, 3),
+    n(r.connectionMs?.mean, 3),
+    n(r.connectionMs?.std, 3),
+    String(r.processed),
+    String(r.failedTransactions),
+    String(r.connectionErrors),
+    String(r.abortedReps),
+    n(r.sampling?.serverBackendsPeak, 0),
+    n(r.sampling?.clWaitingPeak, 0),
+    n(r.sampling?.poolerServerConnectionsPeak, 0),
+    n(r.sampling?.foreignBackendsPeak, 0),
+    ...rs.flatMap((role) => {
+      const c = comp(role);
+      return [
+        n(mib(c?.pssPeakBytes), 1),
+        n(mib(c?.pssMeanBytes), 1),
+        n(mib(c?.rssPeakBytes), 1),
+        n(c?.cpuCoresMean, 3),
+      ];
+    }),
+    n(mib(r.sampling?.pssPerBackendBytes), 2),
+    warningKinds.join(';'),
+  ];
 }

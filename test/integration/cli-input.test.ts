@@ -208,6 +208,22 @@ describe('bad input to bench run', () => {
     expect(existsSync(target)).toBe(false);
   });
 
+  it('refuses summarize and compare output directories on /proc at once', async () => {
+    const run = path.resolve('test/fixtures/runs/three-reps');
+    const target = `/proc/bench-out-${process.pid}`;
+    for (const argv of [
+      ['summarize', run, '--out', target],
+      ['compare', run, run, '--out', target, '--allow-inconclusive'],
+    ]) {
+      const t0 = Date.now();
+      const r = await bench(argv, { timeout: 20_000 });
+      expect(Date.now() - t0, argv[0]).toBeLessThan(5000);
+      expect(r.exitCode, String(r.all)).toBe(2);
+      expect(String(r.stderr)).toContain(`ERROR: ${target}: expected a writable results directory on a regular filesystem`);
+      expect(existsSync(target)).toBe(false);
+    }
+  });
+
   it('refuses concurrency [100000] before anything starts, naming the field and the limit', async () => {
     // The run's scratch dir (PostgreSQL's data directory among it) goes under TMPDIR: it must stay
     // empty, and no process may mention it.
