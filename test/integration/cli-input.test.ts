@@ -219,7 +219,9 @@ describe('bad input to bench run', () => {
       const r = await bench(argv, { timeout: 20_000 });
       expect(Date.now() - t0, argv[0]).toBeLessThan(5000);
       expect(r.exitCode, String(r.all)).toBe(2);
-      expect(String(r.stderr)).toContain(`ERROR: ${target}: expected a writable results directory on a regular filesystem`);
+      expect(String(r.stderr)).toContain(
+        `ERROR: ${target}: expected a writable results directory on a regular filesystem`,
+      );
       expect(existsSync(target)).toBe(false);
     }
   });

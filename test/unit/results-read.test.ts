@@ -103,7 +103,7 @@ describe('parseCellsJsonl', () => {
       errorLines: [],
     } as Partial<CellRecord>);
     const b2 = cell({ id: 'b', index: 0 });
-    const r = parseCellsJsonl([a, b1, b2].map((c) => JSON.stringify(c)).join('\n') + '\n', 'cells.jsonl');
+    const r = parseCellsJsonl(`${[a, b1, b2].map((c) => JSON.stringify(c)).join('\n')}\n`, 'cells.jsonl');
     expect(r.cells.map((c) => [c.id, c.state])).toEqual([
       ['b', 'completed'],
       ['a', 'completed'],
