@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
+import { tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
 
 /** A positive duration: `5s`, `500ms`, `2m`, or a number of seconds. Stored in milliseconds. */
 export const durationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -60,6 +61,7 @@ const directConfig = z.strictObject({
   kind: z.literal('direct'),
   description: z.string().optional(),
   gates: gatesSchema.optional(),
+  tls: tlsSchema.optional(),
 });
 
 const port = z.number().int().min(1024).max(65535);
@@ -71,6 +73,7 @@ const pgbouncerConfig = pgbouncerHop.extend({
   kind: z.literal('pgbouncer'),
   description: z.string().optional(),
   gates: gatesSchema.optional(),
+  tls: tlsSchema.optional(),
 });
 
 /** A plain file name: it is created inside {workdir}, never elsewhere. */
@@ -98,6 +101,7 @@ const proxyConfig = z.strictObject({
   description: z.string().optional(),
   port: port.optional(),
   gates: gatesSchema.optional(),
+  tls: tlsSchema.optional(),
   /**
    * Shell-free command template for a local process. Placeholders: {port} (where the proxy must listen),
    * {host} (always 127.0.0.1), {upstream_host}, {upstream_port}, {database}, {user}, {workdir}.
@@ -219,6 +223,8 @@ export const matrixSchema = z
     sample_interval: positiveDuration.default(1_000),
     /** Keep the raw per-transaction logs in the cell directory after the histogram is built. */
     keep_raw_logs: z.boolean().default(false),
+    /** Key type of the run's throwaway CA and server certificate, when a config uses `tls:`. */
+    tls_key: tlsKeySchema,
     postgres: z
       .strictObject({
         port: z.number().int().min(1024).max(65535).optional(),
@@ -291,6 +297,10 @@ export const matrixSchema = z
             'a command that contains the {port} placeholder (where the proxy must listen), or a file of its files: that does',
         });
       }
+    });
+    m.configs.forEach((c, i) => {
+      for (const t of tlsIssues(c))
+        ctx.addIssue({ code: 'custom', path: ['configs', i, ...t.path], message: t.message });
     });
     const cseen = new Set<number>();
     m.concurrency.forEach((c, i) => {

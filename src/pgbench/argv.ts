@@ -69,5 +69,11 @@ export function initArgv(endpoint: Endpoint, scale: number): string[] {
 
 /** The environment pgbench needs: the password stays out of argv, ps and the results. */
 export function pgbenchEnv(endpoint: Endpoint): Record<string, string> {
-  return { PGPASSWORD: endpoint.password, PGAPPNAME: 'pgbench', PGSSLMODE: 'disable' };
+  // TLS only where a config asks for it (tls.client); everything else, init included, stays plain.
+  return {
+    PGPASSWORD: endpoint.password,
+    PGAPPNAME: 'pgbench',
+    PGSSLMODE: endpoint.sslmode ?? 'disable',
+    ...(endpoint.sslrootcert ? { PGSSLROOTCERT: endpoint.sslrootcert } : {}),
+  };
 }

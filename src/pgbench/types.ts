@@ -11,6 +11,10 @@ export interface Endpoint {
   database: string;
   user: string;
   password: string;
+  /** libpq sslmode for pgbench (a config's `tls.client`); absent means disable. */
+  sslmode?: 'disable' | 'require' | 'verify-full';
+  /** The run's CA certificate (never a key), for verify-full. */
+  sslrootcert?: string;
 }
 
 export interface PgbenchInvocation {

@@ -1,4 +1,5 @@
 import type { MatrixOverrides } from '../matrix/load.js';
+import type { TlsObservation } from '../sampling/tls-observe.js';
 import type { SamplingSummary } from '../sampling/types.js';
 
 /**
@@ -76,6 +77,8 @@ interface CellBase {
   warnings: string[];
   /** Summary of the samplers, when sampling ran (see src/sampling/types.ts). */
   sampling?: SamplingSummary;
+  /** What each side of the path negotiated (TLS version and cipher), in runs where a config uses TLS. */
+  tls?: TlsObservation;
 }
 
 export interface CompletedCell extends CellBase {

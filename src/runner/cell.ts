@@ -11,6 +11,7 @@ import { CELL_FILES } from '../results/paths.js';
 import type { CellRecord, LatencySummary, PgbenchSummary } from '../results/types.js';
 import { RESULTS_SCHEMA } from '../results/types.js';
 import type { SamplingSession } from '../sampling/session.js';
+import type { TlsObservation, TlsObserver } from '../sampling/tls-observe.js';
 import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
 import { classifyCell } from './outcome.js';
@@ -37,6 +38,8 @@ export interface CellHooks {
   onProgress?: (tps: number, elapsedS: number) => void;
   /** Started just before the measured pgbench, stopped right after; returns the sampling summary. */
   startSampling?: () => Promise<SamplingSession>;
+  /** Started with the measured pgbench when the run uses TLS: what each side negotiated. */
+  observeTls?: () => TlsObserver;
   signal?: AbortSignal;
   log: (msg: string) => void;
 }
@@ -86,6 +89,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     prepared,
     warnings,
     ...(m.sampling ? { sampling: m.sampling } : {}),
+    ...(m.tls ? { tls: m.tls } : {}),
     ...(latency ? { latency } : {}),
     connectionErrors: countConnectionErrors(result.stderr),
   };
@@ -141,6 +145,7 @@ interface Measured {
   argv: string[];
   result: PgbenchResult;
   sampling: Awaited<ReturnType<SamplingSession['stop']>> | undefined;
+  tls?: TlsObservation;
   elapsedMs: number;
 }
 
@@ -182,6 +187,8 @@ async function measure(
   }
   let result: PgbenchResult;
   let sampling: Measured['sampling'];
+  const tlsObserver = hooks.observeTls?.();
+  let tls: TlsObservation | undefined;
   try {
     result = await stack.pgbench.run({
       args: argv,
@@ -195,9 +202,10 @@ async function measure(
     await new Promise<void>((r) => progress.end(r));
     // Only samples taken while pgbench measured count in the summary; the series keeps everything.
     sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;
+    tls = await tlsObserver?.stop();
   }
   if (sampling) warnings.push(...sampling.warnings);
-  return { argv, result, sampling, elapsedMs: Date.now() - t0 };
+  return { argv, result, sampling, ...(tls ? { tls } : {}), elapsedMs: Date.now() - t0 };
 }
 
 async function summarizeTxLogs(

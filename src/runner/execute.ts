@@ -15,6 +15,7 @@ import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
 import { initData, prepareCell } from './prepare.js';
 import type { RunEvents, RunOptions, RunOutcome } from './run.js';
+import { tlsHooks } from './tls-hooks.js';
 
 /** Everything the loop needs, decided before anything starts. */
 export interface Execution {
@@ -194,6 +195,7 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
             }),
         }
       : {}),
+    ...tlsHooks(matrix.spec.configs, cell.config, role, stack.postgres, sampled.pgbouncerAdmin),
     ...(signal ? { signal } : {}),
   };
   const { foreign, foreignTotal } = isolation.count;

@@ -20,6 +20,7 @@ import { type ComponentStarter, preparePaths, startConfigPath } from './path.js'
 import { pickPort, releasePort } from './ports.js';
 import { ManagedProcess } from './process.js';
 import { waitForQuery, waitForTcp } from './ready.js';
+import { nativeTls, type StackTls } from './tls-stack.js';
 import type { Component, ComponentRole, Endpoint, Provider, Stack, StartOptions } from './types.js';
 import { componentUser, type RunAs } from './user.js';
 
@@ -102,13 +103,15 @@ export const nativeProvider: Provider = {
         binaryVersion(bins.pgbench),
         bins.pgbouncer && needPgbouncer ? binaryVersion(bins.pgbouncer) : Promise.resolve(undefined),
       ]);
+      const tls = await nativeTls(spec, root, runAs);
       const pgT0 = Date.now();
-      const postgres = await startPostgres(bins, root, runAs, password, opts);
+      const postgres = await startPostgres(bins, root, runAs, password, opts, tls);
       started.push(postgres.component);
       log(`postgres ${pgVersion} ready on 127.0.0.1:${postgres.endpoint.port} in ${Date.now() - pgT0} ms`);
 
       const env = await preparePaths(postgres.endpoint, matrix, password, postgres.secret, log);
-      const starter = processStarter({ bins, root, runAs, pgbouncerVersion, signal: opts.signal });
+      if (tls.certs) env.caFile = tls.certs.file('caCert');
+      const starter = processStarter({ bins, root, runAs, pgbouncerVersion, signal: opts.signal, tls });
       const lifecycle = pathLifecycle(spec.configs, started, (c, onStarted) =>
         startConfigPath(c, env, starter, onStarted),
       );
@@ -128,6 +131,7 @@ export const nativeProvider: Provider = {
           binaries: bins,
           runAs: runAs?.name ?? process.env.USER ?? 'current user',
           startupMs: Date.now() - pgT0,
+          ...(tls.record ? { tls: tls.record } : {}),
         },
         startPath: lifecycle.startPath,
         stopPath: lifecycle.stopPath,
@@ -147,6 +151,7 @@ async function startPostgres(
   runAs: RunAs | undefined,
   password: string,
   { matrix: { spec }, log, signal }: StartOptions,
+  tls: StackTls,
 ): Promise<{ endpoint: Endpoint; component: Component; secret: string }> {
   const data = path.join(root, 'pgdata');
   const sock = ownedDir(path.join(root, 'pgsock'), runAs);
@@ -168,7 +173,7 @@ async function startPostgres(
   if (init.exitCode !== 0)
     throw new StackError(`initdb failed (exit ${init.exitCode})`, `${init.stderr}`.slice(-2000));
   const port = spec.postgres.port ?? (await pickPort());
-  const args = postgresSettingArgs(postgresSettings(spec, port, sock));
+  const args = postgresSettingArgs({ ...tls.postgres, ...postgresSettings(spec, port, sock) });
   const proc = new ManagedProcess([bins.postgres, '-D', data, ...args], {
     name: 'postgres',
     cwd: root,
@@ -206,6 +211,7 @@ interface ProcessContext {
   runAs: RunAs | undefined;
   pgbouncerVersion: string | undefined;
   signal: AbortSignal | undefined;
+  tls: StackTls;
 }
 
 /** PgBouncer and proxies as local processes under the run's scratch directory. */
@@ -218,7 +224,12 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       const authFile = path.join(dir, 'userlist.txt');
       ownedFile(authFile, l.userlist, ctx.runAs);
       const iniFile = path.join(dir, 'pgbouncer.ini');
-      ownedFile(iniFile, l.ini({ authFile, socketDir: dir }), ctx.runAs);
+      const tlsPaths = l.tls ? ctx.tls.paths : undefined;
+      ownedFile(
+        iniFile,
+        l.ini({ authFile, socketDir: dir, ...(tlsPaths ? { tls: tlsPaths } : {}) }),
+        ctx.runAs,
+      );
       chmodSync(iniFile, 0o644);
       // Foreground under our supervision: `-d` needs a pidfile and hides the PID from us.
       const proc = new ManagedProcess([ctx.bins.pgbouncer, iniFile], {

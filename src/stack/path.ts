@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Matrix } from '../matrix/load.js';
 import { type ConfigSpec, type MatrixSpec, type PgbouncerHop, pgbouncerHopOf } from '../matrix/schema.js';
+import { type ConfigTls, TLS_OFF } from '../matrix/tls.js';
 import { registerSecret } from '../util/redact.js';
 import { BENCH_DB, BENCH_USER } from './cluster.js';
 import { pickPort, releasePort } from './ports.js';
@@ -14,6 +15,7 @@ import {
   renderUserlist,
 } from './render.js';
 import { configRoles, createConfigRoles } from './roles.js';
+import { clientTls, pgbouncerTlsSettings, type TlsPaths } from './tls.js';
 import type { Component, ConfigPath, Endpoint } from './types.js';
 
 /**
@@ -38,6 +40,8 @@ export interface PathEnv {
   /** Proxy `files:` paths are relative to the matrix file. */
   matrixDir: string;
   log: (msg: string) => void;
+  /** The run's CA certificate on the host, when a config uses TLS (pgbench's verify-full). */
+  caFile?: string;
 }
 
 /** A config's PgBouncer, all decided but where its files go. */
@@ -49,8 +53,10 @@ export interface PgbouncerLaunch {
   endpoint: Endpoint;
   /** userlist.txt: the superuser's (samplers, admin console) and the config role's SCRAM verifiers. */
   userlist: string;
-  /** pgbouncer.ini for where the provider puts the auth file and the socket. */
-  ini(where: { authFile: string; socketDir: string }): string;
+  /** pgbouncer.ini for where the provider puts the auth file, the socket and the TLS files. */
+  ini(where: { authFile: string; socketDir: string; tls?: TlsPaths }): string;
+  /** Whether this PgBouncer needs the TLS files (its config's `tls:`). */
+  tls: boolean;
 }
 
 /** A config's proxy, all decided but its working directory. */
@@ -117,6 +123,7 @@ function pgbouncerLaunch(
   port: number,
   asRole: Endpoint,
   env: PathEnv,
+  tls: ConfigTls,
 ): PgbouncerLaunch {
   return {
     config,
@@ -127,8 +134,10 @@ function pgbouncerLaunch(
       [BENCH_USER, env.verifiers.get(BENCH_USER) ?? ''],
       [asRole.user, env.verifiers.get(asRole.user) ?? ''],
     ]),
-    ini: ({ authFile, socketDir }) =>
+    tls: tls.client !== 'disable' || tls.server !== 'disable',
+    ini: ({ authFile, socketDir, tls: files }) =>
       renderPgbouncerIni({
+        ...(files ? { tlsSettings: pgbouncerTlsSettings(tls, files) } : {}),
         hop,
         listenPort: port,
         upstreamHost: env.postgres.host,
@@ -177,7 +186,10 @@ export async function startConfigPath(
   onStarted: (comp: Component) => void,
 ): Promise<ConfigPath> {
   const asRole: Endpoint = { ...env.postgres, user: env.roles.get(c.name) ?? BENCH_USER };
-  if (c.kind === 'direct') return { config: c.name, endpoint: asRole, components: [] };
+  if (c.kind === 'direct') {
+    const endpoint = { ...asRole, ...clientTls(c.tls?.client ?? 'disable', env.caFile) };
+    return { config: c.name, endpoint, components: [] };
+  }
   const components: Component[] = [];
   let endpoint = asRole;
   let admin: Endpoint | undefined;
@@ -185,7 +197,7 @@ export async function startConfigPath(
   if (hop) {
     const fixed = c.kind === 'pgbouncer' ? c.port : undefined;
     const comp = await withPort(fixed, (port) =>
-      starter.pgbouncer(pgbouncerLaunch(c.name, hop, port, asRole, env)),
+      starter.pgbouncer(pgbouncerLaunch(c.name, hop, port, asRole, env, c.tls ?? TLS_OFF)),
     );
     onStarted(comp);
     components.unshift(comp);
@@ -204,5 +216,7 @@ export async function startConfigPath(
     endpoint = { ...upstream, port: comp.port };
     env.log(`proxy ${c.name}${comp.image ? ` (${comp.image})` : ''} ready on 127.0.0.1:${comp.port}`);
   }
+  // pgbench's side of the path: TLS as the config says; admin and sampler connections stay plain.
+  endpoint = { ...endpoint, ...clientTls(c.tls?.client ?? 'disable', env.caFile) };
   return { config: c.name, endpoint, components, ...(admin ? { pgbouncerAdmin: admin } : {}) };
 }
