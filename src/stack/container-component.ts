@@ -22,6 +22,7 @@ import {
   trackContainer,
   untrackContainer,
 } from './container-engine.js';
+import { copyOwnedFiles, type OwnedFiles } from './container-owned-files.js';
 import { releasePort } from './ports.js';
 import { waitForQuery } from './ready.js';
 import type { Component, ComponentRole, Endpoint } from './types.js';
@@ -30,13 +31,13 @@ import type { Component, ComponentRole, Endpoint } from './types.js';
 class TrackedContainer extends GenericContainer {
   constructor(
     image: string,
-    private readonly onCreated: (id: string) => void,
+    private readonly onCreated: (id: string) => void | Promise<void>,
   ) {
     super(image);
   }
 
   protected override async containerCreated(containerId: string): Promise<void> {
-    this.onCreated(containerId);
+    await this.onCreated(containerId);
   }
 }
 
@@ -108,6 +109,8 @@ export interface ComponentContainerSpec {
   user?: string;
   /** Copied into the container before it starts (configs, the initdb password file). */
   files?: Array<{ content: string; target: string; mode: number }>;
+  /** Copied in before start owned by the server's user (TLS keys), see container-owned-files.ts. */
+  ownedFiles?: OwnedFiles;
   shmBytes?: number;
   /** A log line to wait for (and how many times) before the query check counts. */
   logMessage?: { re: RegExp; times: number };
@@ -156,7 +159,7 @@ function logRing(): { lines: string[]; exited: () => boolean; consume: (stream: 
 function containerFor(
   s: ComponentContainerSpec,
   consume: (stream: Readable) => void,
-  onCreated: (id: string) => void,
+  onCreated: (id: string) => void | Promise<void>,
 ): GenericContainer {
   const labels: Record<string, string> = {
     [LABEL_RUN]: s.runLabel,
@@ -189,9 +192,10 @@ function containerFor(
 export async function startComponentContainer(s: ComponentContainerSpec): Promise<ContainerComponent> {
   const log = logRing();
   let createdId: string | undefined;
-  const c = containerFor(s, log.consume, (id) => {
+  const c = containerFor(s, log.consume, async (id) => {
     createdId = id;
     trackContainer(id);
+    if (s.ownedFiles) await copyOwnedFiles(s.client, id, s.ownedFiles);
   });
   let started: StartedTestContainer;
   try {

@@ -71,6 +71,8 @@ function createPgbenchContainer(
   const binds = [
     ...(mountCwd ? [`${inv.cwd}:${inv.cwd}:rw`] : []),
     ...scriptMounts(inv.args).map((f) => `${f}:${f}:ro`),
+    // verify-full: the run's CA certificate (never a key) at the same path.
+    ...(pass.env.PGSSLROOTCERT ? [`${pass.env.PGSSLROOTCERT}:${pass.env.PGSSLROOTCERT}:ro`] : []),
     ...pass.binds,
   ];
   return o.client.container.dockerode.createContainer({

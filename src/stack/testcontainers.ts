@@ -44,6 +44,8 @@ import {
   where,
 } from './path.js';
 import { pickPort, releasePort } from './ports.js';
+import { containerTls, pgbouncerTlsFiles, postgresTlsFiles } from './tls-containers.js';
+import type { StackTls } from './tls-stack.js';
 import type { Component, Endpoint, Provider, Stack, StartOptions } from './types.js';
 import { parseVersion, versionAtLeast } from './version.js';
 
@@ -183,7 +185,9 @@ export const testcontainersProvider: Provider = {
     try {
       const facts = await resolveImages(client, spec, images);
       throwIfAborted(signal);
+      const tls = await containerTls(spec, opts.workdir, CONF_DIR);
       const pg = await startPostgres({
+        tls,
         client,
         spec,
         runLabel,
@@ -200,11 +204,12 @@ export const testcontainersProvider: Provider = {
       throwIfAborted(signal);
 
       const env = await preparePaths(pg.endpoint, matrix, password, pg.secret, log);
+      if (tls.certs) env.caFile = tls.certs.file('caCert');
       // Live objects: the runner copies versions and details into run.json after each path start.
       const versions: Record<string, string> = {};
       const details: Record<string, unknown> = {};
       const containers = () => started.map(containerFacts);
-      const starter = containerStarter({ client, runLabel, images: facts, versions, signal });
+      const starter = containerStarter({ client, runLabel, images: facts, versions, signal, tls });
       const lifecycle = pathLifecycle(spec.configs, started, async (c, onStarted) => {
         const p = await startConfigPath(c, env, starter, onStarted);
         details.containers = containers();
@@ -225,6 +230,7 @@ export const testcontainersProvider: Provider = {
         pgbench: bench.where,
         containers: containers(),
         startupMs: Date.now() - t0,
+        ...(tls.record ? { tls: tls.record } : {}),
       });
       return {
         provider: 'testcontainers',
@@ -251,6 +257,7 @@ export const testcontainersProvider: Provider = {
 };
 
 interface PostgresStart {
+  tls: StackTls;
   client: ContainerRuntimeClient;
   spec: Spec;
   runLabel: string;
@@ -305,7 +312,10 @@ async function startPostgres(
   const port = s.spec.postgres.port ?? (await pickPort());
   const pwfile = `${CONF_DIR}/pwfile`;
   // A bare image's default socket directory (/var/run/postgresql) may not exist.
-  const args = postgresSettingArgs(postgresSettings(s.spec, port, mode === 'bare' ? '/tmp' : undefined));
+  const args = postgresSettingArgs({
+    ...s.tls.postgres,
+    ...postgresSettings(s.spec, port, mode === 'bare' ? '/tmp' : undefined),
+  });
   const ready: Endpoint = {
     host: '127.0.0.1',
     port,
@@ -323,6 +333,7 @@ async function startPostgres(
     runLabel: s.runLabel,
     port,
     files,
+    ...postgresTlsFiles(s.tls),
     shmBytes: POSTGRES_SHM_BYTES,
     ready,
     readyTimeoutMs: 120_000,
@@ -370,6 +381,7 @@ interface ContainerContext {
   /** PgBouncer's version by image, read once. */
   bouncerVersions: Map<string, string>;
   signal: AbortSignal | undefined;
+  tls: StackTls;
 }
 
 /**
@@ -395,11 +407,20 @@ async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch
     command: [iniFile],
     user: serverUser(image),
     files: [
-      { content: l.ini({ authFile, socketDir: '/tmp' }), target: iniFile, mode: 0o644 },
+      {
+        content: l.ini({
+          authFile,
+          socketDir: '/tmp',
+          ...(l.tls && ctx.tls.paths ? { tls: ctx.tls.paths } : {}),
+        }),
+        target: iniFile,
+        mode: 0o644,
+      },
       // The SCRAM verifiers, never the clear password: PgBouncer then passes the client's keys
       // on instead of deriving them for every connection (what the native provider does too).
       { content: l.userlist, target: authFile, mode: 0o644 },
     ],
+    ...(l.tls ? pgbouncerTlsFiles(ctx.tls, serverUser(image)) : {}),
     logMessage: { re: /process up/, times: 1 },
     ready: l.endpoint,
     readyTimeoutMs: 60_000,

@@ -28,6 +28,9 @@ export function pgbouncerTlsSettings(tls: ConfigTls, p: TlsPaths): Record<string
     out.client_tls_sslmode = 'prefer';
     out.client_tls_cert_file = p.cert;
     out.client_tls_key_file = p.key;
+    // Only client certificates would be checked against it (none are asked for); without it
+    // PgBouncer loads the system bundle, which a minimal image does not have ("failed to load CA").
+    out.client_tls_ca_file = p.ca;
   }
   if (tls.server !== 'disable') {
     out.server_tls_sslmode = tls.server;
