@@ -13,9 +13,9 @@ import {
   workloadTable,
 } from './reporters/markdown.js';
 import { RULES } from './rules.js';
-
 import { tldr } from './tldr/index.js';
 import { refs, type Sentence, sentence, where } from './tldr/refs.js';
+import { PER_CORE_RULE, perCoreTable } from './tls.js';
 
 export { tldr } from './tldr/index.js';
 export type { NumberRef, Sentence } from './tldr/refs.js';
@@ -262,6 +262,8 @@ export function findings(
     out.push(`### ${w}`, '', workloadTable(rows, w, o), '');
     const res = resourceTable(rows, w);
     if (res) out.push(RESOURCE_CAPTION, '', res, '');
+    const perCore = perCoreTable(rows, w);
+    if (perCore) out.push(PER_CORE_RULE, '', perCore, '');
     const plots = o.plots.filter((p) => p.endsWith(`-${w}.svg`));
     if (plots.length > 0) out.push(plots.map((p) => `![${p}](${p})`).join('\n'), '');
   }

@@ -147,6 +147,38 @@ export interface BaselineComparison {
   tpsRatioCi95?: { low: number; high: number; pairs: number };
 }
 
+/**
+ * Connections per second per core of the first hop under -C: the row's mean TPS (one connection per
+ * transaction) divided by the mean CPU of the component that accepts pgbench's connections
+ * (PgBouncer for pgbouncer configs, the proxy for proxy configs, PostgreSQL for direct), both
+ * means over completed reps. Only for reconnect workloads with sampled CPU.
+ */
+export interface ConnectionsPerCore {
+  /** The sampled role whose CPU is the denominator: pgbouncer, proxy or postgres. */
+  role: string;
+  connectionsPerS: number;
+  cpuCores: number;
+  perCore: number;
+  /** The same CPU per connection, in milliseconds (1000 · cores / connections per second). */
+  cpuMsPerConnection: number;
+  /** PostgreSQL's CPU per connection in milliseconds (its backends fork and, with TLS, handshake). */
+  postgresCpuMsPerConnection?: number;
+}
+
+/** What the config asked for and what the cells negotiated, per side (from the cells' `tls` records). */
+export interface RowTlsSide {
+  mode: string;
+  /** The most observed `version cipher` over the group's completed cells, or `none` (plain). */
+  negotiated: string;
+  tlsObservations: number;
+  plainObservations: number;
+}
+
+export interface RowTls {
+  client?: RowTlsSide;
+  server?: RowTlsSide;
+}
+
 export interface Row extends GroupKey {
   configKind?: string;
   poolMode?: string;
@@ -179,6 +211,10 @@ export interface Row extends GroupKey {
    * (a run from an older bench).
    */
   isolation?: IsolationFigures;
+  /** Connections per second per pooler core (reconnect workloads with sampled CPU). */
+  perCore?: ConnectionsPerCore;
+  /** TLS per side, in runs where a config used TLS. */
+  tls?: RowTls;
   samples: RepSample[];
 }
 

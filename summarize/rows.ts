@@ -16,6 +16,7 @@ import {
 } from './model.js';
 import { aggregateSampling } from './sampling.js';
 import { describe, madOutliers, pairedTTest, ratio } from './stats.js';
+import { tlsFigures, withPerCore } from './tls.js';
 import { rowWarnings } from './warnings.js';
 
 export interface AggregateInput {
@@ -154,9 +155,10 @@ function buildRow(
     skippedCells: notDone.filter((c) => c.state === 'skipped').map(outcome),
     ...(sampling ? { sampling } : {}),
     ...(isolation ? { isolation } : {}),
+    ...tlsFigures(completed),
     samples,
   };
-  return row;
+  return withPerCore(row);
 }
 
 /** `isolation: 3 foreign client backends (...)`, as src/runner/isolation.ts writes it. */

@@ -17,6 +17,7 @@ import {
 import type { ComponentFigures, Row, Warning } from '../model.js';
 import type { RenderOptions, ReportMeta } from '../report.js';
 import { RULES } from '../rules.js';
+import { PER_CORE_RULE, perCoreTable } from '../tls.js';
 import { collapseWarnings } from '../warnings.js';
 import { repsCell, rowNotes } from './notes.js';
 
@@ -174,6 +175,8 @@ export function markdown(rows: readonly Row[], options: RenderOptions): string {
     out.push(`## ${w}`, '', workloadTable(rows, w, options), '');
     const res = resourceTable(rows, w);
     if (res) out.push(`${RESOURCE_CAPTION}`, '', res, '');
+    const perCore = perCoreTable(rows, w);
+    if (perCore) out.push(PER_CORE_RULE, '', perCore, '');
   }
   if (options.warnings.length > 0) out.push('## Warnings', '', warningList(options.warnings), '');
   if (options.gates && options.gates.failures.length > 0) {
