@@ -12,7 +12,7 @@ function allFiles(dir: string): string[] {
 }
 
 describe('secrets', () => {
-  it('a password in the matrix (proxy env, a DSN) appears in no results file and not on the terminal', async () => {
+  it('a password in the matrix (proxy env, a DSN) and the TLS private keys appear in no results file and not on the terminal', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-secrets-'));
     const matrix = writeMatrix(
       dir,
@@ -27,6 +27,9 @@ configs:
     description: "forwards to postgres://bench:hunter2@127.0.0.1/bench"
     command: socat TCP-LISTEN:{port},bind={host},reuseaddr,fork TCP:{upstream_host}:{upstream_port}
     env: { RELAY_PASSWORD: hunter2 }
+  - name: direct-tls
+    kind: direct
+    tls: { client: require }
 workloads: [readonly]
 `,
     );
@@ -41,7 +44,10 @@ workloads: [readonly]
       expect(text, f).not.toContain('hunter2');
       // The generated role's SCRAM verifier (PgBouncer's auth_file) never leaves the scratch dir.
       expect(text, f).not.toContain('SCRAM-SHA-256$');
+      // The run's throwaway CA and server keys (and certificates) stay in the scratch dir.
+      expect(text, f).not.toMatch(/-----BEGIN|PRIVATE KEY/);
     }
+    expect(String(r.all)).not.toMatch(/-----BEGIN|PRIVATE KEY/);
     expect(readFileSync(path.join(onlyRunDir(results), 'run.json'), 'utf8')).toContain(
       'postgres://bench:***@',
     );
