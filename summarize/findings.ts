@@ -132,6 +132,7 @@ function setup(o: FindingsOptions): string[] {
       c.kind,
       c.poolMode ? `${c.poolMode} mode` : undefined,
       c.poolSize ? `pool ${c.poolSize}` : undefined,
+      c.tls,
     ].filter(Boolean);
     return `\`${c.name}\`${bits.length ? ` (${bits.join(', ')})` : ''}`;
   });

@@ -5,7 +5,7 @@
  */
 export interface MatrixInfo {
   name?: string;
-  configs: { name: string; kind?: string; poolMode?: string; poolSize?: number }[];
+  configs: { name: string; kind?: string; poolMode?: string; poolSize?: number; tls?: string }[];
   workloads: { name: string; reconnect?: boolean }[];
   concurrency: number[];
   reps?: number;
@@ -31,6 +31,12 @@ function rec(v: unknown): Record<string, unknown> | undefined {
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 
+/** `TLS client require, server verify-full` for a config's tls (sides that are off are left out). */
+function tlsLabel(t: Record<string, unknown> | undefined): string | undefined {
+  const on = (['client', 'server'] as const).filter((k) => str(t?.[k]) !== undefined && t?.[k] !== 'disable');
+  return on.length === 0 ? undefined : `TLS ${on.map((k) => `${k} ${str(t?.[k])}`).join(', ')}`;
+}
+
 export function matrixInfo(effective: Record<string, unknown> | undefined): MatrixInfo {
   const e = effective ?? {};
   const configs = (Array.isArray(e.configs) ? e.configs : []).flatMap((c) => {
@@ -44,6 +50,7 @@ export function matrixInfo(effective: Record<string, unknown> | undefined): Matr
         kind: str(r.kind),
         poolMode: r.kind === 'direct' ? undefined : str(hop?.pool_mode),
         poolSize: r.kind === 'direct' ? undefined : num(hop?.default_pool_size),
+        tls: tlsLabel(rec(r.tls)),
       }),
     ];
   });
