@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { execa } from 'execa';
 import { type BinaryName, binaryVersion, INSTALL_HINT, locateTool } from '../stack/binaries.js';
 import { pingDocker } from '../stack/docker-engine.js';
 import { componentUser } from '../stack/user.js';
@@ -70,6 +71,21 @@ export async function locateTools(
   return { postgres: pg, pgbench, pgbouncer };
 }
 
+/** openssl makes the throwaway certificates of configs with `tls:` (both providers; on the host). */
+async function opensslCheck(): Promise<DoctorCheck> {
+  const r = await execa('openssl', ['version'], { reject: false });
+  return {
+    name: 'openssl',
+    ok: r.exitCode === 0,
+    required: false,
+    detail:
+      r.exitCode === 0
+        ? `${r.stdout.trim()} (certificates for configs with tls:)`
+        : 'not found: configs with tls: cannot run',
+    fix: 'apt-get install -y openssl',
+  };
+}
+
 /** `bench doctor`: what this machine can run, and the command that installs what is missing. */
 export async function doctor(): Promise<DoctorResult> {
   const checks: DoctorCheck[] = [];
@@ -111,6 +127,7 @@ export async function doctor(): Promise<DoctorResult> {
       : `${engine.reason} (provider auto = native)`,
     fix: 'bash scripts/start-dockerd.sh (or start Docker), then export DOCKER_HOST=unix:///tmp/dockerd/docker.sock',
   });
+  checks.push(await opensslCheck());
   checks.push({
     name: 'docker cli',
     ok: existsSync('/usr/bin/docker') || existsSync('/usr/local/bin/docker'),
