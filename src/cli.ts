@@ -9,6 +9,7 @@ import { summarize } from './commands/summarize.js';
 import { ConfigurationError, EXIT, MissingToolError, StackError } from './errors.js';
 import type { MatrixOverrides } from './matrix/load.js';
 import { runPaths } from './results/paths.js';
+import { parseShard, type Shard } from './runner/shard.js';
 import { TOOL_VERSION } from './runner/version.js';
 import { parseImageFlags } from './stack/container-images.js';
 import { renderDoctor } from './ui/doctor.js';
@@ -110,6 +111,7 @@ interface RunFlags {
   failFast?: boolean;
   sampling: boolean;
   summarize: boolean;
+  shard?: Shard;
 }
 
 interface CleanFlags {
@@ -174,6 +176,17 @@ program
   .option('--resume <run-dir>', 'continue an interrupted run: finished cells are kept and skipped')
   .option('--allow-changed-matrix', 'resume even if the matrix file changed since the run started')
   .option('--fail-fast', 'stop at the first failed cell')
+  .addOption(
+    new Option('--shard <i/N>', 'run shard i of N: whole workload x concurrency groups (docs/ci.md)')
+      .argParser((v: string) => {
+        try {
+          return parseShard(v);
+        } catch (e) {
+          throw new InvalidArgumentError((e as Error).message);
+        }
+      })
+      .env('BENCH_SHARD'),
+  )
   .option('--no-sampling', 'do not sample pg_stat_activity, PgBouncer pools and RSS/CPU while cells run')
   .option('--no-summarize', 'do not write the summary, plots and FINDINGS.md at the end')
   .action(async (matrixFile: string, o: RunFlags) => {
@@ -190,6 +203,7 @@ program
         ...(o.allowChangedMatrix ? { allowChangedMatrix: true } : {}),
         ...(o.failFast ? { failFast: true } : {}),
         ...(o.sampling ? {} : { noSampling: true }),
+        ...(o.shard ? { shard: o.shard } : {}),
         command: ['bench', ...process.argv.slice(2)],
         events,
         signal,
