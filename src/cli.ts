@@ -292,6 +292,12 @@ program
           console.error(renderGateFailures(s.gates.failures));
           process.exitCode = EXIT.findings;
         }
+        if (s.missingShards.length > 0) {
+          console.error(
+            `missing shard(s) ${s.missingShards.join(', ')}: the summary covers part of the matrix (see FINDINGS.md)`,
+          );
+          process.exitCode = EXIT.findings;
+        }
       } catch (e) {
         process.exitCode = reportError(e);
       }
