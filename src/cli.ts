@@ -262,7 +262,10 @@ program
   .description(
     'tables (csv, json, markdown, terminal), plots, FINDINGS.md and report.html from one or more run directories',
   )
-  .argument('<run-dirs...>', 'run directories (several merge when their matrices agree)')
+  .argument(
+    '<run-dirs...>',
+    'run directories (several merge when their matrices agree; shards of one matrix are checked for completeness), or folders holding them',
+  )
   .option('--out <dir>', 'where to write the outputs (default: the first run directory)')
   .option('--allow-mixed', 'merge runs whose matrices or versions differ')
   .option('--check', 'exit 1 when a gate of the matrix fails or a cell failed')
@@ -311,8 +314,11 @@ program
       '(--baseline-config A --candidate-config B: the reliable form), or two runs. ' +
       'Exit 1 on a regression, and on an inconclusive group unless --allow-inconclusive',
   )
-  .argument('<run>', 'the run (paired form), or the baseline run (two-run form)')
-  .argument('[candidate-run]', 'the candidate run (two-run form)')
+  .argument(
+    '<run>',
+    'the run (paired form), or the baseline run (two-run form); a folder of shard runs stands for them',
+  )
+  .argument('[candidate-run]', 'the candidate run (two-run form), or a folder of its shard runs')
   .option('--baseline-config <name>', 'paired form: the baseline config of <run>')
   .option('--candidate-config <name>', 'paired form: the candidate config of <run>')
   .option(

@@ -1,3 +1,4 @@
+import { readdirSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors.js';
 import { parseMatrix } from '../../src/matrix/load.js';
@@ -11,6 +12,7 @@ import {
   resolveShard,
   shardCells,
 } from '../../src/runner/shard.js';
+import { bench, tempResults } from '../helpers/cli.js';
 
 const matrix = (extra = '') =>
   parseMatrix(
@@ -110,5 +112,29 @@ describe('seeds and resume', () => {
     expect(resolveShard(undefined, { index: 2, count: 3 })).toEqual({ index: 2, count: 3 });
     expect(resolveShard({ index: 1, count: 2 }, undefined)).toEqual({ index: 1, count: 2 });
     expect(() => resolveShard({ index: 1, count: 3 }, { index: 2, count: 3 })).toThrow(/2\/3/);
+  });
+});
+
+describe('bench run --shard on the command line', () => {
+  it('refuses a malformed shard with exit 2 before anything starts', async () => {
+    const results = tempResults();
+    const r = await bench(['run', 'matrices/smoke.yaml', '--shard', '3/2', '--results-dir', results]);
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toContain('--shard: expected i/N with 1 <= i <= N');
+    expect(readdirSync(results)).toEqual([]);
+    rmSync(results, { recursive: true, force: true });
+  });
+
+  it('refuses more shards than the matrix has groups, naming the limit, and creates no run directory', async () => {
+    const results = tempResults();
+    const r = await bench(['run', 'matrices/smoke.yaml', '--shard', '1/7', '--results-dir', results], {
+      env: { BENCH_PROVIDER: 'native' },
+    });
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr)).toMatch(
+      /expected at most 6 shards, the matrix has 6 workload x concurrency groups/,
+    );
+    expect(readdirSync(results)).toEqual([]);
+    rmSync(results, { recursive: true, force: true });
   });
 });
