@@ -9,6 +9,7 @@ import { summarize } from './commands/summarize.js';
 import { ConfigurationError, EXIT, MissingToolError, StackError } from './errors.js';
 import type { MatrixOverrides } from './matrix/load.js';
 import { runPaths } from './results/paths.js';
+import { parseShard, type Shard } from './runner/shard.js';
 import { TOOL_VERSION } from './runner/version.js';
 import { parseImageFlags } from './stack/container-images.js';
 import { renderDoctor } from './ui/doctor.js';
@@ -110,6 +111,7 @@ interface RunFlags {
   failFast?: boolean;
   sampling: boolean;
   summarize: boolean;
+  shard?: Shard;
 }
 
 interface CleanFlags {
@@ -174,6 +176,17 @@ program
   .option('--resume <run-dir>', 'continue an interrupted run: finished cells are kept and skipped')
   .option('--allow-changed-matrix', 'resume even if the matrix file changed since the run started')
   .option('--fail-fast', 'stop at the first failed cell')
+  .addOption(
+    new Option('--shard <i/N>', 'run shard i of N: whole workload x concurrency groups (docs/ci.md)')
+      .argParser((v: string) => {
+        try {
+          return parseShard(v);
+        } catch (e) {
+          throw new InvalidArgumentError((e as Error).message);
+        }
+      })
+      .env('BENCH_SHARD'),
+  )
   .option('--no-sampling', 'do not sample pg_stat_activity, PgBouncer pools and RSS/CPU while cells run')
   .option('--no-summarize', 'do not write the summary, plots and FINDINGS.md at the end')
   .action(async (matrixFile: string, o: RunFlags) => {
@@ -190,6 +203,7 @@ program
         ...(o.allowChangedMatrix ? { allowChangedMatrix: true } : {}),
         ...(o.failFast ? { failFast: true } : {}),
         ...(o.sampling ? {} : { noSampling: true }),
+        ...(o.shard ? { shard: o.shard } : {}),
         command: ['bench', ...process.argv.slice(2)],
         events,
         signal,
@@ -248,7 +262,10 @@ program
   .description(
     'tables (csv, json, markdown, terminal), plots, FINDINGS.md and report.html from one or more run directories',
   )
-  .argument('<run-dirs...>', 'run directories (several merge when their matrices agree)')
+  .argument(
+    '<run-dirs...>',
+    'run directories (several merge when their matrices agree; shards of one matrix are checked for completeness), or folders holding them',
+  )
   .option('--out <dir>', 'where to write the outputs (default: the first run directory)')
   .option('--allow-mixed', 'merge runs whose matrices or versions differ')
   .option('--check', 'exit 1 when a gate of the matrix fails or a cell failed')
@@ -278,6 +295,12 @@ program
           console.error(renderGateFailures(s.gates.failures));
           process.exitCode = EXIT.findings;
         }
+        if (s.missingShards.length > 0) {
+          console.error(
+            `missing shard(s) ${s.missingShards.join(', ')}: the summary covers part of the matrix (see FINDINGS.md)`,
+          );
+          process.exitCode = EXIT.findings;
+        }
       } catch (e) {
         process.exitCode = reportError(e);
       }
@@ -291,8 +314,11 @@ program
       '(--baseline-config A --candidate-config B: the reliable form), or two runs. ' +
       'Exit 1 on a regression, and on an inconclusive group unless --allow-inconclusive',
   )
-  .argument('<run>', 'the run (paired form), or the baseline run (two-run form)')
-  .argument('[candidate-run]', 'the candidate run (two-run form)')
+  .argument(
+    '<run>',
+    'the run (paired form), or the baseline run (two-run form); a folder of shard runs stands for them',
+  )
+  .argument('[candidate-run]', 'the candidate run (two-run form), or a folder of its shard runs')
   .option('--baseline-config <name>', 'paired form: the baseline config of <run>')
   .option('--candidate-config <name>', 'paired form: the candidate config of <run>')
   .option(

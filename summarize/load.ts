@@ -7,10 +7,14 @@ import type { CompletedCell } from '../src/results/types.js';
 import { type MergedRuns, mergeRuns } from './merge.js';
 import type { Thresholds, Warning } from './model.js';
 import { type Aggregate, buildRows } from './rows.js';
+import { expandRunDirs } from './run-dirs.js';
+import { type ShardCoverage, shardCoverage, shardWarnings } from './shards.js';
 import { readerWarnings } from './warnings.js';
 
 export interface LoadedSummary extends Aggregate {
   merged: MergedRuns;
+  /** Which shards are there, when the runs are shards of one matrix (`bench run --shard`). */
+  shards?: ShardCoverage;
 }
 
 /**
@@ -23,7 +27,7 @@ export function loadSummary(
   opts: { allowMixed?: boolean; thresholds?: Partial<Thresholds> } = {},
 ): LoadedSummary {
   const merged = mergeRuns(
-    dirs.map((d) => readRun(d)),
+    expandRunDirs(dirs).map((d) => readRun(d)),
     opts.allowMixed ? { allowMixed: true } : {},
   );
   const dirOf = new Map(merged.cells.map((s) => [s.cell.id, s.dir]));
@@ -51,10 +55,12 @@ export function loadSummary(
     message,
     hint: 'Numbers from different matrices, versions or machines are not directly comparable: read the ratios with care.',
   }));
+  const shards = shardCoverage(merged.runs.map((r) => r.run));
   const warnings: Warning[] = [
+    ...shardWarnings(shards),
     ...mixed,
     ...readerWarnings([...merged.warnings, ...loadProblems]),
     ...agg.warnings,
   ];
-  return { ...agg, warnings, merged };
+  return { ...agg, warnings, merged, ...(shards ? { shards } : {}) };
 }

@@ -2,6 +2,7 @@ import { ConfigurationError } from '../src/errors.js';
 import type { RunData } from '../src/results/read.js';
 import type { CellRecord, RunInfo } from '../src/results/types.js';
 import { type MatrixInfo, matrixInfo } from './matrix-info.js';
+import { shardDifferences } from './shards.js';
 
 /** A cell record with the run directory it came from (its histogram lives there). */
 export interface SourcedCell {
@@ -57,7 +58,7 @@ export function mergeRuns(runs: RunData[], opts: { allowMixed?: boolean } = {}):
   const warnings = runs.flatMap((r) => r.warnings);
   const mixed: string[] = [];
   for (const other of runs.slice(1)) {
-    const diffs = runDifferences(first.run, other.run);
+    const diffs = [...runDifferences(first.run, other.run), ...shardDifferences(first.run, other.run)];
     if (diffs.length === 0) continue;
     const msg = `${first.dir} and ${other.dir} differ: ${diffs.join('; ')}`;
     if (!opts.allowMixed) {

@@ -232,7 +232,8 @@ export type WarningKind =
   | 'foreign-backends'
   | 'latency-incomplete'
   | 'reader'
-  | 'mixed-runs';
+  | 'mixed-runs'
+  | 'missing-shards';
 
 /** A typed warning with a hint of what to change, in the manner of hyperfine. */
 export interface Warning {

@@ -2,6 +2,7 @@ import type { RunInfo } from '../src/results/types.js';
 import type { GateReport } from './gates.js';
 import type { MergedRuns } from './merge.js';
 import type { Thresholds, Warning } from './model.js';
+import { plannedCells } from './shards.js';
 
 /** What a report says about where its numbers come from (from run.json of every merged run). */
 export interface ReportMeta {
@@ -50,6 +51,6 @@ export function reportMeta(m: MergedRuns): ReportMeta {
   const lastEnd = ends[ends.length - 1];
   if (lastEnd) meta.endedAt = lastEnd;
   if (Array.isArray(p.command) && p.command.length > 0) meta.command = p.command;
-  meta.cellsPlanned = m.runs.reduce((a, r) => Math.max(a, r.run.cellsPlanned ?? 0), 0);
+  meta.cellsPlanned = plannedCells(m.runs.map((r) => r.run));
   return meta;
 }

@@ -1,6 +1,7 @@
 import type { MatrixOverrides } from '../matrix/load.js';
 import type { CellRecord } from '../results/types.js';
 import { type RunEvents, type RunOutcome, runMatrix } from '../runner/run.js';
+import type { Shard } from '../runner/shard.js';
 
 export interface RunCommandOptions {
   matrixFile: string;
@@ -10,6 +11,7 @@ export interface RunCommandOptions {
   allowChangedMatrix?: boolean;
   failFast?: boolean;
   noSampling?: boolean;
+  shard?: Shard;
   command: string[];
   events: RunEvents;
   signal: AbortSignal;
@@ -34,6 +36,7 @@ export async function run(opts: RunCommandOptions): Promise<RunCommandResult> {
     ...(opts.allowChangedMatrix ? { allowChangedMatrix: true } : {}),
     ...(opts.failFast ? { failFast: true } : {}),
     ...(opts.noSampling ? { noSampling: true } : {}),
+    ...(opts.shard ? { shard: opts.shard } : {}),
     command: opts.command,
     events: opts.events,
     signal: opts.signal,

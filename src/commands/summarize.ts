@@ -8,6 +8,7 @@ import { loadSummary } from '../../summarize/load.js';
 import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model.js';
 import { renderPlots } from '../../summarize/plots.js';
 import { type RenderOptions, reportMeta } from '../../summarize/report.js';
+import { githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
 import { reporters } from '../../summarize/reporters/index.js';
 import { totals } from '../../summarize/reporters/json.js';
 import { loadCellSeries } from '../../summarize/timeseries-load.js';
@@ -37,6 +38,8 @@ export interface SummarizeResult {
   tldr: Sentence[];
   /** The text of summary.json, for `summarize --json`. */
   summaryJson: string;
+  /** Shards of the matrix absent from the runs (`i/N`); the CLI exits 1 when there are any. */
+  missingShards: string[];
 }
 
 function reportTitle(o: RenderOptions): string {
@@ -51,7 +54,9 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   const thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
   const loaded = loadSummary(opts.dirs, { ...(opts.allowMixed ? { allowMixed: true } : {}), thresholds });
   // Checked before any mkdir: Node's recursive mkdir spins forever under /proc and the like.
-  const outDir = ensureResultsDir(opts.out ?? loaded.merged.runs[0]?.dir ?? opts.dirs[0] ?? '.');
+  // One directory holding several runs (a CI job's downloaded shards) is where their summary goes.
+  const holder = opts.dirs.length === 1 && loaded.merged.runs.length > 1 ? opts.dirs[0] : undefined;
+  const outDir = ensureResultsDir(opts.out ?? holder ?? loaded.merged.runs[0]?.dir ?? opts.dirs[0] ?? '.');
   const p = runPaths(outDir);
   const gates = evaluateGates(loaded.rows, loaded.merged.primary.effective);
   const options: RenderOptions = {
@@ -71,6 +76,8 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   const summaryJson = reporters.json(loaded.rows, options);
   write(p.summaryJson, summaryJson);
   write(p.summaryMd, reporters.markdown(loaded.rows, options));
+  for (const g of githubBenchmark(loaded.rows))
+    write(path.join(outDir, g.file), `${JSON.stringify(g.entries, null, 2)}\n`);
   const plots = await renderPlots(loaded.rows);
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
   const f = findings(loaded.rows, {
@@ -104,5 +111,6 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     gates,
     tldr: f.tldr,
     summaryJson,
+    missingShards: (loaded.shards?.missing ?? []).map((i) => `${i}/${loaded.shards?.count}`),
   };
 }

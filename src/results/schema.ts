@@ -75,6 +75,14 @@ export const runInfoSchema: z.ZodType<RunInfo> = z.looseObject({
     .optional(),
   outcome: z.enum(['completed', 'failed', 'interrupted', 'stack-error', 'error']).optional(),
   cellsPlanned: z.number(),
+  shard: z
+    .looseObject({
+      index: z.number().int().positive(),
+      count: z.number().int().positive(),
+      groups: z.array(z.string()),
+      seedFrom: z.enum(['matrix', 'derived']),
+    })
+    .optional(),
 });
 
 const summary = z.looseObject({

@@ -169,4 +169,6 @@ export interface RunInfo {
   /** Filled at the end. */
   outcome?: RunOutcomeState;
   cellsPlanned: number;
+  /** `bench run --shard i/N`: this run holds shard `index` of `count` (docs/ci.md). */
+  shard?: { index: number; count: number; groups: string[]; seedFrom: 'matrix' | 'derived' };
 }

@@ -134,6 +134,7 @@ export async function newRunInfo(a: {
   provider: { name: RunInfo['provider']; reason: string };
   cellsPlanned: number;
   order: ConfigOrder;
+  shard?: RunInfo['shard'];
 }): Promise<RunInfo> {
   const { matrix } = a;
   const sha = await gitSha();
@@ -156,5 +157,6 @@ export async function newRunInfo(a: {
     startedAt: new Date().toISOString(),
     cellsPlanned: a.cellsPlanned,
     order: a.order,
+    ...(a.shard ? { shard: a.shard } : {}),
   };
 }

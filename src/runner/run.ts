@@ -7,6 +7,7 @@ import { chooseProvider } from '../stack/select.js';
 import { execute } from './execute.js';
 import { newRunInfo, openRun, preflight } from './open-run.js';
 import { configOrder, planCells, remainingCells } from './plan.js';
+import { planShard, resolveShard, type Shard, shardCells } from './shard.js';
 
 export interface RunEvents {
   log(msg: string): void;
@@ -29,6 +30,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Turn the per-cell samplers off (they are on by default). */
   noSampling?: boolean;
+  /** Run only this shard of the matrix (`--shard i/N`, src/runner/shard.ts). */
+  shard?: Shard;
 }
 
 export type RunOutcome = 'completed' | 'failed' | 'interrupted';
@@ -57,15 +60,18 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
 
   // Plan.
   const { spec } = matrix;
+  const shard = resolveShard(opts.shard, resumed?.shard);
+  const sharded = shard ? planShard(matrix, shard, opts.overrides ?? {}) : undefined;
   const order =
     resumed?.order ??
     configOrder(
       spec.configs.map((c) => c.name),
       spec.reps,
       spec.config_order,
-      spec.seed ?? Math.floor(Math.random() * 2 ** 31),
+      spec.seed ?? sharded?.seed ?? Math.floor(Math.random() * 2 ** 31),
     );
-  const cells = planCells(matrix, order);
+  const planned = planCells(matrix, order);
+  const cells = sharded ? shardCells(planned, sharded.groups) : planned;
   const todo = remainingCells(cells, previous);
   const provider = await chooseProvider(spec.provider);
   events.log(`provider: ${provider.provider.name} (${provider.reason})`);
@@ -77,6 +83,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
   const info =
     resumed ??
     (await newRunInfo({
+      ...(sharded ? { shard: sharded.info } : {}),
       matrix,
       runId,
       command: opts.command ?? [],
