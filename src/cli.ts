@@ -102,7 +102,7 @@ interface RunFlags {
   concurrency?: number[];
   configs?: string[];
   workloads?: string[];
-  provider?: 'auto' | 'native' | 'testcontainers';
+  provider?: 'auto' | 'native' | 'testcontainers' | 'external';
   image?: string[];
   resultsDir: string;
   resume?: string;
@@ -162,7 +162,7 @@ program
   )
   .addOption(
     new Option('--provider <p>', 'where components run')
-      .choices(['auto', 'native', 'testcontainers'])
+      .choices(['auto', 'native', 'testcontainers', 'external'])
       .env('BENCH_PROVIDER'),
   )
   .option(

@@ -34,8 +34,10 @@ export interface ConfigPath {
   pgbouncerAdmin?: Endpoint;
 }
 
+export type ProviderName = 'native' | 'testcontainers' | 'external';
+
 export interface Stack {
-  provider: 'native' | 'testcontainers';
+  provider: ProviderName;
   /** Direct superuser-capable connection to PostgreSQL for init, CHECKPOINT and sampling. */
   postgres: Endpoint;
   postgresComponent: Component;
@@ -59,6 +61,12 @@ export interface Stack {
   restartPath(config: string): Promise<ConfigPath>;
   /** Stops everything this stack started. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Loads the pgbench data where the provider decides it (an external stack: only with init: true,
+   * never beside other tables) and returns facts for run.json; without it the runner runs
+   * pgbench -i on `postgres`.
+   */
+  loadData?(cwd: string, signal?: AbortSignal): Promise<Record<string, unknown>>;
 }
 
 export interface StartOptions {
@@ -72,7 +80,7 @@ export interface StartOptions {
 }
 
 export interface Provider {
-  name: 'native' | 'testcontainers';
+  name: ProviderName;
   /** Cheap checks (tools present, user exists) before the run directory is created; throws. */
   preflight?(matrix: Matrix): void;
   start(opts: StartOptions): Promise<Stack>;
