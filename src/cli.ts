@@ -367,8 +367,13 @@ program
   )
   .option('--json', 'print the checks as JSON on stdout; the human text goes to stderr')
   .option('--quiet', 'print nothing; the exit code says whether a required tool is missing')
-  .action(async (o: { json?: boolean; quiet?: boolean }) => {
-    const d = await doctor();
+  .addOption(
+    new Option('--provider <p>', 'judge for this provider (external: only pgbench is required here)').choices(
+      ['auto', 'native', 'testcontainers', 'external'],
+    ),
+  )
+  .action(async (o: { json?: boolean; quiet?: boolean; provider?: string }) => {
+    const d = await doctor(o.provider ? { provider: o.provider } : {});
     if (o.json) console.log(JSON.stringify(d, null, 2));
     humanOutput(o).table(renderDoctor(d));
     if (d.missingRequired) process.exitCode = EXIT.missingTool;
