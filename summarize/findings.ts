@@ -113,7 +113,7 @@ function setup(o: FindingsOptions): string[] {
   const lines: string[] = [];
   if (m?.host) {
     lines.push(
-      `- Host: \`${m.host.hostname}\`, ${m.host.cpus} × ${m.host.cpuModel}, ${fixed(m.host.memoryBytes / 1073741824, 1)} GiB RAM, ${m.host.platform}, kernel ${m.host.kernel}. Client (pgbench), pooler and server share these cores.`,
+      `- Host: \`${m.host.hostname}\`, ${m.host.cpus} × ${m.host.cpuModel}, ${fixed(m.host.memoryBytes / 1073741824, 1)} GiB RAM, ${m.host.platform}, kernel ${m.host.kernel}. ${m.external ? 'pgbench ran here; the pooler and server ran where their DSNs point.' : 'Client (pgbench), pooler and server share these cores.'}`,
     );
   }
   if (m?.external) lines.push(externalSetupLine(m.external));

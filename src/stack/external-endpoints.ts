@@ -81,7 +81,8 @@ export function describeTargets(
   pids: ReadonlyMap<string, Record<string, number | undefined>>,
 ): Record<string, unknown> {
   const one = (e: ExternalEndpoint | undefined) =>
-    e ? { endpoint: e.name, passwordFrom: e.passwordSource } : undefined;
+    // `authFrom`, not a key with "password" in it: redactDeep would mask the (harmless) source name.
+    e ? { endpoint: e.name, authFrom: e.passwordSource } : undefined;
   return Object.fromEntries(
     ts.map((t) => [
       t.config,

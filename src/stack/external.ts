@@ -183,7 +183,8 @@ export const externalProvider: Provider = {
         const p = paths.get(config);
         if (!p) return;
         paths.delete(config);
-        opts.log(await drainExternal(p));
+        // Between configs: the pooler's server connections must not be counted in the next config's cells.
+        if (p.pgbouncerAdmin) opts.log(await drainExternal(p));
       },
       async restartPath(config) {
         const dead = paths
