@@ -92,6 +92,12 @@ export async function drainExternal(p: ConfigPath): Promise<string> {
   }
 }
 
+function byNameOf(targets: readonly ExternalTargets[], config: string): ExternalTargets {
+  const t = targets.find((x) => x.config === config);
+  if (!t) throw new StackError(`unknown config ${config}`);
+  return t;
+}
+
 /** pgbench -i once per database that may be initialized (checkData decided which, before). */
 async function initAll(
   targets: readonly ExternalTargets[],
@@ -143,6 +149,11 @@ export const externalProvider: Provider = {
     const answered = await checkEndpoints(targets);
     opts.log(`external stack: every endpoint of ${targets.length} config(s) answered`);
     const decisions = await checkData(targets, spec.init === true);
+    // Every pooler bench may drain starts drained: no config's first cell counts another's server connections.
+    for (const c of configs) {
+      const t = byNameOf(targets, c.name);
+      if (t.admin) opts.log(await drainExternal(pathOf(c, t)));
+    }
     const bin = findPgbench();
     if (!bin) throw new MissingToolError('pgbench', INSTALL_HINT);
     const pgbench = localPgbench(bin, await binaryVersion(bin));
@@ -196,6 +207,8 @@ export const externalProvider: Provider = {
         );
       },
       async stop() {
+        // The pooler is the user's: it is left drained, as bench found it after the first drain.
+        for (const p of paths.values()) if (p.pgbouncerAdmin) opts.log(await drainExternal(p));
         paths.clear();
       },
       loadData: (cwd, signal) =>

@@ -63,7 +63,9 @@ describe('provider external: a stack started outside bench', () => {
 
   it('refuses pgbench -i without init: true (exit 2, naming the config and the field)', async () => {
     const file = writeMatrix(dir, 'no-init.yaml', matrix(stack, {}));
-    const r = await bench(['run', file, '--results-dir', tempResults()], { env });
+    const results = tempResults();
+    const r = await bench(['run', file, '--results-dir', results], { env });
+    for (const f of allFiles(results)) expect(readFileSync(f, 'utf8'), f).not.toContain(PASSWORD);
     expect(r.exitCode, String(r.all)).toBe(2);
     expect(String(r.all)).toContain('configs[0] "ext-direct"');
     expect(String(r.all)).toContain('init: true');
@@ -145,5 +147,32 @@ describe('provider external: a stack started outside bench', () => {
     // The stack is the user's: bench left both processes running.
     expect(() => process.kill(stack.pgPid, 0)).not.toThrow();
     expect(() => process.kill(stack.bouncerPid, 0)).not.toThrow();
+  });
+
+  it('without init uses the tables as found, and reports a backend of another user without failing the cell', async () => {
+    // Runs after the init run above: the pgbench tables exist now.
+    const other = new pg.Client(stack.superuser('benchdb'));
+    await other.connect();
+    try {
+      const file = writeMatrix(dir, 'again.yaml', matrix(stack, {}));
+      const results = tempResults();
+      const r = await bench(['run', file, '--results-dir', results, '--workloads', 'readonly'], { env });
+      expect(r.exitCode, String(r.all)).toBe(0);
+      const run = onlyRunDir(results);
+      expect(JSON.stringify(readRunInfo(run).stack)).toContain('"action":"used as found","scale":1');
+      const cells = readCells(run);
+      expect(cells).toHaveLength(2);
+      for (const c of cells) {
+        expect(c.state, c.id).toBe('completed');
+        expect(c.prepared.join(' / '), c.id).toContain(
+          "isolation: 1 foreign client backends (owner: 1), 0 of this config's user app (external stack: reported, not enforced)",
+        );
+      }
+      expect(readFileSync(path.join(run, 'FINDINGS.md'), 'utf8')).toContain(
+        '2 cells recorded the count, 2 found some',
+      );
+    } finally {
+      await other.end();
+    }
   });
 });
