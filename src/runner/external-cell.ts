@@ -1,6 +1,8 @@
+import { StackError } from '../errors.js';
 import { drainExternal, type ExternalStack } from '../stack/external.js';
 import { onEndpoint } from '../stack/external-check.js';
 import type { Component, ConfigPath, Endpoint } from '../stack/types.js';
+import { redact } from '../util/redact.js';
 
 /**
  * Client backends by user on an external PostgreSQL, other than bench's own connections (its
@@ -79,6 +81,21 @@ export async function setUpExternalCell(
   opts: { vacuum: boolean; settleMs: number },
 ): Promise<CellSetup> {
   const direct = stack.targets.get(p.config)?.direct?.endpoint;
+  try {
+    return await setUp(p, direct, opts);
+  } catch (e) {
+    // The endpoint stopped answering between cells: bench cannot restart it, so the run stops.
+    throw new StackError(
+      `config "${p.config}": the external stack stopped answering: ${redact((e as Error).message)}`,
+    );
+  }
+}
+
+async function setUp(
+  p: ConfigPath,
+  direct: Endpoint | undefined,
+  opts: { vacuum: boolean; settleMs: number },
+): Promise<CellSetup> {
   const prepared = [await drainExternal(p)];
   prepared.push(...(await tidy(direct ?? p.endpoint, opts.vacuum)));
   if (opts.settleMs > 0) {
