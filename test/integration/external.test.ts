@@ -175,4 +175,33 @@ describe('provider external: a stack started outside bench', () => {
       await other.end();
     }
   });
+
+  // Last: it stops the user's PgBouncer (by its PID, as the user would lose it).
+  it("stops with exit 2 when a named local process exits mid-run: bench cannot restart a user's pooler", async () => {
+    const file = writeMatrix(dir, 'lost.yaml', matrix(stack, {}));
+    const results = tempResults();
+    const run = bench(['run', file, '--results-dir', results, '--configs', 'ext-bouncer', '--reps', '2'], {
+      env,
+    });
+    // After the first cell is on disk, the pooler goes away.
+    for (let i = 0; i < 600; i++) {
+      const dirs = readdirSync(results);
+      const cells = dirs[0] ? path.join(results, dirs[0], 'cells.jsonl') : '';
+      if (cells && statSafe(cells) > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    process.kill(stack.bouncerPid, 'SIGTERM');
+    const r = await run;
+    expect(r.exitCode, String(r.all)).toBe(2);
+    expect(String(r.all)).toMatch(/config "ext-bouncer": pgbouncer pid \d+ exited; bench cannot restart/);
+    expect(readCells(onlyRunDir(results))[0]?.state).toBe('completed');
+  });
 });
+
+function statSafe(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
