@@ -38,7 +38,11 @@ export type ProviderName = 'native' | 'testcontainers' | 'external';
 
 export interface Stack {
   provider: ProviderName;
-  /** Direct superuser-capable connection to PostgreSQL for init, CHECKPOINT and sampling. */
+  /**
+   * Direct superuser-capable connection to PostgreSQL for init, CHECKPOINT and sampling. An
+   * external stack (src/stack/external.ts) has no such thing: there it is the first config's
+   * postgres_dsn (or dsn), and the runner uses each config's own endpoints instead.
+   */
   postgres: Endpoint;
   postgresComponent: Component;
   /** The paths currently up (normally one: the config under test), by config. */
