@@ -103,7 +103,7 @@ interface RunFlags {
   concurrency?: number[];
   configs?: string[];
   workloads?: string[];
-  provider?: 'auto' | 'native' | 'testcontainers';
+  provider?: 'auto' | 'native' | 'testcontainers' | 'external';
   image?: string[];
   resultsDir: string;
   resume?: string;
@@ -164,7 +164,7 @@ program
   )
   .addOption(
     new Option('--provider <p>', 'where components run')
-      .choices(['auto', 'native', 'testcontainers'])
+      .choices(['auto', 'native', 'testcontainers', 'external'])
       .env('BENCH_PROVIDER'),
   )
   .option(
@@ -393,8 +393,13 @@ program
   )
   .option('--json', 'print the checks as JSON on stdout; the human text goes to stderr')
   .option('--quiet', 'print nothing; the exit code says whether a required tool is missing')
-  .action(async (o: { json?: boolean; quiet?: boolean }) => {
-    const d = await doctor();
+  .addOption(
+    new Option('--provider <p>', 'judge for this provider (external: only pgbench is required here)').choices(
+      ['auto', 'native', 'testcontainers', 'external'],
+    ),
+  )
+  .action(async (o: { json?: boolean; quiet?: boolean; provider?: string }) => {
+    const d = await doctor(o.provider ? { provider: o.provider } : {});
     if (o.json) console.log(JSON.stringify(d, null, 2));
     humanOutput(o).table(renderDoctor(d));
     if (d.missingRequired) process.exitCode = EXIT.missingTool;

@@ -1,5 +1,6 @@
 import { SECONDS_RULE } from '../src/pgbench/txlog.js';
 import type { CellRecord } from '../src/results/types.js';
+import { externalMethodLines, externalSetupLine } from './external-method.js';
 import { fixed, fmtInt, isNum } from './format.js';
 import type { MatrixInfo } from './matrix-info.js';
 import type { Row } from './model.js';
@@ -112,10 +113,11 @@ function setup(o: FindingsOptions): string[] {
   const lines: string[] = [];
   if (m?.host) {
     lines.push(
-      `- Host: \`${m.host.hostname}\`, ${m.host.cpus} × ${m.host.cpuModel}, ${fixed(m.host.memoryBytes / 1073741824, 1)} GiB RAM, ${m.host.platform}, kernel ${m.host.kernel}. Client (pgbench), pooler and server share these cores.`,
+      `- Host: \`${m.host.hostname}\`, ${m.host.cpus} × ${m.host.cpuModel}, ${fixed(m.host.memoryBytes / 1073741824, 1)} GiB RAM, ${m.host.platform}, kernel ${m.host.kernel}. ${m.external ? 'pgbench ran here; the pooler and server ran where their DSNs point.' : 'Client (pgbench), pooler and server share these cores.'}`,
     );
   }
-  if (m?.provider)
+  if (m?.external) lines.push(externalSetupLine(m.external));
+  else if (m?.provider)
     lines.push(
       `- Provider: ${m.provider}${m.providerReason ? ` (${m.providerReason})` : ''}; every component listens on 127.0.0.1.`,
     );
@@ -179,7 +181,8 @@ function method(rows: readonly Row[], o: FindingsOptions): string[] {
   const interval =
     m.sampleIntervalMs ??
     o.cells.find((c) => typeof c.sampling?.intervalMs === 'number')?.sampling?.intervalMs;
-  lines.push(`- Isolation: ${isolationSentences(rows, o.totals).text}`);
+  if (o.meta?.external) lines.push(...externalMethodLines(o.meta.external, o.totals));
+  else lines.push(`- Isolation: ${isolationSentences(rows, o.totals).text}`);
   if (o.cells.some((c) => c.sampling) && typeof interval === 'number') {
     lines.push(
       `- Sampling every ${interval} ms while pgbench ran (a cell shorter than 4 intervals is sampled every quarter of its duration): pg_stat_activity (server backends), PgBouncer SHOW POOLS/STATS, memory and CPU of each component's process tree.`,

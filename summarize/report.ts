@@ -1,4 +1,5 @@
 import type { RunInfo } from '../src/results/types.js';
+import { type ExternalMeta, externalMeta } from './external-method.js';
 import type { GateReport } from './gates.js';
 import type { MergedRuns } from './merge.js';
 import type { Thresholds, Warning } from './model.js';
@@ -18,6 +19,8 @@ export interface ReportMeta {
   /** The command that produced the first run, as typed. */
   command?: string[];
   cellsPlanned?: number;
+  /** An external stack's endpoints, PIDs and data (provider external only). */
+  external?: ExternalMeta;
 }
 
 /** Everything a renderer may use besides the rows. Renderers are `(rows, options) => string`. */
@@ -46,6 +49,8 @@ export function reportMeta(m: MergedRuns): ReportMeta {
   if (p.tool) meta.tool = p.tool;
   if (p.provider) meta.provider = p.provider;
   if (p.providerReason) meta.providerReason = p.providerReason;
+  const external = p.provider === 'external' ? externalMeta(p.stack) : undefined;
+  if (external) meta.external = external;
   if (p.host) meta.host = p.host;
   if (starts[0]) meta.startedAt = starts[0];
   const lastEnd = ends[ends.length - 1];

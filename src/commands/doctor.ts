@@ -86,8 +86,24 @@ async function opensslCheck(): Promise<DoctorCheck> {
   };
 }
 
+/** What a stack reached by DSN does not need here: only pgbench runs on this machine. */
+const NOT_NEEDED_EXTERNAL = new Set(['postgres', 'pgbouncer', 'component user']);
+
+/** `--provider external`: PostgreSQL's server binaries, PgBouncer and the component user become optional. */
+export function forExternal(checks: readonly DoctorCheck[]): DoctorCheck[] {
+  return checks.map((c) =>
+    NOT_NEEDED_EXTERNAL.has(c.name)
+      ? {
+          ...c,
+          required: false,
+          detail: `${c.detail} (not needed: provider external runs only pgbench here)`,
+        }
+      : c,
+  );
+}
+
 /** `bench doctor`: what this machine can run, and the command that installs what is missing. */
-export async function doctor(): Promise<DoctorResult> {
+export async function doctor(opts: { provider?: string } = {}): Promise<DoctorResult> {
   const checks: DoctorCheck[] = [];
   const major = Number(process.versions.node.split('.')[0]);
   checks.push({
@@ -135,5 +151,6 @@ export async function doctor(): Promise<DoctorResult> {
     detail: 'only needed by scripts/ (dockerd, local images)',
     fix: 'apt-get install -y docker.io',
   });
-  return { checks, missingRequired: checks.some((c) => c.required && !c.ok) };
+  const judged = opts.provider === 'external' ? forExternal(checks) : checks;
+  return { checks: judged, missingRequired: judged.some((c) => c.required && !c.ok) };
 }

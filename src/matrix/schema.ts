@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
-import { tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
+import { externalRules } from './external-rules.js';
+import { externalTlsSchema, tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
 
 /** A positive duration: `5s`, `500ms`, `2m`, or a number of seconds. Stored in milliseconds. */
 export const durationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -122,10 +123,50 @@ const proxyConfig = z.strictObject({
   files: z.record(fileName, proxyFile).default({}),
 });
 
-export const configSchema = z.discriminatedUnion('kind', [directConfig, pgbouncerConfig, proxyConfig], {
-  error: (issue) =>
-    issue.code === 'invalid_union' ? 'a config kind: one of direct, pgbouncer, proxy' : undefined,
+/** An environment variable's name (where a password is read from; the password is never in the matrix). */
+const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
+const pid = z.number().int().positive();
+
+/**
+ * A path that already runs elsewhere (`provider: external`, docs/external.md): the harness starts
+ * nothing and reaches it by DSN. Passwords come from the named environment variables (default
+ * PGPASSWORD) or ~/.pgpass, never from the matrix.
+ */
+const externalConfig = z.strictObject({
+  name,
+  kind: z.literal('external'),
+  description: z.string().optional(),
+  gates: gatesSchema.optional(),
+  /** What pgbench connects to: a postgresql:// URL or libpq key=value pairs, or host/port/database/user. */
+  dsn: z.string().min(1).optional(),
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  database: z.string().min(1).optional(),
+  user: z.string().min(1).optional(),
+  password_env: envName.optional(),
+  /** PgBouncer's admin console (SHOW POOLS/STATS, KILL/RESUME to drain between cells). */
+  admin_dsn: z.string().min(1).optional(),
+  admin_password_env: envName.optional(),
+  /** PostgreSQL itself, directly: pg_stat_activity, CHECKPOINT, VACUUM, the isolation count, init. */
+  postgres_dsn: z.string().min(1).optional(),
+  postgres_password_env: envName.optional(),
+  /** TLS from bench to these endpoints (client side only; `ca_file` for verify-full). */
+  tls: externalTlsSchema.optional(),
+  /** PIDs of components on this machine, sampled for PSS/RSS/CPU from /proc. */
+  pids: z
+    .strictObject({ postgres: pid.optional(), pgbouncer: pid.optional(), proxy: pid.optional() })
+    .default({}),
 });
+export type ExternalConfigSpec = z.infer<typeof externalConfig>;
+
+export const configSchema = z.discriminatedUnion(
+  'kind',
+  [directConfig, pgbouncerConfig, proxyConfig, externalConfig],
+  {
+    error: (issue) =>
+      issue.code === 'invalid_union' ? 'a config kind: one of direct, pgbouncer, proxy, external' : undefined,
+  },
+);
 export type ConfigSpec = z.infer<typeof configSchema>;
 
 /** The PgBouncer a config puts in its path: its own (kind pgbouncer) or the one behind its proxy. */
@@ -184,7 +225,12 @@ export const matrixSchema = z
   .strictObject({
     name: name.optional(),
     description: z.string().optional(),
-    provider: z.enum(['auto', 'native', 'testcontainers']).default('auto'),
+    provider: z.enum(['auto', 'native', 'testcontainers', 'external']).default('auto'),
+    /**
+     * External stacks only: let bench run `pgbench -i` (drops and recreates the pgbench_* tables),
+     * and only in a database that holds no other table. Without it the tables must exist.
+     */
+    init: z.boolean().optional(),
     duration: wholeSeconds(positiveDuration).default(10_000),
     warmup: wholeSeconds(nonNegativeDuration).default(0),
     /** Pause after CHECKPOINT before each cell, so background writes settle. */
@@ -243,6 +289,7 @@ export const matrixSchema = z
     gates: gatesSchema.default({}),
   })
   .superRefine((m, ctx) => {
+    externalRules(m, ctx);
     const seen = new Map<string, number>();
     m.configs.forEach((c, i) => {
       const prev = seen.get(c.name);

@@ -15,6 +15,14 @@ export const tlsSchema = z.strictObject({
 });
 export type ConfigTls = z.infer<typeof tlsSchema>;
 
+/**
+ * TLS to a stack bench did not start (`kind: external`): only the client side is bench's to choose,
+ * and `verify-full` checks the server's certificate against the user's CA file (`ca_file`, a path
+ * relative to the matrix or absolute). It applies to every connection bench makes to the config's
+ * endpoints (pgbench, the admin console, PostgreSQL directly).
+ */
+export const externalTlsSchema = tlsSchema.extend({ ca_file: z.string().min(1).optional() });
+
 /** The run's throwaway key type: RSA 2048 is what most certificates in production still are. */
 export const TLS_KEYS = ['rsa-2048', 'rsa-3072', 'ec-p256'] as const;
 export type TlsKey = (typeof TLS_KEYS)[number];
@@ -23,8 +31,8 @@ export const tlsKeySchema = z.enum(TLS_KEYS).default('rsa-2048');
 export const TLS_OFF: ConfigTls = { client: 'disable', server: 'disable' };
 
 interface TlsConfigView {
-  kind: 'direct' | 'pgbouncer' | 'proxy';
-  tls?: ConfigTls | undefined;
+  kind: 'direct' | 'pgbouncer' | 'proxy' | 'external';
+  tls?: (ConfigTls & { ca_file?: string | undefined }) | undefined;
   via_pgbouncer?: unknown;
 }
 
@@ -56,6 +64,29 @@ export function tlsIssues(c: TlsConfigView): Array<{ path: string[]; message: st
       message: 'disable on a proxy config without via_pgbouncer (the server side is PgBouncer to PostgreSQL)',
     });
   }
+  return [...out, ...externalTlsIssues(c)];
+}
+
+function externalTlsIssues(c: TlsConfigView): Array<{ path: string[]; message: string }> {
+  if (c.kind !== 'external') return [];
+  const tls = c.tls ?? TLS_OFF;
+  const out: Array<{ path: string[]; message: string }> = [];
+  if (tls.server !== 'disable') {
+    out.push({
+      path: ['tls', 'server'],
+      message:
+        "disable on an external config (its server side is the user's pooler: bench does not configure it)",
+    });
+  }
+  if (tls.client === 'verify-full' && c.tls?.ca_file === undefined) {
+    out.push({
+      path: ['tls', 'ca_file'],
+      message: 'the CA file that signed the server certificate, for verify-full on an external config',
+    });
+  }
+  if (tls.client !== 'verify-full' && c.tls?.ca_file !== undefined) {
+    out.push({ path: ['tls', 'ca_file'], message: 'no ca_file unless tls.client is verify-full' });
+  }
   return out;
 }
 
@@ -72,12 +103,13 @@ export function usesTls(c: { tls?: ConfigTls | undefined }): boolean {
 export function postgresNeedsSsl(configs: ReadonlyArray<TlsConfigView>): boolean {
   return configs.some(
     (c) =>
-      (c.kind === 'direct' && (c.tls?.client ?? 'disable') !== 'disable') ||
-      (c.tls?.server ?? 'disable') !== 'disable',
+      c.kind !== 'external' &&
+      ((c.kind === 'direct' && (c.tls?.client ?? 'disable') !== 'disable') ||
+        (c.tls?.server ?? 'disable') !== 'disable'),
   );
 }
 
 /** PgBouncer needs certificates when its clients talk TLS to it or it talks TLS to PostgreSQL. */
 export function anyTls(configs: ReadonlyArray<TlsConfigView>): boolean {
-  return configs.some((c) => usesTls(c));
+  return configs.some((c) => c.kind !== 'external' && usesTls(c));
 }

@@ -9,8 +9,10 @@ import { runPaths } from '../results/paths.js';
 import type { CellRecord, RunInfo, RunOutcomeState } from '../results/types.js';
 import { appendCell, writeRunInfo } from '../results/write.js';
 import { startSampling } from '../sampling/session.js';
-import type { Provider, Stack } from '../stack/types.js';
+import { isExternal } from '../stack/external.js';
+import type { ConfigPath, Provider, Stack } from '../stack/types.js';
 import { type CellHooks, type CellPlan, cellNotRun, runCell } from './cell.js';
+import { type CellSetup, setUpExternalCell } from './external-cell.js';
 import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
 import { initData, prepareCell } from './prepare.js';
@@ -100,6 +102,34 @@ export async function execute(x: Execution): Promise<{ records: CellRecord[]; ou
   }
 }
 
+/** A stack bench started: drain, tidy, checkpoint, then wait for other configs' backends to go (or refuse). */
+async function setUpLocalCell(
+  stack: Stack,
+  cfgPath: ConfigPath,
+  role: string,
+  tidy: { vacuum: boolean; settleMs: number },
+  isolationWait: number,
+  signal: AbortSignal | undefined,
+): Promise<CellSetup> {
+  const prepared = await prepareCell(stack, cfgPath, tidy);
+  const isolation = await awaitIsolation(stack.postgres, role, isolationWait, signal);
+  prepared.push(describeIsolation(isolation.count, isolation.waitedMs));
+  const { foreign, foreignTotal } = isolation.count;
+  return {
+    prepared,
+    ...(foreignTotal > 0
+      ? {
+          refusal:
+            `isolation: ${foreignTotal} client backends of other configs were still connected ` +
+            `after ${isolation.waitedMs} ms (${Object.keys(foreign).join(', ')}); the cell did not run`,
+        }
+      : {}),
+    postgres: stack.postgres,
+    database: cfgPath.endpoint.database,
+    components: [stack.postgresComponent, ...cfgPath.components],
+  };
+}
+
 function finish(runDir: string, info: RunInfo, outcome: RunOutcomeState): void {
   info.endedAt = new Date().toISOString();
   info.outcome = outcome;
@@ -121,6 +151,12 @@ async function startStack(x: Execution, workdir: string): Promise<Stack> {
   info.stack = { ...stack.details, startupMs: Date.now() - t0 };
   writeRunInfo(runDir, info);
   if (opts.signal?.aborted) throw new InterruptedError();
+  if (stack.loadData) {
+    // An external stack: its provider decided, with the matrix's init and the tables it found.
+    info.stack = { ...info.stack, data: await stack.loadData(workdir, opts.signal) };
+    writeRunInfo(runDir, info);
+    return stack;
+  }
   const { scale } = matrix.spec;
   opts.events.log(`initializing pgbench data, scale ${scale}`);
   const initMs = await initData(stack, scale, workdir, opts.signal);
@@ -171,9 +207,11 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   const cellDir = runPaths(runDir).cellDir(cell.id);
   rmSync(cellDir, { recursive: true, force: true });
   mkdirSync(cellDir, { recursive: true });
-  const prepared = await prepareCell(stack, cfgPath, { vacuum: s.lastWrote, settleMs: matrix.spec.settle });
-  const isolation = await awaitIsolation(stack.postgres, role, matrix.spec.isolation_wait, signal);
-  prepared.push(describeIsolation(isolation.count, isolation.waitedMs));
+  const tidy = { vacuum: s.lastWrote, settleMs: matrix.spec.settle };
+  const setup = isExternal(stack)
+    ? await setUpExternalCell(stack, cfgPath, tidy)
+    : await setUpLocalCell(stack, cfgPath, role, tidy, matrix.spec.isolation_wait, signal);
+  const { prepared } = setup;
   s.lastWrote = workloadWrites(settings.workload);
   const { sampling, ...rest } = settings;
   const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared };
@@ -185,12 +223,12 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
       ? {
           startSampling: () =>
             startSampling({
-              postgres: stack.postgres,
-              database: sampled.endpoint.database,
+              ...(setup.postgres ? { postgres: setup.postgres } : {}),
+              database: setup.database,
               role,
               ...sampling,
               ...(sampled.pgbouncerAdmin ? { pgbouncerAdmin: sampled.pgbouncerAdmin } : {}),
-              components: [stack.postgresComponent, ...sampled.components],
+              components: setup.components,
               cellDir,
             }),
         }
@@ -198,15 +236,7 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
     ...tlsHooks(matrix.spec.configs, cell.config, role, stack.postgres, sampled.pgbouncerAdmin),
     ...(signal ? { signal } : {}),
   };
-  const { foreign, foreignTotal } = isolation.count;
-  const rec =
-    foreignTotal > 0
-      ? cellNotRun(
-          plan,
-          `isolation: ${foreignTotal} client backends of other configs were still connected ` +
-            `after ${isolation.waitedMs} ms (${Object.keys(foreign).join(', ')}); the cell did not run`,
-        )
-      : await runCell(stack, plan, hooks);
+  const rec = setup.refusal ? cellNotRun(plan, setup.refusal) : await runCell(stack, plan, hooks);
   appendCell(runDir, rec);
   s.records.push(rec);
   s.cellMs.push(Date.now() - cellStart);

@@ -95,7 +95,8 @@ async function checkFixedPorts(matrix: Matrix): Promise<void> {
   const fixed: Array<[string, number]> = [];
   if (matrix.spec.postgres.port !== undefined) fixed.push(['postgres.port', matrix.spec.postgres.port]);
   matrix.spec.configs.forEach((c, i) => {
-    if (c.kind !== 'direct' && c.port !== undefined) fixed.push([`configs[${i}].port`, c.port]);
+    if ((c.kind === 'pgbouncer' || c.kind === 'proxy') && c.port !== undefined)
+      fixed.push([`configs[${i}].port`, c.port]);
   });
   for (const [field, port] of fixed) {
     if (!(await isFree(port))) {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Endpoint } from '../stack/types.js';
+import { nodePgSsl } from '../util/pg-ssl.js';
 
 export const SAMPLER_APPLICATION_NAME = 'bench-sampler';
 
@@ -53,9 +54,9 @@ export class LazyClient {
         password,
         database,
         application_name: SAMPLER_APPLICATION_NAME,
-        // Explicit, so PGSSLMODE in the environment cannot turn TLS on against a loopback server
-        // (PgBouncer's client_tls_sslmode defaults to disable).
-        ssl: false,
+        // Explicit (the endpoint's own sslmode, plain by default), so PGSSLMODE in the environment
+        // cannot turn TLS on against a loopback server (PgBouncer's client_tls_sslmode defaults to disable).
+        ssl: nodePgSsl(this.endpoint),
         connectionTimeoutMillis: this.timeoutMs,
         keepAlive: true,
       });

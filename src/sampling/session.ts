@@ -13,8 +13,11 @@ import type { GapSample, Sample, SampleKind, SamplingSummary } from './types.js'
 export const SAMPLES_FILE = CELL_FILES.samples;
 
 export type SamplingOptions = {
-  /** Direct connection to PostgreSQL (not through the path under test). */
-  postgres: Endpoint;
+  /**
+   * Direct connection to PostgreSQL (not through the path under test). Absent for an external
+   * stack without postgres_dsn: pg_stat_activity is then not sampled, and a warning says so.
+   */
+  postgres?: Endpoint;
   /** The benchmark database: server backends are counted for it. */
   database: string;
   /** PgBouncer's admin console, when PgBouncer is in the path. */
@@ -144,18 +147,22 @@ export async function startSampling(opts: SamplingOptions): Promise<SamplingSess
 
   // A sampler query may take up to this long before its tick records a gap and reconnects.
   const timeoutMs = Math.min(5000, Math.max(1000, interval));
-  const activity = new PgActivitySampler(opts.postgres, opts.database, timeoutMs);
+  const activity = opts.postgres ? new PgActivitySampler(opts.postgres, opts.database, timeoutMs) : undefined;
+  if (!activity)
+    warnings.add(
+      'pg_activity: no direct PostgreSQL endpoint (postgres_dsn); server backends were not sampled',
+    );
   const bouncer = opts.pgbouncerAdmin ? new PgbouncerAdminSampler(opts.pgbouncerAdmin, timeoutMs) : undefined;
   const proc = new ProcSampler({
     targets,
     clkTck,
     pageSize,
     pssEvery: pssEvery(opts.pssIntervalMs ?? DEFAULT_PSS_INTERVAL_MS, interval, opts.durationMs),
-    exclude: () => new Set(activity.backendPid === undefined ? [] : [activity.backendPid]),
+    exclude: () => new Set(activity?.backendPid === undefined ? [] : [activity.backendPid]),
   });
 
   // No driver error we know of quotes the password; this makes sure none ever reaches the results.
-  const secrets = [opts.postgres.password, opts.pgbouncerAdmin?.password].filter((p): p is string => !!p);
+  const secrets = [opts.postgres?.password, opts.pgbouncerAdmin?.password].filter((p): p is string => !!p);
   const scrub = (text: string): string => secrets.reduce((t, s) => t.split(s).join('***'), text);
 
   const samples: Sample[] = [];
@@ -182,7 +189,7 @@ export async function startSampling(opts: SamplingOptions): Promise<SamplingSess
     const t = now();
     tickTimes.push(t);
     const parts = await Promise.all([
-      guard(t, 'pg_activity', () => activity.sample(t)),
+      activity ? guard(t, 'pg_activity', () => activity.sample(t)) : Promise.resolve([]),
       bouncer ? guard(t, 'pgbouncer', () => bouncer.sample(t)) : Promise.resolve([]),
       guard(t, 'proc', async () => proc.sample(t)),
     ]);
@@ -203,7 +210,7 @@ export async function startSampling(opts: SamplingOptions): Promise<SamplingSess
   const stop = (window?: SummaryWindow): Promise<SamplingSummary> => {
     stopping ??= (async () => {
       await scheduler.stop().catch((err) => warnings.add(`sampling: tick failed (${errorText(err)})`));
-      await Promise.all([activity.close(), bouncer?.close()]).catch(() => {});
+      await Promise.all([activity?.close(), bouncer?.close()]).catch(() => {});
       await out.close().catch((err) => warnings.add(`sampling: closing ${file} failed (${errorText(err)})`));
       for (const w of proc.warnings) warnings.add(w);
       const inside = (t: number) => !window || (t >= window.fromMs && t <= window.toMs);

@@ -1,4 +1,5 @@
 import { MissingToolError } from '../errors.js';
+import { externalProvider } from './external.js';
 import { nativeProvider } from './native.js';
 import type { Provider } from './types.js';
 
@@ -12,8 +13,10 @@ export interface ProviderChoice {
  * says why; an explicit choice is honoured or fails loudly.
  */
 export async function chooseProvider(
-  requested: 'auto' | 'native' | 'testcontainers',
+  requested: 'auto' | 'native' | 'testcontainers' | 'external',
 ): Promise<ProviderChoice> {
+  if (requested === 'external')
+    return { provider: externalProvider, reason: 'requested: a stack that runs elsewhere, reached by DSN' };
   if (requested === 'native') return { provider: nativeProvider, reason: 'requested' };
   const { dockerEngine, testcontainersProvider } = await import('./testcontainers.js');
   if (requested === 'testcontainers') {

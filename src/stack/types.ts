@@ -34,9 +34,15 @@ export interface ConfigPath {
   pgbouncerAdmin?: Endpoint;
 }
 
+export type ProviderName = 'native' | 'testcontainers' | 'external';
+
 export interface Stack {
-  provider: 'native' | 'testcontainers';
-  /** Direct superuser-capable connection to PostgreSQL for init, CHECKPOINT and sampling. */
+  provider: ProviderName;
+  /**
+   * Direct superuser-capable connection to PostgreSQL for init, CHECKPOINT and sampling. An
+   * external stack (src/stack/external.ts) has no such thing: there it is the first config's
+   * postgres_dsn (or dsn), and the runner uses each config's own endpoints instead.
+   */
   postgres: Endpoint;
   postgresComponent: Component;
   /** The paths currently up (normally one: the config under test), by config. */
@@ -59,6 +65,12 @@ export interface Stack {
   restartPath(config: string): Promise<ConfigPath>;
   /** Stops everything this stack started. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Loads the pgbench data where the provider decides it (an external stack: only with init: true,
+   * never beside other tables) and returns facts for run.json; without it the runner runs
+   * pgbench -i on `postgres`.
+   */
+  loadData?(cwd: string, signal?: AbortSignal): Promise<Record<string, unknown>>;
 }
 
 export interface StartOptions {
@@ -72,7 +84,7 @@ export interface StartOptions {
 }
 
 export interface Provider {
-  name: 'native' | 'testcontainers';
+  name: ProviderName;
   /** Cheap checks (tools present, user exists) before the run directory is created; throws. */
   preflight?(matrix: Matrix): void;
   start(opts: StartOptions): Promise<Stack>;

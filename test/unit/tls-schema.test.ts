@@ -87,3 +87,30 @@ describe('tls: in the matrix', () => {
     expect(m.spec.configs[0]?.tls?.server).toBe('verify-full');
   });
 });
+
+describe('tls on an external config', () => {
+  const ext = (tls: string) => `provider: external
+concurrency: [1]
+configs:
+  - name: ext
+    kind: external
+    dsn: postgresql://app@127.0.0.1:5432/db
+    tls: ${tls}
+workloads: [readonly]
+`;
+  it('accepts require, and verify-full with a CA file', () => {
+    expect(() => parseMatrix(ext('{ client: require }'), 'm.yaml')).not.toThrow();
+    expect(() => parseMatrix(ext('{ client: verify-full, ca_file: ca.crt }'), 'm.yaml')).not.toThrow();
+  });
+  it('refuses verify-full without ca_file, a ca_file without verify-full, and a server side', () => {
+    expect(() => parseMatrix(ext('{ client: verify-full }'), 'm.yaml')).toThrow(
+      /configs\[0\]\.tls\.ca_file: expected the CA file/,
+    );
+    expect(() => parseMatrix(ext('{ client: require, ca_file: ca.crt }'), 'm.yaml')).toThrow(
+      /ca_file: expected no ca_file/,
+    );
+    expect(() => parseMatrix(ext('{ server: require }'), 'm.yaml')).toThrow(
+      /tls\.server: expected disable on an external config/,
+    );
+  });
+});
