@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
+import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
 
 /** A positive duration: `5s`, `500ms`, `2m`, or a number of seconds. Stored in milliseconds. */
 export const durationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -162,10 +163,24 @@ const workloadObject = z
     /** Extra pgbench flags, e.g. ["--rate", "1000"]. */
     flags: z.array(z.string()).default([]),
     gates: gatesSchema.optional(),
+    /** pgbench -R: total transactions per second over all clients; a list makes it a matrix axis. */
+    rate: z.union([rateValue, z.array(rateValue).min(1, 'a non-empty list of rates')]).optional(),
+    /** pgbench -L: with a rate, transactions that would start later than this are skipped. */
+    latency_limit: latencyLimit.optional(),
+    /** Rates over time, run as consecutive rate-limited segments (docs/load-profiles.md). */
+    profile: profileSchema.optional(),
   })
   .refine((w) => (w.builtin === undefined) !== (w.script === undefined), {
     message: 'exactly one of "builtin" or "script"',
-  });
+  })
+  .refine((w) => w.rate === undefined || w.profile === undefined, {
+    message: 'either "rate" or "profile", not both (a profile sets the rate of each segment)',
+    path: ['profile'],
+  })
+  .refine(
+    (w) => (w.rate === undefined && w.profile === undefined) || !w.flags.some((f) => /^(-R|--rate)/.test(f)),
+    { message: 'no -R/--rate in flags when "rate" or "profile" sets it', path: ['flags'] },
+  );
 
 export const workloadSchema = z.union([z.enum(BUILTIN_WORKLOADS), workloadObject], {
   error: (issue) =>

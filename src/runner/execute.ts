@@ -15,6 +15,7 @@ import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
 import { initData, prepareCell } from './prepare.js';
 import type { RunEvents, RunOptions, RunOutcome } from './run.js';
+import { continuesSegment, segmentPrepared } from './segment.js';
 
 /** Everything the loop needs, decided before anything starts. */
 export interface Execution {
@@ -170,9 +171,16 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   const cellDir = runPaths(runDir).cellDir(cell.id);
   rmSync(cellDir, { recursive: true, force: true });
   mkdirSync(cellDir, { recursive: true });
-  const prepared = await prepareCell(stack, cfgPath, { vacuum: s.lastWrote, settleMs: matrix.spec.settle });
-  const isolation = await awaitIsolation(stack.postgres, role, matrix.spec.isolation_wait, signal);
-  prepared.push(describeIsolation(isolation.count, isolation.waitedMs));
+  // A profile segment that continues the previous one runs at once (src/runner/segment.ts).
+  const seg = settings.workload.load?.segment;
+  const continuing = seg !== undefined && continuesSegment(matrix, todo, i);
+  const prepared = continuing
+    ? [segmentPrepared(seg.index, seg.count)]
+    : await prepareCell(stack, cfgPath, { vacuum: s.lastWrote, settleMs: matrix.spec.settle });
+  const isolation = continuing
+    ? { count: { foreign: {}, foreignTotal: 0, own: 0 }, waitedMs: 0 }
+    : await awaitIsolation(stack.postgres, role, matrix.spec.isolation_wait, signal);
+  if (!continuing) prepared.push(describeIsolation(isolation.count, isolation.waitedMs));
   s.lastWrote = workloadWrites(settings.workload);
   const { sampling, ...rest } = settings;
   const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared };
