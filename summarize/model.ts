@@ -180,6 +180,41 @@ export interface Row extends GroupKey {
    */
   isolation?: IsolationFigures;
   samples: RepSample[];
+  /** Offered against achieved load, for a rate-limited workload (summarize/offered-load.ts). */
+  load?: LoadFigures;
+}
+
+/** A rate-limited group (pgbench -R): one rate of a rate axis, or one segment of a load profile. */
+export interface LoadFigures {
+  /** The matrix's workload (the row's workload is the rate or segment variant of it). */
+  workload: string;
+  /** pgbench -R: transactions per second offered over all clients. */
+  offeredTps: number;
+  latencyLimitMs?: number;
+  segment?: {
+    index: number;
+    count: number;
+    /** Planned offset from the profile's start, s. */
+    startS: number;
+    durationS: number;
+    shape: string;
+    burst: boolean;
+  };
+  /** Completed transactions per second over the completed reps. */
+  achievedTps: number;
+  achievedRatio: number;
+  /** Transactions the offered rate schedules over the completed reps' durations. */
+  scheduled: number;
+  /** Transactions skipped under -L, summed over reps. */
+  skipped: number;
+  /** Transactions above the -L limit, summed over reps (pgbench's summary). */
+  lateTransactions?: number;
+  /** Schedule lag of completed transactions from the per-transaction log: mean of the reps' means, largest p99 and max. */
+  lagMeanMs?: number;
+  lagP99Ms?: number;
+  lagMaxMs?: number;
+  /** Whether the config served the offered rate (RATE_MET_RULE). */
+  met: boolean;
 }
 
 export type WarningKind =
@@ -196,7 +231,8 @@ export type WarningKind =
   | 'foreign-backends'
   | 'latency-incomplete'
   | 'reader'
-  | 'mixed-runs';
+  | 'mixed-runs'
+  | 'rate-not-met';
 
 /** A typed warning with a hint of what to change, in the manner of hyperfine. */
 export interface Warning {

@@ -14,6 +14,7 @@ import {
   type Thresholds,
   type Warning,
 } from './model.js';
+import { loadFigures } from './offered-load.js';
 import { aggregateSampling } from './sampling.js';
 import { describe, madOutliers, pairedTTest, ratio } from './stats.js';
 import { rowWarnings } from './warnings.js';
@@ -135,6 +136,7 @@ function buildRow(
   const latency = mergeLatency(completed, input.histogramOf);
   const sampling = aggregateSampling(completed.map((c) => c.sampling));
   const isolation = isolationOf(cells);
+  const load = loadFigures(completed);
   const row: Row = {
     ...key,
     ...(cfg?.kind !== undefined ? { configKind: cfg.kind } : {}),
@@ -155,6 +157,7 @@ function buildRow(
     ...(sampling ? { sampling } : {}),
     ...(isolation ? { isolation } : {}),
     samples,
+    ...(load ? { load } : {}),
   };
   return row;
 }

@@ -15,6 +15,7 @@ import {
   tpsDecimals,
 } from '../format.js';
 import type { ComponentFigures, Row, Warning } from '../model.js';
+import { offeredLoadMarkdown } from '../offered-load.js';
 import type { RenderOptions, ReportMeta } from '../report.js';
 import { RULES } from '../rules.js';
 import { collapseWarnings } from '../warnings.js';
@@ -175,6 +176,7 @@ export function markdown(rows: readonly Row[], options: RenderOptions): string {
     const res = resourceTable(rows, w);
     if (res) out.push(`${RESOURCE_CAPTION}`, '', res, '');
   }
+  out.push(...offeredLoadMarkdown(rows));
   if (options.warnings.length > 0) out.push('## Warnings', '', warningList(options.warnings), '');
   if (options.gates && options.gates.failures.length > 0) {
     out.push('## Gates failed', '', ...options.gates.failures.map((f) => `- ${f.message}`), '');
