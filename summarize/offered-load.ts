@@ -9,19 +9,24 @@ import type { LoadFigures, Row } from './model.js';
  */
 
 /**
- * Whether a config served the offered rate: nothing skipped, and at least the transactions a
- * Poisson schedule at that rate gives with 99.9 % probability. pgbench -R draws exponential gaps
- * between transactions, so the count over T seconds is Poisson with mean rate·T: a count 3.1
- * standard deviations (√(rate·T)) below the mean is a shortfall, not chance.
+ * Whether a config served the offered rate: at least the transactions a Poisson schedule at that
+ * rate gives with 99.9 % probability, and at most 1 % of them skipped. pgbench -R draws exponential
+ * gaps between transactions, so the count over T seconds is Poisson with mean rate·T: a count 3.1
+ * standard deviations (√(rate·T)) below the mean is a shortfall, not chance. A stray skipped
+ * transaction (a scheduling hiccup of a busy machine past -L) is shown, but does not unmake a rate.
  */
 export const RATE_MET_RULE =
-  'offered rate met: 0 skipped transactions and at least rate·T − 3.1·√(rate·T) transactions completed over the reps (pgbench -R schedules a Poisson process, so fewer is a shortfall, not chance)';
+  'offered rate met: at least rate·T − 3.1·√(rate·T) transactions completed over the reps (pgbench -R schedules a Poisson process, so fewer is a shortfall, not chance) and at most 1 % of them skipped under -L';
 
 const POISSON_Z = 3.1;
+const SKIPPED_TOLERANCE = 0.01;
 
 export function rateMet(offeredTps: number, seconds: number, processed: number, skipped: number): boolean {
   const expected = offeredTps * seconds;
-  return skipped === 0 && processed >= expected - POISSON_Z * Math.sqrt(expected);
+  return (
+    processed >= expected - POISSON_Z * Math.sqrt(expected) &&
+    skipped <= SKIPPED_TOLERANCE * (processed + skipped)
+  );
 }
 
 function maxOf(xs: (number | undefined)[]): number | undefined {

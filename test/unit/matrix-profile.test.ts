@@ -6,6 +6,7 @@ import { profileSchema } from '../../src/matrix/profile-schema.js';
 import { workloadFlags } from '../../src/matrix/workload.js';
 import { cellSettings, configOrder, planCells } from '../../src/runner/plan.js';
 import { continuesSegment } from '../../src/runner/segment.js';
+import { rateMet } from '../../summarize/offered-load.js';
 
 const profile = (p: Record<string, unknown>) => profileSchema.parse(p);
 const rates = (p: Record<string, unknown>) => expandProfile(profile(p)).map((s) => s.rate);
@@ -174,5 +175,16 @@ describe('rate and profile workloads in the plan', () => {
     const s1 = cellSettings(m, cells[2] as never, env);
     expect([s1.durationMs, s1.warmupMs]).toEqual([2000, 1000]);
     expect(cellSettings(m, cells[0] as never, env).durationMs).toBe(5000);
+  });
+});
+
+describe('rateMet', () => {
+  it('a Poisson shortfall beyond 3.1 σ, or more than 1 % skipped, is not met; chance is', () => {
+    // 100 tps over 2 s: 200 expected, σ = 14.1: 157 is 3.0 σ low (chance), 155 is 3.2 σ low.
+    expect(rateMet(100, 2, 157, 0)).toBe(true);
+    expect(rateMet(100, 2, 155, 0)).toBe(false);
+    expect(rateMet(100, 2, 200, 2)).toBe(true);
+    expect(rateMet(100, 2, 200, 3)).toBe(false);
+    expect(rateMet(200_000, 2, 21_000, 380_000)).toBe(false);
   });
 });
