@@ -195,3 +195,50 @@ export function offeredLoadMethod(rows: readonly Row[]): string[] {
   }
   return out;
 }
+
+/** summary.csv's offered-load columns (present only when a row is rate-limited). */
+export const LOAD_CSV_HEADER = [
+  'load_workload',
+  'offered_tps',
+  'latency_limit_ms',
+  'segment',
+  'segment_count',
+  'segment_start_s',
+  'segment_duration_s',
+  'segment_burst',
+  'achieved_tps',
+  'achieved_ratio',
+  'rate_met',
+  'skipped_transactions',
+  'late_transactions',
+  'lag_mean_ms',
+  'lag_p99_ms',
+  'lag_max_ms',
+  'maxwait_ms_peak',
+];
+
+/** One row's offered-load columns, in LOAD_CSV_HEADER's order; empty for a row without a rate. */
+export function loadCsvCells(r: Row, n: (x: number | undefined, decimals: number) => string): string[] {
+  const l = r.load;
+  if (!l) return LOAD_CSV_HEADER.map(() => '');
+  const s = l.segment;
+  return [
+    l.workload,
+    n(l.offeredTps, 3),
+    n(l.latencyLimitMs, 3),
+    n(s?.index, 0),
+    n(s?.count, 0),
+    n(s?.startS, 3),
+    n(s?.durationS, 3),
+    s ? String(s.burst) : '',
+    n(l.achievedTps, 3),
+    n(l.achievedRatio, 4),
+    String(l.met),
+    String(l.skipped),
+    n(l.lateTransactions, 0),
+    n(l.lagMeanMs, 3),
+    n(l.lagP99Ms, 3),
+    n(l.lagMaxMs, 3),
+    n(r.sampling?.maxwaitMsPeak, 3),
+  ];
+}

@@ -64,6 +64,7 @@ describe('rate-limited workloads and a load profile on native processes', () => 
   };
 
   it('records each of the three segments like a cell, tied to its profile, back to back', () => {
+    expect(exitCode, output).toBe(0);
     expect(
       cells.map((c) => c.state),
       output,
