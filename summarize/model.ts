@@ -200,10 +200,15 @@ export interface LoadFigures {
     shape: string;
     burst: boolean;
   };
-  /** Completed transactions per second over the completed reps. */
+  /**
+   * Completed transactions per second over the completed reps, in the window after pgbench's
+   * clients connected (processed / Σ processed/tps: pgbench's tps "without initial connection time").
+   */
   achievedTps: number;
   achievedRatio: number;
-  /** Transactions the offered rate schedules over the completed reps' durations. */
+  /** pgbench's initial connection time, mean over reps: the start of every segment offers no load. */
+  connectMs?: number;
+  /** Transactions the offered rate schedules over the completed reps' windows (see achievedTps). */
   scheduled: number;
   /** Transactions skipped under -L, summed over reps. */
   skipped: number;

@@ -160,7 +160,7 @@ describe('rate-limited workloads and a load profile on native processes', () => 
     const findings = readFileSync(path.join(runDir, 'FINDINGS.md'), 'utf8');
     expect(findings).toContain('## Offered load');
     expect(findings).toMatch(
-      /\| over \| direct \| 4 \| – \| 200,000 \| [\d,.]+ \| [\d.]+ ?% \| \*\*no\*\* \| [\d,]+ \|/,
+      /\| over \| direct \| 4 \| – \| 200,000 \| [\d,.]+ \| [\d.]+ ?% \| \*\*no\*\* \| [\d.,]+ \| [\d,]+ \|/,
     );
     expect(findings).toMatch(
       /rate-not-met.*direct \/ over\.r200000 \/ 4 clients: offered 200,000 tps, achieved/,
