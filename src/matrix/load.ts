@@ -84,6 +84,12 @@ export function parseMatrix(text: string, file: string, overrides: MatrixOverrid
     }
   });
   const variants = workloads.flatMap((w, i) => loadVariants(w, spec.workloads[i]));
+  const clash = variants.find((w, i) => variants.findIndex((x) => x.name === w.name) !== i);
+  if (clash) {
+    throw new ConfigurationError(
+      `${file}: workloads: expected unique workload names, "${clash.name}" is both a workload and a rate or segment of another`,
+    );
+  }
   return { spec, workloads: variants, file: path.resolve(file), hash: sha256(text), text };
 }
 

@@ -173,6 +173,10 @@ const workloadObject = z
   .refine((w) => (w.builtin === undefined) !== (w.script === undefined), {
     message: 'exactly one of "builtin" or "script"',
   })
+  .refine((w) => !Array.isArray(w.rate) || new Set(w.rate).size === w.rate.length, {
+    message: 'a list of distinct rates (each is a cell of its own)',
+    path: ['rate'],
+  })
   .refine((w) => w.rate === undefined || w.profile === undefined, {
     message: 'either "rate" or "profile", not both (a profile sets the rate of each segment)',
     path: ['profile'],

@@ -238,7 +238,7 @@ export function renderHtmlReport(
 <header>
 <h1>${esc(input.title)}</h1>
 ${meta ? `<p class="meta">${inlineMarkdown(meta)}</p>` : ''}
-<nav><a href="#tldr">TL;DR</a> · <a href="#results">Results</a> · <a href="#plots">Plots</a> · <a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
+<nav><a href="#tldr">TL;DR</a> · <a href="#results">Results</a> · <a href="#plots">Plots</a> · ${rows.some((r) => r.load) ? '<a href="#offered-load">Offered load</a> · ' : ''}<a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
 </header>
 <main>
 <section id="tldr"><h2>TL;DR</h2>

@@ -188,3 +188,16 @@ describe('rateMet', () => {
     expect(rateMet(200_000, 2, 21_000, 380_000)).toBe(false);
   });
 });
+
+describe('rate axis names', () => {
+  it('refuses a repeated rate and a variant name that clashes with another workload', () => {
+    expect(errorOf(() => matrix('  - { name: r, builtin: readonly, rate: [10, 10] }'))).toMatch(
+      /distinct rates/,
+    );
+    expect(
+      errorOf(() =>
+        matrix('  - { name: r, builtin: readonly, rate: [10] }\n  - { name: r.r10, builtin: tpcb }'),
+      ),
+    ).toMatch(/"r\.r10" is both/);
+  });
+});
