@@ -4,6 +4,7 @@ import { externalMethodLines, externalSetupLine } from './external-method.js';
 import { fixed, fmtInt, isNum } from './format.js';
 import type { MatrixInfo } from './matrix-info.js';
 import type { Row } from './model.js';
+import { offeredLoadMarkdown, offeredLoadMethod } from './offered-load.js';
 import type { RenderOptions } from './report.js';
 import {
   metaLine,
@@ -169,7 +170,11 @@ function method(rows: readonly Row[], o: FindingsOptions): string[] {
   }
   // The isolation line differs per cell; it is summed up below instead.
   const prepared = [
-    ...new Set(o.cells.flatMap((c) => c.prepared).filter((p) => !p.startsWith('isolation:'))),
+    ...new Set(
+      o.cells
+        .flatMap((c) => c.prepared)
+        .filter((p) => !p.startsWith('isolation:') && !p.startsWith('profile segment')),
+    ),
   ];
   if (prepared.length > 0)
     lines.push(
@@ -183,6 +188,7 @@ function method(rows: readonly Row[], o: FindingsOptions): string[] {
     o.cells.find((c) => typeof c.sampling?.intervalMs === 'number')?.sampling?.intervalMs;
   if (o.meta?.external) lines.push(...externalMethodLines(o.meta.external, o.totals));
   else lines.push(`- Isolation: ${isolationSentences(rows, o.totals).text}`);
+  lines.push(...offeredLoadMethod(rows));
   if (o.cells.some((c) => c.sampling) && typeof interval === 'number') {
     lines.push(
       `- Sampling every ${interval} ms while pgbench ran (a cell shorter than 4 intervals is sampled every quarter of its duration): pg_stat_activity (server backends), PgBouncer SHOW POOLS/STATS, memory and CPU of each component's process tree.`,
@@ -271,6 +277,7 @@ export function findings(
     const plots = o.plots.filter((p) => p.endsWith(`-${w}.svg`));
     if (plots.length > 0) out.push(plots.map((p) => `![${p}](${p})`).join('\n'), '');
   }
+  out.push(...offeredLoadMarkdown(rows));
   const other = o.plots.filter((p) => !workloadNames(rows).some((w) => p.endsWith(`-${w}.svg`)));
   if (other.length > 0) out.push(other.map((p) => `![${p}](${p})`).join('\n'), '');
   out.push('## Warnings and caveats', '');

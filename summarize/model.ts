@@ -216,6 +216,46 @@ export interface Row extends GroupKey {
   /** TLS per side, in runs where a config used TLS. */
   tls?: RowTls;
   samples: RepSample[];
+  /** Offered against achieved load, for a rate-limited workload (summarize/offered-load.ts). */
+  load?: LoadFigures;
+}
+
+/** A rate-limited group (pgbench -R): one rate of a rate axis, or one segment of a load profile. */
+export interface LoadFigures {
+  /** The matrix's workload (the row's workload is the rate or segment variant of it). */
+  workload: string;
+  /** pgbench -R: transactions per second offered over all clients. */
+  offeredTps: number;
+  latencyLimitMs?: number;
+  segment?: {
+    index: number;
+    count: number;
+    /** Planned offset from the profile's start, s. */
+    startS: number;
+    durationS: number;
+    shape: string;
+    burst: boolean;
+  };
+  /**
+   * Completed transactions per second over the completed reps, in the window after pgbench's
+   * clients connected (processed / Σ processed/tps: pgbench's tps "without initial connection time").
+   */
+  achievedTps: number;
+  achievedRatio: number;
+  /** pgbench's initial connection time, mean over reps: the start of every segment offers no load. */
+  connectMs?: number;
+  /** Transactions the offered rate schedules over the completed reps' windows (see achievedTps). */
+  scheduled: number;
+  /** Transactions skipped under -L, summed over reps. */
+  skipped: number;
+  /** Transactions above the -L limit, summed over reps (pgbench's summary). */
+  lateTransactions?: number;
+  /** Schedule lag of completed transactions from the per-transaction log: mean of the reps' means, largest p99 and max. */
+  lagMeanMs?: number;
+  lagP99Ms?: number;
+  lagMaxMs?: number;
+  /** Whether the config served the offered rate (RATE_MET_RULE). */
+  met: boolean;
 }
 
 export type WarningKind =
@@ -233,7 +273,8 @@ export type WarningKind =
   | 'latency-incomplete'
   | 'reader'
   | 'mixed-runs'
-  | 'missing-shards';
+  | 'missing-shards'
+  | 'rate-not-met';
 
 /** A typed warning with a hint of what to change, in the manner of hyperfine. */
 export interface Warning {

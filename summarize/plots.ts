@@ -2,6 +2,7 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import { plotFile } from '../src/results/paths.js';
 import type { Row } from './model.js';
+import { offeredLoadJobs } from './offered-load-plots.js';
 
 /**
  * SVG plots from the rows: Vega-Lite specs compiled to Vega and rendered headless (renderer
@@ -278,8 +279,9 @@ export function spectrumPlot(
 
 /** Renders every plot the rows support; plots without data (e.g. no sampling) are not made. */
 export async function renderPlots(rows: readonly Row[]): Promise<Plot[]> {
-  const workloads = [...new Set(rows.map((r) => r.workload))];
-  const jobs: { name: string; title: string; spec: TopLevelSpec }[] = [];
+  // A rate value or profile segment is plotted against offered load, not as a workload of its own.
+  const workloads = [...new Set(rows.filter((r) => r.load === undefined).map((r) => r.workload))];
+  const jobs: { name: string; title: string; spec: TopLevelSpec }[] = [...offeredLoadJobs(rows)];
   for (const w of workloads) {
     const rs = rows.filter((r) => r.workload === w && r.repsCompleted > 0);
     if (rs.length === 0) continue;

@@ -14,6 +14,7 @@ import {
   type Thresholds,
   type Warning,
 } from './model.js';
+import { loadFigures } from './offered-load.js';
 import { aggregateSampling } from './sampling.js';
 import { describe, madOutliers, pairedTTest, ratio } from './stats.js';
 import { tlsFigures, withPerCore } from './tls.js';
@@ -136,6 +137,7 @@ function buildRow(
   const latency = mergeLatency(completed, input.histogramOf);
   const sampling = aggregateSampling(completed.map((c) => c.sampling));
   const isolation = isolationOf(cells);
+  const load = loadFigures(completed);
   const row: Row = {
     ...key,
     ...(cfg?.kind !== undefined ? { configKind: cfg.kind } : {}),
@@ -157,6 +159,7 @@ function buildRow(
     ...(isolation ? { isolation } : {}),
     ...tlsFigures(completed),
     samples,
+    ...(load ? { load } : {}),
   };
   return withPerCore(row);
 }

@@ -56,7 +56,12 @@ export const PANELS = {
     axis: 'ms (log)',
     title: 'latency per second: p50 and p99 of that second (per-transaction log)',
   },
-  failed: { axis: 'failed / s', title: 'failed transactions per second' },
+  failed: { axis: 'tx / s', title: 'failed transactions per second (and skipped ones under -L)' },
+  wait: {
+    axis: 'ms',
+    title:
+      "waiting: schedule lag per second (mean, pgbench -R) and PgBouncer's maxwait (oldest waiting client)",
+  },
   backends: { axis: 'backends', title: "server backends of the config's role (pg_stat_activity)" },
   pgbouncer: { axis: 'connections', title: 'PgBouncer pools (SHOW POOLS, summed)' },
   cpu: { axis: 'cores', title: 'CPU per component (1 = one core busy)' },
@@ -174,6 +179,9 @@ export function cellSeries(input: CellSeriesInput): CellSeries {
       add('latency', 'p50', t, num(s.p50Ms));
       add('latency', 'p99', t, num(s.p99Ms));
       add('failed', 'failed', t, failed);
+      add('wait', 'schedule lag (mean)', t, num(s.lagMeanMs));
+      const skipped = num(s.skipped) ?? 0;
+      if (skipped > 0) add('failed', 'skipped (-L)', t, skipped);
     }
   }
   for (const p of progress) {
@@ -199,6 +207,7 @@ export function cellSeries(input: CellSeriesInput): CellSeries {
       add('pgbouncer', 'cl_waiting', t, num(tot?.clWaiting));
       add('pgbouncer', 'sv_active', t, num(tot?.svActive));
       add('pgbouncer', 'sv_idle', t, num(tot?.svIdle));
+      add('wait', 'maxwait', t, num(tot?.maxwaitMs));
     } else if (s.kind === 'proc' && typeof s.component === 'string') {
       add('cpu', s.component, t, num(s.cpuCores));
       const pss = num(s.pssBytes);

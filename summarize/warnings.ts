@@ -1,5 +1,6 @@
 import { fmtCores, fmtInt, fmtPct, fmtTps } from './format.js';
 import type { GroupKey, Row, Thresholds, Warning } from './model.js';
+import { rateShortfall } from './offered-load.js';
 import { OUTLIER_RULE } from './stats.js';
 
 function where(k: GroupKey): string {
@@ -35,6 +36,13 @@ export function rowWarnings(row: Row, t: Thresholds, hostCpus?: number): Warning
   spreadWarnings(row, t, w);
   failureWarnings(row, w);
   resourceWarnings(row, t, w, hostCpus);
+  const shortfall = row.load ? rateShortfall(row.load) : undefined;
+  if (shortfall)
+    w(
+      'rate-not-met',
+      shortfall,
+      'Read the offered-load table: the knee is the highest rate still met. Lower the rate or give the config more capacity (pool size, clients).',
+    );
   return out;
 }
 

@@ -7,6 +7,7 @@ import { renderHtmlReport } from '../../summarize/html/report.js';
 import { loadSummary } from '../../summarize/load.js';
 import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model.js';
 import { renderPlots } from '../../summarize/plots.js';
+import { profileSeries } from '../../summarize/profile-series.js';
 import { type RenderOptions, reportMeta } from '../../summarize/report.js';
 import { githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
 import { reporters } from '../../summarize/reporters/index.js';
@@ -89,6 +90,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     totals: totals(loaded.rows, options),
   });
   write(p.findings, f.markdown);
+  const series = loadCellSeries(loaded.merged.cells);
   write(
     p.reportHtml,
     renderHtmlReport(loaded.rows, options, {
@@ -98,7 +100,11 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
       method: f.method,
       plots,
       cells: loaded.merged.cells.map((c) => c.cell),
-      series: loadCellSeries(loaded.merged.cells),
+      series,
+      profiles: profileSeries(
+        series,
+        loaded.merged.cells.map((c) => c.cell),
+      ),
       assets: readReportAssets(),
     }),
   );

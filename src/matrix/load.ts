@@ -14,6 +14,7 @@ import {
 import type { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import { sha256 } from '../util/hash.js';
+import { loadVariants } from './load-variants.js';
 import { type MatrixSpec, matrixSchema } from './schema.js';
 import { resolveWorkload, scriptFile, type Workload } from './workload.js';
 
@@ -82,7 +83,14 @@ export function parseMatrix(text: string, file: string, overrides: MatrixOverrid
       }
     }
   });
-  return { spec, workloads, file: path.resolve(file), hash: sha256(text), text };
+  const variants = workloads.flatMap((w, i) => loadVariants(w, spec.workloads[i]));
+  const clash = variants.find((w, i) => variants.findIndex((x) => x.name === w.name) !== i);
+  if (clash) {
+    throw new ConfigurationError(
+      `${file}: workloads: expected unique workload names, "${clash.name}" is both a workload and a rate or segment of another`,
+    );
+  }
+  return { spec, workloads: variants, file: path.resolve(file), hash: sha256(text), text };
 }
 
 /**

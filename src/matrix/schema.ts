@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
 import { externalRules } from './external-rules.js';
+import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
 import { externalTlsSchema, tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
 
 /** A positive duration: `5s`, `500ms`, `2m`, or a number of seconds. Stored in milliseconds. */
@@ -207,10 +208,28 @@ const workloadObject = z
     /** Extra pgbench flags, e.g. ["--rate", "1000"]. */
     flags: z.array(z.string()).default([]),
     gates: gatesSchema.optional(),
+    /** pgbench -R: total transactions per second over all clients; a list makes it a matrix axis. */
+    rate: z.union([rateValue, z.array(rateValue).min(1, 'a non-empty list of rates')]).optional(),
+    /** pgbench -L: with a rate, transactions that would start later than this are skipped. */
+    latency_limit: latencyLimit.optional(),
+    /** Rates over time, run as consecutive rate-limited segments (docs/load-profiles.md). */
+    profile: profileSchema.optional(),
   })
   .refine((w) => (w.builtin === undefined) !== (w.script === undefined), {
     message: 'exactly one of "builtin" or "script"',
-  });
+  })
+  .refine((w) => !Array.isArray(w.rate) || new Set(w.rate).size === w.rate.length, {
+    message: 'a list of distinct rates (each is a cell of its own)',
+    path: ['rate'],
+  })
+  .refine((w) => w.rate === undefined || w.profile === undefined, {
+    message: 'either "rate" or "profile", not both (a profile sets the rate of each segment)',
+    path: ['profile'],
+  })
+  .refine(
+    (w) => (w.rate === undefined && w.profile === undefined) || !w.flags.some((f) => /^(-R|--rate)/.test(f)),
+    { message: 'no -R/--rate in flags when "rate" or "profile" sets it', path: ['flags'] },
+  );
 
 export const workloadSchema = z.union([z.enum(BUILTIN_WORKLOADS), workloadObject], {
   error: (issue) =>

@@ -1,5 +1,18 @@
 import path from 'node:path';
+import type { ProfileSegment } from './profile.js';
 import { BUILTIN_WORKLOAD_TABLE, type BuiltinWorkload, type MatrixSpec } from './schema.js';
+
+/** The offered load of a rate-limited workload (see src/matrix/load-variants.ts). */
+export interface WorkloadLoad {
+  /** The matrix's workload this one comes from (a rate axis value or a profile segment). */
+  workload: string;
+  /** pgbench -R: transactions per second offered over all clients together. */
+  rate?: number;
+  /** pgbench -L, ms. */
+  latencyLimitMs?: number;
+  /** The profile segment this workload runs. */
+  segment?: ProfileSegment;
+}
 
 /** A workload resolved into what pgbench needs. */
 export interface Workload {
@@ -10,6 +23,10 @@ export interface Workload {
   /** pgbench -C: a new connection per transaction. Logged latency then excludes connecting. */
   reconnect: boolean;
   flags: string[];
+  /** Rate, latency limit and profile segment, when the workload sets them. */
+  load?: WorkloadLoad;
+  /** The length of a profile segment; otherwise the matrix's duration. */
+  durationMs?: number;
 }
 
 const BUILTIN = BUILTIN_WORKLOAD_TABLE;
@@ -47,6 +64,8 @@ export function workloadFlags(w: Workload): string[] {
   }
   for (const s of w.scripts) flags.push('-f', s);
   if (w.reconnect) flags.push('-C');
+  if (w.load?.rate !== undefined) flags.push('-R', String(w.load.rate));
+  if (w.load?.latencyLimitMs !== undefined) flags.push('-L', String(w.load.latencyLimitMs));
   flags.push(...w.flags);
   return flags;
 }

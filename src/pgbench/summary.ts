@@ -30,7 +30,9 @@ type NumberField =
   | 'latencyAvgMs'
   | 'latencyStddevMs'
   | 'initialConnectionMs'
-  | 'averageConnectionMs';
+  | 'averageConnectionMs'
+  | 'skipped'
+  | 'lateTransactions';
 
 // Anchored at the line start on purpose: per-script blocks (-r, several -f) repeat some of these
 // lines indented as " - latency average = ...", and those must not overwrite the totals.
@@ -52,7 +54,13 @@ const NUMBER_FIELDS: ReadonlyArray<readonly [RegExp, NumberField]> = [
   [/^latency stddev = ([\d.]+) ms/, 'latencyStddevMs'],
   [/^initial connection time = ([\d.]+) ms/, 'initialConnectionMs'],
   [/^average connection time = ([\d.]+) ms/, 'averageConnectionMs'],
+  // -R with -L: "number of transactions skipped: 166 (1.378%)".
+  [/^number of transactions skipped: (\d+)/, 'skipped'],
+  // -L: "number of transactions above the 0.5 ms latency limit: 1105/11878 (9.303%)".
+  [/^number of transactions above the [\d.]+ ms latency limit: (\d+)/, 'lateTransactions'],
 ];
+/** -R: "rate limit schedule lag: avg 0.116 (max 4.079) ms". */
+const LAG = /^rate limit schedule lag: avg ([\d.]+) \(max ([\d.]+)\) ms/;
 const TPS = /^tps = ([\d.]+) \(([^)]*)\)/;
 
 function num(text: string | undefined): number | undefined {
@@ -99,6 +107,12 @@ function parseLine(line: string, summary: PgbenchSummary): void {
       summary[field] = value;
       return;
     }
+  }
+  const lag = LAG.exec(line);
+  if (lag) {
+    summary.lagAvgMs = num(lag[1]);
+    summary.lagMaxMs = num(lag[2]);
+    return;
   }
   const tps = TPS.exec(line);
   if (tps) {

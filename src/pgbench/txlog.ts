@@ -36,6 +36,11 @@ export interface TxLogAggregate {
    * series of a cell. Sums of `count`, `failed` and `skipped` over seconds equal the totals above.
    */
   seconds: SecondFigures[];
+  /**
+   * With `lag: true` (pgbench -R): the schedule lag of the completed transactions, from the
+   * schedule_lag column, counted in the log-linear buckets of SecondFigures (p99 at most 0.1 % low).
+   */
+  lag?: { meanMs: number; p99Ms: number; maxMs: number; count: number };
 }
 
 /**
@@ -55,11 +60,16 @@ export interface SecondFigures {
   p90Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** With -R: mean and largest schedule lag of that second's completed transactions. */
+  lagMeanMs?: number;
+  lagMaxMs?: number;
 }
 
 export interface AggregateOptions {
   /** Read size in bytes (default 1 MiB); tests use tiny values to split lines across chunks. */
   highWaterMark?: number;
+  /** The log has pgbench -R's schedule_lag column (the 7th field); without -R the 7th is retries. */
+  lag?: boolean;
 }
 
 const DENSE_SIZE = 1 << 16;
@@ -98,6 +108,16 @@ export class TxLogParser {
   private readonly perSecond = new Map<number, SecondBucket>();
   /** The bucket of the last line: lines of one file are in time order, so this is nearly always hit. */
   private last: SecondBucket | undefined;
+  private readonly lagOn: boolean;
+  private readonly lagBuckets = new Map<number, number>();
+  private lagSum = 0;
+  private lagCount = 0;
+  private lagMax = 0;
+
+  /** `lag`: the lines carry pgbench -R's schedule_lag column. */
+  constructor(options: { lag?: boolean } = {}) {
+    this.lagOn = options.lag === true;
+  }
 
   push(chunk: Uint8Array): void {
     let pos = 0;
@@ -132,6 +152,7 @@ export class TxLogParser {
   private parse(buf: Uint8Array, pos: number): number {
     const len = buf.length;
     const dense = this.dense;
+    const lagOn = this.lagOn;
     let lines = 0;
     let failed = 0;
     let skipped = 0;
@@ -149,6 +170,8 @@ export class TxLogParser {
       let time = MALFORMED;
       /** time_epoch, the fifth field: the second in which the transaction ended. */
       let epoch = -1;
+      /** schedule_lag in µs (-R), or -1 when the line has none. */
+      let lag = -1;
       for (;;) {
         // One field: digits, or for the time field digits or a lowercase word.
         const start = i;
@@ -168,14 +191,15 @@ export class TxLogParser {
             c = buf[i] as number;
           }
           if (i > start && v <= Number.MAX_SAFE_INTEGER) time = v;
-        } else if (fields === EPOCH_FIELD) {
+        } else if (fields === EPOCH_FIELD || (fields === LAG_FIELD && lagOn)) {
           let v = 0;
           while (c >= ZERO && c <= NINE) {
             v = v * 10 + (c - ZERO);
             if (++i === len) break line;
             c = buf[i] as number;
           }
-          epoch = v;
+          if (fields === EPOCH_FIELD) epoch = v;
+          else lag = v;
         } else {
           while (c >= ZERO && c <= NINE) {
             if (++i === len) break line;
@@ -206,7 +230,7 @@ export class TxLogParser {
         else if (time >= 0) dense[time] = (dense[time] as number) + 1;
         else if (time === WORD_SKIPPED) skipped++;
         else failed++;
-        this.second(epoch).add(time);
+        this.record(epoch, time, lag);
         pos = i + 1;
         continue line;
       }
@@ -236,8 +260,39 @@ export class TxLogParser {
     return h;
   }
 
-  result(): TxLogAggregate {
+  /** One line's second: its latency (or word code) and, for a completed transaction, its lag. */
+  private record(epoch: number, time: number, lag: number): void {
+    const bucket = this.second(epoch);
+    bucket.add(time);
+    if (lag < 0 || time < 0) return;
+    this.addLag(lag);
+    bucket.addLag(lag);
+  }
+
+  private addLag(us: number): void {
+    const k = secondBucketOf(us);
+    this.lagBuckets.set(k, (this.lagBuckets.get(k) ?? 0) + 1);
+    this.lagSum += us;
+    this.lagCount++;
+    if (us > this.lagMax) this.lagMax = us;
+  }
+
+  /** Mean, p99 (nearest rank over the log-linear buckets) and max schedule lag, ms. */
+  private lagFigures(): TxLogAggregate['lag'] {
+    if (!this.lagOn || this.lagCount === 0) return undefined;
+    const [p99] = rankBuckets(this.lagBuckets, this.lagCount, [99], this.lagMax);
     return {
+      meanMs: this.lagSum / this.lagCount / 1000,
+      p99Ms: (p99 as number) / 1000,
+      maxMs: this.lagMax / 1000,
+      count: this.lagCount,
+    };
+  }
+
+  result(): TxLogAggregate {
+    const lag = this.lagFigures();
+    return {
+      ...(lag ? { lag } : {}),
       histogram: this.histogram(),
       failed: this.failed,
       skipped: this.skipped,
@@ -276,6 +331,8 @@ export function latencySecondsJson(seconds: SecondFigures[]): LatencySecondsJSON
 }
 
 const EPOCH_FIELD = 4;
+/** schedule_lag, present with -R (after it, retries when --max-tries is not 1). */
+const LAG_FIELD = 6;
 /** Below 2^EXACT_BITS µs a second's histogram is exact; above, buckets are 2^-(EXACT_BITS-1) wide. */
 const EXACT_BITS = 11;
 
@@ -293,8 +350,17 @@ class SecondBucket {
   failed = 0;
   skipped = 0;
   max = 0;
+  lagSum = 0;
+  lagCount = 0;
+  lagMax = 0;
   private readonly buckets = new Map<number, number>();
   constructor(readonly t: number) {}
+
+  addLag(us: number): void {
+    this.lagSum += us;
+    this.lagCount++;
+    if (us > this.lagMax) this.lagMax = us;
+  }
 
   add(time: number): void {
     if (time >= 0) {
@@ -318,22 +384,30 @@ class SecondBucket {
       p90Ms: (p90 as number) / 1000,
       p99Ms: (p99 as number) / 1000,
       maxMs: this.count === 0 ? Number.NaN : this.max / 1000,
+      ...(this.lagCount > 0
+        ? { lagMeanMs: this.lagSum / this.lagCount / 1000, lagMaxMs: this.lagMax / 1000 }
+        : {}),
     };
   }
 
   /** Nearest-rank percentiles (rankFor, as LatencyHistogram) over the buckets. */
   private ranks(ps: number[]): number[] {
-    const keys = [...this.buckets.keys()].sort((a, b) => a - b);
-    return ps.map((p) => {
-      const rank = rankFor(p, this.count);
-      let seen = 0;
-      for (const k of keys) {
-        seen += this.buckets.get(k) as number;
-        if (seen >= rank) return k;
-      }
-      return this.max;
-    });
+    return rankBuckets(this.buckets, this.count, ps, this.max);
   }
+}
+
+/** Nearest-rank percentiles (rankFor, as LatencyHistogram) over log-linear buckets of `count` values. */
+function rankBuckets(buckets: Map<number, number>, count: number, ps: number[], max: number): number[] {
+  const keys = [...buckets.keys()].sort((a, b) => a - b);
+  return ps.map((p) => {
+    const rank = rankFor(p, count);
+    let seen = 0;
+    for (const k of keys) {
+      seen += buckets.get(k) as number;
+      if (seen >= rank) return k;
+    }
+    return max;
+  });
 }
 
 const WORD_SKIPPED = -2;
@@ -356,7 +430,7 @@ export async function aggregateTxLog(
   files: string[],
   options: AggregateOptions = {},
 ): Promise<TxLogAggregate> {
-  const parser = new TxLogParser();
+  const parser = new TxLogParser({ lag: options.lag === true });
   const highWaterMark = options.highWaterMark ?? 1 << 20;
   for (const file of files) {
     for await (const chunk of createReadStream(file, { highWaterMark })) {

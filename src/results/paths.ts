@@ -50,7 +50,16 @@ export const RUN_FILES = {
 } as const;
 
 /** Plots summarize writes into plots/, one per kind and workload. */
-export const PLOT_KINDS = ['tps', 'p99', 'backends', 'cpu', 'memory', 'latency-spectrum'] as const;
+export const PLOT_KINDS = [
+  'tps',
+  'p99',
+  'backends',
+  'cpu',
+  'memory',
+  'latency-spectrum',
+  'offered-load',
+  'profile',
+] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 
 /** `tps-readonly.svg`: a plot's file name inside plots/. */

@@ -101,6 +101,10 @@ const summary = z.looseObject({
   tps: z.number().optional(),
   tpsBasis: z.enum(['without-initial-connection', 'including-reconnection', 'unknown']).optional(),
   aborted: z.boolean(),
+  skipped: z.number().optional(),
+  lateTransactions: z.number().optional(),
+  lagAvgMs: z.number().optional(),
+  lagMaxMs: z.number().optional(),
 });
 
 const latency = z.looseObject({
@@ -115,6 +119,7 @@ const latency = z.looseObject({
   p99Ms: z.number(),
   p999Ms: z.number(),
   maxMs: z.number(),
+  lag: z.looseObject({ meanMs: z.number(), p99Ms: z.number(), maxMs: z.number() }).optional(),
   histogramFile: z.string(),
 });
 
@@ -138,6 +143,24 @@ const cellBase = {
   sampling: sampling.optional(),
   latency: latency.optional(),
   connectionErrors: z.number(),
+  load: z
+    .looseObject({
+      workload: z.string(),
+      rate: z.number().optional(),
+      latencyLimitMs: z.number().optional(),
+      segment: z
+        .looseObject({
+          index: z.number(),
+          count: z.number(),
+          startMs: z.number(),
+          durationMs: z.number(),
+          rate: z.number(),
+          shape: z.enum(['constant', 'step', 'ramp', 'diurnal']),
+          burst: z.boolean(),
+        })
+        .optional(),
+    })
+    .optional(),
 };
 
 export const cellRecordSchema: z.ZodType<CellRecord> = z.discriminatedUnion('state', [

@@ -1,4 +1,5 @@
 import type { MatrixOverrides } from '../matrix/load.js';
+import type { WorkloadLoad } from '../matrix/workload.js';
 import type { TlsObservation } from '../sampling/tls-observe.js';
 import type { SamplingSummary } from '../sampling/types.js';
 
@@ -27,6 +28,13 @@ export interface PgbenchSummary {
   tps?: number;
   /** "without initial connection time" or "including reconnection times". */
   tpsBasis?: 'without-initial-connection' | 'including-reconnection' | 'unknown';
+  /** -R with -L: "number of transactions skipped" (they would have started later than the limit). */
+  skipped?: number;
+  /** -L: "number of transactions above the L ms latency limit". */
+  lateTransactions?: number;
+  /** -R: "rate limit schedule lag: avg A (max M) ms". */
+  lagAvgMs?: number;
+  lagMaxMs?: number;
   /** pgbench said "Run was aborted; the above results are incomplete." */
   aborted: boolean;
 }
@@ -44,6 +52,11 @@ export interface LatencySummary {
   p99Ms: number;
   p999Ms: number;
   maxMs: number;
+  /**
+   * -R: schedule lag of the completed transactions (how late each started against its scheduled
+   * time), from the per-transaction log's schedule_lag column; p99 at most 0.1 % low.
+   */
+  lag?: { meanMs: number; p99Ms: number; maxMs: number };
   /** Relative path (from the cell dir) of the serialized histogram, for merging across reps. */
   histogramFile: string;
 }
@@ -79,6 +92,8 @@ interface CellBase {
   sampling?: SamplingSummary;
   /** What each side of the path negotiated (TLS version and cipher), in runs where a config uses TLS. */
   tls?: TlsObservation;
+  /** The offered load of a rate-limited workload: its rate, latency limit and profile segment. */
+  load?: WorkloadLoad;
 }
 
 export interface CompletedCell extends CellBase {

@@ -72,7 +72,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
 
   const summary: PgbenchSummary | undefined =
     result.stdout.trim() === '' ? undefined : parseSummary(result.stdout, result.stderr);
-  const latency = await summarizeTxLogs(plan.cellDir, plan.keepRawLogs, warnings);
+  const latency = await summarizeTxLogs(plan.cellDir, plan.keepRawLogs, warnings, hasRate(m.argv));
   const errorLines = extractErrorLines(result.stderr);
   const base = {
     schema: RESULTS_SCHEMA as typeof RESULTS_SCHEMA,
@@ -91,6 +91,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...(m.sampling ? { sampling: m.sampling } : {}),
     ...(m.tls ? { tls: m.tls } : {}),
     ...(latency ? { latency } : {}),
+    ...(plan.workload.load ? { load: plan.workload.load } : {}),
     connectionErrors: countConnectionErrors(result.stderr),
   };
   const verdict = classifyCell({
@@ -208,17 +209,23 @@ async function measure(
   return { argv, result, sampling, ...(tls ? { tls } : {}), elapsedMs: Date.now() - t0 };
 }
 
+/** pgbench -R (from `rate:`, a profile, or the workload's own flags): the log has a schedule_lag column. */
+function hasRate(argv: readonly string[]): boolean {
+  return argv.some((a) => a === '-R' || a.startsWith('--rate') || /^-R\d/.test(a));
+}
+
 async function summarizeTxLogs(
   dir: string,
   keep: boolean,
   warnings: string[],
+  lag: boolean,
 ): Promise<LatencySummary | undefined> {
   const files = await findTxLogFiles(dir, LOG_PREFIX);
   if (files.length === 0) {
     warnings.push('no per-transaction log was written: no percentiles for this cell');
     return undefined;
   }
-  const agg = await aggregateTxLog(files);
+  const agg = await aggregateTxLog(files, { lag });
   if (agg.malformed > 0)
     warnings.push(`${agg.malformed} malformed lines in the per-transaction log were skipped`);
   await writeFile(path.join(dir, HISTOGRAM_FILE), JSON.stringify(agg.histogram.toJSON()));
@@ -239,6 +246,7 @@ async function summarizeTxLogs(
     p99Ms: ms(h.percentile(99)),
     p999Ms: ms(h.percentile(99.9)),
     maxMs: ms(h.max),
+    ...(agg.lag ? { lag: { meanMs: agg.lag.meanMs, p99Ms: agg.lag.p99Ms, maxMs: agg.lag.maxMs } } : {}),
     histogramFile: HISTOGRAM_FILE,
   };
 }
@@ -261,6 +269,7 @@ export function cellNotRun(plan: CellPlan, reason: string): CellRecord {
     argv: [],
     prepared: plan.prepared,
     warnings: [],
+    ...(plan.workload.load ? { load: plan.workload.load } : {}),
     state: 'failed',
     exitCode: null,
     reason,

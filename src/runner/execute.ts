@@ -17,6 +17,7 @@ import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
 import { initData, prepareCell } from './prepare.js';
 import type { RunEvents, RunOptions, RunOutcome } from './run.js';
+import { continuesSegment, segmentPrepared } from './segment.js';
 import { tlsHooks } from './tls-hooks.js';
 
 /** Everything the loop needs, decided before anything starts. */
@@ -46,6 +47,8 @@ interface LoopState {
   up?: string;
   /** Whether the previous cell wrote (the next one vacuums first). */
   lastWrote: boolean;
+  /** The previous cell's setup: a profile segment that continues it reuses it. */
+  lastSetup?: CellSetup;
   outcome: RunOutcome;
 }
 
@@ -130,6 +133,34 @@ async function setUpLocalCell(
   };
 }
 
+/**
+ * The cell prepared and isolated, or, for a profile segment that continues the previous one, run at
+ * once on the previous segment's setup (src/runner/segment.ts): no drain, checkpoint or settle.
+ */
+async function cellSetup(
+  x: Execution,
+  s: LoopState,
+  cfgPath: ConfigPath,
+  role: string,
+  seg: { index: number; count: number } | undefined,
+  i: number,
+): Promise<CellSetup> {
+  const { stack } = s;
+  const last = s.lastSetup;
+  if (seg !== undefined && last !== undefined && !last.refusal && continuesSegment(x.matrix, x.todo, i)) {
+    const { refusal: _none, ...kept } = last;
+    return {
+      ...kept,
+      prepared: [segmentPrepared(seg.index, seg.count)],
+      ...(isExternal(stack) ? {} : { components: [stack.postgresComponent, ...cfgPath.components] }),
+    };
+  }
+  const tidy = { vacuum: s.lastWrote, settleMs: x.matrix.spec.settle };
+  return isExternal(stack)
+    ? await setUpExternalCell(stack, cfgPath, tidy)
+    : await setUpLocalCell(stack, cfgPath, role, tidy, x.matrix.spec.isolation_wait, x.opts.signal);
+}
+
 function finish(runDir: string, info: RunInfo, outcome: RunOutcomeState): void {
   info.endedAt = new Date().toISOString();
   info.outcome = outcome;
@@ -207,14 +238,11 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   const cellDir = runPaths(runDir).cellDir(cell.id);
   rmSync(cellDir, { recursive: true, force: true });
   mkdirSync(cellDir, { recursive: true });
-  const tidy = { vacuum: s.lastWrote, settleMs: matrix.spec.settle };
-  const setup = isExternal(stack)
-    ? await setUpExternalCell(stack, cfgPath, tidy)
-    : await setUpLocalCell(stack, cfgPath, role, tidy, matrix.spec.isolation_wait, signal);
-  const { prepared } = setup;
+  const setup = await cellSetup(x, s, cfgPath, role, settings.workload.load?.segment, i);
+  s.lastSetup = setup;
   s.lastWrote = workloadWrites(settings.workload);
   const { sampling, ...rest } = settings;
-  const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared };
+  const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared: setup.prepared };
   const sampled = cfgPath;
   const hooks: CellHooks = {
     log: events.log,

@@ -1,5 +1,6 @@
 import { type Cell, cellId } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
+import { workloadBlocks } from '../matrix/load-variants.js';
 import type { Workload } from '../matrix/workload.js';
 import { autoThreads } from '../pgbench/argv.js';
 
@@ -58,16 +59,19 @@ export function planCells(m: Matrix, order: ConfigOrder): Cell[] {
   const cells: Cell[] = [];
   for (let rep = 1; rep <= m.spec.reps; rep++) {
     for (const config of order.reps[String(rep)] ?? m.spec.configs.map((c) => c.name)) {
-      for (const w of m.workloads) {
+      // A profile's segments are one block: they run back to back at each concurrency.
+      for (const block of workloadBlocks(m.workloads)) {
         for (const n of m.spec.concurrency) {
-          cells.push({
-            id: cellId(config, w.name, n, rep),
-            index: cells.length,
-            config,
-            workload: w.name,
-            concurrency: n,
-            rep,
-          });
+          for (const w of block) {
+            cells.push({
+              id: cellId(config, w.name, n, rep),
+              index: cells.length,
+              config,
+              workload: w.name,
+              concurrency: n,
+              rep,
+            });
+          }
         }
       }
     }
@@ -100,14 +104,17 @@ export function cellSettings(m: Matrix, cell: Cell, env: { cores: number; sampli
   const workload = m.workloads.find((w) => w.name === cell.workload);
   if (!workload) throw new Error(`internal: workload ${cell.workload} not found`);
   const { spec } = m;
+  const durationMs = workload.durationMs ?? spec.duration;
+  // A profile's later segments continue it: no warmup between segments.
+  const warmupMs = (workload.load?.segment?.index ?? 1) > 1 ? 0 : spec.warmup;
   return {
     workload,
     threads:
       spec.threads === 'auto'
         ? autoThreads(cell.concurrency, env.cores)
         : Math.min(spec.threads, cell.concurrency),
-    durationMs: spec.duration,
-    warmupMs: spec.warmup,
+    durationMs,
+    warmupMs,
     protocol: spec.protocol,
     keepRawLogs: spec.keep_raw_logs,
     ...(spec.hang_grace === undefined ? {} : { hangGraceMs: spec.hang_grace }),
@@ -115,7 +122,7 @@ export function cellSettings(m: Matrix, cell: Cell, env: { cores: number; sampli
       ? {
           sampling: {
             intervalMs: spec.sample_interval,
-            durationMs: spec.duration,
+            durationMs,
             clients: cell.concurrency,
           },
         }

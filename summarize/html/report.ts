@@ -10,6 +10,7 @@ import { timeSeriesSpec } from '../timeseries-spec.js';
 import { collapseWarnings } from '../warnings.js';
 import type { ReportAssets } from './assets.js';
 import { CLIENT_JS } from './client.js';
+import { loadSection } from './load-section.js';
 import { esc, inlineMarkdown, inlineScript, markdownLines, scriptJson } from './markup.js';
 import { STYLE } from './style.js';
 
@@ -23,6 +24,8 @@ export interface HtmlReportInput {
   /** Every cell record, completed or not, in execution order. */
   cells: readonly CellRecord[];
   series: readonly CellSeries[];
+  /** Load profiles on one time axis each (summarize/profile-series.ts). */
+  profiles?: readonly CellSeries[];
   assets: ReportAssets;
 }
 
@@ -30,17 +33,17 @@ export interface HtmlReportInput {
  * A table cell holding a number of summary.json: the printed text, the exact value (for sorting)
  * and its JSON pointer (the browser test resolves every one and checks the value).
  */
-function numTd(pointer: string | undefined, value: number | undefined, text: string): string {
+export function numTd(pointer: string | undefined, value: number | undefined, text: string): string {
   if (!isNum(value)) return `<td class="num" data-value="">${esc(MISSING)}</td>`;
   const p = pointer ? ` data-pointer="${esc(pointer)}"` : '';
   return `<td class="num" data-value="${value}"${p}>${esc(text)}</td>`;
 }
 
-function textTd(text: string, value = text): string {
+export function textTd(text: string, value = text): string {
   return `<td data-value="${esc(value)}">${esc(text)}</td>`;
 }
 
-function head(cols: readonly string[]): string {
+export function head(cols: readonly string[]): string {
   return `<thead><tr>${cols.map((c) => `<th scope="col">${esc(c)}</th>`).join('')}</tr></thead>`;
 }
 
@@ -216,7 +219,8 @@ export function renderHtmlReport(
   input: HtmlReportInput,
 ): string {
   const workloads = [...new Set(rows.map((r) => r.workload))];
-  const specs = Object.fromEntries(input.series.map((s) => [s.cellId, timeSeriesSpec(s)]));
+  const profiles = input.profiles ?? [];
+  const specs = Object.fromEntries([...input.series, ...profiles].map((s) => [s.cellId, timeSeriesSpec(s)]));
   const meta = metaLine(options.meta);
   const warnings = collapseWarnings(options.warnings);
   const gates = options.gates?.failures ?? [];
@@ -234,7 +238,7 @@ export function renderHtmlReport(
 <header>
 <h1>${esc(input.title)}</h1>
 ${meta ? `<p class="meta">${inlineMarkdown(meta)}</p>` : ''}
-<nav><a href="#tldr">TL;DR</a> · <a href="#results">Results</a> · <a href="#plots">Plots</a> · <a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
+<nav><a href="#tldr">TL;DR</a> · <a href="#results">Results</a> · <a href="#plots">Plots</a> · ${rows.some((r) => r.load) ? '<a href="#offered-load">Offered load</a> · ' : ''}<a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
 </header>
 <main>
 <section id="tldr"><h2>TL;DR</h2>
@@ -249,6 +253,7 @@ ${gates.length > 0 ? `<p class="gates"><strong>Gates failed:</strong></p><ul>${g
 <p class="hint">One row per config × workload × clients over its completed reps. Click a column header to sort. Latency percentiles: nearest rank over every transaction of every rep (merged histograms). Every number is summary.json's.</p>
 ${resultsTable(rows)}
 </section>
+${loadSection(rows, profiles)}
 <section id="plots"><h2>Plots</h2>
 ${plotsSection(input.plots, workloads)}
 </section>

@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { csvNumber } from '../format.js';
 import { groupId, type Row } from '../model.js';
+import { LOAD_CSV_HEADER, loadCsvCells } from '../offered-load.js';
 import type { RenderOptions } from '../report.js';
 
 /** Component roles that appear in any row, in a stable order, for the per-component columns. */
@@ -30,7 +31,12 @@ export function csv(rows: readonly Row[], options: RenderOptions): string {
     kindsByGroup.set(id, (kindsByGroup.get(id) ?? new Set()).add(w.kind));
   }
   const body = rows.map((r) => csvRow(r, rs, [...(kindsByGroup.get(groupId(r)) ?? [])]));
-  return stringify([csvHeader(rs), ...body]);
+  // Rate-limited rows add their offered-load columns; runs without any keep the same columns.
+  if (!rows.some((r) => r.load)) return stringify([csvHeader(rs), ...body]);
+  return stringify([
+    [...csvHeader(rs), ...LOAD_CSV_HEADER],
+    ...body.map((cells, i) => [...cells, ...loadCsvCells(rows[i] as Row, csvNumber)]),
+  ]);
 }
 
 /** The column names; per-component columns for every role in `rs`. */

@@ -15,6 +15,7 @@ import {
   tpsDecimals,
 } from '../format.js';
 import type { ComponentFigures, Row, Warning } from '../model.js';
+import { offeredLoadMarkdown } from '../offered-load.js';
 import type { RenderOptions, ReportMeta } from '../report.js';
 import { RULES } from '../rules.js';
 import { PER_CORE_RULE, perCoreTable } from '../tls.js';
@@ -178,6 +179,7 @@ export function markdown(rows: readonly Row[], options: RenderOptions): string {
     const perCore = perCoreTable(rows, w);
     if (perCore) out.push(PER_CORE_RULE, '', perCore, '');
   }
+  out.push(...offeredLoadMarkdown(rows));
   if (options.warnings.length > 0) out.push('## Warnings', '', warningList(options.warnings), '');
   if (options.gates && options.gates.failures.length > 0) {
     out.push('## Gates failed', '', ...options.gates.failures.map((f) => `- ${f.message}`), '');
