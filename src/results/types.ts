@@ -76,6 +76,16 @@ interface CellBase {
   warnings: string[];
   /** Summary of the samplers, when sampling ran (see src/sampling/types.ts). */
   sampling?: SamplingSummary;
+  /** A cell run as several pgbench processes (docs/many-clients.md): each one's share and result. */
+  pgbenchProcesses?: Array<{
+    clients: number;
+    threads: number;
+    argv: string[];
+    exitCode: number | null;
+    processed: number;
+  }>;
+  /** Sockets in TIME_WAIT on this host before and after the cell (they hold ephemeral ports). */
+  timeWait?: { before: number; after: number };
 }
 
 export interface CompletedCell extends CellBase {

@@ -9,9 +9,12 @@ import { runPaths } from '../results/paths.js';
 import type { CellRecord, RunInfo, RunOutcomeState } from '../results/types.js';
 import { appendCell, writeRunInfo } from '../results/write.js';
 import { startSampling } from '../sampling/session.js';
+import { clientLimits } from '../stack/limits.js';
+import { stackSizing } from '../stack/sizing.js';
 import type { Provider, Stack } from '../stack/types.js';
 import { type CellHooks, type CellPlan, cellNotRun, runCell } from './cell.js';
 import { awaitIsolation, describeIsolation } from './isolation.js';
+import { cellLimitGuard } from './many-clients.js';
 import { cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
 import { initData, prepareCell } from './prepare.js';
 import type { RunEvents, RunOptions, RunOutcome } from './run.js';
@@ -117,7 +120,11 @@ async function startStack(x: Execution, workdir: string): Promise<Stack> {
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   info.versions = { ...stack.versions };
-  info.stack = { ...stack.details, startupMs: Date.now() - t0 };
+  info.stack = {
+    ...stack.details,
+    sizing: stackSizing(matrix.spec, os.totalmem()),
+    startupMs: Date.now() - t0,
+  };
   writeRunInfo(runDir, info);
   if (opts.signal?.aborted) throw new InterruptedError();
   const { scale } = matrix.spec;
@@ -134,9 +141,11 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   const { matrix, runDir, info, todo, opts } = x;
   const { events, signal } = opts;
   const { stack } = s;
+  const limits = clientLimits();
   const settings = cellSettings(matrix, cell, {
     cores: os.availableParallelism(),
     sampling: !opts.noSampling,
+    nofileSoft: limits.nofile?.soft,
   });
   const role = stack.roles.get(cell.config);
   if (!role) throw new Error(`internal: config ${cell.config} has no role`);
@@ -175,7 +184,9 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   prepared.push(describeIsolation(isolation.count, isolation.waitedMs));
   s.lastWrote = workloadWrites(settings.workload);
   const { sampling, ...rest } = settings;
-  const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared };
+  const guard = cellLimitGuard(matrix.spec, cell, cfgPath.components, limits, os.totalmem());
+  if (guard.line) prepared.push(guard.line);
+  const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared, limitContext: guard.context };
   const sampled = cfgPath;
   const hooks: CellHooks = {
     log: events.log,
@@ -204,7 +215,9 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
           `isolation: ${foreignTotal} client backends of other configs were still connected ` +
             `after ${isolation.waitedMs} ms (${Object.keys(foreign).join(', ')}); the cell did not run`,
         )
-      : await runCell(stack, plan, hooks);
+      : guard.refuse
+        ? cellNotRun(plan, guard.refuse)
+        : await runCell(stack, plan, hooks);
   appendCell(runDir, rec);
   s.records.push(rec);
   s.cellMs.push(Date.now() - cellStart);

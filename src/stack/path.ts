@@ -6,14 +6,9 @@ import { registerSecret } from '../util/redact.js';
 import { BENCH_DB, BENCH_USER } from './cluster.js';
 import { pickPort, releasePort } from './ports.js';
 import { withClient } from './ready.js';
-import {
-  maxConcurrency,
-  renderPgbouncerIni,
-  renderProxyCommand,
-  renderProxyFiles,
-  renderUserlist,
-} from './render.js';
+import { renderPgbouncerIni, renderProxyCommand, renderProxyFiles, renderUserlist } from './render.js';
 import { configRoles, createConfigRoles } from './roles.js';
+import { clientSide } from './sizing.js';
 import type { Component, ConfigPath, Endpoint } from './types.js';
 
 /**
@@ -138,7 +133,7 @@ function pgbouncerLaunch(
         authFile,
         authType: env.spec.auth,
         socketDir,
-        minClientConn: maxConcurrency(env.spec.concurrency),
+        ...clientSide(env.spec, config),
       }),
   };
 }
