@@ -82,6 +82,8 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
   await writeFile(path.join(plan.cellDir, CELL_FILES.stderr), redact(result.stderr));
 
   const summary: PgbenchSummary | undefined = cellSummary(m.parts);
+  const connecting = connectingWarning(summary, wholeSeconds(plan.durationMs));
+  if (connecting) warnings.push(connecting);
   const latency = await summarizeTxLogs(plan.cellDir, m.processes, plan.keepRawLogs, warnings);
   // From each process's own stderr: the joined file has a header line per process.
   const errorLines = extractErrorLines(m.parts.map((r) => r.stderr).join('\n'));
@@ -129,6 +131,18 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     errorLines,
     ...(summary ? { summary } : {}),
   };
+}
+
+/**
+ * pgbench -T counts the time it spends connecting its clients (all of them, before the first
+ * transaction when not -C), and its TPS leaves that time out: with thousands of clients the cell
+ * measures only what is left. Said when it is more than a quarter of the cell.
+ */
+function connectingWarning(summary: PgbenchSummary | undefined, durationS: number): string | undefined {
+  const ms = summary?.initialConnectionMs;
+  if (ms === undefined || ms <= 0.25 * durationS * 1000) return undefined;
+  const left = Math.max(0, durationS - ms / 1000);
+  return `pgbench spent ${(ms / 1000).toFixed(1)} s of the ${durationS} s cell connecting its clients: TPS and latency cover the remaining ${left.toFixed(1)} s (lengthen duration for more)`;
 }
 
 /** TIME_WAIT sockets before and after the cell, and a warning when the port range ran short. */
@@ -268,6 +282,12 @@ async function summarizeTxLogs(
   await writeFile(path.join(dir, CELL_FILES.latencySeconds), JSON.stringify(latencySecondsJson(agg.seconds)));
   if (!keep) await Promise.all(files.map((f) => rm(f, { force: true })));
   const h = agg.histogram;
+  // A run refused at connect time leaves empty logs: no latency, rather than NaN figures that
+  // the results reader rejects (and with them the failed cell's reason).
+  if (h.count === 0) {
+    warnings.push('the per-transaction log holds no transaction: no percentiles for this cell');
+    return undefined;
+  }
   const ms = (us: number) => us / 1000;
   return {
     count: h.count,

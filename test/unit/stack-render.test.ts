@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseMatrix } from '../../src/matrix/load.js';
 import {
   renderPgbouncerIni,
   renderProxyCommand,
