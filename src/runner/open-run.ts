@@ -1,7 +1,6 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigurationError } from '../errors.js';
-import { allConcurrency } from '../matrix/concurrency.js';
 import { loadMatrix, type Matrix, type MatrixOverrides } from '../matrix/load.js';
 import { ensureResultsDir } from '../results/dir.js';
 import { readRun } from '../results/read.js';
@@ -86,7 +85,11 @@ function describeOverrides(o: MatrixOverrides): string {
 
 /** What this machine must allow before anything starts: client limits, fixed ports, template files. */
 export async function preflight(matrix: Matrix): Promise<void> {
-  checkClientLimits(matrix.file, allConcurrency(matrix.spec), clientLimits());
+  const limits = clientLimits();
+  checkClientLimits(matrix.file, matrix.spec.concurrency, limits);
+  matrix.spec.configs.forEach((c, i) => {
+    if (c.concurrency) checkClientLimits(matrix.file, c.concurrency, limits, `configs[${i}].concurrency`);
+  });
   await checkFixedPorts(matrix);
   checkProxyFiles(matrix);
 }

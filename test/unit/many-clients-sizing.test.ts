@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allConcurrency, concurrencyOf } from '../../src/matrix/concurrency.js';
+import { concurrencyOf } from '../../src/matrix/concurrency.js';
 import { parseMatrix } from '../../src/matrix/load.js';
 import { explainLimitFailure } from '../../src/runner/limit-failure.js';
 import { clientHolderShort } from '../../src/runner/many-clients.js';
@@ -22,7 +22,6 @@ describe('a config of its own concurrency', () => {
     const m = parseMatrix(TEN_K, 'm.yaml');
     expect(concurrencyOf(m.spec, 'direct')).toEqual([1000]);
     expect(concurrencyOf(m.spec, 'tx')).toEqual([1000, 5000, 10000]);
-    expect(allConcurrency(m.spec)).toEqual([1000, 5000, 10000]);
     const cells = planCells(m, configOrder(['direct', 'tx'], 1, 'fixed', 1));
     expect(cells.map((c) => `${c.config}@${c.concurrency}`)).toEqual([
       'direct@1000',
@@ -129,5 +128,19 @@ describe('limits met by many clients', () => {
     expect(countTimeWait(text)).toBe(2);
     expect(portPressure({ timeWait: 100, clients: 1000, usable: 28232 })).toBeUndefined();
     expect(portPressure({ timeWait: 20000, clients: 5000, usable: 28232 })).toContain('not the pooler');
+  });
+});
+
+describe('checkClientLimits on a config of its own concurrency', () => {
+  it('names the config field when its list is beyond the machine', async () => {
+    const { checkClientLimits } = await import('../../src/stack/limits.js');
+    expect(() =>
+      checkClientLimits(
+        'm.yaml',
+        [1, 30000],
+        { nofile: { soft: 20000, hard: 20000 } },
+        'configs[0].concurrency',
+      ),
+    ).toThrow(/^m\.yaml: configs\[0\]\.concurrency\[1\]: expected at most 19872 clients/);
   });
 });
