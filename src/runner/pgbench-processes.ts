@@ -37,15 +37,19 @@ export function pgbenchProcesses(p: ProcessPlan, durationS: number, logPrefix?: 
       clients: s.clients,
       threads: s.threads,
       ...(prefix === undefined ? {} : { logPrefix: prefix }),
-      argv: cellArgv({
-        endpoint: p.path.endpoint,
-        workload: { ...p.workload, flags: flagsForShare(p.workload.flags, s.share) },
-        clients: s.clients,
-        threads: s.threads,
-        durationS,
-        protocol: p.protocol,
-        ...(prefix === undefined ? {} : { logPrefix: prefix }),
-      }),
+      // The whole argv, not only the workload's flags: a total rate is divided wherever it came from.
+      argv: flagsForShare(
+        cellArgv({
+          endpoint: p.path.endpoint,
+          workload: p.workload,
+          clients: s.clients,
+          threads: s.threads,
+          durationS,
+          protocol: p.protocol,
+          ...(prefix === undefined ? {} : { logPrefix: prefix }),
+        }),
+        s.share,
+      ),
     };
   });
 }

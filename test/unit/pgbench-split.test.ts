@@ -121,3 +121,28 @@ describe('combineResults', () => {
     expect(combineResults([ok])).toBe(ok);
   });
 });
+
+describe('pgbenchProcesses', () => {
+  it('divides a total rate wherever it sits in the argv and gives each process its own log prefix', async () => {
+    const { pgbenchProcesses } = await import('../../src/runner/pgbench-processes.js');
+    const endpoint = { host: '127.0.0.1', port: 6432, database: 'bench', user: 'u', password: 'p' };
+    const procs = pgbenchProcesses(
+      {
+        path: { config: 'c', endpoint, components: [] },
+        workload: { name: 'w', builtin: 'readonly', scripts: [], reconnect: false, flags: ['-R', '900'] },
+        clients: 300,
+        threads: 2,
+        clientsPerProcess: 100,
+        protocol: 'simple',
+      },
+      3,
+      'pgbench_log',
+    );
+    expect(procs.map((p) => p.logPrefix)).toEqual(['pgbench_log_p0', 'pgbench_log_p1', 'pgbench_log_p2']);
+    for (const p of procs) {
+      expect(p.argv[p.argv.indexOf('-R') + 1]).toBe('300');
+      expect(p.argv[p.argv.indexOf('-c') + 1]).toBe('100');
+      expect(p.argv.at(-1)).toBe('bench');
+    }
+  });
+});
