@@ -18,6 +18,7 @@ import { classifyCell } from './outcome.js';
 import {
   cellSummary,
   combineResults,
+  errorText,
   type PgbenchProcess,
   pgbenchProcesses,
   runProcesses,
@@ -86,7 +87,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
   if (connecting) warnings.push(connecting);
   const latency = await summarizeTxLogs(plan.cellDir, m.processes, plan.keepRawLogs, warnings);
   // From each process's own stderr: the joined file has a header line per process.
-  const errorLines = extractErrorLines(m.parts.map((r) => r.stderr).join('\n'));
+  const errorLines = extractErrorLines(errorText(m.parts));
   const base = {
     schema: RESULTS_SCHEMA as typeof RESULTS_SCHEMA,
     id: cell.id,

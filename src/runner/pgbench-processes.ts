@@ -62,7 +62,10 @@ export function pgbenchProcesses(p: ProcessPlan, durationS: number, logPrefix?: 
 export function combineResults(parts: readonly PgbenchResult[]): PgbenchResult {
   const [first] = parts;
   if (parts.length === 1 && first) return first;
-  const failing = parts.find((r) => r.exitCode !== 0);
+  // The process that failed first in its own right, before those stopped because of it.
+  const failing =
+    parts.find((r) => r.exitCode !== 0 && !r.stderr.includes(STOPPED_BY_PEER)) ??
+    parts.find((r) => r.exitCode !== 0);
   const header = (i: number) => `# pgbench process ${i + 1} of ${parts.length}`;
   const join = (f: (r: PgbenchResult) => string) => parts.map((r, i) => `${header(i)}\n${f(r)}`).join('\n');
   return {
@@ -75,6 +78,12 @@ export function combineResults(parts: readonly PgbenchResult[]): PgbenchResult {
   };
 }
 
+/** Every process's stderr, those that failed in their own right first: their errors lead the cell's reason. */
+export function errorText(parts: readonly PgbenchResult[]): string {
+  const stopped = (r: PgbenchResult) => r.stderr.includes(STOPPED_BY_PEER);
+  return [...parts.filter((r) => !stopped(r)), ...parts.filter(stopped)].map((r) => r.stderr).join('\n');
+}
+
 /** The cell's summary: each process's parsed, then merged; none when no process printed one. */
 export function cellSummary(parts: readonly PgbenchResult[]): PgbenchSummary | undefined {
   const printed = parts.filter((r) => r.stdout.trim() !== '');
@@ -82,7 +91,14 @@ export function cellSummary(parts: readonly PgbenchResult[]): PgbenchSummary | u
   return mergeSummaries(parts.map((r) => parseSummary(r.stdout, r.stderr)));
 }
 
-/** Starts every process at once and waits for all of them. */
+/** Said in a process's stderr when the harness stopped it because another process of the cell failed. */
+export const STOPPED_BY_PEER = 'bench: stopped: another pgbench process of this cell failed';
+
+/**
+ * Starts every process at once and waits for all of them. When one fails (a refused connection at
+ * start, say), the others are stopped rather than left to run the whole cell for a result that
+ * cannot count; they are not "interrupted" (the user did not stop them) and say why in their stderr.
+ */
 export async function runProcesses(
   stack: Stack,
   procs: readonly PgbenchProcess[],
@@ -94,16 +110,24 @@ export async function runProcesses(
     onStderr?: (process: number, line: string) => void;
   },
 ): Promise<PgbenchResult[]> {
-  return Promise.all(
-    procs.map((p, i) =>
-      stack.pgbench.run({
+  const peers = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, peers.signal]) : peers.signal;
+  const parts = await Promise.all(
+    procs.map(async (p, i) => {
+      const r = await stack.pgbench.run({
         args: p.argv,
         cwd: o.cwd,
         env: pgbenchEnv(o.path.endpoint),
         timeoutMs: o.timeoutMs,
         ...(o.onStderr ? { onStderr: (line: string) => o.onStderr?.(i, line) } : {}),
-        ...(o.signal ? { signal: o.signal } : {}),
-      }),
-    ),
+        signal,
+      });
+      if (procs.length > 1 && r.exitCode !== 0 && !r.aborted && !r.timedOut) peers.abort();
+      return r;
+    }),
+  );
+  if (o.signal?.aborted || !peers.signal.aborted) return parts;
+  return parts.map((r) =>
+    r.aborted ? { ...r, aborted: false, stderr: `${r.stderr}\n${STOPPED_BY_PEER}\n` } : r,
   );
 }

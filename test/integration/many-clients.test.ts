@@ -105,6 +105,10 @@ describe('many clients: split pgbench processes, merged logs, sizing and limits 
     if (c.state === 'completed') return;
     expect(c.reason).toContain('too many clients already');
     expect(c.reason).toContain('max_connections is 150 and 300 clients without a pooler need a backend each');
+    // The processes that connected were stopped when another one was refused, not left to run.
+    const stderr = readFileSync(path.join(runDir, 'cells', c.id, 'stderr.txt'), 'utf8');
+    expect(stderr).toContain('bench: stopped: another pgbench process of this cell failed');
+    expect(c.reason.startsWith('pgbench exited with 1;')).toBe(true);
     // The results reader kept the failed cell (a NaN latency would have made it drop the line).
     const findings = readFileSync(path.join(runDir, 'FINDINGS.md'), 'utf8');
     expect(findings).toContain('max_connections is 150');

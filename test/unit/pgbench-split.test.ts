@@ -120,6 +120,16 @@ describe('combineResults', () => {
     expect(r.stderr).toContain('# pgbench process 2 of 3\nboom');
     expect(combineResults([ok])).toBe(ok);
   });
+
+  it('blames the process that failed, not those the harness stopped because of it', async () => {
+    const { STOPPED_BY_PEER, errorText } = await import('../../src/runner/pgbench-processes.js');
+    const stopped = { ...ok, exitCode: null, signal: 'SIGTERM', stderr: `progress\n${STOPPED_BY_PEER}\n` };
+    const refused = { ...ok, exitCode: 1, stderr: 'FATAL:  sorry, too many clients already' };
+    const r = combineResults([stopped, refused]);
+    expect(r.exitCode).toBe(1);
+    expect(r.signal).toBeUndefined();
+    expect(errorText([stopped, refused]).startsWith('FATAL:  sorry')).toBe(true);
+  });
 });
 
 describe('pgbenchProcesses', () => {
