@@ -1,3 +1,4 @@
+import { concurrencyOf } from './concurrency.js';
 import type { Matrix } from './load.js';
 
 export interface Cell {
@@ -27,7 +28,7 @@ export function expandCells(m: Matrix): Cell[] {
   for (let rep = 1; rep <= m.spec.reps; rep++) {
     for (const c of m.spec.configs) {
       for (const w of m.workloads) {
-        for (const n of m.spec.concurrency) {
+        for (const n of concurrencyOf(m.spec, c.name)) {
           cells.push({
             id: cellId(c.name, w.name, n, rep),
             index: cells.length,

@@ -228,6 +228,14 @@ function formatPath(p: PropertyKey[]): string {
   );
 }
 
+function withoutOwnConcurrency(configs: unknown[]): unknown[] {
+  return configs.map((c) => {
+    if (c === null || typeof c !== 'object' || !('concurrency' in c)) return c;
+    const { concurrency: _dropped, ...rest } = c as Record<string, unknown>;
+    return rest;
+  });
+}
+
 function applyOverrides(
   raw: Record<string, unknown>,
   o: MatrixOverrides,
@@ -246,6 +254,9 @@ function applyOverrides(
     out.images = { ...fromFile, ...o.images };
   }
   if (o.configs !== undefined) out.configs = pick(raw.configs, o.configs, 'configs', file);
+  // --concurrency is the whole list for a quick subset: a config's own list gives way to it too.
+  if (o.concurrency !== undefined && Array.isArray(out.configs))
+    out.configs = withoutOwnConcurrency(out.configs);
   if (o.workloads !== undefined) out.workloads = pick(raw.workloads, o.workloads, 'workloads', file);
   if (o.configs !== undefined && typeof out.baseline === 'string' && !o.configs.includes(out.baseline)) {
     // A subset without the baseline is a legitimate quick run; it just has nothing to compare with.

@@ -58,9 +58,16 @@ const pgbouncerHop = z.strictObject({
 });
 export type PgbouncerHop = z.infer<typeof pgbouncerHop>;
 
+/**
+ * A config's own concurrency list, replacing the matrix's for its cells (direct at 1,000 while
+ * PgBouncer goes to 10,000): see docs/many-clients.md.
+ */
+const configConcurrency = z.array(z.number().int().positive()).min(1, 'a non-empty list').optional();
+
 const directConfig = z.strictObject({
   name,
   kind: z.literal('direct'),
+  concurrency: configConcurrency,
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
@@ -73,6 +80,7 @@ const pgbouncerConfig = pgbouncerHop.extend({
   /** Fixed listen port; by default the harness picks a free one below the ephemeral range. */
   port: port.optional(),
   kind: z.literal('pgbouncer'),
+  concurrency: configConcurrency,
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
@@ -100,6 +108,7 @@ export type ProxyFileSpec = z.infer<typeof proxyFile>;
 const proxyConfig = z.strictObject({
   name,
   kind: z.literal('proxy'),
+  concurrency: configConcurrency,
   description: z.string().optional(),
   port: port.optional(),
   gates: gatesSchema.optional(),
@@ -151,6 +160,7 @@ const externalConfig = z.strictObject({
   /** PostgreSQL itself, directly: pg_stat_activity, CHECKPOINT, VACUUM, the isolation count, init. */
   postgres_dsn: z.string().min(1).optional(),
   postgres_password_env: envName.optional(),
+  concurrency: configConcurrency,
   /** TLS from bench to these endpoints (client side only; `ca_file` for verify-full). */
   tls: externalTlsSchema.optional(),
   /** PIDs of components on this machine, sampled for PSS/RSS/CPU from /proc. */
@@ -262,6 +272,12 @@ export const matrixSchema = z
     reps: z.number().int().positive().default(1),
     scale: z.number().int().positive().default(10),
     concurrency: positiveIntList,
+    /**
+     * The most clients one pgbench process holds; a cell with more runs several pgbench processes
+     * started together and merges their logs (docs/many-clients.md). Default: what this machine's
+     * open-file limit and pgbench's poll build allow (src/pgbench/split.ts).
+     */
+    clients_per_pgbench: z.number().int().positive().optional(),
     /** pgbench -j; "auto" = min(clients, cores). */
     threads: z.union([z.literal('auto'), z.number().int().positive()]).default('auto'),
     protocol: z.enum(['simple', 'extended', 'prepared']).default('simple'),

@@ -94,6 +94,16 @@ interface CellBase {
   tls?: TlsObservation;
   /** The offered load of a rate-limited workload: its rate, latency limit and profile segment. */
   load?: WorkloadLoad;
+  /** A cell run as several pgbench processes (docs/many-clients.md): each one's share and result. */
+  pgbenchProcesses?: Array<{
+    clients: number;
+    threads: number;
+    argv: string[];
+    exitCode: number | null;
+    processed: number;
+  }>;
+  /** Sockets in TIME_WAIT on this host before and after the cell (they hold ephemeral ports). */
+  timeWait?: { before: number; after: number };
 }
 
 export interface CompletedCell extends CellBase {

@@ -3,18 +3,27 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Cell } from '../matrix/expand.js';
 import type { Workload } from '../matrix/workload.js';
-import { cellArgv, pgbenchEnv } from '../pgbench/argv.js';
 import { parseProgressLine } from '../pgbench/progress.js';
-import { countConnectionErrors, extractErrorLines, parseSummary } from '../pgbench/summary.js';
+import { countConnectionErrors, extractErrorLines } from '../pgbench/summary.js';
 import { aggregateTxLog, findTxLogFiles, latencySecondsJson } from '../pgbench/txlog.js';
 import { CELL_FILES } from '../results/paths.js';
 import type { CellRecord, LatencySummary, PgbenchSummary } from '../results/types.js';
 import { RESULTS_SCHEMA } from '../results/types.js';
 import type { SamplingSession } from '../sampling/session.js';
 import type { TlsObservation, TlsObserver } from '../sampling/tls-observe.js';
+import { portPressure, timeWaitNow } from '../stack/tcp-states.js';
 import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
+import { explainLimitFailure, type LimitContext } from './limit-failure.js';
 import { classifyCell } from './outcome.js';
+import {
+  cellSummary,
+  combineResults,
+  errorText,
+  type PgbenchProcess,
+  pgbenchProcesses,
+  runProcesses,
+} from './pgbench-processes.js';
 
 const HISTOGRAM_FILE = CELL_FILES.histogram;
 const LOG_PREFIX = 'pgbench_log';
@@ -32,6 +41,10 @@ export interface CellPlan {
   prepared: string[];
   /** Overrides hangGraceMs(duration). */
   hangGraceMs?: number;
+  /** The most clients one pgbench process holds (src/pgbench/split.ts); more run as several processes. */
+  clientsPerProcess?: number;
+  /** The limits this cell meets (max_connections, max_client_conn, ports, files), to explain a failure. */
+  limitContext?: LimitContext;
 }
 
 export interface CellHooks {
@@ -65,15 +78,25 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
   const prepared = [...plan.prepared];
   if (plan.warmupMs > 0) prepared.push(await warmup(stack, plan, hooks, warnings));
 
+  const timeWaitBefore = timeWaitNow();
   const m = await measure(stack, plan, hooks, warnings);
+  const timeWait = portsAfter(plan, timeWaitBefore, warnings);
   const { result } = m;
   await writeFile(path.join(plan.cellDir, CELL_FILES.stdout), redact(result.stdout));
   await writeFile(path.join(plan.cellDir, CELL_FILES.stderr), redact(result.stderr));
 
-  const summary: PgbenchSummary | undefined =
-    result.stdout.trim() === '' ? undefined : parseSummary(result.stdout, result.stderr);
-  const latency = await summarizeTxLogs(plan.cellDir, plan.keepRawLogs, warnings, hasRate(m.argv));
-  const errorLines = extractErrorLines(result.stderr);
+  const summary: PgbenchSummary | undefined = cellSummary(m.parts);
+  const connecting = connectingWarning(summary, wholeSeconds(plan.durationMs));
+  if (connecting) warnings.push(connecting);
+  const latency = await summarizeTxLogs(
+    plan.cellDir,
+    m.processes,
+    plan.keepRawLogs,
+    warnings,
+    hasRate(m.processes[0]?.argv ?? []),
+  );
+  // From each process's own stderr: the joined file has a header line per process.
+  const errorLines = extractErrorLines(errorText(m.parts));
   const base = {
     schema: RESULTS_SCHEMA as typeof RESULTS_SCHEMA,
     id: cell.id,
@@ -85,7 +108,8 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     threads: plan.threads,
     startedAt,
     endedAt: new Date().toISOString(),
-    argv: m.argv,
+    argv: m.processes[0]?.argv ?? [],
+    ...(m.processes.length > 1 ? { pgbenchProcesses: processRecords(m) } : {}),
     prepared,
     warnings,
     ...(m.sampling ? { sampling: m.sampling } : {}),
@@ -93,6 +117,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...(latency ? { latency } : {}),
     ...(plan.workload.load ? { load: plan.workload.load } : {}),
     connectionErrors: countConnectionErrors(result.stderr),
+    ...(timeWait ? { timeWait } : {}),
   };
   const verdict = classifyCell({
     interrupted: result.aborted || hooks.signal?.aborted === true,
@@ -109,41 +134,87 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
   });
   if (verdict.state === 'completed')
     return { ...base, state: 'completed', exitCode: 0, summary: verdict.summary };
+  const why = verdict.state === 'failed' ? explainLimitFailure(result.stderr, plan.limitContext) : undefined;
   return {
     ...base,
     state: verdict.state,
     exitCode: result.exitCode,
-    reason: verdict.reason,
+    reason: why ? `${verdict.reason}; ${why}` : verdict.reason,
     errorLines,
     ...(summary ? { summary } : {}),
   };
 }
 
+/**
+ * pgbench -T counts the time it spends connecting its clients (all of them, before the first
+ * transaction when not -C), and its TPS leaves that time out: with thousands of clients the cell
+ * measures only what is left. Said when it is more than a quarter of the cell.
+ */
+function connectingWarning(summary: PgbenchSummary | undefined, durationS: number): string | undefined {
+  const ms = summary?.initialConnectionMs;
+  if (ms === undefined || ms <= 0.25 * durationS * 1000) return undefined;
+  const left = Math.max(0, durationS - ms / 1000);
+  return `pgbench spent ${(ms / 1000).toFixed(1)} s of the ${durationS} s cell connecting its clients: TPS and latency cover the remaining ${left.toFixed(1)} s (lengthen duration for more)`;
+}
+
+/** TIME_WAIT sockets before and after the cell, and a warning when the port range ran short. */
+function portsAfter(plan: CellPlan, before: number | undefined, warnings: string[]) {
+  const after = timeWaitNow();
+  if (before === undefined || after === undefined) return undefined;
+  const usable = plan.limitContext?.ephemeralPorts;
+  const w =
+    usable === undefined
+      ? undefined
+      : portPressure({ timeWait: after, clients: plan.cell.concurrency, usable });
+  if (w) warnings.push(w);
+  return { before, after };
+}
+
 /** The unmeasured pgbench before a cell; returns the line for the cell's `prepared` list. */
 async function warmup(stack: Stack, plan: CellPlan, hooks: CellHooks, warnings: string[]): Promise<string> {
   const warmS = wholeSeconds(plan.warmupMs);
-  const endpoint = plan.path.endpoint;
-  const w = await stack.pgbench.run({
-    args: cellArgv({
-      endpoint,
-      workload: plan.workload,
-      clients: plan.cell.concurrency,
-      threads: plan.threads,
-      durationS: warmS,
-      protocol: plan.protocol,
+  const w = combineResults(
+    await runProcesses(stack, processesOf(plan, warmS), {
+      cwd: plan.cellDir,
+      path: plan.path,
+      timeoutMs: warmS * 1000 + hangGraceMs(warmS * 1000),
+      signal: hooks.signal,
     }),
-    cwd: plan.cellDir,
-    env: pgbenchEnv(endpoint),
-    timeoutMs: warmS * 1000 + hangGraceMs(warmS * 1000),
-    ...(hooks.signal ? { signal: hooks.signal } : {}),
-  });
+  );
   if (w.exitCode !== 0 && !w.aborted)
     warnings.push(`warmup exited with ${w.exitCode}: ${extractErrorLines(w.stderr)[0] ?? ''}`);
   return `warmup ${warmS}s (exit ${w.exitCode})`;
 }
 
+function processesOf(plan: CellPlan, durationS: number, logPrefix?: string): PgbenchProcess[] {
+  return pgbenchProcesses(
+    {
+      path: plan.path,
+      workload: plan.workload,
+      clients: plan.cell.concurrency,
+      threads: plan.threads,
+      clientsPerProcess: plan.clientsPerProcess ?? Number.POSITIVE_INFINITY,
+      protocol: plan.protocol,
+    },
+    durationS,
+    logPrefix,
+  );
+}
+
+/** Each process of a split cell: its share, argv and what it reported. */
+function processRecords(m: Measured) {
+  return m.processes.map((p, i) => ({
+    clients: p.clients,
+    threads: p.threads,
+    argv: p.argv,
+    exitCode: m.parts[i]?.exitCode ?? null,
+    processed: cellSummary(m.parts.slice(i, i + 1))?.processed ?? 0,
+  }));
+}
+
 interface Measured {
-  argv: string[];
+  processes: PgbenchProcess[];
+  parts: PgbenchResult[];
   result: PgbenchResult;
   sampling: Awaited<ReturnType<SamplingSession['stop']>> | undefined;
   tls?: TlsObservation;
@@ -158,24 +229,22 @@ async function measure(
   warnings: string[],
 ): Promise<Measured> {
   const durationS = wholeSeconds(plan.durationMs);
-  const endpoint = plan.path.endpoint;
-  const argv = cellArgv({
-    endpoint,
-    workload: plan.workload,
-    clients: plan.cell.concurrency,
-    threads: plan.threads,
-    durationS,
-    protocol: plan.protocol,
-    logPrefix: LOG_PREFIX,
-  });
+  const processes = processesOf(plan, durationS, LOG_PREFIX);
   const progress = createWriteStream(path.join(plan.cellDir, CELL_FILES.progress));
   progress.on('error', (e) => warnings.push(`${CELL_FILES.progress} could not be written: ${e.message}`));
   const t0 = Date.now();
-  const onStderr = (line: string) => {
+  // Several processes: each progress line says which one, and the display shows their sum.
+  const latestTps = new Map<number, number>();
+  const onStderr = (proc: number, line: string) => {
     const p = parseProgressLine(line);
     if (!p) return;
-    progress.write(`${JSON.stringify({ ...p, at: Date.now() })}\n`);
-    hooks.onProgress?.(p.tps, p.t);
+    const where = processes.length > 1 ? { process: proc } : {};
+    progress.write(`${JSON.stringify({ ...p, ...where, at: Date.now() })}\n`);
+    latestTps.set(proc, p.tps);
+    hooks.onProgress?.(
+      [...latestTps.values()].reduce((a, b) => a + b, 0),
+      p.t,
+    );
   };
 
   let sampler: SamplingSession | undefined;
@@ -186,18 +255,17 @@ async function measure(
       warnings.push(`sampling could not start: ${(e as Error).message}`);
     }
   }
-  let result: PgbenchResult;
+  let parts: PgbenchResult[];
   let sampling: Measured['sampling'];
   const tlsObserver = hooks.observeTls?.();
   let tls: TlsObservation | undefined;
   try {
-    result = await stack.pgbench.run({
-      args: argv,
+    parts = await runProcesses(stack, processes, {
       cwd: plan.cellDir,
-      env: pgbenchEnv(endpoint),
+      path: plan.path,
       onStderr,
       timeoutMs: durationS * 1000 + (plan.hangGraceMs ?? hangGraceMs(durationS * 1000)),
-      ...(hooks.signal ? { signal: hooks.signal } : {}),
+      signal: hooks.signal,
     });
   } finally {
     await new Promise<void>((r) => progress.end(r));
@@ -206,7 +274,14 @@ async function measure(
     tls = await tlsObserver?.stop();
   }
   if (sampling) warnings.push(...sampling.warnings);
-  return { argv, result, sampling, ...(tls ? { tls } : {}), elapsedMs: Date.now() - t0 };
+  return {
+    processes,
+    parts,
+    result: combineResults(parts),
+    sampling,
+    ...(tls ? { tls } : {}),
+    elapsedMs: Date.now() - t0,
+  };
 }
 
 /** pgbench -R (from `rate:`, a profile, or the workload's own flags): the log has a schedule_lag column. */
@@ -216,11 +291,14 @@ function hasRate(argv: readonly string[]): boolean {
 
 async function summarizeTxLogs(
   dir: string,
+  processes: readonly PgbenchProcess[],
   keep: boolean,
   warnings: string[],
   lag: boolean,
 ): Promise<LatencySummary | undefined> {
-  const files = await findTxLogFiles(dir, LOG_PREFIX);
+  // Every process's files into one histogram: the merge is exact (counts per microsecond add up).
+  const prefixes = processes.map((p) => p.logPrefix ?? LOG_PREFIX);
+  const files = (await Promise.all(prefixes.map((p) => findTxLogFiles(dir, p)))).flat();
   if (files.length === 0) {
     warnings.push('no per-transaction log was written: no percentiles for this cell');
     return undefined;
@@ -233,6 +311,12 @@ async function summarizeTxLogs(
   await writeFile(path.join(dir, CELL_FILES.latencySeconds), JSON.stringify(latencySecondsJson(agg.seconds)));
   if (!keep) await Promise.all(files.map((f) => rm(f, { force: true })));
   const h = agg.histogram;
+  // A run refused at connect time leaves empty logs: no latency, rather than NaN figures that
+  // the results reader rejects (and with them the failed cell's reason).
+  if (h.count === 0) {
+    warnings.push('the per-transaction log holds no transaction: no percentiles for this cell');
+    return undefined;
+  }
   const ms = (us: number) => us / 1000;
   return {
     count: h.count,

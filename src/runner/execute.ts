@@ -10,10 +10,13 @@ import type { CellRecord, RunInfo, RunOutcomeState } from '../results/types.js';
 import { appendCell, writeRunInfo } from '../results/write.js';
 import { startSampling } from '../sampling/session.js';
 import { isExternal } from '../stack/external.js';
+import { clientLimits } from '../stack/limits.js';
+import { stackSizing } from '../stack/sizing.js';
 import type { ConfigPath, Provider, Stack } from '../stack/types.js';
 import { type CellHooks, type CellPlan, cellNotRun, runCell } from './cell.js';
 import { type CellSetup, setUpExternalCell } from './external-cell.js';
 import { awaitIsolation, describeIsolation } from './isolation.js';
+import { cellLimitGuard } from './many-clients.js';
 import { cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
 import { initData, prepareCell } from './prepare.js';
 import type { RunEvents, RunOptions, RunOutcome } from './run.js';
@@ -179,7 +182,11 @@ async function startStack(x: Execution, workdir: string): Promise<Stack> {
     ...(opts.signal ? { signal: opts.signal } : {}),
   });
   info.versions = { ...stack.versions };
-  info.stack = { ...stack.details, startupMs: Date.now() - t0 };
+  info.stack = {
+    ...stack.details,
+    sizing: stackSizing(matrix.spec, os.totalmem()),
+    startupMs: Date.now() - t0,
+  };
   writeRunInfo(runDir, info);
   if (opts.signal?.aborted) throw new InterruptedError();
   if (stack.loadData) {
@@ -202,9 +209,11 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   const { matrix, runDir, info, todo, opts } = x;
   const { events, signal } = opts;
   const { stack } = s;
+  const limits = clientLimits();
   const settings = cellSettings(matrix, cell, {
     cores: os.availableParallelism(),
     sampling: !opts.noSampling,
+    nofileSoft: limits.nofile?.soft,
   });
   const role = stack.roles.get(cell.config);
   if (!role) throw new Error(`internal: config ${cell.config} has no role`);
@@ -242,7 +251,9 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   s.lastSetup = setup;
   s.lastWrote = workloadWrites(settings.workload);
   const { sampling, ...rest } = settings;
-  const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared: setup.prepared };
+  const guard = cellLimitGuard(matrix.spec, cell, cfgPath.components, limits, os.totalmem());
+  const prepared = [...setup.prepared, ...(guard.line ? [guard.line] : [])];
+  const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared, limitContext: guard.context };
   const sampled = cfgPath;
   const hooks: CellHooks = {
     log: events.log,
@@ -264,7 +275,8 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
     ...tlsHooks(matrix.spec.configs, cell.config, role, stack.postgres, sampled.pgbouncerAdmin),
     ...(signal ? { signal } : {}),
   };
-  const rec = setup.refusal ? cellNotRun(plan, setup.refusal) : await runCell(stack, plan, hooks);
+  const refusal = setup.refusal ?? guard.refuse;
+  const rec = refusal ? cellNotRun(plan, refusal) : await runCell(stack, plan, hooks);
   appendCell(runDir, rec);
   s.records.push(rec);
   s.cellMs.push(Date.now() - cellStart);

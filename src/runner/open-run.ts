@@ -85,7 +85,11 @@ function describeOverrides(o: MatrixOverrides): string {
 
 /** What this machine must allow before anything starts: client limits, fixed ports, template files. */
 export async function preflight(matrix: Matrix): Promise<void> {
-  checkClientLimits(matrix.file, matrix.spec.concurrency, clientLimits());
+  const limits = clientLimits();
+  checkClientLimits(matrix.file, matrix.spec.concurrency, limits);
+  matrix.spec.configs.forEach((c, i) => {
+    if (c.concurrency) checkClientLimits(matrix.file, c.concurrency, limits, `configs[${i}].concurrency`);
+  });
   await checkFixedPorts(matrix);
   checkProxyFiles(matrix);
 }

@@ -1,8 +1,10 @@
+import { concurrencyOf } from '../matrix/concurrency.js';
 import { type Cell, cellId } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
 import { workloadBlocks } from '../matrix/load-variants.js';
 import type { Workload } from '../matrix/workload.js';
 import { autoThreads } from '../pgbench/argv.js';
+import { clientsPerProcess } from '../pgbench/split.js';
 
 /** The order configs ran in, per rep; recorded in run.json so a resumed run keeps it. */
 export interface ConfigOrder {
@@ -61,7 +63,7 @@ export function planCells(m: Matrix, order: ConfigOrder): Cell[] {
     for (const config of order.reps[String(rep)] ?? m.spec.configs.map((c) => c.name)) {
       // A profile's segments are one block: they run back to back at each concurrency.
       for (const block of workloadBlocks(m.workloads)) {
-        for (const n of m.spec.concurrency) {
+        for (const n of concurrencyOf(m.spec, config)) {
           for (const w of block) {
             cells.push({
               id: cellId(config, w.name, n, rep),
@@ -95,12 +97,18 @@ export interface CellSettings {
   keepRawLogs: boolean;
   /** The matrix's `hang_grace`; absent means the default, hangGraceMs(duration) in cell.ts. */
   hangGraceMs?: number;
+  /** The most clients one pgbench process holds; a cell with more runs several (src/pgbench/split.ts). */
+  clientsPerProcess: number;
   /** The samplers' settings for this cell; absent when sampling is off. */
   sampling?: { intervalMs: number; durationMs: number; clients: number };
 }
 
 /** The settings of one cell; throws on a workload the matrix does not define (a planner bug). */
-export function cellSettings(m: Matrix, cell: Cell, env: { cores: number; sampling: boolean }): CellSettings {
+export function cellSettings(
+  m: Matrix,
+  cell: Cell,
+  env: { cores: number; sampling: boolean; nofileSoft?: number | undefined },
+): CellSettings {
   const workload = m.workloads.find((w) => w.name === cell.workload);
   if (!workload) throw new Error(`internal: workload ${cell.workload} not found`);
   const { spec } = m;
@@ -117,6 +125,7 @@ export function cellSettings(m: Matrix, cell: Cell, env: { cores: number; sampli
     warmupMs,
     protocol: spec.protocol,
     keepRawLogs: spec.keep_raw_logs,
+    clientsPerProcess: clientsPerProcess({ override: spec.clients_per_pgbench, nofileSoft: env.nofileSoft }),
     ...(spec.hang_grace === undefined ? {} : { hangGraceMs: spec.hang_grace }),
     ...(env.sampling
       ? {

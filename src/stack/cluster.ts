@@ -1,7 +1,8 @@
+import { totalmem } from 'node:os';
 import type { MatrixSpec } from '../matrix/schema.js';
 import type { Endpoint } from '../pgbench/types.js';
 import { withClient } from './ready.js';
-import { postgresMaxConnections } from './render.js';
+import { postgresSizing } from './sizing.js';
 
 /**
  * The throwaway PostgreSQL cluster every provider sets up the same way, whatever starts it (a
@@ -41,7 +42,7 @@ export function postgresSettings(
     listen_addresses: '127.0.0.1',
     port,
     ...(socketDir === undefined ? {} : { unix_socket_directories: socketDir }),
-    max_connections: postgresMaxConnections(spec.concurrency, spec.configs),
+    max_connections: postgresSizing(spec, totalmem()).sized,
     ...spec.postgres.settings,
   };
 }

@@ -23,6 +23,7 @@ import {
   untrackContainer,
 } from './container-engine.js';
 import { copyOwnedFiles, type OwnedFiles } from './container-owned-files.js';
+import { containerNofile } from './container-ulimits.js';
 import { releasePort } from './ports.js';
 import { waitForQuery } from './ready.js';
 import type { Component, ComponentRole, Endpoint } from './types.js';
@@ -185,6 +186,8 @@ function containerFor(
   if (s.user) c = c.withUser(s.user);
   if (s.files && s.files.length > 0) c = c.withCopyContentToContainer(s.files);
   if (s.shmBytes) c = c.withSharedMemorySize(s.shmBytes);
+  const nofile = containerNofile();
+  if (nofile !== undefined) c = c.withUlimits({ nofile: { soft: nofile, hard: nofile } });
   return c;
 }
 

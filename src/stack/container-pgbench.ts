@@ -20,6 +20,7 @@ import {
   trackContainer,
 } from './container-engine.js';
 import type { ImageSet } from './container-images.js';
+import { containerNofile } from './container-ulimits.js';
 import { parseVersion } from './version.js';
 
 export interface ContainerPgbenchOptions {
@@ -68,6 +69,7 @@ function createPgbenchContainer(
   pass: { env: Record<string, string>; binds: string[] },
 ) {
   const user = o.user ?? defaultUser();
+  const nofile = containerNofile();
   const binds = [
     ...(mountCwd ? [`${inv.cwd}:${inv.cwd}:rw`] : []),
     ...scriptMounts(inv.args).map((f) => `${f}:${f}:ro`),
@@ -86,7 +88,12 @@ function createPgbenchContainer(
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,
-    HostConfig: { NetworkMode: 'host', Binds: binds, AutoRemove: false },
+    HostConfig: {
+      NetworkMode: 'host',
+      Binds: binds,
+      AutoRemove: false,
+      ...(nofile === undefined ? {} : { Ulimits: [{ Name: 'nofile', Soft: nofile, Hard: nofile }] }),
+    },
   });
 }
 

@@ -109,13 +109,18 @@ export function maxClients(
  * Refuses, before anything starts, a concurrency this machine cannot serve: otherwise PostgreSQL
  * and a config's path start and pgbench dies on its first connect with "need at least N open files".
  */
-export function checkClientLimits(matrixFile: string, concurrency: number[], limits: ClientLimits): void {
+export function checkClientLimits(
+  matrixFile: string,
+  concurrency: number[],
+  limits: ClientLimits,
+  field = 'concurrency',
+): void {
   const bound = maxClients(limits);
   if (!bound) return;
   concurrency.forEach((clients, i) => {
     if (clients > bound.max) {
       throw new ConfigurationError(
-        `${matrixFile}: concurrency[${i}]: expected at most ${bound.max} clients on this machine: ${bound.why(clients)}`,
+        `${matrixFile}: ${field}[${i}]: expected at most ${bound.max} clients on this machine: ${bound.why(clients)}`,
       );
     }
   });

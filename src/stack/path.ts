@@ -7,14 +7,9 @@ import { registerSecret } from '../util/redact.js';
 import { BENCH_DB, BENCH_USER } from './cluster.js';
 import { pickPort, releasePort } from './ports.js';
 import { withClient } from './ready.js';
-import {
-  maxConcurrency,
-  renderPgbouncerIni,
-  renderProxyCommand,
-  renderProxyFiles,
-  renderUserlist,
-} from './render.js';
+import { renderPgbouncerIni, renderProxyCommand, renderProxyFiles, renderUserlist } from './render.js';
 import { configRoles, createConfigRoles } from './roles.js';
+import { clientSide } from './sizing.js';
 import { clientTls, pgbouncerTlsSettings, type TlsPaths } from './tls.js';
 import type { Component, ConfigPath, Endpoint } from './types.js';
 
@@ -147,7 +142,7 @@ function pgbouncerLaunch(
         authFile,
         authType: env.spec.auth,
         socketDir,
-        minClientConn: maxConcurrency(env.spec.concurrency),
+        ...clientSide(env.spec, config),
       }),
   };
 }

@@ -1,4 +1,4 @@
-import { type ConfigSpec, type PgbouncerHop, type ProxyFileSpec, pgbouncerHopOf } from '../matrix/schema.js';
+import type { PgbouncerHop, ProxyFileSpec } from '../matrix/schema.js';
 
 export interface PgbouncerIniInput {
   hop: PgbouncerHop;
@@ -10,8 +10,9 @@ export interface PgbouncerIniInput {
   authFile: string;
   authType: 'scram-sha-256' | 'trust';
   socketDir: string;
-  /** Lower bound for max_client_conn, from the matrix's largest concurrency. */
-  minClientConn: number;
+  /** max_client_conn and listen_backlog, from src/stack/sizing.ts. */
+  maxClientConn: number;
+  listenBacklog: number;
   /** client_tls_* / server_tls_* lines (src/stack/tls.ts); a matrix's settings still win. */
   tlsSettings?: Record<string, string>;
 }
@@ -30,7 +31,8 @@ export function renderPgbouncerIni(i: PgbouncerIniInput): string {
     admin_users: i.user,
     pool_mode: i.hop.pool_mode,
     default_pool_size: i.hop.default_pool_size,
-    max_client_conn: i.hop.max_client_conn ?? Math.max(1000, i.minClientConn + 100),
+    max_client_conn: i.maxClientConn,
+    listen_backlog: i.listenBacklog,
     // node-postgres (the sampler) and JDBC-style clients send these; pgbouncer rejects unknown
     // startup parameters unless they are listed here.
     ignore_startup_parameters: 'extra_float_digits,options',
@@ -101,20 +103,4 @@ export function renderProxyFiles(
     name,
     content: renderTemplate('text' in f ? f.text : readTemplate(f.path), values),
   }));
-}
-
-export function maxConcurrency(concurrency: number[]): number {
-  return concurrency.reduce((a, b) => Math.max(a, b), 1);
-}
-
-/**
- * PostgreSQL max_connections: every direct client plus the samplers, the largest pgbouncer pool and
- * headroom. One config is up at a time, so pools are not summed.
- */
-export function postgresMaxConnections(concurrency: number[], configs: ConfigSpec[]): number {
-  const pools = configs.reduce((most, c) => {
-    const hop = pgbouncerHopOf(c);
-    return Math.max(most, hop ? hop.default_pool_size + (hop.reserve_pool_size ?? 0) : 0);
-  }, 0);
-  return Math.max(100, maxConcurrency(concurrency) + 20, pools + 20);
 }

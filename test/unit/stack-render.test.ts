@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseMatrix } from '../../src/matrix/load.js';
 import {
-  postgresMaxConnections,
   renderPgbouncerIni,
   renderProxyCommand,
   renderProxyFiles,
@@ -69,7 +67,8 @@ describe('pgbouncer files', () => {
       authFile: '/w/userlist.txt',
       authType: 'scram-sha-256',
       socketDir: '/w',
-      minClientConn: 2000,
+      maxClientConn: 2100,
+      listenBacklog: 2000,
     });
     expect(ini).toContain('bench = host=127.0.0.1 port=5400 dbname=bench\n');
     expect(ini).toContain('listen_addr = 127.0.0.1\n');
@@ -77,27 +76,10 @@ describe('pgbouncer files', () => {
     expect(ini).toContain('pool_mode = transaction\n');
     expect(ini).toContain('default_pool_size = 5\n');
     expect(ini).toContain('max_client_conn = 2100\n');
+    expect(ini).toContain('listen_backlog = 2000\n');
     expect(ini).toContain('server_reset_query = \n');
     // No user= in [databases]: PgBouncer logs in as the client's user, so attribution by role holds.
     expect(ini).not.toMatch(/dbname=bench .*user=/);
-  });
-});
-
-describe('postgresMaxConnections', () => {
-  it('fits the largest concurrency or the largest single pool (one config is up at a time)', () => {
-    const m = parseMatrix(
-      `
-concurrency: [1, 150]
-configs:
-  - { name: a, kind: pgbouncer, default_pool_size: 90 }
-  - { name: b, kind: pgbouncer, default_pool_size: 90, reserve_pool_size: 10 }
-workloads: [readonly]
-`,
-      'm.yaml',
-    );
-    expect(postgresMaxConnections([1, 150], m.spec.configs)).toBe(170);
-    expect(postgresMaxConnections([1, 8], m.spec.configs)).toBe(120);
-    expect(postgresMaxConnections([1, 8], [])).toBe(100);
   });
 });
 

@@ -41,7 +41,8 @@ describe('TLS settings', () => {
       authFile: '/w/u.txt',
       authType: 'trust',
       socketDir: '/w',
-      minClientConn: 8,
+      maxClientConn: 108,
+      listenBacklog: 8,
       tlsSettings: pgbouncerTlsSettings({ client: 'require', server: 'verify-full' }, paths),
     });
     expect(ini).toContain(`client_tls_key_file = ${paths.key}\n`);

@@ -1,0 +1,13 @@
+import type { MatrixSpec } from './schema.js';
+
+type Spec = Pick<MatrixSpec, 'concurrency' | 'configs'>;
+
+/** The client counts a config runs: its own `concurrency` list, else the matrix's. */
+export function concurrencyOf(spec: Spec, config: string): number[] {
+  return spec.configs.find((c) => c.name === config)?.concurrency ?? spec.concurrency;
+}
+
+/** The largest client count a config runs (1 when there is none). */
+export function maxConcurrencyOf(spec: Spec, config: string): number {
+  return Math.max(1, ...concurrencyOf(spec, config));
+}

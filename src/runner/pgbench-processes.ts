@@ -1,0 +1,133 @@
+import { cellArgv, pgbenchEnv } from '../pgbench/argv.js';
+import { mergeSummaries } from '../pgbench/merge-summary.js';
+import { flagsForShare, splitClients } from '../pgbench/split.js';
+import { parseSummary } from '../pgbench/summary.js';
+import type { PgbenchSummary } from '../results/types.js';
+import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
+
+/** One pgbench process of a cell: its share of the clients and threads, and its argv. */
+export interface PgbenchProcess {
+  clients: number;
+  threads: number;
+  argv: string[];
+  /** Per-transaction log prefix, when it logs. */
+  logPrefix?: string;
+}
+
+interface ProcessPlan {
+  path: ConfigPath;
+  workload: import('../matrix/workload.js').Workload;
+  clients: number;
+  threads: number;
+  clientsPerProcess: number;
+  protocol: 'simple' | 'extended' | 'prepared';
+}
+
+/**
+ * The processes of a cell. A single process logs under `logPrefix` as before; several log under
+ * `<logPrefix>_p<i>`, so their files never collide (pgbench names them by PID, and PIDs repeat
+ * across containers).
+ */
+export function pgbenchProcesses(p: ProcessPlan, durationS: number, logPrefix?: string): PgbenchProcess[] {
+  const shares = splitClients(p.clients, p.threads, p.clientsPerProcess);
+  return shares.map((s, i) => {
+    const prefix =
+      logPrefix === undefined ? undefined : shares.length === 1 ? logPrefix : `${logPrefix}_p${i}`;
+    return {
+      clients: s.clients,
+      threads: s.threads,
+      ...(prefix === undefined ? {} : { logPrefix: prefix }),
+      // The whole argv, not only the workload's flags: a total rate is divided wherever it came from.
+      argv: flagsForShare(
+        cellArgv({
+          endpoint: p.path.endpoint,
+          workload: p.workload,
+          clients: s.clients,
+          threads: s.threads,
+          durationS,
+          protocol: p.protocol,
+          ...(prefix === undefined ? {} : { logPrefix: prefix }),
+        }),
+        s.share,
+      ),
+    };
+  });
+}
+
+/**
+ * What the processes did, as one result: the first failing exit (or signal) decides, any timeout
+ * or abort counts, and the outputs are joined with a header line per process so that the files on
+ * disk show which process said what.
+ */
+export function combineResults(parts: readonly PgbenchResult[]): PgbenchResult {
+  const [first] = parts;
+  if (parts.length === 1 && first) return first;
+  // The process that failed first in its own right, before those stopped because of it.
+  const failing =
+    parts.find((r) => r.exitCode !== 0 && !r.stderr.includes(STOPPED_BY_PEER)) ??
+    parts.find((r) => r.exitCode !== 0);
+  const header = (i: number) => `# pgbench process ${i + 1} of ${parts.length}`;
+  const join = (f: (r: PgbenchResult) => string) => parts.map((r, i) => `${header(i)}\n${f(r)}`).join('\n');
+  return {
+    exitCode: failing ? failing.exitCode : 0,
+    ...(failing?.signal ? { signal: failing.signal } : {}),
+    stdout: join((r) => r.stdout),
+    stderr: join((r) => r.stderr),
+    timedOut: parts.some((r) => r.timedOut),
+    aborted: parts.some((r) => r.aborted),
+  };
+}
+
+/** Every process's stderr, those that failed in their own right first: their errors lead the cell's reason. */
+export function errorText(parts: readonly PgbenchResult[]): string {
+  const stopped = (r: PgbenchResult) => r.stderr.includes(STOPPED_BY_PEER);
+  return [...parts.filter((r) => !stopped(r)), ...parts.filter(stopped)].map((r) => r.stderr).join('\n');
+}
+
+/** The cell's summary: each process's parsed, then merged; none when no process printed one. */
+export function cellSummary(parts: readonly PgbenchResult[]): PgbenchSummary | undefined {
+  const printed = parts.filter((r) => r.stdout.trim() !== '');
+  if (printed.length === 0) return undefined;
+  return mergeSummaries(parts.map((r) => parseSummary(r.stdout, r.stderr)));
+}
+
+/** Said in a process's stderr when the harness stopped it because another process of the cell failed. */
+export const STOPPED_BY_PEER = 'bench: stopped: another pgbench process of this cell failed';
+
+/**
+ * Starts every process at once and waits for all of them. When one fails (a refused connection at
+ * start, say), the others are stopped rather than left to run the whole cell for a result that
+ * cannot count; they are not "interrupted" (the user did not stop them) and say why in their stderr.
+ */
+export async function runProcesses(
+  stack: Stack,
+  procs: readonly PgbenchProcess[],
+  o: {
+    cwd: string;
+    path: ConfigPath;
+    timeoutMs: number;
+    signal?: AbortSignal | undefined;
+    onStderr?: (process: number, line: string) => void;
+  },
+): Promise<PgbenchResult[]> {
+  const peers = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, peers.signal]) : peers.signal;
+  const parts = await Promise.all(
+    procs.map(async (p, i) => {
+      const r = await stack.pgbench.run({
+        args: p.argv,
+        cwd: o.cwd,
+        env: pgbenchEnv(o.path.endpoint),
+        timeoutMs: o.timeoutMs,
+        ...(o.onStderr ? { onStderr: (line: string) => o.onStderr?.(i, line) } : {}),
+        signal,
+      });
+      if (procs.length > 1 && r.exitCode !== 0 && !r.aborted && !r.timedOut) peers.abort();
+      return r;
+    }),
+  );
+  if (o.signal?.aborted || !peers.signal.aborted) return parts;
+  return parts.map((r) =>
+    r.aborted ? { ...r, aborted: false, stderr: `${r.stderr}\n${STOPPED_BY_PEER}\n` } : r,
+  );
+}

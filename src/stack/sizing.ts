@@ -1,0 +1,131 @@
+import { maxConcurrencyOf } from '../matrix/concurrency.js';
+import { type MatrixSpec, pgbouncerHopOf } from '../matrix/schema.js';
+
+/**
+ * How big the stack is made for a matrix, decided in one place from the matrix alone (and the
+ * host's memory): PostgreSQL's max_connections, each PgBouncer's max_client_conn and
+ * listen_backlog, and the open files the client-holding processes need. Recorded in run.json
+ * (`stack.sizing`) so a reader sees what was set and why.
+ */
+
+type Spec = Pick<MatrixSpec, 'concurrency' | 'configs' | 'postgres'>;
+
+/** Server connections besides the clients: samplers, the harness, superuser_reserved_connections (3). */
+export const SERVER_MARGIN = 20;
+/** max_connections never goes below PostgreSQL's own default. */
+const MIN_MAX_CONNECTIONS = 100;
+/** PgBouncer's max_client_conn never below this, and this much above the largest concurrency. */
+const MIN_CLIENT_CONN = 1000;
+const CLIENT_CONN_MARGIN = 100;
+/** PgBouncer's default listen_backlog; the kernel caps whatever is asked at net.core.somaxconn. */
+const MIN_LISTEN_BACKLOG = 128;
+/**
+ * Memory budgeted per PostgreSQL backend when sizing max_connections for unpooled clients, and
+ * the share of the host's memory they may take: a direct config at 10,000 clients must not start
+ * 10,000 backends on a shared machine. Measured idle-ish backends are smaller (docs/many-clients.md);
+ * this is a ceiling that keeps the machine alive, not an estimate of the real cost.
+ */
+export const BACKEND_BUDGET_BYTES = 8 * 1024 * 1024;
+const BACKEND_MEMORY_SHARE = 0.5;
+
+export interface PostgresSizing {
+  /** What the harness asked for: unpooled clients + margin, or the largest pool + margin. */
+  sized: number;
+  /** The value PostgreSQL runs with (a matrix's postgres.settings.max_connections wins). */
+  maxConnections: number;
+  why: string;
+}
+
+export interface PgbouncerSizing {
+  maxClientConn: number;
+  listenBacklog: number;
+  why: string;
+}
+
+export interface StackSizing {
+  postgres: PostgresSizing;
+  pgbouncer: Record<string, PgbouncerSizing>;
+}
+
+/** The largest concurrency of configs whose clients reach PostgreSQL one backend each (no PgBouncer). */
+function unpooledClients(spec: Spec): number {
+  const unpooled = spec.configs.filter((c) => pgbouncerHopOf(c) === undefined);
+  return Math.max(0, ...unpooled.map((c) => maxConcurrencyOf(spec, c.name)));
+}
+
+function largestPool(spec: Spec): number {
+  return Math.max(
+    0,
+    ...spec.configs.map((c) => {
+      const hop = pgbouncerHopOf(c);
+      return hop ? (hop.max_db_connections ?? hop.default_pool_size + (hop.reserve_pool_size ?? 0)) : 0;
+    }),
+  );
+}
+
+/**
+ * PostgreSQL max_connections: every unpooled client plus the margin, or the largest pool plus the
+ * margin (one config is up at a time, so pools are not summed), at most what half the host's
+ * memory allows at BACKEND_BUDGET_BYTES each. A direct config beyond it fails with "too many
+ * clients already", which the cell's reason explains.
+ */
+export function postgresSizing(spec: Spec, hostMemoryBytes: number): PostgresSizing {
+  const clients = unpooledClients(spec);
+  const pools = largestPool(spec);
+  const wanted = Math.max(MIN_MAX_CONNECTIONS, clients + SERVER_MARGIN, pools + SERVER_MARGIN);
+  const ceiling = Math.max(
+    MIN_MAX_CONNECTIONS,
+    Math.floor((hostMemoryBytes * BACKEND_MEMORY_SHARE) / BACKEND_BUDGET_BYTES),
+  );
+  const sized = Math.min(wanted, ceiling);
+  const capped = sized < wanted;
+  const own = spec.postgres.settings.max_connections;
+  const why = [
+    `largest unpooled concurrency ${clients}, largest pool ${pools}, + ${SERVER_MARGIN} for the harness`,
+    ...(capped
+      ? [
+          `capped at ${ceiling} (half the host's memory at ${BACKEND_BUDGET_BYTES / 1024 / 1024} MiB per backend; ${wanted} wanted)`,
+        ]
+      : []),
+    ...(own === undefined ? [] : [`the matrix's postgres.settings.max_connections ${own} wins`]),
+  ].join('; ');
+  return { sized, maxConnections: own === undefined ? sized : Number(own), why };
+}
+
+/** PgBouncer's client side for one config: room for its largest concurrency, unless the matrix says otherwise. */
+export function pgbouncerSizing(spec: Spec, config: string): PgbouncerSizing | undefined {
+  const c = spec.configs.find((x) => x.name === config);
+  const hop = c ? pgbouncerHopOf(c) : undefined;
+  if (!hop) return undefined;
+  const clients = maxConcurrencyOf(spec, config);
+  const maxClientConn = hop.max_client_conn ?? Math.max(MIN_CLIENT_CONN, clients + CLIENT_CONN_MARGIN);
+  const ownBacklog = hop.settings.listen_backlog;
+  const listenBacklog = ownBacklog === undefined ? Math.max(MIN_LISTEN_BACKLOG, clients) : Number(ownBacklog);
+  const why = [
+    hop.max_client_conn === undefined
+      ? `max_client_conn: largest concurrency ${clients} + ${CLIENT_CONN_MARGIN} (at least ${MIN_CLIENT_CONN})`
+      : "max_client_conn: the matrix's",
+    ownBacklog === undefined
+      ? `listen_backlog: one slot per client (at least ${MIN_LISTEN_BACKLOG}; the kernel caps it at net.core.somaxconn)`
+      : "listen_backlog: the matrix's",
+  ].join('; ');
+  return { maxClientConn, listenBacklog, why };
+}
+
+export function stackSizing(spec: Spec, hostMemoryBytes: number): StackSizing {
+  const pgbouncer: Record<string, PgbouncerSizing> = {};
+  for (const c of spec.configs) {
+    const s = pgbouncerSizing(spec, c.name);
+    if (s) pgbouncer[c.name] = s;
+  }
+  return { postgres: postgresSizing(spec, hostMemoryBytes), pgbouncer };
+}
+
+/** The two pgbouncer.ini values for a config's PgBouncer (defaults when the config has none). */
+export function clientSide(spec: Spec, config: string): { maxClientConn: number; listenBacklog: number } {
+  const s = pgbouncerSizing(spec, config);
+  return {
+    maxClientConn: s?.maxClientConn ?? MIN_CLIENT_CONN,
+    listenBacklog: s?.listenBacklog ?? MIN_LISTEN_BACKLOG,
+  };
+}
