@@ -14,6 +14,7 @@ import {
 import type { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import { sha256 } from '../util/hash.js';
+import { expandAxes } from './axes.js';
 import { type MatrixSpec, matrixSchema } from './schema.js';
 import { resolveWorkload, scriptFile, type Workload } from './workload.js';
 
@@ -70,7 +71,7 @@ export function parseMatrix(text: string, file: string, overrides: MatrixOverrid
     const lines = parsed.error.issues.map((i) => formatIssue(file, i));
     throw new ConfigurationError(lines[0] ?? `${file}: invalid matrix`, lines.slice(1));
   }
-  const spec = parsed.data;
+  const spec = expandAxes(parsed.data, file, overrides.configs);
   const dir = path.dirname(path.resolve(file));
   const workloads = spec.workloads.map((w) => resolveWorkload(w, dir));
   workloads.forEach((w, i) => {

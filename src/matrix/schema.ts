@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
+import { eventSchema } from './events.js';
+import { workersListIssues, workersSchema } from './workers.js';
 
 /** A positive duration: `5s`, `500ms`, `2m`, or a number of seconds. Stored in milliseconds. */
 export const durationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -39,6 +41,7 @@ export const HARNESS_OWNED_PGBOUNCER = [
   'unix_socket_dir',
   'logfile',
   'pidfile',
+  'so_reuseport',
 ] as const;
 
 /** pgbouncer.ini [pgbouncer] settings beyond the ones the harness owns (listen_addr, listen_port, auth). */
@@ -69,6 +72,8 @@ const pgbouncerConfig = pgbouncerHop.extend({
   /** Fixed listen port; by default the harness picks a free one below the ephemeral range. */
   port: port.optional(),
   kind: z.literal('pgbouncer'),
+  /** PgBouncer processes on one port (so_reuseport), or a list of counts: an axis (src/matrix/workers.ts). */
+  workers: workersSchema,
   description: z.string().optional(),
   gates: gatesSchema.optional(),
 });
@@ -235,8 +240,14 @@ export const matrixSchema = z
     configs: z.array(configSchema).min(1, 'a non-empty list'),
     workloads: z.array(workloadSchema).min(1, 'a non-empty list'),
     gates: gatesSchema.default({}),
+    /** Signals sent inside the cells of a config (src/matrix/events.ts). */
+    events: z.array(eventSchema).default([]),
   })
   .superRefine((m, ctx) => {
+    m.configs.forEach((c, i) => {
+      const issue = c.kind === 'pgbouncer' ? workersListIssues(c.workers) : undefined;
+      if (issue) ctx.addIssue({ code: 'custom', path: ['configs', i, 'workers'], message: issue });
+    });
     const seen = new Map<string, number>();
     m.configs.forEach((c, i) => {
       const prev = seen.get(c.name);

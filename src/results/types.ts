@@ -76,11 +76,50 @@ interface CellBase {
   warnings: string[];
   /** Summary of the samplers, when sampling ran (see src/sampling/types.ts). */
   sampling?: SamplingSummary;
+  /** Scheduled events of the cell (src/runner/events.ts): what was sent, to which PIDs, when. */
+  events?: EventRecord[];
+  /** With `workers: N > 1`: each PgBouncer worker's share of the cell (src/runner/workers.ts). */
+  pgbouncerWorkers?: WorkersRecord;
+}
+
+export interface EventRecord {
+  /** `<config>/<component>`. */
+  target: string;
+  signal: string;
+  /** Planned: ms after the measured pgbench started. */
+  atMs: number;
+  /** Epoch ms at which the signal was sent; absent when it was not. */
+  firedAt?: number;
+  /** firedAt minus the measured pgbench's start, ms. */
+  offsetMs?: number;
+  /** Host PIDs that were signalled. */
+  pids: number[];
+  error?: string;
+}
+
+export interface WorkersRecord {
+  port: number;
+  /** Listening TCP sockets on the port (all addresses), read from /proc/net/tcp before pgbench. */
+  listenSockets: number;
+  workers: WorkerShare[];
+}
+
+export interface WorkerShare {
+  worker: number;
+  pid?: number;
+  /** Whether this process held a listening socket on the port before pgbench started. */
+  listening: boolean;
+  /** SHOW STATS total_xact_count / total_query_count over the cell (after minus before). */
+  xacts?: number;
+  queries?: number;
+  /** Why the counters are missing (the worker was stopped by an event, ...). */
+  error?: string;
 }
 
 export interface CompletedCell extends CellBase {
   state: 'completed';
-  exitCode: 0;
+  /** 2 only when clients aborted after a scheduled event that was sent (an expected disruption). */
+  exitCode: 0 | 2;
   summary: PgbenchSummary;
   latency?: LatencySummary;
   connectionErrors: number;

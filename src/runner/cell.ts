@@ -1,6 +1,7 @@
 import { createWriteStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { EventSpec } from '../matrix/events.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Workload } from '../matrix/workload.js';
 import { cellArgv, pgbenchEnv } from '../pgbench/argv.js';
@@ -8,12 +9,20 @@ import { parseProgressLine } from '../pgbench/progress.js';
 import { countConnectionErrors, extractErrorLines, parseSummary } from '../pgbench/summary.js';
 import { aggregateTxLog, findTxLogFiles, latencySecondsJson } from '../pgbench/txlog.js';
 import { CELL_FILES } from '../results/paths.js';
-import type { CellRecord, LatencySummary, PgbenchSummary } from '../results/types.js';
+import type {
+  CellRecord,
+  EventRecord,
+  LatencySummary,
+  PgbenchSummary,
+  WorkersRecord,
+} from '../results/types.js';
 import { RESULTS_SCHEMA } from '../results/types.js';
 import type { SamplingSession } from '../sampling/session.js';
 import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
+import { scheduleEvents, signalledComponents } from './events.js';
 import { classifyCell } from './outcome.js';
+import { watchWorkers } from './workers.js';
 
 const HISTOGRAM_FILE = CELL_FILES.histogram;
 const LOG_PREFIX = 'pgbench_log';
@@ -31,6 +40,8 @@ export interface CellPlan {
   prepared: string[];
   /** Overrides hangGraceMs(duration). */
   hangGraceMs?: number;
+  /** Signals to send during the measured pgbench (src/runner/events.ts). */
+  events?: EventSpec[];
 }
 
 export interface CellHooks {
@@ -88,7 +99,12 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...(m.sampling ? { sampling: m.sampling } : {}),
     ...(latency ? { latency } : {}),
     connectionErrors: countConnectionErrors(result.stderr),
+    ...(m.events ? { events: m.events } : {}),
+    ...(m.workers ? { pgbouncerWorkers: m.workers } : {}),
   };
+  // A component an event signalled may well be gone: that is the event, not a broken path.
+  const signalled = signalledComponents(m.events ?? [], cfgPath.components);
+  const disrupted = signalled.size > 0;
   const verdict = classifyCell({
     interrupted: result.aborted || hooks.signal?.aborted === true,
     timedOut: result.timedOut,
@@ -96,14 +112,17 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     signal: result.signal,
     summary,
     dead: cfgPath.components
-      .filter((c) => !c.alive())
-      .map((c) => `${c.role}${c.config ? `:${c.config}` : ''}`),
+      .filter((c) => !c.alive() && !signalled.has(c))
+      .map((c) => `${c.role}${c.config ? `:${c.config}` : ''}${c.name ? `/${c.name}` : ''}`),
+    disrupted,
     firstError: errorLines[0],
     elapsedMs: m.elapsedMs,
     plannedS: wholeSeconds(plan.durationMs),
   });
-  if (verdict.state === 'completed')
-    return { ...base, state: 'completed', exitCode: 0, summary: verdict.summary };
+  if (verdict.state === 'completed') {
+    if (result.exitCode === 2) warnings.push(disruptionNote(errorLines));
+    return { ...base, state: 'completed', exitCode: result.exitCode === 2 ? 2 : 0, summary: verdict.summary };
+  }
   return {
     ...base,
     state: verdict.state,
@@ -137,8 +156,19 @@ async function warmup(stack: Stack, plan: CellPlan, hooks: CellHooks, warnings: 
   return `warmup ${warmS}s (exit ${w.exitCode})`;
 }
 
+/** Why a cell whose pgbench exited 2 after a scheduled event still counts. */
+function disruptionNote(errorLines: readonly string[]): string {
+  const aborted = errorLines.filter((l) => /client \d+ aborted/.test(l)).length;
+  return (
+    `pgbench exited with 2 after a scheduled event: ${aborted} client(s) aborted ` +
+    '(pgbench does not reconnect a client whose connection failed); expected, gates decide'
+  );
+}
+
 interface Measured {
   argv: string[];
+  events?: EventRecord[];
+  workers?: WorkersRecord;
   result: PgbenchResult;
   sampling: Awaited<ReturnType<SamplingSession['stop']>> | undefined;
   elapsedMs: number;
@@ -180,8 +210,15 @@ async function measure(
       warnings.push(`sampling could not start: ${(e as Error).message}`);
     }
   }
+  const watch = await watchWorkers(plan.path).catch((e: unknown) => {
+    warnings.push(`pgbouncer workers could not be read before the cell: ${(e as Error).message}`);
+    return undefined;
+  });
+  const pgbenchStart = Date.now();
+  const scheduled = plan.events?.length ? scheduleEvents(plan.events, plan.path, pgbenchStart) : undefined;
   let result: PgbenchResult;
   let sampling: Measured['sampling'];
+  let events: EventRecord[] | undefined;
   try {
     result = await stack.pgbench.run({
       args: argv,
@@ -192,12 +229,21 @@ async function measure(
       ...(hooks.signal ? { signal: hooks.signal } : {}),
     });
   } finally {
+    events = scheduled?.finish();
     await new Promise<void>((r) => progress.end(r));
     // Only samples taken while pgbench measured count in the summary; the series keeps everything.
     sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;
   }
   if (sampling) warnings.push(...sampling.warnings);
-  return { argv, result, sampling, elapsedMs: Date.now() - t0 };
+  const workers = await watch?.end();
+  return {
+    argv,
+    result,
+    sampling,
+    elapsedMs: Date.now() - t0,
+    ...(events ? { events } : {}),
+    ...(workers ? { workers } : {}),
+  };
 }
 
 async function summarizeTxLogs(

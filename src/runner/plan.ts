@@ -1,3 +1,4 @@
+import { type EventSpec, eventsFor } from '../matrix/events.js';
 import { type Cell, cellId } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
 import type { Workload } from '../matrix/workload.js';
@@ -91,6 +92,8 @@ export interface CellSettings {
   keepRawLogs: boolean;
   /** The matrix's `hang_grace`; absent means the default, hangGraceMs(duration) in cell.ts. */
   hangGraceMs?: number;
+  /** Signals scheduled inside the cell (the matrix's events that target its config). */
+  events?: EventSpec[];
   /** The samplers' settings for this cell; absent when sampling is off. */
   sampling?: { intervalMs: number; durationMs: number; clients: number };
 }
@@ -111,6 +114,9 @@ export function cellSettings(m: Matrix, cell: Cell, env: { cores: number; sampli
     protocol: spec.protocol,
     keepRawLogs: spec.keep_raw_logs,
     ...(spec.hang_grace === undefined ? {} : { hangGraceMs: spec.hang_grace }),
+    ...(eventsFor(spec.events, cell.config).length > 0
+      ? { events: eventsFor(spec.events, cell.config) }
+      : {}),
     ...(env.sampling
       ? {
           sampling: {

@@ -106,6 +106,8 @@ export interface ComponentContainerSpec {
   command?: string[];
   env?: Record<string, string>;
   user?: string;
+  /** Host directories mounted read-write (a PgBouncer worker's unix socket directory). */
+  binds?: Array<{ source: string; target: string }>;
   /** Copied into the container before it starts (configs, the initdb password file). */
   files?: Array<{ content: string; target: string; mode: number }>;
   shmBytes?: number;
@@ -182,6 +184,8 @@ function containerFor(
   if (s.user) c = c.withUser(s.user);
   if (s.files && s.files.length > 0) c = c.withCopyContentToContainer(s.files);
   if (s.shmBytes) c = c.withSharedMemorySize(s.shmBytes);
+  if (s.binds && s.binds.length > 0)
+    c = c.withBindMounts(s.binds.map((b) => ({ ...b, mode: 'rw' as const })));
   return c;
 }
 

@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { StackError } from '../errors.js';
 import type { Matrix } from '../matrix/load.js';
 import { type ConfigSpec, type MatrixSpec, type PgbouncerHop, pgbouncerHopOf } from '../matrix/schema.js';
+import { workersOf } from '../matrix/workers.js';
 import { registerSecret } from '../util/redact.js';
 import { BENCH_DB, BENCH_USER } from './cluster.js';
 import { pickPort, releasePort } from './ports.js';
@@ -14,7 +16,7 @@ import {
   renderUserlist,
 } from './render.js';
 import { configRoles, createConfigRoles } from './roles.js';
-import type { Component, ConfigPath, Endpoint } from './types.js';
+import type { Component, ConfigPath, Endpoint, PgbouncerWorker } from './types.js';
 
 /**
  * What a config's path is, for every provider: direct is PostgreSQL itself; a pgbouncer config is
@@ -40,13 +42,21 @@ export interface PathEnv {
   log: (msg: string) => void;
 }
 
-/** A config's PgBouncer, all decided but where its files go. */
+/** A config's PgBouncer (one of its workers), all decided but where its files go. */
 export interface PgbouncerLaunch {
   config: string;
   hop: PgbouncerHop;
   port: number;
-  /** Where clients reach it, as the config's role; what the ready check queries. */
+  /** 1-based, of `workers` PgBouncer processes sharing the port (so_reuseport when more than 1). */
+  worker: number;
+  workers: number;
+  /** Where clients reach it, as the config's role. */
   endpoint: Endpoint;
+  /**
+   * What the ready check queries, given the host path of this worker's socket directory: the TCP
+   * endpoint for a single process; with several, the worker's own unix socket (TCP may land on any).
+   */
+  readyAt(socketDir: string): Endpoint;
   /** userlist.txt: the superuser's (samplers, admin console) and the config role's SCRAM verifiers. */
   userlist: string;
   /** pgbouncer.ini for where the provider puts the auth file and the socket. */
@@ -117,12 +127,15 @@ function pgbouncerLaunch(
   port: number,
   asRole: Endpoint,
   env: PathEnv,
+  worker = { worker: 1, workers: 1 },
 ): PgbouncerLaunch {
   return {
     config,
     hop,
     port,
+    ...worker,
     endpoint: { ...asRole, port },
+    readyAt: (socketDir) => (worker.workers > 1 ? { ...asRole, host: socketDir, port } : { ...asRole, port }),
     userlist: renderUserlist([
       [BENCH_USER, env.verifiers.get(BENCH_USER) ?? ''],
       [asRole.user, env.verifiers.get(asRole.user) ?? ''],
@@ -139,6 +152,7 @@ function pgbouncerLaunch(
         authType: env.spec.auth,
         socketDir,
         minClientConn: maxConcurrency(env.spec.concurrency),
+        reusePort: worker.workers > 1,
       }),
   };
 }
@@ -182,18 +196,23 @@ export async function startConfigPath(
   let endpoint = asRole;
   let admin: Endpoint | undefined;
   const hop = pgbouncerHopOf(c);
+  let workers: PgbouncerWorker[] | undefined;
   if (hop) {
     const fixed = c.kind === 'pgbouncer' ? c.port : undefined;
-    const comp = await withPort(fixed, (port) =>
-      starter.pgbouncer(pgbouncerLaunch(c.name, hop, port, asRole, env)),
+    const n = workersOf(c);
+    const comps = await withPort(fixed, (port) =>
+      startWorkers(n, onStarted, (w) =>
+        starter.pgbouncer(pgbouncerLaunch(c.name, hop, port, asRole, env, { worker: w, workers: n })),
+      ),
     );
-    onStarted(comp);
-    components.unshift(comp);
+    const comp = comps[0] as Component;
+    components.unshift(...comps);
     endpoint = { ...asRole, port: comp.port };
     admin = { ...endpoint, database: 'pgbouncer', user: BENCH_USER };
+    if (n > 1) workers = workerAdmins(comps, admin);
     env.log(
       `pgbouncer ${comp.version ?? ''} for ${c.name} ready on 127.0.0.1:${comp.port} ` +
-        `(${hop.pool_mode}, pool ${hop.default_pool_size}${where(comp, '; ')})`,
+        `(${hop.pool_mode}, pool ${hop.default_pool_size}${n > 1 ? ` per worker, ${n} workers` : ''}${where(comp, '; ')})`,
     );
   }
   if (c.kind === 'proxy') {
@@ -204,5 +223,35 @@ export async function startConfigPath(
     endpoint = { ...upstream, port: comp.port };
     env.log(`proxy ${c.name}${comp.image ? ` (${comp.image})` : ''} ready on 127.0.0.1:${comp.port}`);
   }
+  if (workers) return { config: c.name, endpoint, components, pgbouncerWorkers: workers };
   return { config: c.name, endpoint, components, ...(admin ? { pgbouncerAdmin: admin } : {}) };
+}
+
+/**
+ * Starts the PgBouncer processes of one config one after the other (the first binds the port, the
+ * others join it through so_reuseport); each is reported as soon as it is up, so a failure of a
+ * later one stops the earlier ones (pathLifecycle).
+ */
+async function startWorkers(
+  n: number,
+  onStarted: (comp: Component) => void,
+  start: (worker: number) => Promise<Component>,
+): Promise<Component[]> {
+  const comps: Component[] = [];
+  for (let w = 1; w <= n; w++) {
+    const comp = await start(w);
+    if (n > 1) comp.name = `worker-${w}`;
+    onStarted(comp);
+    comps.push(comp);
+  }
+  return comps;
+}
+
+/** Each worker's admin console through its own unix socket directory. */
+function workerAdmins(comps: Component[], admin: Endpoint): PgbouncerWorker[] {
+  return comps.map((component, i) => {
+    if (!component.socketDir)
+      throw new StackError(`internal: pgbouncer worker ${i + 1} has no socket directory`);
+    return { worker: i + 1, admin: { ...admin, host: component.socketDir }, component };
+  });
 }

@@ -1,4 +1,5 @@
 import { type ConfigSpec, type PgbouncerHop, type ProxyFileSpec, pgbouncerHopOf } from '../matrix/schema.js';
+import { workersOf } from '../matrix/workers.js';
 
 export interface PgbouncerIniInput {
   hop: PgbouncerHop;
@@ -12,6 +13,8 @@ export interface PgbouncerIniInput {
   socketDir: string;
   /** Lower bound for max_client_conn, from the matrix's largest concurrency. */
   minClientConn: number;
+  /** Several PgBouncer processes listen on the port (`workers: N > 1`). */
+  reusePort?: boolean;
 }
 
 /** Renders pgbouncer.ini. Pure: the same input gives the same file. */
@@ -35,6 +38,7 @@ export function renderPgbouncerIni(i: PgbouncerIniInput): string {
     // Output goes to stderr, captured by the harness; stats lines every 60 s are noise in a 10 s cell.
     log_stats: 0,
   };
+  if (i.reusePort) settings.so_reuseport = 1;
   if (i.hop.min_pool_size !== undefined) settings.min_pool_size = i.hop.min_pool_size;
   if (i.hop.reserve_pool_size !== undefined) settings.reserve_pool_size = i.hop.reserve_pool_size;
   if (i.hop.max_db_connections !== undefined) settings.max_db_connections = i.hop.max_db_connections;
@@ -105,13 +109,15 @@ export function maxConcurrency(concurrency: number[]): number {
 }
 
 /**
- * PostgreSQL max_connections: every direct client plus the samplers, the largest pgbouncer pool and
- * headroom. One config is up at a time, so pools are not summed.
+ * PostgreSQL max_connections: every direct client plus the samplers, the largest pgbouncer pool
+ * (times its workers) and headroom. One config is up at a time, so pools are not summed.
  */
 export function postgresMaxConnections(concurrency: number[], configs: ConfigSpec[]): number {
   const pools = configs.reduce((most, c) => {
     const hop = pgbouncerHopOf(c);
-    return Math.max(most, hop ? hop.default_pool_size + (hop.reserve_pool_size ?? 0) : 0);
+    // Every PgBouncer worker has its own pool of this size.
+    const pool = hop ? (hop.default_pool_size + (hop.reserve_pool_size ?? 0)) * workersOf(c) : 0;
+    return Math.max(most, pool);
   }, 0);
   return Math.max(100, maxConcurrency(concurrency) + 20, pools + 20);
 }
