@@ -245,7 +245,7 @@ export const matrixSchema = z
   })
   .superRefine((m, ctx) => {
     m.configs.forEach((c, i) => {
-      const issue = c.kind === 'pgbouncer' ? workersListIssues(c.workers) : undefined;
+      const issue = c.kind === 'pgbouncer' && c.workers ? workersListIssues(c.workers) : undefined;
       if (issue) ctx.addIssue({ code: 'custom', path: ['configs', i, 'workers'], message: issue });
     });
     const seen = new Map<string, number>();

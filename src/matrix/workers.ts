@@ -17,7 +17,8 @@ export const workersSchema = z
         ? `a number of PgBouncer processes (1-${MAX_WORKERS}) or a list of them, e.g. [1, 2, 4]`
         : undefined,
   })
-  .default(1);
+  // Optional rather than defaulted: absent means one process, and configs built in code stay valid.
+  .optional();
 
 /** The name of one expansion of a config whose `workers` is a list. */
 export function workerConfigName(base: string, workers: number): string {
