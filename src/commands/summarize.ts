@@ -11,6 +11,7 @@ import { type RenderOptions, reportMeta } from '../../summarize/report.js';
 import { reporters } from '../../summarize/reporters/index.js';
 import { totals } from '../../summarize/reporters/json.js';
 import { loadCellSeries } from '../../summarize/timeseries-load.js';
+import { workerFindings } from '../../summarize/workers-findings.js';
 import { ensureResultsDir } from '../results/dir.js';
 import { runPaths } from '../results/paths.js';
 
@@ -73,8 +74,11 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   write(p.summaryMd, reporters.markdown(loaded.rows, options));
   const plots = await renderPlots(loaded.rows);
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
+  const cells = loaded.merged.cells.map((c) => c.cell);
+  const series = loadCellSeries(loaded.merged.cells);
   const f = findings(loaded.rows, {
     ...options,
+    ...workerFindings(loaded.rows, loaded.merged.primary.effective.configs, cells, series),
     matrix: loaded.merged.matrix,
     cells: loaded.merged.cells.map((c) => c.cell),
     plots: plots.map((pl) => `plots/${pl.name}`),
@@ -91,7 +95,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
       method: f.method,
       plots,
       cells: loaded.merged.cells.map((c) => c.cell),
-      series: loadCellSeries(loaded.merged.cells),
+      series,
       assets: readReportAssets(),
     }),
   );

@@ -130,6 +130,7 @@ const cellBase = {
   sampling: sampling.optional(),
   latency: latency.optional(),
   connectionErrors: z.number(),
+  abortedClients: z.number().optional(),
   events: z
     .array(
       z.looseObject({

@@ -76,6 +76,8 @@ interface CellBase {
   warnings: string[];
   /** Summary of the samplers, when sampling ran (see src/sampling/types.ts). */
   sampling?: SamplingSummary;
+  /** pgbench clients that aborted (and were not replaced) during the cell, when any did. */
+  abortedClients?: number;
   /** Scheduled events of the cell (src/runner/events.ts): what was sent, to which PIDs, when. */
   events?: EventRecord[];
   /** With `workers: N > 1`: each PgBouncer worker's share of the cell (src/runner/workers.ts). */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { EventSpec } from '../matrix/events.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Workload } from '../matrix/workload.js';
+import { countAbortedClients } from '../pgbench/aborted.js';
 import { cellArgv, pgbenchEnv } from '../pgbench/argv.js';
 import { parseProgressLine } from '../pgbench/progress.js';
 import { countConnectionErrors, extractErrorLines, parseSummary } from '../pgbench/summary.js';
@@ -82,6 +83,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     result.stdout.trim() === '' ? undefined : parseSummary(result.stdout, result.stderr);
   const latency = await summarizeTxLogs(plan.cellDir, plan.keepRawLogs, warnings);
   const errorLines = extractErrorLines(result.stderr);
+  const aborted = countAbortedClients(result.stderr);
   const base = {
     schema: RESULTS_SCHEMA as typeof RESULTS_SCHEMA,
     id: cell.id,
@@ -99,6 +101,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...(m.sampling ? { sampling: m.sampling } : {}),
     ...(latency ? { latency } : {}),
     connectionErrors: countConnectionErrors(result.stderr),
+    ...(aborted > 0 ? { abortedClients: aborted } : {}),
     ...(m.events ? { events: m.events } : {}),
     ...(m.workers ? { pgbouncerWorkers: m.workers } : {}),
   };
@@ -120,7 +123,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     plannedS: wholeSeconds(plan.durationMs),
   });
   if (verdict.state === 'completed') {
-    if (result.exitCode === 2) warnings.push(disruptionNote(errorLines));
+    if (result.exitCode === 2) warnings.push(disruptionNote(aborted));
     return { ...base, state: 'completed', exitCode: result.exitCode === 2 ? 2 : 0, summary: verdict.summary };
   }
   return {
@@ -157,8 +160,7 @@ async function warmup(stack: Stack, plan: CellPlan, hooks: CellHooks, warnings: 
 }
 
 /** Why a cell whose pgbench exited 2 after a scheduled event still counts. */
-function disruptionNote(errorLines: readonly string[]): string {
-  const aborted = errorLines.filter((l) => /client \d+ aborted/.test(l)).length;
+function disruptionNote(aborted: number): string {
   return (
     `pgbench exited with 2 after a scheduled event: ${aborted} client(s) aborted ` +
     '(pgbench does not reconnect a client whose connection failed); expected, gates decide'
