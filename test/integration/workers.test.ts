@@ -33,7 +33,7 @@ events:
 `;
 
 const providers = [
-  { name: 'native', args: ['--provider', 'native'], env: {}, run: true },
+  { name: 'native', args: ['--provider', 'native'], env: {} as Record<string, string>, run: true },
   {
     name: 'testcontainers',
     args: ['--provider', 'testcontainers', '--image', `all=${IMAGE}`],
