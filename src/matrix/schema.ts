@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
 import { eventSchema } from './events.js';
-import { workersListIssues, workersSchema } from './workers.js';
+import { expandWorkers, workersListIssues, workersSchema } from './workers.js';
 
 /** A positive duration: `5s`, `500ms`, `2m`, or a number of seconds. Stored in milliseconds. */
 export const durationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -310,11 +310,13 @@ export const matrixSchema = z
       }
       cseen.add(c);
     });
-    if (m.baseline !== undefined && !seen.has(m.baseline)) {
+    // A workers list expands into <name>-w<N> configs (src/matrix/axes.ts): those are names too.
+    const names = [...seen.keys(), ...expandWorkers(m.configs).expandedFrom.keys()];
+    if (m.baseline !== undefined && !names.includes(m.baseline)) {
       ctx.addIssue({
         code: 'custom',
         path: ['baseline'],
-        message: `the name of a config (one of ${[...seen.keys()].join(', ')})`,
+        message: `the name of a config (one of ${names.join(', ')})`,
       });
     }
   });
