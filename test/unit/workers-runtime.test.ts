@@ -24,7 +24,7 @@ function comp(role: Component['role'], pid: number, name?: string): Component {
 }
 const w1 = comp('pgbouncer', 11, 'worker-1');
 const w2 = comp('pgbouncer', 12, 'worker-2');
-const endpoint = { host: '127.0.0.1', port: 6000, database: 'bench', user: 'u' };
+const endpoint = { host: '127.0.0.1', port: 6000, database: 'bench', user: 'u', password: '' };
 const path2: ConfigPath = { config: 'c', endpoint, components: [w1, w2] };
 
 describe('event targets', () => {
