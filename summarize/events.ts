@@ -43,14 +43,27 @@ export function seriesEvents(cell: CellRecord, startMs: number): SeriesEvent[] {
 
 type Sec = { t: number; count: number; failed: number };
 
-/** Whole seconds of the log (a point at t covers (t-1, t]) inside the measured window. */
+/**
+ * Whole seconds of the log (a point at t covers (t-1, t]) inside the measured window. The log
+ * has no line for a second in which nothing completed: such a second inside the window is a 0
+ * (every client aborted, say), not a gap.
+ */
 function logSeconds(s: CellSeries): Sec[] {
   const failed = new Map(s.points.filter((p) => p.panel === 'failed').map((p) => [p.t, p.value]));
-  return s.points
+  const found = s.points
     .filter((p) => p.panel === 'tps' && p.series === 'per-transaction log')
     .filter((p) => p.t - 1 >= -1e-9 && p.t <= s.durationS + 1e-9)
     .map((p) => ({ t: p.t, count: p.value, failed: failed.get(p.t) ?? 0 }))
     .sort((a, b) => a.t - b.t);
+  const first = found[0];
+  if (!first) return [];
+  const byT = new Map(found.map((x) => [Math.round(x.t * 1000), x]));
+  const out: Sec[] = [];
+  for (let t = first.t; t <= s.durationS + 1e-9; t += 1) {
+    const key = Math.round(t * 1000);
+    out.push(byT.get(key) ?? { t: key / 1000, count: 0, failed: 0 });
+  }
+  return out;
 }
 
 const mean = (xs: number[]) => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);

@@ -26,6 +26,8 @@ const name = z
 export const gatesSchema = z.strictObject({
   max_failed_transactions: z.number().int().nonnegative().optional(),
   max_connection_errors: z.number().int().nonnegative().optional(),
+  /** pgbench clients aborted (never reconnected), e.g. by a scheduled event stopping a pooler process. */
+  max_aborted_clients: z.number().int().nonnegative().optional(),
   min_tps: z.number().positive().optional(),
   max_p99_ms: z.number().positive().optional(),
 });

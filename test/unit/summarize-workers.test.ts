@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CellRecord } from '../../src/results/types.js';
 import { blipTable, eventBlips, seriesEvents } from '../../summarize/events.js';
+import { evaluateGates } from '../../summarize/gates.js';
 import type { Row } from '../../summarize/model.js';
 import type { CellSeries } from '../../summarize/timeseries.js';
 import { familyOf, saturationSentence, scalingRows, scalingTable } from '../../summarize/workers.js';
@@ -127,8 +128,40 @@ describe('event blips', () => {
     expect(b?.tpsAfter).toBe(800);
     expect(b?.failedAround).toBe(3);
     expect(b?.abortedClients).toBe(2);
+    // A second with no transaction has no log line: inside the window it counts as 0.
+    const gap = { ...series, points: series.points.filter((p) => p.t < 7 || p.t > 8) } as CellSeries;
+    const [g] = eventBlips(cell, gap);
+    expect(g?.tpsMin).toBe(0);
+    expect(g?.tpsAfter).toBe(800);
     expect(blipTable([b as NonNullable<typeof b>])).toContain(
       '| stop__readonly-short__c4__r1 | SIGINT stop/worker-2 | 5.20 | 1,000 | 400 | 60.0% | 800 | 3 | 1 | 2 |',
     );
+  });
+});
+
+describe('max_aborted_clients gate', () => {
+  const r = (abortedClients?: number) =>
+    ({
+      config: 'stop',
+      workload: 'readonly-short',
+      concurrency: 8,
+      repsCompleted: 3,
+      tps: { n: 3, mean: 1000 },
+      failedTransactions: 0,
+      connectionErrors: 0,
+      failedCells: [],
+      ...(abortedClients === undefined ? {} : { abortedClients }),
+    }) as unknown as Row;
+  const effective = {
+    gates: { max_aborted_clients: 0 },
+    configs: [{ name: 'stop', kind: 'pgbouncer', gates: { max_aborted_clients: 4 } }],
+  };
+
+  it('bounds the clients a scheduled event may cost, per config', () => {
+    expect(evaluateGates([r(4)], effective).failures).toEqual([]);
+    expect(evaluateGates([r(5)], effective).failures.map((f) => f.message)).toEqual([
+      'stop / readonly-short / 8 clients: aborted clients 5 breaks max_aborted_clients = 4',
+    ]);
+    expect(evaluateGates([r()], { gates: { max_aborted_clients: 0 } }).failures).toEqual([]);
   });
 });
