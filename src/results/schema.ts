@@ -148,6 +148,7 @@ const cellBase = {
     .looseObject({
       port: z.number(),
       listenSockets: z.number(),
+      cancel: z.string().optional(),
       workers: z.array(
         z.looseObject({
           worker: z.number(),

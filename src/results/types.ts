@@ -104,6 +104,8 @@ export interface WorkersRecord {
   /** Listening TCP sockets on the port (all addresses), read from /proc/net/tcp before pgbench. */
   listenSockets: number;
   workers: WorkerShare[];
+  /** Where a cancel request goes with several workers, for this PgBouncer version (src/runner/workers.ts). */
+  cancel?: string;
 }
 
 export interface WorkerShare {

@@ -3,6 +3,7 @@ import { listeners } from '../sampling/listeners.js';
 import { parseStats, type StatsCounters } from '../sampling/pgbouncer-admin.js';
 import { withClient } from '../stack/ready.js';
 import type { ConfigPath, PgbouncerWorker } from '../stack/types.js';
+import { versionAtLeast } from '../stack/version.js';
 
 /** One worker's SHOW STATS counters, or why they could not be read. */
 export type WorkerCounters = StatsCounters | { error: string };
@@ -48,6 +49,19 @@ export function workersRecord(
   return { port, listenSockets: listen.sockets, workers };
 }
 
+/**
+ * What happens to a cancel request (sent on a new connection, which the kernel gives to any worker)
+ * with several workers. PgBouncer forwards a cancel only for a client it holds; peering (`peer_id`
+ * and `[peers]`, PgBouncer 1.19) forwards it to the worker that does, and bench configures none.
+ */
+export function cancelNote(version: string | undefined): string {
+  const peering = version !== undefined && versionAtLeast(version, [1, 19]);
+  const v = version ?? 'of unknown version';
+  return peering
+    ? `PgBouncer ${v} supports peering (peer_id, [peers]) but bench does not configure it: a cancel request may land on another worker than the client's and be ignored`
+    : `PgBouncer ${v} has no peering (peer_id and [peers] arrived in 1.19): a cancel request may land on another worker than the client's and be ignored`;
+}
+
 /** Reads the workers' counters and listeners before pgbench; `end()` reads them again and records. */
 export async function watchWorkers(p: ConfigPath): Promise<{ end(): Promise<WorkersRecord> } | undefined> {
   const ws = p.pgbouncerWorkers;
@@ -57,6 +71,9 @@ export async function watchWorkers(p: ConfigPath): Promise<{ end(): Promise<Work
   const listen = listeners(port, pids);
   const before = await readWorkerCounters(ws);
   return {
-    end: async () => workersRecord(port, ws, before, await readWorkerCounters(ws), listen),
+    end: async () => ({
+      ...workersRecord(port, ws, before, await readWorkerCounters(ws), listen),
+      cancel: cancelNote(ws[0]?.component.version),
+    }),
   };
 }

@@ -76,6 +76,7 @@ describe.each(providers.filter((p) => p.run))('PgBouncer workers and a scheduled
       const w = c.pgbouncerWorkers;
       expect(w?.listenSockets, c.id).toBe(2);
       expect(w?.workers.map((x) => x.listening)).toEqual([true, true]);
+      expect(w?.cancel).toMatch(/a cancel request may land on another worker/);
       expect(new Set(w?.workers.map((x) => x.pid)).size).toBe(2);
       for (const x of w?.workers ?? []) {
         expect(x.error, c.id).toBeUndefined();

@@ -3,7 +3,7 @@ import { countAbortedClients } from '../../src/pgbench/aborted.js';
 import type { PgbenchSummary } from '../../src/results/types.js';
 import { resolveTarget, scheduleEvents, signalledComponents } from '../../src/runner/events.js';
 import { classifyCell } from '../../src/runner/outcome.js';
-import { workersRecord } from '../../src/runner/workers.js';
+import { cancelNote, workersRecord } from '../../src/runner/workers.js';
 import { listeners, listenInodes } from '../../src/sampling/listeners.js';
 import { poolsSample } from '../../src/sampling/pgbouncer-admin.js';
 import { mergeWorkerSamples } from '../../src/sampling/pgbouncer-workers.js';
@@ -138,6 +138,17 @@ describe('listeners', () => {
     const r = listeners(27611, [11, 12], fs);
     expect(r.sockets).toBe(2);
     expect([...r.holders]).toEqual([11]);
+  });
+});
+
+describe('cancel routing', () => {
+  it('says whether the PgBouncer version could route a cancel to the right worker', () => {
+    expect(cancelNote('1.18.0')).toMatch(
+      /^PgBouncer 1.18.0 has no peering \(peer_id and \[peers\] arrived in 1.19\)/,
+    );
+    expect(cancelNote('1.19.1')).toMatch(
+      /supports peering \(peer_id, \[peers\]\) but bench does not configure it/,
+    );
   });
 });
 
