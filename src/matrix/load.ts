@@ -240,7 +240,10 @@ function applyOverrides(
   }
   if (o.configs !== undefined) out.configs = pick(raw.configs, o.configs, 'configs', file);
   if (o.workloads !== undefined) out.workloads = pick(raw.workloads, o.workloads, 'workloads', file);
-  if (o.configs !== undefined && typeof out.baseline === 'string' && !o.configs.includes(out.baseline)) {
+  // A baseline may name an expansion of a workers list (`<name>-w1`): selecting `<name>` keeps it.
+  const base = typeof out.baseline === 'string' ? out.baseline : undefined;
+  const kept = (b: string) => o.configs?.some((n) => b === n || b.startsWith(`${n}-w`));
+  if (o.configs !== undefined && base !== undefined && !kept(base)) {
     // A subset without the baseline is a legitimate quick run; it just has nothing to compare with.
     delete out.baseline;
   }

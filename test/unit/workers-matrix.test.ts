@@ -40,6 +40,12 @@ describe('workers', () => {
     expect(m.spec.baseline).toBe('tx-w1');
   });
 
+  it('keeps a baseline naming an expansion when --configs selects its list', () => {
+    const text = `${base}baseline: tx-w1\n`;
+    expect(parseMatrix(text, 'm', { configs: ['tx'] }).spec.baseline).toBe('tx-w1');
+    expect(parseMatrix(text, 'm', { configs: ['stop'] }).spec.baseline).toBeUndefined();
+  });
+
   it('keeps a config without a list as it is (same object)', () => {
     const c = { name: 'a', kind: 'pgbouncer', workers: 3 };
     const r = expandWorkers([c]);
