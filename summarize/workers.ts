@@ -1,4 +1,4 @@
-import { fixed, fmtCores, fmtRatio, fmtTps, isNum } from './format.js';
+import { fixed, fmtCores, fmtMiB, fmtRatio, fmtTps, isNum } from './format.js';
 import type { Row } from './model.js';
 import type { Sentence } from './tldr/refs.js';
 
@@ -20,6 +20,8 @@ export interface ScalingRow {
   cpuPerWorker?: number;
   /** The busiest worker's mean CPU, cores. */
   busiestWorkerCpu?: number;
+  /** Sum of the mean PSS of every PgBouncer process of the config, bytes. */
+  poolerPssBytes?: number;
   /** TPS per pooler core. */
   tpsPerPoolerCore?: number;
   /** TPS against the family's fewest workers at the same workload and concurrency. */
@@ -45,8 +47,12 @@ export function workersByConfig(configs: ReadonlyArray<Record<string, unknown>>)
   return out;
 }
 
-function poolerFigures(r: Row): Pick<ScalingRow, 'poolerCpu' | 'busiestWorkerCpu' | 'busiestIndex'> {
+function poolerFigures(
+  r: Row,
+): Pick<ScalingRow, 'poolerCpu' | 'busiestWorkerCpu' | 'busiestIndex' | 'poolerPssBytes'> {
   const comps = r.sampling?.components ?? [];
+  const pss = comps.filter((c) => c.role === 'pgbouncer').map((c) => c.pssMeanBytes);
+  const pssTotal = pss.length > 0 && pss.every(isNum) ? pss.reduce((a, b) => a + b, 0) : undefined;
   let total: number | undefined;
   let busiest: number | undefined;
   let busiestIndex: number | undefined;
@@ -59,6 +65,7 @@ function poolerFigures(r: Row): Pick<ScalingRow, 'poolerCpu' | 'busiestWorkerCpu
     }
   });
   return {
+    ...(pssTotal === undefined ? {} : { poolerPssBytes: pssTotal }),
     ...(total === undefined ? {} : { poolerCpu: total }),
     ...(busiest === undefined ? {} : { busiestWorkerCpu: busiest, busiestIndex }),
   };
@@ -108,13 +115,13 @@ export const SCALING_CAPTION =
 export function scalingTable(s: readonly ScalingRow[]): string | undefined {
   if (!s.some((r) => r.workers > 1)) return undefined;
   const head =
-    '| config | workload | clients | workers | TPS | TPS per worker | pooler CPU (cores, all workers) | CPU per worker | busiest worker CPU | TPS per pooler core | TPS vs fewest workers |';
-  const lines = [head, `|${' --- |'.repeat(11)}`];
+    '| config | workload | clients | workers | TPS | TPS per worker | pooler CPU (cores, all workers) | CPU per worker | busiest worker CPU | TPS per pooler core | TPS vs fewest workers | pooler PSS MiB (all workers) |';
+  const lines = [head, `|${' --- |'.repeat(12)}`];
   for (const r of s) {
     lines.push(
       `| ${r.config} | ${r.workload} | ${r.concurrency} | ${r.workers} | ${fmtTps(r.tps)} | ${fmtTps(r.tpsPerWorker)} | ` +
         `${fmtCores(r.poolerCpu)} | ${fmtCores(r.cpuPerWorker)} | ${fmtCores(r.busiestWorkerCpu)} | ` +
-        `${fmtTps(r.tpsPerPoolerCore)} | ${r.vsFewest === undefined ? '—' : `${fmtRatio(r.vsFewest)}x`} |`,
+        `${fmtTps(r.tpsPerPoolerCore)} | ${r.vsFewest === undefined ? '—' : `${fmtRatio(r.vsFewest)}x`} | ${fmtMiB(r.poolerPssBytes)} |`,
     );
   }
   return lines.join('\n');

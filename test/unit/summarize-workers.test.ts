@@ -19,6 +19,7 @@ function row(config: string, tps: number, cpus: number[], concurrency = 8): Row 
           name: `pgbouncer:${config}/worker-${i + 1}`,
           role: 'pgbouncer',
           cpuCoresMean: c,
+          pssMeanBytes: 2 * 1048576,
         })),
       ],
     },
@@ -47,7 +48,7 @@ describe('worker scaling', () => {
     expect(two?.busiestWorkerCpu).toBe(0.7);
     expect(two?.vsFewest).toBe(1.5);
     expect(scalingTable(s)).toContain(
-      '| tx-w2 | readonly-short | 8 | 2 | 3,000 | 1,500 | 1.20 | 0.60 | 0.70 | 2,500 | 1.50x |',
+      '| tx-w2 | readonly-short | 8 | 2 | 3,000 | 1,500 | 1.20 | 0.60 | 0.70 | 2,500 | 1.50x | 4.0 |',
     );
   });
 
