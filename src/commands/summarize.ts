@@ -4,6 +4,7 @@ import { findings, type Sentence } from '../../summarize/findings.js';
 import { evaluateGates, type GateReport } from '../../summarize/gates.js';
 import { readReportAssets } from '../../summarize/html/assets.js';
 import { renderHtmlReport } from '../../summarize/html/report.js';
+import { workersSectionHtml } from '../../summarize/html/workers-section.js';
 import { loadSummary } from '../../summarize/load.js';
 import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model.js';
 import { renderPlots } from '../../summarize/plots.js';
@@ -76,9 +77,10 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
   const cells = loaded.merged.cells.map((c) => c.cell);
   const series = loadCellSeries(loaded.merged.cells);
+  const wf = workerFindings(loaded.rows, loaded.merged.primary.effective.configs, cells, series);
   const f = findings(loaded.rows, {
     ...options,
-    ...workerFindings(loaded.rows, loaded.merged.primary.effective.configs, cells, series),
+    ...wf,
     matrix: loaded.merged.matrix,
     cells: loaded.merged.cells.map((c) => c.cell),
     plots: plots.map((pl) => `plots/${pl.name}`),
@@ -96,6 +98,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
       plots,
       cells: loaded.merged.cells.map((c) => c.cell),
       series,
+      workersSection: workersSectionHtml(wf.scaling ?? [], wf.blips ?? []),
       assets: readReportAssets(),
     }),
   );

@@ -24,6 +24,8 @@ export interface HtmlReportInput {
   cells: readonly CellRecord[];
   series: readonly CellSeries[];
   assets: ReportAssets;
+  /** The PgBouncer workers and events section (summarize/html/workers-section.ts), when the run has one. */
+  workersSection?: string;
 }
 
 /**
@@ -249,6 +251,7 @@ ${gates.length > 0 ? `<p class="gates"><strong>Gates failed:</strong></p><ul>${g
 <p class="hint">One row per config × workload × clients over its completed reps. Click a column header to sort. Latency percentiles: nearest rank over every transaction of every rep (merged histograms). Every number is summary.json's.</p>
 ${resultsTable(rows)}
 </section>
+${input.workersSection ?? ''}
 <section id="plots"><h2>Plots</h2>
 ${plotsSection(input.plots, workloads)}
 </section>

@@ -118,6 +118,9 @@ describe.each(providers.filter((p) => p.run))('PgBouncer workers and a scheduled
     expect(findings).toContain('## PgBouncer workers and scheduled events');
     expect(findings).toMatch(/\| stop__readonly-short__c2__r1 \| SIGINT stop\/worker-2 \| 1\.\d+ \|/);
     expect(findings).toMatch(/\| pgb \| readonly-short \| 4 \| 2 \|/);
-    expect(readFileSync(path.join(runDir, 'report.html'), 'utf8')).toContain('SIGINT stop/worker-2');
+    const html = readFileSync(path.join(runDir, 'report.html'), 'utf8');
+    expect(html).toContain('SIGINT stop/worker-2');
+    expect(html).toContain('<section id="workers"><h2>PgBouncer workers and scheduled events</h2>');
+    expect(html).toContain('<td>stop__readonly-short__c4__r1</td><td>SIGINT stop/worker-2</td>');
   });
 });
