@@ -1,5 +1,6 @@
 import { SECONDS_RULE } from '../src/pgbench/txlog.js';
 import type { CellRecord } from '../src/results/types.js';
+import { BLIP_CAPTION, blipTable, type EventBlip } from './events.js';
 import { externalMethodLines, externalSetupLine } from './external-method.js';
 import { fixed, fmtInt, isNum } from './format.js';
 import type { MatrixInfo } from './matrix-info.js';
@@ -18,6 +19,7 @@ import { RULES } from './rules.js';
 import { tldr } from './tldr/index.js';
 import { refs, type Sentence, sentence, where } from './tldr/refs.js';
 import { PER_CORE_RULE, perCoreTable } from './tls.js';
+import { SCALING_CAPTION, type ScalingRow, saturationSentence, scalingTable } from './workers.js';
 
 export { tldr } from './tldr/index.js';
 export type { NumberRef, Sentence } from './tldr/refs.js';
@@ -31,6 +33,10 @@ export interface FindingsOptions extends RenderOptions {
   /** The directories summarized, for the reproduce section. */
   dirs: readonly string[];
   totals: { cellsFailed: number; cellsIsolationChecked?: number; cellsWithForeignBackends?: number };
+  /** PgBouncer worker scaling (summarize/workers.ts), when configs have workers. */
+  scaling?: readonly ScalingRow[];
+  /** The blip around each scheduled event (summarize/events.ts). */
+  blips?: readonly EventBlip[];
 }
 
 /** The isolation rule, as the runner enforces it (src/runner/run.ts, src/runner/isolation.ts). */
@@ -229,18 +235,32 @@ function reproduce(o: FindingsOptions): string[] {
   return lines;
 }
 
+/** Worker scaling and the blips of scheduled events, when the run has them. */
+function workersSection(o: FindingsOptions): string[] {
+  const scaling = scalingTable(o.scaling ?? []);
+  const blips = blipTable(o.blips ?? []);
+  if (!scaling && !blips) return [];
+  const out = ['## PgBouncer workers and scheduled events', ''];
+  if (scaling) out.push(SCALING_CAPTION, '', scaling, '');
+  if (blips) out.push(BLIP_CAPTION, '', blips, '');
+  return out;
+}
+
 /** FINDINGS.md: a draft for humans to edit; every number in it comes from the rows. */
 export function findings(
   rows: readonly Row[],
   o: FindingsOptions,
 ): { markdown: string; tldr: Sentence[]; setup: string[]; method: string[] } {
-  const sentences = tldr(rows, {
+  const tldrSentences = tldr(rows, {
     ...(o.baseline ? { baseline: o.baseline } : {}),
     totals: o.totals,
     ...(o.thresholds
       ? { cvThreshold: o.thresholds.cv, cpuSaturationCores: o.thresholds.cpuSaturationCores }
       : {}),
   });
+  // The saturation of one pooler process is what a workers matrix is for: it leads when the data shows it.
+  const saturated = saturationSentence(o.scaling ?? [], o.thresholds?.cpuSaturationCores ?? 0.9);
+  const sentences = saturated ? [saturated, ...tldrSentences].slice(0, 5) : tldrSentences;
   const title = o.meta?.matrix?.name ?? o.meta?.runIds[0] ?? 'benchmark';
   const setupLines = setup(o);
   const methodLines = method(rows, o);
@@ -280,6 +300,7 @@ export function findings(
   out.push(...offeredLoadMarkdown(rows));
   const other = o.plots.filter((p) => !workloadNames(rows).some((w) => p.endsWith(`-${w}.svg`)));
   if (other.length > 0) out.push(other.map((p) => `![${p}](${p})`).join('\n'), '');
+  out.push(...workersSection(o));
   out.push('## Warnings and caveats', '');
   if (o.warnings.length > 0) out.push(warningList(o.warnings), '');
   else out.push('- No warning was raised.', '');

@@ -4,7 +4,13 @@ import type { GroupKey, Row } from './model.js';
 
 /** The matrix `gates` that summarize can check from rows (the same names as in the matrix schema). */
 export interface GateFailure {
-  gate: 'max_failed_transactions' | 'max_connection_errors' | 'min_tps' | 'max_p99_ms' | 'failed_cells';
+  gate:
+    | 'max_failed_transactions'
+    | 'max_connection_errors'
+    | 'max_aborted_clients'
+    | 'min_tps'
+    | 'max_p99_ms'
+    | 'failed_cells';
   group: GroupKey;
   limit: number;
   value: number;
@@ -82,6 +88,13 @@ export function evaluateGates(
       'failed transactions',
     );
     check('max_connection_errors', maxConnErr, r.connectionErrors, (v, l) => v <= l, 'connection errors');
+    check(
+      'max_aborted_clients',
+      limitOf(gates, 'max_aborted_clients'),
+      r.abortedClients ?? 0,
+      (v, l) => v <= l,
+      'aborted clients',
+    );
     check('min_tps', minTps, r.repsCompleted > 0 ? r.tps.mean : undefined, (v, l) => v >= l, 'mean TPS');
     check('max_p99_ms', maxP99, r.latency?.p99Ms, (v, l) => v <= l, 'p99 latency (ms)');
     // A failed cell always fails the check, gates or not: `bench run` exits 1 for it too.

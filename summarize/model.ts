@@ -197,6 +197,8 @@ export interface Row extends GroupKey {
   /** Failed transactions summed over completed reps (failed cells are listed in failedCells instead). */
   failedTransactions: number;
   connectionErrors: number;
+  /** pgbench clients aborted in completed reps (a cell disrupted by a scheduled event). */
+  abortedClients?: number;
   /** Completed reps whose pgbench said "Run was aborted". */
   abortedReps: number;
   /** Cells that failed, timed out or were interrupted. */

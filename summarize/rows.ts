@@ -152,6 +152,9 @@ function buildRow(
     processed: sum(completed.map((c) => c.summary.processed)),
     failedTransactions: sum(completed.map((c) => c.summary.failed)),
     connectionErrors: sum(completed.map((c) => c.connectionErrors ?? 0)),
+    ...(completed.some((c) => c.abortedClients)
+      ? { abortedClients: sum(completed.map((c) => c.abortedClients ?? 0)) }
+      : {}),
     abortedReps: completed.filter((c) => c.summary.aborted).length,
     failedCells: notDone.filter((c) => c.state !== 'skipped').map(outcome),
     skippedCells: notDone.filter((c) => c.state === 'skipped').map(outcome),

@@ -1,4 +1,5 @@
 import type { CellRecord } from '../src/results/types.js';
+import { seriesEvents } from './events.js';
 
 /**
  * The seconds of one cell on one time axis, from data the run already recorded: the per-second
@@ -228,6 +229,6 @@ export function cellSeries(input: CellSeriesInput): CellSeries {
     points,
     ...(log ? { log } : {}),
     segments: warmupS > 0 ? [{ from: -warmupS, to: 0, label: `warmup ${warmupS} s (before sampling)` }] : [],
-    events: [],
+    events: seriesEvents(cell, startMs),
   };
 }

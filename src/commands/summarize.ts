@@ -4,6 +4,7 @@ import { findings, type Sentence } from '../../summarize/findings.js';
 import { evaluateGates, type GateReport } from '../../summarize/gates.js';
 import { readReportAssets } from '../../summarize/html/assets.js';
 import { renderHtmlReport } from '../../summarize/html/report.js';
+import { workersSectionHtml } from '../../summarize/html/workers-section.js';
 import { loadSummary } from '../../summarize/load.js';
 import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model.js';
 import { renderPlots } from '../../summarize/plots.js';
@@ -13,6 +14,7 @@ import { githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
 import { reporters } from '../../summarize/reporters/index.js';
 import { totals } from '../../summarize/reporters/json.js';
 import { loadCellSeries } from '../../summarize/timeseries-load.js';
+import { workerFindings } from '../../summarize/workers-findings.js';
 import { ensureResultsDir } from '../results/dir.js';
 import { runPaths } from '../results/paths.js';
 
@@ -81,8 +83,12 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     write(path.join(outDir, g.file), `${JSON.stringify(g.entries, null, 2)}\n`);
   const plots = await renderPlots(loaded.rows);
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
+  const cells = loaded.merged.cells.map((c) => c.cell);
+  const series = loadCellSeries(loaded.merged.cells);
+  const wf = workerFindings(loaded.rows, loaded.merged.primary.effective.configs, cells, series);
   const f = findings(loaded.rows, {
     ...options,
+    ...wf,
     matrix: loaded.merged.matrix,
     cells: loaded.merged.cells.map((c) => c.cell),
     plots: plots.map((pl) => `plots/${pl.name}`),
@@ -90,7 +96,6 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     totals: totals(loaded.rows, options),
   });
   write(p.findings, f.markdown);
-  const series = loadCellSeries(loaded.merged.cells);
   write(
     p.reportHtml,
     renderHtmlReport(loaded.rows, options, {
@@ -101,10 +106,8 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
       plots,
       cells: loaded.merged.cells.map((c) => c.cell),
       series,
-      profiles: profileSeries(
-        series,
-        loaded.merged.cells.map((c) => c.cell),
-      ),
+      profiles: profileSeries(series, cells),
+      workersSection: workersSectionHtml(wf.scaling ?? [], wf.blips ?? []),
       assets: readReportAssets(),
     }),
   );

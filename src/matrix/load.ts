@@ -14,6 +14,7 @@ import {
 import type { z } from 'zod';
 import { ConfigurationError } from '../errors.js';
 import { sha256 } from '../util/hash.js';
+import { expandAxes } from './axes.js';
 import { loadVariants } from './load-variants.js';
 import { type MatrixSpec, matrixSchema } from './schema.js';
 import { resolveWorkload, scriptFile, type Workload } from './workload.js';
@@ -71,7 +72,7 @@ export function parseMatrix(text: string, file: string, overrides: MatrixOverrid
     const lines = parsed.error.issues.map((i) => formatIssue(file, i));
     throw new ConfigurationError(lines[0] ?? `${file}: invalid matrix`, lines.slice(1));
   }
-  const spec = parsed.data;
+  const spec = expandAxes(parsed.data, file, overrides.configs);
   const dir = path.dirname(path.resolve(file));
   const workloads = spec.workloads.map((w) => resolveWorkload(w, dir));
   workloads.forEach((w, i) => {
@@ -258,7 +259,10 @@ function applyOverrides(
   if (o.concurrency !== undefined && Array.isArray(out.configs))
     out.configs = withoutOwnConcurrency(out.configs);
   if (o.workloads !== undefined) out.workloads = pick(raw.workloads, o.workloads, 'workloads', file);
-  if (o.configs !== undefined && typeof out.baseline === 'string' && !o.configs.includes(out.baseline)) {
+  // A baseline may name an expansion of a workers list (`<name>-w1`): selecting `<name>` keeps it.
+  const base = typeof out.baseline === 'string' ? out.baseline : undefined;
+  const kept = (b: string) => o.configs?.some((n) => b === n || b.startsWith(`${n}-w`));
+  if (o.configs !== undefined && base !== undefined && !kept(base)) {
     // A subset without the baseline is a legitimate quick run; it just has nothing to compare with.
     delete out.baseline;
   }

@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
+import { eventSchema } from './events.js';
 import { externalRules } from './external-rules.js';
 import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
 import { externalTlsSchema, tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
+import { expandWorkers, workersListIssues, workersSchema } from './workers.js';
 
 /** A positive duration: `5s`, `500ms`, `2m`, or a number of seconds. Stored in milliseconds. */
 export const durationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -27,6 +29,8 @@ const name = z
 export const gatesSchema = z.strictObject({
   max_failed_transactions: z.number().int().nonnegative().optional(),
   max_connection_errors: z.number().int().nonnegative().optional(),
+  /** pgbench clients aborted (never reconnected), e.g. by a scheduled event stopping a pooler process. */
+  max_aborted_clients: z.number().int().nonnegative().optional(),
   min_tps: z.number().positive().optional(),
   max_p99_ms: z.number().positive().optional(),
 });
@@ -42,6 +46,7 @@ export const HARNESS_OWNED_PGBOUNCER = [
   'unix_socket_dir',
   'logfile',
   'pidfile',
+  'so_reuseport',
 ] as const;
 
 /** pgbouncer.ini [pgbouncer] settings beyond the ones the harness owns (listen_addr, listen_port, auth). */
@@ -81,6 +86,8 @@ const pgbouncerConfig = pgbouncerHop.extend({
   port: port.optional(),
   kind: z.literal('pgbouncer'),
   concurrency: configConcurrency,
+  /** PgBouncer processes on one port (so_reuseport), or a list of counts: an axis (src/matrix/workers.ts). */
+  workers: workersSchema,
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
@@ -322,9 +329,15 @@ export const matrixSchema = z
     configs: z.array(configSchema).min(1, 'a non-empty list'),
     workloads: z.array(workloadSchema).min(1, 'a non-empty list'),
     gates: gatesSchema.default({}),
+    /** Signals sent inside the cells of a config (src/matrix/events.ts). */
+    events: z.array(eventSchema).default([]),
   })
   .superRefine((m, ctx) => {
     externalRules(m, ctx);
+    m.configs.forEach((c, i) => {
+      const issue = c.kind === 'pgbouncer' && c.workers ? workersListIssues(c.workers) : undefined;
+      if (issue) ctx.addIssue({ code: 'custom', path: ['configs', i, 'workers'], message: issue });
+    });
     const seen = new Map<string, number>();
     m.configs.forEach((c, i) => {
       const prev = seen.get(c.name);
@@ -391,11 +404,13 @@ export const matrixSchema = z
       }
       cseen.add(c);
     });
-    if (m.baseline !== undefined && !seen.has(m.baseline)) {
+    // A workers list expands into <name>-w<N> configs (src/matrix/axes.ts): those are names too.
+    const names = [...seen.keys(), ...expandWorkers(m.configs).expandedFrom.keys()];
+    if (m.baseline !== undefined && !names.includes(m.baseline)) {
       ctx.addIssue({
         code: 'custom',
         path: ['baseline'],
-        message: `the name of a config (one of ${[...seen.keys()].join(', ')})`,
+        message: `the name of a config (one of ${names.join(', ')})`,
       });
     }
   });

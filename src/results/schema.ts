@@ -161,10 +161,46 @@ const cellBase = {
         .optional(),
     })
     .optional(),
+  abortedClients: z.number().optional(),
+  events: z
+    .array(
+      z.looseObject({
+        target: z.string(),
+        signal: z.string(),
+        atMs: z.number(),
+        firedAt: z.number().optional(),
+        offsetMs: z.number().optional(),
+        pids: z.array(z.number()),
+        error: z.string().optional(),
+      }),
+    )
+    .optional(),
+  pgbouncerWorkers: z
+    .looseObject({
+      port: z.number(),
+      listenSockets: z.number(),
+      cancel: z.string().optional(),
+      workers: z.array(
+        z.looseObject({
+          worker: z.number(),
+          pid: z.number().optional(),
+          listening: z.boolean(),
+          xacts: z.number().optional(),
+          queries: z.number().optional(),
+          error: z.string().optional(),
+        }),
+      ),
+    })
+    .optional(),
 };
 
 export const cellRecordSchema: z.ZodType<CellRecord> = z.discriminatedUnion('state', [
-  z.looseObject({ ...cellBase, state: z.literal('completed'), exitCode: z.literal(0), summary }),
+  z.looseObject({
+    ...cellBase,
+    state: z.literal('completed'),
+    exitCode: z.union([z.literal(0), z.literal(2)]),
+    summary,
+  }),
   z.looseObject({
     ...cellBase,
     state: z.enum(['failed', 'timed-out', 'interrupted', 'skipped']),

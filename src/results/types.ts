@@ -104,11 +104,54 @@ interface CellBase {
   }>;
   /** Sockets in TIME_WAIT on this host before and after the cell (they hold ephemeral ports). */
   timeWait?: { before: number; after: number };
+  /** pgbench clients that aborted (and were not replaced) during the cell, when any did. */
+  abortedClients?: number;
+  /** Scheduled events of the cell (src/runner/events.ts): what was sent, to which PIDs, when. */
+  events?: EventRecord[];
+  /** With `workers: N > 1`: each PgBouncer worker's share of the cell (src/runner/workers.ts). */
+  pgbouncerWorkers?: WorkersRecord;
+}
+
+export interface EventRecord {
+  /** `<config>/<component>`. */
+  target: string;
+  signal: string;
+  /** Planned: ms after the measured pgbench started. */
+  atMs: number;
+  /** Epoch ms at which the signal was sent; absent when it was not. */
+  firedAt?: number;
+  /** firedAt minus the measured pgbench's start, ms. */
+  offsetMs?: number;
+  /** Host PIDs that were signalled. */
+  pids: number[];
+  error?: string;
+}
+
+export interface WorkersRecord {
+  port: number;
+  /** Listening TCP sockets on the port (all addresses), read from /proc/net/tcp before pgbench. */
+  listenSockets: number;
+  workers: WorkerShare[];
+  /** Where a cancel request goes with several workers, for this PgBouncer version (src/runner/workers.ts). */
+  cancel?: string;
+}
+
+export interface WorkerShare {
+  worker: number;
+  pid?: number;
+  /** Whether this process held a listening socket on the port before pgbench started. */
+  listening: boolean;
+  /** SHOW STATS total_xact_count / total_query_count over the cell (after minus before). */
+  xacts?: number;
+  queries?: number;
+  /** Why the counters are missing (the worker was stopped by an event, ...). */
+  error?: string;
 }
 
 export interface CompletedCell extends CellBase {
   state: 'completed';
-  exitCode: 0;
+  /** 2 only when clients aborted after a scheduled event that was sent (an expected disruption). */
+  exitCode: 0 | 2;
   summary: PgbenchSummary;
   latency?: LatencySummary;
   connectionErrors: number;

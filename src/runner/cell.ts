@@ -1,19 +1,28 @@
 import { createWriteStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { EventSpec } from '../matrix/events.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Workload } from '../matrix/workload.js';
+import { countAbortedClients } from '../pgbench/aborted.js';
 import { parseProgressLine } from '../pgbench/progress.js';
 import { countConnectionErrors, extractErrorLines } from '../pgbench/summary.js';
 import { aggregateTxLog, findTxLogFiles, latencySecondsJson } from '../pgbench/txlog.js';
 import { CELL_FILES } from '../results/paths.js';
-import type { CellRecord, LatencySummary, PgbenchSummary } from '../results/types.js';
+import type {
+  CellRecord,
+  EventRecord,
+  LatencySummary,
+  PgbenchSummary,
+  WorkersRecord,
+} from '../results/types.js';
 import { RESULTS_SCHEMA } from '../results/types.js';
 import type { SamplingSession } from '../sampling/session.js';
 import type { TlsObservation, TlsObserver } from '../sampling/tls-observe.js';
 import { portPressure, timeWaitNow } from '../stack/tcp-states.js';
 import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
+import { scheduleEvents, signalledComponents } from './events.js';
 import { explainLimitFailure, type LimitContext } from './limit-failure.js';
 import { classifyCell } from './outcome.js';
 import {
@@ -24,6 +33,7 @@ import {
   pgbenchProcesses,
   runProcesses,
 } from './pgbench-processes.js';
+import { watchWorkers } from './workers.js';
 
 const HISTOGRAM_FILE = CELL_FILES.histogram;
 const LOG_PREFIX = 'pgbench_log';
@@ -45,6 +55,8 @@ export interface CellPlan {
   clientsPerProcess?: number;
   /** The limits this cell meets (max_connections, max_client_conn, ports, files), to explain a failure. */
   limitContext?: LimitContext;
+  /** Signals to send during the measured pgbench (src/runner/events.ts). */
+  events?: EventSpec[];
 }
 
 export interface CellHooks {
@@ -97,6 +109,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
   );
   // From each process's own stderr: the joined file has a header line per process.
   const errorLines = extractErrorLines(errorText(m.parts));
+  const aborted = countAbortedClients(result.stderr);
   const base = {
     schema: RESULTS_SCHEMA as typeof RESULTS_SCHEMA,
     id: cell.id,
@@ -118,7 +131,13 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...(plan.workload.load ? { load: plan.workload.load } : {}),
     connectionErrors: countConnectionErrors(result.stderr),
     ...(timeWait ? { timeWait } : {}),
+    ...(aborted > 0 ? { abortedClients: aborted } : {}),
+    ...(m.events ? { events: m.events } : {}),
+    ...(m.workers ? { pgbouncerWorkers: m.workers } : {}),
   };
+  // A component an event signalled may well be gone: that is the event, not a broken path.
+  const signalled = signalledComponents(m.events ?? [], cfgPath.components);
+  const disrupted = signalled.size > 0;
   const verdict = classifyCell({
     interrupted: result.aborted || hooks.signal?.aborted === true,
     timedOut: result.timedOut,
@@ -126,14 +145,17 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     signal: result.signal,
     summary,
     dead: cfgPath.components
-      .filter((c) => !c.alive())
-      .map((c) => `${c.role}${c.config ? `:${c.config}` : ''}`),
+      .filter((c) => !c.alive() && !signalled.has(c))
+      .map((c) => `${c.role}${c.config ? `:${c.config}` : ''}${c.name ? `/${c.name}` : ''}`),
+    disrupted,
     firstError: errorLines[0],
     elapsedMs: m.elapsedMs,
     plannedS: wholeSeconds(plan.durationMs),
   });
-  if (verdict.state === 'completed')
-    return { ...base, state: 'completed', exitCode: 0, summary: verdict.summary };
+  if (verdict.state === 'completed') {
+    if (result.exitCode === 2) warnings.push(disruptionNote(aborted));
+    return { ...base, state: 'completed', exitCode: result.exitCode === 2 ? 2 : 0, summary: verdict.summary };
+  }
   const why = verdict.state === 'failed' ? explainLimitFailure(result.stderr, plan.limitContext) : undefined;
   return {
     ...base,
@@ -212,9 +234,19 @@ function processRecords(m: Measured) {
   }));
 }
 
+/** Why a cell whose pgbench exited 2 after a scheduled event still counts. */
+function disruptionNote(aborted: number): string {
+  return (
+    `pgbench exited with 2 after a scheduled event: ${aborted} client(s) aborted ` +
+    '(pgbench does not reconnect a client whose connection failed); expected, gates decide'
+  );
+}
+
 interface Measured {
   processes: PgbenchProcess[];
   parts: PgbenchResult[];
+  events?: EventRecord[];
+  workers?: WorkersRecord;
   result: PgbenchResult;
   sampling: Awaited<ReturnType<SamplingSession['stop']>> | undefined;
   tls?: TlsObservation;
@@ -255,8 +287,15 @@ async function measure(
       warnings.push(`sampling could not start: ${(e as Error).message}`);
     }
   }
+  const watch = await watchWorkers(plan.path).catch((e: unknown) => {
+    warnings.push(`pgbouncer workers could not be read before the cell: ${(e as Error).message}`);
+    return undefined;
+  });
+  const pgbenchStart = Date.now();
+  const scheduled = plan.events?.length ? scheduleEvents(plan.events, plan.path, pgbenchStart) : undefined;
   let parts: PgbenchResult[];
   let sampling: Measured['sampling'];
+  let events: EventRecord[] | undefined;
   const tlsObserver = hooks.observeTls?.();
   let tls: TlsObservation | undefined;
   try {
@@ -268,12 +307,14 @@ async function measure(
       signal: hooks.signal,
     });
   } finally {
+    events = scheduled?.finish();
     await new Promise<void>((r) => progress.end(r));
     // Only samples taken while pgbench measured count in the summary; the series keeps everything.
     sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;
     tls = await tlsObserver?.stop();
   }
   if (sampling) warnings.push(...sampling.warnings);
+  const workers = await watch?.end();
   return {
     processes,
     parts,
@@ -281,6 +322,8 @@ async function measure(
     sampling,
     ...(tls ? { tls } : {}),
     elapsedMs: Date.now() - t0,
+    ...(events ? { events } : {}),
+    ...(workers ? { workers } : {}),
   };
 }
 

@@ -52,6 +52,8 @@ interface LoopState {
   lastWrote: boolean;
   /** The previous cell's setup: a profile segment that continues it reuses it. */
   lastSetup?: CellSetup;
+  /** A config whose path an event signalled: it restarts before its next cell. */
+  signalled?: string;
   outcome: RunOutcome;
 }
 
@@ -240,10 +242,13 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
     info.versions = { ...stack.versions };
     writeRunInfo(runDir, info);
   }
-  if (cfgPath.components.some((c) => !c.alive())) {
-    events.log(`restarting ${cell.config}: a component had died`);
+  if (cfgPath.components.some((c) => !c.alive()) || s.signalled === cell.config) {
+    events.log(
+      `restarting ${cell.config}: ${s.signalled === cell.config ? 'an event signalled it' : 'a component had died'}`,
+    );
     cfgPath = await stack.restartPath(cell.config);
   }
+  s.signalled = undefined;
   const cellDir = runPaths(runDir).cellDir(cell.id);
   rmSync(cellDir, { recursive: true, force: true });
   mkdirSync(cellDir, { recursive: true });
@@ -267,6 +272,9 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
               role,
               ...sampling,
               ...(sampled.pgbouncerAdmin ? { pgbouncerAdmin: sampled.pgbouncerAdmin } : {}),
+              ...(sampled.pgbouncerWorkers
+                ? { pgbouncerWorkerAdmins: sampled.pgbouncerWorkers.map((w) => w.admin) }
+                : {}),
               components: setup.components,
               cellDir,
             }),
@@ -278,6 +286,7 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   const refusal = setup.refusal ?? guard.refuse;
   const rec = refusal ? cellNotRun(plan, refusal) : await runCell(stack, plan, hooks);
   appendCell(runDir, rec);
+  if (rec.events?.some((e) => e.firedAt !== undefined)) s.signalled = cell.config;
   s.records.push(rec);
   s.cellMs.push(Date.now() - cellStart);
   events.cellEnd?.(cell, rec, i + 1, todo.length);

@@ -17,6 +17,11 @@ export interface CellEnd {
   firstError?: string | undefined;
   elapsedMs: number;
   plannedS: number;
+  /**
+   * A scheduled event signalled a component during the cell: pgbench's exit 2 (clients aborted on
+   * failed connections) with a summary is then the event's expected effect, and gates decide.
+   */
+  disrupted?: boolean;
 }
 
 export type CellVerdict =
@@ -37,6 +42,9 @@ export function classifyCell(e: CellEnd): CellVerdict {
       state: 'timed-out',
       reason: `pgbench still running ${Math.round(e.elapsedMs / 1000)} s after start (planned ${e.plannedS} s); killed`,
     };
+  }
+  if (e.disrupted && e.exitCode === 2 && e.summary?.tps !== undefined && e.dead.length === 0) {
+    return { state: 'completed', summary: e.summary };
   }
   if (e.exitCode !== 0) {
     const exit = `pgbench exited with ${e.exitCode ?? e.signal}`;

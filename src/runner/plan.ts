@@ -1,4 +1,5 @@
 import { concurrencyOf } from '../matrix/concurrency.js';
+import { type EventSpec, eventsFor } from '../matrix/events.js';
 import { type Cell, cellId } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
 import { workloadBlocks } from '../matrix/load-variants.js';
@@ -99,6 +100,8 @@ export interface CellSettings {
   hangGraceMs?: number;
   /** The most clients one pgbench process holds; a cell with more runs several (src/pgbench/split.ts). */
   clientsPerProcess: number;
+  /** Signals scheduled inside the cell (the matrix's events that target its config). */
+  events?: EventSpec[];
   /** The samplers' settings for this cell; absent when sampling is off. */
   sampling?: { intervalMs: number; durationMs: number; clients: number };
 }
@@ -127,6 +130,9 @@ export function cellSettings(
     keepRawLogs: spec.keep_raw_logs,
     clientsPerProcess: clientsPerProcess({ override: spec.clients_per_pgbench, nofileSoft: env.nofileSoft }),
     ...(spec.hang_grace === undefined ? {} : { hangGraceMs: spec.hang_grace }),
+    ...(eventsFor(spec.events, cell.config).length > 0
+      ? { events: eventsFor(spec.events, cell.config) }
+      : {}),
     ...(env.sampling
       ? {
           sampling: {

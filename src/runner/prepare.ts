@@ -62,11 +62,15 @@ export async function prepareCell(
  * every cell starts from an empty pool instead of one the previous cell of the config left warm.
  */
 async function drainPool(p: ConfigPath): Promise<boolean> {
-  if (!p.pgbouncerAdmin || p.components.some((c) => !c.alive())) return false;
+  // Several workers: each has its own pool, reached through its own admin console.
+  const admins = p.pgbouncerWorkers?.map((w) => w.admin) ?? (p.pgbouncerAdmin ? [p.pgbouncerAdmin] : []);
+  if (admins.length === 0 || p.components.some((c) => !c.alive())) return false;
   const db = p.endpoint.database;
-  await withClient(p.pgbouncerAdmin, async (c) => {
-    await c.query(`KILL ${db}`);
-    await c.query(`RESUME ${db}`);
-  });
+  for (const admin of admins) {
+    await withClient(admin, async (c) => {
+      await c.query(`KILL ${db}`);
+      await c.query(`RESUME ${db}`);
+    });
+  }
   return true;
 }

@@ -4,6 +4,7 @@ import { CELL_FILES } from '../results/paths.js';
 import type { Component, Endpoint } from '../stack/types.js';
 import { PgActivitySampler } from './pg-activity.js';
 import { PgbouncerAdminSampler } from './pgbouncer-admin.js';
+import { WorkersAdminSampler } from './pgbouncer-workers.js';
 import { errorText, ProcSampler, type ProcTarget, systemConstants } from './proc.js';
 import { scheduleTicks } from './schedule.js';
 import { summarizeSamples } from './summary.js';
@@ -22,6 +23,8 @@ export type SamplingOptions = {
   database: string;
   /** PgBouncer's admin console, when PgBouncer is in the path. */
   pgbouncerAdmin?: Endpoint;
+  /** The admin consoles of each worker (`workers: N > 1`): read one by one and summed per tick. */
+  pgbouncerWorkerAdmins?: Endpoint[];
   /** Components whose process trees are sampled (those without a pid are skipped with a warning). */
   components: Component[];
   intervalMs: number;
@@ -59,9 +62,10 @@ export interface SamplingSession {
   stop(window?: SummaryWindow): Promise<SamplingSummary>;
 }
 
-/** `postgres`, `pgbouncer:<config>`, `proxy:<config>`. */
-export function componentKey(c: Pick<Component, 'role' | 'config'>): string {
-  return c.role === 'postgres' || c.config === undefined ? c.role : `${c.role}:${c.config}`;
+/** `postgres`, `pgbouncer:<config>`, `proxy:<config>`; a worker of several: `pgbouncer:<config>/worker-2`. */
+export function componentKey(c: Pick<Component, 'role' | 'config' | 'name'>): string {
+  const base = c.role === 'postgres' || c.config === undefined ? c.role : `${c.role}:${c.config}`;
+  return c.name === undefined ? base : `${base}/${c.name}`;
 }
 
 export const DEFAULT_PSS_INTERVAL_MS = 10_000;
@@ -152,7 +156,11 @@ export async function startSampling(opts: SamplingOptions): Promise<SamplingSess
     warnings.add(
       'pg_activity: no direct PostgreSQL endpoint (postgres_dsn); server backends were not sampled',
     );
-  const bouncer = opts.pgbouncerAdmin ? new PgbouncerAdminSampler(opts.pgbouncerAdmin, timeoutMs) : undefined;
+  const bouncer = opts.pgbouncerWorkerAdmins
+    ? new WorkersAdminSampler(opts.pgbouncerWorkerAdmins, timeoutMs)
+    : opts.pgbouncerAdmin
+      ? new PgbouncerAdminSampler(opts.pgbouncerAdmin, timeoutMs)
+      : undefined;
   const proc = new ProcSampler({
     targets,
     clkTck,

@@ -79,6 +79,18 @@ export type PgbouncerSample = {
   };
   /** Absent on the first tick (no previous counters) and after a counter reset. */
   stats?: PgbouncerStatsDelta;
+  /** With several workers: each one's share of this tick (the fields above are their sums). */
+  workers?: PgbouncerWorkerShare[];
+};
+
+export type PgbouncerWorkerShare = {
+  worker: number;
+  clActive?: number;
+  serverConnections?: number;
+  /** Transactions since the previous tick. */
+  xacts?: number;
+  /** Why this worker could not be read (stopped by an event, ...). */
+  error?: string;
 };
 
 /** One component's process tree at one instant. */

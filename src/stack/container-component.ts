@@ -108,6 +108,8 @@ export interface ComponentContainerSpec {
   command?: string[];
   env?: Record<string, string>;
   user?: string;
+  /** Host directories mounted read-write (a PgBouncer worker's unix socket directory). */
+  binds?: Array<{ source: string; target: string }>;
   /** Copied into the container before it starts (configs, the initdb password file). */
   files?: Array<{ content: string; target: string; mode: number }>;
   /** Copied in before start owned by the server's user (TLS keys), see container-owned-files.ts. */
@@ -188,6 +190,8 @@ function containerFor(
   if (s.shmBytes) c = c.withSharedMemorySize(s.shmBytes);
   const nofile = containerNofile();
   if (nofile !== undefined) c = c.withUlimits({ nofile: { soft: nofile, hard: nofile } });
+  if (s.binds && s.binds.length > 0)
+    c = c.withBindMounts(s.binds.map((b) => ({ ...b, mode: 'rw' as const })));
   return c;
 }
 

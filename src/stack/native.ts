@@ -220,7 +220,9 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
   return {
     async pgbouncer(l) {
       if (!ctx.bins.pgbouncer) throw new StackError('pgbouncer binary not found');
-      const dir = ownedDir(path.join(ctx.root, `pgbouncer-${l.config}`), ctx.runAs);
+      // Each worker its own directory: its unix socket (the admin console of that worker) and log.
+      const sub = l.workers > 1 ? `pgbouncer-${l.config}-worker-${l.worker}` : `pgbouncer-${l.config}`;
+      const dir = ownedDir(path.join(ctx.root, sub), ctx.runAs);
       const authFile = path.join(dir, 'userlist.txt');
       ownedFile(authFile, l.userlist, ctx.runAs);
       const iniFile = path.join(dir, 'pgbouncer.ini');
@@ -233,7 +235,7 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       chmodSync(iniFile, 0o644);
       // Foreground under our supervision: `-d` needs a pidfile and hides the PID from us.
       const proc = new ManagedProcess([ctx.bins.pgbouncer, iniFile], {
-        name: `pgbouncer:${l.config}`,
+        name: `pgbouncer:${l.config}${l.workers > 1 ? `/worker-${l.worker}` : ''}`,
         cwd: dir,
         ...(ctx.runAs ? { uid: ctx.runAs.uid, gid: ctx.runAs.gid } : {}),
         logFile: path.join(dir, 'pgbouncer.log'),
@@ -245,9 +247,12 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       await whenReady(
         proc,
         () => `pgbouncer for config "${l.config}" did not start`,
-        () => waitForQuery(l.endpoint, 30_000, alive(proc)),
+        () => waitForQuery(l.readyAt(dir), 30_000, alive(proc)),
       );
-      return component('pgbouncer', proc, l.port, ctx.pgbouncerVersion, l.config, 5_000);
+      return {
+        ...component('pgbouncer', proc, l.port, ctx.pgbouncerVersion, l.config, 5_000),
+        socketDir: dir,
+      };
     },
     async proxy(l) {
       const c = l.config;

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { StackError } from '../errors.js';
 import type { Matrix } from '../matrix/load.js';
 import { type ConfigSpec, type MatrixSpec, type PgbouncerHop, pgbouncerHopOf } from '../matrix/schema.js';
 import { type ConfigTls, TLS_OFF } from '../matrix/tls.js';
+import { workersOf } from '../matrix/workers.js';
 import { registerSecret } from '../util/redact.js';
 import { BENCH_DB, BENCH_USER } from './cluster.js';
 import { pickPort, releasePort } from './ports.js';
@@ -11,7 +13,7 @@ import { renderPgbouncerIni, renderProxyCommand, renderProxyFiles, renderUserlis
 import { configRoles, createConfigRoles } from './roles.js';
 import { clientSide } from './sizing.js';
 import { clientTls, pgbouncerTlsSettings, type TlsPaths } from './tls.js';
-import type { Component, ConfigPath, Endpoint } from './types.js';
+import type { Component, ConfigPath, Endpoint, PgbouncerWorker } from './types.js';
 
 /**
  * What a config's path is, for every provider: direct is PostgreSQL itself; a pgbouncer config is
@@ -39,13 +41,21 @@ export interface PathEnv {
   caFile?: string;
 }
 
-/** A config's PgBouncer, all decided but where its files go. */
+/** A config's PgBouncer (one of its workers), all decided but where its files go. */
 export interface PgbouncerLaunch {
   config: string;
   hop: PgbouncerHop;
   port: number;
-  /** Where clients reach it, as the config's role; what the ready check queries. */
+  /** 1-based, of `workers` PgBouncer processes sharing the port (so_reuseport when more than 1). */
+  worker: number;
+  workers: number;
+  /** Where clients reach it, as the config's role. */
   endpoint: Endpoint;
+  /**
+   * What the ready check queries, given the host path of this worker's socket directory: the TCP
+   * endpoint for a single process; with several, the worker's own unix socket (TCP may land on any).
+   */
+  readyAt(socketDir: string): Endpoint;
   /** userlist.txt: the superuser's (samplers, admin console) and the config role's SCRAM verifiers. */
   userlist: string;
   /** pgbouncer.ini for where the provider puts the auth file, the socket and the TLS files. */
@@ -119,12 +129,15 @@ function pgbouncerLaunch(
   asRole: Endpoint,
   env: PathEnv,
   tls: ConfigTls,
+  worker = { worker: 1, workers: 1 },
 ): PgbouncerLaunch {
   return {
     config,
     hop,
     port,
+    ...worker,
     endpoint: { ...asRole, port },
+    readyAt: (socketDir) => (worker.workers > 1 ? { ...asRole, host: socketDir, port } : { ...asRole, port }),
     userlist: renderUserlist([
       [BENCH_USER, env.verifiers.get(BENCH_USER) ?? ''],
       [asRole.user, env.verifiers.get(asRole.user) ?? ''],
@@ -143,6 +156,7 @@ function pgbouncerLaunch(
         authType: env.spec.auth,
         socketDir,
         ...clientSide(env.spec, config),
+        reusePort: worker.workers > 1,
       }),
   };
 }
@@ -189,18 +203,25 @@ export async function startConfigPath(
   let endpoint = asRole;
   let admin: Endpoint | undefined;
   const hop = pgbouncerHopOf(c);
+  let workers: PgbouncerWorker[] | undefined;
   if (hop) {
     const fixed = c.kind === 'pgbouncer' ? c.port : undefined;
-    const comp = await withPort(fixed, (port) =>
-      starter.pgbouncer(pgbouncerLaunch(c.name, hop, port, asRole, env, c.tls ?? TLS_OFF)),
+    const n = workersOf(c);
+    const comps = await withPort(fixed, (port) =>
+      startWorkers(n, onStarted, (w) =>
+        starter.pgbouncer(
+          pgbouncerLaunch(c.name, hop, port, asRole, env, c.tls ?? TLS_OFF, { worker: w, workers: n }),
+        ),
+      ),
     );
-    onStarted(comp);
-    components.unshift(comp);
+    const comp = comps[0] as Component;
+    components.unshift(...comps);
     endpoint = { ...asRole, port: comp.port };
     admin = { ...endpoint, database: 'pgbouncer', user: BENCH_USER };
+    if (n > 1) workers = workerAdmins(comps, admin);
     env.log(
       `pgbouncer ${comp.version ?? ''} for ${c.name} ready on 127.0.0.1:${comp.port} ` +
-        `(${hop.pool_mode}, pool ${hop.default_pool_size}${where(comp, '; ')})`,
+        `(${hop.pool_mode}, pool ${hop.default_pool_size}${n > 1 ? ` per worker, ${n} workers` : ''}${where(comp, '; ')})`,
     );
   }
   if (c.kind === 'proxy') {
@@ -213,5 +234,35 @@ export async function startConfigPath(
   }
   // pgbench's side of the path: TLS as the config says; admin and sampler connections stay plain.
   endpoint = { ...endpoint, ...clientTls(c.tls?.client ?? 'disable', env.caFile) };
+  if (workers) return { config: c.name, endpoint, components, pgbouncerWorkers: workers };
   return { config: c.name, endpoint, components, ...(admin ? { pgbouncerAdmin: admin } : {}) };
+}
+
+/**
+ * Starts the PgBouncer processes of one config one after the other (the first binds the port, the
+ * others join it through so_reuseport); each is reported as soon as it is up, so a failure of a
+ * later one stops the earlier ones (pathLifecycle).
+ */
+async function startWorkers(
+  n: number,
+  onStarted: (comp: Component) => void,
+  start: (worker: number) => Promise<Component>,
+): Promise<Component[]> {
+  const comps: Component[] = [];
+  for (let w = 1; w <= n; w++) {
+    const comp = await start(w);
+    if (n > 1) comp.name = `worker-${w}`;
+    onStarted(comp);
+    comps.push(comp);
+  }
+  return comps;
+}
+
+/** Each worker's admin console through its own unix socket directory. */
+function workerAdmins(comps: Component[], admin: Endpoint): PgbouncerWorker[] {
+  return comps.map((component, i) => {
+    if (!component.socketDir)
+      throw new StackError(`internal: pgbouncer worker ${i + 1} has no socket directory`);
+    return { worker: i + 1, admin: { ...admin, host: component.socketDir }, component };
+  });
 }

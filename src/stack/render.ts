@@ -15,6 +15,8 @@ export interface PgbouncerIniInput {
   listenBacklog: number;
   /** client_tls_* / server_tls_* lines (src/stack/tls.ts); a matrix's settings still win. */
   tlsSettings?: Record<string, string>;
+  /** Several PgBouncer processes listen on the port (`workers: N > 1`). */
+  reusePort?: boolean;
 }
 
 /** Renders pgbouncer.ini. Pure: the same input gives the same file. */
@@ -39,6 +41,7 @@ export function renderPgbouncerIni(i: PgbouncerIniInput): string {
     // Output goes to stderr, captured by the harness; stats lines every 60 s are noise in a 10 s cell.
     log_stats: 0,
   };
+  if (i.reusePort) settings.so_reuseport = 1;
   if (i.hop.min_pool_size !== undefined) settings.min_pool_size = i.hop.min_pool_size;
   if (i.hop.reserve_pool_size !== undefined) settings.reserve_pool_size = i.hop.reserve_pool_size;
   if (i.hop.max_db_connections !== undefined) settings.max_db_connections = i.hop.max_db_connections;

@@ -1,5 +1,6 @@
 import { maxConcurrencyOf } from '../matrix/concurrency.js';
 import { type MatrixSpec, pgbouncerHopOf } from '../matrix/schema.js';
+import { workersOf } from '../matrix/workers.js';
 
 /**
  * How big the stack is made for a matrix, decided in one place from the matrix alone (and the
@@ -58,7 +59,9 @@ function largestPool(spec: Spec): number {
     0,
     ...spec.configs.map((c) => {
       const hop = pgbouncerHopOf(c);
-      return hop ? (hop.max_db_connections ?? hop.default_pool_size + (hop.reserve_pool_size ?? 0)) : 0;
+      // Every PgBouncer worker (`workers: N`) has its own pool of this size.
+      const pool = hop ? (hop.max_db_connections ?? hop.default_pool_size + (hop.reserve_pool_size ?? 0)) : 0;
+      return pool * workersOf(c);
     }),
   );
 }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerRuntimeClient } from 'testcontainers';
 import { StackError } from '../errors.js';
@@ -209,7 +210,15 @@ export const testcontainersProvider: Provider = {
       const versions: Record<string, string> = {};
       const details: Record<string, unknown> = {};
       const containers = () => started.map(containerFacts);
-      const starter = containerStarter({ client, runLabel, images: facts, versions, signal, tls });
+      const starter = containerStarter({
+        client,
+        runLabel,
+        images: facts,
+        versions,
+        signal,
+        tls,
+        workdir: opts.workdir,
+      });
       const lifecycle = pathLifecycle(spec.configs, started, async (c, onStarted) => {
         const p = await startConfigPath(c, env, starter, onStarted);
         details.containers = containers();
@@ -382,6 +391,8 @@ interface ContainerContext {
   bouncerVersions: Map<string, string>;
   signal: AbortSignal | undefined;
   tls: StackTls;
+  /** The run's scratch directory on the host: workers' socket directories are mounted from here. */
+  workdir: string;
 }
 
 /**
@@ -393,6 +404,7 @@ async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch
   if (!image) throw new StackError('internal: no pgbouncer image resolved');
   const authFile = `${CONF_DIR}/userlist.txt`;
   const iniFile = `${CONF_DIR}/pgbouncer.ini`;
+  const sock = workerSocketMount(ctx.workdir, l);
   const component = await startComponentContainer({
     client: ctx.client,
     role: 'pgbouncer',
@@ -410,7 +422,7 @@ async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch
       {
         content: l.ini({
           authFile,
-          socketDir: '/tmp',
+          socketDir: sock?.target ?? '/tmp',
           ...(l.tls && ctx.tls.paths ? { tls: ctx.tls.paths } : {}),
         }),
         target: iniFile,
@@ -421,8 +433,9 @@ async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch
       { content: l.userlist, target: authFile, mode: 0o644 },
     ],
     ...(l.tls ? pgbouncerTlsFiles(ctx.tls, serverUser(image)) : {}),
+    ...(sock ? { binds: [sock] } : {}),
     logMessage: { re: /process up/, times: 1 },
-    ready: l.endpoint,
+    ready: sock ? l.readyAt(sock.source) : l.endpoint,
     readyTimeoutMs: 60_000,
     // SIGTERM (docker stop's default) is pgbouncer's immediate shutdown.
     stopTimeoutMs: 5_000,
@@ -438,12 +451,32 @@ async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch
     ctx.bouncerVersions.set(image.ref, version);
   }
   component.version = version;
+  if (sock) component.socketDir = sock.source;
   ctx.versions.pgbouncer ??= version;
   // PgBouncer >= 1.23 made SIGTERM a "super safe" shutdown that waits for every client, and
   // SIGQUIT the immediate one; older versions exit at once on SIGTERM (docker stop's signal)
   // and do not handle SIGQUIT, which PID 1 in a container then ignores.
   if (versionAtLeast(version, [1, 23])) component.stopSignal = 'SIGQUIT';
   return component;
+}
+
+/** Where a worker's unix socket lives inside its container. */
+const WORKER_SOCKET_DIR = '/var/run/bench-pgbouncer';
+
+/**
+ * With several workers, each container's socket directory is a host directory (mode 0777: the
+ * container's pgbouncer user creates the socket in it), so the harness reaches each worker's admin
+ * console from the host; one process needs none (its admin console is the TCP port).
+ */
+function workerSocketMount(
+  workdir: string,
+  l: PgbouncerLaunch,
+): { source: string; target: string } | undefined {
+  if (l.workers <= 1) return undefined;
+  const source = path.join(workdir, `pgbouncer-${l.config}-worker-${l.worker}`);
+  mkdirSync(source, { recursive: true });
+  chmodSync(source, 0o777);
+  return { source, target: WORKER_SOCKET_DIR };
 }
 
 /** A config's proxy as a container from its image, its `files:` copied into {workdir} first. */

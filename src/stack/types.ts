@@ -11,6 +11,10 @@ export interface Component {
   role: ComponentRole;
   /** The config this component serves; undefined for the shared PostgreSQL. */
   config?: string;
+  /** Which of several processes of one role it is (`worker-2` of a `workers: N` PgBouncer). */
+  name?: string;
+  /** Host path of the directory holding its unix socket (a PgBouncer worker's admin console). */
+  socketDir?: string;
   /** Host PID of the component's main process (its tree is sampled for RSS/CPU). */
   pid?: number;
   containerId?: string;
@@ -32,6 +36,18 @@ export interface ConfigPath {
   components: Component[];
   /** PgBouncer admin console, when PgBouncer is in the path. */
   pgbouncerAdmin?: Endpoint;
+  /**
+   * With `workers: N > 1`: each PgBouncer process and its own admin console (through its unix
+   * socket: the TCP port is shared, so TCP cannot pick a worker). `pgbouncerAdmin` is then unset.
+   */
+  pgbouncerWorkers?: PgbouncerWorker[];
+}
+
+export interface PgbouncerWorker {
+  /** 1-based. */
+  worker: number;
+  admin: Endpoint;
+  component: Component;
 }
 
 export type ProviderName = 'native' | 'testcontainers' | 'external';

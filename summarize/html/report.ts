@@ -27,6 +27,8 @@ export interface HtmlReportInput {
   /** Load profiles on one time axis each (summarize/profile-series.ts). */
   profiles?: readonly CellSeries[];
   assets: ReportAssets;
+  /** The PgBouncer workers and events section (summarize/html/workers-section.ts), when the run has one. */
+  workersSection?: string;
 }
 
 /**
@@ -254,6 +256,7 @@ ${gates.length > 0 ? `<p class="gates"><strong>Gates failed:</strong></p><ul>${g
 ${resultsTable(rows)}
 </section>
 ${loadSection(rows, profiles)}
+${input.workersSection ?? ''}
 <section id="plots"><h2>Plots</h2>
 ${plotsSection(input.plots, workloads)}
 </section>

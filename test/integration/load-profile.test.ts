@@ -92,7 +92,9 @@ describe('rate-limited workloads and a load profile on native processes', () => 
       for (const s of segs.slice(1)) {
         // The segment line, and nothing that prepares a cell (the open-file check is no preparation).
         expect(s.prepared[0]).toMatch(/^profile segment \d of 3: continues/);
-        expect(s.prepared.filter((l) => /^(isolation|drained|checkpoint|vacuum|settle)/i.test(l))).toEqual([]);
+        expect(s.prepared.filter((l) => /^(isolation|drained|checkpoint|vacuum|settle)/i.test(l))).toEqual(
+          [],
+        );
       }
       const order = cells.filter((c) => c.config === config).map((c) => c.workload);
       expect(order.indexOf('burst.s2') - order.indexOf('burst.s1')).toBe(1);

@@ -1,0 +1,40 @@
+import { ConfigurationError } from '../errors.js';
+import { eventIssues, splitTarget } from './events.js';
+import type { MatrixSpec } from './schema.js';
+import { expandWorkers, workersOf } from './workers.js';
+
+/**
+ * The validated matrix with its config axes expanded (`workers: [1, 2, 4]` -> `<name>-w1`...) and
+ * its events checked against the expanded configs. With `--configs`, events of configs left out
+ * are dropped (a subset is a legitimate quick run). A `baseline` naming an expanded config means
+ * its first expansion. Bad targets exit 2 naming the field.
+ */
+export function expandAxes(spec: MatrixSpec, file: string, selected?: readonly string[]): MatrixSpec {
+  const { configs, expandedFrom } = expandWorkers(spec.configs);
+  const names = new Set(configs.map((c) => c.name));
+  const baseOf = (n: string) => expandedFrom.get(n) ?? n;
+  const events = selected
+    ? spec.events.filter((e) => {
+        const c = splitTarget(e.target).config;
+        return selected.includes(c) || selected.includes(baseOf(c));
+      })
+    : spec.events;
+  const views = configs.map((c) => ({ name: c.name, kind: c.kind, workers: workersOf(c) }));
+  const issues = eventIssues(events, views, expandedFrom, spec.duration);
+  if (issues.length > 0) {
+    const lines = issues.map((i) => `${file}: ${formatPath(i.path)}: expected ${i.message}`);
+    throw new ConfigurationError(lines[0] as string, lines.slice(1));
+  }
+  let baseline = spec.baseline;
+  if (baseline !== undefined && !names.has(baseline)) {
+    baseline = configs.find((c) => expandedFrom.get(c.name) === baseline)?.name ?? baseline;
+  }
+  return { ...spec, configs, events, ...(baseline === undefined ? {} : { baseline }) };
+}
+
+function formatPath(p: ReadonlyArray<string | number>): string {
+  return p.reduce<string>(
+    (acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc === '' ? k : `${acc}.${k}`),
+    '',
+  );
+}

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import type { CellRecord } from '../../src/results/types.js';
+import { blipTable, eventBlips, seriesEvents } from '../../summarize/events.js';
+import { evaluateGates } from '../../summarize/gates.js';
+import type { Row } from '../../summarize/model.js';
+import type { CellSeries } from '../../summarize/timeseries.js';
+import { familyOf, saturationSentence, scalingRows, scalingTable } from '../../summarize/workers.js';
+
+function row(config: string, tps: number, cpus: number[], concurrency = 8): Row {
+  return {
+    config,
+    workload: 'readonly-short',
+    concurrency,
+    tps: { n: 3, mean: tps },
+    sampling: {
+      components: [
+        { name: 'postgres', role: 'postgres', cpuCoresMean: 0.8 },
+        ...cpus.map((c, i) => ({
+          name: `pgbouncer:${config}/worker-${i + 1}`,
+          role: 'pgbouncer',
+          cpuCoresMean: c,
+          pssMeanBytes: 2 * 1048576,
+        })),
+      ],
+    },
+  } as unknown as Row;
+}
+
+describe('worker scaling', () => {
+  const workers = new Map([
+    ['tx-w1', 1],
+    ['tx-w2', 2],
+    ['tx-w4', 4],
+  ]);
+
+  it('groups a workers list into one family and computes per-worker figures', () => {
+    expect(familyOf('tx-w2', 2)).toBe('tx');
+    expect(familyOf('tx-w2', 3)).toBe('tx-w2');
+    const s = scalingRows(
+      [row('tx-w2', 3000, [0.5, 0.7]), row('tx-w1', 2000, [0.95]), row('tx-w4', 3100, [0.3, 0.3, 0.3, 0.3])],
+      workers,
+    );
+    expect(s.map((r) => r.workers)).toEqual([1, 2, 4]);
+    const two = s[1];
+    expect(two?.tpsPerWorker).toBe(1500);
+    expect(two?.poolerCpu).toBeCloseTo(1.2);
+    expect(two?.cpuPerWorker).toBeCloseTo(0.6);
+    expect(two?.busiestWorkerCpu).toBe(0.7);
+    expect(two?.vsFewest).toBe(1.5);
+    expect(scalingTable(s)).toContain(
+      '| tx-w2 | readonly-short | 8 | 2 | 3,000 | 1,500 | 1.20 | 0.60 | 0.70 | 2,500 | 1.50x | 4.0 |',
+    );
+  });
+
+  it('says a single process saturates a core only when its CPU is near one core and more workers gave more', () => {
+    const saturated = scalingRows([row('tx-w1', 2000, [0.95]), row('tx-w2', 3000, [0.6, 0.6])], workers);
+    const s = saturationSentence(saturated, 0.9);
+    expect(s?.text).toBe(
+      'A single PgBouncer process saturates a core: tx-w1 (1 worker) used 0.95 cores for 2,000 tps on readonly-short at 8 clients, while 2 workers (tx-w2) reached 3,000 tps (1.50x).',
+    );
+    expect(s?.numbers[0]?.pointer).toBe('/rows/0/sampling/components/1/cpuCoresMean');
+    // Not near a core: no sentence, whatever the gain.
+    expect(
+      saturationSentence(
+        scalingRows([row('tx-w1', 2000, [0.5]), row('tx-w2', 3000, [0.3, 0.3])], workers),
+        0.9,
+      ),
+    ).toBeUndefined();
+    // Near a core but more workers gave nothing (the host is the limit): no sentence.
+    expect(
+      saturationSentence(
+        scalingRows([row('tx-w1', 2000, [0.95]), row('tx-w2', 2050, [0.5, 0.5])], workers),
+        0.9,
+      ),
+    ).toBeUndefined();
+  });
+});
+
+describe('event blips', () => {
+  const startMs = 1_000_000;
+  const cell = {
+    id: 'stop__readonly-short__c4__r1',
+    config: 'stop',
+    rep: 1,
+    connectionErrors: 1,
+    abortedClients: 2,
+    events: [
+      {
+        target: 'stop/worker-2',
+        signal: 'SIGINT',
+        atMs: 5000,
+        firedAt: startMs + 5200,
+        offsetMs: 5200,
+        pids: [9],
+      },
+      {
+        target: 'stop/worker-1',
+        signal: 'SIGINT',
+        atMs: 9000,
+        pids: [],
+        error: 'not sent: pgbench ended first',
+      },
+    ],
+  } as unknown as CellRecord;
+  const tps = [1000, 1000, 1010, 990, 1000, 1000, 400, 700, 800, 800];
+  const series = {
+    cellId: cell.id,
+    startMs,
+    durationS: 10,
+    points: [
+      ...tps.map((v, i) => ({ panel: 'tps', series: 'per-transaction log', t: i + 1, value: v })),
+      ...tps.map((_v, i) => ({ panel: 'failed', series: 'failed', t: i + 1, value: i === 6 ? 3 : 0 })),
+    ],
+  } as unknown as CellSeries;
+
+  it('marks only events that were sent on the time axis', () => {
+    expect(seriesEvents(cell, startMs)).toEqual([{ t: 5.2, label: 'SIGINT stop/worker-2' }]);
+  });
+
+  it('measures throughput before, the lowest second around, and after the event', () => {
+    const [b, ...rest] = eventBlips(cell, series);
+    expect(rest).toEqual([]);
+    // Before: seconds ending at 3, 4, 5 (the event is in the second ending at 6).
+    expect(b?.tpsBefore).toBeCloseTo((1010 + 990 + 1000) / 3);
+    // Around: the event's second (6) and the 2 after it (7, 8), lowest 400.
+    expect(b?.tpsMin).toBe(400);
+    expect(b?.dip).toBeCloseTo(1 - 400 / 1000);
+    // After: seconds starting 2 s past the event (9, 10).
+    expect(b?.tpsAfter).toBe(800);
+    expect(b?.failedAround).toBe(3);
+    expect(b?.abortedClients).toBe(2);
+    // A second with no transaction has no log line: inside the window it counts as 0.
+    const gap = { ...series, points: series.points.filter((p) => p.t < 7 || p.t > 8) } as CellSeries;
+    const [g] = eventBlips(cell, gap);
+    expect(g?.tpsMin).toBe(0);
+    expect(g?.tpsAfter).toBe(800);
+    expect(blipTable([b as NonNullable<typeof b>])).toContain(
+      '| stop__readonly-short__c4__r1 | SIGINT stop/worker-2 | 5.20 | 1,000 | 400 | 60.0% | 800 | 3 | 1 | 2 |',
+    );
+  });
+});
+
+describe('max_aborted_clients gate', () => {
+  const r = (abortedClients?: number) =>
+    ({
+      config: 'stop',
+      workload: 'readonly-short',
+      concurrency: 8,
+      repsCompleted: 3,
+      tps: { n: 3, mean: 1000 },
+      failedTransactions: 0,
+      connectionErrors: 0,
+      failedCells: [],
+      ...(abortedClients === undefined ? {} : { abortedClients }),
+    }) as unknown as Row;
+  const effective = {
+    gates: { max_aborted_clients: 0 },
+    configs: [{ name: 'stop', kind: 'pgbouncer', gates: { max_aborted_clients: 4 } }],
+  };
+
+  it('bounds the clients a scheduled event may cost, per config', () => {
+    expect(evaluateGates([r(4)], effective).failures).toEqual([]);
+    expect(evaluateGates([r(5)], effective).failures.map((f) => f.message)).toEqual([
+      'stop / readonly-short / 8 clients: aborted clients 5 breaks max_aborted_clients = 4',
+    ]);
+    expect(evaluateGates([r()], { gates: { max_aborted_clients: 0 } }).failures).toEqual([]);
+  });
+});
