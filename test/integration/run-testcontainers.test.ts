@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -130,8 +130,9 @@ describe.skipIf(!engine.ok && !required)(
       const m = parseMatrix(readFileSync('matrices/smoke.yaml', 'utf8'), 'matrices/smoke.yaml', {
         duration: '6s',
       });
+      // The run directory exists a moment before run.json is renamed into it.
       const order = await waitFor('run.json', () =>
-        runDirIn(results) ? readRunInfo(runDir).order : undefined,
+        existsSync(path.join(runDir, 'run.json')) ? readRunInfo(runDir).order : undefined,
       );
       const second = planCells(m, order)[1]?.id ?? '';
       await waitFor('cell 2 mid-run', () => cellIsRunning(runDir, second), 120_000);
