@@ -260,6 +260,9 @@ export function saturationRule(c: RuleContext): Candidate[] {
   const series = new Map<string, Row[]>();
   // A series with a noisy group cannot show where scaling stops: its differences are noise.
   for (const r of c.completed) {
+    // A rate-limited workload's TPS is capped by its offered rate, not by the config: a flat line
+    // there says nothing about scaling.
+    if (r.load !== undefined) continue;
     const k = `${r.config}@${r.workload}`;
     series.set(k, [...(series.get(k) ?? []), r]);
   }

@@ -7,7 +7,7 @@ import type { NumberRef } from '../../summarize/findings.js';
 import { isolationSentences, tldr } from '../../summarize/findings.js';
 import { loadSummary } from '../../summarize/load.js';
 import { ruleContext } from '../../summarize/tldr/index.js';
-import { memoryRule } from '../../summarize/tldr/rules.js';
+import { memoryRule, saturationRule } from '../../summarize/tldr/rules.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/runs');
 const tmp = mkdtempSync(path.join(tmpdir(), 'bench-findings-'));
@@ -118,6 +118,28 @@ describe('FINDINGS.md numbers come from summary.json', () => {
       `bench run matrices/fixture.yaml\nbench summarize ${path.join(fixtures, 'failed-cell')}`,
     );
     expect(md).not.toMatch(/NaN|undefined|Infinity/);
+  });
+
+  it('says nowhere that a rate-limited workload stops scaling: its TPS is the offered rate', () => {
+    // Every level at the same TPS: closed-loop, that is a config that stopped scaling.
+    const flat = loadSummary([path.join(fixtures, 'three-reps')]).rows.map((r) => ({
+      ...r,
+      tps: { ...r.tps, mean: 1000, cv: 0 },
+    }));
+    expect(saturationRule(ruleContext(flat, { baseline: 'direct' })).length).toBeGreaterThan(0);
+    const limited = flat.map((r) => ({
+      ...r,
+      load: {
+        workload: r.workload,
+        offeredTps: 1000,
+        achievedTps: 1000,
+        achievedRatio: 1,
+        scheduled: 3000,
+        skipped: 0,
+        met: true,
+      },
+    }));
+    expect(saturationRule(ruleContext(limited, { baseline: 'direct' }))).toEqual([]);
   });
 
   it('leaves out sentences whose numbers are missing rather than guessing', () => {
