@@ -1,5 +1,7 @@
+import { loadVariants } from '../src/matrix/load-variants.js';
+import type { MatrixSpec } from '../src/matrix/schema.js';
 import type { RunInfo } from '../src/results/types.js';
-import { matrixInfo } from './matrix-info.js';
+import { assignedGroups, groupKey, type ShardSource } from '../src/runner/shard.js';
 import type { Warning } from './model.js';
 
 /** Which shards of a sharded matrix the merged runs hold (`bench run --shard i/N`). */
@@ -17,6 +19,42 @@ function sharded(runs: readonly RunInfo[]): Sharded[] {
   return runs.filter((r): r is Sharded => r.shard !== undefined);
 }
 
+const num = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+const nums = (v: unknown) =>
+  Array.isArray(v) && v.every((n) => typeof n === 'number') ? (v as number[]) : undefined;
+
+/**
+ * The matrix a shard planned from, read back from run.json's `effective` (durations in ms there):
+ * the same source `bench run --shard` assigns from (src/runner/shard.ts). Undefined when it cannot
+ * be read (a run of another bench version).
+ */
+function shardSourceOf(e: RunInfo['effective']): ShardSource | undefined {
+  const concurrency = nums(e.concurrency);
+  const [reps, warmup, duration, settle] = [e.reps, e.warmup, e.duration, e.settle].map(num);
+  if (!concurrency || !Array.isArray(e.configs) || !Array.isArray(e.workloads)) return undefined;
+  if (reps === undefined || warmup === undefined || duration === undefined || settle === undefined)
+    return undefined;
+  try {
+    const workloads = e.workloads.flatMap((w) =>
+      loadVariants({ name: typeof w === 'string' ? w : w.name }, w as MatrixSpec['workloads'][number]),
+    );
+    const configs = e.configs.map((c) => ({ name: c.name, concurrency: nums(c.concurrency) }));
+    return { spec: { configs, concurrency, reps, warmup, duration, settle }, workloads };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The groups the missing shards would have run, assigned as the runner assigns them. */
+function groupsOfShards(e: RunInfo['effective'], count: number, shards: readonly number[]): string[] {
+  const src = shardSourceOf(e);
+  const assigned = src && assignedGroups(src, count);
+  if (!assigned) return [];
+  return assigned.groups
+    .filter((_, i) => shards.includes(assigned.shardOf[i] ?? 0))
+    .map((g) => groupKey(g.workload, g.concurrency));
+}
+
 /** Undefined when no run is a shard. Shards with another count than the first are left to shardDifferences. */
 export function shardCoverage(runs: readonly RunInfo[]): ShardCoverage | undefined {
   const shards = sharded(runs);
@@ -25,14 +63,11 @@ export function shardCoverage(runs: readonly RunInfo[]): ShardCoverage | undefin
   const { count } = first.shard;
   const present = [...new Set(shards.map((r) => r.shard.index))].sort((a, b) => a - b);
   const missing = Array.from({ length: count }, (_, i) => i + 1).filter((i) => !present.includes(i));
-  const ran = new Set(shards.flatMap((r) => r.shard.groups));
-  const info = matrixInfo(first.effective);
-  const all = info.workloads.flatMap((w) => info.concurrency.map((n) => `${w.name} c${n}`));
   return {
     count,
     present,
     missing,
-    missingGroups: missing.length === 0 ? [] : all.filter((g) => !ran.has(g)),
+    missingGroups: missing.length === 0 ? [] : groupsOfShards(first.effective, count, missing),
   };
 }
 

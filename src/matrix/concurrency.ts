@@ -1,6 +1,8 @@
-import type { MatrixSpec } from './schema.js';
-
-type Spec = Pick<MatrixSpec, 'concurrency' | 'configs'>;
+/** The fields it reads: a MatrixSpec, or run.json's `effective` read back (summarize/shards.ts). */
+interface Spec {
+  concurrency: number[];
+  configs: readonly { name: string; concurrency?: number[] | undefined }[];
+}
 
 /** The client counts a config runs: its own `concurrency` list, else the matrix's. */
 export function concurrencyOf(spec: Spec, config: string): number[] {

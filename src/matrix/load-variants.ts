@@ -6,9 +6,13 @@ import type { Workload } from './workload.js';
  * A workload with a rate list becomes one workload per rate (`web.r100`, `web.r500`: a matrix
  * axis); a workload with a profile becomes one workload per segment (`web.s01`, `web.s02`, ...),
  * which the planner keeps consecutive. Each carries its `load` (the offered rate, the latency
- * limit, the segment), which the argv turns into -R/-L and the cell record keeps. Pure.
+ * limit, the segment), which the argv turns into -R/-L and the cell record keeps. Pure; `w` may be
+ * just a name (summarize rebuilds a run's cell workloads from run.json this way, src/runner/shard.ts).
  */
-export function loadVariants(w: Workload, spec: MatrixSpec['workloads'][number] | undefined): Workload[] {
+export function loadVariants<W extends Pick<Workload, 'name' | 'durationMs' | 'load'>>(
+  w: W,
+  spec: MatrixSpec['workloads'][number] | undefined,
+): W[] {
   if (spec === undefined || typeof spec === 'string') return [w];
   const limit = spec.latency_limit === undefined ? {} : { latencyLimitMs: spec.latency_limit };
   if (spec.profile !== undefined) {
@@ -49,8 +53,8 @@ export function continuesProfile(a: Workload | undefined, b: Workload): boolean 
  * Workloads in blocks the planner iterates as one: a profile's segments form one block (so a cell's
  * segments run back to back at each concurrency), every other workload is a block of its own.
  */
-export function workloadBlocks(workloads: readonly Workload[]): Workload[][] {
-  const blocks: Workload[][] = [];
+export function workloadBlocks<W extends Pick<Workload, 'load'>>(workloads: readonly W[]): W[][] {
+  const blocks: W[][] = [];
   for (const w of workloads) {
     const last = blocks.at(-1);
     const prev = last?.at(-1);

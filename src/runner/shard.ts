@@ -1,6 +1,10 @@
 import { ConfigurationError } from '../errors.js';
+import { concurrencyOf } from '../matrix/concurrency.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Matrix, MatrixOverrides } from '../matrix/load.js';
+import { workloadBlocks } from '../matrix/load-variants.js';
+import type { MatrixSpec } from '../matrix/schema.js';
+import type { Workload } from '../matrix/workload.js';
 import { sha256 } from '../util/hash.js';
 
 /** `--shard i/N`: this process runs shard `index` (1-based) of `count`. */
@@ -20,11 +24,16 @@ export interface ShardInfo extends Shard {
 /**
  * The unit of sharding: one workload at one concurrency, with every config and every rep. Keeping
  * the configs together keeps each paired comparison (configs of one rep) on one machine; keeping
- * the reps together keeps a row's spread over reps free of machine-to-machine differences.
+ * the reps together keeps a row's spread over reps free of machine-to-machine differences. A load
+ * profile is one workload here (all its segments: a segment runs right after the one before it, on
+ * the same stack); each value of a rate list is a workload of its own, as it is in the tables.
  */
 export interface ShardGroup {
+  /** The matrix's workload, or one rate of a rate list (`web.r100`); a profile's base name (`web`). */
   workload: string;
   concurrency: number;
+  /** The workloads of the group's cells: the profile's segments (`web.s01`, ...), else `workload`. */
+  cellWorkloads: string[];
   /** Expected wall time of the group's cells, for balancing. */
   costMs: number;
 }
@@ -47,17 +56,43 @@ export function groupKey(workload: string, concurrency: number): string {
   return `${workload} c${concurrency}`;
 }
 
-/** The matrix's groups in file order (workloads, then concurrency), each with its expected cost. */
-export function shardGroups(m: Matrix): ShardGroup[] {
-  const { spec } = m;
-  const perCell = spec.warmup + spec.duration + spec.settle + CELL_OVERHEAD_MS;
-  return m.workloads.flatMap((w) =>
-    spec.concurrency.map((n) => ({
-      workload: w.name,
+/**
+ * What the groups follow from: the validated matrix (run.json's `effective` holds the same fields,
+ * durations in ms) and its cell workloads in file order, rate values and profile segments each one
+ * (src/matrix/load-variants.ts). The runner and summarize both assign shards from this, alike.
+ */
+export interface ShardSource {
+  spec: Parameters<typeof concurrencyOf>[0] & Pick<MatrixSpec, 'reps' | 'warmup' | 'duration' | 'settle'>;
+  workloads: readonly Pick<Workload, 'name' | 'durationMs' | 'load'>[];
+}
+
+/** The client counts of the matrix: every config's (its own list, else the matrix's), first seen first. */
+function concurrencies(spec: ShardSource['spec']): number[] {
+  return [...new Set(spec.configs.flatMap((c) => concurrencyOf(spec, c.name)))];
+}
+
+/**
+ * The matrix's groups in file order (workloads, then concurrency), each with its expected cost:
+ * configs that run the concurrency x reps x one cell's time (a profile: one warmup and settle, then
+ * its segments back to back, as src/runner/segment.ts runs them).
+ */
+export function shardGroupsOf(src: ShardSource): ShardGroup[] {
+  const { spec } = src;
+  const prepMs = spec.warmup + spec.settle + CELL_OVERHEAD_MS;
+  return workloadBlocks(src.workloads).flatMap((block) => {
+    const first = block[0] as ShardSource['workloads'][number];
+    const workload = first.load?.segment ? first.load.workload : first.name;
+    const runMs = block.reduce((sum, w) => sum + (w.durationMs ?? spec.duration), 0);
+    return concurrencies(spec).map((n) => ({
+      workload,
       concurrency: n,
-      costMs: perCell * spec.configs.length * spec.reps,
-    })),
-  );
+      cellWorkloads: block.map((w) => w.name),
+      costMs:
+        (prepMs + runMs) *
+        spec.reps *
+        spec.configs.filter((c) => concurrencyOf(spec, c.name).includes(n)).length,
+    }));
+  });
 }
 
 /**
@@ -65,7 +100,7 @@ export function shardGroups(m: Matrix): ShardGroup[] {
  * least time so far (ties: the lower shard; equal costs: file order). Pure and deterministic, so
  * every shard process computes the same assignment and the shards are disjoint and complete.
  */
-export function assignShards(groups: readonly ShardGroup[], count: number): number[] {
+export function assignShards(groups: readonly { costMs: number }[], count: number): number[] {
   const load = new Array<number>(count).fill(0);
   const out = new Array<number>(groups.length).fill(0);
   const byCost = groups.map((g, i) => ({ g, i })).sort((a, b) => b.g.costMs - a.g.costMs || a.i - b.i);
@@ -78,21 +113,34 @@ export function assignShards(groups: readonly ShardGroup[], count: number): numb
   return out;
 }
 
+/**
+ * Every group with the shard (1-based) that runs it, for `count` shards: what `bench run --shard`
+ * runs and what summarize names for a missing shard. Undefined when there are more shards than
+ * groups (a shard would be empty).
+ */
+export function assignedGroups(
+  src: ShardSource,
+  count: number,
+): { groups: ShardGroup[]; shardOf: number[] } | undefined {
+  const groups = shardGroupsOf(src);
+  return count > groups.length ? undefined : { groups, shardOf: assignShards(groups, count) };
+}
+
 /** The groups of one shard; refuses a shard count above the number of groups (a shard would be empty). */
 export function groupsOfShard(m: Matrix, shard: Shard): ShardGroup[] {
-  const groups = shardGroups(m);
-  if (shard.count > groups.length) {
+  const assigned = assignedGroups(m, shard.count);
+  if (!assigned) {
+    const n = shardGroupsOf(m).length;
     throw new ConfigurationError(
-      `${m.file}: --shard ${shard.index}/${shard.count}: expected at most ${groups.length} shards, the matrix has ${groups.length} workload x concurrency groups (a shard holds whole groups: every config and rep of one workload at one concurrency)`,
+      `${m.file}: --shard ${shard.index}/${shard.count}: expected at most ${n} shards, the matrix has ${n} workload x concurrency groups (a shard holds whole groups: every config and rep of one workload at one concurrency)`,
     );
   }
-  const assigned = assignShards(groups, shard.count);
-  return groups.filter((_, i) => assigned[i] === shard.index);
+  return assigned.groups.filter((_, i) => assigned.shardOf[i] === shard.index);
 }
 
 /** The planned cells of the shard, in the planned order, keeping their whole-matrix index. */
 export function shardCells(cells: readonly Cell[], groups: readonly ShardGroup[]): Cell[] {
-  const keys = new Set(groups.map((g) => groupKey(g.workload, g.concurrency)));
+  const keys = new Set(groups.flatMap((g) => g.cellWorkloads.map((w) => groupKey(w, g.concurrency))));
   return cells.filter((c) => keys.has(groupKey(c.workload, c.concurrency)));
 }
 

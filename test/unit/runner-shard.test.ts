@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors.js';
 import { parseMatrix } from '../../src/matrix/load.js';
 import { configOrder, planCells } from '../../src/runner/plan.js';
+import { continuesSegment } from '../../src/runner/segment.js';
 import {
   assignShards,
   derivedSeed,
@@ -84,9 +85,125 @@ describe('sharding the planned cells', () => {
   });
 });
 
+/** Every shard's cells for `n` shards: disjoint, together the whole plan, none empty. */
+function shardsOf(m: ReturnType<typeof parseMatrix>, n: number) {
+  const cells = planCells(
+    m,
+    configOrder(
+      m.spec.configs.map((c) => c.name),
+      m.spec.reps,
+      'shuffle',
+      3,
+    ),
+  );
+  const parts = Array.from({ length: n }, (_, i) =>
+    shardCells(cells, groupsOfShard(m, { index: i + 1, count: n })),
+  );
+  const ids = parts.flat().map((c) => c.id);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect([...ids].sort()).toEqual(cells.map((c) => c.id).sort());
+  for (const p of parts) expect(p.length).toBeGreaterThan(0);
+  return parts;
+}
+
+describe('sharding a matrix with a load profile and a rate list', () => {
+  const m = parseMatrix(
+    `
+duration: 2s
+reps: 2
+concurrency: [1, 8]
+configs:
+  - { name: a, kind: direct }
+  - { name: b, kind: pgbouncer }
+workloads:
+  - readonly
+  - { name: web, builtin: readonly, profile: { shape: constant, rate: 100, duration: 30s, segment: 10s } }
+  - { name: knee, builtin: readonly, rate: [100, 200] }
+`,
+    'profile.yaml',
+  );
+
+  it('keeps a profile whole: one group per concurrency, named by the profile', () => {
+    expect(planShard(m, { index: 1, count: 1 }, {}).info.groups).toEqual([
+      'readonly c1',
+      'readonly c8',
+      'web c1',
+      'web c8',
+      'knee.r100 c1',
+      'knee.r100 c8',
+      'knee.r200 c1',
+      'knee.r200 c8',
+    ]);
+    expect(() => groupsOfShard(m, { index: 1, count: 9 })).toThrow(/at most 8 shards/);
+  });
+
+  it.each([2, 3, 5, 8])(
+    'runs every segment in the shard of its profile, after its predecessor (%i shards)',
+    (n) => {
+      const parts = shardsOf(m, n);
+      const segments = parts.map((p) => p.filter((c) => c.workload.startsWith('web.')));
+      for (const p of segments) expect(p.length % 3).toBe(0);
+      const later = parts.flatMap((part) =>
+        part.flatMap((c, i) =>
+          c.workload === 'web.s2' || c.workload === 'web.s3' ? [continuesSegment(m, part, i)] : [],
+        ),
+      );
+      // 2 later segments x 2 configs x 2 reps x 2 concurrencies, each right after its predecessor.
+      expect(later).toEqual(new Array(16).fill(true));
+    },
+  );
+
+  it('costs a profile as its segments together', () => {
+    const groups = groupsOfShard(m, { index: 1, count: 1 });
+    const cost = (w: string) => groups.find((g) => g.workload === w && g.concurrency === 1)?.costMs;
+    // 2 configs x 2 reps x (settle 1 s + 1 s overhead + run): 2 s for readonly, 3 x 10 s for web.
+    expect(cost('readonly')).toBe(4 * 4_000);
+    expect(cost('web')).toBe(4 * 32_000);
+  });
+});
+
+describe('sharding a matrix whose configs have their own concurrency lists', () => {
+  const m = parseMatrix(
+    `
+duration: 2s
+reps: 2
+concurrency: [1, 8]
+configs:
+  - { name: a, kind: direct, concurrency: [1, 64] }
+  - { name: b, kind: pgbouncer }
+  - { name: c, kind: pgbouncer, concurrency: [500] }
+workloads: [readonly, tpcb]
+`,
+    'per-config.yaml',
+  );
+
+  it('has a group for every concurrency a config runs', () => {
+    expect(planShard(m, { index: 1, count: 1 }, {}).info.groups).toEqual([
+      'readonly c1',
+      'readonly c64',
+      'readonly c8',
+      'readonly c500',
+      'tpcb c1',
+      'tpcb c64',
+      'tpcb c8',
+      'tpcb c500',
+    ]);
+  });
+
+  it.each([1, 2, 3, 8])('drops no cell (%i shards)', (n) => {
+    shardsOf(m, n);
+  });
+
+  it('costs a group by the configs that run its concurrency', () => {
+    const groups = groupsOfShard(m, { index: 1, count: 1 });
+    const cost = (n: number) => groups.find((g) => g.workload === 'readonly' && g.concurrency === n)?.costMs;
+    expect([cost(1), cost(8), cost(64), cost(500)]).toEqual([2, 1, 1, 1].map((k) => k * 2 * 4_000));
+  });
+});
+
 describe('assignShards', () => {
   it('gives the longest groups out first, each to the least loaded shard', () => {
-    const g = (costMs: number) => ({ workload: 'w', concurrency: 1, costMs });
+    const g = (costMs: number) => ({ costMs });
     expect(assignShards([g(1), g(5), g(4), g(3), g(3)], 2)).toEqual([2, 1, 2, 2, 1]);
   });
 });

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarize } from '../../src/commands/summarize.js';
 import { ConfigurationError } from '../../src/errors.js';
+import { parseMatrix } from '../../src/matrix/load.js';
 import type { RunInfo } from '../../src/results/types.js';
+import { planShard } from '../../src/runner/shard.js';
 import { loadSummary } from '../../summarize/load.js';
 import { expandRunDirs } from '../../summarize/run-dirs.js';
 import { plannedCells, shardCoverage } from '../../summarize/shards.js';
@@ -99,6 +101,52 @@ describe('summarizing shards', () => {
     } finally {
       rmSync(other, { recursive: true, force: true });
     }
+  });
+
+  it('names exactly the groups a missing shard would have run: profiles, rate lists, per-config concurrency', () => {
+    const m = parseMatrix(
+      `
+duration: 2s
+reps: 2
+concurrency: [1, 8]
+configs:
+  - { name: a, kind: direct, concurrency: [1, 64] }
+  - { name: b, kind: pgbouncer }
+workloads:
+  - readonly
+  - { name: web, builtin: readonly, profile: { shape: constant, rate: 100, duration: 30s, segment: 10s } }
+  - { name: knee, builtin: readonly, rate: [100, 200] }
+`,
+      'variants.yaml',
+    );
+    // What run.json holds: the spec as JSON (durations in ms) and the shard's recorded groups.
+    const run = (index: number, count: number) =>
+      ({
+        effective: JSON.parse(JSON.stringify({ ...m.spec, overrides: {} })) as RunInfo['effective'],
+        shard: planShard(m, { index, count }, {}).info,
+      }) as RunInfo;
+    for (const count of [2, 3, 5]) {
+      const c = shardCoverage([run(1, count)]);
+      const expected = Array.from(
+        { length: count - 1 },
+        (_, i) => planShard(m, { index: i + 2, count }, {}).info.groups,
+      );
+      expect(c?.missing).toEqual(Array.from({ length: count - 1 }, (_, i) => i + 2));
+      expect([...(c?.missingGroups ?? [])].sort()).toEqual(expected.flat().sort());
+      // With the first shard's, every group of the matrix: 4 workload units x 3 client counts.
+      expect([...(c?.missingGroups ?? []), ...(run(1, count).shard?.groups ?? [])].sort()).toEqual(
+        ['readonly', 'web', 'knee.r100', 'knee.r200']
+          .flatMap((w) => [1, 8, 64].map((n) => `${w} c${n}`))
+          .sort(),
+      );
+    }
+    expect(shardCoverage([run(1, 2), run(2, 2)])?.missingGroups).toEqual([]);
+  });
+
+  it('names no group when the matrix in run.json cannot be read back', () => {
+    const r = JSON.parse(readFileSync(path.join(one, 'run.json'), 'utf8')) as RunInfo;
+    delete r.effective.settle;
+    expect(shardCoverage([r])).toMatchObject({ missing: [2], missingGroups: [] });
   });
 
   it('reports coverage only for sharded runs', () => {
