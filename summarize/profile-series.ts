@@ -52,6 +52,8 @@ function combine(id: string, segs: { cell: CellRecord; s: CellSeries }[]): CellS
       t: shift,
       label: `segment ${seg.index}/${seg.count}: ${rate} tps${state}; ${seg.index > 1 ? 'pgbench restarted, clients reconnected' : 'start'}`,
     });
+    // The segment's own marks (scheduled events such as a pooler restart), on the profile's axis.
+    for (const e of s.events) events.push({ ...e, t: e.t + shift });
     end = Math.max(end, to);
   }
   return {

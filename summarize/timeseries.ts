@@ -134,6 +134,24 @@ function warmupOf(cell: CellRecord): number {
 
 const MIB = 1048576;
 
+/**
+ * The cell's TPS per -P interval. A cell run as several pgbench processes (docs/many-clients.md)
+ * has one line per process and interval (`process: i`), all on the same `t` (each process starts
+ * with the others and reports at the same offsets): the cell's rate is their sum. A process that
+ * has ended adds nothing, as it completes nothing. Latency is left to the per-transaction log.
+ */
+function progressTps(progress: readonly Record<string, unknown>[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const p of progress) {
+    const t = num(p.t);
+    const tps = num(p.tps);
+    if (t === undefined || tps === undefined) continue;
+    const key = Math.round(t * 10) / 10; // -P prints one decimal
+    out.set(key, (out.get(key) ?? 0) + tps);
+  }
+  return out;
+}
+
 export function cellSeries(input: CellSeriesInput): CellSeries {
   const { cell } = input;
   const progress = jsonLines(input.progress);
@@ -185,11 +203,7 @@ export function cellSeries(input: CellSeriesInput): CellSeries {
       if (skipped > 0) add('failed', 'skipped (-L)', t, skipped);
     }
   }
-  for (const p of progress) {
-    const t = num(p.t);
-    if (t === undefined) continue;
-    add('tps', 'pgbench -P', t, num(p.tps));
-  }
+  for (const [t, tps] of progressTps(progress)) add('tps', 'pgbench -P', t, tps);
 
   const role = obj(obj(cell.sampling)?.postgres)?.role;
   for (const s of samples) {

@@ -2,6 +2,7 @@ import type { CompletedCell } from '../src/results/types.js';
 import type { TlsSide } from '../src/sampling/tls-observe.js';
 import { fixed, fmtCores, fmtInt, isNum, MISSING } from './format.js';
 import type { ConnectionsPerCore, Row, RowTls, RowTlsSide } from './model.js';
+import { roleFigures } from './role-figures.js';
 
 export const PER_CORE_RULE =
   'Connections per pooler core: under -C every transaction opens a connection, so TPS is connections per second; ' +
@@ -20,8 +21,7 @@ function firstHop(kind: string | undefined): string | undefined {
 
 /** Sum of the mean CPU of the row's components of `role` (several PgBouncer processes add up). */
 function coresOf(row: Row, role: string): number | undefined {
-  const cs = (row.sampling?.components ?? []).filter((c) => c.role === role && isNum(c.cpuCoresMean));
-  return cs.length === 0 ? undefined : cs.reduce((a, c) => a + (c.cpuCoresMean ?? 0), 0);
+  return roleFigures(row, role)?.cpuCoresMean;
 }
 
 /** The row with `perCore` when it is a reconnect workload whose first hop's CPU was sampled. */

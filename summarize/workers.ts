@@ -1,5 +1,6 @@
 import { fixed, fmtCores, fmtMiB, fmtRatio, fmtTps, isNum } from './format.js';
 import type { Row } from './model.js';
+import { roleFigures } from './role-figures.js';
 import type { Sentence } from './tldr/refs.js';
 
 /**
@@ -51,14 +52,13 @@ function poolerFigures(
   r: Row,
 ): Pick<ScalingRow, 'poolerCpu' | 'busiestWorkerCpu' | 'busiestIndex' | 'poolerPssBytes'> {
   const comps = r.sampling?.components ?? [];
-  const pss = comps.filter((c) => c.role === 'pgbouncer').map((c) => c.pssMeanBytes);
-  const pssTotal = pss.length > 0 && pss.every(isNum) ? pss.reduce((a, b) => a + b, 0) : undefined;
-  let total: number | undefined;
+  const sum = roleFigures(r, 'pgbouncer');
+  const pssTotal = sum?.pssMeanBytes;
+  const total = sum?.cpuCoresMean;
   let busiest: number | undefined;
   let busiestIndex: number | undefined;
   comps.forEach((c, i) => {
     if (c.role !== 'pgbouncer' || !isNum(c.cpuCoresMean)) return;
-    total = (total ?? 0) + c.cpuCoresMean;
     if (busiest === undefined || c.cpuCoresMean > busiest) {
       busiest = c.cpuCoresMean;
       busiestIndex = i;

@@ -5,6 +5,7 @@ import type { Row } from '../model.js';
 import type { Plot } from '../plots.js';
 import type { RenderOptions } from '../report.js';
 import { metaLine } from '../reporters/markdown.js';
+import { type RoleFigures, roleFigures, sumNote } from '../role-figures.js';
 import type { CellSeries } from '../timeseries.js';
 import { timeSeriesSpec } from '../timeseries-spec.js';
 import { collapseWarnings } from '../warnings.js';
@@ -49,10 +50,17 @@ export function head(cols: readonly string[]): string {
   return `<thead><tr>${cols.map((c) => `<th scope="col">${esc(c)}</th>`).join('')}</tr></thead>`;
 }
 
+/** The pooler's (or proxy's) CPU, summed over its processes (PgBouncer `workers: N`). */
+function poolerCpu(r: Row): RoleFigures | undefined {
+  const role = r.sampling?.components.find((c) => c.role !== 'postgres' && isNum(c.cpuCoresMean))?.role;
+  return role === undefined ? undefined : roleFigures(r, role);
+}
+
 function resultsTable(rows: readonly Row[]): string {
+  const summed = rows.some((r) => (poolerCpu(r)?.processes ?? 1) > 1);
   const body = rows.map((r, i) => {
     const at = (p: string) => `/rows/${i}/${p}`;
-    const pg = r.sampling?.components.find((c) => c.role !== 'postgres' && isNum(c.cpuCoresMean));
+    const pg = poolerCpu(r);
     return `<tr data-row="${i}">${[
       textTd(r.workload),
       textTd(r.config),
@@ -71,11 +79,12 @@ function resultsTable(rows: readonly Row[]): string {
         r.sampling?.serverBackendsPeak,
         fmtInt(r.sampling?.serverBackendsPeak),
       ),
+      // A sum has no one place in summary.json: only a single process's figure carries a pointer.
       pg
         ? numTd(
-            at(`sampling/components/${r.sampling?.components.indexOf(pg)}/cpuCoresMean`),
+            pg.index === undefined ? undefined : at(`sampling/components/${pg.index}/cpuCoresMean`),
             pg.cpuCoresMean,
-            fmtCores(pg.cpuCoresMean),
+            fmtCores(pg.cpuCoresMean) + sumNote(pg),
           )
         : numTd(undefined, undefined, ''),
       numTd(at('failedTransactions'), r.failedTransactions, fmtInt(r.failedTransactions)),
@@ -95,7 +104,7 @@ function resultsTable(rows: readonly Row[]): string {
     'max ms',
     'TPS vs baseline',
     'server backends (peak)',
-    'pooler/proxy CPU (cores)',
+    summed ? 'pooler/proxy CPU (cores; sum over its N processes where marked)' : 'pooler/proxy CPU (cores)',
     'failed tx',
   ])}<tbody>${body.join('')}</tbody></table></div>`;
 }

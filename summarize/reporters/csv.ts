@@ -3,6 +3,7 @@ import { csvNumber } from '../format.js';
 import { groupId, type Row } from '../model.js';
 import { LOAD_CSV_HEADER, loadCsvCells } from '../offered-load.js';
 import type { RenderOptions } from '../report.js';
+import { maxProcesses, roleFigures } from '../role-figures.js';
 
 /** Component roles that appear in any row, in a stable order, for the per-component columns. */
 function roles(rows: readonly Row[]): string[] {
@@ -24,23 +25,29 @@ const mib = (bytes: number | undefined): number | undefined =>
  */
 export function csv(rows: readonly Row[], options: RenderOptions): string {
   const rs = roles(rows);
+  // Roles some row runs as several processes (PgBouncer workers): their columns are sums, and a
+  // `<role>_processes` column says over how many.
+  const multi = new Set(rs.filter((r) => maxProcesses(rows, r) > 1));
   const kindsByGroup = new Map<string, Set<string>>();
   for (const w of options.warnings) {
     if (!w.group) continue;
     const id = groupId(w.group);
     kindsByGroup.set(id, (kindsByGroup.get(id) ?? new Set()).add(w.kind));
   }
-  const body = rows.map((r) => csvRow(r, rs, [...(kindsByGroup.get(groupId(r)) ?? [])]));
+  const body = rows.map((r) => csvRow(r, rs, multi, [...(kindsByGroup.get(groupId(r)) ?? [])]));
   // Rate-limited rows add their offered-load columns; runs without any keep the same columns.
-  if (!rows.some((r) => r.load)) return stringify([csvHeader(rs), ...body]);
+  if (!rows.some((r) => r.load)) return stringify([csvHeader(rs, multi), ...body]);
   return stringify([
-    [...csvHeader(rs), ...LOAD_CSV_HEADER],
+    [...csvHeader(rs, multi), ...LOAD_CSV_HEADER],
     ...body.map((cells, i) => [...cells, ...loadCsvCells(rows[i] as Row, csvNumber)]),
   ]);
 }
 
-/** The column names; per-component columns for every role in `rs`. */
-function csvHeader(rs: readonly string[]): string[] {
+/**
+ * The column names; per-component columns for every role in `rs`, summed over the role's processes
+ * (with `<role>_processes` for the roles in `multi`).
+ */
+function csvHeader(rs: readonly string[], multi: ReadonlySet<string>): string[] {
   return [
     'config',
     'config_kind',
@@ -84,6 +91,7 @@ function csvHeader(rs: readonly string[]): string[] {
       `${r}_pss_mean_mib`,
       `${r}_rss_peak_mib_shared_pages_counted_per_process`,
       `${r}_cpu_mean_cores`,
+      ...(multi.has(r) ? [`${r}_processes`] : []),
     ]),
     'postgres_pss_per_server_backend_mib',
     'warnings',
@@ -91,9 +99,13 @@ function csvHeader(rs: readonly string[]): string[] {
 }
 
 /** One group's values, in csvHeader's order. */
-function csvRow(r: Row, rs: readonly string[], warningKinds: readonly string[]): string[] {
+function csvRow(
+  r: Row,
+  rs: readonly string[],
+  multi: ReadonlySet<string>,
+  warningKinds: readonly string[],
+): string[] {
   const n = csvNumber;
-  const comp = (role: string) => r.sampling?.components.find((c) => c.role === role);
   return [
     r.config,
     r.configKind ?? '',
@@ -132,12 +144,13 @@ function csvRow(r: Row, rs: readonly string[], warningKinds: readonly string[]):
     n(r.sampling?.poolerServerConnectionsPeak, 0),
     n(r.sampling?.foreignBackendsPeak, 0),
     ...rs.flatMap((role) => {
-      const c = comp(role);
+      const c = roleFigures(r, role);
       return [
         n(mib(c?.pssPeakBytes), 1),
         n(mib(c?.pssMeanBytes), 1),
         n(mib(c?.rssPeakBytes), 1),
         n(c?.cpuCoresMean, 3),
+        ...(multi.has(role) ? [c ? String(c.processes) : ''] : []),
       ];
     }),
     n(mib(r.sampling?.pssPerBackendBytes), 2),

@@ -17,6 +17,7 @@ import {
 import type { ComponentFigures, Row, Warning } from '../model.js';
 import { offeredLoadMarkdown } from '../offered-load.js';
 import type { RenderOptions, ReportMeta } from '../report.js';
+import { roleFigures, sumNote } from '../role-figures.js';
 import { RULES } from '../rules.js';
 import { PER_CORE_RULE, perCoreTable } from '../tls.js';
 import { collapseWarnings } from '../warnings.js';
@@ -94,7 +95,10 @@ export function workloadTable(rows: readonly Row[], workload: string, options: R
 }
 
 /** A component's PSS for a table cell: "not read" (not a bare dash) when the sampler could not read it. */
-export function pssCell(c: ComponentFigures | undefined, bytes: number | undefined): string {
+export function pssCell(
+  c: Pick<ComponentFigures, 'pssMissing'> | undefined,
+  bytes: number | undefined,
+): string {
   if (c === undefined) return MISSING;
   if (isNum(bytes)) return fmtMiB(bytes);
   return c.pssMissing ? 'not read' : MISSING;
@@ -129,6 +133,7 @@ export function resourceTable(rows: readonly Row[], workload: string): string | 
     ...(hasPerBackend ? ['postgres PSS per server backend (MiB)'] : []),
   ];
   const align: ('l' | 'r')[] = header.map((h) => (h === 'config' ? 'l' : 'r'));
+  let summed = false;
   const body = rs.map((r) => {
     const s = r.sampling;
     return [
@@ -138,14 +143,27 @@ export function resourceTable(rows: readonly Row[], workload: string): string | 
       ...(hasForeign ? [fmtInt(s?.foreignBackendsPeak)] : []),
       ...(hasPooler ? [fmtInt(s?.poolerServerConnectionsPeak), fmtInt(s?.clWaitingPeak)] : []),
       ...roles.flatMap((role) => {
-        const c = s?.components.find((x) => x.role === role);
-        return [pssCell(c, c?.pssPeakBytes), fmtMiB(c?.rssPeakBytes), fmtCores(c?.cpuCoresMean)];
+        const c = roleFigures(r, role);
+        const sum = sumNote(c);
+        summed ||= sum !== '';
+        const tag = (text: string) => (text === MISSING ? text : text + sum);
+        return [
+          tag(pssCell(c, c?.pssPeakBytes)),
+          tag(fmtMiB(c?.rssPeakBytes)),
+          tag(fmtCores(c?.cpuCoresMean)),
+        ];
       }),
       ...(hasPerBackend ? [fmtMiB(s?.pssPerBackendBytes)] : []),
     ];
   });
-  return table(header, align, body);
+  const out = table(header, align, body);
+  return summed ? `${out}\n\n${SUM_NOTE}` : out;
 }
+
+/** Under a resource table with a row of several processes of one role (PgBouncer `workers: N`). */
+const SUM_NOTE =
+  '"(sum of N)": the config runs N processes of that role (PgBouncer `workers: N`); its PSS, RSS and CPU ' +
+  "are the sum over the N processes (a peak is the sum of each process's own peak).";
 
 export function warningList(warnings: readonly Warning[]): string {
   return collapseWarnings(warnings)

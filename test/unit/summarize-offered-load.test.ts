@@ -132,7 +132,8 @@ describe('profileSeries', () => {
     });
     const c1 = cell('w.s1', 50, {}, 1);
     const c2 = { ...cell('w.s2', 400, {}, 2), id: 'pg__w.s2__c4__r1' };
-    const [p] = profileSeries([mk(c2.id, 12_100), mk(c1.id, 10_000)], [c1, c2]);
+    const s2 = { ...mk(c2.id, 12_100), events: [{ t: 0.5, label: 'SIGHUP to pgbouncer' }] };
+    const [p] = profileSeries([s2, mk(c1.id, 10_000)], [c1, c2]);
     expect(p?.cellId).toBe('profile:pg__w__c4__r1');
     expect(p?.durationS).toBeCloseTo(4.1);
     expect(p?.points.filter((x) => x.series === 'per-transaction log').map((x) => x.t)).toEqual([1, 3.1]);
@@ -148,7 +149,10 @@ describe('profileSeries', () => {
     expect(p?.events.map((e) => e.label)).toEqual([
       'segment 1/2: 50 tps; start',
       'segment 2/2: 400 tps; pgbench restarted, clients reconnected',
+      'SIGHUP to pgbouncer',
     ]);
+    // A segment's scheduled event, shifted onto the profile's axis.
+    expect(p?.events[2]?.t).toBeCloseTo(2.6);
   });
 });
 

@@ -101,6 +101,24 @@ describe('cellSeries', () => {
     for (const panel of spec.vconcat) expect(panel.layer.at(-1)?.data.values.length).toBeGreaterThan(0);
   });
 
+  it('sums the -P lines of several pgbench processes per interval (one point per t, the cell rate)', () => {
+    // Three processes; the third ended after 2 s (it adds nothing after).
+    const lines = [1, 2, 3].flatMap((t) =>
+      [0, 1, 2]
+        .filter((process) => process < 2 || t < 3)
+        .map((process) =>
+          JSON.stringify({ t, tps: 100 + process, latMs: 5, process, at: START_MS + t * 1000 }),
+        ),
+    );
+    const split = cellSeries({ cell, progress: lines.join('\n') });
+    const tps = split.points.filter((p) => p.panel === 'tps' && p.series === 'pgbench -P');
+    expect(tps.map((p) => [p.t, p.value])).toEqual([
+      [1, 303],
+      [2, 303],
+      [3, 201],
+    ]);
+  });
+
   it('still gives a series without progress lines or samples', () => {
     const bare = cellSeries({ cell, latencySeconds: latencySeconds() });
     expect(bare.startMs).toBe(1_000_000);
