@@ -126,7 +126,8 @@ export function loadRows(rows: readonly Row[]): Row[] {
     });
 }
 
-const COLUMNS = [
+/** The offered-load table's columns, in FINDINGS.md/summary.md and report.html alike. */
+export const LOAD_COLUMNS = [
   'workload',
   'config',
   'clients',
@@ -186,8 +187,8 @@ export function offeredLoadMarkdown(rows: readonly Row[]): string[] {
     '',
     `Rate-limited workloads (pgbench -R, the total rate over all clients): offered against achieved, one line per rate or profile segment. ${RATE_MET_RULE}. Where "met" is **no**, the TPS in the tables above is what the config could serve, not the offered load. Achieved tps is pgbench's, over the window after its clients connected ("connect ms": pgbench's initial connection time, paid again at every segment boundary, when no load is offered). Latency is measured from each transaction's start; schedule lag (how late it started against its schedule) is apart, from the per-transaction log. PgBouncer figures are peaks of the samples.`,
     '',
-    `| ${COLUMNS.join(' | ')} |`,
-    `| ${COLUMNS.map(() => '---').join(' | ')} |`,
+    `| ${LOAD_COLUMNS.join(' | ')} |`,
+    `| ${LOAD_COLUMNS.map(() => '---').join(' | ')} |`,
     ...lines,
     '',
   ];

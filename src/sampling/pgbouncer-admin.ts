@@ -65,16 +65,13 @@ export function statsDelta(
   return d;
 }
 
+/** Pool totals before any pool is added: one shape for a single PgBouncer and for summed workers. */
+export function emptyPoolTotals() {
+  return { clActive: 0, clWaiting: 0, svActive: 0, svIdle: 0, svUsed: 0, serverConnections: 0, maxwaitMs: 0 };
+}
+
 export function poolsSample(t: number, pools: PgbouncerPool[], stats?: PgbouncerStatsDelta): PgbouncerSample {
-  const totals = {
-    clActive: 0,
-    clWaiting: 0,
-    svActive: 0,
-    svIdle: 0,
-    svUsed: 0,
-    serverConnections: 0,
-    maxwaitMs: 0,
-  };
+  const totals = emptyPoolTotals();
   for (const p of pools) {
     totals.clActive += p.clActive;
     totals.clWaiting += p.clWaiting;

@@ -1,5 +1,5 @@
 import type { Endpoint } from '../stack/types.js';
-import { PgbouncerAdminSampler } from './pgbouncer-admin.js';
+import { emptyPoolTotals, PgbouncerAdminSampler } from './pgbouncer-admin.js';
 import { errorText } from './proc.js';
 import type { PgbouncerSample, PgbouncerStatsDelta, PgbouncerWorkerShare } from './types.js';
 
@@ -15,15 +15,7 @@ export function mergeWorkerSamples(
 ): PgbouncerSample | undefined {
   const ok = parts.filter((p): p is { worker: number; sample: PgbouncerSample } => p.sample !== undefined);
   if (ok.length === 0) return undefined;
-  const totals = {
-    clActive: 0,
-    clWaiting: 0,
-    svActive: 0,
-    svIdle: 0,
-    svUsed: 0,
-    serverConnections: 0,
-    maxwaitMs: 0,
-  };
+  const totals = emptyPoolTotals();
   let stats: PgbouncerStatsDelta | undefined;
   for (const { sample } of ok) {
     for (const k of ['clActive', 'clWaiting', 'svActive', 'svIdle', 'svUsed', 'serverConnections'] as const)

@@ -1,6 +1,6 @@
 import { fmtInt, fmtMs, fmtPct, fmtTps } from '../format.js';
 import type { LoadFigures, Row } from '../model.js';
-import { loadRows, RATE_MET_RULE } from '../offered-load.js';
+import { LOAD_COLUMNS, loadRows, RATE_MET_RULE } from '../offered-load.js';
 import type { CellSeries } from '../timeseries.js';
 import { esc } from './markup.js';
 import { head, numTd, textTd } from './report.js';
@@ -41,26 +41,7 @@ function loadTable(rows: readonly Row[]): string {
       ),
     ].join('')}</tr>`;
   });
-  return `<div class="scroll"><table class="sortable" id="load-table">${head([
-    'workload',
-    'config',
-    'clients',
-    'segment',
-    'offered tps',
-    'achieved tps',
-    'achieved/offered',
-    'met',
-    'connect ms',
-    'skipped',
-    'lag mean ms',
-    'lag p99 ms',
-    'p50 ms',
-    'p99 ms',
-    'cl_waiting peak',
-    'maxwait ms peak',
-    'server conns peak',
-    'backends peak',
-  ])}<tbody>${body.join('')}</tbody></table></div>`;
+  return `<div class="scroll"><table class="sortable" id="load-table">${head(LOAD_COLUMNS)}<tbody>${body.join('')}</tbody></table></div>`;
 }
 
 /** One row per profile run (config × workload × clients × rep), each opening its whole profile. */
