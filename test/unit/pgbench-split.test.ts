@@ -180,7 +180,11 @@ describe('stopsPeers', () => {
   it('a success, a single process, an interrupted or timed-out process stops nobody', () => {
     expect(stopsPeers(r(0), { processes: 3, events: false })).toBe(false);
     expect(stopsPeers(r(1), { processes: 1, events: false })).toBe(false);
-    expect(stopsPeers({ exitCode: 1, aborted: true, timedOut: false }, { processes: 3, events: false })).toBe(false);
-    expect(stopsPeers({ exitCode: 1, aborted: false, timedOut: true }, { processes: 3, events: false })).toBe(false);
+    expect(stopsPeers({ exitCode: 1, aborted: true, timedOut: false }, { processes: 3, events: false })).toBe(
+      false,
+    );
+    expect(stopsPeers({ exitCode: 1, aborted: false, timedOut: true }, { processes: 3, events: false })).toBe(
+      false,
+    );
   });
 });
