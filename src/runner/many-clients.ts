@@ -11,13 +11,14 @@ export function limitContext(
   spec: MatrixSpec,
   config: string,
   clients: number,
-  maxConnections: number,
+  maxConnections: number | undefined,
   limits: ClientLimits,
 ): LimitContext {
   const bouncer = pgbouncerSizing(spec, config);
   return {
     clients,
-    maxConnections,
+    // An external server's max_connections is its own (the run did not size it): unknown, and said so.
+    ...(maxConnections === undefined ? { external: true } : { maxConnections }),
     ...(bouncer ? { maxClientConn: bouncer.maxClientConn } : {}),
     ...(limits.ephemeralPorts ? { ephemeralPorts: limits.ephemeralPorts.usable } : {}),
     ...(limits.nofile ? { nofile: limits.nofile.soft } : {}),
@@ -104,8 +105,9 @@ export function cellLimitGuard(
   components: readonly Component[],
   limits: ClientLimits,
   hostMemoryBytes: number,
+  external = false,
 ): { context: LimitContext; line?: string; refuse?: string } {
-  const maxConnections = postgresSizing(spec, hostMemoryBytes).maxConnections;
+  const maxConnections = external ? undefined : postgresSizing(spec, hostMemoryBytes).maxConnections;
   const context = limitContext(spec, cell.config, cell.concurrency, maxConnections, limits);
   const files = componentNofile(components);
   const refuse = clientHolderShort(cell.concurrency, files);

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { concurrencyOf } from '../../src/matrix/concurrency.js';
 import { parseMatrix } from '../../src/matrix/load.js';
 import { explainLimitFailure } from '../../src/runner/limit-failure.js';
-import { clientHolderShort, componentNofile, filesNeeded } from '../../src/runner/many-clients.js';
+import {
+  cellLimitGuard,
+  clientHolderShort,
+  componentNofile,
+  filesNeeded,
+} from '../../src/runner/many-clients.js';
 import { configOrder, planCells } from '../../src/runner/plan.js';
 import { FD_MARGIN } from '../../src/stack/limits.js';
 import { BACKEND_BUDGET_BYTES, postgresSizing, stackSizing } from '../../src/stack/sizing.js';
@@ -147,6 +152,21 @@ describe('limits met by many clients', () => {
     ).toContain('open-file limit');
     expect(explainLimitFailure('pgbench: error: some other error', ctx)).toBeUndefined();
     expect(explainLimitFailure(tooMany, undefined)).toBeUndefined();
+  });
+
+  it('on an external stack, does not claim the run set max_connections', () => {
+    const m = parseMatrix(TEN_K, 'm.yaml');
+    const cell = { config: 'direct', concurrency: 1000 };
+    const tooMany = 'FATAL:  sorry, too many clients already';
+    const external = cellLimitGuard(m.spec, cell, [], {}, 64 * GiB, true).context;
+    expect(external.maxConnections).toBeUndefined();
+    const why = explainLimitFailure(tooMany, external) ?? '';
+    expect(why).toBe(
+      "PostgreSQL refused the clients: the external server's max_connections (its own setting, not set by the run) is below what 1000 clients and the other sessions on it need (raise it there, or put a pooler in front)",
+    );
+    expect(why).not.toContain('set by the run,');
+    const own = cellLimitGuard(m.spec, cell, [], {}, 64 * GiB).context;
+    expect(explainLimitFailure(tooMany, own)).toContain('a server limit set by the run');
   });
 
   it('counts TIME_WAIT sockets in /proc/net/tcp and warns when ports run short', () => {
