@@ -288,7 +288,7 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
             }),
         }
       : {}),
-    ...tlsHooks(matrix.spec.configs, cell.config, role, stack.postgres, sampled.pgbouncerAdmin),
+    ...tlsHooks(matrix.spec.configs, cell.config, role, stack.postgres, sampled, cell.concurrency),
     ...(signal ? { signal } : {}),
   };
   const refusal = setup.refusal ?? guard.refuse;
