@@ -257,14 +257,7 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   s.lastSetup = setup;
   s.lastWrote = workloadWrites(settings.workload);
   const { sampling, ...rest } = settings;
-  const guard = cellLimitGuard(
-    matrix.spec,
-    cell,
-    cfgPath.components,
-    limits,
-    os.totalmem(),
-    stack.provider === 'external',
-  );
+  const guard = cellLimitGuard(matrix.spec, cell, cfgPath.components, limits, os.totalmem(), stack.provider);
   const prepared = [...setup.prepared, ...(guard.line ? [guard.line] : [])];
   const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared, limitContext: guard.context };
   const sampled = cfgPath;

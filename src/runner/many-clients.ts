@@ -3,7 +3,7 @@ import type { MatrixSpec } from '../matrix/schema.js';
 import type { ClientLimits } from '../stack/limits.js';
 import { FD_MARGIN, parseNofile } from '../stack/limits.js';
 import { pgbouncerSizing, postgresSizing } from '../stack/sizing.js';
-import type { Component } from '../stack/types.js';
+import type { Component, ProviderName } from '../stack/types.js';
 import type { LimitContext } from './limit-failure.js';
 
 /** What a cell with `clients` clients meets: the limits a failure would be explained by. */
@@ -105,9 +105,11 @@ export function cellLimitGuard(
   components: readonly Component[],
   limits: ClientLimits,
   hostMemoryBytes: number,
-  external = false,
+  provider: ProviderName = 'native',
 ): { context: LimitContext; line?: string; refuse?: string } {
-  const maxConnections = external ? undefined : postgresSizing(spec, hostMemoryBytes).maxConnections;
+  // An external server's max_connections is its own: the run did not size it.
+  const maxConnections =
+    provider === 'external' ? undefined : postgresSizing(spec, hostMemoryBytes).maxConnections;
   const context = limitContext(spec, cell.config, cell.concurrency, maxConnections, limits);
   const files = componentNofile(components);
   const refuse = clientHolderShort(cell.concurrency, files);

@@ -158,7 +158,7 @@ describe('limits met by many clients', () => {
     const m = parseMatrix(TEN_K, 'm.yaml');
     const cell = { config: 'direct', concurrency: 1000 };
     const tooMany = 'FATAL:  sorry, too many clients already';
-    const external = cellLimitGuard(m.spec, cell, [], {}, 64 * GiB, true).context;
+    const external = cellLimitGuard(m.spec, cell, [], {}, 64 * GiB, 'external').context;
     expect(external.maxConnections).toBeUndefined();
     const why = explainLimitFailure(tooMany, external) ?? '';
     expect(why).toBe(
