@@ -20,7 +20,17 @@ export function expandAxes(spec: MatrixSpec, file: string, selected?: readonly s
       })
     : spec.events;
   const views = configs.map((c) => ({ name: c.name, kind: c.kind, workers: workersOf(c) }));
-  const issues = eventIssues(events, views, expandedFrom, spec.duration);
+  const workloads = spec.workloads.map((w) =>
+    typeof w === 'string'
+      ? { name: w, durationMs: spec.duration, profile: false }
+      : {
+          name: w.name,
+          // A rate variant measures the matrix duration; a profile's cell is one segment.
+          durationMs: w.profile ? w.profile.segment : spec.duration,
+          profile: w.profile !== undefined,
+        },
+  );
+  const issues = eventIssues(events, views, expandedFrom, workloads);
   if (issues.length > 0) {
     const lines = issues.map((i) => `${file}: ${formatPath(i.path)}: expected ${i.message}`);
     throw new ConfigurationError(lines[0] as string, lines.slice(1));

@@ -68,16 +68,27 @@ export interface EventIssue {
   message: string;
 }
 
+/** A workload as the events see it: how long its cells measure, and whether it is a profile. */
+export interface EventWorkloadView {
+  name: string;
+  /** One cell's measured pgbench: the matrix duration, or a profile's segment. */
+  durationMs: number;
+  profile: boolean;
+}
+
 /**
  * Every target must name a config of the (expanded) matrix and a component that config has, and
- * every `at` must fall inside the measured duration. `expandedFrom` maps `<name>-w<N>` to `<name>`,
- * so a target naming the base of a `workers` list is told which names exist. Pure.
+ * every `at` must fall inside the measured duration of every workload's cells. `expandedFrom` maps
+ * `<name>-w<N>` to `<name>`, so a target naming the base of a `workers` list is told which names
+ * exist. A profile workload is refused with events: its segments are cells of their own, so the
+ * event would fire in every segment, and the next (continuing) segment would run on a pooler the
+ * event restarted without the setup a first segment gets. Every config runs every workload. Pure.
  */
 export function eventIssues(
   events: readonly EventSpec[],
   configs: readonly EventConfigView[],
   expandedFrom: ReadonlyMap<string, string>,
-  durationMs: number,
+  workloads: readonly EventWorkloadView[],
 ): EventIssue[] {
   const issues: EventIssue[] = [];
   events.forEach((e, i) => {
@@ -96,10 +107,22 @@ export function eventIssues(
         offered.length > 0 ? `one of ${offered.join(', ')}` : `none: ${c.name} has no pooler or proxy`;
       issues.push({ path: ['events', i, 'target'], message: `a component of ${c.name} (${what})` });
     }
-    if (e.at >= durationMs) {
+    const profile = workloads.find((w) => w.profile);
+    if (profile) {
+      issues.push({
+        path: ['events', i],
+        message: `no event on a config that runs a profile workload (${c.name} runs profile workload ${profile.name}: the event would fire in every segment and the next segment would run on a restarted pooler without setup)`,
+      });
+      return;
+    }
+    const shortest = workloads.reduce<EventWorkloadView | undefined>(
+      (a, w) => (a === undefined || w.durationMs < a.durationMs ? w : a),
+      undefined,
+    );
+    if (shortest && e.at >= shortest.durationMs) {
       issues.push({
         path: ['events', i, 'at'],
-        message: `a time inside the measured duration (${durationMs / 1000} s), got ${e.at / 1000} s`,
+        message: `a time inside the measured duration (${shortest.durationMs / 1000} s), got ${e.at / 1000} s`,
       });
     }
   });

@@ -305,6 +305,7 @@ async function measure(
       onStderr,
       timeoutMs: durationS * 1000 + (plan.hangGraceMs ?? hangGraceMs(durationS * 1000)),
       signal: hooks.signal,
+      events: scheduled !== undefined,
     });
   } finally {
     events = scheduled?.finish();

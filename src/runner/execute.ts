@@ -11,7 +11,7 @@ import { appendCell, writeRunInfo } from '../results/write.js';
 import { startSampling } from '../sampling/session.js';
 import { isExternal } from '../stack/external.js';
 import { clientLimits } from '../stack/limits.js';
-import { stackSizing } from '../stack/sizing.js';
+import { NOT_SIZED_EXTERNAL, stackSizing } from '../stack/sizing.js';
 import type { ConfigPath, Provider, Stack } from '../stack/types.js';
 import { type CellHooks, type CellPlan, cellNotRun, runCell } from './cell.js';
 import { type CellSetup, setUpExternalCell } from './external-cell.js';
@@ -186,7 +186,8 @@ async function startStack(x: Execution, workdir: string): Promise<Stack> {
   info.versions = { ...stack.versions };
   info.stack = {
     ...stack.details,
-    sizing: stackSizing(matrix.spec, os.totalmem()),
+    // An external stack's server and poolers run with their own settings: nothing here sized them.
+    sizing: stack.provider === 'external' ? NOT_SIZED_EXTERNAL : stackSizing(matrix.spec, os.totalmem()),
     startupMs: Date.now() - t0,
   };
   writeRunInfo(runDir, info);
@@ -256,7 +257,7 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   s.lastSetup = setup;
   s.lastWrote = workloadWrites(settings.workload);
   const { sampling, ...rest } = settings;
-  const guard = cellLimitGuard(matrix.spec, cell, cfgPath.components, limits, os.totalmem());
+  const guard = cellLimitGuard(matrix.spec, cell, cfgPath.components, limits, os.totalmem(), stack.provider);
   const prepared = [...setup.prepared, ...(guard.line ? [guard.line] : [])];
   const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared, limitContext: guard.context };
   const sampled = cfgPath;
@@ -280,7 +281,7 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
             }),
         }
       : {}),
-    ...tlsHooks(matrix.spec.configs, cell.config, role, stack.postgres, sampled.pgbouncerAdmin),
+    ...tlsHooks(matrix.spec.configs, cell.config, role, stack.postgres, sampled, cell.concurrency),
     ...(signal ? { signal } : {}),
   };
   const refusal = setup.refusal ?? guard.refuse;

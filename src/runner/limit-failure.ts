@@ -7,8 +7,10 @@
 
 export interface LimitContext {
   clients: number;
-  /** PostgreSQL's max_connections in this run. */
+  /** PostgreSQL's max_connections in this run (unknown on an external stack: not the run's to set). */
   maxConnections?: number;
+  /** An external stack (src/stack/external.ts): the server's limits are its own, not set by the run. */
+  external?: boolean;
   /** The config's PgBouncer max_client_conn, when it has one. */
   maxClientConn?: number;
   /** Usable ephemeral ports (net.ipv4.ip_local_port_range minus reserved ones). */
@@ -28,7 +30,9 @@ const RULES: readonly Rule[] = [
   {
     match: /too many clients already|remaining connection slots are reserved/,
     explain: (c) =>
-      `PostgreSQL refused the clients: max_connections is ${known(c.maxConnections)} and ${c.clients} clients without a pooler need a backend each (a server limit set by the run, not the machine's; a pooler holds the same clients on a pool)`,
+      c.external
+        ? `PostgreSQL refused the clients: the external server's max_connections (its own setting, not set by the run) is below what ${c.clients} clients and the other sessions on it need (raise it there, or put a pooler in front)`
+        : `PostgreSQL refused the clients: max_connections is ${known(c.maxConnections)} and ${c.clients} clients without a pooler need a backend each (a server limit set by the run, not the machine's; a pooler holds the same clients on a pool)`,
   },
   {
     match: /no more connections allowed \(max_client_conn\)/,

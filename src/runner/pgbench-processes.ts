@@ -95,9 +95,24 @@ export function cellSummary(parts: readonly PgbenchResult[]): PgbenchSummary | u
 export const STOPPED_BY_PEER = 'bench: stopped: another pgbench process of this cell failed';
 
 /**
+ * Whether a process's end stops the other processes of its cell. A failure (a refused connection at
+ * start exits 1) does; exit 2 does not when the cell schedules events: pgbench exits 2 once a client
+ * aborted, which a signalled pooler or server is expected to cause (the cell counts it as completed
+ * with a warning), and the other processes must live to print their summary.
+ */
+export function stopsPeers(
+  r: Pick<PgbenchResult, 'exitCode' | 'aborted' | 'timedOut'>,
+  o: { processes: number; events: boolean },
+): boolean {
+  if (o.processes <= 1 || r.exitCode === 0 || r.aborted || r.timedOut) return false;
+  return !(o.events && r.exitCode === 2);
+}
+
+/**
  * Starts every process at once and waits for all of them. When one fails (a refused connection at
  * start, say), the others are stopped rather than left to run the whole cell for a result that
  * cannot count; they are not "interrupted" (the user did not stop them) and say why in their stderr.
+ * `events`: the cell schedules events, so exit 2 is expected and stops nobody (see stopsPeers).
  */
 export async function runProcesses(
   stack: Stack,
@@ -108,6 +123,7 @@ export async function runProcesses(
     timeoutMs: number;
     signal?: AbortSignal | undefined;
     onStderr?: (process: number, line: string) => void;
+    events?: boolean;
   },
 ): Promise<PgbenchResult[]> {
   const peers = new AbortController();
@@ -122,7 +138,7 @@ export async function runProcesses(
         ...(o.onStderr ? { onStderr: (line: string) => o.onStderr?.(i, line) } : {}),
         signal,
       });
-      if (procs.length > 1 && r.exitCode !== 0 && !r.aborted && !r.timedOut) peers.abort();
+      if (stopsPeers(r, { processes: procs.length, events: o.events === true })) peers.abort();
       return r;
     }),
   );

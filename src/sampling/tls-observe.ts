@@ -1,5 +1,5 @@
 import type { ConfigSpec } from '../matrix/schema.js';
-import { anyTls, TLS_OFF, type TlsMode } from '../matrix/tls.js';
+import { TLS_OFF, type TlsMode, usesTls } from '../matrix/tls.js';
 import type { Endpoint } from '../stack/types.js';
 import { LazyClient, num, type Row, str } from './pg-conn.js';
 
@@ -19,8 +19,11 @@ export interface TlsNegotiated {
 export interface TlsSide {
   /** What the config asked for (libpq's sslmode for the client side, server_tls_sslmode for the server side). */
   mode: TlsMode;
-  /** Where it was read: pg_stat_ssl (PostgreSQL's backends of the config's role) or PgBouncer's SHOW CLIENTS. */
-  source: 'pg_stat_ssl' | 'pgbouncer SHOW CLIENTS';
+  /**
+   * Where it was read: pg_stat_ssl (PostgreSQL's backends of the config's role), PgBouncer's SHOW
+   * CLIENTS (every worker's, summed), or `config settings`: a config without TLS is not polled.
+   */
+  source: 'pg_stat_ssl' | 'pgbouncer SHOW CLIENTS' | 'config settings';
   polls: number;
   tlsObservations: number;
   plainObservations: number;
@@ -43,6 +46,20 @@ export interface TlsObserver {
 
 /** Polls often: under -C a connection lives a few milliseconds, and pg_stat_ssl shows only live ones. */
 export const TLS_POLL_MS = 100;
+/** Up to this many clients every TLS_POLL_MS; beyond, the interval grows with the clients. */
+const TLS_POLL_CLIENTS = 100;
+/** The longest interval: a cell of a few seconds still gets several polls. */
+const TLS_POLL_MAX_MS = 1_000;
+
+/**
+ * How often a cell of `clients` clients is polled. SHOW CLIENTS returns a row per client (the admin
+ * console has no GROUP BY), and each poll is work for the pooler under test: 100 ms up to 100
+ * clients, then in proportion (1,000 clients: every second), at most every TLS_POLL_MAX_MS.
+ */
+export function tlsPollMs(clients: number): number {
+  const scaled = Math.round((TLS_POLL_MS * Math.max(clients, TLS_POLL_CLIENTS)) / TLS_POLL_CLIENTS);
+  return Math.min(TLS_POLL_MAX_MS, scaled);
+}
 
 const quote = (s: string) => `'${s.replaceAll("'", "''")}'`;
 
@@ -105,30 +122,38 @@ interface SidePoller {
   close(): Promise<void>;
 }
 
+/** One side, read from one endpoint or several (each PgBouncer worker's admin), summed per poll. */
 function sidePoller(
   mode: TlsMode,
   source: TlsSide['source'],
-  endpoint: Endpoint,
+  endpoints: readonly Endpoint[],
   sql: string,
   tallyRows: (rows: Row[], t: Tally) => [number, number],
 ): SidePoller {
-  const client = new LazyClient(endpoint, 2_000);
+  const clients = endpoints.map((e) => new LazyClient(e, 2_000));
   const side: TlsSide = { mode, source, polls: 0, tlsObservations: 0, plainObservations: 0, negotiated: [] };
   const tally: Tally = new Map();
   return {
     side,
     tally,
     async poll() {
-      try {
-        const [tls, plain] = tallyRows(await client.query(sql), tally);
-        side.polls += 1;
+      const results = await Promise.allSettled(clients.map((c) => c.query(sql)));
+      let read = false;
+      for (const r of results) {
+        if (r.status === 'rejected') {
+          side.error ??= (r.reason as Error).message;
+          continue;
+        }
+        const [tls, plain] = tallyRows(r.value, tally);
         side.tlsObservations += tls;
         side.plainObservations += plain;
-      } catch (e) {
-        side.error ??= (e as Error).message;
+        read = true;
       }
+      if (read) side.polls += 1;
     },
-    close: () => client.close(),
+    close: async () => {
+      await Promise.all(clients.map((c) => c.close()));
+    },
   };
 }
 
@@ -136,7 +161,8 @@ export interface TlsObserveOptions {
   config: ConfigSpec;
   role: string;
   postgres: Endpoint;
-  pgbouncerAdmin?: Endpoint;
+  /** PgBouncer's admin console, or each worker's (`workers: N`): SHOW CLIENTS is read on every one. */
+  pgbouncerAdmins?: readonly Endpoint[];
   intervalMs?: number;
 }
 
@@ -144,14 +170,14 @@ export interface TlsObserveOptions {
 function pollersFor(o: TlsObserveOptions): { client?: SidePoller; server?: SidePoller } {
   const tls = o.config.tls ?? TLS_OFF;
   const pgSide = (mode: TlsMode) =>
-    sidePoller(mode, 'pg_stat_ssl', o.postgres, pgStatSslQuery(o.role), tallyPgStatSsl);
+    sidePoller(mode, 'pg_stat_ssl', [o.postgres], pgStatSslQuery(o.role), tallyPgStatSsl);
   if (o.config.kind === 'direct') return { client: pgSide(tls.client) };
   const server = pgSide(tls.server);
-  if (o.config.kind === 'pgbouncer' && o.pgbouncerAdmin) {
+  if (o.config.kind === 'pgbouncer' && o.pgbouncerAdmins && o.pgbouncerAdmins.length > 0) {
     const client = sidePoller(
       tls.client,
       'pgbouncer SHOW CLIENTS',
-      o.pgbouncerAdmin,
+      o.pgbouncerAdmins,
       'SHOW CLIENTS',
       (rows, t) => tallyShowClients(rows, o.role, t),
     );
@@ -188,7 +214,27 @@ export function startTlsObserver(o: TlsObserveOptions): TlsObserver {
   };
 }
 
-/** Observe TLS in every cell of a run in which some config uses it (the others then show plain). */
-export function observesTls(configs: ReadonlyArray<ConfigSpec>): boolean {
-  return anyTls(configs);
+/**
+ * Which cells are observed: those of a config with TLS on its path (not external: its servers are
+ * not the run's to read). A config without TLS connects with sslmode=disable and PgBouncer or
+ * PostgreSQL without TLS settings towards it, so its record says plain from its settings
+ * (plainObservation) rather than polling a pooler at thousands of clients for it.
+ */
+export function observesTls(config: ConfigSpec): boolean {
+  return config.kind !== 'external' && usesTls(config);
+}
+
+/** The record of a config without TLS in a run with TLS: its sides, `disable`, from its settings. */
+export function plainObservation(config: ConfigSpec): TlsObservation {
+  const plain = (): TlsSide => ({
+    mode: 'disable',
+    source: 'config settings',
+    polls: 0,
+    tlsObservations: 0,
+    plainObservations: 0,
+    negotiated: [],
+  });
+  if (config.kind === 'direct') return { intervalMs: 0, client: plain() };
+  if (config.kind === 'pgbouncer') return { intervalMs: 0, client: plain(), server: plain() };
+  return { intervalMs: 0, server: plain() };
 }

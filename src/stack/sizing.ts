@@ -29,6 +29,9 @@ const MIN_LISTEN_BACKLOG = 128;
 export const BACKEND_BUDGET_BYTES = 8 * 1024 * 1024;
 const BACKEND_MEMORY_SHARE = 0.5;
 
+/** run.json's `stack.sizing` on an external stack: its server and poolers keep their own settings. */
+export const NOT_SIZED_EXTERNAL = 'not sized: external stack';
+
 export interface PostgresSizing {
   /** What the harness asked for: unpooled clients + margin, or the largest pool + margin. */
   sized: number;

@@ -81,10 +81,9 @@ function tlsAssertions(run: ReturnType<typeof tlsRun>): void {
     expectTls(cell('bouncer-tls')?.tls?.server, 'verify-full', 'pg_stat_ssl');
   });
 
-  it('leaves a config without tls plain although PostgreSQL has ssl=on', () => {
+  it('records a config without tls as plain from its settings, without polling it', () => {
     const side = cell('plain')?.tls?.client;
-    expect(side?.tlsObservations).toBe(0);
-    expect(side?.plainObservations).toBeGreaterThan(0);
+    expect(side).toMatchObject({ mode: 'disable', source: 'config settings', polls: 0, tlsObservations: 0 });
   });
 
   it('run.json names the TLS configs and the certificate parameters, and no file holds a key', () => {

@@ -13,7 +13,9 @@ const required = process.env.BENCH_REQUIRE_DOCKER === '1';
 /**
  * Two configs of two PgBouncer processes each on one port; in every cell of `stop`, worker-2 gets
  * SIGINT at 1.5 s. Two client counts, so `stop` has two consecutive cells: the second needs its
- * path restarted after the event of the first.
+ * path restarted after the event of the first. At 4 clients a cell runs two pgbench processes
+ * (clients_per_pgbench: 2): an event's exit 2 must not stop the other one. `pgb` has client TLS,
+ * read through both workers' SHOW CLIENTS.
  */
 const MATRIX = `
 name: workers-it
@@ -24,8 +26,9 @@ scale: 1
 concurrency: [2, 4]
 auth: trust
 config_order: fixed
+clients_per_pgbench: 2
 configs:
-  - { name: pgb, kind: pgbouncer, workers: 2, gates: { max_connection_errors: 0 } }
+  - { name: pgb, kind: pgbouncer, workers: 2, tls: { client: require }, gates: { max_connection_errors: 0 } }
   - { name: stop, kind: pgbouncer, workers: 2 }
 workloads: [readonly-short]
 events:
@@ -91,6 +94,19 @@ describe.each(providers.filter((p) => p.run))('PgBouncer workers and a scheduled
       // The pool samples summed over both admin consoles, each worker's share kept.
       expect(c.sampling?.pgbouncer?.xacts).toBeGreaterThan(0);
     }
+  });
+
+  it("reads the client side's TLS on both workers; the plain config is said plain, not polled", () => {
+    for (const c of [cell('pgb', 2), cell('pgb', 4)]) {
+      expect(c.tls?.client?.source).toBe('pgbouncer SHOW CLIENTS');
+      expect(c.tls?.client?.error, c.id).toBeUndefined();
+      expect(c.tls?.client?.tlsObservations, JSON.stringify(c.tls)).toBeGreaterThan(0);
+    }
+    expect(cell('stop', 4).tls?.client).toMatchObject({ source: 'config settings', polls: 0 });
+    // Both processes of the split event cell ran to their end and printed their summary.
+    const procs = cell('stop', 4).pgbenchProcesses ?? [];
+    expect(procs).toHaveLength(2);
+    for (const pr of procs) expect(pr.processed, JSON.stringify(procs)).toBeGreaterThan(0);
   });
 
   it('records when the SIGINT was sent, to which worker, and its effect', () => {

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { concurrencyOf } from '../../src/matrix/concurrency.js';
 import { parseMatrix } from '../../src/matrix/load.js';
 import { explainLimitFailure } from '../../src/runner/limit-failure.js';
-import { clientHolderShort } from '../../src/runner/many-clients.js';
+import {
+  cellLimitGuard,
+  clientHolderShort,
+  componentNofile,
+  filesNeeded,
+} from '../../src/runner/many-clients.js';
 import { configOrder, planCells } from '../../src/runner/plan.js';
 import { FD_MARGIN } from '../../src/stack/limits.js';
 import { BACKEND_BUDGET_BYTES, postgresSizing, stackSizing } from '../../src/stack/sizing.js';
@@ -91,6 +96,38 @@ describe('limits met by many clients', () => {
     expect(clientHolderShort(5000, [{ name: 'postgres', soft: 1024 }])).toBeUndefined();
   });
 
+  it('asks each of N PgBouncer workers for its share of the clients with slack, naming the worker', () => {
+    // 10,000 clients over 4 workers: 2,500 each, 3,750 with the slack, plus the margin.
+    expect(filesNeeded(10000, 4)).toBe(3750 + FD_MARGIN);
+    expect(filesNeeded(10000)).toBe(10000 + FD_MARGIN);
+    expect(filesNeeded(3, 2)).toBe(3 + FD_MARGIN);
+    const workers = [1, 2, 3, 4].map((i) => ({ name: `pgbouncer:tx/worker-${i}`, soft: 4096, workers: 4 }));
+    expect(clientHolderShort(10000, workers)).toBeUndefined();
+    const low = [...workers.slice(0, 3), { name: 'pgbouncer:tx/worker-4', soft: 2048, workers: 4 }];
+    expect(clientHolderShort(10000, low)).toBe(
+      `pgbouncer:tx/worker-4 may open 2048 files and its share of 10000 clients over 4 workers needs ${3750 + FD_MARGIN}: raise its open-file limit (ulimit -n before bench, LimitNOFILE, or the container's nofile ulimit)`,
+    );
+  });
+
+  it('names each worker in the open-file line', () => {
+    const comps = [1, 2].map((i) => ({
+      role: 'pgbouncer' as const,
+      config: 'tx',
+      name: `worker-${i}`,
+      pid: 100 + i,
+      port: 6432,
+      alive: () => true,
+    }));
+    const files = componentNofile(
+      comps as never,
+      () => 'Max open files            4096                 4096                 files\n',
+    );
+    expect(files).toEqual([
+      { name: 'pgbouncer:tx/worker-1', soft: 4096, workers: 2 },
+      { name: 'pgbouncer:tx/worker-2', soft: 4096, workers: 2 },
+    ]);
+  });
+
   it('names the limit behind a failure, server or machine', () => {
     const ctx = {
       clients: 10000,
@@ -115,6 +152,21 @@ describe('limits met by many clients', () => {
     ).toContain('open-file limit');
     expect(explainLimitFailure('pgbench: error: some other error', ctx)).toBeUndefined();
     expect(explainLimitFailure(tooMany, undefined)).toBeUndefined();
+  });
+
+  it('on an external stack, does not claim the run set max_connections', () => {
+    const m = parseMatrix(TEN_K, 'm.yaml');
+    const cell = { config: 'direct', concurrency: 1000 };
+    const tooMany = 'FATAL:  sorry, too many clients already';
+    const external = cellLimitGuard(m.spec, cell, [], {}, 64 * GiB, 'external').context;
+    expect(external.maxConnections).toBeUndefined();
+    const why = explainLimitFailure(tooMany, external) ?? '';
+    expect(why).toBe(
+      "PostgreSQL refused the clients: the external server's max_connections (its own setting, not set by the run) is below what 1000 clients and the other sessions on it need (raise it there, or put a pooler in front)",
+    );
+    expect(why).not.toContain('set by the run,');
+    const own = cellLimitGuard(m.spec, cell, [], {}, 64 * GiB).context;
+    expect(explainLimitFailure(tooMany, own)).toContain('a server limit set by the run');
   });
 
   it('counts TIME_WAIT sockets in /proc/net/tcp and warns when ports run short', () => {

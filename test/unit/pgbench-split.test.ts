@@ -8,7 +8,7 @@ import {
 } from '../../src/pgbench/split.js';
 import { parseSummary } from '../../src/pgbench/summary.js';
 import type { PgbenchSummary } from '../../src/results/types.js';
-import { combineResults } from '../../src/runner/pgbench-processes.js';
+import { combineResults, stopsPeers } from '../../src/runner/pgbench-processes.js';
 
 describe('clientsPerProcess', () => {
   it('is what the open-file limit leaves after the margin, or the matrix override when smaller', () => {
@@ -164,5 +164,27 @@ describe('pgbenchProcesses', () => {
       expect(p.argv[p.argv.indexOf('-c') + 1]).toBe('100');
       expect(p.argv.at(-1)).toBe('bench');
     }
+  });
+});
+
+describe('stopsPeers', () => {
+  const r = (exitCode: number) => ({ exitCode, aborted: false, timedOut: false });
+  it('stops the other processes when one fails', () => {
+    expect(stopsPeers(r(1), { processes: 3, events: false })).toBe(true);
+    expect(stopsPeers(r(2), { processes: 3, events: false })).toBe(true);
+  });
+  it('with events, exit 2 (clients aborted by the event) stops nobody; exit 1 (failed to connect) still does', () => {
+    expect(stopsPeers(r(2), { processes: 3, events: true })).toBe(false);
+    expect(stopsPeers(r(1), { processes: 3, events: true })).toBe(true);
+  });
+  it('a success, a single process, an interrupted or timed-out process stops nobody', () => {
+    expect(stopsPeers(r(0), { processes: 3, events: false })).toBe(false);
+    expect(stopsPeers(r(1), { processes: 1, events: false })).toBe(false);
+    expect(stopsPeers({ exitCode: 1, aborted: true, timedOut: false }, { processes: 3, events: false })).toBe(
+      false,
+    );
+    expect(stopsPeers({ exitCode: 1, aborted: false, timedOut: true }, { processes: 3, events: false })).toBe(
+      false,
+    );
   });
 });

@@ -140,3 +140,31 @@ describe('events', () => {
     expect(parseMatrix(text, 'm', { configs: ['stop'] }).spec.events).toHaveLength(1);
   });
 });
+
+describe('events and profile workloads', () => {
+  const profileBase = `
+duration: 10s
+concurrency: [8]
+workloads:
+  - readonly
+  - { name: wave, builtin: readonly, profile: { shape: constant, rate: 100, duration: 20s, segment: 4s } }
+configs:
+  - { name: stop, kind: pgbouncer, workers: 2 }
+events:
+  - { at: 1s, signal: SIGINT, target: stop/worker-2 }
+`;
+  it('refuses an event on a config that runs a profile workload, naming the event and the workload', () => {
+    const e = err(profileBase);
+    expect(e.message).toBe(
+      'm.yaml: events[0]: expected no event on a config that runs a profile workload (stop runs profile workload wave: the event would fire in every segment and the next segment would run on a restarted pooler without setup)',
+    );
+    expect(e.message).not.toContain('\n');
+  });
+  it('accepts it when --workloads leaves the profile out, and checks at against the matrix duration', () => {
+    expect(parseMatrix(profileBase, 'm', { workloads: ['readonly'] }).spec.events).toHaveLength(1);
+    const late = profileBase.replace('at: 1s', 'at: 12s');
+    expect(() => parseMatrix(late, 'm', { workloads: ['readonly'] })).toThrow(
+      'events[0].at: expected a time inside the measured duration (10 s), got 12 s',
+    );
+  });
+});
