@@ -1,11 +1,22 @@
 const known = new Set<string>();
+/** Secrets too short to hide as substrings (they would mangle words): hidden as whole tokens. */
+const shortKnown = new Set<string>();
+
+/** Below this length a secret is hidden only where it stands alone, not inside a longer word. */
+const SUBSTRING_MIN = 6;
+
+function tokenPattern(secret: string): RegExp {
+  const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, 'g');
+}
 
 /**
  * Registers a secret the harness generated or read (the run's password, the SCRAM verifier):
  * redact() then hides it wherever it appears, whatever the surrounding text looks like.
  */
 export function registerSecret(secret: string): void {
-  if (secret.length >= 6) known.add(secret);
+  if (secret.length >= SUBSTRING_MIN) known.add(secret);
+  else if (secret.length > 0) shortKnown.add(secret);
 }
 
 /**
@@ -16,6 +27,7 @@ export function registerSecret(secret: string): void {
 export function redact(text: string): string {
   let out = text;
   for (const s of known) out = out.replaceAll(s, '***');
+  for (const s of shortKnown) out = out.replace(tokenPattern(s), '***');
   return out
     .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*:)([^@/\s]+)@/gi, '$1***@')
     .replace(/SCRAM-SHA-256\$[^\s"']+/g, 'SCRAM-SHA-256$***')

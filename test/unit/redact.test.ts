@@ -34,4 +34,13 @@ describe('registered secrets', () => {
     expect(redact('FATAL: auth failed for Zq8-generated_pw!')).toBe('FATAL: auth failed for ***!');
     expect(redact('"bench" "SCRAM-SHA-256$4096:abc=$def=:ghi="')).toBe('"bench" "SCRAM-SHA-256$***"');
   });
+
+  it('hides a short secret where it stands alone, without mangling words that contain it', async () => {
+    const { registerSecret } = await import('../../src/util/redact.js');
+    registerSecret('pw1');
+    expect(redact('password authentication failed: pw1 (application pw12)')).toBe(
+      'password authentication failed: *** (application pw12)',
+    );
+    expect(redact('secret=pw1;')).toBe('secret=***;');
+  });
 });
