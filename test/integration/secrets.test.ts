@@ -25,7 +25,8 @@ configs:
   - name: relay
     kind: proxy
     description: "forwards to postgres://bench:hunter2@127.0.0.1/bench"
-    command: socat TCP-LISTEN:{port},bind={host},reuseaddr,fork TCP:{upstream_host}:{upstream_port}
+    # Quoted as a shell would: split on blanks, this string ran "'exec" (issue 19).
+    command: "sh -c 'exec socat TCP-LISTEN:{port},bind={host},reuseaddr,fork TCP:{upstream_host}:{upstream_port}'"
     env: { RELAY_PASSWORD: hunter2 }
   - name: direct-tls
     kind: direct

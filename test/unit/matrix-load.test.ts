@@ -240,7 +240,13 @@ describe('parseMatrix on hostile or broken YAML', () => {
   }
 
   it('refuses a device as the matrix file instead of reading it forever', () => {
-    expect(() => loadMatrix('/dev/zero')).toThrow(/^\/dev\/zero: expected a matrix file, this is a device/);
+    expect(() => loadMatrix('/dev/zero')).toThrow(
+      /^\/dev\/zero: expected a regular matrix file, this is a device$/,
+    );
+  });
+
+  it('refuses a directory as the matrix file', () => {
+    expect(() => loadMatrix(os.tmpdir())).toThrow(/: expected a regular matrix file, this is a directory$/);
   });
 });
 
