@@ -1,12 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bench, processesMentioning, tempResults, writeMatrix } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-input-'));
+const dir = tempDir('bench-input-');
 const ok = `duration: 1s
 concurrency: [1]
 configs:
@@ -255,7 +255,7 @@ describe('bad input to bench run', () => {
   it('refuses concurrency [100000] before anything starts, naming the field and the limit', async () => {
     // The run's scratch dir (PostgreSQL's data directory among it) goes under TMPDIR: it must stay
     // empty, and no process may mention it.
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-limits-'));
+    const tmp = tempDir('bench-limits-');
     // Traversable by the postgres user (run as root, PostgreSQL runs as postgres), so that only the
     // limit check, not a permission error, can stop the stack from starting.
     chmodSync(tmp, 0o755);
@@ -344,7 +344,7 @@ describe('bad flags', () => {
 
 describe('bad input to bench summarize', () => {
   it('refuses a directory that holds no results', async () => {
-    const empty = mkdtempSync(path.join(os.tmpdir(), 'bench-empty-'));
+    const empty = tempDir('bench-empty-');
     const r = await bench(['summarize', empty]);
     expect(r.exitCode).toBe(2);
     expect(String(r.stderr)).toMatch(
@@ -354,7 +354,7 @@ describe('bad input to bench summarize', () => {
   });
 
   it("refuses another tool's files", async () => {
-    const other = mkdtempSync(path.join(os.tmpdir(), 'bench-other-'));
+    const other = tempDir('bench-other-');
     writeFileSync(path.join(other, 'run.json'), JSON.stringify({ benchmarks: [] }));
     const r = await bench(['summarize', other]);
     expect(r.exitCode).toBe(2);

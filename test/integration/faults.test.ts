@@ -1,5 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FailedCell } from '../../src/results/types.js';
@@ -14,8 +13,9 @@ import {
   waitFor,
   writeMatrix,
 } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'bench-faults-'));
+const scratch = tempDir('bench-faults-');
 
 /** Finds the PID of a component of the run by its unique scratch path (to kill it, as a fault). */
 function componentPid(runDir: string, marker: string): number | undefined {

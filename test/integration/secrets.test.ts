@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bench, onlyRunDir, tempResults, writeMatrix } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function allFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -13,7 +13,7 @@ function allFiles(dir: string): string[] {
 
 describe('secrets', () => {
   it('a password in the matrix (proxy env, a DSN) and the TLS private keys appear in no results file and not on the terminal', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-secrets-'));
+    const dir = tempDir('bench-secrets-');
     const matrix = writeMatrix(
       dir,
       'secret.yaml',
