@@ -19,6 +19,7 @@ npm run typecheck
 npm run lint
 npm run lint:functions
 npm run knip
+npm run check:imports
 npm run build
 mkdir -p .tmp
 report=.tmp/vitest-report.json

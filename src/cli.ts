@@ -6,10 +6,10 @@ import { COMPARE_DEFAULTS, compare, parseThreshold } from './commands/compare.js
 import { doctor } from './commands/doctor.js';
 import { run } from './commands/run.js';
 import { summarize } from './commands/summarize.js';
-import { ConfigurationError, EXIT, MissingToolError, StackError } from './errors.js';
+import { ConfigurationError, EXIT, interruptedExitCode, MissingToolError, StackError } from './errors.js';
 import type { MatrixOverrides } from './matrix/load.js';
+import { parseShard, type Shard } from './matrix/shard.js';
 import { runPaths } from './results/paths.js';
-import { parseShard, type Shard } from './runner/shard.js';
 import { TOOL_VERSION } from './runner/version.js';
 import { parseImageFlags } from './stack/container-images.js';
 import { renderDoctor } from './ui/doctor.js';
@@ -69,25 +69,31 @@ function reportError(e: unknown): number {
   return EXIT.usage;
 }
 
-/** First Ctrl-C or SIGTERM: stop gracefully (record the cell as interrupted, stop the stack). Second: now. */
-function interruptSignal(onFirst: (sig: string) => void): AbortSignal {
+/**
+ * First Ctrl-C, SIGTERM or SIGHUP: stop gracefully (record the cell as interrupted, stop the
+ * stack). Second: now. `received()` names the first one, whose exit code the run ends with.
+ */
+function interruptSignal(onFirst: (sig: string) => void): {
+  signal: AbortSignal;
+  received: () => NodeJS.Signals | undefined;
+} {
   const ac = new AbortController();
-  let count = 0;
+  let first: NodeJS.Signals | undefined;
   const handler = (sig: NodeJS.Signals) => {
-    count++;
-    if (count === 1) {
+    if (first === undefined) {
+      first = sig;
       onFirst(sig);
       ac.abort();
     } else {
       console.error(`\n${sig} again: exiting now (started processes are killed by PID on exit)`);
-      process.exit(EXIT.interrupted);
+      process.exit(interruptedExitCode(first));
     }
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
   // A closed terminal must not leave the stack running either.
   process.on('SIGHUP', handler);
-  return ac.signal;
+  return { signal: ac.signal, received: () => first };
 }
 
 /**
@@ -139,7 +145,10 @@ const program = new Command()
   .name('bench')
   .description('Benchmark PostgreSQL connection poolers and proxies with pgbench over a matrix')
   .version(TOOL_VERSION)
-  .showHelpAfterError()
+  // A bad flag is one ERROR line (commander's: what was wrong) plus where to read more, never the
+  // whole help; each command names its own help at the end of this file.
+  .configureOutput({ outputError: (str, write) => write(str.replace(/^error: /, 'ERROR: ')) })
+  .showHelpAfterError('see bench --help')
   // Bad flags are bad input: exit 2 like a bad matrix, not 1 (which means a failed gate or cell).
   .exitOverride((err) => {
     process.exit(err.exitCode === 0 ? 0 : EXIT.usage);
@@ -191,9 +200,10 @@ program
   .option('--no-summarize', 'do not write the summary, plots and FINDINGS.md at the end')
   .action(async (matrixFile: string, o: RunFlags) => {
     const events = progressReporter(process.stderr);
-    const signal = interruptSignal((sig) =>
+    const interrupt = interruptSignal((sig) =>
       events.log(`\n${sig}: stopping after recording the current cell as interrupted (again to force)`),
     );
+    const signal = interrupt.signal;
     try {
       const res = await run({
         matrixFile,
@@ -220,7 +230,7 @@ program
       console.error(`results: ${rel}`);
       if (res.outcome === 'interrupted' || signal.aborted) {
         console.error(`interrupted; resume with: bench run ${matrixFile} --resume ${rel}`);
-        process.exitCode = EXIT.interrupted;
+        process.exitCode = interruptedExitCode(interrupt.received());
         return;
       }
       if (res.failedCells.length > 0) {
@@ -428,5 +438,7 @@ program
       process.exitCode = reportError(e);
     }
   });
+
+for (const c of program.commands) c.showHelpAfterError(`see bench ${c.name()} --help`);
 
 await program.parseAsync(process.argv);

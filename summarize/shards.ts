@@ -1,7 +1,7 @@
 import { loadVariants } from '../src/matrix/load-variants.js';
 import type { MatrixSpec } from '../src/matrix/schema.js';
+import { assignedGroups, groupKey, type ShardSource } from '../src/matrix/shard.js';
 import type { RunInfo } from '../src/results/types.js';
-import { assignedGroups, groupKey, type ShardSource } from '../src/runner/shard.js';
 import type { Warning } from './model.js';
 
 /** Which shards of a sharded matrix the merged runs hold (`bench run --shard i/N`). */
@@ -25,7 +25,7 @@ const nums = (v: unknown) =>
 
 /**
  * The matrix a shard planned from, read back from run.json's `effective` (durations in ms there):
- * the same source `bench run --shard` assigns from (src/runner/shard.ts). Undefined when it cannot
+ * the same source `bench run --shard` assigns from (src/matrix/shard.ts). Undefined when it cannot
  * be read (a run of another bench version).
  */
 function shardSourceOf(e: RunInfo['effective']): ShardSource | undefined {

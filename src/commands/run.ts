@@ -1,7 +1,8 @@
 import type { MatrixOverrides } from '../matrix/load.js';
+import type { Shard } from '../matrix/shard.js';
 import type { CellRecord } from '../results/types.js';
-import { type RunEvents, type RunOutcome, runMatrix } from '../runner/run.js';
-import type { Shard } from '../runner/shard.js';
+import { runMatrix } from '../runner/run.js';
+import type { RunEvents, RunOutcome } from '../runner/types.js';
 
 export interface RunCommandOptions {
   matrixFile: string;

@@ -1,15 +1,33 @@
 import type { z } from 'zod';
 import { parseDsn } from './dsn.js';
-import type { ExternalConfigSpec, MatrixSpec } from './schema.js';
 
 type Ctx = z.RefinementCtx;
+
+/**
+ * The fields of a matrix these rules read, as plain shapes: schema.ts runs the rules inside its
+ * own validation, so this file must not import schema.ts's types (that would be a circle).
+ */
+interface EndpointFields {
+  dsn?: string | undefined;
+  admin_dsn?: string | undefined;
+  postgres_dsn?: string | undefined;
+  host?: string | undefined;
+  port?: number | undefined;
+  database?: string | undefined;
+  user?: string | undefined;
+}
+interface MatrixFields {
+  provider?: string | undefined;
+  init?: unknown;
+  configs: ReadonlyArray<{ kind: string; name: string } & EndpointFields>;
+}
 type Issue = { path: (string | number)[]; message: string };
 
 const DSN_FIELDS = ['dsn', 'admin_dsn', 'postgres_dsn'] as const;
 const PARTS = ['host', 'port', 'database', 'user'] as const;
 
 /** One external config's endpoint fields: a dsn or host/user (+ port, database), each DSN parseable. */
-function endpointIssues(c: ExternalConfigSpec, i: number): Issue[] {
+function endpointIssues(c: EndpointFields, i: number): Issue[] {
   const out: Issue[] = [];
   const parts = PARTS.filter((k) => c[k] !== undefined);
   if (c.dsn !== undefined && parts.length > 0)
@@ -35,7 +53,7 @@ function endpointIssues(c: ExternalConfigSpec, i: number): Issue[] {
  * `provider: external` and `kind: external` go together (an external stack starts nothing, so a
  * config it would have to start cannot be in it); `init` only means something for an external stack.
  */
-export function externalIssues(m: Pick<MatrixSpec, 'provider' | 'configs' | 'init'>): Issue[] {
+export function externalIssues(m: MatrixFields): Issue[] {
   const out: Issue[] = [];
   const external = m.provider === 'external';
   m.configs.forEach((c, i) => {
@@ -59,6 +77,6 @@ export function externalIssues(m: Pick<MatrixSpec, 'provider' | 'configs' | 'ini
   return out;
 }
 
-export function externalRules(m: Pick<MatrixSpec, 'provider' | 'configs' | 'init'>, ctx: Ctx): void {
+export function externalRules(m: MatrixFields, ctx: Ctx): void {
   for (const issue of externalIssues(m)) ctx.addIssue({ code: 'custom', ...issue });
 }

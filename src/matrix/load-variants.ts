@@ -7,7 +7,7 @@ import type { Workload } from './workload.js';
  * axis); a workload with a profile becomes one workload per segment (`web.s01`, `web.s02`, ...),
  * which the planner keeps consecutive. Each carries its `load` (the offered rate, the latency
  * limit, the segment), which the argv turns into -R/-L and the cell record keeps. Pure; `w` may be
- * just a name (summarize rebuilds a run's cell workloads from run.json this way, src/runner/shard.ts).
+ * just a name (summarize rebuilds a run's cell workloads from run.json this way, src/matrix/shard.ts).
  */
 export function loadVariants<W extends Pick<Workload, 'name' | 'durationMs' | 'load'>>(
   w: W,

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, type Stats, statSync } from 'node:fs';
 import path from 'node:path';
 import {
   type Alias,
@@ -46,11 +46,10 @@ export interface MatrixOverrides {
 export function loadMatrix(file: string, overrides: MatrixOverrides = {}): Matrix {
   let text: string;
   try {
-    // A device (/dev/zero, /dev/urandom) would be read forever; pipes stay allowed (`<(...)`).
-    const st = statSync(file);
-    if (st.isCharacterDevice() || st.isBlockDevice() || st.isSocket()) {
-      throw new ConfigurationError(`${file}: expected a matrix file, this is a device or socket`);
-    }
+    // Only a regular file: opening a FIFO blocks the event loop until a writer comes (SIGTERM's
+    // handler never runs), and a device (/dev/zero) or a directory never reads as a matrix.
+    const kind = notRegularFile(statSync(file));
+    if (kind) throw new ConfigurationError(`${file}: expected a regular matrix file, this is ${kind}`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof ConfigurationError) throw e;
@@ -59,6 +58,16 @@ export function loadMatrix(file: string, overrides: MatrixOverrides = {}): Matri
     );
   }
   return parseMatrix(text, file, overrides);
+}
+
+/** What a path is when it is not a regular file ("a FIFO", "a directory"), else undefined. */
+function notRegularFile(st: Stats): string | undefined {
+  if (st.isFile()) return undefined;
+  if (st.isFIFO()) return 'a FIFO (named pipe)';
+  if (st.isDirectory()) return 'a directory';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  return 'not a regular file';
 }
 
 export function parseMatrix(text: string, file: string, overrides: MatrixOverrides = {}): Matrix {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
+import { splitCommandWords } from './command-words.js';
 import { eventSchema } from './events.js';
 import { externalRules } from './external-rules.js';
 import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
@@ -121,7 +122,8 @@ const proxyConfig = z.strictObject({
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
   /**
-   * Shell-free command template for a local process. Placeholders: {port} (where the proxy must listen),
+   * Shell-free command template for a local process: a list, or a string split into words as a
+   * POSIX shell would (quotes, backslashes), shell syntax refused. Placeholders: {port} (where the proxy must listen),
    * {host} (always 127.0.0.1), {upstream_host}, {upstream_port}, {database}, {user}, {workdir}.
    */
   command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
@@ -373,6 +375,17 @@ export const matrixSchema = z
           code: 'custom',
           path: ['configs', i, ...(c.kind === 'proxy' ? ['via_pgbouncer'] : []), 'settings', k],
           message: `a pgbouncer.ini setting the harness does not own (${HARNESS_OWNED_PGBOUNCER.join(', ')} are set by bench)`,
+        });
+      }
+    });
+    m.configs.forEach((c, i) => {
+      if (c.kind !== 'proxy' || typeof c.command !== 'string') return;
+      const split = splitCommandWords(c.command);
+      if (!split.ok) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['configs', i, 'command'],
+          message: `a command split into words as a shell would, without a shell: ${split.error}`,
         });
       }
     });

@@ -1,4 +1,4 @@
-import type { PgbenchSummary } from '../results/types.js';
+import type { PgbenchSummary } from './types.js';
 
 /**
  * One summary for a cell run as several pgbench processes started together. Counts add up

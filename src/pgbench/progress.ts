@@ -1,4 +1,4 @@
-import type { ProgressPoint } from '../results/types.js';
+import type { ProgressPoint } from './types.js';
 
 /*
  * pgbench -P prints one line per interval on stderr. pgbench 15.20, as recorded in

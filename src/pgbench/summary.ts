@@ -1,4 +1,4 @@
-import type { PgbenchSummary } from '../results/types.js';
+import type { PgbenchSummary } from './types.js';
 
 /*
  * Parsers for what pgbench prints at the end of a run, checked against recorded pgbench 15.20

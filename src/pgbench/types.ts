@@ -43,3 +43,43 @@ export interface PgbenchRunner {
   version: string;
   run(inv: PgbenchInvocation): Promise<PgbenchResult>;
 }
+
+/** What pgbench printed at the end of a run (see summary.ts); a cell record holds it (src/results/types.ts). */
+export interface PgbenchSummary {
+  transactionType?: string;
+  scalingFactor?: number;
+  queryMode?: string;
+  clients?: number;
+  threads?: number;
+  durationS?: number;
+  processed: number;
+  failed: number;
+  latencyAvgMs?: number;
+  latencyStddevMs?: number;
+  /** Without -C: time to open all connections once. */
+  initialConnectionMs?: number;
+  /** With -C: average time to open one connection. */
+  averageConnectionMs?: number;
+  tps?: number;
+  /** "without initial connection time" or "including reconnection times". */
+  tpsBasis?: 'without-initial-connection' | 'including-reconnection' | 'unknown';
+  /** -R with -L: "number of transactions skipped" (they would have started later than the limit). */
+  skipped?: number;
+  /** -L: "number of transactions above the L ms latency limit". */
+  lateTransactions?: number;
+  /** -R: "rate limit schedule lag: avg A (max M) ms". */
+  lagAvgMs?: number;
+  lagMaxMs?: number;
+  /** pgbench said "Run was aborted; the above results are incomplete." */
+  aborted: boolean;
+}
+
+/** One line of pgbench -P 1 (see progress.ts). */
+export interface ProgressPoint {
+  /** Seconds since pgbench started. */
+  t: number;
+  tps: number;
+  latMs: number;
+  stddevMs?: number;
+  failed?: number;
+}

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { SAMPLES_FILE } from '../sampling/types.js';
 
 /** The layout of a run directory; the one place that knows file names. */
 export function runPaths(dir: string) {
@@ -25,7 +26,7 @@ export const CELL_FILES = {
   /** pgbench -P 1 lines as JSON, with the epoch ms they arrived at (`at`). */
   progress: 'progress.jsonl',
   /** The samplers' time series (src/sampling/types.ts). */
-  samples: 'samples.jsonl',
+  samples: SAMPLES_FILE,
   /** Per-second counts and percentiles from the per-transaction log (src/pgbench/txlog.ts). */
   latencySeconds: 'latency-seconds.json',
   /** The merged per-microsecond latency histogram of the cell (src/pgbench/histogram.ts). */

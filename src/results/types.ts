@@ -1,5 +1,6 @@
 import type { MatrixOverrides } from '../matrix/load.js';
 import type { WorkloadLoad } from '../matrix/workload.js';
+import type { PgbenchSummary } from '../pgbench/types.js';
 import type { TlsObservation } from '../sampling/tls-observe.js';
 import type { SamplingSummary } from '../sampling/types.js';
 
@@ -8,36 +9,6 @@ import type { SamplingSummary } from '../sampling/types.js';
  * meaning; readers accept older versions they know and refuse newer ones with a clear message.
  */
 export const RESULTS_SCHEMA = 1 as const;
-
-/** What pgbench printed at the end of a run (see src/pgbench/summary.ts). */
-export interface PgbenchSummary {
-  transactionType?: string;
-  scalingFactor?: number;
-  queryMode?: string;
-  clients?: number;
-  threads?: number;
-  durationS?: number;
-  processed: number;
-  failed: number;
-  latencyAvgMs?: number;
-  latencyStddevMs?: number;
-  /** Without -C: time to open all connections once. */
-  initialConnectionMs?: number;
-  /** With -C: average time to open one connection. */
-  averageConnectionMs?: number;
-  tps?: number;
-  /** "without initial connection time" or "including reconnection times". */
-  tpsBasis?: 'without-initial-connection' | 'including-reconnection' | 'unknown';
-  /** -R with -L: "number of transactions skipped" (they would have started later than the limit). */
-  skipped?: number;
-  /** -L: "number of transactions above the L ms latency limit". */
-  lateTransactions?: number;
-  /** -R: "rate limit schedule lag: avg A (max M) ms". */
-  lagAvgMs?: number;
-  lagMaxMs?: number;
-  /** pgbench said "Run was aborted; the above results are incomplete." */
-  aborted: boolean;
-}
 
 /** Latency figures in milliseconds from the per-transaction log (nearest-rank percentiles). */
 export interface LatencySummary {
@@ -59,15 +30,6 @@ export interface LatencySummary {
   lag?: { meanMs: number; p99Ms: number; maxMs: number };
   /** Relative path (from the cell dir) of the serialized histogram, for merging across reps. */
   histogramFile: string;
-}
-
-export interface ProgressPoint {
-  /** Seconds since pgbench started. */
-  t: number;
-  tps: number;
-  latMs: number;
-  stddevMs?: number;
-  failed?: number;
 }
 
 export type CellState = 'completed' | 'failed' | 'timed-out' | 'interrupted' | 'skipped';

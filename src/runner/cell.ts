@@ -8,14 +8,9 @@ import { countAbortedClients } from '../pgbench/aborted.js';
 import { parseProgressLine } from '../pgbench/progress.js';
 import { countConnectionErrors, extractErrorLines } from '../pgbench/summary.js';
 import { aggregateTxLog, findTxLogFiles, latencySecondsJson } from '../pgbench/txlog.js';
+import type { PgbenchSummary } from '../pgbench/types.js';
 import { CELL_FILES } from '../results/paths.js';
-import type {
-  CellRecord,
-  EventRecord,
-  LatencySummary,
-  PgbenchSummary,
-  WorkersRecord,
-} from '../results/types.js';
+import type { CellRecord, EventRecord, LatencySummary, WorkersRecord } from '../results/types.js';
 import { RESULTS_SCHEMA } from '../results/types.js';
 import type { SamplingSession } from '../sampling/session.js';
 import type { TlsObservation, TlsObserver } from '../sampling/tls-observe.js';

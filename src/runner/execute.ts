@@ -19,9 +19,9 @@ import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellLimitGuard } from './many-clients.js';
 import { cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
 import { initData, prepareCell } from './prepare.js';
-import type { RunEvents, RunOptions, RunOutcome } from './run.js';
 import { continuesSegment, segmentPrepared } from './segment.js';
 import { tlsHooks } from './tls-hooks.js';
+import type { RunEvents, RunOptions, RunOutcome } from './types.js';
 
 /** Everything the loop needs, decided before anything starts. */
 export interface Execution {

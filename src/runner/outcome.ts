@@ -1,4 +1,4 @@
-import type { PgbenchSummary } from '../results/types.js';
+import type { PgbenchSummary } from '../pgbench/types.js';
 
 /** What the runner saw when the measured pgbench ended; everything the verdict depends on. */
 export interface CellEnd {

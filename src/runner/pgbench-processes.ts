@@ -2,7 +2,7 @@ import { cellArgv, pgbenchEnv } from '../pgbench/argv.js';
 import { mergeSummaries } from '../pgbench/merge-summary.js';
 import { flagsForShare, splitClients } from '../pgbench/split.js';
 import { parseSummary } from '../pgbench/summary.js';
-import type { PgbenchSummary } from '../results/types.js';
+import type { PgbenchSummary } from '../pgbench/types.js';
 import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 
 /** One pgbench process of a cell: its share of the clients and threads, and its argv. */

@@ -1,40 +1,13 @@
 import path from 'node:path';
-import type { Cell } from '../matrix/expand.js';
-import type { Matrix, MatrixOverrides } from '../matrix/load.js';
+import type { Matrix } from '../matrix/load.js';
+import { planShard, resolveShard, shardCells } from '../matrix/shard.js';
 import type { CellRecord } from '../results/types.js';
 import { ensureRunDir, writeRunInfo } from '../results/write.js';
 import { chooseProvider } from '../stack/select.js';
 import { execute } from './execute.js';
 import { newRunInfo, openRun, preflight } from './open-run.js';
 import { configOrder, planCells, remainingCells } from './plan.js';
-import { planShard, resolveShard, type Shard, shardCells } from './shard.js';
-
-export interface RunEvents {
-  log(msg: string): void;
-  cellStart?(cell: Cell, position: number, total: number, etaMs: number | undefined, durationS: number): void;
-  cellProgress?(cell: Cell, tps: number, elapsedS: number): void;
-  cellEnd?(cell: Cell, rec: CellRecord, position: number, total: number): void;
-}
-
-export interface RunOptions {
-  matrixFile: string;
-  overrides?: MatrixOverrides;
-  resultsDir?: string;
-  /** Continue this run directory: cells already finished are skipped. */
-  resume?: string;
-  /** Resume even though the matrix file changed since the run started. */
-  allowChangedMatrix?: boolean;
-  failFast?: boolean;
-  command?: string[];
-  events: RunEvents;
-  signal?: AbortSignal;
-  /** Turn the per-cell samplers off (they are on by default). */
-  noSampling?: boolean;
-  /** Run only this shard of the matrix (`--shard i/N`, src/runner/shard.ts). */
-  shard?: Shard;
-}
-
-export type RunOutcome = 'completed' | 'failed' | 'interrupted';
+import type { RunOptions, RunOutcome } from './types.js';
 
 export interface RunResult {
   runDir: string;

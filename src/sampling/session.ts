@@ -1,6 +1,5 @@
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
-import { CELL_FILES } from '../results/paths.js';
 import type { Component, Endpoint } from '../stack/types.js';
 import { PgActivitySampler } from './pg-activity.js';
 import { PgbouncerAdminSampler } from './pgbouncer-admin.js';
@@ -8,10 +7,7 @@ import { WorkersAdminSampler } from './pgbouncer-workers.js';
 import { errorText, ProcSampler, type ProcTarget, systemConstants } from './proc.js';
 import { scheduleTicks } from './schedule.js';
 import { summarizeSamples } from './summary.js';
-import type { GapSample, Sample, SampleKind, SamplingSummary } from './types.js';
-
-/** Where the time series goes in the cell directory (the one name is in src/results/paths.ts). */
-export const SAMPLES_FILE = CELL_FILES.samples;
+import { type GapSample, SAMPLES_FILE, type Sample, type SampleKind, type SamplingSummary } from './types.js';
 
 export type SamplingOptions = {
   /**

@@ -6,6 +6,9 @@
  * lines, which the runner stores with epoch ms too.
  */
 
+/** The time series' name in a cell directory (src/results/paths.ts lists it with the others). */
+export const SAMPLES_FILE = 'samples.jsonl';
+
 export type SampleKind = 'pg_activity' | 'pgbouncer' | 'proc' | 'tick';
 
 /** Client backends counted by state; `waitingOnLock` overlaps the states (a waiting backend is active). */

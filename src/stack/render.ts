@@ -1,3 +1,4 @@
+import { splitCommandWords } from '../matrix/command-words.js';
 import type { PgbouncerHop, ProxyFileSpec } from '../matrix/schema.js';
 
 export interface PgbouncerIniInput {
@@ -87,10 +88,20 @@ export function renderTemplate(text: string, values: ProxyPlaceholders): string 
   );
 }
 
-/** Substitutes {placeholders} in a proxy command; a string command is split on whitespace (no shell). */
+/**
+ * A proxy command's argv: a string command is split into words as a POSIX shell would (the matrix
+ * validator refused what only a shell could run), then {placeholders} are substituted word by
+ * word, so a value with a space ({workdir}) stays one argument.
+ */
 export function renderProxyCommand(command: string | string[], values: ProxyPlaceholders): string[] {
-  const argv = Array.isArray(command) ? command : command.trim().split(/\s+/);
-  return argv.map((a) => renderTemplate(a, values));
+  return commandArgv(command).map((a) => renderTemplate(a, values));
+}
+
+function commandArgv(command: string | string[]): string[] {
+  if (Array.isArray(command)) return command;
+  const split = splitCommandWords(command);
+  if (!split.ok) throw new Error(`proxy command ${JSON.stringify(command)}: ${split.error}`);
+  return split.words;
 }
 
 /**

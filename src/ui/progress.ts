@@ -1,7 +1,7 @@
 import { fmtInt } from '../../summarize/format.js';
 import type { Cell } from '../matrix/expand.js';
 import type { CellRecord } from '../results/types.js';
-import type { RunEvents } from '../runner/run.js';
+import type { RunEvents } from '../runner/types.js';
 import { redact } from '../util/redact.js';
 
 function fmtDuration(ms: number): string {

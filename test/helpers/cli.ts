@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { CellRecord, RunInfo } from '../../src/results/types.js';
+import { tempDir } from './tmp.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const CLI = path.join(ROOT, 'dist/src/cli.js');
@@ -22,7 +22,7 @@ export function bench(
 }
 
 export function tempResults(): string {
-  return mkdtempSync(path.join(os.tmpdir(), 'bench-test-results-'));
+  return tempDir('bench-test-results-');
 }
 
 export function onlyRunDir(resultsDir: string): string {

@@ -1,12 +1,12 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chownSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import pg from 'pg';
 import { locateTool } from '../../src/stack/binaries.js';
 import { pickPort } from '../../src/stack/ports.js';
 import { generateTlsCerts, TLS_FILES } from '../../src/stack/tls-certs.js';
+import { tempDir } from './tmp.js';
 
 /**
  * A PostgreSQL and a PgBouncer started the way a user's own stack would be, outside bench: initdb,
@@ -179,7 +179,7 @@ async function startBouncer(
 export async function startUserStack(password: string, opts: { tls?: boolean } = {}): Promise<UserStack> {
   const tls = opts.tls === true;
   const u = ids();
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-userstack-'));
+  const dir = tempDir('bench-userstack-');
   own(dir, u);
   const started: ChildProcess[] = [];
   const stop = async () => {

@@ -1,18 +1,9 @@
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import os from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parse } from 'yaml';
 import { ROOT } from './cli.js';
+import { tempDir } from './tmp.js';
 
 /**
  * A local dry run of a GitHub Actions workflow: every `run:` step executes with bash in this
@@ -225,7 +216,7 @@ export async function runJob(
   if (!job) throw new Error(`no job ${jobName}`);
   const s: State = {
     ...ctx,
-    temp: mkdtempSync(path.join(os.tmpdir(), `bench-wf-${jobName}-`)),
+    temp: tempDir(`bench-wf-${jobName}-`),
     failed: false,
     steps: {},
     summary: '',

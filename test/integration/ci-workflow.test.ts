@@ -1,10 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunInfo } from '../../src/results/types.js';
 import { loadSummary } from '../../summarize/load.js';
 import { bench, ROOT, readRunInfo } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 import { type JobContext, readWorkflow, runJob, type StepResult } from '../helpers/workflow.js';
 
 /**
@@ -17,7 +18,7 @@ import { type JobContext, readWorkflow, runJob, type StepResult } from '../helpe
 const WORKFLOW = path.join(ROOT, '.github/workflows/bench.yml');
 const SHORT = { BENCH_DURATION: '1s', BENCH_REPS: '2', BENCH_WORKLOADS: 'tpcb,readonly-short' };
 const wf = readWorkflow(WORKFLOW);
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-ci-'));
+const tmp = tempDir('bench-ci-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const failedSteps = (steps: StepResult[]) =>

@@ -1,11 +1,12 @@
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bench, processesMentioning, tempResults, writeMatrix } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-input-'));
+const dir = tempDir('bench-input-');
 const ok = `duration: 1s
 concurrency: [1]
 configs:
@@ -99,6 +100,15 @@ describe('bad input to bench run', () => {
       /proxy-without-port\.yaml: configs\[1\]\.command: expected a command (\(or one of its files\) )?that contains the \{port\} placeholder/,
     ],
     [
+      'shell syntax in a string proxy command',
+      'shell-syntax.yaml',
+      ok.replace(
+        'kind: direct }',
+        'kind: direct }\n  - { name: p, kind: proxy, command: "my-proxy --port {port} | tee log" }',
+      ),
+      /shell-syntax\.yaml: configs\[1\]\.command: expected a command split into words as a shell would, without a shell: "\|" at character 24 is shell syntax, .*\["sh", "-c", "\.\.\."\]\)$/,
+    ],
+    [
       'a harness-owned pgbouncer setting',
       'owned-setting.yaml',
       ok.replace('kind: direct }', 'kind: pgbouncer, settings: { listen_addr: "0.0.0.0" } }'),
@@ -116,6 +126,22 @@ describe('bad input to bench run', () => {
       ['run', path.join(dir, 'nope.yaml')],
       /nope\.yaml: cannot read the matrix file \(ENOENT\)/,
     );
+  });
+
+  // Opening a FIFO blocks until a writer comes: the run hung forever, deaf to SIGTERM.
+  it('refuses a FIFO as the matrix file at once', async () => {
+    const fifo = path.join(dir, 'matrix.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const t0 = Date.now();
+    await expectRejected(
+      ['run', fifo, '--provider', 'native'],
+      /^ERROR: .*matrix\.fifo: expected a regular matrix file, this is a FIFO \(named pipe\)$/,
+    );
+    expect(Date.now() - t0).toBeLessThan(5000);
+  });
+
+  it('refuses a directory as the matrix file', async () => {
+    await expectRejected(['run', dir], /^ERROR: .*: expected a regular matrix file, this is a directory$/);
   });
 
   it('rejects an unknown config in --configs', async () => {
@@ -229,7 +255,7 @@ describe('bad input to bench run', () => {
   it('refuses concurrency [100000] before anything starts, naming the field and the limit', async () => {
     // The run's scratch dir (PostgreSQL's data directory among it) goes under TMPDIR: it must stay
     // empty, and no process may mention it.
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-limits-'));
+    const tmp = tempDir('bench-limits-');
     // Traversable by the postgres user (run as root, PostgreSQL runs as postgres), so that only the
     // limit check, not a permission error, can stop the stack from starting.
     chmodSync(tmp, 0o755);
@@ -263,9 +289,62 @@ describe('bad input to bench run', () => {
   });
 });
 
+describe('bad flags', () => {
+  // Each printed the whole help (36 lines for run) after the error; one line says what was wrong.
+  const cases: Array<[string[], RegExp, string]> = [
+    [
+      ['run', 'm.yaml', '--reps', '0'],
+      /^ERROR: option '--reps <n>' argument '0' is invalid\. expected a positive integer/,
+      'run',
+    ],
+    [['run', 'm.yaml', '--bogus'], /^ERROR: unknown option '--bogus'$/, 'run'],
+    [['run'], /^ERROR: missing required argument 'matrix'$/, 'run'],
+    [
+      ['run', 'm.yaml', '--shard', '3/2'],
+      /^ERROR: option '--shard <i\/N>' argument '3\/2' is invalid/,
+      'run',
+    ],
+    [['summarize', 'x', '--nope'], /^ERROR: unknown option '--nope'$/, 'summarize'],
+    [
+      ['compare', 'x', '--alpha', '2'],
+      /^ERROR: option '--alpha <p>' argument '2' is invalid\. expected a fraction/,
+      'compare',
+    ],
+    [
+      ['doctor', '--provider', 'k8s'],
+      /^ERROR: option '--provider <p>' argument 'k8s' is invalid\. Allowed choices/,
+      'doctor',
+    ],
+    [['clean', '--nope'], /^ERROR: unknown option '--nope'$/, 'clean'],
+  ];
+  for (const [argv, re, command] of cases) {
+    it(`bench ${argv.join(' ')}: one ERROR line and where the help is, exit 2`, async () => {
+      const r = await bench(argv, { timeout: 30_000 });
+      expect(r.exitCode, String(r.all)).toBe(2);
+      const lines = String(r.stderr).trimEnd().split('\n');
+      expect(lines).toHaveLength(2);
+      expect(lines[0]).toMatch(re);
+      expect(lines[1]).toBe(`see bench ${command} --help`);
+      expect(String(r.stdout)).toBe('');
+    });
+  }
+
+  it('an unknown command points at the top-level help; --help still exits 0', async () => {
+    const r = await bench(['benchmark', 'm.yaml']);
+    expect(r.exitCode).toBe(2);
+    expect(String(r.stderr).trimEnd().split('\n')).toEqual([
+      "ERROR: unknown command 'benchmark'",
+      'see bench --help',
+    ]);
+    const help = await bench(['run', '--help']);
+    expect(help.exitCode).toBe(0);
+    expect(String(help.stdout)).toMatch(/^Usage: bench run \[options\] <matrix>/);
+  });
+});
+
 describe('bad input to bench summarize', () => {
   it('refuses a directory that holds no results', async () => {
-    const empty = mkdtempSync(path.join(os.tmpdir(), 'bench-empty-'));
+    const empty = tempDir('bench-empty-');
     const r = await bench(['summarize', empty]);
     expect(r.exitCode).toBe(2);
     expect(String(r.stderr)).toMatch(
@@ -275,7 +354,7 @@ describe('bad input to bench summarize', () => {
   });
 
   it("refuses another tool's files", async () => {
-    const other = mkdtempSync(path.join(os.tmpdir(), 'bench-other-'));
+    const other = tempDir('bench-other-');
     writeFileSync(path.join(other, 'run.json'), JSON.stringify({ benchmarks: [] }));
     const r = await bench(['summarize', other]);
     expect(r.exitCode).toBe(2);

@@ -1,11 +1,11 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CompareResult } from '../../summarize/compare.js';
 import { bench, onlyRunDir, ROOT, readCells, tempResults, writeMatrix } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-compare-'));
+const dir = tempDir('bench-compare-');
 const DUTY = path.join(ROOT, 'bench/duty-cycle.mjs');
 const SOCAT = [
   'socat',

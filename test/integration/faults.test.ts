@@ -1,5 +1,4 @@
-import { appendFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FailedCell } from '../../src/results/types.js';
@@ -14,8 +13,9 @@ import {
   waitFor,
   writeMatrix,
 } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const scratch = mkdtempSync(path.join(os.tmpdir(), 'bench-faults-'));
+const scratch = tempDir('bench-faults-');
 
 /** Finds the PID of a component of the run by its unique scratch path (to kill it, as a fault). */
 function componentPid(runDir: string, marker: string): number | undefined {
@@ -172,6 +172,36 @@ workloads: [readonly]
     );
     expect(readRunInfo(runDir).resumedAt).toHaveLength(1);
   }, 180_000);
+
+  // SIGTERM ended a run with 130, SIGINT's code; a shell reports 128 + the signal's number.
+  it('SIGTERM mid-cell: exit 143, the finished cell and the interrupted one recorded, nothing left running', async () => {
+    const matrix = writeMatrix(
+      scratch,
+      'sigterm.yaml',
+      `duration: 2s
+settle: 0s
+scale: 1
+reps: 2
+concurrency: [1]
+configs: [{ name: direct, kind: direct }]
+workloads: [readonly]
+`,
+    );
+    const results = tempResults();
+    const run = bench(['run', matrix, '--provider', 'native', '--results-dir', results]);
+    const runDir = await waitFor('the run dir', () => runDirIn(results));
+    await waitFor('cell 2 mid-run', () => cellIsRunning(runDir, 'direct__readonly__c1__r2'), 90_000);
+    run.kill('SIGTERM');
+    const r = await run;
+    expect(r.exitCode, String(r.all)).toBe(143);
+    expect(String(r.all)).toMatch(/SIGTERM: stopping after recording the current cell as interrupted/);
+    expect(readCells(runDir).map((c) => `${c.id}:${c.state}`)).toEqual([
+      'direct__readonly__c1__r1:completed',
+      'direct__readonly__c1__r2:interrupted',
+    ]);
+    expect(readRunInfo(runDir).outcome).toBe('interrupted');
+    expect(processesMentioning(`bench-${path.basename(runDir)}-`)).toEqual([]);
+  }, 120_000);
 
   it('--resume refuses a changed matrix with a clear message and exit 2', async () => {
     const matrix = writeMatrix(

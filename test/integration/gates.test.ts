@@ -1,12 +1,10 @@
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bench, onlyRunDir, tempResults, writeMatrix } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 describe('gates set the exit code', () => {
   it('a violated gate is printed as a table and exits 1, after run and from summarize --check', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-gates-'));
+    const dir = tempDir('bench-gates-');
     const matrix = writeMatrix(
       dir,
       'gates.yaml',

@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CellRecord, RunInfo } from '../../src/results/types.js';
 import { bench, onlyRunDir, readCells, readRunInfo, tempResults, writeMatrix } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /**
  * A proxy that leaves a server connection behind when it is stopped (a detached psql holding a
@@ -18,7 +18,7 @@ describe('isolation between configs (native provider)', () => {
   let output: string;
   let pidFile: string;
   beforeAll(async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-isolation-'));
+    const dir = tempDir('bench-isolation-');
     pidFile = path.join(dir, 'leak.pid');
     const matrix = writeMatrix(
       dir,

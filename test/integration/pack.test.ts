@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /**
  * The package as npm ships it: `npm pack`, then a global install of the tarball into a throwaway
@@ -29,7 +29,7 @@ let files: string[] = [];
 beforeAll(async () => {
   if (!existsSync(path.join(ROOT, 'dist/src/cli.js')))
     throw new Error('dist/src/cli.js is missing: run npm run build first');
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-pack-'));
+  tmp = tempDir('bench-pack-');
   const r = await execa('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', tmp], {
     cwd: ROOT,
     env,

@@ -1,9 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellRecord } from '../../src/results/types.js';
 import { bench, onlyRunDir, readCells, tempResults, writeMatrix } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /**
  * The configs of matrices/proxy-example.yaml through the CLI at 20 clients: a proxy under test
@@ -17,7 +16,7 @@ describe('a proxy under test, sampled (native provider)', () => {
   let exitCode: number | undefined;
   let output: string;
   beforeAll(async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-proxy-'));
+    const dir = tempDir('bench-proxy-');
     writeMatrix(dir, 'hold.sql', 'SELECT pg_sleep(0.002);\n');
     const example = readFileSync('matrices/proxy-example.yaml', 'utf8').replace(
       /workloads:\n {2}- readonly\n/,

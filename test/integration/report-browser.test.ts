@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CELL_FILES } from '../../src/results/paths.js';
 import type { CompletedCell } from '../../src/results/types.js';
 import { bench, onlyRunDir, ROOT, readCells, tempResults } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /**
  * report.html of a real smoke run, opened from disk in Debian's chromium driven headless by
@@ -80,7 +80,7 @@ describe.skipIf(!available)('report.html in a real browser', () => {
     runDir = onlyRunDir(results);
     summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as Record<string, unknown>;
     cells = readCells(runDir).filter((c): c is CompletedCell => c.state === 'completed');
-    userDataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-chromium-profile-'));
+    userDataDir = tempDir('bench-chromium-profile-');
   }, 320_000);
 
   afterAll(() => {

@@ -6,8 +6,7 @@
  * clients waiting; directly, 20 clients must show 20 backends.
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { chmod, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +17,7 @@ import type { Sample } from '../../src/sampling/types.js';
 import { nativeProvider } from '../../src/stack/native.js';
 import { configRoles } from '../../src/stack/roles.js';
 import type { ConfigPath, Endpoint, Provider, Stack } from '../../src/stack/types.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const IMAGE = process.env.BENCH_TEST_IMAGE ?? 'local/pgstack:bookworm';
 const matrixText = (images: string) => `
@@ -113,7 +113,7 @@ function suite(pc: ProviderCase): void {
     let skip: string | undefined;
     let roles = new Map<string, string>();
     beforeAll(async () => {
-      dir = await mkdtemp(path.join(os.tmpdir(), 'bench-sampling-it-'));
+      dir = tempDir('bench-sampling-it-');
       // mkdtemp makes it 0700; the stack's unprivileged user must reach its workdir inside.
       await chmod(dir, 0o755);
       const provider = await pc.load();

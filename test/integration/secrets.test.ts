@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bench, onlyRunDir, tempResults, writeMatrix } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 function allFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -13,7 +13,7 @@ function allFiles(dir: string): string[] {
 
 describe('secrets', () => {
   it('a password in the matrix (proxy env, a DSN) and the TLS private keys appear in no results file and not on the terminal', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-secrets-'));
+    const dir = tempDir('bench-secrets-');
     const matrix = writeMatrix(
       dir,
       'secret.yaml',
@@ -25,7 +25,8 @@ configs:
   - name: relay
     kind: proxy
     description: "forwards to postgres://bench:hunter2@127.0.0.1/bench"
-    command: socat TCP-LISTEN:{port},bind={host},reuseaddr,fork TCP:{upstream_host}:{upstream_port}
+    # Quoted as a shell would: split on blanks, this string ran "'exec" (issue 19).
+    command: "sh -c 'exec socat TCP-LISTEN:{port},bind={host},reuseaddr,fork TCP:{upstream_host}:{upstream_port}'"
     env: { RELAY_PASSWORD: hunter2 }
   - name: direct-tls
     kind: direct

@@ -1,5 +1,4 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +12,7 @@ import { runtimeClient } from '../../src/stack/container-engine.js';
 import { withClient } from '../../src/stack/ready.js';
 import { dockerEngine, testcontainersProvider } from '../../src/stack/testcontainers.js';
 import type { ConfigPath, PgbenchRunner, Stack } from '../../src/stack/types.js';
+import { tempDir } from '../helpers/tmp.js';
 
 // The engine scripts/start-dockerd.sh starts, when the caller did not point elsewhere.
 if (!process.env.DOCKER_HOST && existsSync('/tmp/dockerd/docker.sock')) {
@@ -64,7 +64,7 @@ describe.skipIf(!engine.ok && process.env.BENCH_REQUIRE_DOCKER !== '1')(
       if (!(await client.image.exists((await import('testcontainers')).ImageName.fromString(IMAGE)))) {
         throw new Error(`image ${IMAGE} is missing: build it with docker/build-local-images.sh`);
       }
-      workdir = mkdtempSync(path.join(os.tmpdir(), 'bench-tc-test-'));
+      workdir = tempDir('bench-tc-test-');
       label = path.basename(workdir);
       // The provider's own container pgbench path, even on a machine with a host pgbench.
       process.env.BENCH_PGBENCH = 'container';
@@ -271,7 +271,7 @@ describe.skipIf(!engine.ok && process.env.BENCH_REQUIRE_DOCKER !== '1')(
   'testcontainers provider failures and cleanup',
   () => {
     it('removes what it started when a path fails to start, and says why', async () => {
-      const workdir = mkdtempSync(path.join(os.tmpdir(), 'bench-tc-fail-'));
+      const workdir = tempDir('bench-tc-fail-');
       const label = path.basename(workdir);
       try {
         // PostgreSQL starts; PgBouncer refuses its config (a setting with an invalid value).
@@ -296,7 +296,7 @@ describe.skipIf(!engine.ok && process.env.BENCH_REQUIRE_DOCKER !== '1')(
     }, 120_000);
 
     it('stops starting and leaves nothing behind when interrupted during start-up', async () => {
-      const workdir = mkdtempSync(path.join(os.tmpdir(), 'bench-tc-abort-'));
+      const workdir = tempDir('bench-tc-abort-');
       const ac = new AbortController();
       // Interrupt once PostgreSQL's container exists, while the stack is still coming up.
       const log = (m: string) => {
@@ -322,7 +322,7 @@ describe.skipIf(!engine.ok && process.env.BENCH_REQUIRE_DOCKER !== '1')(
     it.skipIf(!existsSync(built))(
       'removes its containers from the exit hook when the process exits without stop()',
       async () => {
-        const workdir = mkdtempSync(path.join(os.tmpdir(), 'bench-tc-exit-'));
+        const workdir = tempDir('bench-tc-exit-');
         const load = path.resolve(import.meta.dirname, '../../dist/src/matrix/load.js');
         const script = `
       const { parseMatrix } = await import(${JSON.stringify(load)});
@@ -348,7 +348,7 @@ describe.skipIf(!engine.ok && process.env.BENCH_REQUIRE_DOCKER !== '1')(
     );
 
     it('refuses bridge networking before starting anything', async () => {
-      const workdir = mkdtempSync(path.join(os.tmpdir(), 'bench-tc-bridge-'));
+      const workdir = tempDir('bench-tc-bridge-');
       const saved = process.env.BENCH_DOCKER_NETWORK;
       process.env.BENCH_DOCKER_NETWORK = 'bridge';
       try {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import type { TlsSide } from '../../src/sampling/tls-observe.js';
 import { pingDocker } from '../../src/stack/docker-engine.js';
 import { generateTlsCerts } from '../../src/stack/tls-certs.js';
 import { bench, readCells, readRunInfo, runDirIn, tempResults, writeMatrix } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const IMAGE = process.env.BENCH_TEST_IMAGE ?? 'local/pgstack:bookworm';
 const engine = await pingDocker();
@@ -52,7 +52,7 @@ function tlsRun(provider: 'native' | 'testcontainers', extra: string[], env: Rec
     cells: [],
   };
   beforeAll(async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-tls-'));
+    const dir = tempDir('bench-tls-');
     const matrix = writeMatrix(dir, 'tls.yaml', MATRIX);
     const results = tempResults();
     const r = await bench(['run', matrix, '--provider', provider, '--results-dir', results, ...extra], {
@@ -112,7 +112,7 @@ function tlsAssertions(run: ReturnType<typeof tlsRun>): void {
 
 describe('throwaway certificates (Debian openssl)', () => {
   it('a CA and a server certificate that openssl verifies for 127.0.0.1 and localhost; keys 0600, certificates 0644', async () => {
-    const dir = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-certs-')), 'tls');
+    const dir = path.join(tempDir('bench-certs-'), 'tls');
     const certs = await generateTlsCerts(dir, 'ec-p256');
     expect(statSync(dir).mode & 0o777).toBe(0o700);
     expect(statSync(certs.file('serverKey')).mode & 0o777).toBe(0o600);

@@ -1,10 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellRecord } from '../../src/results/types.js';
 import { pingDocker } from '../../src/stack/docker-engine.js';
 import { bench, readCells, runDirIn, tempResults } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const IMAGE = process.env.BENCH_TEST_IMAGE ?? 'local/pgstack:bookworm';
 const engine = await pingDocker();
@@ -58,7 +58,7 @@ describe.each(providers.filter((p) => p.run))('PgBouncer workers and a scheduled
 
   beforeAll(async () => {
     const results = tempResults();
-    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-workers-matrix-')), 'workers.yaml');
+    const file = path.join(tempDir('bench-workers-matrix-'), 'workers.yaml');
     writeFileSync(file, MATRIX);
     const r = await bench(['run', file, ...p.args, '--results-dir', results], { env: p.env });
     output = String(r.all);

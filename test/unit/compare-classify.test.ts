@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compare } from '../../src/commands/compare.js';
@@ -7,6 +6,7 @@ import { compareRows, githubBenchmark } from '../../summarize/compare.js';
 import type { Row } from '../../summarize/model.js';
 import { compareReporters } from '../../summarize/reporters/index.js';
 import { describe as stats } from '../../summarize/stats.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /** A synthetic row from per-rep TPS and p99 values (merged p99 taken as the median rep's). */
 function row(config: string, tps: number[], p99: number[], extra: Partial<Row> = {}): Row {
@@ -179,7 +179,7 @@ describe('github-action-benchmark export', () => {
 });
 
 describe('bench compare on run directories', () => {
-  const tmp = mkdtempSync(path.join(tmpdir(), 'bench-compare-'));
+  const tmp = tempDir('bench-compare-');
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
   const run = path.resolve(import.meta.dirname, '../fixtures/runs/three-reps');
 

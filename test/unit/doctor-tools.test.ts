@@ -1,9 +1,9 @@
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { locateTools, toolChecks } from '../../src/commands/doctor.js';
 import { locateTool } from '../../src/stack/binaries.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const found = (version: string, path: string) => ({ state: 'found' as const, version, path });
 
@@ -55,7 +55,7 @@ describe('doctor tool checks', () => {
   });
 
   it('locates each tool on its own: postgres keeps its version when pgbench is missing', async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'doctor-tools-'));
+    const dir = tempDir('doctor-tools-');
     const fake = (name: string, out: string) => {
       const file = path.join(dir, name);
       writeFileSync(file, `#!/bin/sh\necho '${out}'\n`);
@@ -79,7 +79,7 @@ describe('doctor tool checks', () => {
   });
 
   it('searches BENCH_PG_BINDIR first, as findBinaries does', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'doctor-bindir-'));
+    const dir = tempDir('doctor-bindir-');
     writeFileSync(path.join(dir, 'pgbench'), '');
     const saved = process.env.BENCH_PG_BINDIR;
     process.env.BENCH_PG_BINDIR = dir;

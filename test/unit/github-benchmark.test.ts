@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarize } from '../../src/commands/summarize.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /**
  * github-action-benchmark's custom tools read a JSON array of `{ name, unit, value, range?, extra? }`
@@ -10,7 +10,7 @@ import { summarize } from '../../src/commands/summarize.js';
  * `customSmallerIsBetter` for latency. summarize writes both beside FINDINGS.md.
  */
 const fixture = path.resolve(import.meta.dirname, '../fixtures/runs/three-reps');
-const out = mkdtempSync(path.join(tmpdir(), 'bench-gab-'));
+const out = tempDir('bench-gab-');
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('github-action-benchmark export from summarize', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -6,6 +6,7 @@ import { ConfigurationError } from '../../src/errors.js';
 import { expandCells } from '../../src/matrix/expand.js';
 import { loadMatrix, parseMatrix } from '../../src/matrix/load.js';
 import { workloadFlags } from '../../src/matrix/workload.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const base = `
 configs:
@@ -122,7 +123,7 @@ describe('parseMatrix', () => {
   });
 
   it('accepts a custom script relative to the matrix file, with a weight and -C', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-m-'));
+    const dir = tempDir('bench-m-');
     writeFileSync(path.join(dir, 'web.sql'), '\\sleep 1 ms\nSELECT 1;\n');
     const file = path.join(dir, 'm.yaml');
     writeFileSync(
@@ -240,7 +241,13 @@ describe('parseMatrix on hostile or broken YAML', () => {
   }
 
   it('refuses a device as the matrix file instead of reading it forever', () => {
-    expect(() => loadMatrix('/dev/zero')).toThrow(/^\/dev\/zero: expected a matrix file, this is a device/);
+    expect(() => loadMatrix('/dev/zero')).toThrow(
+      /^\/dev\/zero: expected a regular matrix file, this is a device$/,
+    );
+  });
+
+  it('refuses a directory as the matrix file', () => {
+    expect(() => loadMatrix(os.tmpdir())).toThrow(/: expected a regular matrix file, this is a directory$/);
   });
 });
 

@@ -7,7 +7,7 @@ import {
   splitClients,
 } from '../../src/pgbench/split.js';
 import { parseSummary } from '../../src/pgbench/summary.js';
-import type { PgbenchSummary } from '../../src/results/types.js';
+import type { PgbenchSummary } from '../../src/pgbench/types.js';
 import { combineResults, stopsPeers } from '../../src/runner/pgbench-processes.js';
 
 describe('clientsPerProcess', () => {

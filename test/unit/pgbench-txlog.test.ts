@@ -1,10 +1,10 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../src/pgbench/histogram.js';
 import { aggregateTxLog, findTxLogFiles, secondBucketOf, TxLogParser } from '../../src/pgbench/txlog.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/pgbench15/', import.meta.url));
 const logOf = (name: string) => join(FIXTURES, name, 'log.txt');
@@ -42,7 +42,7 @@ function summary(r: {
 
 let tmp = '';
 beforeAll(async () => {
-  tmp = await mkdtemp(join(tmpdir(), 'pgbench-txlog-test-'));
+  tmp = tempDir('pgbench-txlog-test-');
 });
 afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });

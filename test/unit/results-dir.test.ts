@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type DirProbe, ensureResultsDir, pseudoFilesystem } from '../../src/results/dir.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const EXT4 = 0xef53;
 const TMPFS = 0x01021994;
@@ -91,7 +91,7 @@ describe('ensureResultsDir', () => {
     expect(() => ensureResultsDir('/proc/bench-results')).toThrow(/\/proc is a proc filesystem$/);
     expect(() => ensureResultsDir('/sys/bench-results')).toThrow(/\/sys is a sysfs filesystem$/);
     expect(Date.now() - t0).toBeLessThan(1000);
-    const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-dir-'));
+    const tmp = tempDir('bench-dir-');
     expect(ensureResultsDir(path.join(tmp, 'x', 'y'))).toBe(path.join(tmp, 'x', 'y'));
     expect(existsSync(path.join(tmp, 'x', 'y'))).toBe(true);
     writeFileSync(path.join(tmp, 'f'), '');

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseCellsJsonl, readRun } from '../../src/results/read.js';
 import type { CellRecord, RunInfo } from '../../src/results/types.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const run = (o: Partial<RunInfo> = {}): RunInfo => ({
   schema: 1,
@@ -50,7 +50,7 @@ const cell = (o: Partial<CellRecord> = {}): CellRecord =>
 
 const dirs: string[] = [];
 function runDir(runJson: unknown, cells?: string): string {
-  const d = mkdtempSync(path.join(os.tmpdir(), 'results-read-'));
+  const d = tempDir('results-read-');
   dirs.push(d);
   writeFileSync(path.join(d, 'run.json'), JSON.stringify(runJson));
   if (cells !== undefined) writeFileSync(path.join(d, 'cells.jsonl'), cells);

@@ -1,17 +1,17 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { gitSha, toolRoot } from '../../src/runner/host.js';
 import { findPackage } from '../../src/runner/version.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const git = (cwd: string, ...args: string[]) =>
   execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.invalid', ...args], { cwd });
 
 /** A throwaway git repository with one commit, holding `files`. */
 async function repo(files: Record<string, string>): Promise<string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-host-'));
+  const dir = tempDir('bench-host-');
   for (const [name, text] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
     writeFileSync(path.join(dir, name), text);
@@ -24,7 +24,7 @@ async function repo(files: Record<string, string>): Promise<string> {
 
 describe('tool root and git sha', () => {
   it('finds the package root by its named package.json, even under a directory named dist', () => {
-    const root = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-host-')), 'dist', 'bench');
+    const root = path.join(tempDir('bench-host-'), 'dist', 'bench');
     const runner = path.join(root, 'dist/src/runner');
     mkdirSync(runner, { recursive: true });
     writeFileSync(path.join(root, 'package.json'), '{"name":"pgbench-matrix-bench","version":"1.0.0"}');

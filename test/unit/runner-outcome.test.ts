@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PgbenchSummary } from '../../src/results/types.js';
+import type { PgbenchSummary } from '../../src/pgbench/types.js';
 import { type CellEnd, classifyCell } from '../../src/runner/outcome.js';
 
 const summary = (o: Partial<PgbenchSummary> = {}): PgbenchSummary => ({

@@ -1,7 +1,6 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pssDue } from '../../src/sampling/proc.js';
@@ -15,6 +14,7 @@ import {
 } from '../../src/sampling/session.js';
 import type { Sample } from '../../src/sampling/types.js';
 import type { Component, Endpoint } from '../../src/stack/types.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /** A port nobody listens on: bind, read the port, close. */
 async function closedPort(): Promise<number> {
@@ -40,7 +40,7 @@ function fakeComponent(role: Component['role'], pid: number | undefined, config?
 describe('startSampling without a reachable server', () => {
   let dir: string;
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), 'bench-sampling-unit-'));
+    dir = tempDir('bench-sampling-unit-');
   });
   afterAll(async () => {
     await rm(dir, { recursive: true, force: true });
@@ -179,7 +179,7 @@ describe('PSS cadence', () => {
   });
 
   it('startSampling reads PSS at least 3 times in a 1 s cell sampled at 1 s', async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-sampling-pss-'));
+    const dir = tempDir('bench-sampling-pss-');
     const sleeper = spawn('sleep', ['30'], { stdio: 'ignore' });
     try {
       const port = await closedPort();

@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pgbenchEnv } from '../../src/pgbench/argv.js';
@@ -9,6 +8,7 @@ import { renderPgbouncerIni } from '../../src/stack/render.js';
 import { firstTarFile, passwdIds, tarOf } from '../../src/stack/tar.js';
 import { clientTls, pgbouncerTlsSettings, postgresTlsSettings } from '../../src/stack/tls.js';
 import { newKeyArgs, opensslSteps } from '../../src/stack/tls-certs.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const paths = { cert: '/w/tls/server.crt', key: '/w/tls/server.key', ca: '/w/tls/ca.crt' };
 const endpoint = { host: '127.0.0.1', port: 5, database: 'bench', user: 'u', password: 'pw-123456' };
@@ -82,7 +82,7 @@ describe('TLS settings', () => {
 
 describe('files owned by the server user in a container', () => {
   it('tarOf writes a ustar that GNU tar lists with the owner, the modes and the parent directory', () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-tar-'));
+    const dir = tempDir('bench-tar-');
     const file = path.join(dir, 'x.tar');
     const entries = ownedEntries([
       { content: 'cert\n', target: '/tmp/bench/tls/server.crt', mode: 0o644 },

@@ -1,12 +1,12 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { bench } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /** --json and --quiet through the built CLI (npm test builds first), on a recorded run. */
 const fixture = path.resolve(import.meta.dirname, '../fixtures/runs/three-reps');
-const tmp = mkdtempSync(path.join(tmpdir(), 'bench-cli-json-'));
+const tmp = tempDir('bench-cli-json-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('machine-readable output for CI', () => {

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarize } from '../../src/commands/summarize.js';
@@ -8,9 +7,10 @@ import { isolationSentences, tldr } from '../../summarize/findings.js';
 import { loadSummary } from '../../summarize/load.js';
 import { ruleContext } from '../../summarize/tldr/index.js';
 import { memoryRule, saturationRule } from '../../summarize/tldr/rules.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/runs');
-const tmp = mkdtempSync(path.join(tmpdir(), 'bench-findings-'));
+const tmp = tempDir('bench-findings-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** Resolves an RFC 6901 JSON pointer. */

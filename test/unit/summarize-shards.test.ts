@@ -1,16 +1,16 @@
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarize } from '../../src/commands/summarize.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { parseMatrix } from '../../src/matrix/load.js';
+import { planShard } from '../../src/matrix/shard.js';
 import type { RunInfo } from '../../src/results/types.js';
-import { planShard } from '../../src/runner/shard.js';
 import { loadSummary } from '../../summarize/load.js';
 import { expandRunDirs } from '../../summarize/run-dirs.js';
 import { plannedCells, shardCoverage } from '../../summarize/shards.js';
 import { bench } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /**
  * The recorded three-rep run (2 configs x readonly/readonly-short x 1/8 clients x 3 reps) cut into
@@ -18,7 +18,7 @@ import { bench } from '../helpers/cli.js';
  * cells.jsonl holds only their cells.
  */
 const fixture = path.resolve(import.meta.dirname, '../fixtures/runs/three-reps');
-const tmp = mkdtempSync(path.join(tmpdir(), 'bench-shards-'));
+const tmp = tempDir('bench-shards-');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 const GROUPS: Record<number, string[]> = {
@@ -88,7 +88,7 @@ describe('summarizing shards', () => {
   });
 
   it('refuses shards of another count or seed unless --allow-mixed', () => {
-    const other = mkdtempSync(path.join(tmpdir(), 'bench-shards-x-'));
+    const other = tempDir('bench-shards-x-');
     try {
       const three = shardDir(2, 3, other);
       expect(() => loadSummary([one, three])).toThrow(ConfigurationError);

@@ -1,8 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findPackageVersion, readPackageJson, TOOL_VERSION } from '../../src/runner/version.js';
+import { tempDir } from '../helpers/tmp.js';
 
 describe('tool version', () => {
   it('is the repository package.json version, never a made-up 0.0.0', () => {
@@ -20,7 +20,7 @@ describe('tool version', () => {
   });
 
   it('takes the nearest package above the module, skipping nameless markers, never an outer one', () => {
-    const root = mkdtempSync(path.join(os.tmpdir(), 'bench-version-'));
+    const root = tempDir('bench-version-');
     const outer = path.join(root, 'project');
     const inner = path.join(outer, 'node_modules/pgbench-matrix-bench');
     const runner = path.join(inner, 'dist/src/runner');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { countAbortedClients } from '../../src/pgbench/aborted.js';
-import type { PgbenchSummary } from '../../src/results/types.js';
+import type { PgbenchSummary } from '../../src/pgbench/types.js';
 import { resolveTarget, scheduleEvents, signalledComponents } from '../../src/runner/events.js';
 import { classifyCell } from '../../src/runner/outcome.js';
 import { cancelNote, workersRecord } from '../../src/runner/workers.js';

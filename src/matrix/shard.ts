@@ -1,11 +1,11 @@
 import { ConfigurationError } from '../errors.js';
-import { concurrencyOf } from '../matrix/concurrency.js';
-import type { Cell } from '../matrix/expand.js';
-import type { Matrix, MatrixOverrides } from '../matrix/load.js';
-import { workloadBlocks } from '../matrix/load-variants.js';
-import type { MatrixSpec } from '../matrix/schema.js';
-import type { Workload } from '../matrix/workload.js';
 import { sha256 } from '../util/hash.js';
+import { concurrencyOf } from './concurrency.js';
+import type { Cell } from './expand.js';
+import type { Matrix, MatrixOverrides } from './load.js';
+import { workloadBlocks } from './load-variants.js';
+import type { MatrixSpec } from './schema.js';
+import type { Workload } from './workload.js';
 
 /** `--shard i/N`: this process runs shard `index` (1-based) of `count`. */
 export interface Shard {

@@ -2,8 +2,6 @@ import { readdirSync, rmSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors.js';
 import { parseMatrix } from '../../src/matrix/load.js';
-import { configOrder, planCells } from '../../src/runner/plan.js';
-import { continuesSegment } from '../../src/runner/segment.js';
 import {
   assignShards,
   derivedSeed,
@@ -12,7 +10,9 @@ import {
   planShard,
   resolveShard,
   shardCells,
-} from '../../src/runner/shard.js';
+} from '../../src/matrix/shard.js';
+import { configOrder, planCells } from '../../src/runner/plan.js';
+import { continuesSegment } from '../../src/runner/segment.js';
 import { bench, tempResults } from '../helpers/cli.js';
 
 const matrix = (extra = '') =>
