@@ -12,6 +12,7 @@ import { runPaths } from './results/paths.js';
 import { parseShard, type Shard } from './runner/shard.js';
 import { TOOL_VERSION } from './runner/version.js';
 import { parseImageFlags } from './stack/container-images.js';
+import { compareExitLines } from './ui/compare-exit.js';
 import { renderDoctor } from './ui/doctor.js';
 import { renderGateFailures } from './ui/gates.js';
 import { progressReporter } from './ui/progress.js';
@@ -322,6 +323,10 @@ program
   .option('--baseline-config <name>', 'paired form: the baseline config of <run>')
   .option('--candidate-config <name>', 'paired form: the candidate config of <run>')
   .option(
+    '--control-config <name>',
+    'two-run form: a config both runs ran that the change does not touch; each ratio is divided by its ratio between the runs (default: the matrix baseline when both runs have it)',
+  )
+  .option(
     '--threshold <change>',
     `smallest relative change that matters, 0.05 or 5% (default ${COMPARE_DEFAULTS.threshold})`,
     (v: string) => {
@@ -348,6 +353,7 @@ program
       o: {
         baselineConfig?: string;
         candidateConfig?: string;
+        controlConfig?: string;
         threshold?: number;
         alpha?: number;
         allowInconclusive?: boolean;
@@ -362,24 +368,17 @@ program
           ...(candidate !== undefined ? { candidate } : {}),
           ...(o.baselineConfig !== undefined ? { baselineConfig: o.baselineConfig } : {}),
           ...(o.candidateConfig !== undefined ? { candidateConfig: o.candidateConfig } : {}),
+          ...(o.controlConfig !== undefined ? { controlConfig: o.controlConfig } : {}),
           ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
           ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
           ...(o.out ? { out: o.out } : {}),
         });
         if (o.json) process.stdout.write(c.json.endsWith('\n') ? c.json : `${c.json}\n`);
         humanOutput(o).table(c.terminal);
-        if (c.regressions > 0) {
-          console.error(
-            `${c.regressions} regression(s): slower beyond the threshold, or failed where the baseline did not`,
-          );
-          process.exitCode = EXIT.findings;
-        }
-        if (c.inconclusive > 0) {
-          console.error(
-            `${c.inconclusive} inconclusive group(s): this data cannot tell a change of the threshold's size from noise (see the notes for the reps needed)${o.allowInconclusive ? '; allowed by --allow-inconclusive' : ''}`,
-          );
-          if (!o.allowInconclusive) process.exitCode = EXIT.findings;
-        }
+        for (const line of compareExitLines(c, o.allowInconclusive === true, o.quiet === true))
+          console.error(line);
+        if (c.regressions > 0) process.exitCode = EXIT.findings;
+        if ((c.inconclusive > 0 || c.unpaired > 0) && !o.allowInconclusive) process.exitCode = EXIT.findings;
       } catch (e) {
         process.exitCode = reportError(e);
       }

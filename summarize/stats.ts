@@ -285,7 +285,7 @@ export interface TInterval {
   high: number;
 }
 
-const NO_INTERVAL: TInterval = {
+export const NO_INTERVAL: TInterval = {
   estimate: Number.NaN,
   se: Number.NaN,
   df: Number.NaN,
@@ -296,7 +296,7 @@ const NO_INTERVAL: TInterval = {
 };
 
 /** t, p and the interval from an estimate, its standard error and df; handles se = 0 (no spread). */
-function tInterval(estimate: number, se: number, df: number, alpha: number): TInterval {
+export function tInterval(estimate: number, se: number, df: number, alpha: number): TInterval {
   if (se === 0) {
     const t = estimate === 0 ? 0 : Math.sign(estimate) * Infinity;
     return { estimate, se, df, t, p: estimate === 0 ? 1 : 0, low: estimate, high: estimate };
