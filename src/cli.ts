@@ -312,8 +312,9 @@ program
   .command('compare')
   .description(
     'is the candidate faster, slower, unchanged, or undecided? Two configs of one run paired rep by rep ' +
-      '(--baseline-config A --candidate-config B: the reliable form), or two runs. ' +
-      'Exit 1 on a regression, and on an inconclusive group unless --allow-inconclusive',
+      '(--baseline-config A --candidate-config B: the reliable form), or two runs, normalized by a control config ' +
+      'both ran (without one, verdicts are unpaired: drift between runs is not cancelled). ' +
+      'Exit 1 on a regression, and on an inconclusive or unpaired group unless --allow-inconclusive',
   )
   .argument(
     '<run>',
@@ -342,7 +343,7 @@ program
     `1 - confidence of the intervals (default ${COMPARE_DEFAULTS.alpha}: 95% intervals)`,
     fraction,
   )
-  .option('--allow-inconclusive', 'exit 0 when groups are inconclusive (still 1 on a regression)')
+  .option('--allow-inconclusive', 'exit 0 when groups are inconclusive or unpaired (still 1 on a regression)')
   .option('--out <dir>', 'write compare.md, compare.json and github-action-benchmark files here')
   .option('--json', 'print compare.json on stdout; the table goes to stderr')
   .option('--quiet', 'print nothing but errors, regressions and inconclusive groups')

@@ -1,5 +1,5 @@
 import type { Row } from './model.js';
-import { mean, NO_INTERVAL, sampleSizeNeeded, std, type TInterval, tInterval } from './stats.js';
+import { mean, NO_INTERVAL, std, type TInterval, tInterval } from './stats.js';
 
 /**
  * Drift between two runs, cancelled by a control config both runs ran (difference in differences).
@@ -48,29 +48,6 @@ export function driftInterval(x: RunPair, control: RunPair, alpha = 0.05): TInte
 /** The four samples' spreads (s of each), NaN where a sample has fewer than 2 values. */
 export function driftSpreads(x: RunPair, control: RunPair): number[] {
   return [x.candidate, x.baseline, control.candidate, control.baseline].map((s) => std(s));
-}
-
-/**
- * Reps per side (each of the four samples n reps, spreads as measured) for the difference in
- * differences to detect `effect` with `power`: se = √(Σ sᵢ² / n), df = (n − 1)(Σ sᵢ²)² / Σ sᵢ⁴.
- * Each run needs n reps of the candidate config AND of the control.
- */
-export function driftRepsNeeded(
-  spreads: readonly number[],
-  effect: number,
-  alpha = 0.05,
-  power = 0.8,
-): number {
-  if (!spreads.every((s) => s >= 0)) return Number.NaN;
-  const v = spreads.reduce((a, s) => a + s ** 2, 0);
-  const q = spreads.reduce((a, s) => a + s ** 4, 0);
-  return sampleSizeNeeded(
-    effect,
-    (n) => Math.sqrt(v / n),
-    (n) => (q === 0 ? n - 1 : ((n - 1) * v ** 2) / q),
-    alpha,
-    power,
-  );
 }
 
 /**

@@ -1,10 +1,11 @@
-import { driftInterval, driftRepsNeeded, driftSpreads } from './compare-drift.js';
+import { driftInterval, driftSpreads } from './compare-drift.js';
 import { fixed, isNum } from './format.js';
 import { type GroupKey, groupId, type RepSample, type Row } from './model.js';
 import {
   minimumDetectableEffect,
   pairedTTest,
   pairsNeeded,
+  repsEachNeeded,
   repsPerSideNeeded,
   std,
   type TInterval,
@@ -259,7 +260,7 @@ export function driftMetric(
     driftInterval(lx, lc, s.alpha),
     Math.min(lx.baseline.length, lx.candidate.length, lc.baseline.length, lc.candidate.length),
     Math.sqrt(spreads.reduce((a, v) => a + v ** 2, 0)),
-    driftRepsNeeded(spreads, Math.log1p(s.threshold), s.alpha, s.power),
+    repsEachNeeded(spreads, Math.log1p(s.threshold), s.alpha, s.power),
     display,
     s,
     higherIsBetter,

@@ -395,9 +395,23 @@ export function pairsNeeded(sd: number, effect: number, alpha = 0.05, power = 0.
  * measured (sb, sc): se = √((s_b² + s_c²) / n), df = (n − 1)(s_b² + s_c²)² / (s_b⁴ + s_c⁴).
  */
 export function repsPerSideNeeded(sb: number, sc: number, effect: number, alpha = 0.05, power = 0.8): number {
-  if (!(sb >= 0) || !(sc >= 0)) return Number.NaN;
-  const v = sb ** 2 + sc ** 2;
-  const q = sb ** 4 + sc ** 4;
+  return repsEachNeeded([sb, sc], effect, alpha, power);
+}
+
+/**
+ * The same for a difference of any number of independent means (two runs normalized by a control
+ * have four), each sample getting n reps with the spreads measured:
+ *   se = √(Σ sᵢ² / n),  df = (n − 1)(Σ sᵢ²)² / Σ sᵢ⁴   (Welch–Satterthwaite at equal n)
+ */
+export function repsEachNeeded(
+  spreads: readonly number[],
+  effect: number,
+  alpha = 0.05,
+  power = 0.8,
+): number {
+  if (!spreads.every((s) => s >= 0)) return Number.NaN;
+  const v = spreads.reduce((a, s) => a + s ** 2, 0);
+  const q = spreads.reduce((a, s) => a + s ** 4, 0);
   return sampleSizeNeeded(
     effect,
     (n) => Math.sqrt(v / n),

@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { compareExitLines } from '../../src/ui/compare-exit.js';
 import { compareRows, verdictCounts } from '../../summarize/compare.js';
-import {
-  defaultControl,
-  driftInterval,
-  driftRepsNeeded,
-  UNPAIRED_LABEL,
-} from '../../summarize/compare-drift.js';
+import { defaultControl, driftInterval, UNPAIRED_LABEL } from '../../summarize/compare-drift.js';
 import type { Row } from '../../summarize/model.js';
 import { compareReporters } from '../../summarize/reporters/index.js';
-import { describe as stats, studentTQuantile } from '../../summarize/stats.js';
+import {
+  repsEachNeeded,
+  repsPerSideNeeded,
+  describe as stats,
+  studentTQuantile,
+} from '../../summarize/stats.js';
 
 /** A row of one config (readonly, 8 clients unless given) from per-rep TPS. */
 function row(config: string, tps: number[], extra: Partial<Row> = {}): Row {
@@ -164,10 +164,11 @@ describe('two runs normalized by a control config (difference in differences)', 
 
   it('reps needed grow with the control noise added', () => {
     const effect = Math.log1p(0.05);
-    const alone = driftRepsNeeded([0.05, 0.05], effect);
-    const withControl = driftRepsNeeded([0.05, 0.05, 0.05, 0.05], effect);
+    const alone = repsEachNeeded([0.05, 0.05], effect);
+    expect(alone).toBe(repsPerSideNeeded(0.05, 0.05, effect));
+    const withControl = repsEachNeeded([0.05, 0.05, 0.05, 0.05], effect);
     expect(withControl).toBeGreaterThan(alone);
-    expect(driftRepsNeeded([0.05, Number.NaN, 0.05, 0.05], effect)).toBeNaN();
+    expect(repsEachNeeded([0.05, Number.NaN, 0.05, 0.05], effect)).toBeNaN();
   });
 
   it('a group whose control is missing for its workload is unpaired, and says why', () => {
