@@ -101,7 +101,7 @@ export function driftText(r: CompareResult): string {
   const parts: string[] = [];
   if (r.control !== undefined && normalized > 0)
     parts.push(
-      `${normalized} group${normalized === 1 ? '' : 's'} normalized by the control config \`${r.control}\`: the candidate's log TPS ratio between the runs minus ${r.control}'s for the same workload and concurrency (difference in differences; the interval combines both ratios' uncertainty), which cancels drift that hit both alike`,
+      `${normalized} group${normalized === 1 ? '' : 's'} normalized by the control config \`${r.control}\`: the candidate's log TPS ratio between the runs minus ${r.control}'s for the same workload and concurrency (difference in differences; the interval combines both ratios' uncertainty), which cancels drift that hit both alike (TPS base and cand are each run's own means, so there the ratio is not their quotient)`,
     );
   if (unpaired > 0)
     parts.push(
