@@ -12,6 +12,7 @@ import { parseShard, type Shard } from './matrix/shard.js';
 import { runPaths } from './results/paths.js';
 import { TOOL_VERSION } from './runner/version.js';
 import { parseImageFlags } from './stack/container-images.js';
+import { compareExitLines } from './ui/compare-exit.js';
 import { renderDoctor } from './ui/doctor.js';
 import { renderGateFailures } from './ui/gates.js';
 import { progressReporter } from './ui/progress.js';
@@ -321,8 +322,9 @@ program
   .command('compare')
   .description(
     'is the candidate faster, slower, unchanged, or undecided? Two configs of one run paired rep by rep ' +
-      '(--baseline-config A --candidate-config B: the reliable form), or two runs. ' +
-      'Exit 1 on a regression, and on an inconclusive group unless --allow-inconclusive',
+      '(--baseline-config A --candidate-config B: the reliable form), or two runs, normalized by a control config ' +
+      'both ran (without one, verdicts are unpaired: drift between runs is not cancelled). ' +
+      'Exit 1 on a regression, and on an inconclusive or unpaired group unless --allow-inconclusive',
   )
   .argument(
     '<run>',
@@ -331,6 +333,10 @@ program
   .argument('[candidate-run]', 'the candidate run (two-run form), or a folder of its shard runs')
   .option('--baseline-config <name>', 'paired form: the baseline config of <run>')
   .option('--candidate-config <name>', 'paired form: the candidate config of <run>')
+  .option(
+    '--control-config <name>',
+    'two-run form: a config both runs ran that the change does not touch; each ratio is divided by its ratio between the runs (default: the matrix baseline when both runs have it)',
+  )
   .option(
     '--threshold <change>',
     `smallest relative change that matters, 0.05 or 5% (default ${COMPARE_DEFAULTS.threshold})`,
@@ -347,7 +353,7 @@ program
     `1 - confidence of the intervals (default ${COMPARE_DEFAULTS.alpha}: 95% intervals)`,
     fraction,
   )
-  .option('--allow-inconclusive', 'exit 0 when groups are inconclusive (still 1 on a regression)')
+  .option('--allow-inconclusive', 'exit 0 when groups are inconclusive or unpaired (still 1 on a regression)')
   .option('--out <dir>', 'write compare.md, compare.json and github-action-benchmark files here')
   .option('--json', 'print compare.json on stdout; the table goes to stderr')
   .option('--quiet', 'print nothing but errors, regressions and inconclusive groups')
@@ -358,6 +364,7 @@ program
       o: {
         baselineConfig?: string;
         candidateConfig?: string;
+        controlConfig?: string;
         threshold?: number;
         alpha?: number;
         allowInconclusive?: boolean;
@@ -372,24 +379,17 @@ program
           ...(candidate !== undefined ? { candidate } : {}),
           ...(o.baselineConfig !== undefined ? { baselineConfig: o.baselineConfig } : {}),
           ...(o.candidateConfig !== undefined ? { candidateConfig: o.candidateConfig } : {}),
+          ...(o.controlConfig !== undefined ? { controlConfig: o.controlConfig } : {}),
           ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
           ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
           ...(o.out ? { out: o.out } : {}),
         });
         if (o.json) process.stdout.write(c.json.endsWith('\n') ? c.json : `${c.json}\n`);
         humanOutput(o).table(c.terminal);
-        if (c.regressions > 0) {
-          console.error(
-            `${c.regressions} regression(s): slower beyond the threshold, or failed where the baseline did not`,
-          );
-          process.exitCode = EXIT.findings;
-        }
-        if (c.inconclusive > 0) {
-          console.error(
-            `${c.inconclusive} inconclusive group(s): this data cannot tell a change of the threshold's size from noise (see the notes for the reps needed)${o.allowInconclusive ? '; allowed by --allow-inconclusive' : ''}`,
-          );
-          if (!o.allowInconclusive) process.exitCode = EXIT.findings;
-        }
+        for (const line of compareExitLines(c, o.allowInconclusive === true, o.quiet === true))
+          console.error(line);
+        if (c.regressions > 0) process.exitCode = EXIT.findings;
+        if ((c.inconclusive > 0 || c.unpaired > 0) && !o.allowInconclusive) process.exitCode = EXIT.findings;
       } catch (e) {
         process.exitCode = reportError(e);
       }

@@ -1,9 +1,11 @@
+import { driftInterval, driftSpreads } from './compare-drift.js';
 import { fixed, isNum } from './format.js';
 import { type GroupKey, groupId, type RepSample, type Row } from './model.js';
 import {
   minimumDetectableEffect,
   pairedTTest,
   pairsNeeded,
+  repsEachNeeded,
   repsPerSideNeeded,
   std,
   type TInterval,
@@ -54,6 +56,23 @@ export interface MetricComparison {
   verdict: Verdict;
 }
 
+/**
+ * How the two-run form treated the drift between the runs, per group (absent in the paired form,
+ * where pairing cancels it; docs/statistics.md "Drift between two runs"):
+ * - normalized: the ratio is the candidate's ratio between the runs divided by the control
+ *   config's for the same workload and concurrency (difference in differences on the logs,
+ *   summarize/compare-drift.ts); `drift` is the control's ratio, `raw` the candidate's before.
+ * - control: this group is the control. Its ratio is the drift estimate; its verdict is shown and
+ *   not counted, unless it failed where the baseline did not (drift does not fail cells).
+ * - unpaired: no control, so drift between the runs is not cancelled. A faster / slower /
+ *   no-change is not conclusive and counts like an inconclusive group for the exit code, unless the
+ *   candidate failed where the baseline did not (`byFailure`): that is a regression whatever drifted.
+ */
+export type DriftTreatment =
+  | { kind: 'normalized'; control: string; drift: MetricComparison; raw: MetricComparison }
+  | { kind: 'control'; control: string; byFailure: boolean }
+  | { kind: 'unpaired'; byFailure: boolean };
+
 export interface CompareGroup extends GroupKey {
   /** The config on the baseline side (the same as `config` in the two-run form). */
   baselineConfig: string;
@@ -65,6 +84,8 @@ export interface CompareGroup extends GroupKey {
   verdict: Verdict;
   /** Why a verdict is inconclusive, what failed, how many reps would do. */
   notes: string[];
+  /** Two-run form only: how the drift between the runs was treated. */
+  drift?: DriftTreatment;
 }
 
 export interface CompareResult {
@@ -76,6 +97,13 @@ export interface CompareResult {
   regressions: number;
   /** Groups whose verdict is inconclusive: exit 1 too, unless --allow-inconclusive. */
   inconclusive: number;
+  /**
+   * Two-run form: groups with an unpaired faster / slower / no-change (drift not cancelled, see
+   * DriftTreatment). Not conclusive: exit 1 like inconclusive ones, unless --allow-inconclusive.
+   */
+  unpaired?: number;
+  /** Two-run form: the control config whose ratio between the runs normalized the others. */
+  control?: string;
   threshold: number;
   alpha: number;
   power: number;
@@ -88,6 +116,11 @@ export interface CompareOptions {
   alpha?: number;
   /** Power for the detectable change and the reps needed. Default COMPARE_DEFAULTS.power. */
   power?: number;
+}
+
+/** The two-run form's options: a control config both runs ran cancels the drift between them. */
+export interface TwoRunOptions extends CompareOptions {
+  control?: string;
 }
 
 interface Settings {
@@ -200,6 +233,34 @@ export function welchMetric(
     Math.min(lb.length, lc.length),
     Math.sqrt(sb ** 2 + sc ** 2),
     repsPerSideNeeded(sb, sc, Math.log1p(s.threshold), s.alpha, s.power),
+    display,
+    s,
+    higherIsBetter,
+  );
+}
+
+/**
+ * Two-run comparison of one metric normalized by a control config's own ratio between the runs:
+ * exp of (mean ln x_cand − mean ln x_base) − (mean ln c_cand − mean ln c_base), the interval
+ * combining all four samples' variances (the math is in summarize/compare-drift.ts). n is the
+ * smallest of the four samples; "needed" is reps per side of both the candidate and the control.
+ */
+export function driftMetric(
+  x: { baseline: readonly number[]; candidate: readonly number[] },
+  control: { baseline: readonly number[]; candidate: readonly number[] },
+  display: { baseline: number; candidate: number },
+  higherIsBetter: boolean,
+  opts: CompareOptions = {},
+): MetricComparison {
+  const s = settings(opts);
+  const lx = { baseline: logs(x.baseline), candidate: logs(x.candidate) };
+  const lc = { baseline: logs(control.baseline), candidate: logs(control.candidate) };
+  const spreads = driftSpreads(lx, lc);
+  return fromInterval(
+    driftInterval(lx, lc, s.alpha),
+    Math.min(lx.baseline.length, lx.candidate.length, lc.baseline.length, lc.candidate.length),
+    Math.sqrt(spreads.reduce((a, v) => a + v ** 2, 0)),
+    repsEachNeeded(spreads, Math.log1p(s.threshold), s.alpha, s.power),
     display,
     s,
     higherIsBetter,
@@ -343,19 +404,102 @@ export function comparePaired(
   return result('paired', groups, unmatched, s);
 }
 
+/** A row's per-rep TPS and p99, the samples a two-run metric is computed from. */
+function repValues(r: Row): { tps: number[]; p99: number[] } {
+  return {
+    tps: r.samples.map((x) => x.tps),
+    p99: r.samples.flatMap((x) => (isNum(x.p99Ms) ? [x.p99Ms] : [])),
+  };
+}
+
+/** The control config's rows of the same workload and concurrency in both runs, when both exist. */
+type ControlRows = { baseline: Row; candidate: Row };
+
+/**
+ * TPS and p99 of one group of two runs, and how drift was treated: normalized by the control's
+ * rows when there are some (and this group is not the control), plain Welch otherwise.
+ */
+function twoRunMetrics(
+  b: Row,
+  c: Row,
+  control: { name: string; rows: ControlRows | undefined } | undefined,
+  s: Settings,
+): { tps: MetricComparison; p99?: MetricComparison; drift: DriftTreatment; notes: string[] } {
+  const [vb, vc] = [repValues(b), repValues(c)];
+  const tpsShown = { baseline: b.tps.mean, candidate: c.tps.mean };
+  const p99Shown =
+    b.latency && c.latency ? { baseline: b.latency.p99Ms, candidate: c.latency.p99Ms } : undefined;
+  const raw = welchMetric(vb.tps, vc.tps, tpsShown, true, s);
+  const rawP99 = p99Shown ? welchMetric(vb.p99, vc.p99, p99Shown, false, s) : undefined;
+  const plain = (drift: DriftTreatment, notes: string[] = []) => ({
+    tps: raw,
+    ...(rawP99 ? { p99: rawP99 } : {}),
+    drift,
+    notes,
+  });
+  if (control === undefined) return plain({ kind: 'unpaired', byFailure: false });
+  if (b.config === control.name) return plain({ kind: 'control', control: control.name, byFailure: false });
+  if (control.rows === undefined)
+    return plain({ kind: 'unpaired', byFailure: false }, [
+      `the control ${control.name} has no ${b.workload} / ${b.concurrency} clients results in both runs: drift between runs is not cancelled here`,
+    ]);
+  const [kb, kc] = [repValues(control.rows.baseline), repValues(control.rows.candidate)];
+  const drift = welchMetric(
+    kb.tps,
+    kc.tps,
+    { baseline: control.rows.baseline.tps.mean, candidate: control.rows.candidate.tps.mean },
+    true,
+    s,
+  );
+  const tps = driftMetric(
+    { baseline: vb.tps, candidate: vc.tps },
+    { baseline: kb.tps, candidate: kc.tps },
+    tpsShown,
+    true,
+    s,
+  );
+  const p99 =
+    p99Shown && kb.p99.length > 0 && kc.p99.length > 0
+      ? driftMetric(
+          { baseline: vb.p99, candidate: vc.p99 },
+          { baseline: kb.p99, candidate: kc.p99 },
+          p99Shown,
+          false,
+          s,
+        )
+      : undefined;
+  return {
+    tps,
+    ...(p99 ? { p99 } : {}),
+    drift: { kind: 'normalized', control: control.name, drift, raw },
+    notes: [
+      `normalized by the control ${control.name}, whose TPS moved ${fixed(drift.ratio, 3)}x between the runs; ${fixed(raw.ratio, 3)}x before normalizing`,
+    ],
+  };
+}
+
 /**
  * Two runs, group by group (config, workload, concurrency): Welch's test on the reps' log TPS, the
- * interval of the ratio from it. Runs minutes apart drift, which this form cannot tell from a
- * change; prefer comparePaired. With 1 rep on a side the verdict is inconclusive.
+ * interval of the ratio from it. Runs minutes apart drift, which this form alone cannot tell from a
+ * change: with `opts.control` (a config both runs ran, which the change did not touch) each
+ * group's ratio is divided by the control's ratio between the runs for the same workload and
+ * concurrency (difference in differences, driftMetric); without one, each verdict is unpaired and
+ * does not count as conclusive (DriftTreatment). Prefer comparePaired. With 1 rep on a side the
+ * verdict is inconclusive.
  */
 export function compareRows(
   baseline: readonly Row[],
   candidate: readonly Row[],
-  opts: CompareOptions = {},
+  opts: TwoRunOptions = {},
 ): CompareResult {
   const s = settings(opts);
   const candById = new Map(candidate.map((r) => [groupId(r), r]));
-  const baseIds = new Set(baseline.map((r) => groupId(r)));
+  const baseById = new Map(baseline.map((r) => [groupId(r), r]));
+  const controlOf = (r: Row): ControlRows | undefined => {
+    const id = groupId({ ...key(r), config: opts.control as string });
+    const [cb, cc] = [baseById.get(id), candById.get(id)];
+    return cb && cc ? { baseline: cb, candidate: cc } : undefined;
+  };
   const groups: CompareGroup[] = [];
   const unmatched: CompareResult['unmatched'] = [];
   for (const b of baseline) {
@@ -364,19 +508,12 @@ export function compareRows(
       unmatched.push({ ...key(b), side: 'baseline-only' });
       continue;
     }
-    const tps = welchMetric(
-      b.samples.map((x) => x.tps),
-      c.samples.map((x) => x.tps),
-      { baseline: b.tps.mean, candidate: c.tps.mean },
-      true,
+    const m = twoRunMetrics(
+      b,
+      c,
+      opts.control === undefined ? undefined : { name: opts.control, rows: controlOf(b) },
       s,
     );
-    const bp = b.samples.flatMap((x) => (isNum(x.p99Ms) ? [x.p99Ms] : []));
-    const cp = c.samples.flatMap((x) => (isNum(x.p99Ms) ? [x.p99Ms] : []));
-    const p99 =
-      b.latency && c.latency
-        ? welchMetric(bp, cp, { baseline: b.latency.p99Ms, candidate: c.latency.p99Ms }, false, s)
-        : undefined;
     // A candidate that fails where the baseline did not is a regression whatever its TPS says:
     // more failed cells, no completed rep, or more failed transactions.
     const broke =
@@ -384,7 +521,7 @@ export function compareRows(
       (c.repsCompleted === 0 && b.repsCompleted > 0) ||
       c.failedTransactions > b.failedTransactions;
     const { verdict, notes } = groupVerdict(
-      tps,
+      m.tps,
       'two-run',
       { broke, baselineFailed: b.failedCells.length },
       s,
@@ -397,15 +534,37 @@ export function compareRows(
       baselineConfig: b.config,
       baselineReps: b.repsCompleted,
       candidateReps: c.repsCompleted,
-      tps,
-      ...(p99 ? { p99 } : {}),
+      tps: m.tps,
+      ...(m.p99 ? { p99: m.p99 } : {}),
       verdict,
-      notes,
+      notes: [...notes, ...m.notes],
+      drift: m.drift.kind === 'normalized' ? m.drift : { ...m.drift, byFailure: broke },
     });
   }
   for (const c of candidate)
-    if (!baseIds.has(groupId(c))) unmatched.push({ ...key(c), side: 'candidate-only' });
-  return result('two-run', groups, unmatched, s);
+    if (!baseById.has(groupId(c))) unmatched.push({ ...key(c), side: 'candidate-only' });
+  const r = result('two-run', groups, unmatched, s);
+  return {
+    ...r,
+    unpaired: unpairedCount(groups),
+    ...(opts.control !== undefined ? { control: opts.control } : {}),
+  };
+}
+
+/**
+ * Whether a group's verdict counts for the exit code as it stands: always in the paired form and
+ * when normalized by a control; an unpaired or control group's only when a failure decided it.
+ */
+export function verdictCounts(g: CompareGroup): boolean {
+  const d = g.drift;
+  return d === undefined || d.kind === 'normalized' || d.byFailure;
+}
+
+/** Unpaired groups whose faster / slower / no-change drift alone could have produced. */
+function unpairedCount(groups: readonly CompareGroup[]): number {
+  return groups.filter(
+    (g) => g.drift?.kind === 'unpaired' && !verdictCounts(g) && g.verdict !== 'inconclusive',
+  ).length;
 }
 
 function result(
@@ -418,8 +577,9 @@ function result(
     mode,
     groups,
     unmatched,
-    regressions: groups.filter((g) => g.verdict === 'slower').length,
-    inconclusive: groups.filter((g) => g.verdict === 'inconclusive').length,
+    regressions: groups.filter((g) => g.verdict === 'slower' && verdictCounts(g)).length,
+    // A control's own inconclusive verdict is not a verdict on a change (DriftTreatment).
+    inconclusive: groups.filter((g) => g.verdict === 'inconclusive' && g.drift?.kind !== 'control').length,
     ...s,
   };
 }

@@ -285,7 +285,7 @@ export interface TInterval {
   high: number;
 }
 
-const NO_INTERVAL: TInterval = {
+export const NO_INTERVAL: TInterval = {
   estimate: Number.NaN,
   se: Number.NaN,
   df: Number.NaN,
@@ -296,7 +296,7 @@ const NO_INTERVAL: TInterval = {
 };
 
 /** t, p and the interval from an estimate, its standard error and df; handles se = 0 (no spread). */
-function tInterval(estimate: number, se: number, df: number, alpha: number): TInterval {
+export function tInterval(estimate: number, se: number, df: number, alpha: number): TInterval {
   if (se === 0) {
     const t = estimate === 0 ? 0 : Math.sign(estimate) * Infinity;
     return { estimate, se, df, t, p: estimate === 0 ? 1 : 0, low: estimate, high: estimate };
@@ -395,9 +395,23 @@ export function pairsNeeded(sd: number, effect: number, alpha = 0.05, power = 0.
  * measured (sb, sc): se = √((s_b² + s_c²) / n), df = (n − 1)(s_b² + s_c²)² / (s_b⁴ + s_c⁴).
  */
 export function repsPerSideNeeded(sb: number, sc: number, effect: number, alpha = 0.05, power = 0.8): number {
-  if (!(sb >= 0) || !(sc >= 0)) return Number.NaN;
-  const v = sb ** 2 + sc ** 2;
-  const q = sb ** 4 + sc ** 4;
+  return repsEachNeeded([sb, sc], effect, alpha, power);
+}
+
+/**
+ * The same for a difference of any number of independent means (two runs normalized by a control
+ * have four), each sample getting n reps with the spreads measured:
+ *   se = √(Σ sᵢ² / n),  df = (n − 1)(Σ sᵢ²)² / Σ sᵢ⁴   (Welch–Satterthwaite at equal n)
+ */
+export function repsEachNeeded(
+  spreads: readonly number[],
+  effect: number,
+  alpha = 0.05,
+  power = 0.8,
+): number {
+  if (!spreads.every((s) => s >= 0)) return Number.NaN;
+  const v = spreads.reduce((a, s) => a + s ** 2, 0);
+  const q = spreads.reduce((a, s) => a + s ** 4, 0);
   return sampleSizeNeeded(
     effect,
     (n) => Math.sqrt(v / n),

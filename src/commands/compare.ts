@@ -7,6 +7,7 @@ import {
   type GithubBenchmarkFile,
   githubBenchmark,
 } from '../../summarize/compare.js';
+import { defaultControl, sharesOtherConfig } from '../../summarize/compare-drift.js';
 import { loadSummary } from '../../summarize/load.js';
 import { runDifferences } from '../../summarize/merge.js';
 import type { Row } from '../../summarize/model.js';
@@ -25,6 +26,11 @@ export interface CompareCommandOptions {
   /** Paired form: compare these two configs of `baseline`, rep by rep. */
   baselineConfig?: string;
   candidateConfig?: string;
+  /**
+   * Two-run form: a config both runs ran that the change did not touch; each group's ratio is
+   * divided by its ratio between the runs. Default: the matrix baseline when both runs have it.
+   */
+  controlConfig?: string;
   /** Relative change that counts; default COMPARE_DEFAULTS.threshold. */
   threshold?: number;
   /** 1 − confidence of the intervals; default COMPARE_DEFAULTS.alpha. */
@@ -43,6 +49,10 @@ export interface CompareCommandResult {
   regressions: number;
   /** Groups that could not be decided; the CLI exits 1 unless --allow-inconclusive. */
   inconclusive: number;
+  /** Two-run groups whose verdict no control normalized: not conclusive, exit 1 unless --allow-inconclusive. */
+  unpaired: number;
+  /** Two-run form: the control config that normalized the ratios, when there was one. */
+  control?: string;
   /** The candidate's figures for github-action-benchmark: one file per tool. */
   githubBenchmark: GithubBenchmarkFile[];
   files: string[];
@@ -79,6 +89,39 @@ function requireConfig(rows: readonly Row[], name: string, flag: string, dir: st
 }
 
 /**
+ * The two-run form's control: the one named (which both runs must have, next to another shared
+ * config), else the matrix baseline when it qualifies; with a line for the notes saying which.
+ */
+function chooseControl(
+  base: readonly Row[],
+  cand: readonly Row[],
+  named: string | undefined,
+  dirs: { baseline: string; candidate: string },
+): { control?: string; info: string } {
+  if (named !== undefined) {
+    requireConfig(base, named, '--control-config', dirs.baseline);
+    requireConfig(cand, named, '--control-config', dirs.candidate);
+    if (!sharesOtherConfig(base, cand, named))
+      throw new ConfigurationError(
+        `compare: --control-config "${named}" is the only config both runs ran: there is nothing to normalize by it`,
+      );
+    return {
+      control: named,
+      info: `control config ${named} (--control-config): drift between the runs is cancelled by its ratio`,
+    };
+  }
+  const control = defaultControl(base, cand);
+  if (control !== undefined)
+    return {
+      control,
+      info: `control config ${control} (the matrix baseline, in both runs; another with --control-config): drift between the runs is cancelled by its ratio`,
+    };
+  return {
+    info: 'no control config: the two runs share no matrix baseline next to another config (name one with --control-config); verdicts are unpaired',
+  };
+}
+
+/**
  * `bench compare`: per group, did the candidate get faster or slower, or can this data not tell?
  * Paired form (`--baseline-config A --candidate-config B` on one run) or two-run form.
  */
@@ -95,6 +138,10 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
     if (opts.candidate !== undefined)
       throw new ConfigurationError(
         'compare: --baseline-config/--candidate-config compare two configs of ONE run; give one run directory',
+      );
+    if (opts.controlConfig !== undefined)
+      throw new ConfigurationError(
+        'compare: --control-config is for two runs; the paired form cancels drift by pairing the reps',
       );
     if (opts.baselineConfig === undefined || opts.candidateConfig === undefined)
       throw new ConfigurationError(
@@ -118,11 +165,19 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
       );
     const base = loadSummary([opts.baseline]);
     const cand = loadSummary([opts.candidate]);
-    result = compareRows(base.rows, cand.rows, settings);
+    const control = chooseControl(base.rows, cand.rows, opts.controlConfig, {
+      baseline: opts.baseline,
+      candidate: opts.candidate,
+    });
+    result = compareRows(base.rows, cand.rows, {
+      ...settings,
+      ...(control.control !== undefined ? { control: control.control } : {}),
+    });
     labels = {
       baselineLabel: base.merged.primary.runId ?? path.basename(opts.baseline),
       candidateLabel: cand.merged.primary.runId ?? path.basename(opts.candidate),
       differences: runDifferences(base.merged.primary, cand.merged.primary),
+      info: [control.info],
     };
     candidateRows = cand.rows;
   }
@@ -150,6 +205,8 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
     json,
     regressions: result.regressions,
     inconclusive: result.inconclusive,
+    unpaired: result.unpaired ?? 0,
+    ...(result.control !== undefined ? { control: result.control } : {}),
     githubBenchmark: gh,
     files,
   };

@@ -1,4 +1,11 @@
-import type { CompareGroup, CompareResult, MetricComparison, Verdict } from '../compare.js';
+import {
+  type CompareGroup,
+  type CompareResult,
+  type MetricComparison,
+  type Verdict,
+  verdictCounts,
+} from '../compare.js';
+import { UNPAIRED_LABEL } from '../compare-drift.js';
 import { fixed, fmtMs, fmtPct, fmtTps, isNum, MISSING } from '../format.js';
 
 export interface CompareRenderOptions {
@@ -16,6 +23,18 @@ const MARK: Record<Verdict, string> = {
   'no-change': '⚪ no change',
   inconclusive: '🟡 inconclusive',
 };
+
+/**
+ * The verdict as a table shows it: an unpaired one carries its label, a control says it measures
+ * the drift (its own verdict is not counted), anything else is the verdict. `plain` drops the mark.
+ */
+export function verdictText(g: CompareGroup, plain = false): string {
+  const v = plain ? g.verdict : MARK[g.verdict];
+  if (verdictCounts(g)) return v;
+  if (g.drift?.kind === 'control')
+    return `${plain ? '' : '⚪ '}control: the drift (${g.verdict}, not counted)`;
+  return `${v} (${UNPAIRED_LABEL})`;
+}
 
 /** Ratios near 1 are what matters, and a 5% threshold needs the third decimal. */
 function r3(x: number): string {
@@ -59,15 +78,36 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|');
 }
 
+/** The counts behind the exit code; unpaired and control groups only where there are some. */
 export function headline(r: CompareResult): string {
-  const count = (v: Verdict) => r.groups.filter((g) => g.verdict === v).length;
-  const slower = count('slower');
+  const count = (v: Verdict) => r.groups.filter((g) => g.verdict === v && verdictCounts(g)).length;
+  const slower = r.regressions;
+  const controls = r.groups.filter((g) => g.drift?.kind === 'control' && !verdictCounts(g)).length;
   return [
     slower > 0 ? `**${slower} regression${slower === 1 ? '' : 's'}**` : '**no regression**',
-    `${count('inconclusive')} inconclusive`,
+    `${r.inconclusive} inconclusive`,
+    ...(r.unpaired ? [`${r.unpaired} ${UNPAIRED_LABEL}`] : []),
     `${count('faster')} faster`,
     `${count('no-change')} without a change beyond ±${fmtPct(r.threshold, 0)}`,
+    ...(controls > 0 ? [`${controls} control group${controls === 1 ? '' : 's'} (the drift)`] : []),
   ].join(' · ');
+}
+
+/** How the two-run form dealt with drift between the runs, one sentence; nothing for the paired form. */
+export function driftText(r: CompareResult): string {
+  if (r.mode === 'paired') return '';
+  const normalized = r.groups.filter((g) => g.drift?.kind === 'normalized').length;
+  const unpaired = r.groups.filter((g) => g.drift?.kind === 'unpaired').length;
+  const parts: string[] = [];
+  if (r.control !== undefined && normalized > 0)
+    parts.push(
+      `${normalized} group${normalized === 1 ? '' : 's'} normalized by the control config \`${r.control}\`: the candidate's log TPS ratio between the runs minus ${r.control}'s for the same workload and concurrency (difference in differences; the interval combines both ratios' uncertainty), which cancels drift that hit both alike (TPS base and cand are each run's own means, so there the ratio is not their quotient)`,
+    );
+  if (unpaired > 0)
+    parts.push(
+      `${unpaired} group${unpaired === 1 ? '' : 's'} ${UNPAIRED_LABEL} (no control config in both runs${r.control !== undefined ? ` for that workload and concurrency` : ''}): a faster, slower or no-change verdict there is not conclusive and counts like an inconclusive one for the exit code; name a config both runs ran with --control-config, or compare two configs of one run`,
+    );
+  return parts.join('; ');
 }
 
 /** One sentence on the method, shared by the markdown and the terminal. */
@@ -77,7 +117,8 @@ export function methodText(r: CompareResult): string {
     r.mode === 'paired'
       ? `paired t-test on the log TPS ratio of the two configs' cells of each rep (n = pairs)`
       : `Welch's t-test on the reps' log TPS of the two runs (n = reps base/cand)`;
-  return `${how}; ratio = candidate / baseline with its ${conf} interval; slower/faster when the interval excludes 1 and the ratio is beyond ±${fmtPct(r.threshold, 0)}, no change when the whole interval is within it, inconclusive otherwise. "detectable" is the smallest change this data finds with ${fmtPct(r.power, 0)} power; "needed" is the ${r.mode === 'paired' ? 'pairs' : 'reps per side'} for that to reach ±${fmtPct(r.threshold, 0)} at the measured noise. TPS decides; p99 is shown.`;
+  const drift = driftText(r);
+  return `${how}${drift ? `; ${drift}` : ''}; ratio = candidate / baseline with its ${conf} interval; slower/faster when the interval excludes 1 and the ratio is beyond ±${fmtPct(r.threshold, 0)}, no change when the whole interval is within it, inconclusive otherwise. "detectable" is the smallest change this data finds with ${fmtPct(r.power, 0)} power; "needed" is the ${r.mode === 'paired' ? 'pairs' : 'reps per side'} for that to reach ±${fmtPct(r.threshold, 0)} at the measured noise. TPS decides; p99 is shown.`;
 }
 
 /** Notes, run differences and unmatched groups, as plain lines. */
@@ -111,7 +152,7 @@ export function compareMarkdown(r: CompareResult, o: CompareRenderOptions): stri
   for (const g of r.groups) {
     out.push(
       `| ${[
-        MARK[g.verdict],
+        verdictText(g),
         configText(g),
         g.workload,
         String(g.concurrency),

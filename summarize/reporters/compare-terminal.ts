@@ -11,6 +11,7 @@ import {
   nText,
   pText,
   ratioText,
+  verdictText,
 } from './compare-markdown.js';
 import { denseTable } from './table.js';
 
@@ -33,7 +34,7 @@ export function compareTerminal(r: CompareResult, o: CompareRenderOptions): stri
   ]);
   for (const g of r.groups) {
     t.push([
-      g.verdict,
+      verdictText(g, true),
       configText(g),
       g.workload,
       String(g.concurrency),

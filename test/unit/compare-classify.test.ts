@@ -71,7 +71,10 @@ describe('compare classification (two runs: Welch on log TPS)', () => {
     expect(g?.tps.verdict).toBe('slower');
     expect(g?.p99?.verdict).toBe('slower');
     expect(g?.verdict).toBe('slower');
-    expect(r.regressions).toBe(1);
+    // Two runs and no control config: drift between the runs could make this, so the slower is
+    // labelled unpaired and counted like an inconclusive group, not as a regression.
+    expect(g?.drift).toEqual({ kind: 'unpaired', byFailure: false });
+    expect(r).toMatchObject({ regressions: 0, unpaired: 1 });
   });
 
   it('noise well inside the threshold is no change', () => {
@@ -153,7 +156,14 @@ describe('compare classification (two runs: Welch on log TPS)', () => {
     expect(compareReporters.markdown(r, o)).toMatchSnapshot();
     expect(compareReporters.terminal(r, o)).toMatchSnapshot();
     const j = JSON.parse(compareReporters.json(r, o));
-    expect(j).toMatchObject({ mode: 'two-run', regressions: 1, threshold: 0.05, alpha: 0.05, power: 0.8 });
+    expect(j).toMatchObject({
+      mode: 'two-run',
+      regressions: 0,
+      unpaired: 1,
+      threshold: 0.05,
+      alpha: 0.05,
+      power: 0.8,
+    });
     expect(j.groups[0].tps).toMatchObject({ verdict: 'slower', n: 5 });
   });
 });
@@ -187,13 +197,20 @@ describe('bench compare on run directories', () => {
     const res = await compare({ baseline: run, candidate: run, out: tmp });
     expect(res.regressions).toBe(0);
     expect(res.groups).toHaveLength(8);
-    // Unpaired, a run against itself is two samples with the same spread: ratio 1, p = 1, and an
-    // interval as wide as the noise. direct / readonly / 1 client varies by 32% between reps, so
-    // its interval straddles ±5% and 3 reps cannot decide it.
+    // A run against itself is two samples with the same spread: ratio 1, p = 1, and an interval
+    // as wide as the noise. direct, the matrix baseline, is the control: pgbouncer-tx's ratios are
+    // divided by its ratios, and its own verdicts are not counted. direct / readonly / 1 client
+    // varies by 32% between reps, so its interval straddles ±5%, and so does pgbouncer-tx's there,
+    // which carries the control's noise: 3 reps cannot decide it.
+    expect(res.control).toBe('direct');
     expect(res.groups.every((g) => g.tps.ratio === 1 && g.tps.p === 1)).toBe(true);
     const verdicts = res.groups.map((g) => `${g.config}/${g.workload}/${g.concurrency}:${g.verdict}`);
-    expect(verdicts.filter((v) => !v.endsWith(':no-change'))).toEqual(['direct/readonly/1:inconclusive']);
+    expect(verdicts.filter((v) => !v.endsWith(':no-change'))).toEqual([
+      'direct/readonly/1:inconclusive',
+      'pgbouncer-tx/readonly/1:inconclusive',
+    ]);
     expect(res.inconclusive).toBe(1);
+    expect(res.unpaired).toBe(0);
     expect(res.markdown).toContain('**no regression**');
     expect(res.terminal).toMatch(
       /direct \/ readonly \/ 1 clients: the interval straddles ±5%.* \d+ reps per side would detect/,
