@@ -111,7 +111,8 @@ const proxyConfig = z.strictObject({
   tls: tlsSchema.optional(),
   /**
    * Shell-free command template for a local process. Placeholders: {port} (where the proxy must listen),
-   * {host} (always 127.0.0.1), {upstream_host}, {upstream_port}, {database}, {user}, {workdir}.
+   * {host} (always 127.0.0.1), {upstream_host}, {upstream_port}, {database}, {user}, {workdir},
+   * {matrix_dir} (the matrix file's directory).
    */
   command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
   /** Container image of the proxy (testcontainers provider). */

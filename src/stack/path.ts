@@ -179,6 +179,7 @@ function proxyLaunch(c: ProxyConfig, port: number, upstream: Endpoint, env: Path
         database: BENCH_DB,
         user: upstream.user,
         workdir,
+        matrix_dir: env.matrixDir,
       };
       const files = renderProxyFiles(c.files, values, (rel) =>
         readFileSync(path.resolve(env.matrixDir, rel), 'utf8'),
