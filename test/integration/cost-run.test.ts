@@ -137,7 +137,7 @@ describe('cost cells (native provider, real PgBouncer and relay)', () => {
           (x) =>
             x.config === config && x.method === 'valgrind' && x.repeat === repeat && x.transactions === t,
         );
-        if (!r || r.state !== 'completed') throw new Error(`${config} r${repeat} t${t}: not completed`);
+        if (r?.state !== 'completed') throw new Error(`${config} r${repeat} t${t}: not completed`);
         return {
           ir: component(r, 'proxy').instructions ?? 0,
           tx: r.processed,
