@@ -1,8 +1,9 @@
 import type { MatrixOverrides } from '../matrix/load.js';
 import type { Shard } from '../matrix/shard.js';
+import type { CostCellRecord } from '../results/cost-types.js';
 import type { CellRecord } from '../results/types.js';
 import { runMatrix } from '../runner/run.js';
-import type { RunEvents, RunOutcome } from '../runner/types.js';
+import type { CostMode, RunEvents, RunOutcome } from '../runner/types.js';
 
 export interface RunCommandOptions {
   matrixFile: string;
@@ -13,6 +14,8 @@ export interface RunCommandOptions {
   failFast?: boolean;
   noSampling?: boolean;
   shard?: Shard;
+  /** Cost cells: after the throughput cells (default), alone (--cost-only), or not (--no-cost). */
+  cost?: CostMode;
   command: string[];
   events: RunEvents;
   signal: AbortSignal;
@@ -25,6 +28,8 @@ export interface RunCommandResult {
   allRecords: CellRecord[];
   /** Cells of the whole run (all sessions of a resumed run) that did not complete. */
   failedCells: CellRecord[];
+  /** Cost cells this invocation recorded (cost.jsonl). */
+  costRecords: CostCellRecord[];
 }
 
 /** `bench run`: the matrix, cell by cell, into a run directory. */
@@ -38,6 +43,7 @@ export async function run(opts: RunCommandOptions): Promise<RunCommandResult> {
     ...(opts.failFast ? { failFast: true } : {}),
     ...(opts.noSampling ? { noSampling: true } : {}),
     ...(opts.shard ? { shard: opts.shard } : {}),
+    ...(opts.cost ? { cost: opts.cost } : {}),
     command: opts.command,
     events: opts.events,
     signal: opts.signal,
@@ -48,5 +54,6 @@ export async function run(opts: RunCommandOptions): Promise<RunCommandResult> {
     records: res.records,
     allRecords: res.allRecords,
     failedCells: res.allRecords.filter((r) => r.state !== 'completed' && r.state !== 'interrupted'),
+    costRecords: res.costRecords,
   };
 }

@@ -9,6 +9,8 @@ export function runPaths(dir: string) {
     cellsJsonl: path.join(dir, RUN_FILES.cellsJsonl),
     cellsDir: path.join(dir, RUN_FILES.cellsDir),
     cellDir: (id: string) => path.join(dir, RUN_FILES.cellsDir, id),
+    costJsonl: path.join(dir, RUN_FILES.costJsonl),
+    costCellDir: (id: string) => path.join(dir, RUN_FILES.costDir, id),
     summaryCsv: path.join(dir, RUN_FILES.summaryCsv),
     summaryJson: path.join(dir, RUN_FILES.summaryJson),
     summaryMd: path.join(dir, RUN_FILES.summaryMd),
@@ -41,6 +43,10 @@ export const RUN_FILES = {
   runJson: 'run.json',
   cellsJsonl: 'cells.jsonl',
   cellsDir: 'cells',
+  /** Cost cells (issue 18, src/results/cost-types.ts): never mixed into cells.jsonl. */
+  costJsonl: 'cost.jsonl',
+  /** Raw valgrind/perf output, one directory per cost cell. */
+  costDir: 'cost',
   summaryCsv: 'summary.csv',
   summaryJson: 'summary.json',
   summaryMd: 'summary.md',

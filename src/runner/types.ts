@@ -27,6 +27,13 @@ export interface RunOptions {
   noSampling?: boolean;
   /** Run only this shard of the matrix (`--shard i/N`, src/matrix/shard.ts). */
   shard?: Shard;
+  /**
+   * The matrix's cost cells (src/runner/cost-plan.ts): after the throughput cells (`run`, the default),
+   * alone (`only`, `--cost-only`) or not at all (`skip`, `--no-cost`).
+   */
+  cost?: CostMode;
 }
+
+export type CostMode = 'run' | 'only' | 'skip';
 
 export type RunOutcome = 'completed' | 'failed' | 'interrupted';

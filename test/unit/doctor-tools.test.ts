@@ -1,7 +1,7 @@
 import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { locateTools, toolChecks } from '../../src/commands/doctor.js';
+import { costChecks, locateTools, toolChecks } from '../../src/commands/doctor.js';
 import { locateTool } from '../../src/stack/binaries.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -90,5 +90,24 @@ describe('doctor tool checks', () => {
       if (saved === undefined) delete process.env.BENCH_PG_BINDIR;
       else process.env.BENCH_PG_BINDIR = saved;
     }
+  });
+});
+
+describe('doctor cost tool checks', () => {
+  it('names the Debian package of a missing valgrind or perf, and never makes them required', () => {
+    const checks = costChecks([
+      { tool: 'valgrind', ok: false, detail: 'valgrind was not found', fix: 'apt-get install -y valgrind' },
+      { tool: 'perf', ok: true, detail: 'perf version 6.1' },
+    ]);
+    expect(checks).toEqual([
+      {
+        name: 'valgrind',
+        ok: false,
+        required: false,
+        detail: 'valgrind was not found',
+        fix: 'apt-get install -y valgrind',
+      },
+      { name: 'perf', ok: true, required: false, detail: 'perf version 6.1; cost cells can use it' },
+    ]);
   });
 });

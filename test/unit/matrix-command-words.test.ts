@@ -102,6 +102,7 @@ workloads: [readonly]
       database: 'bench',
       user: 'bench_p',
       workdir: '/tmp/a dir',
+      matrix_dir: '/m',
     };
     expect(renderProxyCommand(config.command, values)).toEqual([
       'sh',
