@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { profileSeries } from '../../summarize/figures/offered-load/profile-series.js';
 import { workerFindings } from '../../summarize/figures/worker-scaling/findings-input.js';
 import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
 import { loadSummary } from '../../summarize/input/load.js';
@@ -91,7 +90,13 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     ...wf,
     matrix: loaded.merged.matrix,
     cells: loaded.merged.cells.map((c) => c.cell),
-    plots: plots.map((pl) => `plots/${pl.name}`),
+    plots: plots.map((pl) => ({
+      file: `plots/${pl.name}`,
+      figure: pl.figure,
+      ...(pl.workload !== undefined ? { workload: pl.workload } : {}),
+    })),
+    series,
+    configs: loaded.merged.primary.effective.configs,
     dirs: opts.dirs,
     totals: totals(loaded.rows, options),
   });
@@ -106,7 +111,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
       plots,
       cells: loaded.merged.cells.map((c) => c.cell),
       series,
-      profiles: profileSeries(series, cells),
+      configs: loaded.merged.primary.effective.configs,
       workersSection: workersSectionHtml(wf.scaling ?? [], wf.blips ?? []),
       assets: readReportAssets(),
     }),
