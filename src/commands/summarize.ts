@@ -1,6 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { workerFindings } from '../../summarize/figures/worker-scaling/findings-input.js';
 import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
 import { loadSummary } from '../../summarize/input/load.js';
 import { evaluateGates, type GateReport } from '../../summarize/model/gates.js';
@@ -11,7 +10,6 @@ import { findings, type Sentence } from '../../summarize/reporters/findings/find
 import { githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
 import { readReportAssets } from '../../summarize/reporters/html/assets.js';
 import { renderHtmlReport } from '../../summarize/reporters/html/report.js';
-import { workersSectionHtml } from '../../summarize/reporters/html/workers-section.js';
 import { reporters } from '../../summarize/reporters/index.js';
 import { totals } from '../../summarize/reporters/json.js';
 import { ensureResultsDir } from '../results/dir.js';
@@ -84,12 +82,10 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
   const cells = loaded.merged.cells.map((c) => c.cell);
   const series = loadCellSeries(loaded.merged.cells);
-  const wf = workerFindings(loaded.rows, loaded.merged.primary.effective.configs, cells, series);
   const f = findings(loaded.rows, {
     ...options,
-    ...wf,
     matrix: loaded.merged.matrix,
-    cells: loaded.merged.cells.map((c) => c.cell),
+    cells,
     plots: plots.map((pl) => ({
       file: `plots/${pl.name}`,
       figure: pl.figure,
@@ -112,7 +108,6 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
       cells: loaded.merged.cells.map((c) => c.cell),
       series,
       configs: loaded.merged.primary.effective.configs,
-      workersSection: workersSectionHtml(wf.scaling ?? [], wf.blips ?? []),
       assets: readReportAssets(),
     }),
   );

@@ -1,13 +1,6 @@
 import { SECONDS_RULE } from '../../../src/pgbench/txlog.js';
 import type { CellRecord } from '../../../src/results/types.js';
-import { BLIP_CAPTION, blipTable, type EventBlip } from '../../figures/event-blips/blips.js';
 import type { FigureContext } from '../../figures/figure.js';
-import {
-  SCALING_CAPTION,
-  type ScalingRow,
-  saturationSentence,
-  scalingTable,
-} from '../../figures/worker-scaling/scaling.js';
 import type { CellSeries } from '../../model/cell-series.js';
 import { PER_CORE_RULE, perCoreTable } from '../../model/connections-per-core.js';
 import { fixed, fmtInt, isNum } from '../../model/format.js';
@@ -40,10 +33,6 @@ export interface FindingsOptions extends RenderOptions {
   /** The directories summarized, for the reproduce section. */
   dirs: readonly string[];
   totals: { cellsFailed: number; cellsIsolationChecked?: number; cellsWithForeignBackends?: number };
-  /** PgBouncer worker scaling (summarize/workers.ts), when configs have workers. */
-  scaling?: readonly ScalingRow[];
-  /** The blip around each scheduled event (summarize/events.ts). */
-  blips?: readonly EventBlip[];
   /** The cells' time series and run.json's effective configs, for the figures that read them. */
   series?: readonly CellSeries[];
   configs?: ReadonlyArray<Record<string, unknown>>;
@@ -249,32 +238,22 @@ function reproduce(o: FindingsOptions): string[] {
   return lines;
 }
 
-/** Worker scaling and the blips of scheduled events, when the run has them. */
-function workersSection(o: FindingsOptions): string[] {
-  const scaling = scalingTable(o.scaling ?? []);
-  const blips = blipTable(o.blips ?? []);
-  if (!scaling && !blips) return [];
-  const out = ['## PgBouncer workers and scheduled events', ''];
-  if (scaling) out.push(SCALING_CAPTION, '', scaling, '');
-  if (blips) out.push(BLIP_CAPTION, '', blips, '');
-  return out;
-}
-
 /** FINDINGS.md: a draft for humans to edit; every number in it comes from the rows. */
 export function findings(
   rows: readonly Row[],
   o: FindingsOptions,
 ): { markdown: string; tldr: Sentence[]; setup: string[]; method: string[] } {
-  const tldrSentences = tldr(rows, {
-    ...(o.baseline ? { baseline: o.baseline } : {}),
-    totals: o.totals,
-    ...(o.thresholds
-      ? { cvThreshold: o.thresholds.cv, cpuSaturationCores: o.thresholds.cpuSaturationCores }
-      : {}),
-  });
-  // The saturation of one pooler process is what a workers matrix is for: it leads when the data shows it.
-  const saturated = saturationSentence(o.scaling ?? [], o.thresholds?.cpuSaturationCores ?? 0.9);
-  const sentences = saturated ? [saturated, ...tldrSentences].slice(0, 5) : tldrSentences;
+  const sentences = tldr(
+    rows,
+    {
+      ...(o.baseline ? { baseline: o.baseline } : {}),
+      totals: o.totals,
+      ...(o.thresholds
+        ? { cvThreshold: o.thresholds.cv, cpuSaturationCores: o.thresholds.cpuSaturationCores }
+        : {}),
+    },
+    figureContext(rows, o),
+  );
   const title = o.meta?.matrix?.name ?? o.meta?.runIds[0] ?? 'benchmark';
   const setupLines = setup(o);
   const methodLines = method(rows, o);
@@ -312,7 +291,6 @@ export function findings(
     if (plots.length > 0) out.push(plots.map((p) => `![${p.file}](${p.file})`).join('\n'), '');
   }
   out.push(...runSections(figureContext(rows, o), 'findings', o.plots));
-  out.push(...workersSection(o));
   out.push('## Warnings and caveats', '');
   if (o.warnings.length > 0) out.push(warningList(o.warnings), '');
   else out.push('- No warning was raised.', '');

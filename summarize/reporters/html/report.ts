@@ -30,8 +30,6 @@ export interface HtmlReportInput {
   /** run.json's effective configs, for the figures that read them. */
   configs?: ReadonlyArray<Record<string, unknown>>;
   assets: ReportAssets;
-  /** The PgBouncer workers and events section (summarize/html/workers-section.ts), when the run has one. */
-  workersSection?: string;
 }
 
 /** The pooler's (or proxy's) CPU, summed over its processes (PgBouncer `workers: N`). */
@@ -256,7 +254,6 @@ ${gates.length > 0 ? `<p class="gates"><strong>Gates failed:</strong></p><ul>${g
 ${resultsTable(rows)}
 </section>
 ${sections.map(sectionHtml).join('\n')}
-${input.workersSection ?? ''}
 <section id="plots"><h2>Plots</h2>
 ${plotsSection(input.plots, workloads)}
 </section>
