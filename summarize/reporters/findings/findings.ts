@@ -2,7 +2,6 @@ import { SECONDS_RULE } from '../../../src/pgbench/txlog.js';
 import type { CellRecord } from '../../../src/results/types.js';
 import type { FigureContext } from '../../figures/figure.js';
 import type { CellSeries } from '../../model/cell-series.js';
-import { PER_CORE_RULE, perCoreTable } from '../../model/connections-per-core.js';
 import { fixed, fmtInt, isNum } from '../../model/format.js';
 import type { MatrixInfo } from '../../model/matrix-info.js';
 import type { RenderOptions } from '../../model/report-options.js';
@@ -10,15 +9,8 @@ import type { Row } from '../../model/row.js';
 import { RULES } from '../../model/rules.js';
 import { tldr } from '../../tldr/index.js';
 import { refs, type Sentence, sentence, where } from '../../tldr/refs.js';
-import {
-  metaLine,
-  RESOURCE_CAPTION,
-  resourceTable,
-  warningList,
-  workloadNames,
-  workloadTable,
-} from '../markdown.js';
-import { figureMethods, runSections } from '../tables/markdown-figures.js';
+import { metaLine, warningList, workloadNames } from '../markdown.js';
+import { figureMethods, runSections, workloadTables } from '../tables/markdown-figures.js';
 import { externalMethodLines, externalSetupLine } from './external-method.js';
 
 export { tldr } from '../../tldr/index.js';
@@ -282,11 +274,7 @@ export function findings(
   const line = metaLine(o.meta);
   if (line) out.push(line, '');
   for (const w of workloadNames(rows)) {
-    out.push(`### ${w}`, '', workloadTable(rows, w, o), '');
-    const res = resourceTable(rows, w);
-    if (res) out.push(RESOURCE_CAPTION, '', res, '');
-    const perCore = perCoreTable(rows, w);
-    if (perCore) out.push(PER_CORE_RULE, '', perCore, '');
+    out.push(`### ${w}`, '', ...workloadTables(figureContext(rows, o), 'findings', w));
     const plots = o.plots.filter((p) => p.workload === w);
     if (plots.length > 0) out.push(plots.map((p) => `![${p.file}](${p.file})`).join('\n'), '');
   }
