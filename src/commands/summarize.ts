@@ -94,6 +94,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     series,
     configs: loaded.merged.primary.effective.configs,
     dirs: opts.dirs,
+    cwd: process.cwd(),
     totals: totals(loaded.rows, options),
   });
   write(p.findings, f.markdown);
