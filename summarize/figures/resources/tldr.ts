@@ -1,6 +1,6 @@
 import type { Row } from '../../model/row.js';
 import { type Candidate, candidate, type RuleContext, TIER } from '../../tldr/candidate.js';
-import { clients, pgIndex, sentence, where } from '../../tldr/refs.js';
+import { pgIndex, sentence } from '../../tldr/refs.js';
 
 /** The TL;DR rules of the sampled resources: the hottest tier's CPU, the backends pooling saved, PostgreSQL's memory. */
 
