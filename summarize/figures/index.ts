@@ -5,6 +5,7 @@ import type { Figure } from './figure.js';
 import { offeredLoadFigure } from './offered-load/figure.js';
 import { resourcesFigure } from './resources/figure.js';
 import { throughputFigure } from './throughput/figure.js';
+import { timeSeriesFigure } from './time-series/figure.js';
 import { workerScalingFigure } from './worker-scaling/figure.js';
 
 /**
@@ -18,6 +19,7 @@ export const FIGURES: readonly Figure[] = [
   offeredLoadFigure,
   workerScalingFigure,
   eventBlipsFigure,
+  timeSeriesFigure,
 ];
 
 /** The warnings every figure raises for a row, in FIGURES' order (model/build-rows.ts appends them). */
