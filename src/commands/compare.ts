@@ -1,22 +1,17 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  type CompareResult,
-  comparePaired,
-  compareRows,
-  type GithubBenchmarkFile,
-  githubBenchmark,
-} from '../../summarize/compare.js';
-import { defaultControl, sharesOtherConfig } from '../../summarize/compare-drift.js';
-import { loadSummary } from '../../summarize/load.js';
-import { runDifferences } from '../../summarize/merge.js';
-import type { Row } from '../../summarize/model.js';
+import { type CompareResult, comparePaired, compareRows } from '../../summarize/compare/compare.js';
+import { defaultControl, sharesOtherConfig } from '../../summarize/compare/drift.js';
+import { loadSummary } from '../../summarize/input/load.js';
+import { runDifferences } from '../../summarize/input/merge.js';
+import type { Row } from '../../summarize/model/row.js';
+import { type GithubBenchmarkFile, githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
 import { compareReporters } from '../../summarize/reporters/index.js';
 import { ConfigurationError } from '../errors.js';
 import { ensureResultsDir } from '../results/dir.js';
 import { COMPARE_FILES } from '../results/paths.js';
 
-export { COMPARE_DEFAULTS } from '../../summarize/compare.js';
+export { COMPARE_DEFAULTS } from '../../summarize/compare/compare.js';
 
 export interface CompareCommandOptions {
   /** The baseline run; in the paired form, the one run holding both configs. */

@@ -1,20 +1,18 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { findings, type Sentence } from '../../summarize/findings.js';
-import { evaluateGates, type GateReport } from '../../summarize/gates.js';
-import { readReportAssets } from '../../summarize/html/assets.js';
-import { renderHtmlReport } from '../../summarize/html/report.js';
-import { workersSectionHtml } from '../../summarize/html/workers-section.js';
-import { loadSummary } from '../../summarize/load.js';
-import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model.js';
-import { renderPlots } from '../../summarize/plots.js';
-import { profileSeries } from '../../summarize/profile-series.js';
-import { type RenderOptions, reportMeta } from '../../summarize/report.js';
+import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
+import { loadSummary } from '../../summarize/input/load.js';
+import { reportMeta } from '../../summarize/input/report-meta.js';
+import { evaluateGates, type GateReport } from '../../summarize/model/gates.js';
+import type { RenderOptions } from '../../summarize/model/report-options.js';
+import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model/row.js';
+import { renderPlots } from '../../summarize/plots/render.js';
+import { findings, type Sentence } from '../../summarize/reporters/findings/findings.js';
 import { githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
+import { readReportAssets } from '../../summarize/reporters/html/assets.js';
+import { renderHtmlReport } from '../../summarize/reporters/html/report.js';
 import { reporters } from '../../summarize/reporters/index.js';
 import { totals } from '../../summarize/reporters/json.js';
-import { loadCellSeries } from '../../summarize/timeseries-load.js';
-import { workerFindings } from '../../summarize/workers-findings.js';
 import { ensureResultsDir } from '../results/dir.js';
 import { runPaths } from '../results/paths.js';
 
@@ -85,14 +83,19 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
   const cells = loaded.merged.cells.map((c) => c.cell);
   const series = loadCellSeries(loaded.merged.cells);
-  const wf = workerFindings(loaded.rows, loaded.merged.primary.effective.configs, cells, series);
   const f = findings(loaded.rows, {
     ...options,
-    ...wf,
     matrix: loaded.merged.matrix,
-    cells: loaded.merged.cells.map((c) => c.cell),
-    plots: plots.map((pl) => `plots/${pl.name}`),
+    cells,
+    plots: plots.map((pl) => ({
+      file: `plots/${pl.name}`,
+      figure: pl.figure,
+      ...(pl.workload !== undefined ? { workload: pl.workload } : {}),
+    })),
+    series,
+    configs: loaded.merged.primary.effective.configs,
     dirs: opts.dirs,
+    cwd: process.cwd(),
     totals: totals(loaded.rows, options),
   });
   write(p.findings, f.markdown);
@@ -106,8 +109,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
       plots,
       cells: loaded.merged.cells.map((c) => c.cell),
       series,
-      profiles: profileSeries(series, cells),
-      workersSection: workersSectionHtml(wf.scaling ?? [], wf.blips ?? []),
+      configs: loaded.merged.primary.effective.configs,
       assets: readReportAssets(),
     }),
   );

@@ -1,4 +1,4 @@
-import { UNPAIRED_LABEL } from '../../summarize/compare-drift.js';
+import { UNPAIRED_LABEL } from '../../summarize/compare/drift.js';
 
 /** What the exit code of `bench compare` rests on (a CompareCommandResult has these). */
 export interface CompareExitFacts {

@@ -4,9 +4,9 @@ import {
   type MetricComparison,
   type Verdict,
   verdictCounts,
-} from '../compare.js';
-import { UNPAIRED_LABEL } from '../compare-drift.js';
-import { fixed, fmtMs, fmtPct, fmtTps, isNum, MISSING } from '../format.js';
+} from '../compare/compare.js';
+import { UNPAIRED_LABEL } from '../compare/drift.js';
+import { fixed, fmtMs, fmtPct, fmtTps, isNum, MISSING } from '../model/format.js';
 
 export interface CompareRenderOptions {
   baselineLabel: string;

@@ -9,8 +9,8 @@ import {
   fmtTps,
   isNum,
   ratioDecimals,
-} from '../format.js';
-import type { Row } from '../model.js';
+} from '../model/format.js';
+import type { Row } from '../model/row.js';
 
 /**
  * A number quoted in FINDINGS.md, with where it lives in summary.json (a JSON pointer), its exact
@@ -39,6 +39,9 @@ export interface Sentence {
   text: string;
   numbers: NumberRef[];
 }
+
+/** `{n} client(s)`: a clients placeholder with its noun. */
+export const clients = (n: number) => `{${n}} client${n === 1 ? '' : 's'}`;
 
 export const where = (r: Row) => `${r.workload} at ${r.concurrency} client${r.concurrency === 1 ? '' : 's'}`;
 
@@ -80,11 +83,11 @@ export function refs(rows: readonly Row[]) {
           MIB,
         );
       },
-      perBackend: () =>
+      perBackendSlope: () =>
         at(
-          'sampling/pssPerBackendBytes',
-          r.sampling?.pssPerBackendBytes ?? Number.NaN,
-          fmtMiB(r.sampling?.pssPerBackendBytes),
+          'sampling/pssPerBackendSlope/bytes',
+          r.sampling?.pssPerBackendSlope?.bytes ?? Number.NaN,
+          fmtMiB(r.sampling?.pssPerBackendSlope?.bytes),
           MIB,
         ),
       foreign: () =>

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CompareResult } from '../../summarize/compare.js';
+import type { CompareResult } from '../../summarize/compare/compare.js';
 import { bench, onlyRunDir, ROOT, readCells, tempResults, writeMatrix } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 

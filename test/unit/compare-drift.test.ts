@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { compareExitLines } from '../../src/ui/compare-exit.js';
-import { compareRows, verdictCounts } from '../../summarize/compare.js';
-import { defaultControl, driftInterval, UNPAIRED_LABEL } from '../../summarize/compare-drift.js';
-import type { Row } from '../../summarize/model.js';
-import { compareReporters } from '../../summarize/reporters/index.js';
+import { compareRows, verdictCounts } from '../../summarize/compare/compare.js';
+import { defaultControl, driftInterval, UNPAIRED_LABEL } from '../../summarize/compare/drift.js';
+import type { Row } from '../../summarize/model/row.js';
 import {
   repsEachNeeded,
   repsPerSideNeeded,
   describe as stats,
   studentTQuantile,
-} from '../../summarize/stats.js';
+} from '../../summarize/model/stats.js';
+import { compareReporters } from '../../summarize/reporters/index.js';
 
 /** A row of one config (readonly, 8 clients unless given) from per-rep TPS. */
 function row(config: string, tps: number[], extra: Partial<Row> = {}): Row {

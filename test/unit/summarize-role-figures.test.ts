@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { renderHtmlReport } from '../../summarize/html/report.js';
-import { DEFAULT_THRESHOLDS, type Row } from '../../summarize/model.js';
-import type { RenderOptions } from '../../summarize/report.js';
+import { withPerCore } from '../../summarize/model/connections-per-core.js';
+import type { RenderOptions } from '../../summarize/model/report-options.js';
+import { roleFigures } from '../../summarize/model/role-figures.js';
+import { DEFAULT_THRESHOLDS, type Row } from '../../summarize/model/row.js';
+import { describe as stats } from '../../summarize/model/stats.js';
+import { renderHtmlReport } from '../../summarize/reporters/html/report.js';
 import { reporters } from '../../summarize/reporters/index.js';
-import { resourceTable } from '../../summarize/reporters/markdown.js';
-import { roleFigures } from '../../summarize/role-figures.js';
-import { describe as stats } from '../../summarize/stats.js';
-import { withPerCore } from '../../summarize/tls.js';
+import { workloadTables } from '../../summarize/reporters/tables/markdown-figures.js';
+
+/** The per-workload markdown tables of summary.md for these rows (workload, resources). */
+const resourceTable = (rows: Row[], w: string) =>
+  workloadTables({ rows, options: { warnings: [] } }, 'summary', w).join('\n');
 
 const MiB = 1048576;
 
@@ -85,7 +89,7 @@ describe('a role run as several processes (PgBouncer workers: N) is summed in ev
   });
 
   it('resource table: the sum, marked, with a note', () => {
-    const out = resourceTable([one, two], 'readonly') ?? '';
+    const out = resourceTable([one, two], 'readonly');
     expect(out).toContain(
       '| tx-w2 | 8 | – | 7.0 (sum of 2) | 14.0 (sum of 2) | 1.10 (sum of 2) | 50.0 | 200.0 | 1.00 |',
     );
