@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
 import { eventSchema } from './events.js';
 import { externalRules } from './external-rules.js';
+import { costGateFields } from './gates.js';
 import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
 import { externalTlsSchema, tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
 import { expandWorkers, workersListIssues, workersSchema } from './workers.js';
@@ -33,6 +34,7 @@ export const gatesSchema = z.strictObject({
   max_aborted_clients: z.number().int().nonnegative().optional(),
   min_tps: z.number().positive().optional(),
   max_p99_ms: z.number().positive().optional(),
+  ...costGateFields,
 });
 export type Gates = z.infer<typeof gatesSchema>;
 
