@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { clean } from './commands/clean.js';
-import { COMPARE_DEFAULTS, compare, parseThreshold } from './commands/compare.js';
+import { COMPARE_DEFAULTS, COST_DEFAULTS, compare, compareExit, parseThreshold } from './commands/compare.js';
 import { doctor } from './commands/doctor.js';
 import { run } from './commands/run.js';
 import { summarize } from './commands/summarize.js';
@@ -337,6 +337,17 @@ program
     `1 - confidence of the intervals (default ${COMPARE_DEFAULTS.alpha}: 95% intervals)`,
     fraction,
   )
+  .option(
+    '--cost-threshold <change>',
+    `smallest relative change in work per transaction (cost cells) that matters, 0.01 or 1% (default ${COST_DEFAULTS.threshold})`,
+    (v: string) => {
+      try {
+        return parseThreshold(v);
+      } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+      }
+    },
+  )
   .option('--allow-inconclusive', 'exit 0 when groups are inconclusive (still 1 on a regression)')
   .option('--out <dir>', 'write compare.md, compare.json and github-action-benchmark files here')
   .option('--json', 'print compare.json on stdout; the table goes to stderr')
@@ -350,6 +361,7 @@ program
         candidateConfig?: string;
         threshold?: number;
         alpha?: number;
+        costThreshold?: number;
         allowInconclusive?: boolean;
         out?: string;
         json?: boolean;
@@ -364,22 +376,14 @@ program
           ...(o.candidateConfig !== undefined ? { candidateConfig: o.candidateConfig } : {}),
           ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
           ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
+          ...(o.costThreshold !== undefined ? { costThreshold: o.costThreshold } : {}),
           ...(o.out ? { out: o.out } : {}),
         });
         if (o.json) process.stdout.write(c.json.endsWith('\n') ? c.json : `${c.json}\n`);
         humanOutput(o).table(c.terminal);
-        if (c.regressions > 0) {
-          console.error(
-            `${c.regressions} regression(s): slower beyond the threshold, or failed where the baseline did not`,
-          );
-          process.exitCode = EXIT.findings;
-        }
-        if (c.inconclusive > 0) {
-          console.error(
-            `${c.inconclusive} inconclusive group(s): this data cannot tell a change of the threshold's size from noise (see the notes for the reps needed)${o.allowInconclusive ? '; allowed by --allow-inconclusive' : ''}`,
-          );
-          if (!o.allowInconclusive) process.exitCode = EXIT.findings;
-        }
+        const exit = compareExit(c.result, o.allowInconclusive === true);
+        for (const m of exit.messages) console.error(m);
+        if (exit.exitCode !== 0) process.exitCode = EXIT.findings;
       } catch (e) {
         process.exitCode = reportError(e);
       }

@@ -1,3 +1,4 @@
+import type { CostComparison } from './compare-cost.js';
 import { fixed, isNum } from './format.js';
 import { type GroupKey, groupId, type RepSample, type Row } from './model.js';
 import {
@@ -79,6 +80,8 @@ export interface CompareResult {
   threshold: number;
   alpha: number;
   power: number;
+  /** The cost verdict (summarize/compare-cost.ts), when the runs have cost cells. */
+  cost?: CostComparison;
 }
 
 export interface CompareOptions {

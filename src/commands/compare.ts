@@ -7,7 +7,10 @@ import {
   type GithubBenchmarkFile,
   githubBenchmark,
 } from '../../summarize/compare.js';
-import { loadSummary } from '../../summarize/load.js';
+import { compareCost } from '../../summarize/compare-cost.js';
+import { loadCost } from '../../summarize/figures/cost/load.js';
+import type { CostRow } from '../../summarize/figures/cost/rows.js';
+import { type LoadedSummary, loadSummary } from '../../summarize/load.js';
 import { runDifferences } from '../../summarize/merge.js';
 import type { Row } from '../../summarize/model.js';
 import { compareReporters } from '../../summarize/reporters/index.js';
@@ -16,6 +19,8 @@ import { ensureResultsDir } from '../results/dir.js';
 import { COMPARE_FILES } from '../results/paths.js';
 
 export { COMPARE_DEFAULTS } from '../../summarize/compare.js';
+export { COST_DEFAULTS } from '../../summarize/compare-cost.js';
+export { compareExit } from '../../summarize/compare-exit.js';
 
 export interface CompareCommandOptions {
   /** The baseline run; in the paired form, the one run holding both configs. */
@@ -29,6 +34,8 @@ export interface CompareCommandOptions {
   threshold?: number;
   /** 1 − confidence of the intervals; default COMPARE_DEFAULTS.alpha. */
   alpha?: number;
+  /** Relative change in work per transaction that counts; default COST_DEFAULTS.threshold (1 %). */
+  costThreshold?: number;
   /** When given: compare.md, compare.json and the github-action-benchmark files are written here. */
   out?: string;
 }
@@ -71,11 +78,31 @@ function orderInfo(run: unknown, a: string, b: string): string[] {
   ];
 }
 
-function requireConfig(rows: readonly Row[], name: string, flag: string, dir: string): void {
+function requireConfig(rows: readonly Pick<Row, 'config'>[], name: string, flag: string, dir: string): void {
   if (!rows.some((r) => r.config === name)) {
     const known = [...new Set(rows.map((r) => r.config))].join(', ');
     throw new ConfigurationError(`compare: ${flag} "${name}" has no results in ${dir} (configs: ${known})`);
   }
+}
+
+/** The cost rows of the runs a summary read (their cost.jsonl; empty without cost cells). */
+function costOf(s: LoadedSummary) {
+  return loadCost(s.merged.runs.map((r) => r.dir));
+}
+
+function costSettings(o: CompareCommandOptions) {
+  return o.costThreshold !== undefined ? { threshold: o.costThreshold } : {};
+}
+
+/** The TPS result with the cost verdict beside it, when either side has cost rows. */
+function withCost(
+  r: CompareResult,
+  baseline: readonly CostRow[],
+  candidate: readonly CostRow[],
+  o: { threshold?: number; sameConfig: boolean },
+): CompareResult {
+  if (baseline.length === 0 && candidate.length === 0) return r;
+  return { ...r, cost: compareCost(baseline, candidate, o) };
 }
 
 /**
@@ -101,9 +128,16 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
         'compare: the paired form needs both --baseline-config and --candidate-config',
       );
     const run = loadSummary([opts.baseline]);
-    requireConfig(run.rows, opts.baselineConfig, '--baseline-config', opts.baseline);
-    requireConfig(run.rows, opts.candidateConfig, '--candidate-config', opts.baseline);
-    result = comparePaired(run.rows, opts.baselineConfig, opts.candidateConfig, settings);
+    const cost = costOf(run).rows;
+    const both = [...run.rows, ...cost];
+    requireConfig(both, opts.baselineConfig, '--baseline-config', opts.baseline);
+    requireConfig(both, opts.candidateConfig, '--candidate-config', opts.baseline);
+    result = withCost(
+      comparePaired(run.rows, opts.baselineConfig, opts.candidateConfig, settings),
+      cost.filter((r) => r.config === opts.baselineConfig),
+      cost.filter((r) => r.config === opts.candidateConfig),
+      { ...costSettings(opts), sameConfig: false },
+    );
     const id = run.merged.primary.runId ?? path.basename(opts.baseline);
     labels = {
       baselineLabel: `${opts.baselineConfig} (${id})`,
@@ -118,7 +152,10 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
       );
     const base = loadSummary([opts.baseline]);
     const cand = loadSummary([opts.candidate]);
-    result = compareRows(base.rows, cand.rows, settings);
+    result = withCost(compareRows(base.rows, cand.rows, settings), costOf(base).rows, costOf(cand).rows, {
+      ...costSettings(opts),
+      sameConfig: true,
+    });
     labels = {
       baselineLabel: base.merged.primary.runId ?? path.basename(opts.baseline),
       candidateLabel: cand.merged.primary.runId ?? path.basename(opts.candidate),

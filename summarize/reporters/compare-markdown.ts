@@ -1,5 +1,6 @@
 import type { CompareGroup, CompareResult, MetricComparison, Verdict } from '../compare.js';
 import { fixed, fmtMs, fmtPct, fmtTps, isNum, MISSING } from '../format.js';
+import { costCompareMarkdown } from './compare-cost.js';
 
 export interface CompareRenderOptions {
   baselineLabel: string;
@@ -62,6 +63,7 @@ function cell(s: string): string {
 export function headline(r: CompareResult): string {
   const count = (v: Verdict) => r.groups.filter((g) => g.verdict === v).length;
   const slower = count('slower');
+  if (r.groups.length === 0 && r.cost) return '**no throughput cells to compare: no TPS verdict**';
   return [
     slower > 0 ? `**${slower} regression${slower === 1 ? '' : 's'}**` : '**no regression**',
     `${count('inconclusive')} inconclusive`,
@@ -131,6 +133,7 @@ export function compareMarkdown(r: CompareResult, o: CompareRenderOptions): stri
         .join(' | ')} |`,
     );
   }
+  if (r.cost) out.push(...costCompareMarkdown(r.cost));
   const notes = noteLines(r, o);
   if (notes.length > 0) {
     out.push('', '<details><summary>Notes</summary>', '');

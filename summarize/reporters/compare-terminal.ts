@@ -1,5 +1,6 @@
 import type { CompareResult } from '../compare.js';
 import { fmtTps, MISSING } from '../format.js';
+import { costCompareTerminal } from './compare-cost.js';
 import {
   type CompareRenderOptions,
   configText,
@@ -53,6 +54,7 @@ export function compareTerminal(r: CompareResult, o: CompareRenderOptions): stri
     `(${methodText(r)})`,
     t.toString(),
     ...noteLines(r, o).map((n) => `note: ${n}`),
+    ...(r.cost ? costCompareTerminal(r.cost) : []),
   ];
   return `${out.join('\n')}\n`;
 }
