@@ -1,8 +1,8 @@
-import type { Verdict } from '../compare.js';
-import type { CostCompareGroup, CostComparison, CostFigureComparison } from '../compare-cost.js';
+import type { Verdict } from '../compare/compare.js';
+import type { CostCompareGroup, CostComparison, CostFigureComparison } from '../compare/cost.js';
 import { FIGURE_LABEL, fmtChange, fmtDelta, fmtPerTx, fmtSpread } from '../figures/cost/format.js';
-import { fmtPct, MISSING } from '../format.js';
-import { denseTable } from './table.js';
+import { fmtPct, MISSING } from '../model/format.js';
+import { denseTable } from './terminal-table.js';
 
 const MARK: Record<Verdict, string> = {
   slower: '🔴 slower',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedFunctions, compareCost, costVerdict } from '../../summarize/compare-cost.js';
+import { changedFunctions, compareCost, costVerdict } from '../../summarize/compare/cost.js';
 import { buildCostRows } from '../../summarize/figures/cost/rows.js';
 import { costConfig } from '../helpers/cost-records.js';
 

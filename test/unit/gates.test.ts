@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCostRows } from '../../summarize/figures/cost/rows.js';
-import { evaluateCostGates, evaluateGates } from '../../summarize/gates.js';
-import type { Row } from '../../summarize/model.js';
+import { evaluateCostGates, evaluateGates } from '../../summarize/model/gates.js';
+import type { Row } from '../../summarize/model/row.js';
 import { costConfig } from '../helpers/cost-records.js';
 
 /** A row with the figures the gates read; the rest of Row does not take part. */

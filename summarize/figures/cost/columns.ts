@@ -1,4 +1,4 @@
-import { csvNumber } from '../../format.js';
+import { csvNumber } from '../../model/format.js';
 import { COST_METHOD } from './format.js';
 import { COST_FIGURES, type CostRow } from './rows.js';
 

@@ -1,4 +1,4 @@
-import { fixed, grouped, isNum, MISSING } from '../../format.js';
+import { fixed, grouped, isNum, MISSING } from '../../model/format.js';
 import type { CostFigureName } from './rows.js';
 
 /** How each figure reads in a table header: what it counts, and under which tool. */

@@ -1,4 +1,4 @@
-import { MISSING } from '../../format.js';
+import { MISSING } from '../../model/format.js';
 import { COST_METHOD, FIGURE_LABEL, fmtPerTx, fmtSpread } from './format.js';
 import { COST_FIGURES, type CostRow } from './rows.js';
 

@@ -1,5 +1,5 @@
-import { COST_DEFAULTS } from '../../compare-cost.js';
-import { isNum } from '../../format.js';
+import { COST_DEFAULTS } from '../../compare/cost.js';
+import { isNum } from '../../model/format.js';
 import type { NumberRef, Sentence } from '../../tldr/refs.js';
 import { fmtPerTx, fmtSpread } from './format.js';
 import type { CostRow } from './rows.js';
