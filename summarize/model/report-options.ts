@@ -1,4 +1,5 @@
 import type { RunInfo } from '../../src/results/types.js';
+import type { CostRow } from '../figures/cost/rows.js';
 import type { MergedRuns } from '../input/merge.js';
 import { plannedCells } from '../input/shards.js';
 import { type ExternalMeta, externalMeta } from '../reporters/findings/external-method.js';
@@ -30,6 +31,8 @@ export interface RenderOptions {
   baseline?: string;
   thresholds?: Thresholds;
   gates?: GateReport;
+  /** The cost rows (cost.jsonl, issue 18): their own section of every output, never mixed into `rows`. */
+  cost?: readonly CostRow[];
 }
 
 export function reportMeta(m: MergedRuns): ReportMeta {

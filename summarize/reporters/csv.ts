@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { withCostRows } from '../figures/cost/columns.js';
 import { csvNumber } from '../model/format.js';
 import { LOAD_CSV_HEADER, loadCsvCells } from '../model/offered-load.js';
 import type { RenderOptions } from '../model/report-options.js';
@@ -36,11 +37,13 @@ export function csv(rows: readonly Row[], options: RenderOptions): string {
   }
   const body = rows.map((r) => csvRow(r, rs, multi, [...(kindsByGroup.get(groupId(r)) ?? [])]));
   // Rate-limited rows add their offered-load columns; runs without any keep the same columns.
-  if (!rows.some((r) => r.load)) return stringify([csvHeader(rs, multi), ...body]);
-  return stringify([
-    [...csvHeader(rs, multi), ...LOAD_CSV_HEADER],
-    ...body.map((cells, i) => [...cells, ...loadCsvCells(rows[i] as Row, csvNumber)]),
-  ]);
+  const table = !rows.some((r) => r.load)
+    ? [csvHeader(rs, multi), ...body]
+    : [
+        [...csvHeader(rs, multi), ...LOAD_CSV_HEADER],
+        ...body.map((cells, i) => [...cells, ...loadCsvCells(rows[i] as Row, csvNumber)]),
+      ];
+  return stringify(options.cost && options.cost.length > 0 ? withCostRows(table, options.cost) : table);
 }
 
 /**

@@ -69,3 +69,25 @@ export function costCsvCells(r: CostRow): string[] {
     String(r.failures.length),
   ];
 }
+
+/**
+ * summary.csv with cost rows: a leading `row_kind` column (throughput | cost) and the cost columns
+ * after the throughput ones. A cost row fills only the key columns it shares with the throughput
+ * header (config, workload, reconnect, clients) and its own; a throughput row leaves the cost
+ * columns empty, so no figure of one kind ever sits in the other's row.
+ */
+export function withCostRows(table: readonly string[][], cost: readonly CostRow[]): string[][] {
+  const [header = [], ...body] = table;
+  const shared: Record<string, (r: CostRow) => string> = {
+    config: (r) => r.config,
+    workload: (r) => r.workload,
+    reconnect: (r) => String(r.reconnect),
+    clients: (r) => String(r.clients),
+  };
+  const empty = COST_CSV_HEADER.map(() => '');
+  return [
+    ['row_kind', ...header, ...COST_CSV_HEADER],
+    ...body.map((cells) => ['throughput', ...cells, ...empty]),
+    ...cost.map((r) => ['cost', ...header.map((h) => shared[h]?.(r) ?? ''), ...costCsvCells(r)]),
+  ];
+}

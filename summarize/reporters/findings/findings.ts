@@ -1,5 +1,7 @@
 import { SECONDS_RULE } from '../../../src/pgbench/txlog.js';
 import type { CellRecord } from '../../../src/results/types.js';
+import { costMarkdown } from '../../figures/cost/markdown.js';
+import { costSentence } from '../../figures/cost/tldr.js';
 import { BLIP_CAPTION, blipTable, type EventBlip } from '../../figures/event-blips/blips.js';
 import {
   SCALING_CAPTION,
@@ -251,6 +253,17 @@ function workersSection(o: FindingsOptions): string[] {
   return out;
 }
 
+/**
+ * At most one cost sentence in the TL;DR, before the last (the noise sentence goes last); with five
+ * already, it takes the place of the lowest-ranked one before the last.
+ */
+function withCostSentence(sentences: Sentence[], cost: Sentence | undefined): Sentence[] {
+  if (!cost) return sentences;
+  if (sentences.length === 0) return [cost];
+  const keep = sentences.slice(0, Math.min(sentences.length, 5) - (sentences.length >= 5 ? 2 : 1));
+  return [...keep, cost, sentences.at(-1) as Sentence];
+}
+
 /** FINDINGS.md: a draft for humans to edit; every number in it comes from the rows. */
 export function findings(
   rows: readonly Row[],
@@ -265,7 +278,10 @@ export function findings(
   });
   // The saturation of one pooler process is what a workers matrix is for: it leads when the data shows it.
   const saturated = saturationSentence(o.scaling ?? [], o.thresholds?.cpuSaturationCores ?? 0.9);
-  const sentences = saturated ? [saturated, ...tldrSentences].slice(0, 5) : tldrSentences;
+  const sentences = withCostSentence(
+    saturated ? [saturated, ...tldrSentences].slice(0, 5) : tldrSentences,
+    costSentence(o.cost ?? []),
+  );
   const title = o.meta?.matrix?.name ?? o.meta?.runIds[0] ?? 'benchmark';
   const setupLines = setup(o);
   const methodLines = method(rows, o);
@@ -306,6 +322,7 @@ export function findings(
   const other = o.plots.filter((p) => !workloadNames(rows).some((w) => p.endsWith(`-${w}.svg`)));
   if (other.length > 0) out.push(other.map((p) => `![${p}](${p})`).join('\n'), '');
   out.push(...workersSection(o));
+  out.push(...costMarkdown(o.cost ?? []));
   out.push('## Warnings and caveats', '');
   if (o.warnings.length > 0) out.push(warningList(o.warnings), '');
   else out.push('- No warning was raised.', '');

@@ -1,4 +1,5 @@
 import type { CellRecord } from '../../../src/results/types.js';
+import { costSectionHtml } from '../../figures/cost/html.js';
 import { timeSeriesSpec } from '../../figures/time-series/spec.js';
 import type { CellSeries } from '../../model/cell-series.js';
 import { fmtCores, fmtInt, fmtMs, fmtPct, fmtRatio, fmtTps, isNum, MISSING } from '../../model/format.js';
@@ -249,7 +250,7 @@ export function renderHtmlReport(
 <header>
 <h1>${esc(input.title)}</h1>
 ${meta ? `<p class="meta">${inlineMarkdown(meta)}</p>` : ''}
-<nav><a href="#tldr">TL;DR</a> · <a href="#results">Results</a> · <a href="#plots">Plots</a> · ${rows.some((r) => r.load) ? '<a href="#offered-load">Offered load</a> · ' : ''}<a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
+<nav><a href="#tldr">TL;DR</a> · <a href="#results">Results</a> · <a href="#plots">Plots</a> · ${rows.some((r) => r.load) ? '<a href="#offered-load">Offered load</a> · ' : ''}${options.cost && options.cost.length > 0 ? '<a href="#cost">Cost per transaction</a> · ' : ''}<a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
 </header>
 <main>
 <section id="tldr"><h2>TL;DR</h2>
@@ -266,6 +267,7 @@ ${resultsTable(rows)}
 </section>
 ${loadSection(rows, profiles)}
 ${input.workersSection ?? ''}
+${costSectionHtml(options.cost ?? [])}
 <section id="plots"><h2>Plots</h2>
 ${plotsSection(input.plots, workloads)}
 </section>
