@@ -112,6 +112,15 @@ interface RunFlags {
   sampling: boolean;
   summarize: boolean;
   shard?: Shard;
+  costOnly?: boolean;
+  cost: boolean;
+}
+
+/** --cost-only and --no-cost contradict each other: bad flags, exit 2 before anything starts. */
+function costModeOf(o: RunFlags): 'run' | 'only' | 'skip' {
+  if (o.costOnly && !o.cost)
+    throw new ConfigurationError('--cost-only and --no-cost: expected one of them, not both');
+  return o.costOnly ? 'only' : o.cost ? 'run' : 'skip';
 }
 
 interface CleanFlags {
@@ -189,6 +198,11 @@ program
   )
   .option('--no-sampling', 'do not sample pg_stat_activity, PgBouncer pools and RSS/CPU while cells run')
   .option('--no-summarize', 'do not write the summary, plots and FINDINGS.md at the end')
+  .option(
+    '--cost-only',
+    "run only the matrix's cost cells (instructions and syscalls per transaction, docs/cost.md)",
+  )
+  .option('--no-cost', "skip the matrix's cost cells")
   .action(async (matrixFile: string, o: RunFlags) => {
     const events = progressReporter(process.stderr);
     const signal = interruptSignal((sig) =>
@@ -204,13 +218,15 @@ program
         ...(o.failFast ? { failFast: true } : {}),
         ...(o.sampling ? {} : { noSampling: true }),
         ...(o.shard ? { shard: o.shard } : {}),
+        cost: costModeOf(o),
         command: ['bench', ...process.argv.slice(2)],
         events,
         signal,
       });
       const rel = path.relative(process.cwd(), res.runDir) || res.runDir;
       let gateFailures = 0;
-      if (o.summarize && res.allRecords.some((r) => r.state === 'completed')) {
+      const measured = [...res.allRecords, ...res.costRecords].some((r) => r.state === 'completed');
+      if (o.summarize && measured) {
         const s = await summarize({ dirs: [res.runDir] });
         console.log(s.terminal);
         gateFailures = s.gates.failures.length;
@@ -228,7 +244,14 @@ program
           `${res.failedCells.length} cell(s) failed: ${res.failedCells.map((c) => c.id).join(', ')}`,
         );
       }
-      if (res.failedCells.length > 0 || gateFailures > 0) process.exitCode = EXIT.findings;
+      const failedCost = res.costRecords.filter((r) => r.state !== 'completed');
+      if (failedCost.length > 0) {
+        console.error(
+          `${failedCost.length} cost cell(s) failed: ${failedCost.map((c) => `${c.id} (${c.reason})`).join(', ')}`,
+        );
+      }
+      if (res.failedCells.length > 0 || failedCost.length > 0 || gateFailures > 0)
+        process.exitCode = EXIT.findings;
     } catch (e) {
       process.exitCode = reportError(e);
     }

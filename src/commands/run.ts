@@ -1,6 +1,7 @@
 import type { MatrixOverrides } from '../matrix/load.js';
+import type { CostCellRecord } from '../results/cost-types.js';
 import type { CellRecord } from '../results/types.js';
-import { type RunEvents, type RunOutcome, runMatrix } from '../runner/run.js';
+import { type CostMode, type RunEvents, type RunOutcome, runMatrix } from '../runner/run.js';
 import type { Shard } from '../runner/shard.js';
 
 export interface RunCommandOptions {
@@ -12,6 +13,8 @@ export interface RunCommandOptions {
   failFast?: boolean;
   noSampling?: boolean;
   shard?: Shard;
+  /** Cost cells: after the throughput cells (default), alone (--cost-only), or not (--no-cost). */
+  cost?: CostMode;
   command: string[];
   events: RunEvents;
   signal: AbortSignal;
@@ -24,6 +27,8 @@ export interface RunCommandResult {
   allRecords: CellRecord[];
   /** Cells of the whole run (all sessions of a resumed run) that did not complete. */
   failedCells: CellRecord[];
+  /** Cost cells this invocation recorded (cost.jsonl). */
+  costRecords: CostCellRecord[];
 }
 
 /** `bench run`: the matrix, cell by cell, into a run directory. */
@@ -37,6 +42,7 @@ export async function run(opts: RunCommandOptions): Promise<RunCommandResult> {
     ...(opts.failFast ? { failFast: true } : {}),
     ...(opts.noSampling ? { noSampling: true } : {}),
     ...(opts.shard ? { shard: opts.shard } : {}),
+    ...(opts.cost ? { cost: opts.cost } : {}),
     command: opts.command,
     events: opts.events,
     signal: opts.signal,
@@ -47,5 +53,6 @@ export async function run(opts: RunCommandOptions): Promise<RunCommandResult> {
     records: res.records,
     allRecords: res.allRecords,
     failedCells: res.allRecords.filter((r) => r.state !== 'completed' && r.state !== 'interrupted'),
+    costRecords: res.costRecords,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseDuration } from '../util/duration.js';
+import { costSchema } from './cost.js';
+import { type durationSchema, nonNegativeDuration, positiveDuration } from './duration-schema.js';
 import { eventSchema } from './events.js';
 import { externalRules } from './external-rules.js';
 import { costGateFields } from './gates.js';
@@ -7,18 +8,6 @@ import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
 import { externalTlsSchema, tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
 import { expandWorkers, workersListIssues, workersSchema } from './workers.js';
 
-/** A positive duration: `5s`, `500ms`, `2m`, or a number of seconds. Stored in milliseconds. */
-export const durationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
-  const ms = parseDuration(v);
-  if (ms === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'a duration such as 10s, 500ms, 2m or a number of seconds' });
-    return z.NEVER;
-  }
-  return ms;
-});
-
-const positiveDuration = durationSchema.refine((ms) => ms > 0, { message: 'a duration greater than zero' });
-const nonNegativeDuration = durationSchema.refine((ms) => ms >= 0, { message: 'a duration of zero or more' });
 /** pgbench -T takes whole seconds: a matrix saying 1.5s must not record one thing and run another. */
 const wholeSeconds = (d: typeof durationSchema) =>
   d.refine((ms) => ms % 1000 === 0, { message: 'whole seconds (pgbench -T takes whole seconds), e.g. 5s' });
@@ -124,7 +113,8 @@ const proxyConfig = z.strictObject({
   tls: tlsSchema.optional(),
   /**
    * Shell-free command template for a local process. Placeholders: {port} (where the proxy must listen),
-   * {host} (always 127.0.0.1), {upstream_host}, {upstream_port}, {database}, {user}, {workdir}.
+   * {host} (always 127.0.0.1), {upstream_host}, {upstream_port}, {database}, {user}, {workdir},
+   * {matrix_dir} (the matrix file's directory).
    */
   command: z.union([z.string().min(1), z.array(z.string()).min(1)]).optional(),
   /** Container image of the proxy (testcontainers provider). */
@@ -333,6 +323,8 @@ export const matrixSchema = z
     gates: gatesSchema.default({}),
     /** Signals sent inside the cells of a config (src/matrix/events.ts). */
     events: z.array(eventSchema).default([]),
+    /** Cost cells: instructions and syscalls per transaction of the components (src/matrix/cost.ts). */
+    cost: costSchema.optional(),
   })
   .superRefine((m, ctx) => {
     externalRules(m, ctx);

@@ -11,6 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { redactDeep } from '../util/redact.js';
+import type { CostCellRecord } from './cost-types.js';
 import { runPaths } from './paths.js';
 import type { CellRecord, RunInfo } from './types.js';
 
@@ -30,8 +31,19 @@ export function writeRunInfo(dir: string, info: RunInfo): void {
  * cell starts: an interrupted run loses at most the cell that was running.
  */
 export function appendCell(dir: string, rec: CellRecord): void {
-  const p = runPaths(dir);
-  const fd = openSync(p.cellsJsonl, 'a');
+  appendLine(runPaths(dir).cellsJsonl, rec);
+}
+
+/**
+ * A cost cell's record goes to cost.jsonl, never to cells.jsonl (src/results/cost-types.ts), with
+ * the same append-and-fsync as a cell's.
+ */
+export function appendCost(dir: string, rec: CostCellRecord): void {
+  appendLine(runPaths(dir).costJsonl, rec);
+}
+
+function appendLine(file: string, rec: CellRecord | CostCellRecord): void {
+  const fd = openSync(file, 'a');
   try {
     appendFileSync(fd, `${JSON.stringify(redactDeep(rec))}\n`);
     fsyncSync(fd);

@@ -1,10 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { CostCell } from '../cost/plan.js';
 import { StackError } from '../errors.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
 import { workloadWrites } from '../matrix/workload.js';
+import type { CostCellRecord } from '../results/cost-types.js';
 import { runPaths } from '../results/paths.js';
 import type { CellRecord, RunInfo, RunOutcomeState } from '../results/types.js';
 import { appendCell, writeRunInfo } from '../results/write.js';
@@ -14,6 +16,7 @@ import { clientLimits } from '../stack/limits.js';
 import { NOT_SIZED_EXTERNAL, stackSizing } from '../stack/sizing.js';
 import type { ConfigPath, Provider, Stack } from '../stack/types.js';
 import { type CellHooks, type CellPlan, cellNotRun, runCell } from './cell.js';
+import { executeCost } from './cost-execute.js';
 import { type CellSetup, setUpExternalCell } from './external-cell.js';
 import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellLimitGuard } from './many-clients.js';
@@ -33,6 +36,8 @@ export interface Execution {
   todo: Cell[];
   /** Records of earlier sessions of a resumed run. */
   previous: CellRecord[];
+  /** The cost cells to run after the throughput cells (src/cost/plan.ts), in order. */
+  cost: CostCell[];
   opts: Pick<RunOptions, 'failFast' | 'noSampling' | 'signal'> & { events: RunEvents };
 }
 
@@ -55,6 +60,14 @@ interface LoopState {
   /** A config whose path an event signalled: it restarts before its next cell. */
   signalled?: string;
   outcome: RunOutcome;
+  costRecords: CostCellRecord[];
+}
+
+/** What the loop recorded: throughput cells in cells.jsonl, cost cells in cost.jsonl. */
+export interface Executed {
+  records: CellRecord[];
+  costRecords: CostCellRecord[];
+  outcome: RunOutcome;
 }
 
 /**
@@ -62,14 +75,14 @@ interface LoopState {
  * proxy up only around its block of cells), and stops everything, whatever happens. run.json's
  * `outcome` and `endedAt` are written last.
  */
-export async function execute(x: Execution): Promise<{ records: CellRecord[]; outcome: RunOutcome }> {
+export async function execute(x: Execution): Promise<Executed> {
   const { runDir, info, opts } = x;
   const { events, signal } = opts;
-  if (x.todo.length === 0) {
+  if (x.todo.length === 0 && x.cost.length === 0) {
     events.log('nothing to do: every cell of this run has finished');
     const outcome = x.previous.some((c) => c.state !== 'completed') ? 'failed' : 'completed';
     finish(runDir, info, outcome);
-    return { records: [], outcome };
+    return { records: [], costRecords: [], outcome };
   }
   const workdir = mkdtempSync(path.join(os.tmpdir(), `bench-${info.runId}-`));
   const records: CellRecord[] = [];
@@ -77,7 +90,15 @@ export async function execute(x: Execution): Promise<{ records: CellRecord[]; ou
   let end: RunOutcomeState = 'completed';
   try {
     stack = await startStack(x, workdir);
-    const state: LoopState = { stack, workdir, records, cellMs: [], lastWrote: true, outcome: 'completed' };
+    const state: LoopState = {
+      stack,
+      workdir,
+      records,
+      cellMs: [],
+      lastWrote: true,
+      outcome: 'completed',
+      costRecords: [],
+    };
     for (const [i, cell] of x.todo.entries()) {
       if (signal?.aborted) throw new InterruptedError();
       const rec = await runOne(x, state, cell, i);
@@ -93,13 +114,14 @@ export async function execute(x: Execution): Promise<{ records: CellRecord[]; ou
         break;
       }
     }
+    if (!(opts.failFast && state.outcome === 'failed')) await costPhase(x, state);
     if (x.previous.some((c) => isFinished(c.state) && c.state !== 'completed')) state.outcome = 'failed';
     end = state.outcome;
-    return { records, outcome: state.outcome };
+    return { records, costRecords: state.costRecords, outcome: state.outcome };
   } catch (e) {
     if (e instanceof InterruptedError || signal?.aborted) {
       end = 'interrupted';
-      return { records, outcome: 'interrupted' };
+      return { records, costRecords: [], outcome: 'interrupted' };
     }
     end = e instanceof StackError ? 'stack-error' : 'error';
     throw e;
@@ -108,6 +130,28 @@ export async function execute(x: Execution): Promise<{ records: CellRecord[]; ou
     rmSync(workdir, { recursive: true, force: true });
     finish(runDir, info, end);
   }
+}
+
+/**
+ * The cost cells, after the throughput cells (or alone, `--cost-only`): the last throughput config
+ * stops first, so each cost cell's config is the only one up, started fresh under counting.
+ */
+async function costPhase(x: Execution, s: LoopState): Promise<void> {
+  if (x.cost.length === 0) return;
+  if (s.up !== undefined) await s.stack.stopPath(s.up);
+  s.up = undefined;
+  const { signal } = x.opts;
+  const ctx = {
+    matrix: x.matrix,
+    runDir: x.runDir,
+    stack: s.stack,
+    scratch: s.workdir,
+    ...(signal ? { signal } : {}),
+  };
+  const done = await executeCost(ctx, x.cost, x.opts.events);
+  s.costRecords = done.records;
+  if (done.interrupted) throw new InterruptedError();
+  if (done.records.some((r) => r.state !== 'completed')) s.outcome = 'failed';
 }
 
 /** A stack bench started: drain, tidy, checkpoint, then wait for other configs' backends to go (or refuse). */

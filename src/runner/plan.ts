@@ -16,7 +16,7 @@ export interface ConfigOrder {
 }
 
 /** mulberry32: a small, well-mixed 32-bit PRNG; deterministic for a seed, so the order is reproducible. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

@@ -1,9 +1,14 @@
 import path from 'node:path';
+import { type CostCell, planCostCells, uncountedConfigs } from '../cost/plan.js';
+import { ConfigurationError } from '../errors.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Matrix, MatrixOverrides } from '../matrix/load.js';
+import type { CostCellRecord } from '../results/cost-types.js';
 import type { CellRecord } from '../results/types.js';
 import { ensureRunDir, writeRunInfo } from '../results/write.js';
 import { chooseProvider } from '../stack/select.js';
+import { recordedCostIds } from './cost-execute.js';
+import { costPreflight } from './cost-preflight.js';
 import { execute } from './execute.js';
 import { newRunInfo, openRun, preflight } from './open-run.js';
 import { configOrder, planCells, remainingCells } from './plan.js';
@@ -32,7 +37,14 @@ export interface RunOptions {
   noSampling?: boolean;
   /** Run only this shard of the matrix (`--shard i/N`, src/runner/shard.ts). */
   shard?: Shard;
+  /**
+   * The matrix's cost cells (src/cost/plan.ts): after the throughput cells (`run`, the default),
+   * alone (`only`, `--cost-only`) or not at all (`skip`, `--no-cost`).
+   */
+  cost?: CostMode;
 }
+
+export type CostMode = 'run' | 'only' | 'skip';
 
 export type RunOutcome = 'completed' | 'failed' | 'interrupted';
 
@@ -42,6 +54,8 @@ export interface RunResult {
   matrix: Matrix;
   /** Cells recorded by this invocation. */
   records: CellRecord[];
+  /** Cost cells recorded by this invocation (cost.jsonl). */
+  costRecords: CostCellRecord[];
   /** Every cell of the run directory, latest record per cell (earlier sessions of a resumed run included). */
   allRecords: CellRecord[];
   outcome: RunOutcome;
@@ -72,10 +86,14 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
     );
   const planned = planCells(matrix, order);
   const cells = sharded ? shardCells(planned, sharded.groups) : planned;
-  const todo = remainingCells(cells, previous);
+  const mode = costMode(matrix, opts.cost ?? 'run');
+  const todo = mode === 'only' ? [] : remainingCells(cells, previous);
+  const cost = costTodo(matrix, mode, order.seed, shard, resumed ? recordedCostIds(runDir) : new Set());
   const provider = await chooseProvider(spec.provider);
   events.log(`provider: ${provider.provider.name} (${provider.reason})`);
   provider.provider.preflight?.(matrix);
+  await costPreflight(matrix, cost, provider.provider.name);
+  logCostPlan(matrix, cost, events.log);
 
   // Execute.
   ensureRunDir(runDir);
@@ -94,18 +112,50 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
     }));
   if (resumed) info.resumedAt = [...(info.resumedAt ?? []), new Date().toISOString()];
   writeRunInfo(runDir, info);
-  const { records, outcome } = await execute({
+  const { records, costRecords, outcome } = await execute({
     matrix,
     runDir,
     info,
     provider: provider.provider,
     todo,
     previous,
+    cost,
     opts: { ...opts, events },
   });
 
   const latest = new Map(previous.map((c) => [c.id, c]));
   for (const r of records) latest.set(r.id, r);
   const allRecords = [...latest.values()].sort((a, b) => a.index - b.index);
-  return { runDir, runId, matrix, records, allRecords, outcome };
+  return { runDir, runId, matrix, records, costRecords, allRecords, outcome };
+}
+
+/** `--cost-only` needs a cost block to run; without one there is nothing to do, which is bad input. */
+function costMode(m: Matrix, mode: CostMode): CostMode {
+  if (mode === 'only' && !m.spec.cost) {
+    throw new ConfigurationError(`--cost-only: expected a matrix with a cost: block, ${m.file} has none`);
+  }
+  return m.spec.cost ? mode : 'skip';
+}
+
+/**
+ * The cost cells still to run: none with --no-cost; with --shard only in shard 1 (cost cells are
+ * few and count work, not time, so one machine holds them all); none already recorded.
+ */
+function costTodo(
+  m: Matrix,
+  mode: CostMode,
+  seed: number,
+  shard: Shard | undefined,
+  done: Set<string>,
+): CostCell[] {
+  if (mode === 'skip' || (shard !== undefined && shard.index !== 1)) return [];
+  return planCostCells(m, seed).filter((c) => !done.has(c.id));
+}
+
+function logCostPlan(m: Matrix, cost: readonly CostCell[], log: (msg: string) => void): void {
+  if (cost.length === 0) return;
+  const none = uncountedConfigs(m);
+  log(
+    `cost cells: ${cost.length} (after the throughput cells)${none.length > 0 ? `; nothing to count in ${none.join(', ')}` : ''}`,
+  );
 }

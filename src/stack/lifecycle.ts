@@ -1,6 +1,6 @@
 import { StackError } from '../errors.js';
 import type { ConfigSpec } from '../matrix/schema.js';
-import type { Component, ConfigPath, Stack } from './types.js';
+import type { Component, ConfigPath, Counting, Stack } from './types.js';
 
 /**
  * Which configs are up, shared by every provider: a provider says only how a config's path starts
@@ -12,9 +12,16 @@ import type { Component, ConfigPath, Stack } from './types.js';
 export function pathLifecycle(
   configs: readonly ConfigSpec[],
   started: Component[],
-  pathFor: (c: ConfigSpec, onStarted: (comp: Component) => void) => Promise<ConfigPath>,
+  pathFor: (
+    c: ConfigSpec,
+    onStarted: (comp: Component) => void,
+    counting: Counting | undefined,
+  ) => Promise<ConfigPath>,
 ): { paths: Map<string, ConfigPath> } & Pick<Stack, 'startPath' | 'stopPath' | 'restartPath'> {
   const paths = new Map<string, ConfigPath>();
+  // Paths whose components run under valgrind or perf: a plain start replaces them, and so does
+  // every counted start (each cost cell counts a fresh process from its first instruction).
+  const counted = new Set<string>();
   const specOf = (config: string): ConfigSpec => {
     const spec = configs.find((c) => c.name === config);
     if (!spec) throw new StackError(`unknown config ${config}`);
@@ -30,21 +37,27 @@ export function pathLifecycle(
     const old = paths.get(config);
     if (!old) return;
     paths.delete(config);
+    counted.delete(config);
     for (const c of old.components) {
       await c.stop();
       unregister([c]);
     }
   };
-  const startPath = async (config: string): Promise<ConfigPath> => {
+  const startPath = async (config: string, counting?: Counting): Promise<ConfigPath> => {
+    if (counting || counted.has(config)) await stopPath(config);
     const up = paths.get(config);
     if (up) return up;
     const mine: Component[] = [];
     let fresh: ConfigPath;
     try {
-      fresh = await pathFor(specOf(config), (comp) => {
-        mine.push(comp);
-        started.push(comp);
-      });
+      fresh = await pathFor(
+        specOf(config),
+        (comp) => {
+          mine.push(comp);
+          started.push(comp);
+        },
+        counting,
+      );
     } catch (e) {
       // A half-started path: what did come up stops, client side first, and the start's error stands.
       for (const comp of mine.reverse()) await comp.stop().catch(() => undefined);
@@ -52,6 +65,7 @@ export function pathLifecycle(
       throw e;
     }
     paths.set(config, fresh);
+    if (counting) counted.add(config);
     return fresh;
   };
   const restartPath = async (config: string): Promise<ConfigPath> => {

@@ -16,6 +16,7 @@ import {
   prepareCluster,
 } from './cluster.js';
 import { pathLifecycle } from './lifecycle.js';
+import { nativeLaunch } from './native-counting.js';
 import { type ComponentStarter, preparePaths, startConfigPath } from './path.js';
 import { pickPort, releasePort } from './ports.js';
 import { ManagedProcess } from './process.js';
@@ -112,8 +113,8 @@ export const nativeProvider: Provider = {
       const env = await preparePaths(postgres.endpoint, matrix, password, postgres.secret, log);
       if (tls.certs) env.caFile = tls.certs.file('caCert');
       const starter = processStarter({ bins, root, runAs, pgbouncerVersion, signal: opts.signal, tls });
-      const lifecycle = pathLifecycle(spec.configs, started, (c, onStarted) =>
-        startConfigPath(c, env, starter, onStarted),
+      const lifecycle = pathLifecycle(spec.configs, started, (c, onStarted, counting) =>
+        startConfigPath(c, env, starter, onStarted, counting),
       );
 
       const versions: Record<string, string> = { postgres: pgVersion, pgbench: pgbenchVersion };
@@ -234,23 +235,34 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       );
       chmodSync(iniFile, 0o644);
       // Foreground under our supervision: `-d` needs a pidfile and hides the PID from us.
-      const proc = new ManagedProcess([ctx.bins.pgbouncer, iniFile], {
+      const launch = nativeLaunch(
+        [ctx.bins.pgbouncer, iniFile],
+        'pgbouncer',
+        `${l.config}-worker-${l.worker}`,
+        ctx.runAs,
+        l.counting,
+      );
+      const proc = new ManagedProcess(launch.argv, {
         name: `pgbouncer:${l.config}${l.workers > 1 ? `/worker-${l.worker}` : ''}`,
         cwd: dir,
-        ...(ctx.runAs ? { uid: ctx.runAs.uid, gid: ctx.runAs.gid } : {}),
+        ...launch.ids,
         logFile: path.join(dir, 'pgbouncer.log'),
         // SIGINT is a "safe" shutdown that waits for clients; SIGTERM closes at once, which is what a
         // finished benchmark wants.
         stopSignal: 'SIGTERM',
         hardSignal: 'SIGKILL',
+        ...launch.stop,
       });
       await whenReady(
         proc,
-        () => `pgbouncer for config "${l.config}" did not start`,
-        () => waitForQuery(l.readyAt(dir), 30_000, alive(proc)),
+        () =>
+          `pgbouncer for config "${l.config}" did not start${l.counting ? ` under ${l.counting.method}` : ''}`,
+        () => waitForQuery(l.readyAt(dir), launch.readyTimeoutMs ?? 30_000, alive(proc)),
       );
+      // Under valgrind a process writes its counts on the way out: more grace before the hard kill.
+      const grace = l.counting ? 30_000 : 5_000;
       return {
-        ...component('pgbouncer', proc, l.port, ctx.pgbouncerVersion, l.config, 5_000),
+        ...component('pgbouncer', proc, l.port, ctx.pgbouncerVersion, l.config, grace),
         socketDir: dir,
       };
     },
@@ -265,24 +277,28 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       const { command = [], files } = l.render(dir);
       // 0600: a template may carry what the proxy needs to log in; the directory is the run's scratch.
       for (const f of files) writeFileSync(path.join(dir, f.name), f.content, { mode: 0o600 });
-      const proc = new ManagedProcess(command, {
+      const launch = nativeLaunch(command, 'proxy', c.name, undefined, l.counting);
+      const proc = new ManagedProcess(launch.argv, {
         name: `proxy:${c.name}`,
         cwd: dir,
         env: c.env,
         logFile: path.join(dir, 'proxy.log'),
         stopSignal: 'SIGTERM',
         hardSignal: 'SIGKILL',
+        ...launch.stop,
       });
       // ready_timeout is in milliseconds once the matrix is parsed (a duration such as "30s").
+      const readyMs = Math.max(c.ready_timeout, launch.readyTimeoutMs ?? 0);
       await whenReady(
         proc,
-        () => `proxy for config "${c.name}" did not start (${command[0]})`,
+        () =>
+          `proxy for config "${c.name}" did not start${l.counting ? ` under ${l.counting.method}` : ''} (${command[0]})`,
         async () => {
-          await waitForTcp('127.0.0.1', l.port, c.ready_timeout, alive(proc));
-          await waitForQuery(l.endpoint, c.ready_timeout, alive(proc));
+          await waitForTcp('127.0.0.1', l.port, readyMs, alive(proc));
+          await waitForQuery(l.endpoint, readyMs, alive(proc));
         },
       );
-      return component('proxy', proc, l.port, undefined, c.name, 5_000);
+      return component('proxy', proc, l.port, undefined, c.name, l.counting ? 30_000 : 5_000);
     },
   };
 }

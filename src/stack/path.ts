@@ -13,7 +13,7 @@ import { renderPgbouncerIni, renderProxyCommand, renderProxyFiles, renderUserlis
 import { configRoles, createConfigRoles } from './roles.js';
 import { clientSide } from './sizing.js';
 import { clientTls, pgbouncerTlsSettings, type TlsPaths } from './tls.js';
-import type { Component, ConfigPath, Endpoint, PgbouncerWorker } from './types.js';
+import type { Component, ConfigPath, Counting, Endpoint, PgbouncerWorker } from './types.js';
 
 /**
  * What a config's path is, for every provider: direct is PostgreSQL itself; a pgbouncer config is
@@ -62,6 +62,8 @@ export interface PgbouncerLaunch {
   ini(where: { authFile: string; socketDir: string; tls?: TlsPaths }): string;
   /** Whether this PgBouncer needs the TLS files (its config's `tls:`). */
   tls: boolean;
+  /** A cost cell counts this PgBouncer (src/stack/types.ts). */
+  counting?: Counting;
 }
 
 /** A config's proxy, all decided but its working directory. */
@@ -72,6 +74,8 @@ export interface ProxyLaunch {
   endpoint: Endpoint;
   /** The command (when the config has one) and `files:`, rendered for {workdir} as the proxy sees it. */
   render(workdir: string): { command?: string[]; files: Array<{ name: string; content: string }> };
+  /** A cost cell counts this proxy (src/stack/types.ts). */
+  counting?: Counting;
 }
 
 /**
@@ -175,6 +179,7 @@ function proxyLaunch(c: ProxyConfig, port: number, upstream: Endpoint, env: Path
         database: BENCH_DB,
         user: upstream.user,
         workdir,
+        matrix_dir: env.matrixDir,
       };
       const files = renderProxyFiles(c.files, values, (rel) =>
         readFileSync(path.resolve(env.matrixDir, rel), 'utf8'),
@@ -193,7 +198,9 @@ export async function startConfigPath(
   env: PathEnv,
   starter: ComponentStarter,
   onStarted: (comp: Component) => void,
+  counting?: Counting,
 ): Promise<ConfigPath> {
+  const counts = (role: 'pgbouncer' | 'proxy') => (counting?.roles.includes(role) ? { counting } : {});
   const asRole: Endpoint = { ...env.postgres, user: env.roles.get(c.name) ?? BENCH_USER };
   if (c.kind === 'direct') {
     const endpoint = { ...asRole, ...clientTls(c.tls?.client ?? 'disable', env.caFile) };
@@ -209,9 +216,10 @@ export async function startConfigPath(
     const n = workersOf(c);
     const comps = await withPort(fixed, (port) =>
       startWorkers(n, onStarted, (w) =>
-        starter.pgbouncer(
-          pgbouncerLaunch(c.name, hop, port, asRole, env, c.tls ?? TLS_OFF, { worker: w, workers: n }),
-        ),
+        starter.pgbouncer({
+          ...pgbouncerLaunch(c.name, hop, port, asRole, env, c.tls ?? TLS_OFF, { worker: w, workers: n }),
+          ...counts('pgbouncer'),
+        }),
       ),
     );
     const comp = comps[0] as Component;
@@ -226,7 +234,9 @@ export async function startConfigPath(
   }
   if (c.kind === 'proxy') {
     const upstream = endpoint;
-    const comp = await withPort(c.port, (port) => starter.proxy(proxyLaunch(c, port, upstream, env)));
+    const comp = await withPort(c.port, (port) =>
+      starter.proxy({ ...proxyLaunch(c, port, upstream, env), ...counts('proxy') }),
+    );
     onStarted(comp);
     components.unshift(comp);
     endpoint = { ...upstream, port: comp.port };

@@ -1,6 +1,18 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { parseChildren } from '../sampling/procfs.js';
 import { splitLines } from '../util/lines.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The children of a process's main thread; none when it is gone. */
+function childPids(pid: number): number[] {
+  try {
+    return parseChildren(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8'));
+  } catch {
+    return [];
+  }
+}
 
 /** Every process the harness started and has not yet seen exit; the exit hook kills these by PID. */
 const live = new Map<number, { name: string; hardSignal: NodeJS.Signals }>();
@@ -32,6 +44,17 @@ export interface SpawnOptions {
   /** Signal for a graceful stop and for the exit hook's hard stop. */
   stopSignal?: NodeJS.Signals;
   hardSignal?: NodeJS.Signals;
+  /**
+   * Which process the graceful stop signal goes to: the one spawned, or its first child (a counting
+   * wrapper such as perf stat, which must outlive the component to write its counts).
+   */
+  stopTarget?: 'process' | 'child';
+  /**
+   * Before the graceful stop, wait up to this long for the target's own children to exit (a
+   * forking proxy under valgrind: each connection's process writes its counts as it exits, and the
+   * group kill after the stop would cut that short).
+   */
+  quiesceMs?: number;
 }
 
 /** A long-running child (postgres, pgbouncer, a proxy) with a log ring buffer and a PID-based stop. */
@@ -111,7 +134,9 @@ export class ManagedProcess {
   /** Graceful signal, then the hard one after `graceMs`. Resolves when the process is gone. */
   async stop(graceMs = 10_000): Promise<void> {
     if (!this.exited) {
-      this.signal(this.opts.stopSignal ?? 'SIGTERM');
+      const target = this.opts.stopTarget === 'child' ? (childPids(this.pid)[0] ?? this.pid) : this.pid;
+      await this.quiesce(target);
+      this.signalPid(target, this.opts.stopSignal ?? 'SIGTERM');
       if (!(await this.waitForExit(graceMs))) {
         this.signal(this.opts.hardSignal ?? 'SIGKILL');
         await this.waitForExit(5_000);
@@ -122,6 +147,20 @@ export class ManagedProcess {
       this.signalGroup('SIGKILL');
     }
     await new Promise<void>((resolve) => (this.log ? this.log.end(resolve) : resolve()));
+  }
+
+  private async quiesce(target: number): Promise<void> {
+    const deadline = Date.now() + (this.opts.quiesceMs ?? 0);
+    while (Date.now() < deadline && !this.exited && childPids(target).length > 0) await sleep(50);
+  }
+
+  private signalPid(pid: number, sig: NodeJS.Signals): void {
+    if (pid === this.pid) return this.signal(sig);
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // exited between the read and the kill
+    }
   }
 
   private signalGroup(sig: NodeJS.Signals): void {

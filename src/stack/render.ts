@@ -78,6 +78,8 @@ export interface ProxyPlaceholders {
   database: string;
   user: string;
   workdir: string;
+  /** The directory of the matrix file (a proxy built beside it: `{matrix_dir}/../tools/...`). */
+  matrix_dir: string;
 }
 
 /** Substitutes {placeholders}; an unknown {name} stays as it is (a config file may use braces). */

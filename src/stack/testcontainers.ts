@@ -219,7 +219,9 @@ export const testcontainersProvider: Provider = {
         tls,
         workdir: opts.workdir,
       });
-      const lifecycle = pathLifecycle(spec.configs, started, async (c, onStarted) => {
+      const lifecycle = pathLifecycle(spec.configs, started, async (c, onStarted, counting) => {
+        // Refused before the run starts (src/runner/cost-preflight.ts); this is the last guard.
+        if (counting) throw new StackError('cost cells run on the native provider only');
         const p = await startConfigPath(c, env, starter, onStarted);
         details.containers = containers();
         return p;

@@ -50,6 +50,23 @@ export interface PgbouncerWorker {
   component: Component;
 }
 
+/**
+ * A cost cell's counting of a path's components (src/runner/cost-cell.ts): each counted process
+ * starts under valgrind or perf (src/cost/wrap.ts) writing into a directory of its own. Native
+ * provider only.
+ */
+export interface Counting {
+  method: 'valgrind' | 'perf';
+  roles: readonly ComponentRole[];
+  /** How long a counted component may take to accept connections (valgrind starts slowly). */
+  readyTimeoutMs: number;
+  /**
+   * A fresh directory for one counted process's output (`name` tells a worker from another); the
+   * provider creates it, writable by the component's user.
+   */
+  outDir(role: ComponentRole, name: string): string;
+}
+
 export type ProviderName = 'native' | 'testcontainers' | 'external';
 
 export interface Stack {
@@ -73,8 +90,10 @@ export interface Stack {
   /**
    * Starts one config's pooler/proxy (nothing for direct) and returns its path; a config already up
    * is returned as it is. Only the config under test is up: the runner stops the previous one first.
+   * With `counting` (a cost cell) the components start fresh under valgrind or perf, and the next
+   * start without it restarts them plain.
    */
-  startPath(config: string): Promise<ConfigPath>;
+  startPath(config: string, counting?: Counting): Promise<ConfigPath>;
   /** Stops one config's components (a config that is not up is a no-op). */
   stopPath(config: string): Promise<void>;
   /** Restart the components of one config after a fault (not PostgreSQL). */

@@ -16,6 +16,7 @@ const values = {
   database: 'bench',
   user: 'bench_pgpool',
   workdir: '/tmp/w',
+  matrix_dir: '/m',
 };
 
 describe('templates', () => {
