@@ -72,7 +72,10 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   const holder = opts.dirs.length === 1 && loaded.merged.runs.length > 1 ? opts.dirs[0] : undefined;
   const outDir = ensureResultsDir(opts.out ?? holder ?? loaded.merged.runs[0]?.dir ?? opts.dirs[0] ?? '.');
   const p = runPaths(outDir);
-  const cost = loadCost(loaded.merged.runs.map((r) => r.dir));
+  const cost = loadCost(
+    loaded.merged.runs.map((r) => r.dir),
+    loaded.merged.matrix.configs.map((c) => c.name),
+  );
   const gates = joinGates(
     evaluateGates(loaded.rows, loaded.merged.primary.effective),
     evaluateCostGates(cost.rows, loaded.merged.primary.effective),

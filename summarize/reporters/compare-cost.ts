@@ -117,7 +117,8 @@ export function costCompareTerminal(c: CostComparison): string[] {
     ['spread cand', 'right'],
   ]);
   for (const g of c.groups)
-    for (const f of g.figures) t.push(figureCells(g, f).map((s) => s.replace(/^\S+ /, '')));
+    for (const f of g.figures)
+      t.push(figureCells(g, f).map((s, i) => (i === 0 ? s.replace(/^\S+ /, '') : s)));
   const fns = c.groups.flatMap((g) =>
     g.functions
       .slice(0, 5)

@@ -13,8 +13,8 @@ export interface LoadedCost {
  * The I/O half of the cost figure: reads cost.jsonl of each run directory (only that file: the
  * throughput readers never open it, and this never opens cells.jsonl) and builds the cost rows.
  */
-export function loadCost(runDirs: readonly string[]): LoadedCost {
+export function loadCost(runDirs: readonly string[], configOrder: readonly string[] = []): LoadedCost {
   const read = runDirs.map((d) => readCostRecords(d));
   const records = read.flatMap((r) => r.records);
-  return { rows: buildCostRows(records), records, warnings: read.flatMap((r) => r.warnings) };
+  return { rows: buildCostRows(records, configOrder), records, warnings: read.flatMap((r) => r.warnings) };
 }

@@ -63,6 +63,9 @@ export interface CostRow {
   failures: CostFailure[];
 }
 
+/** Functions doing less than this per transaction are start-up work that the slope cancelled. */
+const MIN_FUNCTION_PER_TX = 0.01;
+
 const rowKey = (config: string, workload: string, component: string) =>
   `${config}\u0000${workload}\u0000${component}`;
 const fnKey = (f: { fn: string; file?: string }) => `${f.fn}\u0000${f.file ?? ''}`;
@@ -108,9 +111,13 @@ function functionRows(points: readonly Point[]): CostFunctionRow[] {
       acc.set(k, a);
     }
   }
-  return [...acc.values()]
-    .map(({ slopes, ...f }) => ({ ...f, instructionsPerTx: costStat(slopes).mean, repeats: slopes.length }))
-    .sort((a, b) => b.instructionsPerTx - a.instructionsPerTx || a.fn.localeCompare(b.fn));
+  return (
+    [...acc.values()]
+      .map(({ slopes, ...f }) => ({ ...f, instructionsPerTx: costStat(slopes).mean, repeats: slopes.length }))
+      // Start-up-only functions (the loader, option parsing) have a slope of 0: no work per transaction.
+      .filter((f) => Math.abs(f.instructionsPerTx) >= MIN_FUNCTION_PER_TX)
+      .sort((a, b) => b.instructionsPerTx - a.instructionsPerTx || a.fn.localeCompare(b.fn))
+  );
 }
 
 function emptyRow(rec: CostCellRecord, component: string): CostRow {
@@ -167,7 +174,10 @@ function collect(records: readonly CostCellRecord[]): Map<string, { row: CostRow
  * transaction counts) and its spread; valgrind figures come from valgrind cells only, perf figures
  * from perf cells only.
  */
-export function buildCostRows(records: readonly CostCellRecord[]): CostRow[] {
+export function buildCostRows(
+  records: readonly CostCellRecord[],
+  configOrder: readonly string[] = [],
+): CostRow[] {
   const rows: CostRow[] = [];
   for (const { row, points } of collect(records).values()) {
     row.transactions = [...new Set(points.map((p) => p.rec.transactions))].sort((a, b) => a - b);
@@ -184,5 +194,10 @@ export function buildCostRows(records: readonly CostCellRecord[]): CostRow[] {
     if (vg.length > 0) row.symbolized = vg.every((p) => p.comp.symbolized !== false);
     rows.push(row);
   }
-  return rows;
+  // The matrix's config order (records come in the shuffled order they ran); unknown configs last.
+  const rank = (c: string) => (configOrder.includes(c) ? configOrder.indexOf(c) : configOrder.length);
+  return rows
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => rank(a.r.config) - rank(b.r.config) || a.i - b.i)
+    .map(({ r }) => r);
 }
