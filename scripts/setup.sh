@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs what bench needs on Debian/Ubuntu (PostgreSQL server + pgbench, PgBouncer, Pgpool-II,
+# valgrind, linux-perf and gcc for cost cells,
 # Node >= 22, the npm dependencies from package-lock.json) and builds it. Safe to rerun: it only
 # installs what is missing, and leaves the checkout as it found it (`git status` stays clean).
 set -euo pipefail
@@ -19,6 +20,11 @@ if ! id postgres >/dev/null 2>&1; then missing+=(postgresql); fi
 if ! command -v socat >/dev/null 2>&1; then missing+=(socat); fi
 # Pgpool-II is the pooler of matrices/pgpool-example.yaml and its test.
 if ! command -v pgpool >/dev/null 2>&1 && [ ! -x /usr/sbin/pgpool ]; then missing+=(pgpool2); fi
+# Cost cells (docs/cost.md): valgrind counts instructions, perf syscalls and CPU time; gcc builds the
+# exact-cost relay (tools/cost-relay) that the cost tests and matrices/cost-example.yaml use.
+if ! command -v valgrind >/dev/null 2>&1; then missing+=(valgrind); fi
+if ! command -v perf >/dev/null 2>&1; then missing+=(linux-perf); fi
+if ! command -v gcc >/dev/null 2>&1; then missing+=(gcc); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2
   $SUDO apt-get update -q
@@ -59,3 +65,5 @@ if [ ! node_modules/.package-lock.json -nt package-lock.json ] || [ ! node_modul
   npm ci --no-audit --no-fund >&2
 fi
 npm run build >&2
+# The exact-cost relay, into tools/cost-relay/build/ (git-ignored).
+bash tools/cost-relay/build.sh >&2

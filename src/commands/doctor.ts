@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
+import { type CostToolProbe, probeCostTools } from '../cost/tools.js';
 import { type BinaryName, binaryVersion, INSTALL_HINT, locateTool } from '../stack/binaries.js';
 import { pingDocker } from '../stack/docker-engine.js';
 import { componentUser } from '../stack/user.js';
@@ -86,6 +87,17 @@ async function opensslCheck(): Promise<DoctorCheck> {
   };
 }
 
+/** valgrind and perf as doctor lines: optional (only cost cells need them), each with its Debian package. */
+export function costChecks(probes: readonly CostToolProbe[]): DoctorCheck[] {
+  return probes.map((p) => ({
+    name: p.tool,
+    ok: p.ok,
+    required: false,
+    detail: p.ok ? `${p.detail}; cost cells can use it` : p.detail,
+    ...(p.fix ? { fix: p.fix } : {}),
+  }));
+}
+
 /** What a stack reached by DSN does not need here: only pgbench runs on this machine. */
 const NOT_NEEDED_EXTERNAL = new Set(['postgres', 'pgbouncer', 'component user']);
 
@@ -144,6 +156,7 @@ export async function doctor(opts: { provider?: string } = {}): Promise<DoctorRe
     fix: 'bash scripts/start-dockerd.sh (or start Docker), then export DOCKER_HOST=unix:///tmp/dockerd/docker.sock',
   });
   checks.push(await opensslCheck());
+  checks.push(...costChecks(await probeCostTools(['valgrind', 'perf'])));
   checks.push({
     name: 'docker cli',
     ok: existsSync('/usr/bin/docker') || existsSync('/usr/local/bin/docker'),

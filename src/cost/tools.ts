@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { execa } from 'execa';
 import type { CostMethod } from '../results/cost-types.js';
 
@@ -43,7 +43,9 @@ async function probeValgrind(): Promise<CostToolProbe> {
 
 /** perf must exist and be allowed to count the tracepoint and software events cost cells use. */
 async function probePerf(): Promise<CostToolProbe> {
-  const r = await execa('perf', ['stat', '-x,', '-e', 'raw_syscalls:sys_enter,task-clock', 'true'], {
+  // An absolute `true`: a failure must say something about perf, not about PATH.
+  const workload = existsSync('/bin/true') ? '/bin/true' : 'true';
+  const r = await execa('perf', ['stat', '-x,', '-e', 'raw_syscalls:sys_enter,task-clock', workload], {
     reject: false,
   });
   // Debian's /usr/bin/perf is a wrapper that exits 1 saying "not found" for a kernel without its perf.

@@ -155,7 +155,10 @@ export class ManagedProcess {
   }
 
   private signalPid(pid: number, sig: NodeJS.Signals): void {
-    if (pid === this.pid) return this.signal(sig);
+    if (pid === this.pid) {
+      this.signal(sig);
+      return;
+    }
     try {
       process.kill(pid, sig);
     } catch {

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { locateTools, toolChecks } from '../../src/commands/doctor.js';
+import { costChecks, locateTools, toolChecks } from '../../src/commands/doctor.js';
 import { locateTool } from '../../src/stack/binaries.js';
 
 const found = (version: string, path: string) => ({ state: 'found' as const, version, path });
@@ -90,5 +90,24 @@ describe('doctor tool checks', () => {
       if (saved === undefined) delete process.env.BENCH_PG_BINDIR;
       else process.env.BENCH_PG_BINDIR = saved;
     }
+  });
+});
+
+describe('doctor cost tool checks', () => {
+  it('names the Debian package of a missing valgrind or perf, and never makes them required', () => {
+    const checks = costChecks([
+      { tool: 'valgrind', ok: false, detail: 'valgrind was not found', fix: 'apt-get install -y valgrind' },
+      { tool: 'perf', ok: true, detail: 'perf version 6.1' },
+    ]);
+    expect(checks).toEqual([
+      {
+        name: 'valgrind',
+        ok: false,
+        required: false,
+        detail: 'valgrind was not found',
+        fix: 'apt-get install -y valgrind',
+      },
+      { name: 'perf', ok: true, required: false, detail: 'perf version 6.1; cost cells can use it' },
+    ]);
   });
 });
