@@ -18,7 +18,7 @@ import {
 } from './row.js';
 import { aggregateSampling } from './sampling.js';
 import { describe, madOutliers, pairedTTest, ratio } from './stats.js';
-import { rowWarnings } from './warnings.js';
+import { type FigureWarnings, rowWarnings } from './warnings.js';
 
 export interface AggregateInput {
   /** Every cell record of the run(s), the latest record per cell id. */
@@ -33,6 +33,8 @@ export interface AggregateInput {
   thresholds?: Partial<Thresholds>;
   /** Cores of the machine the cells ran on (run.json host.cpus), for the whole-machine CPU warning. */
   hostCpus?: number;
+  /** The warnings the report's figures raise per row (passed in: the model does not know the figures). */
+  figureWarnings?: FigureWarnings;
 }
 
 export interface Aggregate {
@@ -60,7 +62,7 @@ export function buildRows(input: AggregateInput): Aggregate {
   const ordered = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key, input.matrix));
   const rows = ordered.map((g) => buildRow(g.key, g.cells, input, baseline));
   attachBaseline(rows, baseline);
-  const warnings = rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus));
+  const warnings = rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus, input.figureWarnings));
   return baseline === undefined ? { rows, warnings } : { rows, warnings, baseline };
 }
 
