@@ -128,7 +128,8 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
         'compare: the paired form needs both --baseline-config and --candidate-config',
       );
     const run = loadSummary([opts.baseline]);
-    const cost = costOf(run).rows;
+    const loadedCost = costOf(run);
+    const cost = loadedCost.rows;
     const both = [...run.rows, ...cost];
     requireConfig(both, opts.baselineConfig, '--baseline-config', opts.baseline);
     requireConfig(both, opts.candidateConfig, '--candidate-config', opts.baseline);
@@ -142,7 +143,10 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
     labels = {
       baselineLabel: `${opts.baselineConfig} (${id})`,
       candidateLabel: `${opts.candidateConfig} (${id})`,
-      info: orderInfo(run.merged.primary, opts.baselineConfig, opts.candidateConfig),
+      info: [
+        ...orderInfo(run.merged.primary, opts.baselineConfig, opts.candidateConfig),
+        ...loadedCost.warnings,
+      ],
     };
     candidateRows = run.rows.filter((r) => r.config === opts.candidateConfig);
   } else {
