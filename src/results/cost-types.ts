@@ -13,7 +13,10 @@ export interface CostFunction {
 export interface CostComponent {
   /** 'pgbouncer' | 'proxy' | 'postgres' (the component's role in the config). */
   component: string;
-  /** Processes counted (a forking proxy: every child; cachegrind writes one file per process). */
+  /**
+   * Processes counted (a forking proxy: every child; cachegrind writes one file per process). perf
+   * cells: the number of processes bench wrapped (PgBouncer workers), each with its children inherited.
+   */
   processes: number;
   /** valgrind: user-space instructions (cachegrind Ir, --cache-sim=no), summed over the processes. */
   instructions?: number;

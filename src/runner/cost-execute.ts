@@ -39,6 +39,7 @@ export async function executeCost(
   ctx: CostCellContext,
   cells: readonly CostCell[],
   events: RunEvents,
+  failFast = false,
 ): Promise<CostOutcome> {
   const records: CostCellRecord[] = [];
   let lastWrote = true;
@@ -57,6 +58,10 @@ export async function executeCost(
     appendCost(ctx.runDir, rec);
     records.push(rec);
     events.log(costLine(rec));
+    if (failFast && rec.state !== 'completed') {
+      events.log(`--fail-fast: stopping after failed cost cell ${rec.id}`);
+      break;
+    }
   }
   return { records, interrupted: false };
 }

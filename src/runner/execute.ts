@@ -148,7 +148,7 @@ async function costPhase(x: Execution, s: LoopState): Promise<void> {
     scratch: s.workdir,
     ...(signal ? { signal } : {}),
   };
-  const done = await executeCost(ctx, x.cost, x.opts.events);
+  const done = await executeCost(ctx, x.cost, x.opts.events, x.opts.failFast);
   s.costRecords = done.records;
   if (done.interrupted) throw new InterruptedError();
   if (done.records.some((r) => r.state !== 'completed')) s.outcome = 'failed';

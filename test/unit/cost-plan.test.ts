@@ -3,6 +3,7 @@ import { costArgv, planCostCells, uncountedConfigs } from '../../src/cost/plan.j
 import { wrapCommand } from '../../src/cost/wrap.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { parseMatrix } from '../../src/matrix/load.js';
+import { costProviderRefusal } from '../../src/runner/cost-preflight.js';
 
 const matrix = (cost: string, extra = '') => `
 configs:
@@ -181,5 +182,15 @@ describe('wrapCommand', () => {
     ]);
     expect(w.signal).toBe('child');
     expect(wrapCommand('perf', ['relay'], '/o', undefined).argv.slice(-2)).toEqual(['--', 'relay']);
+  });
+});
+
+describe('costProviderRefusal', () => {
+  it('runs cost cells on the native provider only, and says why elsewhere', () => {
+    expect(costProviderRefusal('native')).toBeUndefined();
+    expect(costProviderRefusal('testcontainers')).toMatch(
+      /native provider only: .*valgrind and perf are not installed/,
+    );
+    expect(costProviderRefusal('external')).toMatch(/processes bench starts itself/);
   });
 });
