@@ -5,6 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { compare } from '../../src/commands/compare.js';
 import { summarize } from '../../src/commands/summarize.js';
 import type { CostCellRecord } from '../../src/results/cost-types.js';
+import { costFigure } from '../../summarize/figures/cost/figure.js';
+import { loadCost } from '../../summarize/figures/cost/load.js';
 import { costConfig } from '../helpers/cost-records.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/runs');
@@ -140,5 +142,27 @@ describe('compare with cost cells', () => {
     await expect(compare({ baseline: dir, baselineConfig: 'A', candidateConfig: 'Z' })).rejects.toThrow(
       /"Z" has no results .*configs: A, A2, B/,
     );
+  });
+});
+
+describe('the cost figure’s tables', () => {
+  it('point at the exact values in summary.json', async () => {
+    const dir = costOnly('pointers', pgb);
+    await summarize({ dirs: [dir], out: path.join(tmp, 'out8') });
+    const doc = JSON.parse(readFileSync(path.join(tmp, 'out8/summary.json'), 'utf8'));
+    const cost = loadCost([dir]).rows;
+    const ctx = { rows: [], options: { warnings: [], cost } };
+    let checked = 0;
+    for (const t of costFigure.tables) {
+      const rows = t.select ? t.select(cost, ctx) : cost;
+      for (const c of t.columns(rows as never, ctx))
+        for (const r of rows) {
+          const p = c.pointer?.(r as never);
+          if (!p) continue;
+          expect(resolve(doc, p), p).toBe(c.value?.(r as never));
+          checked++;
+        }
+    }
+    expect(checked).toBeGreaterThan(5);
   });
 });
