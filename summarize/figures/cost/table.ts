@@ -51,6 +51,13 @@ export const costTable: Table<CostRow> = {
     ),
 };
 
+/** The share of a row's instructions per transaction that cachegrind could not name (`???`). */
+function unnamedShare(r: CostRow): number {
+  const total = r.figures.instructions_per_tx?.mean ?? 0;
+  const unnamed = r.functions.filter((f) => f.fn === '???').reduce((a, f) => a + f.instructionsPerTx, 0);
+  return total > 0 ? unnamed / total : 0;
+}
+
 interface FunctionLine {
   row: CostRow;
   fn: CostFunctionRow;
@@ -82,12 +89,23 @@ export const functionsTable: Table<CostRow, FunctionLine> = {
     `The top ${TOP_FUNCTIONS} functions of each counted component by instructions per transaction (cachegrind's per-function counts, summed over the component's processes; the slope between the transaction counts, so start-up-only functions drop out).`,
   notes: (lines, ctx) => {
     const shown = new Set(lines.map((l) => l.row));
-    return (ctx.options.cost ?? [])
-      .filter((r) => r.symbolized === false || (r.symbolized === true && !shown.has(r)))
-      .map((r) =>
-        r.symbolized === false
-          ? `${r.config} / ${r.workload} / ${r.component}: no symbols (the binary is stripped): its functions are addresses.`
-          : `${r.config} / ${r.workload} / ${r.component}: no function did measurable work per transaction.`,
-      );
+    const unnamed = (ctx.options.cost ?? []).flatMap((r) => {
+      const share = unnamedShare(r);
+      return share > 0.5
+        ? [
+            `${r.config} / ${r.workload} / ${r.component}: ${Math.round(share * 100)}% of its instructions per transaction are in code without symbols (\`???\`: a stripped binary or library; its debug symbols, e.g. Debian's -dbgsym package, name them).`,
+          ]
+        : [];
+    });
+    return [
+      ...unnamed,
+      ...(ctx.options.cost ?? [])
+        .filter((r) => r.symbolized === false || (r.symbolized === true && !shown.has(r)))
+        .map((r) =>
+          r.symbolized === false
+            ? `${r.config} / ${r.workload} / ${r.component}: no symbols (the binary is stripped): its functions are addresses.`
+            : `${r.config} / ${r.workload} / ${r.component}: no function did measurable work per transaction.`,
+        ),
+    ];
   },
 };
