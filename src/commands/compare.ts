@@ -1,18 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  type CompareResult,
-  comparePaired,
-  compareRows,
-  type GithubBenchmarkFile,
-  githubBenchmark,
-} from '../../summarize/compare/compare.js';
+import { type CompareResult, comparePaired, compareRows } from '../../summarize/compare/compare.js';
 import { compareCost } from '../../summarize/compare/cost.js';
-import { loadCost } from '../../summarize/figures/cost/load.js';
-import type { CostRow } from '../../summarize/figures/cost/rows.js';
+import { loadCost } from '../../summarize/input/cost.js';
 import { type LoadedSummary, loadSummary } from '../../summarize/input/load.js';
 import { runDifferences } from '../../summarize/input/merge.js';
+import type { CostRow } from '../../summarize/model/cost-rows.js';
 import type { Row } from '../../summarize/model/row.js';
+import { type GithubBenchmarkFile, githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
 import { compareReporters } from '../../summarize/reporters/index.js';
 import { ConfigurationError } from '../errors.js';
 import { ensureResultsDir } from '../results/dir.js';

@@ -426,5 +426,3 @@ function result(
     ...s,
   };
 }
-
-export { type GithubBenchmarkFile, githubBenchmark } from '../reporters/github-benchmark.js';

@@ -1,4 +1,4 @@
-import { COST_FIGURES, type CostFigureName, type CostRow } from '../figures/cost/rows.js';
+import { COST_FIGURES, type CostFigureName, type CostRow } from '../model/cost-rows.js';
 import { fixed, isNum } from '../model/format.js';
 import type { Verdict } from './compare.js';
 

@@ -1,6 +1,6 @@
 import { gatesFor } from '../../src/matrix/gates.js';
 import type { MatrixSpec } from '../../src/matrix/schema.js';
-import type { CostRow } from '../figures/cost/rows.js';
+import type { CostRow } from './cost-rows.js';
 import type { GroupKey, Row } from './row.js';
 
 /** The matrix `gates` that summarize can check from rows (the same names as in the matrix schema). */

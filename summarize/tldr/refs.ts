@@ -41,6 +41,9 @@ export interface Sentence {
   numbers: NumberRef[];
 }
 
+/** `{n} client(s)`: a clients placeholder with its noun. */
+export const clients = (n: number) => `{${n}} client${n === 1 ? '' : 's'}`;
+
 export const where = (r: Row) => `${r.workload} at ${r.concurrency} client${r.concurrency === 1 ? '' : 's'}`;
 
 /** Builds NumberRefs for one row, by its index in summary.json's rows. */
@@ -81,11 +84,11 @@ export function refs(rows: readonly Row[]) {
           MIB,
         );
       },
-      perBackend: () =>
+      perBackendSlope: () =>
         at(
-          'sampling/pssPerBackendBytes',
-          r.sampling?.pssPerBackendBytes ?? Number.NaN,
-          fmtMiB(r.sampling?.pssPerBackendBytes),
+          'sampling/pssPerBackendSlope/bytes',
+          r.sampling?.pssPerBackendSlope?.bytes ?? Number.NaN,
+          fmtMiB(r.sampling?.pssPerBackendSlope?.bytes),
           MIB,
         ),
       foreign: () =>

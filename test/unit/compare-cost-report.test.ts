@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CompareResult } from '../../summarize/compare/compare.js';
 import { compareCost } from '../../summarize/compare/cost.js';
 import { compareExit } from '../../summarize/compare/exit.js';
-import { buildCostRows } from '../../summarize/figures/cost/rows.js';
+import { buildCostRows } from '../../summarize/model/cost-rows.js';
 import { compareJson } from '../../summarize/reporters/compare-json.js';
 import { compareMarkdown } from '../../summarize/reporters/compare-markdown.js';
 import { compareTerminal } from '../../summarize/reporters/compare-terminal.js';

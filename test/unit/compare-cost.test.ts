@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { changedFunctions, compareCost, costVerdict } from '../../summarize/compare/cost.js';
-import { buildCostRows } from '../../summarize/figures/cost/rows.js';
+import { buildCostRows } from '../../summarize/model/cost-rows.js';
 import { costConfig } from '../helpers/cost-records.js';
 
 const exact = (mean: number) => ({ mean, spreadPct: 0.001 });

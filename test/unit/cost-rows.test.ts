@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCostJsonl } from '../../src/results/cost-read.js';
-import { buildCostRows } from '../../summarize/figures/cost/rows.js';
-import { costStat, slope } from '../../summarize/figures/cost/slope.js';
+import { buildCostRows } from '../../summarize/model/cost-rows.js';
+import { costStat, slope } from '../../summarize/model/cost-slope.js';
 import { costConfig, costRecord } from '../helpers/cost-records.js';
 
 describe('slope', () => {

@@ -6,7 +6,7 @@ import { compare } from '../../src/commands/compare.js';
 import { summarize } from '../../src/commands/summarize.js';
 import type { CostCellRecord } from '../../src/results/cost-types.js';
 import { costFigure } from '../../summarize/figures/cost/figure.js';
-import { loadCost } from '../../summarize/figures/cost/load.js';
+import { loadCost } from '../../summarize/input/cost.js';
 import { costConfig } from '../helpers/cost-records.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/runs');

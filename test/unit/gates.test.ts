@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCostRows } from '../../summarize/figures/cost/rows.js';
+import { buildCostRows } from '../../summarize/model/cost-rows.js';
 import { evaluateCostGates, evaluateGates } from '../../summarize/model/gates.js';
 import type { Row } from '../../summarize/model/row.js';
 import { costConfig } from '../helpers/cost-records.js';

@@ -1,6 +1,6 @@
+import { COST_FIGURES, type CostRow } from '../../model/cost-rows.js';
 import { csvNumber } from '../../model/format.js';
 import { COST_METHOD } from './format.js';
-import { COST_FIGURES, type CostRow } from './rows.js';
 
 /** How many functions per cost row summary.json keeps (the records hold at most 40). */
 const JSON_FUNCTIONS = 40;

@@ -1,7 +1,7 @@
+import type { CostRow } from '../../model/cost-rows.js';
 import { TIER } from '../../tldr/candidate.js';
 import type { Figure } from '../figure.js';
 import { COST_METHOD } from './format.js';
-import type { CostRow } from './rows.js';
 import { costTable, functionsTable } from './table.js';
 import { costSentence } from './tldr.js';
 

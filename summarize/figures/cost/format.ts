@@ -1,5 +1,5 @@
+import type { CostFigureName } from '../../model/cost-rows.js';
 import { fixed, grouped, isNum, MISSING } from '../../model/format.js';
-import type { CostFigureName } from './rows.js';
 
 /** How each figure reads in a table header: what it counts, and under which tool. */
 export const FIGURE_LABEL: Record<CostFigureName, string> = {

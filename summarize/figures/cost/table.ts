@@ -1,7 +1,12 @@
+import {
+  COST_FIGURES,
+  type CostFigureName,
+  type CostFunctionRow,
+  type CostRow,
+} from '../../model/cost-rows.js';
 import { MISSING } from '../../model/format.js';
 import type { Column, FigureContext, Table } from '../figure.js';
 import { FIGURE_LABEL, fmtPerTx, fmtSpread } from './format.js';
-import { COST_FIGURES, type CostFigureName, type CostFunctionRow, type CostRow } from './rows.js';
 
 /** Functions listed per row in FINDINGS.md and report.html (summary.json keeps up to 40). */
 export const TOP_FUNCTIONS = 10;

@@ -1,8 +1,8 @@
 import { COST_DEFAULTS } from '../../compare/cost.js';
+import type { CostRow } from '../../model/cost-rows.js';
 import { isNum } from '../../model/format.js';
 import type { NumberRef, Sentence } from '../../tldr/refs.js';
 import { fmtPerTx, fmtSpread } from './format.js';
-import type { CostRow } from './rows.js';
 
 const exact = (r: CostRow, f: 'instructions_per_tx' | 'syscalls_per_tx', limitPct: number) => {
   const s = r.figures[f];

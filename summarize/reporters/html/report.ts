@@ -93,7 +93,7 @@ function cellsTable(
 }
 
 /**
- * An SVG from summarize/plots.ts made fit to inline: no XML prolog (invalid inside HTML), and its
+ * An SVG from summarize/plots/render.ts made fit to inline: no XML prolog (invalid inside HTML), and its
  * ids (Vega names clip paths clip1, clip2... in every file) prefixed, since inside one document
  * url(#clip1) would resolve to the first plot's clip path.
  */

@@ -1,5 +1,5 @@
-import type { CostCellRecord, CostComponent, CostMethod } from '../../../src/results/cost-types.js';
-import { type CostStat, costStat, slope } from './slope.js';
+import type { CostCellRecord, CostComponent, CostMethod } from '../../src/results/cost-types.js';
+import { type CostStat, costStat, slope } from './cost-slope.js';
 
 /** The per-transaction figures, by their column names in summary.csv / summary.json. */
 export const COST_FIGURES = [

@@ -1,6 +1,6 @@
-import { readCostRecords } from '../../../src/results/cost-read.js';
-import type { CostCellRecord } from '../../../src/results/cost-types.js';
-import { buildCostRows, type CostRow } from './rows.js';
+import { readCostRecords } from '../../src/results/cost-read.js';
+import type { CostCellRecord } from '../../src/results/cost-types.js';
+import { buildCostRows, type CostRow } from '../model/cost-rows.js';
 
 export interface LoadedCost {
   rows: CostRow[];
