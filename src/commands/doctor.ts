@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { execa } from 'execa';
-import { type CostToolProbe, probeCostTools } from '../cost/tools.js';
+import { type CostToolProbe, probeCostTools } from '../runner/cost-tools.js';
 import { type BinaryName, binaryVersion, INSTALL_HINT, locateTool } from '../stack/binaries.js';
 import { pingDocker } from '../stack/docker-engine.js';
 import { componentUser } from '../stack/user.js';

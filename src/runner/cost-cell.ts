@@ -1,8 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { CostCell, CountedRole } from '../cost/plan.js';
-import { costArgv } from '../cost/plan.js';
-import { type CostPgbench, costComponent, costRecord, type ProcessOutput } from '../cost/record.js';
 import type { Matrix } from '../matrix/load.js';
 import { pgbenchEnv } from '../pgbench/argv.js';
 import { extractErrorLines, parseSummary } from '../pgbench/summary.js';
@@ -11,6 +8,9 @@ import { runPaths } from '../results/paths.js';
 import type { ComponentRole, ConfigPath, Counting, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
 import { readProcessOutput } from './cost-outputs.js';
+import type { CostCell, CountedRole } from './cost-plan.js';
+import { costArgv } from './cost-plan.js';
+import { type CostPgbench, costComponent, costRecord, type ProcessOutput } from './cost-record.js';
 
 /** pgbench's time limit in a cost cell: generous, as the component may run 50x slower under valgrind. */
 export function costTimeoutMs(transactions: number): number {

@@ -1,12 +1,11 @@
 import { existsSync, readFileSync } from 'node:fs';
-import type { CostCell } from '../cost/plan.js';
 import { workloadWrites } from '../matrix/workload.js';
 import type { CostCellRecord } from '../results/cost-types.js';
 import { runPaths } from '../results/paths.js';
 import { appendCost } from '../results/write.js';
 import { type CostCellContext, runCostCell } from './cost-cell.js';
+import type { CostCell } from './cost-plan.js';
 import { prepareCell } from './prepare.js';
-import type { RunEvents } from './run.js';
 
 /** Ids of the cost cells an earlier session of a resumed run recorded (they are not run again). */
 export function recordedCostIds(runDir: string): Set<string> {
@@ -38,7 +37,7 @@ export interface CostOutcome {
 export async function executeCost(
   ctx: CostCellContext,
   cells: readonly CostCell[],
-  events: RunEvents,
+  events: { log(msg: string): void },
   failFast = false,
 ): Promise<CostOutcome> {
   const records: CostCellRecord[] = [];

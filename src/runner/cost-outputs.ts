@@ -1,10 +1,10 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CachegrindParseError, parseCachegrind } from '../cost/cachegrind.js';
-import { parsePerfStat } from '../cost/perf-stat.js';
-import type { ProcessOutput } from '../cost/record.js';
-import { COST_OUTPUT } from '../cost/wrap.js';
 import type { CostMethod } from '../results/cost-types.js';
+import { COST_OUTPUT } from '../stack/count-wrap.js';
+import { CachegrindParseError, parseCachegrind } from './cost-cachegrind.js';
+import { parsePerfStat } from './cost-perf-stat.js';
+import type { ProcessOutput } from './cost-record.js';
 
 /**
  * Reads what one counted process left in its output directory (after it stopped): every cachegrind

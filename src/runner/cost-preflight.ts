@@ -1,8 +1,8 @@
-import type { CostCell } from '../cost/plan.js';
-import { probeCostTools } from '../cost/tools.js';
 import { ConfigurationError } from '../errors.js';
 import type { Matrix } from '../matrix/load.js';
 import type { ProviderName } from '../stack/types.js';
+import type { CostCell } from './cost-plan.js';
+import { probeCostTools } from './cost-tools.js';
 
 /**
  * Why cost cells are refused on a provider, or undefined on the native one. In containers,

@@ -1,7 +1,6 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { CostCell } from '../cost/plan.js';
 import { StackError } from '../errors.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
@@ -17,6 +16,7 @@ import { NOT_SIZED_EXTERNAL, stackSizing } from '../stack/sizing.js';
 import type { ConfigPath, Provider, Stack } from '../stack/types.js';
 import { type CellHooks, type CellPlan, cellNotRun, runCell } from './cell.js';
 import { executeCost } from './cost-execute.js';
+import type { CostCell } from './cost-plan.js';
 import { type CellSetup, setUpExternalCell } from './external-cell.js';
 import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellLimitGuard } from './many-clients.js';
@@ -36,7 +36,7 @@ export interface Execution {
   todo: Cell[];
   /** Records of earlier sessions of a resumed run. */
   previous: CellRecord[];
-  /** The cost cells to run after the throughput cells (src/cost/plan.ts), in order. */
+  /** The cost cells to run after the throughput cells (src/runner/cost-plan.ts), in order. */
   cost: CostCell[];
   opts: Pick<RunOptions, 'failFast' | 'noSampling' | 'signal'> & { events: RunEvents };
 }

@@ -6,6 +6,7 @@ import { workloadBlocks } from '../matrix/load-variants.js';
 import type { Workload } from '../matrix/workload.js';
 import { autoThreads } from '../pgbench/argv.js';
 import { clientsPerProcess } from '../pgbench/split.js';
+import { prng } from '../util/prng.js';
 
 /** The order configs ran in, per rep; recorded in run.json so a resumed run keeps it. */
 export interface ConfigOrder {
@@ -13,18 +14,6 @@ export interface ConfigOrder {
   seed: number;
   /** rep number -> config names in execution order. */
   reps: Record<string, string[]>;
-}
-
-/** mulberry32: a small, well-mixed 32-bit PRNG; deterministic for a seed, so the order is reproducible. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { type CostCell, planCostCells, uncountedConfigs } from '../cost/plan.js';
 import { ConfigurationError } from '../errors.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Matrix, MatrixOverrides } from '../matrix/load.js';
@@ -8,6 +7,7 @@ import type { CellRecord } from '../results/types.js';
 import { ensureRunDir, writeRunInfo } from '../results/write.js';
 import { chooseProvider } from '../stack/select.js';
 import { recordedCostIds } from './cost-execute.js';
+import { type CostCell, planCostCells, uncountedConfigs } from './cost-plan.js';
 import { costPreflight } from './cost-preflight.js';
 import { execute } from './execute.js';
 import { newRunInfo, openRun, preflight } from './open-run.js';
@@ -38,7 +38,7 @@ export interface RunOptions {
   /** Run only this shard of the matrix (`--shard i/N`, src/runner/shard.ts). */
   shard?: Shard;
   /**
-   * The matrix's cost cells (src/cost/plan.ts): after the throughput cells (`run`, the default),
+   * The matrix's cost cells (src/runner/cost-plan.ts): after the throughput cells (`run`, the default),
    * alone (`only`, `--cost-only`) or not at all (`skip`, `--no-cost`).
    */
   cost?: CostMode;

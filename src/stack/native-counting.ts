@@ -1,5 +1,5 @@
 import { chownSync, mkdirSync } from 'node:fs';
-import { wrapCommand } from '../cost/wrap.js';
+import { wrapCommand } from './count-wrap.js';
 import type { SpawnOptions } from './process.js';
 import type { ComponentRole, Counting } from './types.js';
 import type { RunAs } from './user.js';
@@ -21,7 +21,7 @@ const QUIESCE_MS = 10_000;
 
 /**
  * A native component's command, plain or, in a cost cell, under valgrind or perf
- * (src/cost/wrap.ts) with its output directory created for the component's user.
+ * (src/stack/count-wrap.ts) with its output directory created for the component's user.
  */
 export function nativeLaunch(
   cmd: string[],

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
-import { parseChildren } from '../sampling/procfs.js';
 import { splitLines } from '../util/lines.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -8,7 +7,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** The children of a process's main thread; none when it is gone. */
 function childPids(pid: number): number[] {
   try {
-    return parseChildren(readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8'));
+    // Space-separated pids (proc(5)); the samplers have their own parser, a layer above the stack.
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter((s) => s !== '')
+      .map(Number);
   } catch {
     return [];
   }

@@ -52,7 +52,7 @@ export interface PgbouncerWorker {
 
 /**
  * A cost cell's counting of a path's components (src/runner/cost-cell.ts): each counted process
- * starts under valgrind or perf (src/cost/wrap.ts) writing into a directory of its own. Native
+ * starts under valgrind or perf (src/stack/count-wrap.ts) writing into a directory of its own. Native
  * provider only.
  */
 export interface Counting {

@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CostCellRecord, CostComponent } from '../../src/results/cost-types.js';
 import {
   bench,
@@ -62,16 +62,27 @@ describe('cost cells (native provider, real PgBouncer and relay)', () => {
   let exitCode: number | undefined;
   let output: string;
   let cost: CostCellRecord[];
+  // Removed after the file, so no bench-* directory stays in the temp dir.
+  const made: string[] = [];
+  const results = () => {
+    const d = tempResults();
+    made.push(d);
+    return d;
+  };
+  afterAll(() => {
+    for (const d of made) rmSync(d, { recursive: true, force: true });
+  });
 
   beforeAll(async () => {
     relay = (await execa('bash', [path.join(ROOT, 'tools/cost-relay/build.sh')])).stdout.trim();
     dir = mkdtempSync(path.join(os.tmpdir(), 'bench-cost-'));
+    made.push(dir);
     const file = writeMatrix(dir, 'cost.yaml', matrix(relay));
-    const results = tempResults();
-    const r = await bench(['run', file, '--results-dir', results, '--no-summarize'], { timeout: 150_000 });
+    const out = results();
+    const r = await bench(['run', file, '--results-dir', out, '--no-summarize'], { timeout: 150_000 });
     exitCode = r.exitCode;
     output = String(r.all);
-    runDir = onlyRunDir(results);
+    runDir = onlyRunDir(out);
     cost = readFileSync(path.join(runDir, 'cost.jsonl'), 'utf8')
       .split('\n')
       .filter((l) => l.trim() !== '')
@@ -161,10 +172,10 @@ describe('cost cells (native provider, real PgBouncer and relay)', () => {
 
   it('refuses a single transaction count before anything starts (exit 2, the field path)', async () => {
     const file = writeMatrix(dir, 'bad.yaml', matrix(relay, 'cost:\n  transactions: [500]\n'));
-    const results = tempResults();
-    const r = await bench(['run', file, '--results-dir', results]);
+    const out = results();
+    const r = await bench(['run', file, '--results-dir', out]);
     expect(r.exitCode).toBe(2);
     expect(String(r.all)).toMatch(/cost\.transactions: expected at least two distinct transaction counts/);
-    expect(existsSync(results) ? readdirSync(results) : []).toEqual([]);
+    expect(existsSync(out) ? readdirSync(out) : []).toEqual([]);
   });
 });

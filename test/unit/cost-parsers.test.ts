@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CachegrindParseError, parseCachegrind, sumCachegrind } from '../../src/cost/cachegrind.js';
-import { parsePerfStat } from '../../src/cost/perf-stat.js';
+import { CachegrindParseError, parseCachegrind, sumCachegrind } from '../../src/runner/cost-cachegrind.js';
+import { parsePerfStat } from '../../src/runner/cost-perf-stat.js';
 
 // Recorded on this machine (valgrind 3.19, linux-perf 6.1): see test/fixtures/cost/README.md.
 const FIXTURES = new URL('../fixtures/cost/', import.meta.url);

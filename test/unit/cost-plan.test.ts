@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { costArgv, planCostCells, uncountedConfigs } from '../../src/cost/plan.js';
-import { wrapCommand } from '../../src/cost/wrap.js';
 import { ConfigurationError } from '../../src/errors.js';
 import { parseMatrix } from '../../src/matrix/load.js';
+import { costArgv, planCostCells, uncountedConfigs } from '../../src/runner/cost-plan.js';
 import { costProviderRefusal } from '../../src/runner/cost-preflight.js';
+import { wrapCommand } from '../../src/stack/count-wrap.js';
 
 const matrix = (cost: string, extra = '') => `
 configs:

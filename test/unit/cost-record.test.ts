@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseCachegrind } from '../../src/cost/cachegrind.js';
-import type { CostCell } from '../../src/cost/plan.js';
-import { costComponent, costFailure, costRecord } from '../../src/cost/record.js';
+import { parseCachegrind } from '../../src/runner/cost-cachegrind.js';
+import type { CostCell } from '../../src/runner/cost-plan.js';
+import { costComponent, costFailure, costRecord } from '../../src/runner/cost-record.js';
 
 const cg = (ir: number) => parseCachegrind(`events: Ir\nfl=a.c\nfn=main\n1 ${ir}\nsummary: ${ir}\n`);
 const perf = (syscalls: number) => ({

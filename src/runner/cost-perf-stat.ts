@@ -8,20 +8,7 @@
  * starting with `#` and blank lines are perf's header.
  */
 
-export interface PerfCounts {
-  syscalls: number;
-  contextSwitches: number;
-  taskClockMs: number;
-  pageFaults: number;
-}
-
-/** The events a perf cost cell counts, in the order passed to -e, with the field each one fills. */
-export const PERF_EVENTS: ReadonlyArray<readonly [string, keyof PerfCounts]> = [
-  ['raw_syscalls:sys_enter', 'syscalls'],
-  ['context-switches', 'contextSwitches'],
-  ['task-clock', 'taskClockMs'],
-  ['page-faults', 'pageFaults'],
-];
+import { PERF_EVENTS, type PerfCounts } from '../stack/count-wrap.js';
 
 export type PerfParse = { ok: true; counts: PerfCounts } | { ok: false; error: string };
 

@@ -1,8 +1,8 @@
 import type { CostCellRecord, CostComponent } from '../results/cost-types.js';
 import { COST_SCHEMA } from '../results/cost-types.js';
-import { type CachegrindFile, sumCachegrind } from './cachegrind.js';
-import type { PerfParse } from './perf-stat.js';
-import type { CostCell, CountedRole } from './plan.js';
+import { type CachegrindFile, sumCachegrind } from './cost-cachegrind.js';
+import type { PerfParse } from './cost-perf-stat.js';
+import type { CostCell, CountedRole } from './cost-plan.js';
 
 /** What one counted process left behind, read from its output directory. */
 export type ProcessOutput =

@@ -1,6 +1,20 @@
 import path from 'node:path';
-import type { CostMethod } from '../results/cost-types.js';
-import { PERF_EVENTS } from './perf-stat.js';
+import type { Counting } from './types.js';
+
+export interface PerfCounts {
+  syscalls: number;
+  contextSwitches: number;
+  taskClockMs: number;
+  pageFaults: number;
+}
+
+/** The events a perf cost cell counts, in the order passed to -e, with the field each one fills. */
+export const PERF_EVENTS: ReadonlyArray<readonly [string, keyof PerfCounts]> = [
+  ['raw_syscalls:sys_enter', 'syscalls'],
+  ['context-switches', 'contextSwitches'],
+  ['task-clock', 'taskClockMs'],
+  ['page-faults', 'pageFaults'],
+];
 
 /** File names inside a counted process's output directory. */
 export const COST_OUTPUT = {
@@ -34,7 +48,7 @@ export interface WrappedCommand {
 
 /** The component's command under valgrind or perf, writing into `outDir`. Pure. */
 export function wrapCommand(
-  method: CostMethod,
+  method: Counting['method'],
   cmd: readonly string[],
   outDir: string,
   user: WrapUser | undefined,

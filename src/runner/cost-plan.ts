@@ -3,7 +3,7 @@ import type { ConfigSpec } from '../matrix/schema.js';
 import { type Workload, workloadFlags } from '../matrix/workload.js';
 import type { Endpoint } from '../pgbench/types.js';
 import type { CostMethod } from '../results/cost-types.js';
-import { prng } from '../runner/plan.js';
+import { prng } from '../util/prng.js';
 
 /** A component a cost cell counts (postgres is refused by the matrix schema, src/matrix/cost.ts). */
 export type CountedRole = 'proxy' | 'pgbouncer';
