@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { clean } from './commands/clean.js';
-import { COMPARE_DEFAULTS, compare, parseThreshold } from './commands/compare.js';
+import { COMPARE_DEFAULTS, COST_DEFAULTS, compare, compareExit, parseThreshold } from './commands/compare.js';
 import { doctor } from './commands/doctor.js';
 import { run } from './commands/run.js';
 import { summarize } from './commands/summarize.js';
@@ -12,7 +12,6 @@ import { parseShard, type Shard } from './matrix/shard.js';
 import { runPaths } from './results/paths.js';
 import { TOOL_VERSION } from './runner/version.js';
 import { parseImageFlags } from './stack/container-images.js';
-import { compareExitLines } from './ui/compare-exit.js';
 import { renderDoctor } from './ui/doctor.js';
 import { renderGateFailures } from './ui/gates.js';
 import { progressReporter } from './ui/progress.js';
@@ -376,6 +375,17 @@ program
     `1 - confidence of the intervals (default ${COMPARE_DEFAULTS.alpha}: 95% intervals)`,
     fraction,
   )
+  .option(
+    '--cost-threshold <change>',
+    `smallest relative change in work per transaction (cost cells) that matters, 0.01 or 1% (default ${COST_DEFAULTS.threshold})`,
+    (v: string) => {
+      try {
+        return parseThreshold(v);
+      } catch (e) {
+        throw new InvalidArgumentError((e as Error).message);
+      }
+    },
+  )
   .option('--allow-inconclusive', 'exit 0 when groups are inconclusive or unpaired (still 1 on a regression)')
   .option('--out <dir>', 'write compare.md, compare.json and github-action-benchmark files here')
   .option('--json', 'print compare.json on stdout; the table goes to stderr')
@@ -390,6 +400,7 @@ program
         controlConfig?: string;
         threshold?: number;
         alpha?: number;
+        costThreshold?: number;
         allowInconclusive?: boolean;
         out?: string;
         json?: boolean;
@@ -405,14 +416,14 @@ program
           ...(o.controlConfig !== undefined ? { controlConfig: o.controlConfig } : {}),
           ...(o.threshold !== undefined ? { threshold: o.threshold } : {}),
           ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
+          ...(o.costThreshold !== undefined ? { costThreshold: o.costThreshold } : {}),
           ...(o.out ? { out: o.out } : {}),
         });
         if (o.json) process.stdout.write(c.json.endsWith('\n') ? c.json : `${c.json}\n`);
         humanOutput(o).table(c.terminal);
-        for (const line of compareExitLines(c, o.allowInconclusive === true, o.quiet === true))
-          console.error(line);
-        if (c.regressions > 0) process.exitCode = EXIT.findings;
-        if ((c.inconclusive > 0 || c.unpaired > 0) && !o.allowInconclusive) process.exitCode = EXIT.findings;
+        const exit = compareExit(c.result, o.allowInconclusive === true, o.quiet === true);
+        for (const m of exit.messages) console.error(m);
+        if (exit.exitCode !== 0) process.exitCode = EXIT.findings;
       } catch (e) {
         process.exitCode = reportError(e);
       }

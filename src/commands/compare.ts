@@ -1,9 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type CompareResult, comparePaired, compareRows } from '../../summarize/compare/compare.js';
+import { compareCost } from '../../summarize/compare/cost.js';
 import { defaultControl, sharesOtherConfig } from '../../summarize/compare/drift.js';
-import { loadSummary } from '../../summarize/input/load.js';
+import { loadCost } from '../../summarize/input/cost.js';
+import { type LoadedSummary, loadSummary } from '../../summarize/input/load.js';
 import { runDifferences } from '../../summarize/input/merge.js';
+import type { CostRow } from '../../summarize/model/cost-rows.js';
 import type { Row } from '../../summarize/model/row.js';
 import { type GithubBenchmarkFile, githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
 import { compareReporters } from '../../summarize/reporters/index.js';
@@ -12,6 +15,8 @@ import { ensureResultsDir } from '../results/dir.js';
 import { COMPARE_FILES } from '../results/paths.js';
 
 export { COMPARE_DEFAULTS } from '../../summarize/compare/compare.js';
+export { COST_DEFAULTS } from '../../summarize/compare/cost.js';
+export { compareExit } from '../../summarize/compare/exit.js';
 
 export interface CompareCommandOptions {
   /** The baseline run; in the paired form, the one run holding both configs. */
@@ -30,6 +35,8 @@ export interface CompareCommandOptions {
   threshold?: number;
   /** 1 − confidence of the intervals; default COMPARE_DEFAULTS.alpha. */
   alpha?: number;
+  /** Relative change in work per transaction that counts; default COST_DEFAULTS.threshold (1 %). */
+  costThreshold?: number;
   /** When given: compare.md, compare.json and the github-action-benchmark files are written here. */
   out?: string;
 }
@@ -76,11 +83,31 @@ function orderInfo(run: unknown, a: string, b: string): string[] {
   ];
 }
 
-function requireConfig(rows: readonly Row[], name: string, flag: string, dir: string): void {
+function requireConfig(rows: readonly Pick<Row, 'config'>[], name: string, flag: string, dir: string): void {
   if (!rows.some((r) => r.config === name)) {
     const known = [...new Set(rows.map((r) => r.config))].join(', ');
     throw new ConfigurationError(`compare: ${flag} "${name}" has no results in ${dir} (configs: ${known})`);
   }
+}
+
+/** The cost rows of the runs a summary read (their cost.jsonl; empty without cost cells). */
+function costOf(s: LoadedSummary) {
+  return loadCost(s.merged.runs.map((r) => r.dir));
+}
+
+function costSettings(o: CompareCommandOptions) {
+  return o.costThreshold !== undefined ? { threshold: o.costThreshold } : {};
+}
+
+/** The TPS result with the cost verdict beside it, when either side has cost rows. */
+function withCost(
+  r: CompareResult,
+  baseline: readonly CostRow[],
+  candidate: readonly CostRow[],
+  o: { threshold?: number; sameConfig: boolean },
+): CompareResult {
+  if (baseline.length === 0 && candidate.length === 0) return r;
+  return { ...r, cost: compareCost(baseline, candidate, o) };
 }
 
 /**
@@ -116,6 +143,87 @@ function chooseControl(
   };
 }
 
+type CompareSettings = { threshold?: number; alpha?: number };
+type CompareLabels = {
+  baselineLabel: string;
+  candidateLabel: string;
+  differences?: string[];
+  info?: string[];
+};
+interface ComparedForm {
+  result: CompareResult;
+  labels: CompareLabels;
+  candidateRows: readonly Row[];
+}
+
+/** Two configs of one run, paired rep by rep (`--baseline-config A --candidate-config B`). */
+function pairedForm(opts: CompareCommandOptions, settings: CompareSettings): ComparedForm {
+  if (opts.candidate !== undefined)
+    throw new ConfigurationError(
+      'compare: --baseline-config/--candidate-config compare two configs of ONE run; give one run directory',
+    );
+  if (opts.controlConfig !== undefined)
+    throw new ConfigurationError(
+      'compare: --control-config is for two runs; the paired form cancels drift by pairing the reps',
+    );
+  if (opts.baselineConfig === undefined || opts.candidateConfig === undefined)
+    throw new ConfigurationError(
+      'compare: the paired form needs both --baseline-config and --candidate-config',
+    );
+  const run = loadSummary([opts.baseline]);
+  const loadedCost = costOf(run);
+  const cost = loadedCost.rows;
+  const both = [...run.rows, ...cost];
+  requireConfig(both, opts.baselineConfig, '--baseline-config', opts.baseline);
+  requireConfig(both, opts.candidateConfig, '--candidate-config', opts.baseline);
+  const result = withCost(
+    comparePaired(run.rows, opts.baselineConfig, opts.candidateConfig, settings),
+    cost.filter((r) => r.config === opts.baselineConfig),
+    cost.filter((r) => r.config === opts.candidateConfig),
+    { ...costSettings(opts), sameConfig: false },
+  );
+  const id = run.merged.primary.runId ?? path.basename(opts.baseline);
+  const labels = {
+    baselineLabel: `${opts.baselineConfig} (${id})`,
+    candidateLabel: `${opts.candidateConfig} (${id})`,
+    info: [
+      ...orderInfo(run.merged.primary, opts.baselineConfig, opts.candidateConfig),
+      ...loadedCost.warnings,
+    ],
+  };
+  return { result, labels, candidateRows: run.rows.filter((r) => r.config === opts.candidateConfig) };
+}
+
+/** Two runs (other days): normalized by a control config both ran, else labelled unpaired. */
+function twoRunForm(opts: CompareCommandOptions, settings: CompareSettings): ComparedForm {
+  if (opts.candidate === undefined)
+    throw new ConfigurationError(
+      'compare: give a candidate run directory, or --baseline-config and --candidate-config for two configs of one run',
+    );
+  const base = loadSummary([opts.baseline]);
+  const cand = loadSummary([opts.candidate]);
+  const control = chooseControl(base.rows, cand.rows, opts.controlConfig, {
+    baseline: opts.baseline,
+    candidate: opts.candidate,
+  });
+  const result = withCost(
+    compareRows(base.rows, cand.rows, {
+      ...settings,
+      ...(control.control !== undefined ? { control: control.control } : {}),
+    }),
+    costOf(base).rows,
+    costOf(cand).rows,
+    { ...costSettings(opts), sameConfig: true },
+  );
+  const labels = {
+    baselineLabel: base.merged.primary.runId ?? path.basename(opts.baseline),
+    candidateLabel: cand.merged.primary.runId ?? path.basename(opts.candidate),
+    differences: runDifferences(base.merged.primary, cand.merged.primary),
+    info: [control.info],
+  };
+  return { result, labels, candidateRows: cand.rows };
+}
+
 /**
  * `bench compare`: per group, did the candidate get faster or slower, or can this data not tell?
  * Paired form (`--baseline-config A --candidate-config B` on one run) or two-run form.
@@ -126,56 +234,7 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
     ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}),
   };
   const paired = opts.baselineConfig !== undefined || opts.candidateConfig !== undefined;
-  let result: CompareResult;
-  let labels: { baselineLabel: string; candidateLabel: string; differences?: string[]; info?: string[] };
-  let candidateRows: readonly Row[];
-  if (paired) {
-    if (opts.candidate !== undefined)
-      throw new ConfigurationError(
-        'compare: --baseline-config/--candidate-config compare two configs of ONE run; give one run directory',
-      );
-    if (opts.controlConfig !== undefined)
-      throw new ConfigurationError(
-        'compare: --control-config is for two runs; the paired form cancels drift by pairing the reps',
-      );
-    if (opts.baselineConfig === undefined || opts.candidateConfig === undefined)
-      throw new ConfigurationError(
-        'compare: the paired form needs both --baseline-config and --candidate-config',
-      );
-    const run = loadSummary([opts.baseline]);
-    requireConfig(run.rows, opts.baselineConfig, '--baseline-config', opts.baseline);
-    requireConfig(run.rows, opts.candidateConfig, '--candidate-config', opts.baseline);
-    result = comparePaired(run.rows, opts.baselineConfig, opts.candidateConfig, settings);
-    const id = run.merged.primary.runId ?? path.basename(opts.baseline);
-    labels = {
-      baselineLabel: `${opts.baselineConfig} (${id})`,
-      candidateLabel: `${opts.candidateConfig} (${id})`,
-      info: orderInfo(run.merged.primary, opts.baselineConfig, opts.candidateConfig),
-    };
-    candidateRows = run.rows.filter((r) => r.config === opts.candidateConfig);
-  } else {
-    if (opts.candidate === undefined)
-      throw new ConfigurationError(
-        'compare: give a candidate run directory, or --baseline-config and --candidate-config for two configs of one run',
-      );
-    const base = loadSummary([opts.baseline]);
-    const cand = loadSummary([opts.candidate]);
-    const control = chooseControl(base.rows, cand.rows, opts.controlConfig, {
-      baseline: opts.baseline,
-      candidate: opts.candidate,
-    });
-    result = compareRows(base.rows, cand.rows, {
-      ...settings,
-      ...(control.control !== undefined ? { control: control.control } : {}),
-    });
-    labels = {
-      baselineLabel: base.merged.primary.runId ?? path.basename(opts.baseline),
-      candidateLabel: cand.merged.primary.runId ?? path.basename(opts.candidate),
-      differences: runDifferences(base.merged.primary, cand.merged.primary),
-      info: [control.info],
-    };
-    candidateRows = cand.rows;
-  }
+  const { result, labels, candidateRows } = paired ? pairedForm(opts, settings) : twoRunForm(opts, settings);
   const markdown = compareReporters.markdown(result, labels);
   const terminal = compareReporters.terminal(result, labels);
   const json = compareReporters.json(result, labels);

@@ -1,11 +1,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
+import { loadCost } from '../../summarize/input/cost.js';
 import { loadSummary } from '../../summarize/input/load.js';
 import { reportMeta } from '../../summarize/input/report-meta.js';
-import { evaluateGates, type GateReport } from '../../summarize/model/gates.js';
+import { evaluateCostGates, evaluateGates, type GateReport } from '../../summarize/model/gates.js';
 import type { RenderOptions } from '../../summarize/model/report-options.js';
 import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model/row.js';
+import { readerWarnings } from '../../summarize/model/warnings.js';
 import { renderPlots } from '../../summarize/plots/render.js';
 import { findings, type Sentence } from '../../summarize/reporters/findings/findings.js';
 import { githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
@@ -47,6 +49,15 @@ function reportTitle(o: RenderOptions): string {
   return o.meta?.matrix?.name ?? o.meta?.runIds[0] ?? 'benchmark';
 }
 
+/** A cost-only run (`bench run --cost-only`) has no cells.jsonl by design: not worth a warning. */
+function withoutCellsOfCostOnly(warnings: readonly Warning[], costRecords: number): Warning[] {
+  return costRecords > 0 ? warnings.filter((w) => !w.message.endsWith(': no cells recorded')) : [...warnings];
+}
+
+function joinGates(a: GateReport, b: GateReport): GateReport {
+  return { checked: a.checked + b.checked, failures: [...a.failures, ...b.failures] };
+}
+
 /**
  * `bench summarize <run-dir>...`: reads, aggregates and writes summary.csv, summary.json,
  * summary.md, FINDINGS.md, report.html and plots/*.svg. No console output: the CLI prints `terminal`.
@@ -59,9 +70,20 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   const holder = opts.dirs.length === 1 && loaded.merged.runs.length > 1 ? opts.dirs[0] : undefined;
   const outDir = ensureResultsDir(opts.out ?? holder ?? loaded.merged.runs[0]?.dir ?? opts.dirs[0] ?? '.');
   const p = runPaths(outDir);
-  const gates = evaluateGates(loaded.rows, loaded.merged.primary.effective);
+  const cost = loadCost(
+    loaded.merged.runs.map((r) => r.dir),
+    loaded.merged.matrix.configs.map((c) => c.name),
+  );
+  const gates = joinGates(
+    evaluateGates(loaded.rows, loaded.merged.primary.effective),
+    evaluateCostGates(cost.rows, loaded.merged.primary.effective),
+  );
   const options: RenderOptions = {
-    warnings: loaded.warnings,
+    warnings: [
+      ...withoutCellsOfCostOnly(loaded.warnings, cost.records.length),
+      ...readerWarnings(cost.warnings),
+    ],
+    ...(cost.rows.length > 0 ? { cost: cost.rows } : {}),
     meta: reportMeta(loaded.merged),
     ...(loaded.baseline ? { baseline: loaded.baseline } : {}),
     thresholds,

@@ -4,6 +4,7 @@ import { costSchema } from './cost.js';
 import { type durationSchema, nonNegativeDuration, positiveDuration } from './duration-schema.js';
 import { eventSchema } from './events.js';
 import { externalRules } from './external-rules.js';
+import { gatesSchema } from './gates.js';
 import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
 import { externalTlsSchema, tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
 import { expandWorkers, workersListIssues, workersSchema } from './workers.js';
@@ -15,16 +16,6 @@ const wholeSeconds = (d: typeof durationSchema) =>
 const name = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'a name of letters, digits, ".", "_" or "-" (used in cell ids)');
-
-export const gatesSchema = z.strictObject({
-  max_failed_transactions: z.number().int().nonnegative().optional(),
-  max_connection_errors: z.number().int().nonnegative().optional(),
-  /** pgbench clients aborted (never reconnected), e.g. by a scheduled event stopping a pooler process. */
-  max_aborted_clients: z.number().int().nonnegative().optional(),
-  min_tps: z.number().positive().optional(),
-  max_p99_ms: z.number().positive().optional(),
-});
-export type Gates = z.infer<typeof gatesSchema>;
 
 /** Settings the harness writes itself in pgbouncer.ini; a matrix may not override them. */
 export const HARNESS_OWNED_PGBOUNCER = [

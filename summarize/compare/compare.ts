@@ -10,7 +10,9 @@ import {
   type TInterval,
   welchInterval,
 } from '../model/stats.js';
+import type { CostComparison } from './cost.js';
 import { driftInterval, driftSpreads } from './drift.js';
+import type { Verdict } from './verdict.js';
 
 /**
  * The defaults of `bench compare`, in one place: the CLI help, the reports and docs/statistics.md
@@ -19,13 +21,6 @@ import { driftInterval, driftSpreads } from './drift.js';
  * for an 80% chance of detecting.
  */
 export const COMPARE_DEFAULTS = { threshold: 0.05, alpha: 0.05, power: 0.8 } as const;
-
-/**
- * faster / slower: the interval excludes "no change" and the estimate is beyond the threshold.
- * no-change: the whole interval is within ± threshold. inconclusive: anything else, including too
- * few reps to have an interval at all.
- */
-export type Verdict = 'faster' | 'slower' | 'no-change' | 'inconclusive';
 
 /** How a group was compared: reps of two configs of one run paired by rep, or two runs' reps. */
 export type CompareMode = 'paired' | 'two-run';
@@ -107,6 +102,8 @@ export interface CompareResult {
   threshold: number;
   alpha: number;
   power: number;
+  /** The cost verdict (summarize/compare-cost.ts), when the runs have cost cells. */
+  cost?: CostComparison;
 }
 
 export interface CompareOptions {

@@ -1,5 +1,6 @@
 import type { Row, Thresholds, WarningDraft } from '../model/row.js';
 import { connectionsPerCoreFigure } from './connections-per-core/figure.js';
+import { costFigure } from './cost/figure.js';
 import { eventBlipsFigure } from './event-blips/figure.js';
 import type { Figure } from './figure.js';
 import { offeredLoadFigure } from './offered-load/figure.js';
@@ -20,6 +21,7 @@ export const FIGURES: readonly Figure[] = [
   workerScalingFigure,
   eventBlipsFigure,
   timeSeriesFigure,
+  costFigure,
 ];
 
 /** The warnings every figure raises for a row, in FIGURES' order (model/build-rows.ts appends them). */

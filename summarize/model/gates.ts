@@ -1,5 +1,6 @@
 import { gatesFor } from '../../src/matrix/gates.js';
 import type { MatrixSpec } from '../../src/matrix/schema.js';
+import type { CostRow } from './cost-rows.js';
 import type { GroupKey, Row } from './row.js';
 
 /** The matrix `gates` that summarize can check from rows (the same names as in the matrix schema). */
@@ -10,8 +11,12 @@ export interface GateFailure {
     | 'max_aborted_clients'
     | 'min_tps'
     | 'max_p99_ms'
-    | 'failed_cells';
+    | 'failed_cells'
+    | 'max_instructions_per_tx'
+    | 'max_syscalls_per_tx';
   group: GroupKey;
+  /** Cost gates: the component whose work per transaction broke the limit. */
+  component?: string;
   limit: number;
   value: number;
   message: string;
@@ -99,6 +104,55 @@ export function evaluateGates(
     check('max_p99_ms', maxP99, r.latency?.p99Ms, (v, l) => v <= l, 'p99 latency (ms)');
     // A failed cell always fails the check, gates or not: `bench run` exits 1 for it too.
     check('failed_cells', 0, r.failedCells.length, (v, l) => v <= l, 'failed cells');
+  }
+  return { checked, failures };
+}
+
+/** The cost gates and the cost-row figure each one limits. */
+const COST_GATES = [
+  ['max_instructions_per_tx', 'instructions_per_tx', 'instructions per transaction'],
+  ['max_syscalls_per_tx', 'syscalls_per_tx', 'syscalls per transaction'],
+] as const;
+
+/**
+ * Checks each cost row (config, workload, component) against max_instructions_per_tx and
+ * max_syscalls_per_tx, on the mean over repeats. A gated row whose figure is missing (its cost
+ * cells failed) fails: a gate nobody could check has not passed.
+ */
+export function evaluateCostGates(
+  rows: readonly CostRow[],
+  effective: Record<string, unknown> | undefined,
+): GateReport {
+  const failures: GateFailure[] = [];
+  let checked = 0;
+  for (const r of rows) {
+    const gates = scopedGates(effective, r.config, r.workload);
+    const group: GroupKey = { config: r.config, workload: r.workload, concurrency: r.clients };
+    for (const [gate, figure, what] of COST_GATES) {
+      const limit = limitOf(gates, gate);
+      if (limit === undefined) continue;
+      checked++;
+      const value = r.figures[figure]?.mean ?? Number.NaN;
+      const where = `${r.config} / ${r.workload} / ${r.component}`;
+      if (Number.isNaN(value))
+        failures.push({
+          gate,
+          group,
+          component: r.component,
+          limit,
+          value,
+          message: `${where}: ${what} not measured (its cost cells failed or are missing), ${gate} = ${limit} cannot pass`,
+        });
+      else if (value > limit)
+        failures.push({
+          gate,
+          group,
+          component: r.component,
+          limit,
+          value,
+          message: `${where}: ${Math.round(value * 100) / 100} ${what} breaks ${gate} = ${limit}`,
+        });
+    }
   }
   return { checked, failures };
 }

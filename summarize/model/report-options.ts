@@ -1,4 +1,5 @@
 import type { RunInfo } from '../../src/results/types.js';
+import type { CostRow } from './cost-rows.js';
 import type { ExternalMeta } from './external-meta.js';
 import type { GateReport } from './gates.js';
 import type { Thresholds, Warning } from './row.js';
@@ -28,4 +29,6 @@ export interface RenderOptions {
   baseline?: string;
   thresholds?: Thresholds;
   gates?: GateReport;
+  /** The cost rows (cost.jsonl, issue 18): their own section of every output, never mixed into `rows`. */
+  cost?: readonly CostRow[];
 }

@@ -2,11 +2,12 @@ import {
   type CompareGroup,
   type CompareResult,
   type MetricComparison,
-  type Verdict,
   verdictCounts,
 } from '../compare/compare.js';
 import { UNPAIRED_LABEL } from '../compare/drift.js';
+import type { Verdict } from '../compare/verdict.js';
 import { fixed, fmtMs, fmtPct, fmtTps, isNum, MISSING } from '../model/format.js';
+import { costCompareMarkdown } from './compare-cost.js';
 
 export interface CompareRenderOptions {
   baselineLabel: string;
@@ -83,6 +84,7 @@ export function headline(r: CompareResult): string {
   const count = (v: Verdict) => r.groups.filter((g) => g.verdict === v && verdictCounts(g)).length;
   const slower = r.regressions;
   const controls = r.groups.filter((g) => g.drift?.kind === 'control' && !verdictCounts(g)).length;
+  if (r.groups.length === 0 && r.cost) return '**no throughput cells to compare: no TPS verdict**';
   return [
     slower > 0 ? `**${slower} regression${slower === 1 ? '' : 's'}**` : '**no regression**',
     `${r.inconclusive} inconclusive`,
@@ -172,6 +174,7 @@ export function compareMarkdown(r: CompareResult, o: CompareRenderOptions): stri
         .join(' | ')} |`,
     );
   }
+  if (r.cost) out.push(...costCompareMarkdown(r.cost));
   const notes = noteLines(r, o);
   if (notes.length > 0) {
     out.push('', '<details><summary>Notes</summary>', '');

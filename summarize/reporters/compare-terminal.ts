@@ -1,5 +1,6 @@
 import type { CompareResult } from '../compare/compare.js';
 import { fmtTps, MISSING } from '../model/format.js';
+import { costCompareTerminal } from './compare-cost.js';
 import {
   type CompareRenderOptions,
   configText,
@@ -54,6 +55,7 @@ export function compareTerminal(r: CompareResult, o: CompareRenderOptions): stri
     `(${methodText(r)})`,
     t.toString(),
     ...noteLines(r, o).map((n) => `note: ${n}`),
+    ...(r.cost ? costCompareTerminal(r.cost) : []),
   ];
   return `${out.join('\n')}\n`;
 }

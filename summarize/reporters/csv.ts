@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { withCostRows } from '../figures/cost/columns.js';
 import type { FigureContext } from '../figures/figure.js';
 import { FIGURES } from '../figures/index.js';
 import type { RenderOptions } from '../model/report-options.js';
@@ -23,5 +24,7 @@ export function csv(rows: readonly Row[], options: RenderOptions): string {
     ...columns.map((c) => c.value(r, i)),
     [...(kindsByGroup.get(groupId(r)) ?? [])].join(';'),
   ]);
-  return stringify([header, ...body]);
+  // Cost rows are not model rows: they come after the throughput rows, with their own columns.
+  const table = [header, ...body];
+  return stringify(options.cost && options.cost.length > 0 ? withCostRows(table, options.cost) : table);
 }

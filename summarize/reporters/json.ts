@@ -1,3 +1,4 @@
+import { costJsonSection } from '../figures/cost/columns.js';
 import type { RenderOptions } from '../model/report-options.js';
 import { DEFAULT_THRESHOLDS, type Row } from '../model/row.js';
 import { RULES } from '../model/rules.js';
@@ -41,6 +42,8 @@ export function json(rows: readonly Row[], options: RenderOptions): string {
     rows,
     warnings: options.warnings,
     gates: options.gates ?? null,
+    // Only runs with cost cells have the section, so a run without them reads as it always did.
+    ...(options.cost && options.cost.length > 0 ? { cost: costJsonSection(options.cost) } : {}),
   };
   return `${JSON.stringify(doc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
 }

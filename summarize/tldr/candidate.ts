@@ -31,6 +31,8 @@ export const TIER = {
   comparison: 1,
   singleRepComparison: 2,
   noneSupported: 3,
+  /** The one cost sentence (figures/cost): work per transaction, only when its repeats agree. */
+  cost: 3.5,
   failedTransactions: 4,
   cpu: 5,
   backends: 6,

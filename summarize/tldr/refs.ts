@@ -35,7 +35,8 @@ export interface Sentence {
     | 'cpu'
     | 'anomaly'
     | 'noise'
-    | 'isolation';
+    | 'isolation'
+    | 'cost';
   text: string;
   numbers: NumberRef[];
 }

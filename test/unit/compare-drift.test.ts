@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compareExitLines } from '../../src/ui/compare-exit.js';
 import { compareRows, verdictCounts } from '../../summarize/compare/compare.js';
 import { defaultControl, driftInterval, UNPAIRED_LABEL } from '../../summarize/compare/drift.js';
+import { compareExitLines } from '../../summarize/compare/exit.js';
 import type { Row } from '../../summarize/model/row.js';
 import {
   repsEachNeeded,

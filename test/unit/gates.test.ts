@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateGates } from '../../summarize/model/gates.js';
+import { buildCostRows } from '../../summarize/model/cost-rows.js';
+import { evaluateCostGates, evaluateGates } from '../../summarize/model/gates.js';
 import type { Row } from '../../summarize/model/row.js';
+import { costConfig } from '../helpers/cost-records.js';
 
 /** A row with the figures the gates read; the rest of Row does not take part. */
 function row(over: Partial<Row> & Pick<Row, 'config' | 'workload'>): Row {
@@ -101,5 +103,35 @@ describe('evaluateGates', () => {
   it('ignores gates that are not finite numbers (an older or hand-edited run.json)', () => {
     const report = evaluateGates([direct], { gates: { min_tps: 'fast', max_p99_ms: null } });
     expect(report.checked).toBe(1);
+  });
+});
+
+describe('evaluateCostGates', () => {
+  const rows = buildCostRows(
+    costConfig({ config: 'pgb', component: 'pgbouncer', instructionsPerTx: 4774, syscallsPerTx: 5 }),
+  );
+  it('fails a component doing more work per transaction than the limit', () => {
+    const r = evaluateCostGates(rows, { gates: { max_instructions_per_tx: 4000, max_syscalls_per_tx: 6 } });
+    expect(r.checked).toBe(2);
+    expect(r.failures.map((f) => [f.gate, f.component, Math.round(f.value)])).toEqual([
+      ['max_instructions_per_tx', 'pgbouncer', 4774],
+    ]);
+    expect(r.failures[0]?.message).toBe(
+      'pgb / readonly / pgbouncer: 4774 instructions per transaction breaks max_instructions_per_tx = 4000',
+    );
+  });
+  it('fails a gated figure that was never measured', () => {
+    const perfOnly = buildCostRows(
+      costConfig({ config: 'pgb', instructionsPerTx: 1 }).filter((c) => c.method === 'perf'),
+    );
+    const r = evaluateCostGates(perfOnly, { gates: { max_instructions_per_tx: 4000 } });
+    expect(r.failures[0]?.message).toMatch(/not measured/);
+  });
+  it('takes a config’s own limit over the matrix-wide one', () => {
+    const r = evaluateCostGates(rows, {
+      gates: { max_instructions_per_tx: 4000 },
+      configs: [{ name: 'pgb', gates: { max_instructions_per_tx: 5000 } }],
+    });
+    expect(r.failures).toHaveLength(0);
   });
 });
