@@ -16,8 +16,14 @@ export interface ClientFigures {
   served: number;
   /** Clients that completed nothing, or fewer than `starvedBelow` transactions (STARVED_RULE). */
   starved: number;
-  /** The starvation threshold: STARVED_FRACTION × the mean transactions per client. */
+  /** The starvation threshold: STARVED_FRACTION × `typical` (STARVED_RULE). */
   starvedBelow: number;
+  /**
+   * Σx² / Σx: the completed transactions of the client behind the average transaction (each client
+   * weighted by its own transactions). It equals mean / jain: the mean when all clients are equal,
+   * what the few served clients completed when a few did nearly everything. 0 without transactions.
+   */
+  typical: number;
   /** Completed transactions per client over every client, zeros included (nearest rank). */
   min: number;
   p10: number;
@@ -35,12 +41,13 @@ export interface ClientFigures {
   processes: number;
 }
 
-/** A client that completed fewer than this fraction of the fair share (the mean) is starved. */
+/** A client that completed fewer than this fraction of the typical client's transactions is starved. */
 export const STARVED_FRACTION = 0.1;
 
 export const STARVED_RULE =
-  `a client is starved when it completed no transaction, or fewer than ${STARVED_FRACTION * 100} % of the mean per client (its fair share), in the measured time; ` +
-  'the mean and not the median, because when most clients starve the median is a starved client';
+  `a client is starved when it completed no transaction in the measured time, or fewer than ${STARVED_FRACTION * 100} % of the transactions of the typical client, ` +
+  "the one behind the average transaction (Σx² / Σx, which is the mean over Jain's index: the mean when clients are equal, what the served clients completed when a few did nearly everything). " +
+  'Not the median or the mean: when most clients starve, the median is a starved client, and the mean sinks toward them';
 
 export const FAIRNESS_RULE =
   "Jain's fairness index (Σx)² / (n · Σx²) over the completed transactions x of every one of the cell's n clients, " +
@@ -127,13 +134,15 @@ export function clientFigures(perProcess: readonly (readonly number[])[]): Clien
   const total = all.reduce((a, b) => a + b, 0);
   const squares = all.reduce((a, b) => a + b * b, 0);
   const mean = n === 0 ? 0 : total / n;
-  const starvedBelow = STARVED_FRACTION * mean;
+  const typical = total === 0 ? 0 : squares / total;
+  const starvedBelow = STARVED_FRACTION * typical;
   const at = (p: number) => (n === 0 ? 0 : (sorted[rankFor(p, n) - 1] as number));
   return {
     clients: n,
     served: all.filter((x) => x > 0).length,
     starved: all.filter((x) => x === 0 || x < starvedBelow).length,
     starvedBelow,
+    typical,
     min: n === 0 ? 0 : (sorted[0] as number),
     p10: at(10),
     median: at(50),

@@ -128,6 +128,7 @@ const clients = z.looseObject({
   served: z.number(),
   starved: z.number(),
   starvedBelow: z.number(),
+  typical: z.number(),
   min: z.number(),
   p10: z.number(),
   median: z.number(),

@@ -5,9 +5,9 @@ import type { EventSpec } from '../matrix/events.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Workload } from '../matrix/workload.js';
 import { countAbortedClients } from '../pgbench/aborted.js';
+import { type ClientFigures, clientFigures } from '../pgbench/clients.js';
 import { parseProgressLine } from '../pgbench/progress.js';
 import { countConnectionErrors, extractErrorLines } from '../pgbench/summary.js';
-import { type ClientFigures, clientFigures } from '../pgbench/clients.js';
 import { aggregateTxLog, findTxLogFiles, latencySecondsJson, type TxLogAggregate } from '../pgbench/txlog.js';
 import { CELL_FILES } from '../results/paths.js';
 import type {
