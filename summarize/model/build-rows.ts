@@ -1,5 +1,7 @@
 import type { LatencyHistogram } from '../../src/pgbench/histogram.js';
 import type { CellRecord, CompletedCell, FailedCell } from '../../src/results/types.js';
+import { attachContrasts } from '../figures/clients/contrasts.js';
+import { clientRowFigures } from '../figures/clients/rows.js';
 import { tlsFigures, withPerCore } from './connections-per-core.js';
 import type { MatrixInfo } from './matrix-info.js';
 import { loadFigures } from './offered-load.js';
@@ -60,6 +62,7 @@ export function buildRows(input: AggregateInput): Aggregate {
   const ordered = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key, input.matrix));
   const rows = ordered.map((g) => buildRow(g.key, g.cells, input, baseline));
   attachBaseline(rows, baseline);
+  attachContrasts(rows, baseline, input.matrix.compare);
   const warnings = rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus));
   return baseline === undefined ? { rows, warnings } : { rows, warnings, baseline };
 }
@@ -138,6 +141,10 @@ function buildRow(
   const sampling = aggregateSampling(completed.map((c) => c.sampling));
   const isolation = isolationOf(cells);
   const load = loadFigures(completed);
+  const clients = clientRowFigures(completed, {
+    maxwaitMsPeak: sampling?.maxwaitMsPeak,
+    rateLimited: load !== undefined || completed.some((c) => c.argv.some((a) => /^(-R|--rate)/.test(a))),
+  });
   const row: Row = {
     ...key,
     ...(cfg?.kind !== undefined ? { configKind: cfg.kind } : {}),
@@ -163,6 +170,7 @@ function buildRow(
     ...tlsFigures(completed),
     samples,
     ...(load ? { load } : {}),
+    ...(clients ? { clients } : {}),
   };
   return withPerCore(row);
 }

@@ -1,3 +1,4 @@
+import { clientWarnings } from '../figures/clients/warnings.js';
 import { fmtCores, fmtInt, fmtPct, fmtTps } from './format.js';
 import { rateShortfall } from './offered-load.js';
 import type { GroupKey, Row, Thresholds, Warning } from './row.js';
@@ -36,6 +37,7 @@ export function rowWarnings(row: Row, t: Thresholds, hostCpus?: number): Warning
   spreadWarnings(row, t, w);
   failureWarnings(row, w);
   resourceWarnings(row, t, w, hostCpus);
+  clientWarnings(row, w);
   const shortfall = row.load ? rateShortfall(row.load) : undefined;
   if (shortfall)
     w(

@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { CLIENTS_CSV_HEADER, clientsCsvCells, hasClientColumns } from '../figures/clients/csv.js';
 import { csvNumber } from '../model/format.js';
 import { LOAD_CSV_HEADER, loadCsvCells } from '../model/offered-load.js';
 import type { RenderOptions } from '../model/report-options.js';
@@ -35,11 +36,17 @@ export function csv(rows: readonly Row[], options: RenderOptions): string {
     kindsByGroup.set(id, (kindsByGroup.get(id) ?? new Set()).add(w.kind));
   }
   const body = rows.map((r) => csvRow(r, rs, multi, [...(kindsByGroup.get(groupId(r)) ?? [])]));
-  // Rate-limited rows add their offered-load columns; runs without any keep the same columns.
-  if (!rows.some((r) => r.load)) return stringify([csvHeader(rs, multi), ...body]);
+  // Rate-limited rows add their offered-load columns, and per-client figures theirs; runs without
+  // any keep the same columns.
+  const load = rows.some((r) => r.load);
+  const clients = hasClientColumns(rows);
   return stringify([
-    [...csvHeader(rs, multi), ...LOAD_CSV_HEADER],
-    ...body.map((cells, i) => [...cells, ...loadCsvCells(rows[i] as Row, csvNumber)]),
+    [...csvHeader(rs, multi), ...(load ? LOAD_CSV_HEADER : []), ...(clients ? CLIENTS_CSV_HEADER : [])],
+    ...body.map((cells, i) => [
+      ...cells,
+      ...(load ? loadCsvCells(rows[i] as Row, csvNumber) : []),
+      ...(clients ? clientsCsvCells(rows[i] as Row, csvNumber) : []),
+    ]),
   ]);
 }
 

@@ -27,7 +27,7 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function table(header: string[], align: ('l' | 'r')[], body: string[][]): string {
+export function table(header: string[], align: ('l' | 'r')[], body: string[][]): string {
   const sep = align.map((a) => (a === 'r' ? '--:' : ':--'));
   return [header, sep, ...body].map((r) => `| ${r.map(cell).join(' | ')} |`).join('\n');
 }
@@ -50,6 +50,8 @@ export function workloadNames(rows: readonly Row[]): string[] {
 export function workloadTable(rows: readonly Row[], workload: string, options: RenderOptions): string {
   const rs = rows.filter((r) => r.workload === workload);
   const reconnect = rs.some((r) => r.reconnect);
+  // PgBouncer's waiting clients, in the main table when a row of the workload has an admin console.
+  const waiting = rs.some((r) => r.sampling?.clWaitingPeak !== undefined);
   const header = [
     'config',
     'clients',
@@ -65,6 +67,7 @@ export function workloadTable(rows: readonly Row[], workload: string, options: R
     'p99.9 (ms)',
     'max (ms)',
     ...(reconnect ? ['connect (ms)'] : []),
+    ...(waiting ? ['cl_waiting (peak)', 'maxwait (ms, peak)'] : []),
     'failed tx',
     'notes',
   ];
@@ -86,6 +89,7 @@ export function workloadTable(rows: readonly Row[], workload: string, options: R
     ...(reconnect
       ? [r.connectionMs ? meanPm(r.connectionMs.mean, r.connectionMs.std, msDecimals) : MISSING]
       : []),
+    ...(waiting ? [fmtInt(r.sampling?.clWaitingPeak), fmtMs(r.sampling?.maxwaitMsPeak)] : []),
     fmtInt(r.failedTransactions),
     rowNotes(r, options.warnings).join('; '),
   ]);

@@ -1,4 +1,5 @@
 import { DEFAULT_THRESHOLDS, type Row } from '../model/row.js';
+import { contrastRule, matrixQuestionRule, starvedRule } from './clients-rules.js';
 import { refs, type Sentence } from './refs.js';
 import {
   backendsRule,
@@ -21,8 +22,11 @@ export const MAX_SENTENCES = 5;
 export const MAX_COMPARISONS = 3;
 
 const RULES = [
+  matrixQuestionRule,
   failedCellsRule,
   comparisonRule,
+  contrastRule,
+  starvedRule,
   noneSupportedRule,
   failedTransactionsRule,
   cpuRule,
@@ -67,7 +71,9 @@ export function ruleContext(rows: readonly Row[], options: TldrOptions): RuleCon
   };
 }
 
-const kept = (c: Candidate) => c.tier === TIER.failedCells || c.tier === TIER.noise;
+/** Always said: the matrix's own question, cells that failed, and the noise. */
+const kept = (c: Candidate) =>
+  c.tier === TIER.question || c.tier === TIER.failedCells || c.tier === TIER.noise;
 
 /** Keeps the must-say sentences, fills the rest of MAX_SENTENCES by rank; the noise goes last. */
 export function select(candidates: readonly Candidate[]): Sentence[] {

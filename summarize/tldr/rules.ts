@@ -1,5 +1,6 @@
 import { fmtInt } from '../model/format.js';
 import type { Row } from '../model/row.js';
+import { allServed, latencySpeaks } from './clients-rules.js';
 import { pgIndex, type refs, type Sentence, sentence, where } from './refs.js';
 
 /**
@@ -26,8 +27,12 @@ export interface RuleContext {
 }
 
 export const TIER = {
+  /** The matrix's own `compare:` pairs: its question, stated first. */
+  question: -1,
   failedCells: 0,
   comparison: 1,
+  /** Clients a config left starved (summarize/tldr/clients-rules.ts). */
+  starved: 0.5,
   singleRepComparison: 2,
   noneSupported: 3,
   failedTransactions: 4,
@@ -105,7 +110,7 @@ export function comparisonRule(c: RuleContext): Candidate[] {
       ? r.connectionMs && b.connectionMs
         ? { text: '; connecting took {@0} ms vs {@1} ms', nums: [a.conn(), bb.conn()] }
         : undefined
-      : r.latency && b.latency
+      : r.latency && b.latency && latencySpeaks(r) && latencySpeaks(b)
         ? { text: '; p99 {@0} ms vs {@1} ms', nums: [a.p99(), bb.p99()] }
         : undefined;
     const head = `Through ${r.config}, ${what} at ${clients(0)} ran {1} times the TPS of ${b.config}`;
@@ -195,6 +200,8 @@ function multiplexed(c: RuleContext): Row | undefined {
     const base = backends(c.baseRow(r));
     return (
       !r.isBaseline &&
+      // "served N clients" only when all N were (summarize/tldr/clients-rules.ts).
+      allServed(r) &&
       r.configKind !== 'direct' &&
       n > 0 &&
       r.concurrency > n &&

@@ -1,5 +1,7 @@
 import { SECONDS_RULE } from '../../../src/pgbench/txlog.js';
 import type { CellRecord } from '../../../src/results/types.js';
+import { CLIENTS_RULES } from '../../figures/clients/rows.js';
+import { FAIRNESS_CAPTION, fairnessMarkdown } from '../../figures/clients/table.js';
 import { BLIP_CAPTION, blipTable, type EventBlip } from '../../figures/event-blips/blips.js';
 import {
   SCALING_CAPTION,
@@ -20,6 +22,7 @@ import {
   metaLine,
   RESOURCE_CAPTION,
   resourceTable,
+  table,
   warningList,
   workloadNames,
   workloadTable,
@@ -208,6 +211,11 @@ function method(rows: readonly Row[], o: FindingsOptions): string[] {
         'PostgreSQL PSS per server backend is the postgres PSS divided by the server backends counted at the same tick, averaged over the ticks of a cell, then over reps: it includes the postmaster, the auxiliary processes and shared memory spread over the backends.',
     );
   }
+  if (rows.some((r) => r.clients))
+    lines.push(
+      `- Clients: ${CLIENTS_RULES.fairness}; ${CLIENTS_RULES.starved}.`,
+      `- ${CLIENTS_RULES.latency}`,
+    );
   lines.push(
     `- ${RULES.tps} ${RULES.ci95} ${RULES.cv}`,
     `- ${RULES.ratio}`,
@@ -297,6 +305,8 @@ export function findings(
     out.push(`### ${w}`, '', workloadTable(rows, w, o), '');
     const res = resourceTable(rows, w);
     if (res) out.push(RESOURCE_CAPTION, '', res, '');
+    const fairness = fairnessMarkdown(rows, w, table);
+    if (fairness) out.push(FAIRNESS_CAPTION, '', fairness, '');
     const perCore = perCoreTable(rows, w);
     if (perCore) out.push(PER_CORE_RULE, '', perCore, '');
     const plots = o.plots.filter((p) => p.endsWith(`-${w}.svg`));

@@ -11,6 +11,7 @@ import type { Sentence } from '../findings/findings.js';
 import { metaLine } from '../markdown.js';
 import type { ReportAssets } from './assets.js';
 import { CLIENT_JS } from './client.js';
+import { clientsSection } from './clients-section.js';
 import { loadSection } from './load-section.js';
 import { esc, inlineMarkdown, inlineScript, markdownLines, scriptJson } from './markup.js';
 import { STYLE } from './style.js';
@@ -58,6 +59,8 @@ function poolerCpu(r: Row): RoleFigures | undefined {
 
 function resultsTable(rows: readonly Row[]): string {
   const summed = rows.some((r) => (poolerCpu(r)?.processes ?? 1) > 1);
+  // PgBouncer's waiting clients, in the main table when any row has an admin console to ask.
+  const waiting = rows.some((r) => r.sampling?.clWaitingPeak !== undefined);
   const body = rows.map((r, i) => {
     const at = (p: string) => `/rows/${i}/${p}`;
     const pg = poolerCpu(r);
@@ -87,6 +90,12 @@ function resultsTable(rows: readonly Row[]): string {
             fmtCores(pg.cpuCoresMean) + sumNote(pg),
           )
         : numTd(undefined, undefined, ''),
+      ...(waiting
+        ? [
+            numTd(at('sampling/clWaitingPeak'), r.sampling?.clWaitingPeak, fmtInt(r.sampling?.clWaitingPeak)),
+            numTd(at('sampling/maxwaitMsPeak'), r.sampling?.maxwaitMsPeak, fmtMs(r.sampling?.maxwaitMsPeak)),
+          ]
+        : []),
       numTd(at('failedTransactions'), r.failedTransactions, fmtInt(r.failedTransactions)),
     ].join('')}</tr>`;
   });
@@ -105,6 +114,7 @@ function resultsTable(rows: readonly Row[]): string {
     'TPS vs baseline',
     'server backends (peak)',
     summed ? 'pooler/proxy CPU (cores; sum over its N processes where marked)' : 'pooler/proxy CPU (cores)',
+    ...(waiting ? ['cl_waiting (peak)', 'maxwait ms (peak)'] : []),
     'failed tx',
   ])}<tbody>${body.join('')}</tbody></table></div>`;
 }
@@ -249,7 +259,7 @@ export function renderHtmlReport(
 <header>
 <h1>${esc(input.title)}</h1>
 ${meta ? `<p class="meta">${inlineMarkdown(meta)}</p>` : ''}
-<nav><a href="#tldr">TL;DR</a> · <a href="#results">Results</a> · <a href="#plots">Plots</a> · ${rows.some((r) => r.load) ? '<a href="#offered-load">Offered load</a> · ' : ''}<a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
+<nav><a href="#tldr">TL;DR</a> · <a href="#results">Results</a> · ${rows.some((r) => r.clients) ? '<a href="#clients">Clients</a> · ' : ''}<a href="#plots">Plots</a> · ${rows.some((r) => r.load) ? '<a href="#offered-load">Offered load</a> · ' : ''}<a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
 </header>
 <main>
 <section id="tldr"><h2>TL;DR</h2>
@@ -264,6 +274,7 @@ ${gates.length > 0 ? `<p class="gates"><strong>Gates failed:</strong></p><ul>${g
 <p class="hint">One row per config × workload × clients over its completed reps. Click a column header to sort. Latency percentiles: nearest rank over every transaction of every rep (merged histograms). Every number is summary.json's.</p>
 ${resultsTable(rows)}
 </section>
+${clientsSection(rows)}
 ${loadSection(rows, profiles)}
 ${input.workersSection ?? ''}
 <section id="plots"><h2>Plots</h2>
