@@ -55,7 +55,8 @@ export const PANELS = {
   tps: { axis: 'tx / s', title: 'throughput: transactions completed per second' },
   clients: {
     axis: 'clients',
-    title: 'active clients: clients that completed at least one transaction in that second (per-transaction log)',
+    title:
+      'active clients: clients that completed at least one transaction in that second (per-transaction log)',
   },
   latency: {
     axis: 'ms (log)',

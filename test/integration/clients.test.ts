@@ -3,7 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellRecord, CompletedCell } from '../../src/results/types.js';
-import { bench, onlyRunDir, processesMentioning, readCells, tempResults, writeMatrix } from '../helpers/cli.js';
+import {
+  bench,
+  onlyRunDir,
+  processesMentioning,
+  readCells,
+  tempResults,
+  writeMatrix,
+} from '../helpers/cli.js';
 
 /**
  * A real PgBouncer session pool of 2 behind 6 clients that think between requests: the first 2
@@ -59,7 +66,8 @@ describe('clients a session pool smaller than the client count leaves waiting (n
     findings = readFileSync(path.join(runDir, 'FINDINGS.md'), 'utf8');
   }, 150_000);
 
-  const of = (config: string) => cells.filter((c): c is CompletedCell => c.config === config && c.state === 'completed');
+  const of = (config: string) =>
+    cells.filter((c): c is CompletedCell => c.config === config && c.state === 'completed');
 
   it('completes every cell', () => {
     expect(exitCode, output).toBe(0);
@@ -93,7 +101,9 @@ describe('clients a session pool smaller than the client count leaves waiting (n
   it('FINDINGS.md: the matrix question first, starved clients said, no "served 6 clients", no p99 of the session row', () => {
     const tldr = findings.split('## TL;DR')[1]?.split('## Setup')[0] ?? '';
     const lines = tldr.split('\n').filter((l) => l.startsWith('- '));
-    expect(lines[0]).toMatch(/^- The matrix's question: Through tx, think at 6 clients ran [\d.]+ times the TPS of session \(95% CI/);
+    expect(lines[0]).toMatch(
+      /^- The matrix's question: Through tx, think at 6 clients ran [\d.]+ times the TPS of session \(95% CI/,
+    );
     expect(tldr).toMatch(/session left \d of 6 clients starved on think at 6 clients/);
     expect(tldr).not.toMatch(/served 6 clients/);
     // No sentence quotes a percentile of the session row (the only p99 a sentence could quote).
