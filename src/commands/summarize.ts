@@ -1,7 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { profileSeries } from '../../summarize/figures/offered-load/profile-series.js';
-import { workerFindings } from '../../summarize/figures/worker-scaling/findings-input.js';
 import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
 import { loadSummary } from '../../summarize/input/load.js';
 import { evaluateGates, type GateReport } from '../../summarize/model/gates.js';
@@ -12,7 +10,6 @@ import { findings, type Sentence } from '../../summarize/reporters/findings/find
 import { githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
 import { readReportAssets } from '../../summarize/reporters/html/assets.js';
 import { renderHtmlReport } from '../../summarize/reporters/html/report.js';
-import { workersSectionHtml } from '../../summarize/reporters/html/workers-section.js';
 import { reporters } from '../../summarize/reporters/index.js';
 import { totals } from '../../summarize/reporters/json.js';
 import { ensureResultsDir } from '../results/dir.js';
@@ -85,13 +82,17 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
   const cells = loaded.merged.cells.map((c) => c.cell);
   const series = loadCellSeries(loaded.merged.cells);
-  const wf = workerFindings(loaded.rows, loaded.merged.primary.effective.configs, cells, series);
   const f = findings(loaded.rows, {
     ...options,
-    ...wf,
     matrix: loaded.merged.matrix,
-    cells: loaded.merged.cells.map((c) => c.cell),
-    plots: plots.map((pl) => `plots/${pl.name}`),
+    cells,
+    plots: plots.map((pl) => ({
+      file: `plots/${pl.name}`,
+      figure: pl.figure,
+      ...(pl.workload !== undefined ? { workload: pl.workload } : {}),
+    })),
+    series,
+    configs: loaded.merged.primary.effective.configs,
     dirs: opts.dirs,
     totals: totals(loaded.rows, options),
   });
@@ -106,8 +107,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
       plots,
       cells: loaded.merged.cells.map((c) => c.cell),
       series,
-      profiles: profileSeries(series, cells),
-      workersSection: workersSectionHtml(wf.scaling ?? [], wf.blips ?? []),
+      configs: loaded.merged.primary.effective.configs,
       assets: readReportAssets(),
     }),
   );

@@ -1,8 +1,8 @@
 import type { LatencyHistogram } from '../../src/pgbench/histogram.js';
 import type { CellRecord, CompletedCell, FailedCell } from '../../src/results/types.js';
-import { attachContrasts } from '../figures/clients/contrasts.js';
-import { clientRowFigures } from '../figures/clients/rows.js';
+import { clientRowFigures } from './clients.js';
 import { tlsFigures, withPerCore } from './connections-per-core.js';
+import { attachContrasts } from './contrasts.js';
 import type { MatrixInfo } from './matrix-info.js';
 import { loadFigures } from './offered-load.js';
 import {
@@ -20,7 +20,7 @@ import {
 } from './row.js';
 import { aggregateSampling } from './sampling.js';
 import { describe, madOutliers, pairedTTest, ratio } from './stats.js';
-import { rowWarnings } from './warnings.js';
+import { type FigureWarnings, rowWarnings } from './warnings.js';
 
 export interface AggregateInput {
   /** Every cell record of the run(s), the latest record per cell id. */
@@ -35,6 +35,8 @@ export interface AggregateInput {
   thresholds?: Partial<Thresholds>;
   /** Cores of the machine the cells ran on (run.json host.cpus), for the whole-machine CPU warning. */
   hostCpus?: number;
+  /** The warnings the report's figures raise per row (passed in: the model does not know the figures). */
+  figureWarnings?: FigureWarnings;
 }
 
 export interface Aggregate {
@@ -63,7 +65,7 @@ export function buildRows(input: AggregateInput): Aggregate {
   const rows = ordered.map((g) => buildRow(g.key, g.cells, input, baseline));
   attachBaseline(rows, baseline);
   attachContrasts(rows, baseline, input.matrix.compare);
-  const warnings = rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus));
+  const warnings = rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus, input.figureWarnings));
   return baseline === undefined ? { rows, warnings } : { rows, warnings, baseline };
 }
 

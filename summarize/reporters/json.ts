@@ -1,4 +1,4 @@
-import { CLIENTS_RULES } from '../figures/clients/rows.js';
+import { CLIENTS_RULES } from '../model/clients.js';
 import type { RenderOptions } from '../model/report-options.js';
 import { DEFAULT_THRESHOLDS, type Row } from '../model/row.js';
 import { RULES } from '../model/rules.js';

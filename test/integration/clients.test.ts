@@ -107,7 +107,8 @@ describe('clients a session pool smaller than the client count leaves waiting (n
     expect(tldr).toMatch(/session left \d of 6 clients starved on think at 6 clients/);
     // "served 6 clients" is said of a config only when all 6 were served: tx's, never session's.
     expect(tldr).not.toMatch(/session served/);
-    for (const l of lines.filter((x) => /served 6 clients/.test(x))) expect(l).toMatch(/^- tx served 6 clients/);
+    for (const l of lines.filter((x) => /served 6 clients/.test(x)))
+      expect(l).toMatch(/^- tx served 6 clients/);
     // No sentence quotes a percentile of the session row (the only p99 a sentence could quote).
     for (const l of lines.filter((x) => x.includes('session'))) expect(l).not.toMatch(/p99/);
     expect(findings).toContain("Jain's index (mean)");

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clientFigures } from '../../src/pgbench/clients.js';
 import type { CompletedCell } from '../../src/results/types.js';
+import { figureWarnings } from '../../summarize/figures/index.js';
 import { buildRows } from '../../summarize/model/build-rows.js';
 import type { MatrixInfo } from '../../summarize/model/matrix-info.js';
 import { tldr } from '../../summarize/tldr/index.js';
@@ -99,7 +100,11 @@ describe('the clients figure over reps', () => {
   });
 
   it('a wait longer than 10 % of the cell also takes the latency away, without a starved client', () => {
-    const waited = buildRows({ cells: [1, 2].map((rep) => cell('tx', rep, 4000, 0, 1500)), matrix });
+    const waited = buildRows({
+      cells: [1, 2].map((rep) => cell('tx', rep, 4000, 0, 1500)),
+      matrix,
+      figureWarnings,
+    });
     expect(waited.rows[0]?.clients?.latencyCoversAll).toBe(false);
     expect(waited.warnings.map((w) => w.kind)).toContain('clients-starved');
   });

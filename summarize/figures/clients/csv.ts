@@ -1,38 +1,27 @@
-import type { Row } from '../../model/row.js';
+import { csvNumber as n } from '../../model/format.js';
+import type { ClientRowFigures, Row } from '../../model/row.js';
+import type { CsvColumn } from '../figure.js';
 
-/** summary.csv's per-client columns, appended when a row has per-client figures or PgBouncer's maxwait. */
-export const CLIENTS_CSV_HEADER = [
-  'maxwait_peak_ms',
-  'clients_served_min',
-  'clients_starved_max',
-  'clients_starved_reps',
-  'tx_per_client_min',
-  'tx_per_client_p10',
-  'tx_per_client_median',
-  'tx_per_client_max',
-  'jain_fairness_mean',
-  'jain_fairness_min',
-  'latency_covers_all_clients',
+function col(name: string, value: (c: ClientRowFigures) => string): CsvColumn {
+  return { name, value: (r) => (r.clients ? value(r.clients) : '') };
+}
+
+/** summary.csv's per-client columns (present only when a row has per-client figures). */
+export const CLIENTS_CSV: readonly CsvColumn[] = [
+  col('clients_served_min', (c) => n(c.servedMin, 0)),
+  col('clients_starved_max', (c) => n(c.starvedMax, 0)),
+  col('clients_starved_reps', (c) => n(c.starvedReps, 0)),
+  col('tx_per_client_min', (c) => n(c.perClient.min, 0)),
+  col('tx_per_client_p10', (c) => n(c.perClient.p10, 0)),
+  col('tx_per_client_median', (c) => n(c.perClient.median, 0)),
+  col('tx_per_client_max', (c) => n(c.perClient.max, 0)),
+  col('jain_fairness_mean', (c) => n(c.jainMean, 4)),
+  col('jain_fairness_min', (c) => n(c.jainMin, 4)),
+  col('latency_covers_all_clients', (c) => String(c.latencyCoversAll)),
 ];
 
-export function hasClientColumns(rows: readonly Row[]): boolean {
-  return rows.some((r) => r.clients !== undefined || r.sampling?.maxwaitMsPeak !== undefined);
-}
-
-/** One row's values in CLIENTS_CSV_HEADER's order (`n`: the CSV number formatter). */
-export function clientsCsvCells(r: Row, n: (x: number | undefined, decimals: number) => string): string[] {
-  const c = r.clients;
-  return [
-    n(r.sampling?.maxwaitMsPeak, 3),
-    n(c?.servedMin, 0),
-    n(c?.starvedMax, 0),
-    n(c?.starvedReps, 0),
-    n(c?.perClient.min, 0),
-    n(c?.perClient.p10, 0),
-    n(c?.perClient.median, 0),
-    n(c?.perClient.max, 0),
-    n(c?.jainMean, 4),
-    n(c?.jainMin, 4),
-    c ? String(c.latencyCoversAll) : '',
-  ];
-}
+/** PgBouncer's maxwait peak, unless the offered-load columns already carry it. */
+export const MAXWAIT_CSV: CsvColumn = {
+  name: 'maxwait_ms_peak',
+  value: (r: Row) => n(r.sampling?.maxwaitMsPeak, 3),
+};

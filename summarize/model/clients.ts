@@ -1,6 +1,6 @@
-import { FAIRNESS_RULE, STARVED_RULE } from '../../../src/pgbench/clients.js';
-import type { CompletedCell } from '../../../src/results/types.js';
-import type { ClientRowFigures } from '../../model/row.js';
+import { FAIRNESS_RULE, STARVED_RULE } from '../../src/pgbench/clients.js';
+import type { CompletedCell } from '../../src/results/types.js';
+import type { ClientRowFigures, Row } from './row.js';
 
 /**
  * Clients that waited for a server connection longer than this share of the cell (PgBouncer's
@@ -60,4 +60,15 @@ export function clientRowFigures(
     perClient: { min, p10, median, max, mean },
     latencyCoversAll: o.rateLimited || (starvedMax === 0 && !waited),
   };
+}
+
+/** The closed-loop latency of r may be quoted: no client starved or waited too long (or no figures). */
+export function latencySpeaks(r: Row | undefined): boolean {
+  return r?.clients?.latencyCoversAll !== false;
+}
+
+/** Every client of every rep was served (not starved); true when the run has no per-client figures. */
+export function allServed(r: Row): boolean {
+  const c = r.clients;
+  return c === undefined || (c.starvedMax === 0 && c.servedMin === c.clients);
 }

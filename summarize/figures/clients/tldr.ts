@@ -1,7 +1,7 @@
-import type { Contrast, Row } from '../model/row.js';
-import { type NumberRef, sentence, where } from './refs.js';
-import type { Candidate, RuleContext } from './rules.js';
-import { TIER } from './rules.js';
+import { latencySpeaks } from '../../model/clients.js';
+import type { Contrast, Row } from '../../model/row.js';
+import { type Candidate, type RuleContext, TIER } from '../../tldr/candidate.js';
+import { type NumberRef, sentence, where } from '../../tldr/refs.js';
 
 /**
  * TL;DR rules about clients: the matrix's own comparisons (its `compare:` list) first, the largest
@@ -9,17 +9,6 @@ import { TIER } from './rules.js';
  * left waiting. A row whose latency does not speak for every client (ClientRowFigures) has no
  * percentile quoted anywhere in the TL;DR.
  */
-
-/** The closed-loop latency of r may be quoted: no client starved or waited too long (or no figures). */
-export function latencySpeaks(r: Row | undefined): boolean {
-  return r?.clients?.latencyCoversAll !== false;
-}
-
-/** Every client of every rep was served (not starved); true when the run has no per-client figures. */
-export function allServed(r: Row): boolean {
-  const c = r.clients;
-  return c === undefined || (c.starvedMax === 0 && c.servedMin === c.clients);
-}
 
 const supports = (v: Contrast) => {
   const ci = v.tpsRatioCi95;

@@ -1,6 +1,6 @@
-import { pairedRatioCi } from '../../model/build-rows.js';
-import type { Contrast, Row } from '../../model/row.js';
-import { ratio } from '../../model/stats.js';
+import { pairedRatioCi } from './build-rows.js';
+import type { Contrast, Row } from './row.js';
+import { ratio } from './stats.js';
 
 /** r against b (same workload and concurrency), paired rep by rep like vsBaseline. */
 function contrast(r: Row, b: Row, declared: boolean): Contrast | undefined {
