@@ -14,6 +14,7 @@ import { clientWarnings } from './warnings.js';
  */
 export const clientsFigure: Figure<Row> = {
   id: 'clients',
+  section: { id: 'clients', title: 'Clients and fairness' },
   applies: (ctx) => ctx.rows.some((r) => r.clients || r.contrasts),
   rows: (ctx) => ctx.rows.filter((r) => r.clients),
   tables: [fairnessTable],

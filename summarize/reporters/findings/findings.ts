@@ -18,7 +18,7 @@ import {
   workloadNames,
   workloadTable,
 } from '../markdown.js';
-import { figureMethods, runSections } from '../tables/markdown-figures.js';
+import { figureMethods, runSections, workloadTables } from '../tables/markdown-figures.js';
 import { externalMethodLines, externalSetupLine } from './external-method.js';
 
 export { tldr } from '../../tldr/index.js';
@@ -287,6 +287,7 @@ export function findings(
     if (res) out.push(RESOURCE_CAPTION, '', res, '');
     const perCore = perCoreTable(rows, w);
     if (perCore) out.push(PER_CORE_RULE, '', perCore, '');
+    out.push(...workloadTables(figureContext(rows, o), 'findings', w));
     const plots = o.plots.filter((p) => p.workload === w);
     if (plots.length > 0) out.push(plots.map((p) => `![${p.file}](${p.file})`).join('\n'), '');
   }
