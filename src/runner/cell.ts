@@ -158,7 +158,8 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     if (result.exitCode === 2) warnings.push(disruptionNote(aborted));
     return { ...base, state: 'completed', exitCode: result.exitCode === 2 ? 2 : 0, summary: verdict.summary };
   }
-  const why = verdict.state === 'failed' ? explainLimitFailure(result.stderr, plan.limitContext) : undefined;
+  const why =
+    verdict.state === 'failed' ? explainLimitFailure(result.stderr, plan.limitContext) : clientsNote(clients);
   return {
     ...base,
     state: verdict.state,
@@ -234,6 +235,16 @@ function processRecords(m: Measured) {
     exitCode: m.parts[i]?.exitCode ?? null,
     processed: cellSummary(m.parts.slice(i, i + 1))?.processed ?? 0,
   }));
+}
+
+/**
+ * A cell that timed out with clients that completed nothing: said with the count, because a pooler
+ * or proxy that accepts fewer sessions than clients (pgpool-II's num_init_children) holds pgbench's
+ * start, which waits for every client to connect (docs/fairness.md).
+ */
+function clientsNote(c: ClientFigures | undefined): string | undefined {
+  if (!c || c.served === c.clients) return undefined;
+  return `the per-transaction log holds transactions of ${c.served} of ${c.clients} clients (as far as the stopped pgbench flushed it; pgbench starts only once every client connected, so a pooler or proxy that admits fewer sessions than clients holds it: docs/fairness.md)`;
 }
 
 /** Why a cell whose pgbench exited 2 after a scheduled event still counts. */
