@@ -1,4 +1,4 @@
-import { FAIRNESS_RULE, STARVED_RULE } from '../../src/pgbench/clients.js';
+import { FAIRNESS_RULE, STARVED_FRACTION, STARVED_RULE } from '../../src/pgbench/clients.js';
 import type { CompletedCell } from '../../src/results/types.js';
 import type { ClientRowFigures, Row } from './row.js';
 
@@ -59,6 +59,11 @@ export function clientRowFigures(
     worstRep: worst.cell.rep,
     perClient: { min, p10, median, max, mean },
     latencyCoversAll: o.rateLimited || (starvedMax === 0 && !waited),
+    // A rate offering the typical client fewer than 1 / STARVED_FRACTION transactions leaves clients
+    // with none by schedule, not by waiting: their count cannot tell starvation (10k-clients.yaml).
+    ...(o.rateLimited && Math.max(...reps.map((r) => r.f.typical)) < 1 / STARVED_FRACTION
+      ? { tooFewToTell: true as const }
+      : {}),
   };
 }
 

@@ -264,6 +264,12 @@ export interface ClientRowFigures {
    * Rate-limited rows always do: pgbench's latency there includes the schedule lag, the wait.
    */
   latencyCoversAll: boolean;
+  /**
+   * Rate-limited, and the typical client was offered fewer than 1 / STARVED_FRACTION transactions:
+   * clients with none may simply have had none scheduled, so no starvation is claimed (nor that all
+   * were served).
+   */
+  tooFewToTell?: true;
 }
 
 /** A rate-limited group (pgbench -R): one rate of a rate axis, or one segment of a load profile. */

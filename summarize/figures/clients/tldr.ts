@@ -105,7 +105,7 @@ export function contrastRule(c: RuleContext): Candidate[] {
 export function starvedRule(c: RuleContext): Candidate[] {
   const worst = new Map<string, Row>();
   for (const r of c.completed) {
-    if (!r.clients || r.clients.starvedMax === 0) continue;
+    if (!r.clients || r.clients.starvedMax === 0 || r.clients.tooFewToTell) continue;
     const prev = worst.get(r.config);
     if (!prev || r.clients.starvedMax > (prev.clients?.starvedMax ?? 0)) worst.set(r.config, r);
   }

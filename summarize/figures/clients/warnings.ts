@@ -9,7 +9,7 @@ export function clientWarnings(row: Row): WarningDraft[] {
   const waited = row.sampling?.maxwaitMsPeak;
   const parts = [
     c.starvedMax > 0
-      ? `${fmtInt(c.starvedMax)} of ${fmtInt(c.clients)} clients starved (in ${c.starvedReps} of ${c.reps} rep${c.reps === 1 ? '' : 's'}; served at least ${fmtInt(c.servedMin)})`
+      ? `${fmtInt(c.starvedMax)} of ${fmtInt(c.clients)} clients starved (in ${c.starvedReps} of ${c.reps} rep${c.reps === 1 ? '' : 's'}; ${fmtInt(c.servedMin)} completed at least one transaction)`
       : undefined,
     row.sampling?.clWaitingPeak
       ? `PgBouncer's cl_waiting peaked at ${fmtInt(row.sampling.clWaitingPeak)}`
