@@ -1,15 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  type CompareResult,
-  comparePaired,
-  compareRows,
-  type GithubBenchmarkFile,
-  githubBenchmark,
-} from '../../summarize/compare/compare.js';
+import { type CompareResult, comparePaired, compareRows } from '../../summarize/compare/compare.js';
 import { loadSummary } from '../../summarize/input/load.js';
 import { runDifferences } from '../../summarize/input/merge.js';
 import type { Row } from '../../summarize/model/row.js';
+import { type GithubBenchmarkFile, githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
 import { compareReporters } from '../../summarize/reporters/index.js';
 import { ConfigurationError } from '../errors.js';
 import { ensureResultsDir } from '../results/dir.js';

@@ -1,5 +1,6 @@
 import type { Row, Thresholds, WarningDraft } from '../model/row.js';
 import { clientsFigure } from './clients/figure.js';
+import { connectionsPerCoreFigure } from './connections-per-core/figure.js';
 import { eventBlipsFigure } from './event-blips/figure.js';
 import type { Figure } from './figure.js';
 import { offeredLoadFigure } from './offered-load/figure.js';
@@ -15,6 +16,7 @@ export const FIGURES: readonly Figure[] = [
   throughputFigure,
   resourcesFigure,
   clientsFigure,
+  connectionsPerCoreFigure,
   offeredLoadFigure,
   workerScalingFigure,
   eventBlipsFigure,

@@ -4,6 +4,7 @@ import { clientRowFigures } from './clients.js';
 import { tlsFigures, withPerCore } from './connections-per-core.js';
 import { attachContrasts } from './contrasts.js';
 import type { MatrixInfo } from './matrix-info.js';
+import { attachPssSlopes } from './memory-slope.js';
 import { loadFigures } from './offered-load.js';
 import {
   type CellOutcome,
@@ -65,6 +66,7 @@ export function buildRows(input: AggregateInput): Aggregate {
   const rows = ordered.map((g) => buildRow(g.key, g.cells, input, baseline));
   attachBaseline(rows, baseline);
   attachContrasts(rows, baseline, input.matrix.compare);
+  attachPssSlopes(rows);
   const warnings = rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus, input.figureWarnings));
   return baseline === undefined ? { rows, warnings } : { rows, warnings, baseline };
 }

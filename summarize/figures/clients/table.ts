@@ -2,8 +2,8 @@ import { STARVED_FRACTION } from '../../../src/pgbench/clients.js';
 import { WAIT_SHARE } from '../../model/clients.js';
 import { fixed, fmtInt, fmtMs, isNum, MISSING } from '../../model/format.js';
 import type { ClientRowFigures, Row } from '../../model/row.js';
+import { numberColumn } from '../columns.js';
 import type { Column, FigureContext, Table } from '../figure.js';
-import { rowNumber } from '../offered-load/table.js';
 
 /** The caption above a fairness table: what each column is, and where waiting is seen. */
 export const FAIRNESS_CAPTION =
@@ -19,7 +19,7 @@ const index = (x: number | undefined) => (isNum(x) ? fixed(x, 3) : MISSING);
 
 function columns(_rows: readonly Row[], ctx: FigureContext): Column<Row>[] {
   const n = (header: string, path: string, get: (r: Row) => number | undefined, f: (x?: number) => string) =>
-    rowNumber(ctx.rows, header, path, get, f);
+    numberColumn(header, get, f, (r) => `/rows/${ctx.rows.indexOf(r)}/${path}`);
   return [
     { header: 'config', align: 'left', text: (r) => r.config },
     n('clients', 'concurrency', (r) => r.concurrency, fmtInt),
