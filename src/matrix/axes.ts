@@ -35,11 +35,18 @@ export function expandAxes(spec: MatrixSpec, file: string, selected?: readonly s
     const lines = issues.map((i) => `${file}: ${formatPath(i.path)}: expected ${i.message}`);
     throw new ConfigurationError(lines[0] as string, lines.slice(1));
   }
-  let baseline = spec.baseline;
-  if (baseline !== undefined && !names.has(baseline)) {
-    baseline = configs.find((c) => expandedFrom.get(c.name) === baseline)?.name ?? baseline;
-  }
-  return { ...spec, configs, events, ...(baseline === undefined ? {} : { baseline }) };
+  // A name of a workers list means its first expansion, as for the baseline.
+  const expanded = (n: string) =>
+    names.has(n) ? n : (configs.find((c) => expandedFrom.get(c.name) === n)?.name ?? n);
+  const baseline = spec.baseline === undefined ? undefined : expanded(spec.baseline);
+  const compare = spec.compare?.map((p): [string, string] => [expanded(p[0]), expanded(p[1])]);
+  return {
+    ...spec,
+    configs,
+    events,
+    ...(baseline === undefined ? {} : { baseline }),
+    ...(compare === undefined ? {} : { compare }),
+  };
 }
 
 function formatPath(p: ReadonlyArray<string | number>): string {

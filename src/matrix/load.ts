@@ -275,6 +275,14 @@ function applyOverrides(
     // A subset without the baseline is a legitimate quick run; it just has nothing to compare with.
     delete out.baseline;
   }
+  // Likewise a comparison of a config left out; the list goes when none is left.
+  if (o.configs !== undefined && Array.isArray(out.compare)) {
+    const pairs = out.compare.filter(
+      (p) => !Array.isArray(p) || p.every((n) => typeof n !== 'string' || kept(n)),
+    );
+    if (pairs.length > 0) out.compare = pairs;
+    else delete out.compare;
+  }
   return out;
 }
 

@@ -279,6 +279,15 @@ export const matrixSchema = z
     auth: z.enum(['scram-sha-256', 'trust']).default('scram-sha-256'),
     baseline: name.optional(),
     /**
+     * The comparisons the matrix exists for, each a pair [candidate, reference] of config names
+     * (`[[pgbouncer-tx, pgbouncer-session]]`): the TL;DR states them first, paired rep by rep with
+     * their intervals, whether or not they involve the baseline.
+     */
+    compare: z
+      .array(z.tuple([name, name]))
+      .min(1, 'a non-empty list of [candidate, reference] pairs')
+      .optional(),
+    /**
      * The order of configs inside each rep: `shuffle` draws a new order per rep (recorded in run.json
      * with its seed) so that no config always runs first, right after the settle, or last, when the
      * machine is warm; `fixed` keeps the file's order.
@@ -409,6 +418,31 @@ export const matrixSchema = z
         message: `the name of a config (one of ${names.join(', ')})`,
       });
     }
+    compareIssues(m.compare ?? [], names, ctx);
   });
+
+/** Each `compare` pair names two different configs. */
+function compareIssues(
+  pairs: readonly [string, string][],
+  names: readonly string[],
+  ctx: z.RefinementCtx,
+): void {
+  pairs.forEach((pair, i) => {
+    pair.forEach((n, j) => {
+      if (!names.includes(n))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['compare', i, j],
+          message: `the name of a config (one of ${names.join(', ')})`,
+        });
+    });
+    if (pair[0] === pair[1])
+      ctx.addIssue({
+        code: 'custom',
+        path: ['compare', i, 1],
+        message: `a config other than the candidate ("${pair[0]}" compared with itself)`,
+      });
+  });
+}
 
 export type MatrixSpec = z.output<typeof matrixSchema>;

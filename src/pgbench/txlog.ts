@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ClientTally } from './clients.js';
 import { LatencyHistogram, rankFor } from './histogram.js';
 
 /*
@@ -41,6 +42,12 @@ export interface TxLogAggregate {
    * schedule_lag column, counted in the log-linear buckets of SecondFigures (p99 at most 0.1 % low).
    */
   lag?: { meanMs: number; p99Ms: number; maxMs: number; count: number };
+  /**
+   * Completed transactions of every client, per pgbench process (the `process` of each file), by
+   * client_id: `clients[p][id]`. Clients the log never names are there as 0 when the caller said
+   * how many each process had (AggregateOptions.clientsPerProcess).
+   */
+  clients: number[][];
 }
 
 /**
@@ -63,6 +70,8 @@ export interface SecondFigures {
   /** With -R: mean and largest schedule lag of that second's completed transactions. */
   lagMeanMs?: number;
   lagMaxMs?: number;
+  /** Clients that completed at least one transaction in that second (every process of the cell). */
+  clients: number;
 }
 
 export interface AggregateOptions {
@@ -70,6 +79,14 @@ export interface AggregateOptions {
   highWaterMark?: number;
   /** The log has pgbench -R's schedule_lag column (the 7th field); without -R the 7th is retries. */
   lag?: boolean;
+  /** Clients of each pgbench process, as planned: clients that completed nothing count as 0. */
+  clientsPerProcess?: readonly number[];
+}
+
+/** A per-transaction log file and the pgbench process (0, 1, ... of a split cell) that wrote it. */
+export interface TxLogFile {
+  path: string;
+  process: number;
 }
 
 const DENSE_SIZE = 1 << 16;
@@ -113,10 +130,21 @@ export class TxLogParser {
   private lagSum = 0;
   private lagCount = 0;
   private lagMax = 0;
+  private readonly tally = new ClientTally();
+  /** The pgbench process whose file is being read: client ids restart in every process. */
+  private process = 0;
 
   /** `lag`: the lines carry pgbench -R's schedule_lag column. */
   constructor(options: { lag?: boolean } = {}) {
     this.lagOn = options.lag === true;
+  }
+
+  /**
+   * Starts the file of pgbench process `process` (0 for a cell of one process): its client ids are
+   * told apart from those of the other processes. Call end() first when another file was read.
+   */
+  beginFile(process: number): void {
+    this.process = process;
   }
 
   push(chunk: Uint8Array): void {
@@ -172,6 +200,8 @@ export class TxLogParser {
       let epoch = -1;
       /** schedule_lag in µs (-R), or -1 when the line has none. */
       let lag = -1;
+      /** client_id, the first field. */
+      let client = 0;
       for (;;) {
         // One field: digits, or for the time field digits or a lowercase word.
         const start = i;
@@ -191,7 +221,7 @@ export class TxLogParser {
             c = buf[i] as number;
           }
           if (i > start && v <= Number.MAX_SAFE_INTEGER) time = v;
-        } else if (fields === EPOCH_FIELD || (fields === LAG_FIELD && lagOn)) {
+        } else if (fields === 0 || fields === EPOCH_FIELD || (fields === LAG_FIELD && lagOn)) {
           let v = 0;
           while (c >= ZERO && c <= NINE) {
             v = v * 10 + (c - ZERO);
@@ -199,6 +229,7 @@ export class TxLogParser {
             c = buf[i] as number;
           }
           if (fields === EPOCH_FIELD) epoch = v;
+          else if (fields === 0) client = v;
           else lag = v;
         } else {
           while (c >= ZERO && c <= NINE) {
@@ -221,7 +252,7 @@ export class TxLogParser {
         if (c !== NL) break;
         // A complete, well-formed line.
         lines++;
-        if (fields < MIN_FIELDS || fields > MAX_FIELDS || time === MALFORMED) {
+        if (fields < MIN_FIELDS || fields > MAX_FIELDS || time === MALFORMED || client >= MAX_CLIENT_ID) {
           malformed++;
           pos = i + 1;
           continue line;
@@ -230,7 +261,7 @@ export class TxLogParser {
         else if (time >= 0) dense[time] = (dense[time] as number) + 1;
         else if (time === WORD_SKIPPED) skipped++;
         else failed++;
-        this.record(epoch, time, lag);
+        this.record(epoch, time, lag, client);
         pos = i + 1;
         continue line;
       }
@@ -260,11 +291,13 @@ export class TxLogParser {
     return h;
   }
 
-  /** One line's second: its latency (or word code) and, for a completed transaction, its lag. */
-  private record(epoch: number, time: number, lag: number): void {
+  /** One line's second: its latency (or word code) and, for a completed transaction, its client and lag. */
+  private record(epoch: number, time: number, lag: number, client: number): void {
     const bucket = this.second(epoch);
     bucket.add(time);
-    if (lag < 0 || time < 0) return;
+    if (time < 0) return;
+    if (this.tally.add(this.process, client, epoch)) bucket.clients++;
+    if (lag < 0) return;
     this.addLag(lag);
     bucket.addLag(lag);
   }
@@ -289,7 +322,8 @@ export class TxLogParser {
     };
   }
 
-  result(): TxLogAggregate {
+  /** `clientsPerProcess`: each process's planned clients, so that clients never seen count as 0. */
+  result(clientsPerProcess: readonly number[] = []): TxLogAggregate {
     const lag = this.lagFigures();
     return {
       ...(lag ? { lag } : {}),
@@ -299,6 +333,7 @@ export class TxLogParser {
       lines: this.lines,
       malformed: this.malformed,
       seconds: [...this.perSecond.values()].sort((a, b) => a.t - b.t).map((b) => b.figures()),
+      clients: this.tally.perClient(clientsPerProcess),
     };
   }
 
@@ -331,6 +366,11 @@ export function latencySecondsJson(seconds: SecondFigures[]): LatencySecondsJSON
 }
 
 const EPOCH_FIELD = 4;
+/**
+ * A client_id at or above this is not pgbench's (a pgbench process holds at most what its open-file
+ * limit allows, far fewer): such a line is malformed, so a garbled id cannot allocate a huge array.
+ */
+const MAX_CLIENT_ID = 1 << 20;
 /** schedule_lag, present with -R (after it, retries when --max-tries is not 1). */
 const LAG_FIELD = 6;
 /** Below 2^EXACT_BITS µs a second's histogram is exact; above, buckets are 2^-(EXACT_BITS-1) wide. */
@@ -353,6 +393,8 @@ class SecondBucket {
   lagSum = 0;
   lagCount = 0;
   lagMax = 0;
+  /** Clients with a completed transaction in this second (counted by ClientTally.add). */
+  clients = 0;
   private readonly buckets = new Map<number, number>();
   constructor(readonly t: number) {}
 
@@ -384,6 +426,7 @@ class SecondBucket {
       p90Ms: (p90 as number) / 1000,
       p99Ms: (p99 as number) / 1000,
       maxMs: this.count === 0 ? Number.NaN : this.max / 1000,
+      clients: this.clients,
       ...(this.lagCount > 0
         ? { lagMeanMs: this.lagSum / this.lagCount / 1000, lagMaxMs: this.lagMax / 1000 }
         : {}),
@@ -423,22 +466,25 @@ function concat(a: Uint8Array, b: Uint8Array, n: number): Uint8Array {
 
 /**
  * Streams pgbench per-transaction log files and aggregates them: an exact latency histogram of
- * completed transactions plus failed, skipped and malformed line counts. Memory does not grow
+ * completed transactions plus failed, skipped and malformed line counts, and the completed
+ * transactions of every client (a file given as a string is process 0's). Memory does not grow
  * with the number of lines.
  */
 export async function aggregateTxLog(
-  files: string[],
+  files: readonly (string | TxLogFile)[],
   options: AggregateOptions = {},
 ): Promise<TxLogAggregate> {
   const parser = new TxLogParser({ lag: options.lag === true });
   const highWaterMark = options.highWaterMark ?? 1 << 20;
-  for (const file of files) {
-    for await (const chunk of createReadStream(file, { highWaterMark })) {
+  for (const f of files) {
+    const file = typeof f === 'string' ? { path: f, process: 0 } : f;
+    parser.beginFile(file.process);
+    for await (const chunk of createReadStream(file.path, { highWaterMark })) {
       parser.push(chunk as Buffer);
     }
     parser.end();
   }
-  return parser.result();
+  return parser.result(options.clientsPerProcess);
 }
 
 /**

@@ -123,6 +123,21 @@ const latency = z.looseObject({
   histogramFile: z.string(),
 });
 
+const clients = z.looseObject({
+  clients: z.number(),
+  served: z.number(),
+  starved: z.number(),
+  starvedBelow: z.number(),
+  typical: z.number(),
+  min: z.number(),
+  p10: z.number(),
+  median: z.number(),
+  max: z.number(),
+  mean: z.number(),
+  jain: z.number().optional(),
+  processes: z.number(),
+});
+
 // The samplers' summary has its own reader (summarize/); here it only has to be an object.
 const sampling = z.custom<SamplingSummary>((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
 
@@ -142,6 +157,7 @@ const cellBase = {
   warnings: z.array(z.string()),
   sampling: sampling.optional(),
   latency: latency.optional(),
+  clients: clients.optional(),
   connectionErrors: z.number(),
   load: z
     .looseObject({

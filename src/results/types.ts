@@ -1,5 +1,6 @@
 import type { MatrixOverrides } from '../matrix/load.js';
 import type { WorkloadLoad } from '../matrix/workload.js';
+import type { ClientFigures } from '../pgbench/clients.js';
 import type { PgbenchSummary } from '../pgbench/types.js';
 import type { TlsObservation } from '../sampling/tls-observe.js';
 import type { SamplingSummary } from '../sampling/types.js';
@@ -50,6 +51,12 @@ interface CellBase {
   /** What the harness did before the cell (checkpoint, vacuum, settle), for the method section. */
   prepared: string[];
   warnings: string[];
+  /**
+   * Per-client figures from the per-transaction log (src/pgbench/clients.ts): clients served,
+   * transactions per client, Jain's fairness index, starved clients. Absent in records of an older
+   * bench and when no log was written.
+   */
+  clients?: ClientFigures;
   /** Summary of the samplers, when sampling ran (see src/sampling/types.ts). */
   sampling?: SamplingSummary;
   /** What each side of the path negotiated (TLS version and cipher), in runs where a config uses TLS. */

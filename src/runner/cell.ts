@@ -5,9 +5,10 @@ import type { EventSpec } from '../matrix/events.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Workload } from '../matrix/workload.js';
 import { countAbortedClients } from '../pgbench/aborted.js';
+import { type ClientFigures, clientFigures } from '../pgbench/clients.js';
 import { parseProgressLine } from '../pgbench/progress.js';
 import { countConnectionErrors, extractErrorLines } from '../pgbench/summary.js';
-import { aggregateTxLog, findTxLogFiles, latencySecondsJson } from '../pgbench/txlog.js';
+import { aggregateTxLog, findTxLogFiles, latencySecondsJson, type TxLogAggregate } from '../pgbench/txlog.js';
 import type { PgbenchSummary } from '../pgbench/types.js';
 import { CELL_FILES } from '../results/paths.js';
 import type { CellRecord, EventRecord, LatencySummary, WorkersRecord } from '../results/types.js';
@@ -95,7 +96,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
   const summary: PgbenchSummary | undefined = cellSummary(m.parts);
   const connecting = connectingWarning(summary, wholeSeconds(plan.durationMs));
   if (connecting) warnings.push(connecting);
-  const latency = await summarizeTxLogs(
+  const { latency, clients } = await summarizeTxLogs(
     plan.cellDir,
     m.processes,
     plan.keepRawLogs,
@@ -123,6 +124,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...(m.sampling ? { sampling: m.sampling } : {}),
     ...(m.tls ? { tls: m.tls } : {}),
     ...(latency ? { latency } : {}),
+    ...(clients ? { clients } : {}),
     ...(plan.workload.load ? { load: plan.workload.load } : {}),
     connectionErrors: countConnectionErrors(result.stderr),
     ...(timeWait ? { timeWait } : {}),
@@ -151,7 +153,8 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     if (result.exitCode === 2) warnings.push(disruptionNote(aborted));
     return { ...base, state: 'completed', exitCode: result.exitCode === 2 ? 2 : 0, summary: verdict.summary };
   }
-  const why = verdict.state === 'failed' ? explainLimitFailure(result.stderr, plan.limitContext) : undefined;
+  const why =
+    verdict.state === 'failed' ? explainLimitFailure(result.stderr, plan.limitContext) : clientsNote(clients);
   return {
     ...base,
     state: verdict.state,
@@ -227,6 +230,16 @@ function processRecords(m: Measured) {
     exitCode: m.parts[i]?.exitCode ?? null,
     processed: cellSummary(m.parts.slice(i, i + 1))?.processed ?? 0,
   }));
+}
+
+/**
+ * A cell that timed out with clients that completed nothing: said with the count, because a pooler
+ * or proxy that accepts fewer sessions than clients (pgpool-II's num_init_children) holds pgbench's
+ * start, which waits for every client to connect (docs/fairness.md).
+ */
+function clientsNote(c: ClientFigures | undefined): string | undefined {
+  if (!c || c.served === c.clients) return undefined;
+  return `the per-transaction log holds transactions of ${c.served} of ${c.clients} clients (as far as the stopped pgbench flushed it; pgbench starts only once every client connected, so a pooler or proxy that admits fewer sessions than clients holds it: docs/fairness.md)`;
 }
 
 /** Why a cell whose pgbench exited 2 after a scheduled event still counts. */
@@ -328,34 +341,45 @@ function hasRate(argv: readonly string[]): boolean {
   return argv.some((a) => a === '-R' || a.startsWith('--rate') || /^-R\d/.test(a));
 }
 
+/**
+ * The cell's per-transaction logs: latency figures (with the histogram and per-second files written
+ * beside the record) and the per-client figures, over every process of the cell.
+ */
 async function summarizeTxLogs(
   dir: string,
   processes: readonly PgbenchProcess[],
   keep: boolean,
   warnings: string[],
   lag: boolean,
-): Promise<LatencySummary | undefined> {
+): Promise<{ latency?: LatencySummary; clients?: ClientFigures }> {
   // Every process's files into one histogram: the merge is exact (counts per microsecond add up).
-  const prefixes = processes.map((p) => p.logPrefix ?? LOG_PREFIX);
-  const files = (await Promise.all(prefixes.map((p) => findTxLogFiles(dir, p)))).flat();
+  // Each file keeps its process: client ids restart at 0 in every process.
+  const found = await Promise.all(processes.map((p) => findTxLogFiles(dir, p.logPrefix ?? LOG_PREFIX)));
+  const files = found.flatMap((paths, process) => paths.map((f) => ({ path: f, process })));
   if (files.length === 0) {
     warnings.push('no per-transaction log was written: no percentiles for this cell');
-    return undefined;
+    return {};
   }
-  const agg = await aggregateTxLog(files, { lag });
+  const agg = await aggregateTxLog(files, { lag, clientsPerProcess: processes.map((p) => p.clients) });
   if (agg.malformed > 0)
     warnings.push(`${agg.malformed} malformed lines in the per-transaction log were skipped`);
   await writeFile(path.join(dir, HISTOGRAM_FILE), JSON.stringify(agg.histogram.toJSON()));
   // The time series of the cell: the raw log is deleted below, so its seconds are kept here.
   await writeFile(path.join(dir, CELL_FILES.latencySeconds), JSON.stringify(latencySecondsJson(agg.seconds)));
-  if (!keep) await Promise.all(files.map((f) => rm(f, { force: true })));
+  if (!keep) await Promise.all(files.map((f) => rm(f.path, { force: true })));
+  const clients = clientFigures(agg.clients);
   const h = agg.histogram;
   // A run refused at connect time leaves empty logs: no latency, rather than NaN figures that
   // the results reader rejects (and with them the failed cell's reason).
   if (h.count === 0) {
     warnings.push('the per-transaction log holds no transaction: no percentiles for this cell');
-    return undefined;
+    return { clients };
   }
+  return { latency: latencyOf(agg), clients };
+}
+
+function latencyOf(agg: TxLogAggregate): LatencySummary {
+  const h = agg.histogram;
   const ms = (us: number) => us / 1000;
   return {
     count: h.count,

@@ -1,4 +1,5 @@
 import type { Row, Thresholds, WarningDraft } from '../model/row.js';
+import { clientsFigure } from './clients/figure.js';
 import { connectionsPerCoreFigure } from './connections-per-core/figure.js';
 import { costFigure } from './cost/figure.js';
 import { eventBlipsFigure } from './event-blips/figure.js';
@@ -16,6 +17,7 @@ import { workerScalingFigure } from './worker-scaling/figure.js';
 export const FIGURES: readonly Figure[] = [
   throughputFigure,
   resourcesFigure,
+  clientsFigure,
   connectionsPerCoreFigure,
   offeredLoadFigure,
   workerScalingFigure,

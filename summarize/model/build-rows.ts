@@ -1,9 +1,12 @@
 import type { LatencyHistogram } from '../../src/pgbench/histogram.js';
 import type { CellRecord, CompletedCell, FailedCell } from '../../src/results/types.js';
+import { clientRowFigures } from './clients.js';
 import { tlsFigures, withPerCore } from './connections-per-core.js';
+import { attachContrasts } from './contrasts.js';
 import type { MatrixInfo } from './matrix-info.js';
 import { attachPssSlopes } from './memory-slope.js';
 import { loadFigures } from './offered-load.js';
+import { pairedRatioCi } from './paired-ratio.js';
 import {
   type CellOutcome,
   DEFAULT_THRESHOLDS,
@@ -18,7 +21,7 @@ import {
   type Warning,
 } from './row.js';
 import { aggregateSampling } from './sampling.js';
-import { describe, madOutliers, pairedTTest, ratio } from './stats.js';
+import { describe, madOutliers, ratio } from './stats.js';
 import { type FigureWarnings, rowWarnings } from './warnings.js';
 
 export interface AggregateInput {
@@ -63,6 +66,7 @@ export function buildRows(input: AggregateInput): Aggregate {
   const ordered = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key, input.matrix));
   const rows = ordered.map((g) => buildRow(g.key, g.cells, input, baseline));
   attachBaseline(rows, baseline);
+  attachContrasts(rows, baseline, input.matrix.compare);
   attachPssSlopes(rows);
   const warnings = rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus, input.figureWarnings));
   return baseline === undefined ? { rows, warnings } : { rows, warnings, baseline };
@@ -142,6 +146,10 @@ function buildRow(
   const sampling = aggregateSampling(completed.map((c) => c.sampling));
   const isolation = isolationOf(cells);
   const load = loadFigures(completed);
+  const clients = clientRowFigures(completed, {
+    maxwaitMsPeak: sampling?.maxwaitMsPeak,
+    rateLimited: load !== undefined || completed.some((c) => c.argv.some((a) => /^(-R|--rate)/.test(a))),
+  });
   const row: Row = {
     ...key,
     ...(cfg?.kind !== undefined ? { configKind: cfg.kind } : {}),
@@ -167,6 +175,7 @@ function buildRow(
     ...tlsFigures(completed),
     samples,
     ...(load ? { load } : {}),
+    ...(clients ? { clients } : {}),
   };
   return withPerCore(row);
 }
@@ -273,18 +282,6 @@ function spectrumOf(h: LatencyHistogram): SpectrumPoint[] {
   const ps = SPECTRUM_PERCENTILES.filter((p) => spectrumSupported(p, h.count));
   const values = h.percentiles(ps);
   return ps.map((p, i) => ({ p, ms: us2ms(values[i] as number) }));
-}
-
-/** The paired 95% interval of a row's TPS ratio to its baseline row (BaselineComparison.tpsRatioCi95). */
-export function pairedRatioCi(r: Row, b: Row): { low: number; high: number; pairs: number } | undefined {
-  const base = new Map(b.samples.filter((s) => s.tps > 0).map((s) => [s.rep, s.tps]));
-  const d = r.samples.flatMap((s) => {
-    const bt = base.get(s.rep);
-    return s.tps > 0 && bt !== undefined ? [Math.log(s.tps / bt)] : [];
-  });
-  if (d.length < 2) return undefined;
-  const t = pairedTTest(d);
-  return { low: Math.exp(t.low), high: Math.exp(t.high), pairs: d.length };
 }
 
 /** Ratios to the baseline config at the same workload and concurrency, uncertainty from both sides. */

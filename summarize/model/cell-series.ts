@@ -52,6 +52,11 @@ export interface SeriesEvent {
 /** The panels of the time-series plot, top to bottom: a short y-axis title and a panel title. */
 export const PANELS = {
   tps: { axis: 'tx / s', title: 'throughput: transactions completed per second' },
+  clients: {
+    axis: 'clients',
+    title:
+      'active clients: clients that completed at least one transaction in that second (per-transaction log)',
+  },
   latency: {
     axis: 'ms (log)',
     title: 'latency per second: p50 and p99 of that second (per-transaction log)',
@@ -194,6 +199,7 @@ export function cellSeries(input: CellSeriesInput): CellSeries {
       log.skipped += num(s.skipped) ?? 0;
       log.seconds++;
       add('tps', 'per-transaction log', t, count);
+      add('clients', 'active clients', t, num(s.clients));
       add('latency', 'p50', t, num(s.p50Ms));
       add('latency', 'p99', t, num(s.p99Ms));
       add('failed', 'failed', t, failed);

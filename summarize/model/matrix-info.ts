@@ -10,6 +10,8 @@ export interface MatrixInfo {
   concurrency: number[];
   reps?: number;
   baseline?: string;
+  /** The comparisons the matrix exists for, [candidate, reference] config names (`compare:`). */
+  compare?: [string, string][];
   durationMs?: number;
   warmupMs?: number;
   settleMs?: number;
@@ -79,6 +81,7 @@ export function matrixInfo(effective: Record<string, unknown> | undefined): Matr
     concurrency,
     reps: num(e.reps),
     baseline: str(e.baseline),
+    compare: pairsOf(e.compare),
     durationMs: num(e.duration),
     warmupMs: num(e.warmup),
     settleMs: num(e.settle),
@@ -88,6 +91,16 @@ export function matrixInfo(effective: Record<string, unknown> | undefined): Matr
     auth: str(e.auth),
     threads,
   });
+}
+
+/** `compare:` as written by a bench that has it: pairs of names; anything else is left out. */
+function pairsOf(v: unknown): [string, string][] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  const pairs = v.filter(
+    (p): p is [string, string] =>
+      Array.isArray(p) && p.length === 2 && typeof p[0] === 'string' && typeof p[1] === 'string',
+  );
+  return pairs.length > 0 ? pairs : undefined;
 }
 
 function prune<T extends object>(o: T): T {

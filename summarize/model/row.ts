@@ -154,6 +154,11 @@ export interface BaselineComparison {
   tpsRatioCi95?: { low: number; high: number; pairs: number };
 }
 
+export interface Contrast extends BaselineComparison {
+  /** Listed in the matrix's `compare:`. */
+  declared: boolean;
+}
+
 /**
  * Connections per second per core of the first hop under -C: the row's mean TPS (one connection per
  * transaction) divided by the mean CPU of the component that accepts pgbench's connections
@@ -213,6 +218,13 @@ export interface Row extends GroupKey {
   /** Cells skipped by the runner (e.g. the stack of their config did not start). */
   skippedCells: CellOutcome[];
   vsBaseline?: BaselineComparison;
+  /**
+   * This row against other non-baseline configs at the same workload and concurrency, paired rep by
+   * rep as vsBaseline (summarize/figures/clients/contrasts.ts): the matrix's `compare:` pairs
+   * (`declared`), and, without such a list, every pair of non-baseline configs once, on the row
+   * with the higher mean TPS.
+   */
+  contrasts?: Contrast[];
   sampling?: SamplingFigures;
   /**
    * The runner's isolation check before each cell (the `isolation: N foreign client backends` line
@@ -227,6 +239,44 @@ export interface Row extends GroupKey {
   samples: RepSample[];
   /** Offered against achieved load, for a rate-limited workload (summarize/model/offered-load.ts). */
   load?: LoadFigures;
+  /** Per-client figures over the completed reps (summarize/figures/clients/), when the cells recorded them. */
+  clients?: ClientRowFigures;
+}
+
+/**
+ * How many clients a group served and how fairly, from each completed rep's per-client figures
+ * (src/pgbench/clients.ts). Over reps: the fewest served, the most starved, and the least fair rep's
+ * transactions per client, so that one bad rep is never averaged away.
+ */
+export interface ClientRowFigures {
+  /** Completed reps whose record has per-client figures. */
+  reps: number;
+  /** The clients of one rep (the most of any rep). */
+  clients: number;
+  /** The fewest clients that completed at least one transaction, over reps. */
+  servedMin: number;
+  /** The most starved clients (STARVED_RULE) in one rep. */
+  starvedMax: number;
+  /** Reps in which at least one client starved. */
+  starvedReps: number;
+  /** Jain's fairness index (FAIRNESS_RULE): the mean over reps, and the least fair rep's. */
+  jainMean?: number;
+  jainMin?: number;
+  /** The least fair rep (lowest Jain's index) and its completed transactions per client. */
+  worstRep: number;
+  perClient: { min: number; p10: number; median: number; max: number; mean: number };
+  /**
+   * Whether the row's closed-loop latency speaks for every client (LATENCY_COVERAGE_RULE): false
+   * when clients starved or waited for a server connection longer than WAIT_SHARE of the cell.
+   * Rate-limited rows always do: pgbench's latency there includes the schedule lag, the wait.
+   */
+  latencyCoversAll: boolean;
+  /**
+   * Rate-limited, and the typical client was offered fewer than 1 / STARVED_FRACTION transactions:
+   * clients with none may simply have had none scheduled, so no starvation is claimed (nor that all
+   * were served).
+   */
+  tooFewToTell?: true;
 }
 
 /** A rate-limited group (pgbench -R): one rate of a rate axis, or one segment of a load profile. */
@@ -283,7 +333,8 @@ export type WarningKind =
   | 'reader'
   | 'mixed-runs'
   | 'missing-shards'
-  | 'rate-not-met';
+  | 'rate-not-met'
+  | 'clients-starved';
 
 /** A typed warning with a hint of what to change, in the manner of hyperfine. */
 export interface Warning {

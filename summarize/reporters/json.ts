@@ -1,4 +1,5 @@
 import { costJsonSection } from '../figures/cost/columns.js';
+import { CLIENTS_RULES } from '../model/clients.js';
 import type { RenderOptions } from '../model/report-options.js';
 import { DEFAULT_THRESHOLDS, type Row } from '../model/row.js';
 import { RULES } from '../model/rules.js';
@@ -37,7 +38,8 @@ export function json(rows: readonly Row[], options: RenderOptions): string {
     meta: options.meta ?? null,
     baseline: options.baseline ?? null,
     thresholds: options.thresholds ?? null,
-    rules: RULES,
+    // The per-client rules join when a row has per-client figures (runs of an older bench have none).
+    rules: rows.some((r) => r.clients) ? { ...RULES, clients: CLIENTS_RULES } : RULES,
     totals: totals(rows, options),
     rows,
     warnings: options.warnings,

@@ -27,7 +27,11 @@ export interface RuleContext {
 export const TIER = {
   /** Said first, before the ranked sentences, whenever the data shows it (a pooler process saturating a core). */
   lead: -1,
+  /** The matrix's own `compare:` pairs: its question, always said, first after a lead. */
+  question: -0.5,
   failedCells: 0,
+  /** Clients a config left starved (figures/clients/tldr.ts). */
+  starved: 0.5,
   comparison: 1,
   singleRepComparison: 2,
   noneSupported: 3,

@@ -49,7 +49,9 @@ export function ruleContext(rows: readonly Row[], options: TldrOptions): RuleCon
   };
 }
 
-const kept = (c: Candidate) => c.tier === TIER.failedCells || c.tier === TIER.noise;
+/** Always said: the matrix's own question, cells that failed, and the noise. */
+const kept = (c: Candidate) =>
+  c.tier === TIER.question || c.tier === TIER.failedCells || c.tier === TIER.noise;
 
 /** Keeps the must-say sentences, fills the rest of MAX_SENTENCES by rank; the noise goes last. */
 export function select(candidates: readonly Candidate[]): Sentence[] {

@@ -11,19 +11,10 @@ import {
   ratioDecimals,
 } from '../model/format.js';
 import type { Row } from '../model/row.js';
+import { clientRefs } from './client-refs.js';
+import type { NumberRef } from './number-ref.js';
 
-/**
- * A number quoted in FINDINGS.md, with where it lives in summary.json (a JSON pointer), its exact
- * value and the text printed. A test resolves every pointer and checks the value: no number in the
- * prose can drift from the data.
- */
-export interface NumberRef {
-  pointer: string;
-  value: number;
-  text: string;
-  /** The printed text is value × scale (100 for percentages). */
-  scale?: number;
-}
+export type { NumberRef } from './number-ref.js';
 
 export interface Sentence {
   kind:
@@ -36,7 +27,9 @@ export interface Sentence {
     | 'anomaly'
     | 'noise'
     | 'isolation'
-    | 'cost';
+    | 'cost'
+    | 'question'
+    | 'clients';
   text: string;
   numbers: NumberRef[];
 }
@@ -118,6 +111,7 @@ export function refs(rows: readonly Row[]) {
           r.vsBaseline?.tpsRatioCi95?.high ?? Number.NaN,
           fmtRatio(r.vsBaseline?.tpsRatioCi95?.high),
         ),
+      ...clientRefs(r, at),
       pairs: () =>
         at(
           'vsBaseline/tpsRatioCi95/pairs',

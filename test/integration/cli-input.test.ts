@@ -73,6 +73,12 @@ describe('bad input to bench run', () => {
       /duplicate-name\.yaml: configs\[1\]\.name: expected a unique config name/,
     ],
     [
+      'a comparison of a config the matrix does not have',
+      'unknown-compare.yaml',
+      `${ok}compare: [[direct, pgbouncer-tx]]\n`,
+      /unknown-compare\.yaml: compare\[0\]\[1\]: expected the name of a config \(one of direct\)/,
+    ],
+    [
       'an unknown workload',
       'unknown-workload.yaml',
       ok.replace('[readonly]', '[writeonly]'),

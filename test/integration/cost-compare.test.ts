@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CompareResult } from '../../summarize/compare/compare.js';
 import { bench, onlyRunDir, ROOT, tempResults, writeMatrix } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-cost-compare-'));
+const dir = tempDir('bench-cost-compare-');
 
 const relay = (binary: string, loops: number) =>
   `[${[binary, '--listen', '{host}:{port}', '--upstream', '{upstream_host}:{upstream_port}', '--loops', String(loops)].map((x) => JSON.stringify(x)).join(', ')}]`;

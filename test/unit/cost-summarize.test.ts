@@ -13,7 +13,7 @@ const fixtures = path.resolve(import.meta.dirname, '../fixtures/runs');
 const tmp = mkdtempSync(path.join(tmpdir(), 'bench-cost-summary-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const jsonl = (recs: CostCellRecord[]) => recs.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const jsonl = (recs: CostCellRecord[]) => `${recs.map((r) => JSON.stringify(r)).join('\n')}\n`;
 
 /** A recorded throughput run with hand-made cost cells beside it. */
 function runWithCost(name: string, recs: CostCellRecord[]): string {

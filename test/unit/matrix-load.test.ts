@@ -97,6 +97,17 @@ describe('parseMatrix', () => {
       /baseline: expected the name of a config \(one of direct, tx\)/,
     ],
     [
+      'a comparison naming no config',
+      `${base}compare: [[tx, nope]]\n`,
+      /m\.yaml: compare\[0\]\[1\]: expected the name of a config \(one of direct, tx\)/,
+    ],
+    [
+      'a config compared with itself',
+      `${base}compare: [[tx, tx]]\n`,
+      /compare\[0\]\[1\]: expected a config other than the candidate/,
+    ],
+    ['a comparison that is not a pair', `${base}compare: [[tx]]\n`, /compare\[0\]/],
+    [
       'a proxy command without {port}',
       base.replace(
         'kind: direct }',
@@ -141,6 +152,21 @@ describe('parseMatrix', () => {
       '--rate',
       '100',
     ]);
+  });
+
+  it('keeps the comparisons a matrix lists; --configs drops those of configs left out', () => {
+    const three = base.replace(
+      'workloads:',
+      '  - { name: s, kind: pgbouncer, pool_mode: session }\nworkloads:',
+    );
+    const text = `${three}compare: [[tx, s], [tx, direct]]\n`;
+    expect(parseMatrix(text, 'm.yaml').spec.compare).toEqual([
+      ['tx', 's'],
+      ['tx', 'direct'],
+    ]);
+    expect(parseMatrix(text, 'm.yaml', { configs: ['tx', 's'] }).spec.compare).toEqual([['tx', 's']]);
+    expect(parseMatrix(text, 'm.yaml', { configs: ['direct'] }).spec.compare).toBeUndefined();
+    expect(parseMatrix(base, 'm.yaml').spec.compare).toBeUndefined();
   });
 
   it('applies overrides and validates them like the file', () => {

@@ -270,9 +270,9 @@ describe('per-second figures (the time series of a cell)', () => {
     p.push(Buffer.from('1 1 200 0 10 7\n1 2 skipped 0 12 0 0\n'));
     p.end();
     expect(p.result().seconds).toEqual([
-      { t: 10, count: 2, failed: 0, skipped: 0, p50Ms: 0.1, p90Ms: 0.2, p99Ms: 0.2, maxMs: 0.2 },
-      { t: 11, count: 1, failed: 1, skipped: 0, p50Ms: 0.3, p90Ms: 0.3, p99Ms: 0.3, maxMs: 0.3 },
-      { t: 12, count: 0, failed: 0, skipped: 1, p50Ms: NaN, p90Ms: NaN, p99Ms: NaN, maxMs: NaN },
+      { t: 10, count: 2, failed: 0, skipped: 0, p50Ms: 0.1, p90Ms: 0.2, p99Ms: 0.2, maxMs: 0.2, clients: 2 },
+      { t: 11, count: 1, failed: 1, skipped: 0, p50Ms: 0.3, p90Ms: 0.3, p99Ms: 0.3, maxMs: 0.3, clients: 1 },
+      { t: 12, count: 0, failed: 0, skipped: 1, p50Ms: NaN, p90Ms: NaN, p99Ms: NaN, maxMs: NaN, clients: 0 },
     ]);
   });
 

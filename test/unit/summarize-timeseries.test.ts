@@ -63,6 +63,11 @@ describe('cellSeries', () => {
   const of = (panel: string, series: string) =>
     s.points.filter((p) => p.panel === panel && p.series === series).map((p) => [p.t, p.value]);
 
+  it('draws the active clients of each log second (clients with a completed transaction in it)', () => {
+    // Client 0 completed a transaction in seconds 1000-1002 (its 1001 failure aside), client 1 in 1000-1003.
+    expect(of('clients', 'active clients').map(([, v]) => v)).toEqual([2, 2, 2, 1]);
+  });
+
   it('puts t = 0 at the earliest start the -P lines allow and marks the window and the warmup', () => {
     expect(s.startMs).toBe(START_MS + 41);
     expect(s.durationS).toBe(3);
@@ -97,7 +102,7 @@ describe('cellSeries', () => {
 
   it('becomes a stacked Vega-Lite plot with one panel per kind of data', () => {
     const spec = timeSeriesSpec(s) as { vconcat: { layer: { data: { values: unknown[] } }[] }[] };
-    expect(spec.vconcat).toHaveLength(7);
+    expect(spec.vconcat).toHaveLength(8);
     for (const panel of spec.vconcat) expect(panel.layer.at(-1)?.data.values.length).toBeGreaterThan(0);
   });
 

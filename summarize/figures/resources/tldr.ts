@@ -1,3 +1,4 @@
+import { allServed } from '../../model/clients.js';
 import type { Row } from '../../model/row.js';
 import { type Candidate, candidate, type RuleContext, TIER } from '../../tldr/candidate.js';
 import { pgIndex, sentence } from '../../tldr/refs.js';
@@ -38,6 +39,8 @@ function multiplexed(c: RuleContext): Row | undefined {
     const base = backends(c.baseRow(r));
     return (
       !r.isBaseline &&
+      // "served N clients" only when all N were (model/clients.ts).
+      allServed(r) &&
       r.configKind !== 'direct' &&
       n > 0 &&
       r.concurrency > n &&

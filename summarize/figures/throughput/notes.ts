@@ -43,6 +43,13 @@ export function rowNotes(row: Row, warnings: readonly Warning[]): string[] {
       case 'foreign-backends':
         notes.push('foreign backends');
         break;
+      case 'clients-starved':
+        notes.push(
+          row.clients?.starvedMax
+            ? `${row.clients.starvedMax} of ${row.clients.clients} clients starved: latency of the served only`
+            : 'clients waited: latency of the served only',
+        );
+        break;
       default:
         break;
     }

@@ -39,6 +39,9 @@ const tpsPm = right('TPS (mean ± σ)', (r) => meanPm(r.tps.mean, r.tps.std, tps
 const tpsRange = right('TPS (min … max)', (r) => range(r.tps.min, r.tps.max, tpsDecimals));
 const notes = (ctx: FigureContext) => left('notes', (r) => rowNotes(r, ctx.options.warnings).join('; '));
 
+/** PgBouncer's waiting clients, in the main tables when a row has an admin console to ask. */
+const waits = (rows: readonly Row[]) => rows.some((r) => r.sampling?.clWaitingPeak !== undefined);
+
 function workloadColumns(rows: readonly Row[], ctx: FigureContext): Column<Row>[] {
   const baseline = ctx.options.baseline;
   const reconnect = rows.some((r) => r.reconnect);
@@ -61,6 +64,12 @@ function workloadColumns(rows: readonly Row[], ctx: FigureContext): Column<Row>[
           right('connect (ms)', (r) =>
             r.connectionMs ? meanPm(r.connectionMs.mean, r.connectionMs.std, msDecimals) : MISSING,
           ),
+        ]
+      : []),
+    ...(waits(rows)
+      ? [
+          right('cl_waiting (peak)', (r) => fmtInt(r.sampling?.clWaitingPeak)),
+          right('maxwait (ms, peak)', (r) => fmtMs(r.sampling?.maxwaitMsPeak)),
         ]
       : []),
     right('failed tx', (r) => fmtInt(r.failedTransactions)),
@@ -118,6 +127,12 @@ function resultColumns(rows: readonly Row[], ctx: FigureContext): Column<Row>[] 
         return i === undefined ? undefined : at(r, `sampling/components/${i}/cpuCoresMean`);
       },
     },
+    ...(waits(rows)
+      ? [
+          n('cl_waiting (peak)', 'sampling/clWaitingPeak', (r) => r.sampling?.clWaitingPeak, fmtInt),
+          n('maxwait ms (peak)', 'sampling/maxwaitMsPeak', (r) => r.sampling?.maxwaitMsPeak, fmtMs),
+        ]
+      : []),
     n('failed tx', 'failedTransactions', (r) => r.failedTransactions, fmtInt),
   ];
 }

@@ -1,3 +1,4 @@
+import { latencySpeaks } from '../../model/clients.js';
 import { fmtInt } from '../../model/format.js';
 import type { Row } from '../../model/row.js';
 import { type Candidate, candidate, type RuleContext, TIER } from '../../tldr/candidate.js';
@@ -69,7 +70,7 @@ export function comparisonRule(c: RuleContext): Candidate[] {
       ? r.connectionMs && b.connectionMs
         ? { text: '; connecting took {@0} ms vs {@1} ms', nums: [a.conn(), bb.conn()] }
         : undefined
-      : r.latency && b.latency
+      : r.latency && b.latency && latencySpeaks(r) && latencySpeaks(b)
         ? { text: '; p99 {@0} ms vs {@1} ms', nums: [a.p99(), bb.p99()] }
         : undefined;
     const head = `Through ${r.config}, ${what} at ${clients(0)} ran {1} times the TPS of ${b.config}`;

@@ -6,7 +6,7 @@ const WIDTH = 620;
 const PANEL_HEIGHT = 110;
 
 /** Panels of whole counts: integer ticks. */
-const COUNT_PANELS: ReadonlySet<PanelId> = new Set(['failed', 'backends', 'pgbouncer']);
+const COUNT_PANELS: ReadonlySet<PanelId> = new Set(['clients', 'failed', 'backends', 'pgbouncer']);
 
 /** Panels drawn on a log scale: a p99 of 500 ms next to a p50 of 1 ms stays readable. */
 const LOG_PANELS: ReadonlySet<PanelId> = new Set(['latency']);
