@@ -138,6 +138,9 @@ describe.each(providers.filter((p) => p.run))('PgBouncer workers and a scheduled
     const html = readFileSync(path.join(runDir, 'report.html'), 'utf8');
     expect(html).toContain('SIGINT stop/worker-2');
     expect(html).toContain('<section id="workers"><h2>PgBouncer workers and scheduled events</h2>');
-    expect(html).toContain('<td>stop__readonly-short__c4__r1</td><td>SIGINT stop/worker-2</td>');
+    expect(html).toContain('id="blip-table"');
+    expect(html).toContain(
+      '<td data-value="stop__readonly-short__c4__r1">stop__readonly-short__c4__r1</td><td data-value="SIGINT stop/worker-2">SIGINT stop/worker-2</td>',
+    );
   });
 });
