@@ -112,6 +112,7 @@ interface RunFlags {
   sampling: boolean;
   summarize: boolean;
   shard?: Shard;
+  profile?: boolean;
 }
 
 interface CleanFlags {
@@ -132,6 +133,7 @@ function overridesFrom(o: RunFlags): MatrixOverrides {
     ...(o.workloads !== undefined ? { workloads: o.workloads } : {}),
     ...(o.provider !== undefined ? { provider: o.provider } : {}),
     ...(o.image !== undefined ? { images: parseImageFlags(o.image) } : {}),
+    ...(o.profile ? { profile: true } : {}),
   };
 }
 
@@ -189,6 +191,10 @@ program
   )
   .option('--no-sampling', 'do not sample pg_stat_activity, PgBouncer pools and RSS/CPU while cells run')
   .option('--no-summarize', 'do not write the summary, plots and FINDINGS.md at the end')
+  .option(
+    '--profile',
+    'record perf cpu-clock stacks of every pooler and proxy during its cells, for flame graphs (docs/profiling.md)',
+  )
   .action(async (matrixFile: string, o: RunFlags) => {
     const events = progressReporter(process.stderr);
     const signal = interruptSignal((sig) =>

@@ -88,6 +88,11 @@ const pgbouncerConfig = pgbouncerHop.extend({
   concurrency: configConcurrency,
   /** PgBouncer processes on one port (so_reuseport), or a list of counts: an axis (src/matrix/workers.ts). */
   workers: workersSchema,
+  /**
+   * Record `perf record -e cpu-clock -g` on this config's pooler/proxy processes during its
+   * throughput cells, for flame graphs (docs/profiling.md); their TPS then carries the overhead.
+   */
+  profile: z.boolean().optional(),
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
@@ -120,6 +125,11 @@ const proxyConfig = z.strictObject({
   port: port.optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
+  /**
+   * Record `perf record -e cpu-clock -g` on this config's pooler/proxy processes during its
+   * throughput cells, for flame graphs (docs/profiling.md); their TPS then carries the overhead.
+   */
+  profile: z.boolean().optional(),
   /**
    * Shell-free command template for a local process. Placeholders: {port} (where the proxy must listen),
    * {host} (always 127.0.0.1), {upstream_host}, {upstream_port}, {database}, {user}, {workdir}.

@@ -7,6 +7,7 @@ import { chooseProvider } from '../stack/select.js';
 import { execute } from './execute.js';
 import { newRunInfo, openRun, preflight } from './open-run.js';
 import { configOrder, planCells, remainingCells } from './plan.js';
+import { checkProfiling } from './profile-hooks.js';
 import { planShard, resolveShard, type Shard, shardCells } from './shard.js';
 
 export interface RunEvents {
@@ -76,6 +77,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
   const provider = await chooseProvider(spec.provider);
   events.log(`provider: ${provider.provider.name} (${provider.reason})`);
   provider.provider.preflight?.(matrix);
+  checkProfiling(matrix, provider.provider.name, opts.overrides?.profile === true);
 
   // Execute.
   ensureRunDir(runDir);
