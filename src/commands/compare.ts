@@ -7,6 +7,7 @@ import {
   type GithubBenchmarkFile,
   githubBenchmark,
 } from '../../summarize/compare.js';
+import { type FlameDiffPlot, flameDiffMarkdown, flameDiffs } from '../../summarize/flame/pairs.js';
 import { loadSummary } from '../../summarize/load.js';
 import { runDifferences } from '../../summarize/merge.js';
 import type { Row } from '../../summarize/model.js';
@@ -91,6 +92,7 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
   let result: CompareResult;
   let labels: { baselineLabel: string; candidateLabel: string; differences?: string[]; info?: string[] };
   let candidateRows: readonly Row[];
+  let flames: FlameDiffPlot[] = [];
   if (paired) {
     if (opts.candidate !== undefined)
       throw new ConfigurationError(
@@ -111,6 +113,7 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
       info: orderInfo(run.merged.primary, opts.baselineConfig, opts.candidateConfig),
     };
     candidateRows = run.rows.filter((r) => r.config === opts.candidateConfig);
+    flames = flameDiffs(run.merged.cells, opts.baselineConfig, opts.candidateConfig);
   } else {
     if (opts.candidate === undefined)
       throw new ConfigurationError(
@@ -126,7 +129,9 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
     };
     candidateRows = cand.rows;
   }
-  const markdown = compareReporters.markdown(result, labels);
+  // The differential flame graphs are files beside compare.md: named in it only when written.
+  const markdown =
+    compareReporters.markdown(result, labels) + (opts.out !== undefined ? flameDiffMarkdown(flames) : '');
   const terminal = compareReporters.terminal(result, labels);
   const json = compareReporters.json(result, labels);
   const gh = githubBenchmark(candidateRows);
@@ -141,6 +146,7 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
     write(COMPARE_FILES.markdown, markdown);
     write(COMPARE_FILES.json, json);
     for (const g of gh) write(g.file, `${JSON.stringify(g.entries, null, 2)}\n`);
+    for (const f of flames) write(f.name, f.svg);
   }
   return {
     result,
