@@ -37,6 +37,8 @@ export interface FindingsOptions extends RenderOptions {
   scaling?: readonly ScalingRow[];
   /** The blip around each scheduled event (summarize/events.ts). */
   blips?: readonly EventBlip[];
+  /** FINDINGS.md's flame graph section (summarize/flame/report.ts), when configs were profiled. */
+  flames?: readonly string[];
 }
 
 /** The isolation rule, as the runner enforces it (src/runner/run.ts, src/runner/isolation.ts). */
@@ -301,6 +303,7 @@ export function findings(
   const other = o.plots.filter((p) => !workloadNames(rows).some((w) => p.endsWith(`-${w}.svg`)));
   if (other.length > 0) out.push(other.map((p) => `![${p}](${p})`).join('\n'), '');
   out.push(...workersSection(o));
+  out.push(...(o.flames ?? []));
   out.push('## Warnings and caveats', '');
   if (o.warnings.length > 0) out.push(warningList(o.warnings), '');
   else out.push('- No warning was raised.', '');

@@ -276,7 +276,8 @@ export type WarningKind =
   | 'reader'
   | 'mixed-runs'
   | 'missing-shards'
-  | 'rate-not-met';
+  | 'rate-not-met'
+  | 'profiled';
 
 /** A typed warning with a hint of what to change, in the manner of hyperfine. */
 export interface Warning {

@@ -1,5 +1,6 @@
 import type { LatencyHistogram } from '../src/pgbench/histogram.js';
 import type { CellRecord, CompletedCell, FailedCell } from '../src/results/types.js';
+import { profiledWarnings } from './flame/report.js';
 import type { MatrixInfo } from './matrix-info.js';
 import {
   type CellOutcome,
@@ -60,7 +61,10 @@ export function buildRows(input: AggregateInput): Aggregate {
   const ordered = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key, input.matrix));
   const rows = ordered.map((g) => buildRow(g.key, g.cells, input, baseline));
   attachBaseline(rows, baseline);
-  const warnings = rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus));
+  const warnings = [
+    ...rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus)),
+    ...profiledWarnings(input.cells),
+  ];
   return baseline === undefined ? { rows, warnings } : { rows, warnings, baseline };
 }
 

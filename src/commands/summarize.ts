@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { findings, type Sentence } from '../../summarize/findings.js';
+import { flameHtml, flameMarkdown, flamePlots } from '../../summarize/flame/report.js';
 import { evaluateGates, type GateReport } from '../../summarize/gates.js';
 import { readReportAssets } from '../../summarize/html/assets.js';
 import { renderHtmlReport } from '../../summarize/html/report.js';
@@ -83,6 +84,8 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     write(path.join(outDir, g.file), `${JSON.stringify(g.entries, null, 2)}\n`);
   const plots = await renderPlots(loaded.rows);
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
+  const flames = flamePlots(loaded.merged.cells);
+  for (const fl of flames) write(path.join(p.plotsDir, fl.name), fl.svg);
   const cells = loaded.merged.cells.map((c) => c.cell);
   const series = loadCellSeries(loaded.merged.cells);
   const wf = workerFindings(loaded.rows, loaded.merged.primary.effective.configs, cells, series);
@@ -94,6 +97,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     plots: plots.map((pl) => `plots/${pl.name}`),
     dirs: opts.dirs,
     totals: totals(loaded.rows, options),
+    flames: flameMarkdown(flames),
   });
   write(p.findings, f.markdown);
   write(
@@ -108,6 +112,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
       series,
       profiles: profileSeries(series, cells),
       workersSection: workersSectionHtml(wf.scaling ?? [], wf.blips ?? []),
+      flameSection: flameHtml(flames),
       assets: readReportAssets(),
     }),
   );

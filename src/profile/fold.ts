@@ -42,6 +42,17 @@ function cleanName(name: string): string {
   return name.replace(/;/g, ':').replace(/\s+/g, '_');
 }
 
+/**
+ * Runs of `[unknown]` frames as one: frame-pointer unwinding through code built without frame
+ * pointers (a stripped Debian PgBouncer, libevent) follows garbage up to perf's 127-frame limit,
+ * and a tower of a hundred `[unknown]` frames says no more than one.
+ */
+export function collapseUnknown(frames: readonly string[]): string[] {
+  return frames.filter((f, i) => !(f === UNKNOWN && frames[i - 1] === UNKNOWN));
+}
+
+const UNKNOWN = '[unknown]';
+
 /** Folds `perf script` output fed line by line (a long cell's output is streamed, not held). */
 export class PerfScriptFolder {
   private readonly stacks: Folded = new Map();
@@ -74,7 +85,7 @@ export class PerfScriptFolder {
 
   private flush(): void {
     if (this.comm === undefined) return;
-    const key = [cleanName(this.comm), ...this.frames.reverse()].join(';');
+    const key = [cleanName(this.comm), ...collapseUnknown(this.frames.reverse())].join(';');
     this.stacks.set(key, (this.stacks.get(key) ?? 0) + 1);
     this.comm = undefined;
     this.frames = [];

@@ -30,6 +30,8 @@ export interface HtmlReportInput {
   assets: ReportAssets;
   /** The PgBouncer workers and events section (summarize/html/workers-section.ts), when the run has one. */
   workersSection?: string;
+  /** The flame graphs section (summarize/flame/report.ts), when configs were profiled. */
+  flameSection?: string;
 }
 
 /**
@@ -249,7 +251,7 @@ export function renderHtmlReport(
 <header>
 <h1>${esc(input.title)}</h1>
 ${meta ? `<p class="meta">${inlineMarkdown(meta)}</p>` : ''}
-<nav><a href="#tldr">TL;DR</a> · <a href="#results">Results</a> · <a href="#plots">Plots</a> · ${rows.some((r) => r.load) ? '<a href="#offered-load">Offered load</a> · ' : ''}<a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
+<nav><a href="#tldr">TL;DR</a> · <a href="#results">Results</a> · <a href="#plots">Plots</a> · ${rows.some((r) => r.load) ? '<a href="#offered-load">Offered load</a> · ' : ''}${input.flameSection ? '<a href="#flame-graphs">Flame graphs</a> · ' : ''}<a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
 </header>
 <main>
 <section id="tldr"><h2>TL;DR</h2>
@@ -269,6 +271,7 @@ ${input.workersSection ?? ''}
 <section id="plots"><h2>Plots</h2>
 ${plotsSection(input.plots, workloads)}
 </section>
+${input.flameSection ?? ''}
 <section id="cells"><h2>Cells over time</h2>
 <p class="hint">One row per cell (config × workload × clients × rep). <em>show</em> draws its seconds: throughput and p50/p99 latency per second from the per-transaction log (pgbench's own -P line beside it), failed transactions, server backends of the config's role, PgBouncer's pools, and CPU and PSS per component from the samplers. <button type="button" id="open-all">show all</button></p>
 ${cellsTable(rows, input.cells, input.series)}

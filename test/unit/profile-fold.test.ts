@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
+  collapseUnknown,
   foldedText,
   foldPerfScript,
   frameName,
@@ -52,6 +53,26 @@ describe('folding perf script output', () => {
     const keys = [...folded.stacks.keys()].join('\n');
     expect(keys).toContain('[libevent-2.1.so.7.0.1]');
     expect(keys).not.toMatch(/\+0x[0-9a-f]+/);
+  });
+
+  it('collapses runs of [unknown] frames (garbage frame-pointer chains) into one', () => {
+    expect(collapseUnknown(['a', '[unknown]', '[unknown]', '[unknown]', 'b', '[unknown]'])).toEqual([
+      'a',
+      '[unknown]',
+      'b',
+      '[unknown]',
+    ]);
+    // 5 real samples whose frame-pointer chain ran through garbage: dozens of [unknown] frames each.
+    const towers = readFileSync(
+      path.resolve(import.meta.dirname, '../fixtures/perf/pgbouncer-1.18-unknown-chains.perf-script.txt'),
+      'utf8',
+    );
+    const frames = towers.split('\n').filter((l) => l.includes('[unknown] ([unknown])')).length;
+    expect(frames).toBeGreaterThan(50);
+    const f = foldPerfScript(towers);
+    expect(f.samples).toBe(5);
+    for (const k of f.stacks.keys()) expect(k).not.toContain('[unknown];[unknown]');
+    expect([...f.stacks.keys()].every((k) => k.split(';').length < 40)).toBe(true);
   });
 
   it('round-trips through the folded text and merges reps by summing counts', () => {
