@@ -1,9 +1,9 @@
 import { stringify } from 'csv-stringify/sync';
-import { csvNumber } from '../format.js';
-import { groupId, type Row } from '../model.js';
-import { LOAD_CSV_HEADER, loadCsvCells } from '../offered-load.js';
-import type { RenderOptions } from '../report.js';
-import { maxProcesses, roleFigures } from '../role-figures.js';
+import { csvNumber } from '../model/format.js';
+import { LOAD_CSV_HEADER, loadCsvCells } from '../model/offered-load.js';
+import type { RenderOptions } from '../model/report-options.js';
+import { maxProcesses, roleFigures } from '../model/role-figures.js';
+import { groupId, type Row } from '../model/row.js';
 
 /** Component roles that appear in any row, in a stable order, for the per-component columns. */
 function roles(rows: readonly Row[]): string[] {

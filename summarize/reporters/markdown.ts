@@ -1,3 +1,5 @@
+import { repsCell, rowNotes } from '../figures/throughput/notes.js';
+import { PER_CORE_RULE, perCoreTable } from '../model/connections-per-core.js';
 import {
   fixed,
   fmtCores,
@@ -13,15 +15,13 @@ import {
   range,
   ratioDecimals,
   tpsDecimals,
-} from '../format.js';
-import type { ComponentFigures, Row, Warning } from '../model.js';
-import { offeredLoadMarkdown } from '../offered-load.js';
-import type { RenderOptions, ReportMeta } from '../report.js';
-import { roleFigures, sumNote } from '../role-figures.js';
-import { RULES } from '../rules.js';
-import { PER_CORE_RULE, perCoreTable } from '../tls.js';
-import { collapseWarnings } from '../warnings.js';
-import { repsCell, rowNotes } from './notes.js';
+} from '../model/format.js';
+import { offeredLoadMarkdown } from '../model/offered-load.js';
+import type { RenderOptions, ReportMeta } from '../model/report-options.js';
+import { roleFigures, sumNote } from '../model/role-figures.js';
+import type { ComponentFigures, Row, Warning } from '../model/row.js';
+import { RULES } from '../model/rules.js';
+import { collapseWarnings } from '../model/warnings.js';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');

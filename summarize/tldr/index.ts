@@ -1,4 +1,4 @@
-import { DEFAULT_THRESHOLDS, type Row } from '../model.js';
+import { DEFAULT_THRESHOLDS, type Row } from '../model/row.js';
 import { refs, type Sentence } from './refs.js';
 import {
   backendsRule,

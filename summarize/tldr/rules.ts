@@ -1,5 +1,5 @@
-import { fmtInt } from '../format.js';
-import type { Row } from '../model.js';
+import { fmtInt } from '../model/format.js';
+import type { Row } from '../model/row.js';
 import { pgIndex, type refs, type Sentence, sentence, where } from './refs.js';
 
 /**

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { Folded } from '../../src/profile/fold.js';
-import { diffColor, diffFlameSvg, diffFolded } from '../../summarize/flame/diff.js';
-import { layoutFlame } from '../../summarize/flame/layout.js';
-import { escapeXml, fitLabel, flameSvg } from '../../summarize/flame/svg.js';
-import { buildTree } from '../../summarize/flame/tree.js';
+import { diffColor, diffFlameSvg, diffFolded } from '../../summarize/figures/flame/diff.js';
+import { layoutFlame } from '../../summarize/figures/flame/layout.js';
+import { escapeXml, fitLabel, flameSvg } from '../../summarize/figures/flame/svg.js';
+import { buildTree } from '../../summarize/figures/flame/tree.js';
 
 const stacks: Folded = new Map([
   ['pgbouncer;main;loop;epoll_wait', 50],

@@ -2,10 +2,15 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMatrix } from '../../src/matrix/load.js';
 import type { CompletedCell } from '../../src/results/types.js';
-import { csvNumber } from '../../summarize/format.js';
-import { LOAD_CSV_HEADER, loadCsvCells, loadFigures, rateShortfall } from '../../summarize/offered-load.js';
-import { profileSeries } from '../../summarize/profile-series.js';
-import type { CellSeries } from '../../summarize/timeseries.js';
+import { profileSeries } from '../../summarize/figures/offered-load/profile-series.js';
+import type { CellSeries } from '../../summarize/model/cell-series.js';
+import { csvNumber } from '../../summarize/model/format.js';
+import {
+  LOAD_CSV_HEADER,
+  loadCsvCells,
+  loadFigures,
+  rateShortfall,
+} from '../../summarize/model/offered-load.js';
 
 function cell(workload: string, rate: number, o: Partial<CompletedCell> = {}, seg?: number): CompletedCell {
   return {
