@@ -8,6 +8,7 @@ import {
   githubBenchmark,
 } from '../../summarize/compare/compare.js';
 import { type FlameDiffPlot, flameDiffMarkdown, flameDiffs } from '../../summarize/figures/flame/pairs.js';
+import { loadFlameGroups } from '../../summarize/input/flame-files.js';
 import { loadSummary } from '../../summarize/input/load.js';
 import { runDifferences } from '../../summarize/input/merge.js';
 import type { Row } from '../../summarize/model/row.js';
@@ -113,7 +114,7 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
       info: orderInfo(run.merged.primary, opts.baselineConfig, opts.candidateConfig),
     };
     candidateRows = run.rows.filter((r) => r.config === opts.candidateConfig);
-    flames = flameDiffs(run.merged.cells, opts.baselineConfig, opts.candidateConfig);
+    flames = flameDiffs(loadFlameGroups(run.merged.cells), opts.baselineConfig, opts.candidateConfig);
   } else {
     if (opts.candidate === undefined)
       throw new ConfigurationError(

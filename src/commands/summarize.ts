@@ -1,9 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { flameHtml, flameMarkdown, flamePlots } from '../../summarize/figures/flame/report.js';
-import { profileSeries } from '../../summarize/figures/offered-load/profile-series.js';
-import { workerFindings } from '../../summarize/figures/worker-scaling/findings-input.js';
+import { figureGraphics } from '../../summarize/figures/index.js';
 import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
+import { loadFlameGroups } from '../../summarize/input/flame-files.js';
 import { loadSummary } from '../../summarize/input/load.js';
 import { evaluateGates, type GateReport } from '../../summarize/model/gates.js';
 import { type RenderOptions, reportMeta } from '../../summarize/model/report-options.js';
@@ -13,7 +12,6 @@ import { findings, type Sentence } from '../../summarize/reporters/findings/find
 import { githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
 import { readReportAssets } from '../../summarize/reporters/html/assets.js';
 import { renderHtmlReport } from '../../summarize/reporters/html/report.js';
-import { workersSectionHtml } from '../../summarize/reporters/html/workers-section.js';
 import { reporters } from '../../summarize/reporters/index.js';
 import { totals } from '../../summarize/reporters/json.js';
 import { ensureResultsDir } from '../results/dir.js';
@@ -84,22 +82,31 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     write(path.join(outDir, g.file), `${JSON.stringify(g.entries, null, 2)}\n`);
   const plots = await renderPlots(loaded.rows);
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
-  const flames = flamePlots(loaded.merged.cells);
-  for (const fl of flames) write(path.join(p.plotsDir, fl.name), fl.svg);
+  const flames = loadFlameGroups(loaded.merged.cells);
   const cells = loaded.merged.cells.map((c) => c.cell);
   const series = loadCellSeries(loaded.merged.cells);
-  const wf = workerFindings(loaded.rows, loaded.merged.primary.effective.configs, cells, series);
   const f = findings(loaded.rows, {
     ...options,
-    ...wf,
     matrix: loaded.merged.matrix,
-    cells: loaded.merged.cells.map((c) => c.cell),
-    plots: plots.map((pl) => `plots/${pl.name}`),
+    cells,
+    plots: plots.map((pl) => ({
+      file: `plots/${pl.name}`,
+      figure: pl.figure,
+      ...(pl.workload !== undefined ? { workload: pl.workload } : {}),
+    })),
+    series,
+    configs: loaded.merged.primary.effective.configs,
     dirs: opts.dirs,
     totals: totals(loaded.rows, options),
-    flames: flameMarkdown(flames),
+    flames,
   });
   write(p.findings, f.markdown);
+  const graphicsCtx = {
+    rows: loaded.rows,
+    options,
+    run: { cells, series, configs: loaded.merged.primary.effective.configs, flames },
+  };
+  for (const g of figureGraphics(graphicsCtx)) write(path.join(p.plotsDir, g.name), g.svg);
   write(
     p.reportHtml,
     renderHtmlReport(loaded.rows, options, {
@@ -110,9 +117,8 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
       plots,
       cells: loaded.merged.cells.map((c) => c.cell),
       series,
-      profiles: profileSeries(series, cells),
-      workersSection: workersSectionHtml(wf.scaling ?? [], wf.blips ?? []),
-      flameSection: flameHtml(flames),
+      configs: loaded.merged.primary.effective.configs,
+      flames,
       assets: readReportAssets(),
     }),
   );

@@ -4,6 +4,7 @@ import { LatencyHistogram } from '../../src/pgbench/histogram.js';
 import { runPaths } from '../../src/results/paths.js';
 import { readRun } from '../../src/results/read.js';
 import type { CompletedCell } from '../../src/results/types.js';
+import { figureWarnings } from '../figures/index.js';
 import { type Aggregate, buildRows } from '../model/build-rows.js';
 import type { Thresholds, Warning } from '../model/row.js';
 import { readerWarnings } from '../model/warnings.js';
@@ -48,6 +49,7 @@ export function loadSummary(
     matrix: merged.matrix,
     histogramOf,
     ...(merged.primary.host?.cpus ? { hostCpus: merged.primary.host.cpus } : {}),
+    figureWarnings,
     ...(opts.thresholds ? { thresholds: opts.thresholds } : {}),
   });
   const mixed: Warning[] = merged.mixed.map((message) => ({

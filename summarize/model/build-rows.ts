@@ -1,6 +1,6 @@
 import type { LatencyHistogram } from '../../src/pgbench/histogram.js';
 import type { CellRecord, CompletedCell, FailedCell } from '../../src/results/types.js';
-import { profiledWarnings } from '../figures/flame/report.js';
+import { profiledWarnings } from '../figures/flame/warnings.js';
 import { tlsFigures, withPerCore } from './connections-per-core.js';
 import type { MatrixInfo } from './matrix-info.js';
 import { loadFigures } from './offered-load.js';
@@ -19,7 +19,7 @@ import {
 } from './row.js';
 import { aggregateSampling } from './sampling.js';
 import { describe, madOutliers, pairedTTest, ratio } from './stats.js';
-import { rowWarnings } from './warnings.js';
+import { type FigureWarnings, rowWarnings } from './warnings.js';
 
 export interface AggregateInput {
   /** Every cell record of the run(s), the latest record per cell id. */
@@ -34,6 +34,8 @@ export interface AggregateInput {
   thresholds?: Partial<Thresholds>;
   /** Cores of the machine the cells ran on (run.json host.cpus), for the whole-machine CPU warning. */
   hostCpus?: number;
+  /** The warnings the report's figures raise per row (passed in: the model does not know the figures). */
+  figureWarnings?: FigureWarnings;
 }
 
 export interface Aggregate {
@@ -62,7 +64,7 @@ export function buildRows(input: AggregateInput): Aggregate {
   const rows = ordered.map((g) => buildRow(g.key, g.cells, input, baseline));
   attachBaseline(rows, baseline);
   const warnings = [
-    ...rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus)),
+    ...rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus, input.figureWarnings)),
     ...profiledWarnings(input.cells),
   ];
   return baseline === undefined ? { rows, warnings } : { rows, warnings, baseline };

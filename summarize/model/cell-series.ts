@@ -1,5 +1,4 @@
 import type { CellRecord } from '../../src/results/types.js';
-import { seriesEvents } from '../figures/event-blips/blips.js';
 
 /**
  * The seconds of one cell on one time axis, from data the run already recorded: the per-second
@@ -245,4 +244,11 @@ export function cellSeries(input: CellSeriesInput): CellSeries {
     segments: warmupS > 0 ? [{ from: -warmupS, to: 0, label: `warmup ${warmupS} s (before sampling)` }] : [],
     events: seriesEvents(cell, startMs),
   };
+}
+
+/** The cell's fired events as marks on its time axis (t = seconds since the measured pgbench started). */
+export function seriesEvents(cell: CellRecord, startMs: number): SeriesEvent[] {
+  return (cell.events ?? [])
+    .filter((e) => e.firedAt !== undefined)
+    .map((e) => ({ t: ((e.firedAt as number) - startMs) / 1000, label: `${e.signal} ${e.target}` }));
 }

@@ -288,6 +288,9 @@ export interface Warning {
   cells?: string[];
 }
 
+/** A warning a figure raises for a row, before the group and its prefix are added (model/warnings.ts). */
+export type WarningDraft = Pick<Warning, 'kind' | 'message' | 'hint'> & { cells?: string[] };
+
 export interface Thresholds {
   /** Warn when the CV of TPS over reps is above this fraction. Default 0.10. */
   cv: number;

@@ -1,6 +1,5 @@
 import { fmtCores, fmtInt, fmtPct, fmtTps } from './format.js';
-import { rateShortfall } from './offered-load.js';
-import type { GroupKey, Row, Thresholds, Warning } from './row.js';
+import type { GroupKey, Row, Thresholds, Warning, WarningDraft } from './row.js';
 import { OUTLIER_RULE } from './stats.js';
 
 function where(k: GroupKey): string {
@@ -9,8 +8,11 @@ function where(k: GroupKey): string {
 
 type Emit = (kind: Warning['kind'], message: string, hint: string, cells?: string[]) => void;
 
+/** What the figures add to a row's warnings (figures/index.ts figureWarnings), after the row's own. */
+export type FigureWarnings = (row: Row, t: Thresholds) => WarningDraft[];
+
 /** Every warning a row earns, each with a hint of what to change. */
-export function rowWarnings(row: Row, t: Thresholds, hostCpus?: number): Warning[] {
+export function rowWarnings(row: Row, t: Thresholds, hostCpus?: number, figures?: FigureWarnings): Warning[] {
   const out: Warning[] = [];
   const key: GroupKey = { config: row.config, workload: row.workload, concurrency: row.concurrency };
   const w: Emit = (kind, message, hint, cells) =>
@@ -36,13 +38,7 @@ export function rowWarnings(row: Row, t: Thresholds, hostCpus?: number): Warning
   spreadWarnings(row, t, w);
   failureWarnings(row, w);
   resourceWarnings(row, t, w, hostCpus);
-  const shortfall = row.load ? rateShortfall(row.load) : undefined;
-  if (shortfall)
-    w(
-      'rate-not-met',
-      shortfall,
-      'Read the offered-load table: the knee is the highest rate still met. Lower the rate or give the config more capacity (pool size, clients).',
-    );
+  for (const d of figures?.(row, t) ?? []) w(d.kind, d.message, d.hint, d.cells);
   return out;
 }
 

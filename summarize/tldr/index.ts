@@ -1,8 +1,10 @@
+import type { FigureContext } from '../figures/figure.js';
+import { FIGURES } from '../figures/index.js';
 import { DEFAULT_THRESHOLDS, type Row } from '../model/row.js';
+import { type Candidate, type RuleContext, TIER } from './candidate.js';
 import { refs, type Sentence } from './refs.js';
 import {
   backendsRule,
-  type Candidate,
   comparisonRule,
   cpuRule,
   failedCellsRule,
@@ -10,9 +12,7 @@ import {
   memoryRule,
   noiseRule,
   noneSupportedRule,
-  type RuleContext,
   saturationRule,
-  TIER,
 } from './rules.js';
 
 /** A TL;DR longer than this is not read at a glance. */
@@ -46,9 +46,17 @@ export interface TldrOptions {
   cpuSaturationCores?: number;
 }
 
-export function tldr(rows: readonly Row[], options: TldrOptions): Sentence[] {
+export function tldr(rows: readonly Row[], options: TldrOptions, figure?: FigureContext): Sentence[] {
   const ctx = ruleContext(rows, options);
-  return select(RULES.flatMap((rule) => rule(ctx)));
+  const fctx = figure ?? { rows, options: { warnings: [] } };
+  const tctx = { ...ctx, figure: fctx };
+  const fromFigures = FIGURES.filter((f) => f.applies(fctx)).flatMap(
+    (f) => f.tldr?.(tctx, f.rows(fctx)) ?? [],
+  );
+  const all = [...RULES.flatMap((rule) => rule(ctx)), ...fromFigures];
+  const leads = all.filter((c) => c.tier === TIER.lead).map((c) => c.sentence);
+  const ranked = select(all.filter((c) => c.tier !== TIER.lead));
+  return leads.length > 0 ? [...leads, ...ranked].slice(0, MAX_SENTENCES) : ranked;
 }
 
 /** What every rule reads; exported so each rule can be tested alone. */

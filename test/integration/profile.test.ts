@@ -164,7 +164,7 @@ describe('profile: true on PgBouncer (native)', () => {
         if (q.url() !== url && !q.url().startsWith('data:')) problems.push(`request: ${q.url()}`);
       });
       await page.goto(url, { waitUntil: 'load' });
-      const graphs = await page.$$eval('figure.flame-graph svg.flame', (svgs) =>
+      const graphs = await page.$$eval('figure.graphic svg.flame', (svgs) =>
         svgs.map((s) => {
           const b = s.getBoundingClientRect();
           return {

@@ -1,15 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { CellRecord } from '../../src/results/types.js';
-import { blipTable, eventBlips, seriesEvents } from '../../summarize/figures/event-blips/blips.js';
-import {
-  familyOf,
-  saturationSentence,
-  scalingRows,
-  scalingTable,
-} from '../../summarize/figures/worker-scaling/scaling.js';
-import type { CellSeries } from '../../summarize/model/cell-series.js';
+import { eventBlips } from '../../summarize/figures/event-blips/blips.js';
+import { blipColumns } from '../../summarize/figures/event-blips/table.js';
+import { familyOf, saturationSentence, scalingRows } from '../../summarize/figures/worker-scaling/scaling.js';
+import { scalingColumns } from '../../summarize/figures/worker-scaling/table.js';
+import { type CellSeries, seriesEvents } from '../../summarize/model/cell-series.js';
 import { evaluateGates } from '../../summarize/model/gates.js';
 import type { Row } from '../../summarize/model/row.js';
+import { pipeTable } from '../../summarize/reporters/tables/markdown-table.js';
 
 function row(config: string, tps: number, cpus: number[], concurrency = 8): Row {
   return {
@@ -52,7 +50,7 @@ describe('worker scaling', () => {
     expect(two?.cpuPerWorker).toBeCloseTo(0.6);
     expect(two?.busiestWorkerCpu).toBe(0.7);
     expect(two?.vsFewest).toBe(1.5);
-    expect(scalingTable(s)).toContain(
+    expect(pipeTable(scalingColumns, s)).toContain(
       '| tx-w2 | readonly-short | 8 | 2 | 3,000 | 1,500 | 1.20 | 0.60 | 0.70 | 2,500 | 1.50x | 4.0 |',
     );
   });
@@ -139,7 +137,7 @@ describe('event blips', () => {
     const [g] = eventBlips(cell, gap);
     expect(g?.tpsMin).toBe(0);
     expect(g?.tpsAfter).toBe(800);
-    expect(blipTable([b as NonNullable<typeof b>])).toContain(
+    expect(pipeTable(blipColumns, [b as NonNullable<typeof b>])).toContain(
       '| stop__readonly-short__c4__r1 | SIGINT stop/worker-2 | 5.20 | 1,000 | 400 | 60.0% | 800 | 3 | 1 | 2 |',
     );
   });

@@ -1,6 +1,6 @@
 import type { CellRecord } from '../../../src/results/types.js';
-import type { CellSeries, SeriesEvent } from '../../model/cell-series.js';
-import { fixed, fmtInt, fmtPct, fmtTps, isNum } from '../../model/format.js';
+import type { CellSeries } from '../../model/cell-series.js';
+import { isNum } from '../../model/format.js';
 
 /**
  * The blip around each scheduled event (docs/workers.md): throughput per second from the
@@ -33,13 +33,6 @@ export interface EventBlip {
 /** Window after the event's second in which the dip is looked for, s. */
 const AROUND_S = 2;
 const BEFORE_S = 3;
-
-/** The cell's fired events as marks on its time axis (t = seconds since the measured pgbench started). */
-export function seriesEvents(cell: CellRecord, startMs: number): SeriesEvent[] {
-  return (cell.events ?? [])
-    .filter((e) => e.firedAt !== undefined)
-    .map((e) => ({ t: ((e.firedAt as number) - startMs) / 1000, label: `${e.signal} ${e.target}` }));
-}
 
 type Sec = { t: number; count: number; failed: number };
 
@@ -97,26 +90,3 @@ export function eventBlips(cell: CellRecord, series: CellSeries | undefined): Ev
   }
   return out;
 }
-
-/** The markdown table of the blips; undefined without any event sent. */
-export function blipTable(blips: readonly EventBlip[]): string | undefined {
-  if (blips.length === 0) return undefined;
-  const lines = [
-    '| cell | event | at s | TPS before (3 s) | lowest TPS (event s + 2 s) | dip | TPS after | failed tx around | connection errors (cell) | clients aborted (cell) |',
-    `|${' --- |'.repeat(10)}`,
-  ];
-  for (const b of blips) {
-    lines.push(
-      `| ${b.cellId} | ${b.signal} ${b.target} | ${fixed(b.atS, 2)} | ${fmtTps(b.tpsBefore)} | ${fmtTps(b.tpsMin)} | ` +
-        `${fmtPct(b.dip)} | ${fmtTps(b.tpsAfter)} | ${fmtInt(b.failedAround)} | ${fmtInt(b.connectionErrors)} | ${fmtInt(b.abortedClients)} |`,
-    );
-  }
-  return lines.join('\n');
-}
-
-/** The caption under the blip table: how the figures are computed and what pgbench cannot say. */
-export const BLIP_CAPTION =
-  'Per-second throughput from the per-transaction log around the moment each signal was sent. pgbench does not ' +
-  'reconnect a client whose connection failed or was closed: it aborts it, so "TPS after" shows what the ' +
-  "remaining clients carried, and connection errors and aborted clients are the cell's totals (pgbench does not " +
-  'timestamp them). A signal sent to one worker is expected to cost something; gates say how much is allowed.';

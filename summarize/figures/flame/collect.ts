@@ -1,7 +1,4 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { type Folded, mergeFolded, parseFolded, totalSamples } from '../../../src/profile/fold.js';
-import { runPaths } from '../../../src/results/paths.js';
 import type { CellRecord } from '../../../src/results/types.js';
 
 /** The profiled cells of one (config, workload, component), their folded stacks summed. */
@@ -21,16 +18,8 @@ export interface FlameGroup {
   missing: string[];
 }
 
-/** Reads a cell's folded file; undefined when it is gone (a hand-pruned run). */
+/** Reads a cell's folded file; undefined when it is gone (a hand-pruned run). I/O: summarize/input/. */
 export type ReadFolded = (dir: string, cellId: string, file: string) => string | undefined;
-
-export const readFoldedFile: ReadFolded = (dir, cellId, file) => {
-  try {
-    return readFileSync(path.join(runPaths(dir).cellDir(cellId), file), 'utf8');
-  } catch {
-    return undefined;
-  }
-};
 
 const key = (c: string, w: string, k: string) => JSON.stringify([c, w, k]);
 
@@ -57,7 +46,7 @@ function addCell(
  */
 export function flameGroups(
   cells: readonly { cell: CellRecord; dir: string }[],
-  read: ReadFolded = readFoldedFile,
+  read: ReadFolded,
 ): FlameGroup[] {
   const groups = new Map<string, { g: FlameGroup; sets: Folded[]; freqs: Set<number | undefined> }>();
   for (const { cell, dir } of cells) {

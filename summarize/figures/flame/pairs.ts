@@ -1,5 +1,4 @@
-import type { SourcedCell } from '../../input/merge.js';
-import { type FlameGroup, flameGroups, type ReadFolded, readFoldedFile } from './collect.js';
+import type { FlameGroup } from './collect.js';
 import { flameDiffFile, flameDiffSvg } from './text.js';
 
 export interface FlameDiffPlot {
@@ -15,12 +14,11 @@ export interface FlameDiffPlot {
  * configs profiled (a proxy has no counterpart in a PgBouncer config: only matching components pair).
  */
 export function flameDiffs(
-  cells: readonly SourcedCell[],
+  all: readonly FlameGroup[],
   baselineConfig: string,
   candidateConfig: string,
-  read: ReadFolded = readFoldedFile,
 ): FlameDiffPlot[] {
-  const groups = flameGroups(cells, read).filter((g) => g.samples > 0);
+  const groups = all.filter((g) => g.samples > 0);
   const out: FlameDiffPlot[] = [];
   for (const c of groups) {
     if (c.config !== candidateConfig) continue;

@@ -2,20 +2,13 @@ import type { TopLevelSpec } from 'vega-lite';
 import { plotFile } from '../../../src/results/paths.js';
 import { loadRows } from '../../model/offered-load.js';
 import type { LoadFigures, Row } from '../../model/row.js';
-import { PLOT_CONFIG } from '../../plots/render.js';
+import { HEIGHT, PLOT_CONFIG, SCHEMA, WIDTH } from '../../plots/specs.js';
+import type { PlotJob } from '../figure.js';
 
 /**
  * Plots of rate-limited workloads: latency against offered load for a rate axis (where each
  * config's knee is), and offered against achieved rate over a profile's segments.
  */
-interface Job {
-  name: string;
-  title: string;
-  spec: TopLevelSpec;
-}
-
-const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
-
 function seriesName(r: Row, several: boolean): string {
   return several ? `${r.config}, ${r.concurrency} clients` : r.config;
 }
@@ -37,8 +30,8 @@ function kneeSpec(workload: string, rows: Row[]): TopLevelSpec {
       text: `${workload}: latency vs offered load`,
       subtitle: 'pgbench -R (total over all clients); solid p99, dashed p50; cross: the rate was not met',
     },
-    width: 460,
-    height: 280,
+    width: WIDTH,
+    height: HEIGHT,
     config: PLOT_CONFIG,
     data: { values: data },
     mark: { type: 'line', point: { size: 60 } },
@@ -88,8 +81,8 @@ function profileSpec(workload: string, rows: Row[]): TopLevelSpec {
       text: `${workload}: offered vs achieved rate over the profile`,
       subtitle: 'grey: offered (pgbench -R per segment); points: achieved per segment; cross: not met',
     },
-    width: 460,
-    height: 280,
+    width: WIDTH,
+    height: HEIGHT,
     config: PLOT_CONFIG,
     layer: [
       {
@@ -119,9 +112,9 @@ function profileSpec(workload: string, rows: Row[]): TopLevelSpec {
 }
 
 /** One plot per rate-limited workload: a knee plot for a rate axis, a time plot for a profile. */
-export function offeredLoadJobs(rows: readonly Row[]): Job[] {
+export function offeredLoadJobs(rows: readonly Row[]): PlotJob[] {
   const lr = loadRows(rows).filter((r) => r.repsCompleted > 0);
-  const jobs: Job[] = [];
+  const jobs: PlotJob[] = [];
   for (const w of new Set(lr.map((r) => r.load?.workload ?? ''))) {
     const mine = lr.filter((r) => r.load?.workload === w);
     const axis = mine.filter((r) => r.load?.segment === undefined);

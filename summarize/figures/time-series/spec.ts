@@ -1,6 +1,6 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { type CellSeries, PANELS, type PanelId } from '../../model/cell-series.js';
-import { PLOT_CONFIG } from '../../plots/render.js';
+import { PLOT_CONFIG } from '../../plots/specs.js';
 
 const WIDTH = 620;
 const PANEL_HEIGHT = 110;

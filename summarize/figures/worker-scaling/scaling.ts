@@ -1,4 +1,4 @@
-import { fixed, fmtCores, fmtMiB, fmtRatio, fmtTps, isNum } from '../../model/format.js';
+import { fixed, fmtRatio, fmtTps, isNum } from '../../model/format.js';
 import { roleFigures } from '../../model/role-figures.js';
 import type { Row } from '../../model/row.js';
 import type { Sentence } from '../../tldr/refs.js';
@@ -104,27 +104,6 @@ export function scalingRows(rows: readonly Row[], workers: ReadonlyMap<string, n
       a.concurrency - b.concurrency ||
       a.workers - b.workers,
   );
-}
-
-export const SCALING_CAPTION =
-  'Throughput and pooler CPU per PgBouncer worker count (mean over completed reps; CPU is the mean of each ' +
-  "worker's process tree over the measured window, summed over workers). pgbench, PostgreSQL and every worker " +
-  'share the same cores: when the host is saturated, more workers cannot add throughput.';
-
-/** The markdown table of worker scaling; undefined when no config has more than one worker. */
-export function scalingTable(s: readonly ScalingRow[]): string | undefined {
-  if (!s.some((r) => r.workers > 1)) return undefined;
-  const head =
-    '| config | workload | clients | workers | TPS | TPS per worker | pooler CPU (cores, all workers) | CPU per worker | busiest worker CPU | TPS per pooler core | TPS vs fewest workers | pooler PSS MiB (all workers) |';
-  const lines = [head, `|${' --- |'.repeat(12)}`];
-  for (const r of s) {
-    lines.push(
-      `| ${r.config} | ${r.workload} | ${r.concurrency} | ${r.workers} | ${fmtTps(r.tps)} | ${fmtTps(r.tpsPerWorker)} | ` +
-        `${fmtCores(r.poolerCpu)} | ${fmtCores(r.cpuPerWorker)} | ${fmtCores(r.busiestWorkerCpu)} | ` +
-        `${fmtTps(r.tpsPerPoolerCore)} | ${r.vsFewest === undefined ? '—' : `${fmtRatio(r.vsFewest)}x`} | ${fmtMiB(r.poolerPssBytes)} |`,
-    );
-  }
-  return lines.join('\n');
 }
 
 /**

@@ -1,16 +1,10 @@
 import { SECONDS_RULE } from '../../../src/pgbench/txlog.js';
 import type { CellRecord } from '../../../src/results/types.js';
-import { BLIP_CAPTION, blipTable, type EventBlip } from '../../figures/event-blips/blips.js';
-import {
-  SCALING_CAPTION,
-  type ScalingRow,
-  saturationSentence,
-  scalingTable,
-} from '../../figures/worker-scaling/scaling.js';
+import type { FigureContext, RunRecords } from '../../figures/figure.js';
+import type { CellSeries } from '../../model/cell-series.js';
 import { PER_CORE_RULE, perCoreTable } from '../../model/connections-per-core.js';
 import { fixed, fmtInt, isNum } from '../../model/format.js';
 import type { MatrixInfo } from '../../model/matrix-info.js';
-import { offeredLoadMarkdown, offeredLoadMethod } from '../../model/offered-load.js';
 import type { RenderOptions } from '../../model/report-options.js';
 import type { Row } from '../../model/row.js';
 import { RULES } from '../../model/rules.js';
@@ -24,6 +18,7 @@ import {
   workloadNames,
   workloadTable,
 } from '../markdown.js';
+import { figureMethods, runSections } from '../tables/markdown-figures.js';
 import { externalMethodLines, externalSetupLine } from './external-method.js';
 
 export { tldr } from '../../tldr/index.js';
@@ -33,17 +28,29 @@ export interface FindingsOptions extends RenderOptions {
   matrix: MatrixInfo;
   /** One cell record per workload is enough: the method section quotes its pgbench argv. */
   cells: readonly CellRecord[];
-  /** Plot files relative to the output dir, e.g. plots/tps-readonly.svg. */
-  plots: readonly string[];
+  /** Plot files relative to the output dir (e.g. plots/tps-readonly.svg), with the figure and workload of each. */
+  plots: readonly { file: string; figure: string; workload?: string }[];
   /** The directories summarized, for the reproduce section. */
   dirs: readonly string[];
   totals: { cellsFailed: number; cellsIsolationChecked?: number; cellsWithForeignBackends?: number };
-  /** PgBouncer worker scaling (summarize/workers.ts), when configs have workers. */
-  scaling?: readonly ScalingRow[];
-  /** The blip around each scheduled event (summarize/events.ts). */
-  blips?: readonly EventBlip[];
-  /** FINDINGS.md's flame graph section (summarize/flame/report.ts), when configs were profiled. */
-  flames?: readonly string[];
+  /** The cells' time series and run.json's effective configs, for the figures that read them. */
+  series?: readonly CellSeries[];
+  configs?: ReadonlyArray<Record<string, unknown>>;
+  /** The profiled components' folded stacks (flame graphs), when configs were profiled. */
+  flames?: RunRecords['flames'];
+}
+
+function figureContext(rows: readonly Row[], o: FindingsOptions): FigureContext {
+  return {
+    rows,
+    options: o,
+    run: {
+      cells: o.cells,
+      series: o.series ?? [],
+      configs: o.configs ?? [],
+      ...(o.flames ? { flames: o.flames } : {}),
+    },
+  };
 }
 
 /** The isolation rule, as the runner enforces it (src/runner/run.ts, src/runner/isolation.ts). */
@@ -201,7 +208,7 @@ function method(rows: readonly Row[], o: FindingsOptions): string[] {
     o.cells.find((c) => typeof c.sampling?.intervalMs === 'number')?.sampling?.intervalMs;
   if (o.meta?.external) lines.push(...externalMethodLines(o.meta.external, o.totals));
   else lines.push(`- Isolation: ${isolationSentences(rows, o.totals).text}`);
-  lines.push(...offeredLoadMethod(rows));
+  lines.push(...figureMethods(figureContext(rows, o)));
   if (o.cells.some((c) => c.sampling) && typeof interval === 'number') {
     lines.push(
       `- Sampling every ${interval} ms while pgbench ran (a cell shorter than 4 intervals is sampled every quarter of its duration): pg_stat_activity (server backends), PgBouncer SHOW POOLS/STATS, memory and CPU of each component's process tree.`,
@@ -242,32 +249,22 @@ function reproduce(o: FindingsOptions): string[] {
   return lines;
 }
 
-/** Worker scaling and the blips of scheduled events, when the run has them. */
-function workersSection(o: FindingsOptions): string[] {
-  const scaling = scalingTable(o.scaling ?? []);
-  const blips = blipTable(o.blips ?? []);
-  if (!scaling && !blips) return [];
-  const out = ['## PgBouncer workers and scheduled events', ''];
-  if (scaling) out.push(SCALING_CAPTION, '', scaling, '');
-  if (blips) out.push(BLIP_CAPTION, '', blips, '');
-  return out;
-}
-
 /** FINDINGS.md: a draft for humans to edit; every number in it comes from the rows. */
 export function findings(
   rows: readonly Row[],
   o: FindingsOptions,
 ): { markdown: string; tldr: Sentence[]; setup: string[]; method: string[] } {
-  const tldrSentences = tldr(rows, {
-    ...(o.baseline ? { baseline: o.baseline } : {}),
-    totals: o.totals,
-    ...(o.thresholds
-      ? { cvThreshold: o.thresholds.cv, cpuSaturationCores: o.thresholds.cpuSaturationCores }
-      : {}),
-  });
-  // The saturation of one pooler process is what a workers matrix is for: it leads when the data shows it.
-  const saturated = saturationSentence(o.scaling ?? [], o.thresholds?.cpuSaturationCores ?? 0.9);
-  const sentences = saturated ? [saturated, ...tldrSentences].slice(0, 5) : tldrSentences;
+  const sentences = tldr(
+    rows,
+    {
+      ...(o.baseline ? { baseline: o.baseline } : {}),
+      totals: o.totals,
+      ...(o.thresholds
+        ? { cvThreshold: o.thresholds.cv, cpuSaturationCores: o.thresholds.cpuSaturationCores }
+        : {}),
+    },
+    figureContext(rows, o),
+  );
   const title = o.meta?.matrix?.name ?? o.meta?.runIds[0] ?? 'benchmark';
   const setupLines = setup(o);
   const methodLines = method(rows, o);
@@ -301,14 +298,10 @@ export function findings(
     if (res) out.push(RESOURCE_CAPTION, '', res, '');
     const perCore = perCoreTable(rows, w);
     if (perCore) out.push(PER_CORE_RULE, '', perCore, '');
-    const plots = o.plots.filter((p) => p.endsWith(`-${w}.svg`));
-    if (plots.length > 0) out.push(plots.map((p) => `![${p}](${p})`).join('\n'), '');
+    const plots = o.plots.filter((p) => p.workload === w);
+    if (plots.length > 0) out.push(plots.map((p) => `![${p.file}](${p.file})`).join('\n'), '');
   }
-  out.push(...offeredLoadMarkdown(rows));
-  const other = o.plots.filter((p) => !workloadNames(rows).some((w) => p.endsWith(`-${w}.svg`)));
-  if (other.length > 0) out.push(other.map((p) => `![${p}](${p})`).join('\n'), '');
-  out.push(...workersSection(o));
-  out.push(...(o.flames ?? []));
+  out.push(...runSections(figureContext(rows, o), 'findings', o.plots));
   out.push('## Warnings and caveats', '');
   if (o.warnings.length > 0) out.push(warningList(o.warnings), '');
   else out.push('- No warning was raised.', '');

@@ -1,7 +1,8 @@
 import type { CellRecord } from '../../../src/results/types.js';
+import type { FigureContext, RunRecords } from '../../figures/figure.js';
 import { timeSeriesSpec } from '../../figures/time-series/spec.js';
 import type { CellSeries } from '../../model/cell-series.js';
-import { fmtCores, fmtInt, fmtMs, fmtPct, fmtRatio, fmtTps, isNum, MISSING } from '../../model/format.js';
+import { fmtCores, fmtInt, fmtMs, fmtPct, fmtRatio, fmtTps, isNum } from '../../model/format.js';
 import type { RenderOptions } from '../../model/report-options.js';
 import { type RoleFigures, roleFigures, sumNote } from '../../model/role-figures.js';
 import type { Row } from '../../model/row.js';
@@ -9,9 +10,10 @@ import { collapseWarnings } from '../../model/warnings.js';
 import type { Plot } from '../../plots/render.js';
 import type { Sentence } from '../findings/findings.js';
 import { metaLine } from '../markdown.js';
+import { figureSeries, htmlSections, sectionHtml } from '../tables/html-figures.js';
+import { head, numTd, textTd } from '../tables/html-table.js';
 import type { ReportAssets } from './assets.js';
 import { CLIENT_JS } from './client.js';
-import { loadSection } from './load-section.js';
 import { esc, inlineMarkdown, inlineScript, markdownLines, scriptJson } from './markup.js';
 import { STYLE } from './style.js';
 
@@ -25,31 +27,11 @@ export interface HtmlReportInput {
   /** Every cell record, completed or not, in execution order. */
   cells: readonly CellRecord[];
   series: readonly CellSeries[];
-  /** Load profiles on one time axis each (summarize/profile-series.ts). */
-  profiles?: readonly CellSeries[];
+  /** run.json's effective configs, for the figures that read them. */
+  configs?: ReadonlyArray<Record<string, unknown>>;
+  /** The profiled components' folded stacks (flame graphs), when configs were profiled. */
+  flames?: RunRecords['flames'];
   assets: ReportAssets;
-  /** The PgBouncer workers and events section (summarize/html/workers-section.ts), when the run has one. */
-  workersSection?: string;
-  /** The flame graphs section (summarize/flame/report.ts), when configs were profiled. */
-  flameSection?: string;
-}
-
-/**
- * A table cell holding a number of summary.json: the printed text, the exact value (for sorting)
- * and its JSON pointer (the browser test resolves every one and checks the value).
- */
-export function numTd(pointer: string | undefined, value: number | undefined, text: string): string {
-  if (!isNum(value)) return `<td class="num" data-value="">${esc(MISSING)}</td>`;
-  const p = pointer ? ` data-pointer="${esc(pointer)}"` : '';
-  return `<td class="num" data-value="${value}"${p}>${esc(text)}</td>`;
-}
-
-export function textTd(text: string, value = text): string {
-  return `<td data-value="${esc(value)}">${esc(text)}</td>`;
-}
-
-export function head(cols: readonly string[]): string {
-  return `<thead><tr>${cols.map((c) => `<th scope="col">${esc(c)}</th>`).join('')}</tr></thead>`;
 }
 
 /** The pooler's (or proxy's) CPU, summed over its processes (PgBouncer `workers: N`). */
@@ -232,8 +214,20 @@ export function renderHtmlReport(
   input: HtmlReportInput,
 ): string {
   const workloads = [...new Set(rows.map((r) => r.workload))];
-  const profiles = input.profiles ?? [];
-  const specs = Object.fromEntries([...input.series, ...profiles].map((s) => [s.cellId, timeSeriesSpec(s)]));
+  const ctx: FigureContext = {
+    rows,
+    options,
+    run: {
+      cells: input.cells,
+      series: input.series,
+      configs: input.configs ?? [],
+      ...(input.flames ? { flames: input.flames } : {}),
+    },
+  };
+  const sections = htmlSections(ctx);
+  const specs = Object.fromEntries(
+    [...input.series, ...figureSeries(ctx)].map((s) => [s.cellId, timeSeriesSpec(s)]),
+  );
   const meta = metaLine(options.meta);
   const warnings = collapseWarnings(options.warnings);
   const gates = options.gates?.failures ?? [];
@@ -251,7 +245,7 @@ export function renderHtmlReport(
 <header>
 <h1>${esc(input.title)}</h1>
 ${meta ? `<p class="meta">${inlineMarkdown(meta)}</p>` : ''}
-<nav><a href="#tldr">TL;DR</a> · <a href="#results">Results</a> · <a href="#plots">Plots</a> · ${rows.some((r) => r.load) ? '<a href="#offered-load">Offered load</a> · ' : ''}${input.flameSection ? '<a href="#flame-graphs">Flame graphs</a> · ' : ''}<a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
+<nav><a href="#tldr">TL;DR</a> · <a href="#results">Results</a> · <a href="#plots">Plots</a> · ${sections.map((x) => `<a href="#${esc(x.id)}">${esc(x.title)}</a> · `).join('')}<a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
 </header>
 <main>
 <section id="tldr"><h2>TL;DR</h2>
@@ -266,12 +260,10 @@ ${gates.length > 0 ? `<p class="gates"><strong>Gates failed:</strong></p><ul>${g
 <p class="hint">One row per config × workload × clients over its completed reps. Click a column header to sort. Latency percentiles: nearest rank over every transaction of every rep (merged histograms). Every number is summary.json's.</p>
 ${resultsTable(rows)}
 </section>
-${loadSection(rows, profiles)}
-${input.workersSection ?? ''}
+${sections.map(sectionHtml).join('\n')}
 <section id="plots"><h2>Plots</h2>
 ${plotsSection(input.plots, workloads)}
 </section>
-${input.flameSection ?? ''}
 <section id="cells"><h2>Cells over time</h2>
 <p class="hint">One row per cell (config × workload × clients × rep). <em>show</em> draws its seconds: throughput and p50/p99 latency per second from the per-transaction log (pgbench's own -P line beside it), failed transactions, server backends of the config's role, PgBouncer's pools, and CPU and PSS per component from the samplers. <button type="button" id="open-all">show all</button></p>
 ${cellsTable(rows, input.cells, input.series)}

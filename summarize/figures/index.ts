@@ -1,0 +1,31 @@
+import type { Row, Thresholds, WarningDraft } from '../model/row.js';
+import { eventBlipsFigure } from './event-blips/figure.js';
+import type { Figure, FigureContext, Graphic } from './figure.js';
+import { flameFigure } from './flame/figure.js';
+import { offeredLoadFigure } from './offered-load/figure.js';
+import { resourcesFigure } from './resources/figure.js';
+import { throughputFigure } from './throughput/figure.js';
+import { workerScalingFigure } from './worker-scaling/figure.js';
+
+/**
+ * Every figure of the report, in the report's order. Reporters walk this list and render each
+ * figure that applies; adding a figure is one folder and one line here (figures/README.md).
+ */
+export const FIGURES: readonly Figure[] = [
+  throughputFigure,
+  resourcesFigure,
+  offeredLoadFigure,
+  workerScalingFigure,
+  eventBlipsFigure,
+  flameFigure,
+];
+
+/** Every figure's self-drawn graphics (Figure.graphics), for plots/ (commands/summarize.ts). */
+export function figureGraphics(ctx: FigureContext): Graphic[] {
+  return FIGURES.filter((f) => f.applies(ctx)).flatMap((f) => f.graphics?.(ctx, f.rows(ctx)) ?? []);
+}
+
+/** The warnings every figure raises for a row, in FIGURES' order (model/build-rows.ts appends them). */
+export function figureWarnings(row: Row, t: Thresholds): WarningDraft[] {
+  return FIGURES.flatMap((f) => f.warnings?.(row, t) ?? []);
+}
