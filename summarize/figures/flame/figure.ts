@@ -17,7 +17,7 @@ function rows(ctx: FigureContext): FlameGroup[] {
 function describe(g: FlameGroup): string {
   const missing =
     g.missing.length > 0 ? `; ${g.missing.length} folded file(s) missing: ${g.missing.join(', ')}` : '';
-  return `${g.samples} samples over reps ${spans(g.reps)} (${g.cells.length} cells, clients ${spans(g.clients)})${missing}`;
+  return `${fmtInt(g.samples)} samples over reps ${spans(g.reps)} (${g.cells.length} cells, clients ${spans(g.clients)})${missing}`;
 }
 
 const text = (header: string, f: (g: FlameGroup) => string): Column<FlameGroup> => ({
@@ -30,7 +30,8 @@ const text = (header: string, f: (g: FlameGroup) => string): Column<FlameGroup> 
 const flameTable: Table<FlameGroup> = {
   id: 'flame-table',
   in: ['findings', 'html'],
-  caption: () => FLAME_RULE,
+  caption: () =>
+    "One flame graph per profiled config, workload and component (what they include: the method's Flame graphs line); hover a frame in report.html for its samples and share.",
   columns: () => [
     text('config', (g) => g.config),
     text('workload', (g) => g.workload),

@@ -110,7 +110,7 @@ export function flameSvg(root: FrameNode, o: FlameOptions): string {
     ? `<text x="${MARGIN}" y="${head + graphH + LINE_H}" class="sub">${escapeXml(footText)}</text>`
     : '';
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" class="flame" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(o.title)}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" class="flame" width="${width}" height="${height}" style="max-width:100%;height:auto" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeXml(o.title)}">`,
     '<style>.flame text{font-family:monospace;font-size:11px;fill:#000}.flame .ttl{font-size:15px;font-weight:bold}.flame .sub{font-size:11px;fill:#333}.flame .frame:hover rect{stroke:#000;stroke-width:0.5}</style>',
     `<rect x="0" y="0" width="${width}" height="${height}" fill="#fff"/>`,
     `<text x="${MARGIN}" y="${MARGIN + 15}" class="ttl">${escapeXml(o.title)}</text>`,

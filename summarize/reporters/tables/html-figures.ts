@@ -27,7 +27,7 @@ export function htmlSections(ctx: FigureContext): { id: string; title: string; h
 /** A self-drawn SVG inline, scrolling sideways when wider than the page, with its file linked. */
 function graphicHtml(g: Graphic): string {
   return (
-    `<figure class="graphic" data-graphic="${esc(g.name)}"><div style="overflow-x:auto">${g.svg}</div>` +
+    `<figure class="graphic" data-graphic="${esc(g.name)}" style="margin:1em 0"><div style="overflow-x:auto">${g.svg}</div>` +
     `<figcaption>${esc(g.title)}: ${esc(g.caption)} (<a href="plots/${esc(g.name)}">plots/${esc(g.name)}</a>)</figcaption></figure>`
   );
 }
