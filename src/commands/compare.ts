@@ -1,17 +1,12 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import {
-  type CompareResult,
-  comparePaired,
-  compareRows,
-  type GithubBenchmarkFile,
-  githubBenchmark,
-} from '../../summarize/compare/compare.js';
+import { type CompareResult, comparePaired, compareRows } from '../../summarize/compare/compare.js';
 import { type FlameDiffPlot, flameDiffMarkdown, flameDiffs } from '../../summarize/figures/flame/pairs.js';
 import { loadFlameGroups } from '../../summarize/input/flame-files.js';
 import { loadSummary } from '../../summarize/input/load.js';
 import { runDifferences } from '../../summarize/input/merge.js';
 import type { Row } from '../../summarize/model/row.js';
+import { type GithubBenchmarkFile, githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
 import { compareReporters } from '../../summarize/reporters/index.js';
 import { ConfigurationError } from '../errors.js';
 import { ensureResultsDir } from '../results/dir.js';

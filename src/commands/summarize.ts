@@ -4,8 +4,9 @@ import { figureGraphics } from '../../summarize/figures/index.js';
 import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
 import { loadFlameGroups } from '../../summarize/input/flame-files.js';
 import { loadSummary } from '../../summarize/input/load.js';
+import { reportMeta } from '../../summarize/input/report-meta.js';
 import { evaluateGates, type GateReport } from '../../summarize/model/gates.js';
-import { type RenderOptions, reportMeta } from '../../summarize/model/report-options.js';
+import type { RenderOptions } from '../../summarize/model/report-options.js';
 import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model/row.js';
 import { renderPlots } from '../../summarize/plots/render.js';
 import { findings, type Sentence } from '../../summarize/reporters/findings/findings.js';
@@ -97,6 +98,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     series,
     configs: loaded.merged.primary.effective.configs,
     dirs: opts.dirs,
+    cwd: process.cwd(),
     totals: totals(loaded.rows, options),
     flames,
   });

@@ -423,5 +423,3 @@ function result(
     ...s,
   };
 }
-
-export { type GithubBenchmarkFile, githubBenchmark } from '../reporters/github-benchmark.js';

@@ -37,7 +37,10 @@ export interface Figure<R = unknown> {
   rows(ctx: FigureContext): R[];
   /** The tables, each declared once; `in` says which outputs show it. */
   tables: readonly Table<R, unknown>[];
-  /** The figure's columns of summary.csv (one CSV row per model row, all rows of the run). */
+  /**
+   * The figure's columns of summary.csv (one CSV row per model row, all rows of the run). Asked of
+   * every figure, applicable or not, so summary.csv keeps its columns from run to run.
+   */
   csv?(ctx: FigureContext): CsvColumn[];
   /** The figure's plots, rendered to plots/<name> and inlined in report.html. */
   plots?(ctx: FigureContext, rows: readonly R[]): PlotJob[];

@@ -1,4 +1,5 @@
 import type { Row, Thresholds, WarningDraft } from '../model/row.js';
+import { connectionsPerCoreFigure } from './connections-per-core/figure.js';
 import { eventBlipsFigure } from './event-blips/figure.js';
 import type { Figure, FigureContext, Graphic } from './figure.js';
 import { flameFigure } from './flame/figure.js';
@@ -14,6 +15,7 @@ import { workerScalingFigure } from './worker-scaling/figure.js';
 export const FIGURES: readonly Figure[] = [
   throughputFigure,
   resourcesFigure,
+  connectionsPerCoreFigure,
   offeredLoadFigure,
   workerScalingFigure,
   eventBlipsFigure,

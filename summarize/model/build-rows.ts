@@ -3,6 +3,7 @@ import type { CellRecord, CompletedCell, FailedCell } from '../../src/results/ty
 import { profiledWarnings } from '../figures/flame/warnings.js';
 import { tlsFigures, withPerCore } from './connections-per-core.js';
 import type { MatrixInfo } from './matrix-info.js';
+import { attachPssSlopes } from './memory-slope.js';
 import { loadFigures } from './offered-load.js';
 import {
   type CellOutcome,
@@ -63,6 +64,7 @@ export function buildRows(input: AggregateInput): Aggregate {
   const ordered = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key, input.matrix));
   const rows = ordered.map((g) => buildRow(g.key, g.cells, input, baseline));
   attachBaseline(rows, baseline);
+  attachPssSlopes(rows);
   const warnings = [
     ...rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus, input.figureWarnings)),
     ...profiledWarnings(input.cells),

@@ -1,7 +1,5 @@
 import type { RunInfo } from '../../src/results/types.js';
-import type { MergedRuns } from '../input/merge.js';
-import { plannedCells } from '../input/shards.js';
-import { type ExternalMeta, externalMeta } from '../reporters/findings/external-method.js';
+import type { ExternalMeta } from './external-meta.js';
 import type { GateReport } from './gates.js';
 import type { Thresholds, Warning } from './row.js';
 
@@ -30,32 +28,4 @@ export interface RenderOptions {
   baseline?: string;
   thresholds?: Thresholds;
   gates?: GateReport;
-}
-
-export function reportMeta(m: MergedRuns): ReportMeta {
-  const p = m.primary;
-  const ends = m.runs.flatMap((r) => (r.run.endedAt ? [r.run.endedAt] : [])).sort();
-  const starts = m.runs.map((r) => r.run.startedAt).sort();
-  const meta: ReportMeta = {
-    runIds: m.runs.map((r) => r.run.runId),
-    versions: { ...p.versions },
-  };
-  if (p.matrix)
-    meta.matrix = {
-      file: p.matrix.file,
-      hash: p.matrix.hash,
-      ...(p.matrix.name ? { name: p.matrix.name } : {}),
-    };
-  if (p.tool) meta.tool = p.tool;
-  if (p.provider) meta.provider = p.provider;
-  if (p.providerReason) meta.providerReason = p.providerReason;
-  const external = p.provider === 'external' ? externalMeta(p.stack) : undefined;
-  if (external) meta.external = external;
-  if (p.host) meta.host = p.host;
-  if (starts[0]) meta.startedAt = starts[0];
-  const lastEnd = ends[ends.length - 1];
-  if (lastEnd) meta.endedAt = lastEnd;
-  if (Array.isArray(p.command) && p.command.length > 0) meta.command = p.command;
-  meta.cellsPlanned = plannedCells(m.runs.map((r) => r.run));
-  return meta;
 }

@@ -112,6 +112,13 @@ export interface SamplingFigures {
    * backends, so fewer backends (pooling) show a higher figure for a lower total.
    */
   pssPerBackendBytes?: number;
+  /**
+   * Marginal PostgreSQL memory per server backend: the least-squares slope of postgres peak PSS
+   * against peak server backends over the rows of this config and workload (one per client count),
+   * in bytes per backend. The fixed memory (postmaster, shared buffers) is the intercept, not in
+   * the slope. Absent with fewer than two distinct backend counts (model/memory-slope.ts).
+   */
+  pssPerBackendSlope?: { bytes: number; points: number };
   /** Peak of PgBouncer cl_waiting: clients queued for a server connection. */
   clWaitingPeak?: number;
   /** Peak server connections PgBouncer held (sv_active + sv_idle + sv_used). */

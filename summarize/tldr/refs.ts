@@ -80,11 +80,11 @@ export function refs(rows: readonly Row[]) {
           MIB,
         );
       },
-      perBackend: () =>
+      perBackendSlope: () =>
         at(
-          'sampling/pssPerBackendBytes',
-          r.sampling?.pssPerBackendBytes ?? Number.NaN,
-          fmtMiB(r.sampling?.pssPerBackendBytes),
+          'sampling/pssPerBackendSlope/bytes',
+          r.sampling?.pssPerBackendSlope?.bytes ?? Number.NaN,
+          fmtMiB(r.sampling?.pssPerBackendSlope?.bytes),
           MIB,
         ),
       foreign: () =>

@@ -194,14 +194,18 @@ export function memoryRule(c: RuleContext): Candidate[] {
   if (j < 0 || bj < 0) return [];
   const a = c.R(r);
   const bb = c.R(b);
+  // The marginal memory of a backend (slope over the client counts run), never the fixed memory
+  // divided by few backends: with one client count there is no slope and no per-backend figure.
   const perBackend =
-    typeof r.sampling?.pssPerBackendBytes === 'number' && typeof b.sampling?.pssPerBackendBytes === 'number';
+    r.sampling?.pssPerBackendSlope !== undefined && b.sampling?.pssPerBackendSlope !== undefined;
   const tiers = (r.sampling?.components ?? []).flatMap((comp, k) =>
     comp.role !== 'postgres' && typeof comp.pssPeakBytes === 'number' ? [{ name: comp.name, k }] : [],
   );
   let n = 5;
   const tierText = tiers.map((t) => `; ${t.name} itself {${n++}} MiB`).join('');
-  const pbText = perBackend ? `; {${n}} vs {${n + 1}} MiB per server backend` : '';
+  const pbText = perBackend
+    ? `; one more server backend cost PostgreSQL {${n}} vs {${n + 1}} MiB (slope of PSS against server backends over the client counts run)`
+    : '';
   return candidate(
     sentence(
       'memory',
@@ -213,7 +217,7 @@ export function memoryRule(c: RuleContext): Candidate[] {
         a.backends(),
         bb.backends(),
         ...tiers.map((t) => a.pss(t.k)),
-        ...(perBackend ? [a.perBackend(), bb.perBackend()] : []),
+        ...(perBackend ? [a.perBackendSlope(), bb.perBackendSlope()] : []),
       ],
     ),
     TIER.memory,

@@ -4,8 +4,10 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarize } from '../../src/commands/summarize.js';
 import { loadSummary } from '../../summarize/input/load.js';
+import { attachPssSlopes, slope } from '../../summarize/model/memory-slope.js';
+import type { Row } from '../../summarize/model/row.js';
 import type { NumberRef } from '../../summarize/reporters/findings/findings.js';
-import { isolationSentences, tldr } from '../../summarize/reporters/findings/findings.js';
+import { isolationSentences, reproduceDir, tldr } from '../../summarize/reporters/findings/findings.js';
 import { ruleContext } from '../../summarize/tldr/index.js';
 import { memoryRule, saturationRule } from '../../summarize/tldr/rules.js';
 
@@ -82,9 +84,15 @@ describe('FINDINGS.md numbers come from summary.json', () => {
     const rows = loadSummary([path.join(fixtures, 'three-reps')]).rows;
     const mem = memoryRule(ruleContext(rows, { baseline: 'direct' }))[0]?.sentence;
     expect(mem?.text).toBe(
-      "PostgreSQL's memory (PSS, peak) on readonly-short at 8 clients was 47.7 MiB through pgbouncer-tx against 57.2 MiB through direct, with 4 vs 8 server backends; pgbouncer:pgbouncer-tx itself 2.6 MiB; 11.3 vs 6.8 MiB per server backend.",
+      "PostgreSQL's memory (PSS, peak) on readonly-short at 8 clients was 47.7 MiB through pgbouncer-tx against 57.2 MiB through direct, with 4 vs 8 server backends; pgbouncer:pgbouncer-tx itself 2.6 MiB; one more server backend cost PostgreSQL 2.4 vs 2.4 MiB (slope of PSS against server backends over the client counts run).",
     );
     expect(mem?.numbers.map((n) => n.pointer)).toContain('/rows/7/sampling/components/1/pssPeakBytes');
+    const summary = JSON.parse(readFileSync(path.join(tmp, 'mem', 'summary.json'), 'utf8'));
+    for (const n of mem?.numbers ?? []) {
+      expect(resolve(summary, n.pointer), n.pointer).toBe(n.value);
+      expectTextMatches(n);
+    }
+    expect(mem?.numbers.map((n) => n.pointer)).toContain('/rows/7/sampling/pssPerBackendSlope/bytes');
     const md = readFileSync(path.join(tmp, 'mem', 'FINDINGS.md'), 'utf8');
     expect(md).not.toMatch(/RSS \(MiB/);
     expect(md).toContain('RSS sum (MiB, peak; shared pages counted per process)');
@@ -115,7 +123,7 @@ describe('FINDINGS.md numbers come from summary.json', () => {
     expect(md).toContain('`vacuum pgbench_branches, pgbench_tellers; truncate pgbench_history`');
     expect(md).toContain('nearest-rank');
     expect(md).toContain(
-      `bench run matrices/fixture.yaml\nbench summarize ${path.join(fixtures, 'failed-cell')}`,
+      `bench run matrices/fixture.yaml\nbench summarize ${path.relative(process.cwd(), path.join(fixtures, 'failed-cell'))}`,
     );
     expect(md).not.toMatch(/NaN|undefined|Infinity/);
   });
@@ -186,5 +194,47 @@ describe('FINDINGS.md numbers come from summary.json', () => {
     const out = tldr(rows, { baseline: 'direct' });
     expect(out.filter((x) => /vari/.test(x.text))).toHaveLength(1);
     expect(out.length).toBeLessThanOrEqual(5);
+  });
+});
+
+describe('rough edges of FINDINGS.md (issue 19)', () => {
+  it('prints the summarized directory relative to the working directory, never an absolute path', () => {
+    expect(reproduceDir('/work/repo/results/run-1', '/work/repo')).toBe('results/run-1');
+    expect(reproduceDir('results/run-1', '/work/repo')).toBe('results/run-1');
+    expect(reproduceDir('/tmp/elsewhere/run-1', '/work/repo')).toBe('<results-dir>');
+    expect(reproduceDir('/work/repo', '/work/repo')).toBe('.');
+  });
+
+  it('FINDINGS.md reproduces with a relative directory, not the absolute path of this machine', async () => {
+    const out = path.join(tmp, 'reproduce');
+    await summarize({ dirs: [path.join(fixtures, 'three-reps')], out });
+    const md = readFileSync(path.join(out, 'FINDINGS.md'), 'utf8');
+    expect(md).toContain('bench summarize test/fixtures/runs/three-reps\n');
+    expect(md).not.toContain(`bench summarize ${fixtures}`);
+  });
+
+  it('the marginal memory of a backend is the slope of PSS against backends', () => {
+    expect(
+      slope([
+        { x: 1, y: 10 },
+        { x: 4, y: 16 },
+      ]),
+    ).toBe(2);
+    expect(
+      slope([
+        { x: 4, y: 10 },
+        { x: 4, y: 16 },
+      ]),
+    ).toBeUndefined();
+  });
+
+  it('with one client count the TL;DR gives no memory per server backend (the fixed memory would be divided)', () => {
+    const all = loadSummary([path.join(fixtures, 'three-reps')]).rows;
+    const rows: Row[] = structuredClone(all.filter((r) => r.concurrency === 8));
+    for (const r of rows) if (r.sampling) delete r.sampling.pssPerBackendSlope;
+    attachPssSlopes(rows);
+    const mem = memoryRule(ruleContext(rows, { baseline: 'direct' }))[0]?.sentence;
+    expect(mem?.text).toContain("PostgreSQL's memory (PSS, peak) on readonly-short at 8 clients");
+    expect(mem?.text).not.toMatch(/per server backend|one more server backend/);
   });
 });

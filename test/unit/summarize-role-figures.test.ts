@@ -6,7 +6,11 @@ import { DEFAULT_THRESHOLDS, type Row } from '../../summarize/model/row.js';
 import { describe as stats } from '../../summarize/model/stats.js';
 import { renderHtmlReport } from '../../summarize/reporters/html/report.js';
 import { reporters } from '../../summarize/reporters/index.js';
-import { resourceTable } from '../../summarize/reporters/markdown.js';
+import { workloadTables } from '../../summarize/reporters/tables/markdown-figures.js';
+
+/** The per-workload markdown tables of summary.md for these rows (workload, resources). */
+const resourceTable = (rows: Row[], w: string) =>
+  workloadTables({ rows, options: { warnings: [] } }, 'summary', w).join('\n');
 
 const MiB = 1048576;
 
@@ -85,7 +89,7 @@ describe('a role run as several processes (PgBouncer workers: N) is summed in ev
   });
 
   it('resource table: the sum, marked, with a note', () => {
-    const out = resourceTable([one, two], 'readonly') ?? '';
+    const out = resourceTable([one, two], 'readonly');
     expect(out).toContain(
       '| tx-w2 | 8 | – | 7.0 (sum of 2) | 14.0 (sum of 2) | 1.10 (sum of 2) | 50.0 | 200.0 | 1.00 |',
     );

@@ -1,6 +1,14 @@
 import { expect, describe as group, it } from 'vitest';
 import type { CompletedCell } from '../../src/results/types.js';
-import { perCoreTable, tlsFigures, withPerCore } from '../../summarize/model/connections-per-core.js';
+import { connectionsPerCoreFigure } from '../../summarize/figures/connections-per-core/figure.js';
+import { tlsFigures, withPerCore } from '../../summarize/model/connections-per-core.js';
+import type { Row as ModelRow } from '../../summarize/model/row.js';
+import { workloadTables } from '../../summarize/reporters/tables/markdown-figures.js';
+
+/** The per-workload markdown tables of summary.md for these rows. */
+const perCoreTable = (rows: ModelRow[], w: string) =>
+  workloadTables({ rows, options: { warnings: [] } }, 'summary', w).join('\n');
+
 import type { Row } from '../../summarize/model/row.js';
 import { describe } from '../../summarize/model/stats.js';
 
@@ -60,7 +68,9 @@ group('connections per pooler core', () => {
   it('is absent without -C or without sampled CPU, and the table then is too', () => {
     expect(withPerCore(row({ reconnect: false })).perCore).toBeUndefined();
     expect(withPerCore(row({ sampling: { components: [] } })).perCore).toBeUndefined();
-    expect(perCoreTable([row({ reconnect: false })], 'readonly-short')).toBeUndefined();
+    expect(
+      connectionsPerCoreFigure.applies({ rows: [row({ reconnect: false })], options: { warnings: [] } }),
+    ).toBe(false);
   });
 
   it('the table shows the negotiated TLS per side from the cell records', () => {
@@ -84,7 +94,7 @@ group('connections per pooler core', () => {
       tlsObservations: 7,
       plainObservations: 0,
     });
-    const table = perCoreTable([withPerCore(row(figures))], 'readonly-short') ?? '';
+    const table = perCoreTable([withPerCore(row(figures))], 'readonly-short');
     expect(table).toContain(
       '| pgb | 8 | require: TLSv1.3 TLS_AES_256_GCM_SHA384 | off | 2,000 | pgbouncer | 0.50 | 4,000 | 0.250 | 0.125 |',
     );

@@ -1,6 +1,8 @@
 import type { Row } from '../../model/row.js';
 import type { Figure } from '../figure.js';
+import { THROUGHPUT_CSV } from './csv.js';
 import { throughputPlots } from './plots.js';
+import { resultsTable, terminalTable, workloadTable } from './tables.js';
 
 /** Workloads plotted against clients: a rate value or profile segment is plotted against offered load instead. */
 export function plottedWorkloads(rows: readonly Row[]): string[] {
@@ -10,8 +12,10 @@ export function plottedWorkloads(rows: readonly Row[]): string[] {
 /** Throughput and latency per workload: TPS over reps, merged-histogram percentiles, the ratio to the baseline. */
 export const throughputFigure: Figure<Row> = {
   id: 'throughput',
+  section: { id: 'results', title: 'Results' },
   applies: (ctx) => ctx.rows.length > 0,
   rows: (ctx) => [...ctx.rows],
-  tables: [],
+  tables: [workloadTable, resultsTable, terminalTable],
+  csv: () => [...THROUGHPUT_CSV],
   plots: (ctx) => throughputPlots(ctx.rows, plottedWorkloads(ctx.rows)),
 };

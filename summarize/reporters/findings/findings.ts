@@ -1,8 +1,8 @@
+import path from 'node:path';
 import { SECONDS_RULE } from '../../../src/pgbench/txlog.js';
 import type { CellRecord } from '../../../src/results/types.js';
 import type { FigureContext, RunRecords } from '../../figures/figure.js';
 import type { CellSeries } from '../../model/cell-series.js';
-import { PER_CORE_RULE, perCoreTable } from '../../model/connections-per-core.js';
 import { fixed, fmtInt, isNum } from '../../model/format.js';
 import type { MatrixInfo } from '../../model/matrix-info.js';
 import type { RenderOptions } from '../../model/report-options.js';
@@ -10,15 +10,8 @@ import type { Row } from '../../model/row.js';
 import { RULES } from '../../model/rules.js';
 import { tldr } from '../../tldr/index.js';
 import { refs, type Sentence, sentence, where } from '../../tldr/refs.js';
-import {
-  metaLine,
-  RESOURCE_CAPTION,
-  resourceTable,
-  warningList,
-  workloadNames,
-  workloadTable,
-} from '../markdown.js';
-import { figureMethods, runSections } from '../tables/markdown-figures.js';
+import { metaLine, warningList, workloadNames } from '../markdown.js';
+import { figureMethods, runSections, workloadTables } from '../tables/markdown-figures.js';
 import { externalMethodLines, externalSetupLine } from './external-method.js';
 
 export { tldr } from '../../tldr/index.js';
@@ -30,8 +23,9 @@ export interface FindingsOptions extends RenderOptions {
   cells: readonly CellRecord[];
   /** Plot files relative to the output dir (e.g. plots/tps-readonly.svg), with the figure and workload of each. */
   plots: readonly { file: string; figure: string; workload?: string }[];
-  /** The directories summarized, for the reproduce section. */
+  /** The directories summarized, for the reproduce section, and the working directory they are printed relative to. */
   dirs: readonly string[];
+  cwd: string;
   totals: { cellsFailed: number; cellsIsolationChecked?: number; cellsWithForeignBackends?: number };
   /** The cells' time series and run.json's effective configs, for the figures that read them. */
   series?: readonly CellSeries[];
@@ -214,7 +208,8 @@ function method(rows: readonly Row[], o: FindingsOptions): string[] {
       `- Sampling every ${interval} ms while pgbench ran (a cell shorter than 4 intervals is sampled every quarter of its duration): pg_stat_activity (server backends), PgBouncer SHOW POOLS/STATS, memory and CPU of each component's process tree.`,
       "- Memory is PSS (proportional set size, from /proc/<pid>/smaps_rollup summed over a component's process tree): shared pages are divided among the processes sharing them, so it is the memory the component really uses, read at least 3 times per cell. " +
         "The RSS sum, shown as a secondary column, counts shared pages (PostgreSQL's shared_buffers) once per process and so grows with the number of backends. " +
-        'PostgreSQL PSS per server backend is the postgres PSS divided by the server backends counted at the same tick, averaged over the ticks of a cell, then over reps: it includes the postmaster, the auxiliary processes and shared memory spread over the backends.',
+        'PostgreSQL PSS per server backend is the postgres PSS divided by the server backends counted at the same tick, averaged over the ticks of a cell, then over reps: it includes the postmaster, the auxiliary processes and shared memory spread over the backends. ' +
+        'What one more backend costs (the TL;DR) is the least-squares slope of postgres peak PSS against peak server backends over the client counts of one config and workload; with one client count there is no slope, and no such figure.',
     );
   }
   lines.push(
@@ -237,6 +232,17 @@ function method(rows: readonly Row[], o: FindingsOptions): string[] {
   return lines;
 }
 
+/**
+ * A summarized directory as the reproduce section prints it: relative to the working directory,
+ * so it holds on another machine; `<results-dir>` when it lies outside it (an absolute path of the
+ * machine that ran it would mean nothing elsewhere).
+ */
+export function reproduceDir(dir: string, cwd: string): string {
+  const rel = path.relative(cwd, path.resolve(cwd, dir));
+  if (rel === '') return '.';
+  return rel.startsWith('..') || path.isAbsolute(rel) ? '<results-dir>' : rel;
+}
+
 function reproduce(o: FindingsOptions): string[] {
   const cmd = o.meta?.command?.length
     ? o.meta.command.join(' ')
@@ -245,7 +251,7 @@ function reproduce(o: FindingsOptions): string[] {
       : undefined;
   const lines = ['```sh'];
   if (cmd) lines.push(cmd);
-  lines.push(`bench summarize ${o.dirs.join(' ')}`, '```');
+  lines.push(`bench summarize ${o.dirs.map((d) => reproduceDir(d, o.cwd)).join(' ')}`, '```');
   return lines;
 }
 
@@ -293,11 +299,7 @@ export function findings(
   const line = metaLine(o.meta);
   if (line) out.push(line, '');
   for (const w of workloadNames(rows)) {
-    out.push(`### ${w}`, '', workloadTable(rows, w, o), '');
-    const res = resourceTable(rows, w);
-    if (res) out.push(RESOURCE_CAPTION, '', res, '');
-    const perCore = perCoreTable(rows, w);
-    if (perCore) out.push(PER_CORE_RULE, '', perCore, '');
+    out.push(`### ${w}`, '', ...workloadTables(figureContext(rows, o), 'findings', w));
     const plots = o.plots.filter((p) => p.workload === w);
     if (plots.length > 0) out.push(plots.map((p) => `![${p.file}](${p.file})`).join('\n'), '');
   }

@@ -2,9 +2,8 @@ import type { CellRecord } from '../../../src/results/types.js';
 import type { FigureContext, RunRecords } from '../../figures/figure.js';
 import { timeSeriesSpec } from '../../figures/time-series/spec.js';
 import type { CellSeries } from '../../model/cell-series.js';
-import { fmtCores, fmtInt, fmtMs, fmtPct, fmtRatio, fmtTps, isNum } from '../../model/format.js';
+import { fmtInt, fmtMs, fmtTps } from '../../model/format.js';
 import type { RenderOptions } from '../../model/report-options.js';
-import { type RoleFigures, roleFigures, sumNote } from '../../model/role-figures.js';
 import type { Row } from '../../model/row.js';
 import { collapseWarnings } from '../../model/warnings.js';
 import type { Plot } from '../../plots/render.js';
@@ -32,65 +31,6 @@ export interface HtmlReportInput {
   /** The profiled components' folded stacks (flame graphs), when configs were profiled. */
   flames?: RunRecords['flames'];
   assets: ReportAssets;
-}
-
-/** The pooler's (or proxy's) CPU, summed over its processes (PgBouncer `workers: N`). */
-function poolerCpu(r: Row): RoleFigures | undefined {
-  const role = r.sampling?.components.find((c) => c.role !== 'postgres' && isNum(c.cpuCoresMean))?.role;
-  return role === undefined ? undefined : roleFigures(r, role);
-}
-
-function resultsTable(rows: readonly Row[]): string {
-  const summed = rows.some((r) => (poolerCpu(r)?.processes ?? 1) > 1);
-  const body = rows.map((r, i) => {
-    const at = (p: string) => `/rows/${i}/${p}`;
-    const pg = poolerCpu(r);
-    return `<tr data-row="${i}">${[
-      textTd(r.workload),
-      textTd(r.config),
-      numTd(at('concurrency'), r.concurrency, String(r.concurrency)),
-      numTd(at('repsCompleted'), r.repsCompleted, String(r.repsCompleted)),
-      numTd(at('tps/mean'), r.tps.mean, fmtTps(r.tps.mean)),
-      numTd(at('tps/ci95'), r.tps.ci95, fmtTps(r.tps.ci95)),
-      numTd(at('tps/cv'), r.tps.cv, fmtPct(r.tps.cv)),
-      numTd(at('latency/p50Ms'), r.latency?.p50Ms, fmtMs(r.latency?.p50Ms)),
-      numTd(at('latency/p99Ms'), r.latency?.p99Ms, fmtMs(r.latency?.p99Ms)),
-      numTd(at('latency/p999Ms'), r.latency?.p999Ms, fmtMs(r.latency?.p999Ms)),
-      numTd(at('latency/maxMs'), r.latency?.maxMs, fmtMs(r.latency?.maxMs)),
-      numTd(at('vsBaseline/tpsRatio'), r.vsBaseline?.tpsRatio, fmtRatio(r.vsBaseline?.tpsRatio)),
-      numTd(
-        at('sampling/serverBackendsPeak'),
-        r.sampling?.serverBackendsPeak,
-        fmtInt(r.sampling?.serverBackendsPeak),
-      ),
-      // A sum has no one place in summary.json: only a single process's figure carries a pointer.
-      pg
-        ? numTd(
-            pg.index === undefined ? undefined : at(`sampling/components/${pg.index}/cpuCoresMean`),
-            pg.cpuCoresMean,
-            fmtCores(pg.cpuCoresMean) + sumNote(pg),
-          )
-        : numTd(undefined, undefined, ''),
-      numTd(at('failedTransactions'), r.failedTransactions, fmtInt(r.failedTransactions)),
-    ].join('')}</tr>`;
-  });
-  return `<div class="scroll"><table class="sortable" id="results-table">${head([
-    'workload',
-    'config',
-    'clients',
-    'reps',
-    'TPS (mean)',
-    '± 95% CI',
-    'CV',
-    'p50 ms',
-    'p99 ms',
-    'p99.9 ms',
-    'max ms',
-    'TPS vs baseline',
-    'server backends (peak)',
-    summed ? 'pooler/proxy CPU (cores; sum over its N processes where marked)' : 'pooler/proxy CPU (cores)',
-    'failed tx',
-  ])}<tbody>${body.join('')}</tbody></table></div>`;
 }
 
 /** Where a cell's rep figures live in summary.json: /rows/i/samples/j. */
@@ -245,7 +185,7 @@ export function renderHtmlReport(
 <header>
 <h1>${esc(input.title)}</h1>
 ${meta ? `<p class="meta">${inlineMarkdown(meta)}</p>` : ''}
-<nav><a href="#tldr">TL;DR</a> · <a href="#results">Results</a> · <a href="#plots">Plots</a> · ${sections.map((x) => `<a href="#${esc(x.id)}">${esc(x.title)}</a> · `).join('')}<a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
+<nav><a href="#tldr">TL;DR</a> · ${sections.map((x) => `<a href="#${esc(x.id)}">${esc(x.title)}</a> · `).join('')}<a href="#plots">Plots</a> · <a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
 </header>
 <main>
 <section id="tldr"><h2>TL;DR</h2>
@@ -255,10 +195,6 @@ ${
     : '<p>No headline could be computed from the data (see the tables and warnings).</p>'
 }
 ${gates.length > 0 ? `<p class="gates"><strong>Gates failed:</strong></p><ul>${gates.map((f) => `<li>${esc(f.message)}</li>`).join('')}</ul>` : ''}
-</section>
-<section id="results"><h2>Results</h2>
-<p class="hint">One row per config × workload × clients over its completed reps. Click a column header to sort. Latency percentiles: nearest rank over every transaction of every rep (merged histograms). Every number is summary.json's.</p>
-${resultsTable(rows)}
 </section>
 ${sections.map(sectionHtml).join('\n')}
 <section id="plots"><h2>Plots</h2>

@@ -1,0 +1,41 @@
+import { csvNumber as n } from '../../model/format.js';
+import type { Row } from '../../model/row.js';
+import type { CsvColumn } from '../figure.js';
+
+const col = (name: string, value: (r: Row) => string): CsvColumn => ({ name, value });
+
+/** summary.csv's columns of the group, its TPS, latency and failures (units in the names). */
+export const THROUGHPUT_CSV: readonly CsvColumn[] = [
+  col('config', (r) => r.config),
+  col('config_kind', (r) => r.configKind ?? ''),
+  col('pool_mode', (r) => r.poolMode ?? ''),
+  col('workload', (r) => r.workload),
+  col('reconnect', (r) => (r.reconnect ? 'true' : 'false')),
+  col('clients', (r) => String(r.concurrency)),
+  col('reps_planned', (r) => n(r.repsPlanned, 0)),
+  col('reps_completed', (r) => String(r.repsCompleted)),
+  col('cells_failed', (r) => String(r.failedCells.length)),
+  col('tps_mean', (r) => n(r.tps.mean, 3)),
+  col('tps_std', (r) => n(r.tps.std, 3)),
+  col('tps_min', (r) => n(r.tps.min, 3)),
+  col('tps_max', (r) => n(r.tps.max, 3)),
+  col('tps_ci95', (r) => n(r.tps.ci95, 3)),
+  col('tps_cv_pct', (r) => n(r.tps.cv * 100, 2)),
+  col('baseline', (r) => r.vsBaseline?.config ?? ''),
+  col('tps_ratio_vs_baseline', (r) => n(r.vsBaseline?.tpsRatio, 4)),
+  col('tps_ratio_vs_baseline_err', (r) => n(r.vsBaseline?.tpsRatioError, 4)),
+  col('p99_ratio_vs_baseline', (r) => n(r.vsBaseline?.p99Ratio, 4)),
+  col('latency_mean_ms', (r) => n(r.latency?.meanMs, 3)),
+  col('p50_ms', (r) => n(r.latency?.p50Ms, 3)),
+  col('p90_ms', (r) => n(r.latency?.p90Ms, 3)),
+  col('p95_ms', (r) => n(r.latency?.p95Ms, 3)),
+  col('p99_ms', (r) => n(r.latency?.p99Ms, 3)),
+  col('p999_ms', (r) => n(r.latency?.p999Ms, 3)),
+  col('max_ms', (r) => n(r.latency?.maxMs, 3)),
+  col('conn_mean_ms', (r) => n(r.connectionMs?.mean, 3)),
+  col('conn_std_ms', (r) => n(r.connectionMs?.std, 3)),
+  col('transactions', (r) => String(r.processed)),
+  col('failed_transactions', (r) => String(r.failedTransactions)),
+  col('connection_errors', (r) => String(r.connectionErrors)),
+  col('aborted_reps', (r) => String(r.abortedReps)),
+];

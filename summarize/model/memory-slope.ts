@@ -1,0 +1,37 @@
+import { isNum } from './format.js';
+import { roleFigures } from './role-figures.js';
+import type { Row } from './row.js';
+
+/** Least-squares slope of y against x; undefined unless x takes at least two values. */
+export function slope(points: readonly { x: number; y: number }[]): number | undefined {
+  if (new Set(points.map((p) => p.x)).size < 2) return undefined;
+  const mx = points.reduce((a, p) => a + p.x, 0) / points.length;
+  const my = points.reduce((a, p) => a + p.y, 0) / points.length;
+  const sxy = points.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0);
+  const sxx = points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
+  return sxy / sxx;
+}
+
+/**
+ * Sets `sampling.pssPerBackendSlope` on every row of a config and workload whose rows (one per
+ * client count, completed reps only) give postgres peak PSS at two or more distinct peak
+ * server-backend counts: the memory one more backend costs, the fixed memory left out. Mutates.
+ */
+export function attachPssSlopes(rows: readonly Row[]): void {
+  const groups = new Map<string, Row[]>();
+  for (const r of rows) {
+    if (r.repsCompleted === 0 || !r.sampling) continue;
+    const key = `${r.config}\u0000${r.workload}`;
+    groups.set(key, [...(groups.get(key) ?? []), r]);
+  }
+  for (const group of groups.values()) {
+    const points = group.flatMap((r) => {
+      const x = r.sampling?.serverBackendsPeak;
+      const y = roleFigures(r, 'postgres')?.pssPeakBytes;
+      return isNum(x) && isNum(y) ? [{ x, y }] : [];
+    });
+    const bytes = slope(points);
+    if (bytes === undefined) continue;
+    for (const r of group) if (r.sampling) r.sampling.pssPerBackendSlope = { bytes, points: points.length };
+  }
+}
