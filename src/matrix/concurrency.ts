@@ -1,4 +1,4 @@
-/** The fields it reads: a MatrixSpec, or run.json's `effective` read back (summarize/shards.ts). */
+/** The fields it reads: a MatrixSpec, or run.json's `effective` read back (summarize/input/shards.ts). */
 interface Spec {
   concurrency: number[];
   configs: readonly { name: string; concurrency?: number[] | undefined }[];

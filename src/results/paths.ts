@@ -49,7 +49,7 @@ export const RUN_FILES = {
   summaryJson: 'summary.json',
   summaryMd: 'summary.md',
   findings: 'FINDINGS.md',
-  /** The self-contained HTML report (summarize/html/report.ts). */
+  /** The self-contained HTML report (summarize/reporters/html/report.ts). */
   reportHtml: 'report.html',
   plotsDir: 'plots',
 } as const;

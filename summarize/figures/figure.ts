@@ -61,6 +61,8 @@ export interface Section {
   /** HTML id of the section and of its link. */
   id: string;
   title: string;
+  /** Per-cell drill-down: report.html places it after the plots. */
+  detail?: boolean;
 }
 
 /** The outputs a table can be shown in. */
@@ -85,6 +87,9 @@ export interface Column<R> {
   pointer?(r: R): string | undefined;
   /** Show the text emphasised (markdown `**text**`, HTML `<strong>`), e.g. a rate not met. */
   strong?(r: R): boolean;
+  /** report.html: the cell's tooltip (e.g. why a cell failed) and CSS class. */
+  title?(r: R): string | undefined;
+  cssClass?(r: R): string | undefined;
 }
 
 /**
@@ -114,6 +119,12 @@ export interface Table<R, T = R> {
   rowClass?(r: T): string | undefined;
   /** report.html: the time series a row opens ("show"), drawn in the browser. */
   drill?(r: T): CellSeries | undefined;
+  /** report.html: a line shown above the opened series (e.g. why the cell failed). */
+  drillNote?(r: T): string | undefined;
+  /** report.html: the row's element id (a link target, e.g. `cell-<id>`). */
+  rowId?(r: T): string;
+  /** report.html: a "show all" button that opens every row's series. */
+  openAll?: boolean;
 }
 
 /** One column of summary.csv: its name (unit in the name) and the plain text of a model row's value. */

@@ -6,6 +6,7 @@ import { flameFigure } from './flame/figure.js';
 import { offeredLoadFigure } from './offered-load/figure.js';
 import { resourcesFigure } from './resources/figure.js';
 import { throughputFigure } from './throughput/figure.js';
+import { timeSeriesFigure } from './time-series/figure.js';
 import { workerScalingFigure } from './worker-scaling/figure.js';
 
 /**
@@ -20,6 +21,7 @@ export const FIGURES: readonly Figure[] = [
   workerScalingFigure,
   eventBlipsFigure,
   flameFigure,
+  timeSeriesFigure,
 ];
 
 /** Every figure's self-drawn graphics (Figure.graphics), for plots/ (commands/summarize.ts). */

@@ -225,7 +225,7 @@ export interface Row extends GroupKey {
   /** TLS per side, in runs where a config used TLS. */
   tls?: RowTls;
   samples: RepSample[];
-  /** Offered against achieved load, for a rate-limited workload (summarize/offered-load.ts). */
+  /** Offered against achieved load, for a rate-limited workload (summarize/model/offered-load.ts). */
   load?: LoadFigures;
 }
 

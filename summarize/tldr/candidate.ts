@@ -38,3 +38,8 @@ export const TIER = {
   saturation: 8,
   noise: 9,
 } as const;
+
+/** A candidate list of one sentence, or none when the sentence could not be made (a number missing). */
+export function candidate(s: Sentence | undefined, tier: number, effect = 0): Candidate[] {
+  return s ? [{ sentence: s, tier, effect }] : [];
+}

@@ -3,34 +3,11 @@ import { FIGURES } from '../figures/index.js';
 import { DEFAULT_THRESHOLDS, type Row } from '../model/row.js';
 import { type Candidate, type RuleContext, TIER } from './candidate.js';
 import { refs, type Sentence } from './refs.js';
-import {
-  backendsRule,
-  comparisonRule,
-  cpuRule,
-  failedCellsRule,
-  failedTransactionsRule,
-  memoryRule,
-  noiseRule,
-  noneSupportedRule,
-  saturationRule,
-} from './rules.js';
 
 /** A TL;DR longer than this is not read at a glance. */
 export const MAX_SENTENCES = 5;
 /** At most this many comparisons, so the pooling facts and the noise still have room. */
 export const MAX_COMPARISONS = 3;
-
-const RULES = [
-  failedCellsRule,
-  comparisonRule,
-  noneSupportedRule,
-  failedTransactionsRule,
-  cpuRule,
-  backendsRule,
-  memoryRule,
-  saturationRule,
-  noiseRule,
-];
 
 /**
  * The TL;DR: at most MAX_SENTENCES sentences from the rows. Failed cells and the one noise sentence
@@ -50,10 +27,7 @@ export function tldr(rows: readonly Row[], options: TldrOptions, figure?: Figure
   const ctx = ruleContext(rows, options);
   const fctx = figure ?? { rows, options: { warnings: [] } };
   const tctx = { ...ctx, figure: fctx };
-  const fromFigures = FIGURES.filter((f) => f.applies(fctx)).flatMap(
-    (f) => f.tldr?.(tctx, f.rows(fctx)) ?? [],
-  );
-  const all = [...RULES.flatMap((rule) => rule(ctx)), ...fromFigures];
+  const all = FIGURES.filter((f) => f.applies(fctx)).flatMap((f) => f.tldr?.(tctx, f.rows(fctx)) ?? []);
   const leads = all.filter((c) => c.tier === TIER.lead).map((c) => c.sentence);
   const ranked = select(all.filter((c) => c.tier !== TIER.lead));
   return leads.length > 0 ? [...leads, ...ranked].slice(0, MAX_SENTENCES) : ranked;

@@ -3,13 +3,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarize } from '../../src/commands/summarize.js';
+import { memoryRule } from '../../summarize/figures/resources/tldr.js';
+import { saturationRule } from '../../summarize/figures/throughput/tldr.js';
 import { loadSummary } from '../../summarize/input/load.js';
 import { attachPssSlopes, slope } from '../../summarize/model/memory-slope.js';
 import type { Row } from '../../summarize/model/row.js';
 import type { NumberRef } from '../../summarize/reporters/findings/findings.js';
 import { isolationSentences, reproduceDir, tldr } from '../../summarize/reporters/findings/findings.js';
 import { ruleContext } from '../../summarize/tldr/index.js';
-import { memoryRule, saturationRule } from '../../summarize/tldr/rules.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/runs');
 const tmp = mkdtempSync(path.join(tmpdir(), 'bench-findings-'));

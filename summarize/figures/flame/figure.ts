@@ -50,7 +50,7 @@ const flameTable: Table<FlameGroup> = {
  */
 export const flameFigure: Figure<FlameGroup> = {
   id: 'flame-graphs',
-  section: { id: 'flame-graphs', title: 'Flame graphs' },
+  section: { id: 'flame-graphs', title: 'Flame graphs', detail: true },
   applies: (ctx) => rows(ctx).length > 0,
   rows,
   tables: [flameTable],

@@ -5,7 +5,7 @@ import type { CellSeries, SeriesPoint } from '../../model/cell-series.js';
  * A load profile on one time axis: the series of its segments (each recorded as a cell) placed at
  * their real start times from the first segment's, with the offered rate (pgbench -R per segment)
  * drawn beside the achieved throughput, and each boundary marked where pgbench restarted and its
- * clients reconnected. Pure: takes the cells' series built by timeseries.ts.
+ * clients reconnected. Pure: takes the cells' series built by model/cell-series.ts.
  */
 
 /** The id of a profile's combined series: one per config, workload, clients and rep. */

@@ -1,6 +1,7 @@
 import { fmtInt, fmtMs, fmtPct, fmtTps, MISSING } from '../../model/format.js';
 import { RATE_MET_RULE } from '../../model/offered-load.js';
 import type { LoadFigures, Row } from '../../model/row.js';
+import { numberColumn } from '../columns.js';
 import type { Column, FigureContext, Table } from '../figure.js';
 
 const load = (r: Row) => r.load as LoadFigures;
@@ -11,26 +12,9 @@ function segmentText(l: LoadFigures): string {
   return `${s.index}/${s.count} (${s.startS}-${s.startS + s.durationS} s${s.burst ? ', burst' : ''})`;
 }
 
-/** A number of a row in summary.json: its text, exact value and pointer from one accessor. */
-export function rowNumber(
-  rows: readonly Row[],
-  header: string,
-  path: string,
-  get: (r: Row) => number | undefined,
-  format: (x: number | undefined) => string,
-): Column<Row> {
-  return {
-    header,
-    align: 'right',
-    text: (r) => format(get(r)),
-    value: get,
-    pointer: (r) => `/rows/${rows.indexOf(r)}/${path}`,
-  };
-}
-
 function columns(_rows: readonly Row[], ctx: FigureContext): Column<Row>[] {
   const n = (header: string, path: string, get: (r: Row) => number | undefined, f: (x?: number) => string) =>
-    rowNumber(ctx.rows, header, path, get, f);
+    numberColumn(header, get, f, (r) => `/rows/${ctx.rows.indexOf(r)}/${path}`);
   return [
     { header: 'workload', align: 'left', text: (r) => load(r).workload },
     { header: 'config', align: 'left', text: (r) => r.config },

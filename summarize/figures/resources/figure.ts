@@ -4,6 +4,7 @@ import { plottedWorkloads } from '../throughput/figure.js';
 import { resourceCsv } from './csv.js';
 import { resourcePlots } from './plots.js';
 import { resourceTable } from './table.js';
+import { backendsRule, cpuRule, memoryRule } from './tldr.js';
 
 /** What the samplers saw while the cells ran: server backends, pooler queues, PSS, RSS and CPU per component. */
 export const resourcesFigure: Figure<Row> = {
@@ -13,4 +14,5 @@ export const resourcesFigure: Figure<Row> = {
   tables: [resourceTable],
   csv: (ctx) => resourceCsv(ctx.rows),
   plots: (ctx) => resourcePlots(ctx.rows, plottedWorkloads(ctx.rows)),
+  tldr: (ctx) => [...cpuRule(ctx), ...backendsRule(ctx), ...memoryRule(ctx)],
 };

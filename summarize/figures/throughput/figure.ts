@@ -3,6 +3,14 @@ import type { Figure } from '../figure.js';
 import { THROUGHPUT_CSV } from './csv.js';
 import { throughputPlots } from './plots.js';
 import { resultsTable, terminalTable, workloadTable } from './tables.js';
+import {
+  comparisonRule,
+  failedCellsRule,
+  failedTransactionsRule,
+  noiseRule,
+  noneSupportedRule,
+  saturationRule,
+} from './tldr.js';
 
 /** Workloads plotted against clients: a rate value or profile segment is plotted against offered load instead. */
 export function plottedWorkloads(rows: readonly Row[]): string[] {
@@ -18,4 +26,12 @@ export const throughputFigure: Figure<Row> = {
   tables: [workloadTable, resultsTable, terminalTable],
   csv: () => [...THROUGHPUT_CSV],
   plots: (ctx) => throughputPlots(ctx.rows, plottedWorkloads(ctx.rows)),
+  tldr: (ctx) => [
+    ...failedCellsRule(ctx),
+    ...comparisonRule(ctx),
+    ...noneSupportedRule(ctx),
+    ...failedTransactionsRule(ctx),
+    ...saturationRule(ctx),
+    ...noiseRule(ctx),
+  ],
 };

@@ -57,7 +57,7 @@ export function nines(p: number): number {
 /**
  * The latency distribution of a workload: for each concurrency a panel with every config's
  * percentile spectrum overlaid, the tail stretched by plotting against the number of nines, latency
- * on a log scale. Only the percentiles the count supports are in the data (rows.ts, SPECTRUM_RULE).
+ * on a log scale. Only the percentiles the count supports are in the data (model/build-rows.ts, SPECTRUM_RULE).
  */
 export function spectrumPlot(w: string, rs: readonly Row[]): PlotJob | undefined {
   const data = rs.flatMap((r) =>

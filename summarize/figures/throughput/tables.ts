@@ -18,6 +18,7 @@ import {
 import { type RoleFigures, roleFigures, sumNote } from '../../model/role-figures.js';
 import type { Row } from '../../model/row.js';
 import { RULES } from '../../model/rules.js';
+import { numberColumn } from '../columns.js';
 import type { Column, FigureContext, Table } from '../figure.js';
 import { repsCell, rowNotes } from './notes.js';
 
@@ -85,13 +86,7 @@ function poolerCpu(r: Row): RoleFigures | undefined {
 function resultColumns(rows: readonly Row[], ctx: FigureContext): Column<Row>[] {
   const at = (r: Row, p: string) => `/rows/${ctx.rows.indexOf(r)}/${p}`;
   const n = (header: string, path: string, get: (r: Row) => number | undefined, f: (x?: number) => string) =>
-    ({
-      header,
-      align: 'right',
-      text: (r) => f(get(r)),
-      value: get,
-      pointer: (r) => at(r, path),
-    }) satisfies Column<Row>;
+    numberColumn(header, get, f, (r) => at(r, path));
   const summed = rows.some((r) => (poolerCpu(r)?.processes ?? 1) > 1);
   return [
     left('workload', (r) => r.workload),

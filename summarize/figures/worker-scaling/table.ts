@@ -1,51 +1,37 @@
 import { fmtCores, fmtMiB, fmtRatio, fmtTps } from '../../model/format.js';
-import type { Column, Table } from '../figure.js';
+import { fixedTable, numberColumn } from '../columns.js';
+import type { Column } from '../figure.js';
 import type { ScalingRow } from './scaling.js';
 
-const num = (
-  header: string,
-  get: (s: ScalingRow) => number | undefined,
-  format: (x: number | undefined) => string,
-  pointer?: (s: ScalingRow) => string | undefined,
-): Column<ScalingRow> => ({
-  header,
-  align: 'right',
-  text: (s) => format(get(s)),
-  value: get,
-  ...(pointer ? { pointer } : {}),
-});
+/** The busiest worker's own CPU in summary.json. */
+const busiestPointer = (s: ScalingRow) =>
+  s.busiestIndex === undefined
+    ? undefined
+    : `/rows/${s.rowIndex}/sampling/components/${s.busiestIndex}/cpuCoresMean`;
 
 /** The worker-scaling columns: throughput and pooler CPU per worker count. */
 export const scalingColumns: readonly Column<ScalingRow>[] = [
   { header: 'config', align: 'left', text: (s) => s.config },
   { header: 'workload', align: 'left', text: (s) => s.workload },
-  num('clients', (s) => s.concurrency, String),
-  num('workers', (s) => s.workers, String),
-  num(
+  numberColumn('clients', (s) => s.concurrency, String),
+  numberColumn('workers', (s) => s.workers, String),
+  numberColumn(
     'TPS',
     (s) => s.tps,
     fmtTps,
     (s) => `/rows/${s.rowIndex}/tps/mean`,
   ),
-  num('TPS per worker', (s) => s.tpsPerWorker, fmtTps),
-  num('pooler CPU (cores, all workers)', (s) => s.poolerCpu, fmtCores),
-  num('CPU per worker', (s) => s.cpuPerWorker, fmtCores),
-  num(
-    'busiest worker CPU',
-    (s) => s.busiestWorkerCpu,
-    fmtCores,
-    (s) =>
-      s.busiestIndex === undefined
-        ? undefined
-        : `/rows/${s.rowIndex}/sampling/components/${s.busiestIndex}/cpuCoresMean`,
-  ),
-  num('TPS per pooler core', (s) => s.tpsPerPoolerCore, fmtTps),
-  num(
+  numberColumn('TPS per worker', (s) => s.tpsPerWorker, fmtTps),
+  numberColumn('pooler CPU (cores, all workers)', (s) => s.poolerCpu, fmtCores),
+  numberColumn('CPU per worker', (s) => s.cpuPerWorker, fmtCores),
+  numberColumn('busiest worker CPU', (s) => s.busiestWorkerCpu, fmtCores, busiestPointer),
+  numberColumn('TPS per pooler core', (s) => s.tpsPerPoolerCore, fmtTps),
+  numberColumn(
     'TPS vs fewest workers',
     (s) => s.vsFewest,
     (x) => (x === undefined ? '—' : `${fmtRatio(x)}x`),
   ),
-  num('pooler PSS MiB (all workers)', (s) => s.poolerPssBytes, fmtMiB),
+  numberColumn('pooler PSS MiB (all workers)', (s) => s.poolerPssBytes, fmtMiB),
 ];
 
 const SCALING_CAPTION =
@@ -53,9 +39,9 @@ const SCALING_CAPTION =
   "worker's process tree over the measured window, summed over workers). pgbench, PostgreSQL and every worker " +
   'share the same cores: when the host is saturated, more workers cannot add throughput.';
 
-export const scalingTable: Table<ScalingRow> = {
-  id: 'scaling-table',
-  in: ['findings', 'html'],
-  columns: () => [...scalingColumns],
-  caption: () => SCALING_CAPTION,
-};
+export const scalingTable = fixedTable(
+  'scaling-table',
+  ['findings', 'html'],
+  scalingColumns,
+  SCALING_CAPTION,
+);

@@ -2,7 +2,6 @@ import type { CellRecord } from '../../../src/results/types.js';
 import type { FigureContext, RunRecords } from '../../figures/figure.js';
 import { timeSeriesSpec } from '../../figures/time-series/spec.js';
 import type { CellSeries } from '../../model/cell-series.js';
-import { fmtInt, fmtMs, fmtTps } from '../../model/format.js';
 import type { RenderOptions } from '../../model/report-options.js';
 import type { Row } from '../../model/row.js';
 import { collapseWarnings } from '../../model/warnings.js';
@@ -10,7 +9,6 @@ import type { Plot } from '../../plots/render.js';
 import type { Sentence } from '../findings/findings.js';
 import { metaLine } from '../markdown.js';
 import { figureSeries, htmlSections, sectionHtml } from '../tables/html-figures.js';
-import { head, numTd, textTd } from '../tables/html-table.js';
 import type { ReportAssets } from './assets.js';
 import { CLIENT_JS } from './client.js';
 import { esc, inlineMarkdown, inlineScript, markdownLines, scriptJson } from './markup.js';
@@ -33,69 +31,8 @@ export interface HtmlReportInput {
   assets: ReportAssets;
 }
 
-/** Where a cell's rep figures live in summary.json: /rows/i/samples/j. */
-function samplePointers(rows: readonly Row[]): Map<string, string> {
-  const out = new Map<string, string>();
-  rows.forEach((r, i) => {
-    r.samples.forEach((s, j) => {
-      out.set(s.cellId, `/rows/${i}/samples/${j}`);
-    });
-  });
-  return out;
-}
-
-function cellsTable(
-  rows: readonly Row[],
-  cells: readonly CellRecord[],
-  series: readonly CellSeries[],
-): string {
-  const pointers = samplePointers(rows);
-  const sample = new Map(rows.flatMap((r) => r.samples.map((s) => [s.cellId, s] as const)));
-  const withSeries = new Set(series.map((s) => s.cellId));
-  const cols = [
-    '',
-    'cell',
-    'config',
-    'workload',
-    'clients',
-    'rep',
-    'state',
-    'TPS',
-    'p99 ms',
-    'transactions',
-    'failed tx',
-  ];
-  const bodies = cells.map((c) => {
-    const ptr = pointers.get(c.id);
-    const s = sample.get(c.id);
-    const at = (p: string) => (ptr ? `${ptr}/${p}` : undefined);
-    const button = withSeries.has(c.id)
-      ? `<button type="button" class="drill" data-cell="${esc(c.id)}" aria-expanded="false" aria-controls="drill-${esc(c.id)}">show</button>`
-      : '';
-    const reason = c.state === 'completed' ? '' : ` title="${esc(c.reason)}"`;
-    const row = `<tr id="cell-${esc(c.id)}" data-cell="${esc(c.id)}"><td>${button}</td>${[
-      textTd(c.id),
-      textTd(c.config),
-      textTd(c.workload),
-      numTd(undefined, c.concurrency, String(c.concurrency)),
-      numTd(undefined, c.rep, String(c.rep)),
-    ].join('')}<td data-value="${esc(c.state)}"${reason} class="state-${esc(c.state)}">${esc(c.state)}</td>${[
-      numTd(at('tps'), s?.tps, fmtTps(s?.tps)),
-      numTd(at('p99Ms'), s?.p99Ms, fmtMs(s?.p99Ms)),
-      numTd(at('processed'), s?.processed, fmtInt(s?.processed)),
-      numTd(at('failedTransactions'), s?.failedTransactions, fmtInt(s?.failedTransactions)),
-    ].join('')}</tr>`;
-    const note = c.state === 'completed' ? '' : `<p class="reason">${esc(c.reason)}</p>`;
-    const drill = withSeries.has(c.id)
-      ? `<tr class="drill-row" id="drill-${esc(c.id)}" hidden><td colspan="${cols.length}">${note}<div class="ts-plot" data-cell="${esc(c.id)}"></div></td></tr>`
-      : '';
-    return `<tbody>${row}${drill}</tbody>`;
-  });
-  return `<div class="scroll"><table class="sortable" id="cells-table">${head(cols)}${bodies.join('')}</table></div>`;
-}
-
 /**
- * An SVG from summarize/plots.ts made fit to inline: no XML prolog (invalid inside HTML), and its
+ * An SVG from summarize/plots/render.ts made fit to inline: no XML prolog (invalid inside HTML), and its
  * ids (Vega names clip paths clip1, clip2... in every file) prefixed, since inside one document
  * url(#clip1) would resolve to the first plot's clip path.
  */
@@ -165,9 +102,10 @@ export function renderHtmlReport(
     },
   };
   const sections = htmlSections(ctx);
-  const specs = Object.fromEntries(
-    [...input.series, ...figureSeries(ctx)].map((s) => [s.cellId, timeSeriesSpec(s)]),
-  );
+  // The figures' summaries before the plots, the per-cell drill-down after them.
+  const summary = sections.filter((x) => !x.detail);
+  const detail = sections.filter((x) => x.detail);
+  const specs = Object.fromEntries(figureSeries(ctx).map((s) => [s.cellId, timeSeriesSpec(s)]));
   const meta = metaLine(options.meta);
   const warnings = collapseWarnings(options.warnings);
   const gates = options.gates?.failures ?? [];
@@ -185,7 +123,7 @@ export function renderHtmlReport(
 <header>
 <h1>${esc(input.title)}</h1>
 ${meta ? `<p class="meta">${inlineMarkdown(meta)}</p>` : ''}
-<nav><a href="#tldr">TL;DR</a> · ${sections.map((x) => `<a href="#${esc(x.id)}">${esc(x.title)}</a> · `).join('')}<a href="#plots">Plots</a> · <a href="#cells">Cells over time</a> · <a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
+<nav><a href="#tldr">TL;DR</a> · ${[...summary, { id: 'plots', title: 'Plots' }, ...detail].map((x) => `<a href="#${esc(x.id)}">${esc(x.title)}</a> · `).join('')}<a href="#warnings">Warnings (${warnings.length})</a> · <a href="#method">Setup and method</a></nav>
 </header>
 <main>
 <section id="tldr"><h2>TL;DR</h2>
@@ -196,14 +134,11 @@ ${
 }
 ${gates.length > 0 ? `<p class="gates"><strong>Gates failed:</strong></p><ul>${gates.map((f) => `<li>${esc(f.message)}</li>`).join('')}</ul>` : ''}
 </section>
-${sections.map(sectionHtml).join('\n')}
+${summary.map(sectionHtml).join('\n')}
 <section id="plots"><h2>Plots</h2>
 ${plotsSection(input.plots, workloads)}
 </section>
-<section id="cells"><h2>Cells over time</h2>
-<p class="hint">One row per cell (config × workload × clients × rep). <em>show</em> draws its seconds: throughput and p50/p99 latency per second from the per-transaction log (pgbench's own -P line beside it), failed transactions, server backends of the config's role, PgBouncer's pools, and CPU and PSS per component from the samplers. <button type="button" id="open-all">show all</button></p>
-${cellsTable(rows, input.cells, input.series)}
-</section>
+${detail.map(sectionHtml).join('\n')}
 <section id="warnings"><h2>Warnings</h2>
 ${
   warnings.length > 0

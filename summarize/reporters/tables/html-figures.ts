@@ -1,16 +1,18 @@
-import type { FigureContext, Graphic } from '../../figures/figure.js';
+import type { FigureContext, Graphic, Section } from '../../figures/figure.js';
 import { FIGURES } from '../../figures/index.js';
 import type { CellSeries } from '../../model/cell-series.js';
 import { esc } from '../html/markup.js';
 import { drilledSeries, htmlTable } from './html-table.js';
+
+type HtmlSection = Section & { html: string };
 
 function applicable(ctx: FigureContext) {
   return FIGURES.filter((f) => f.applies(ctx)).map((f) => ({ f, rows: f.rows(ctx) }));
 }
 
 /** report.html's figure sections: each figure's HTML tables under its section's heading. */
-export function htmlSections(ctx: FigureContext): { id: string; title: string; html: string }[] {
-  const out: { id: string; title: string; html: string }[] = [];
+export function htmlSections(ctx: FigureContext): HtmlSection[] {
+  const out: HtmlSection[] = [];
   for (const { f, rows } of applicable(ctx)) {
     if (!f.section) continue;
     const tables = f.tables.filter((t) => t.in.includes('html')).map((t) => htmlTable(t, rows, ctx));
@@ -32,7 +34,7 @@ function graphicHtml(g: Graphic): string {
   );
 }
 
-export function sectionHtml(s: { id: string; title: string; html: string }): string {
+export function sectionHtml(s: HtmlSection): string {
   return `<section id="${esc(s.id)}"><h2>${esc(s.title)}</h2>\n${s.html}\n</section>`;
 }
 

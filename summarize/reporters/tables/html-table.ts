@@ -13,8 +13,8 @@ export function numTd(pointer: string | undefined, value: number | undefined, te
   return `<td class="num" data-value="${value}"${p}>${esc(text)}</td>`;
 }
 
-export function textTd(text: string, value = text, strong = false): string {
-  return `<td data-value="${esc(value)}">${strong ? `<strong>${esc(text)}</strong>` : esc(text)}</td>`;
+export function textTd(text: string, value = text, strong = false, extra = ''): string {
+  return `<td data-value="${esc(value)}"${extra}>${strong ? `<strong>${esc(text)}</strong>` : esc(text)}</td>`;
 }
 
 export function head(cols: readonly string[]): string {
@@ -36,19 +36,27 @@ function td<T>(c: Column<T>, r: T): string {
   const value = c.value?.(r);
   if (c.align === 'right')
     return numTd(c.pointer?.(r), typeof value === 'number' ? value : undefined, c.text(r));
-  return textTd(c.text(r), value === undefined ? c.text(r) : String(value), c.strong?.(r) ?? false);
+  const title = c.title?.(r);
+  const cls = c.cssClass?.(r);
+  const extra = `${title ? ` title="${esc(title)}"` : ''}${cls ? ` class="${esc(cls)}"` : ''}`;
+  return textTd(c.text(r), value === undefined ? c.text(r) : String(value), c.strong?.(r) ?? false, extra);
 }
 
 function tr<R, T>(t: Table<R, T>, columns: readonly Column<T>[], r: T, ctx: FigureContext): string {
   const i = t.rowIndex?.(r, ctx);
   const cls = t.rowClass?.(r);
   const s = t.drill?.(r);
-  const attrs = `${i === undefined ? '' : ` data-row="${i}"`}${s ? ` data-cell="${esc(s.cellId)}"` : ''}${cls ? ` class="${esc(cls)}"` : ''}`;
+  const id = t.rowId?.(r);
+  const attrs = `${id ? ` id="${esc(id)}"` : ''}${i === undefined ? '' : ` data-row="${i}"`}${s ? ` data-cell="${esc(s.cellId)}"` : ''}${cls ? ` class="${esc(cls)}"` : ''}`;
   const cells = columns.map((c) => td(c, r)).join('');
   if (!t.drill) return `<tr${attrs}>${cells}</tr>`;
   // A row that opens a series is a tbody of its own, so sorting keeps it with its drill row.
   const open = s ? `<td>${drillButton(s.cellId)}</td>` : '<td></td>';
-  return `<tbody><tr${attrs}>${open}${cells}</tr>${s ? drillRow(s.cellId, columns.length + 1) : ''}</tbody>`;
+  const note = t.drillNote?.(r);
+  const drill = s
+    ? drillRow(s.cellId, columns.length + 1, note ? `<p class="reason">${esc(note)}</p>` : '')
+    : '';
+  return `<tbody><tr${attrs}>${open}${cells}</tr>${drill}</tbody>`;
 }
 
 /** The series the rows of a table open, for report.html's inlined specs. */
@@ -75,7 +83,11 @@ export function htmlTable<R, T>(t: Table<R, T>, figureRows: readonly R[], ctx: F
   const body = rows.map((r) => tr(t, columns, r, ctx)).join('');
   return [
     ...(t.title ? [`<h3>${esc(t.title)}</h3>`] : []),
-    ...(caption ? [`<p class="hint">${inlineMarkdown(caption)}</p>`] : []),
+    ...(caption || t.openAll
+      ? [
+          `<p class="hint">${inlineMarkdown(caption ?? '')}${t.openAll ? ' <button type="button" id="open-all">show all</button>' : ''}</p>`,
+        ]
+      : []),
     `<div class="scroll"><table class="sortable" id="${esc(t.id)}">${head(headers)}${t.drill ? body : `<tbody>${body}</tbody>`}</table></div>`,
     ...(t.notes?.(rows, ctx) ?? []).map((n) => `<p class="hint">${inlineMarkdown(n)}</p>`),
   ].join('\n');
