@@ -22,7 +22,7 @@
 export const LAYERS: readonly (readonly string[])[] = [
   ['src/util/', 'src/errors.ts'],
   ['src/matrix/'],
-  ['src/pgbench/'],
+  ['src/pgbench/', 'src/profile/'],
   ['src/stack/'],
   ['src/sampling/'],
   ['src/results/'],
@@ -41,6 +41,7 @@ export const ONLY: Readonly<Record<string, readonly string[]>> = {
     'src/results/',
     'src/sampling/',
     'src/pgbench/',
+    'src/profile/',
     'src/matrix/',
     'src/util/',
     'src/errors.ts',

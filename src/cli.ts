@@ -120,6 +120,7 @@ interface RunFlags {
   shard?: Shard;
   costOnly?: boolean;
   cost: boolean;
+  profile?: boolean;
 }
 
 /** --cost-only and --no-cost contradict each other: bad flags, exit 2 before anything starts. */
@@ -147,6 +148,7 @@ function overridesFrom(o: RunFlags): MatrixOverrides {
     ...(o.workloads !== undefined ? { workloads: o.workloads } : {}),
     ...(o.provider !== undefined ? { provider: o.provider } : {}),
     ...(o.image !== undefined ? { images: parseImageFlags(o.image) } : {}),
+    ...(o.profile ? { profile: true } : {}),
   };
 }
 
@@ -212,6 +214,10 @@ program
     "run only the matrix's cost cells (instructions and syscalls per transaction, docs/cost.md)",
   )
   .option('--no-cost', "skip the matrix's cost cells")
+  .option(
+    '--profile',
+    'record perf cpu-clock stacks of every pooler and proxy during its cells, for flame graphs (docs/profiling.md)',
+  )
   .action(async (matrixFile: string, o: RunFlags) => {
     const events = progressReporter(process.stderr);
     const interrupt = interruptSignal((sig) =>

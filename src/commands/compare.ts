@@ -3,7 +3,9 @@ import path from 'node:path';
 import { type CompareResult, comparePaired, compareRows } from '../../summarize/compare/compare.js';
 import { compareCost } from '../../summarize/compare/cost.js';
 import { defaultControl, sharesOtherConfig } from '../../summarize/compare/drift.js';
+import { type FlameDiffPlot, flameDiffMarkdown, flameDiffs } from '../../summarize/figures/flame/pairs.js';
 import { loadCost } from '../../summarize/input/cost.js';
+import { loadFlameGroups } from '../../summarize/input/flame-files.js';
 import { type LoadedSummary, loadSummary } from '../../summarize/input/load.js';
 import { runDifferences } from '../../summarize/input/merge.js';
 import type { CostRow } from '../../summarize/model/cost-rows.js';
@@ -154,6 +156,8 @@ interface ComparedForm {
   result: CompareResult;
   labels: CompareLabels;
   candidateRows: readonly Row[];
+  /** Paired form: a differential flame graph per profiled component both configs share. */
+  flames?: FlameDiffPlot[];
 }
 
 /** Two configs of one run, paired rep by rep (`--baseline-config A --candidate-config B`). */
@@ -191,7 +195,12 @@ function pairedForm(opts: CompareCommandOptions, settings: CompareSettings): Com
       ...loadedCost.warnings,
     ],
   };
-  return { result, labels, candidateRows: run.rows.filter((r) => r.config === opts.candidateConfig) };
+  return {
+    result,
+    labels,
+    candidateRows: run.rows.filter((r) => r.config === opts.candidateConfig),
+    flames: flameDiffs(loadFlameGroups(run.merged.cells), opts.baselineConfig, opts.candidateConfig),
+  };
 }
 
 /** Two runs (other days): normalized by a control config both ran, else labelled unpaired. */
@@ -234,8 +243,15 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
     ...(opts.alpha !== undefined ? { alpha: opts.alpha } : {}),
   };
   const paired = opts.baselineConfig !== undefined || opts.candidateConfig !== undefined;
-  const { result, labels, candidateRows } = paired ? pairedForm(opts, settings) : twoRunForm(opts, settings);
-  const markdown = compareReporters.markdown(result, labels);
+  const {
+    result,
+    labels,
+    candidateRows,
+    flames = [],
+  } = paired ? pairedForm(opts, settings) : twoRunForm(opts, settings);
+  // The differential flame graphs are files beside compare.md: named in it only when written.
+  const markdown =
+    compareReporters.markdown(result, labels) + (opts.out !== undefined ? flameDiffMarkdown(flames) : '');
   const terminal = compareReporters.terminal(result, labels);
   const json = compareReporters.json(result, labels);
   const gh = githubBenchmark(candidateRows);
@@ -250,6 +266,7 @@ export async function compare(opts: CompareCommandOptions): Promise<CompareComma
     write(COMPARE_FILES.markdown, markdown);
     write(COMPARE_FILES.json, json);
     for (const g of gh) write(g.file, `${JSON.stringify(g.entries, null, 2)}\n`);
+    for (const f of flames) write(f.name, f.svg);
   }
   return {
     result,

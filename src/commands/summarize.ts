@@ -1,7 +1,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { figureGraphics } from '../../summarize/figures/index.js';
 import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
 import { loadCost } from '../../summarize/input/cost.js';
+import { loadFlameGroups } from '../../summarize/input/flame-files.js';
 import { loadSummary } from '../../summarize/input/load.js';
 import { reportMeta } from '../../summarize/input/report-meta.js';
 import { evaluateCostGates, evaluateGates, type GateReport } from '../../summarize/model/gates.js';
@@ -58,18 +60,11 @@ function joinGates(a: GateReport, b: GateReport): GateReport {
   return { checked: a.checked + b.checked, failures: [...a.failures, ...b.failures] };
 }
 
-/**
- * `bench summarize <run-dir>...`: reads, aggregates and writes summary.csv, summary.json,
- * summary.md, FINDINGS.md, report.html and plots/*.svg. No console output: the CLI prints `terminal`.
- */
-export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult> {
-  const thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
-  const loaded = loadSummary(opts.dirs, { ...(opts.allowMixed ? { allowMixed: true } : {}), thresholds });
-  // Checked before any mkdir: Node's recursive mkdir spins forever under /proc and the like.
-  // One directory holding several runs (a CI job's downloaded shards) is where their summary goes.
-  const holder = opts.dirs.length === 1 && loaded.merged.runs.length > 1 ? opts.dirs[0] : undefined;
-  const outDir = ensureResultsDir(opts.out ?? holder ?? loaded.merged.runs[0]?.dir ?? opts.dirs[0] ?? '.');
-  const p = runPaths(outDir);
+/** The gates (throughput and cost) and everything the reporters take besides the rows. */
+function renderOptionsOf(
+  loaded: ReturnType<typeof loadSummary>,
+  thresholds: RenderOptions['thresholds'],
+): { gates: ReturnType<typeof joinGates>; options: RenderOptions } {
   const cost = loadCost(
     loaded.merged.runs.map((r) => r.dir),
     loaded.merged.matrix.configs.map((c) => c.name),
@@ -89,6 +84,22 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     thresholds,
     gates,
   };
+  return { gates, options };
+}
+
+/**
+ * `bench summarize <run-dir>...`: reads, aggregates and writes summary.csv, summary.json,
+ * summary.md, FINDINGS.md, report.html and plots/*.svg. No console output: the CLI prints `terminal`.
+ */
+export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult> {
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
+  const loaded = loadSummary(opts.dirs, { ...(opts.allowMixed ? { allowMixed: true } : {}), thresholds });
+  // Checked before any mkdir: Node's recursive mkdir spins forever under /proc and the like.
+  // One directory holding several runs (a CI job's downloaded shards) is where their summary goes.
+  const holder = opts.dirs.length === 1 && loaded.merged.runs.length > 1 ? opts.dirs[0] : undefined;
+  const outDir = ensureResultsDir(opts.out ?? holder ?? loaded.merged.runs[0]?.dir ?? opts.dirs[0] ?? '.');
+  const p = runPaths(outDir);
+  const { gates, options } = renderOptionsOf(loaded, thresholds);
   mkdirSync(p.plotsDir, { recursive: true });
   const files: string[] = [];
   const write = (file: string, text: string) => {
@@ -103,6 +114,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     write(path.join(outDir, g.file), `${JSON.stringify(g.entries, null, 2)}\n`);
   const plots = await renderPlots(loaded.rows);
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
+  const flames = loadFlameGroups(loaded.merged.cells);
   const cells = loaded.merged.cells.map((c) => c.cell);
   const series = loadCellSeries(loaded.merged.cells);
   const f = findings(loaded.rows, {
@@ -119,8 +131,15 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     dirs: opts.dirs,
     cwd: process.cwd(),
     totals: totals(loaded.rows, options),
+    flames,
   });
   write(p.findings, f.markdown);
+  const graphicsCtx = {
+    rows: loaded.rows,
+    options,
+    run: { cells, series, configs: loaded.merged.primary.effective.configs, flames },
+  };
+  for (const g of figureGraphics(graphicsCtx)) write(path.join(p.plotsDir, g.name), g.svg);
   write(
     p.reportHtml,
     renderHtmlReport(loaded.rows, options, {
@@ -132,6 +151,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
       cells: loaded.merged.cells.map((c) => c.cell),
       series,
       configs: loaded.merged.primary.effective.configs,
+      flames,
       assets: readReportAssets(),
     }),
   );

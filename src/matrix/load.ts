@@ -41,6 +41,8 @@ export interface MatrixOverrides {
   provider?: string;
   /** Image per role (postgres, pgbouncer, pgbench) for the testcontainers provider. */
   images?: Record<string, string>;
+  /** `--profile`: `profile: true` on every pgbouncer and proxy config (flame graphs). */
+  profile?: boolean;
 }
 
 export function loadMatrix(file: string, overrides: MatrixOverrides = {}): Matrix {
@@ -246,6 +248,15 @@ function withoutOwnConcurrency(configs: unknown[]): unknown[] {
   });
 }
 
+/** The configs `profile: true` applies to: those with a pooler or proxy bench starts. */
+function withProfile(configs: unknown[]): unknown[] {
+  return configs.map((c) => {
+    if (c === null || typeof c !== 'object') return c;
+    const kind = (c as { kind?: unknown }).kind;
+    return kind === 'pgbouncer' || kind === 'proxy' ? { ...c, profile: true } : c;
+  });
+}
+
 function applyOverrides(
   raw: Record<string, unknown>,
   o: MatrixOverrides,
@@ -267,6 +278,7 @@ function applyOverrides(
   // --concurrency is the whole list for a quick subset: a config's own list gives way to it too.
   if (o.concurrency !== undefined && Array.isArray(out.configs))
     out.configs = withoutOwnConcurrency(out.configs);
+  if (o.profile && Array.isArray(out.configs)) out.configs = withProfile(out.configs);
   if (o.workloads !== undefined) out.workloads = pick(raw.workloads, o.workloads, 'workloads', file);
   // A baseline may name an expansion of a workers list (`<name>-w1`): selecting `<name>` keeps it.
   const base = typeof out.baseline === 'string' ? out.baseline : undefined;

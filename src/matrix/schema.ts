@@ -69,6 +69,11 @@ const pgbouncerConfig = pgbouncerHop.extend({
   concurrency: configConcurrency,
   /** PgBouncer processes on one port (so_reuseport), or a list of counts: an axis (src/matrix/workers.ts). */
   workers: workersSchema,
+  /**
+   * Record `perf record -e cpu-clock -g` on this config's pooler/proxy processes during its
+   * throughput cells, for flame graphs (docs/profiling.md); their TPS then carries the overhead.
+   */
+  profile: z.boolean().optional(),
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
@@ -101,6 +106,11 @@ const proxyConfig = z.strictObject({
   port: port.optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
+  /**
+   * Record `perf record -e cpu-clock -g` on this config's pooler/proxy processes during its
+   * throughput cells, for flame graphs (docs/profiling.md); their TPS then carries the overhead.
+   */
+  profile: z.boolean().optional(),
   /**
    * Shell-free command template for a local process: a list, or a string split into words as a
    * POSIX shell would (quotes, backslashes), shell syntax refused. Placeholders: {port} (where the proxy must listen),

@@ -38,6 +38,11 @@ export const CELL_FILES = {
   stderr: 'stderr.txt',
 } as const;
 
+/** The folded stacks of one component's perf recording in a cell dir: `profile-pgbouncer.folded`. */
+export function profileFile(component: string): string {
+  return `profile-${component}.folded`;
+}
+
 /** Files of a run directory, by role; `runPaths` joins them to a directory. */
 export const RUN_FILES = {
   runJson: 'run.json',

@@ -19,6 +19,7 @@ const overrides = z.looseObject({
   workloads: z.array(z.string()).optional(),
   provider: z.string().optional(),
   images: z.record(z.string(), z.string()).optional(),
+  profile: z.boolean().optional(),
 });
 
 const effective = z.looseObject({
@@ -203,6 +204,22 @@ const cellBase = {
           listening: z.boolean(),
           xacts: z.number().optional(),
           queries: z.number().optional(),
+          error: z.string().optional(),
+        }),
+      ),
+    })
+    .optional(),
+  profile: z
+    .looseObject({
+      event: z.string(),
+      components: z.array(
+        z.looseObject({
+          component: z.string(),
+          pids: z.array(z.number()),
+          samples: z.number(),
+          stacks: z.number(),
+          file: z.string().optional(),
+          sampleFrequencyHz: z.number().optional(),
           error: z.string().optional(),
         }),
       ),

@@ -79,6 +79,34 @@ interface CellBase {
   events?: EventRecord[];
   /** With `workers: N > 1`: each PgBouncer worker's share of the cell (src/runner/workers.ts). */
   pgbouncerWorkers?: WorkersRecord;
+  /**
+   * With `profile: true`: perf record ran on these components during the measured pgbench, so this
+   * cell's TPS and latency carry the recording's overhead (docs/profiling.md).
+   */
+  profile?: ProfileRecord;
+}
+
+export interface ProfileRecord {
+  /** The perf event sampled: `cpu-clock` (a software clock), user and kernel stacks (`-g`). */
+  event: string;
+  components: ProfiledComponent[];
+}
+
+export interface ProfiledComponent {
+  /** `pgbouncer`, `worker-2` (with workers: N), `proxy`. */
+  component: string;
+  /** The component's processes perf attached to (children forked later are followed too). */
+  pids: number[];
+  /** Samples perf recorded (one per sample period of CPU the processes used). */
+  samples: number;
+  /** Distinct stacks in the folded file. */
+  stacks: number;
+  /** The folded stacks, relative to the cell dir (`profile-<component>.folded`). */
+  file?: string;
+  /** perf's sampling frequency (its default; perf evlist -F). */
+  sampleFrequencyHz?: number;
+  /** Why there is no profile of this component. */
+  error?: string;
 }
 
 export interface EventRecord {

@@ -11,7 +11,13 @@ import { countConnectionErrors, extractErrorLines } from '../pgbench/summary.js'
 import { aggregateTxLog, findTxLogFiles, latencySecondsJson, type TxLogAggregate } from '../pgbench/txlog.js';
 import type { PgbenchSummary } from '../pgbench/types.js';
 import { CELL_FILES } from '../results/paths.js';
-import type { CellRecord, EventRecord, LatencySummary, WorkersRecord } from '../results/types.js';
+import type {
+  CellRecord,
+  EventRecord,
+  LatencySummary,
+  ProfileRecord,
+  WorkersRecord,
+} from '../results/types.js';
 import { RESULTS_SCHEMA } from '../results/types.js';
 import type { SamplingSession } from '../sampling/session.js';
 import type { TlsObservation, TlsObserver } from '../sampling/tls-observe.js';
@@ -29,6 +35,7 @@ import {
   pgbenchProcesses,
   runProcesses,
 } from './pgbench-processes.js';
+import type { ProfileSession } from './profile-record.js';
 import { watchWorkers } from './workers.js';
 
 const HISTOGRAM_FILE = CELL_FILES.histogram;
@@ -61,6 +68,8 @@ export interface CellHooks {
   startSampling?: () => Promise<SamplingSession>;
   /** Started with the measured pgbench when the run uses TLS: what each side negotiated. */
   observeTls?: () => TlsObserver;
+  /** With `profile: true`: perf record on the config's components, around the measured pgbench only. */
+  profile?: () => Promise<ProfileSession>;
   signal?: AbortSignal;
   log: (msg: string) => void;
 }
@@ -131,6 +140,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...(aborted > 0 ? { abortedClients: aborted } : {}),
     ...(m.events ? { events: m.events } : {}),
     ...(m.workers ? { pgbouncerWorkers: m.workers } : {}),
+    ...(m.profile ? { profile: m.profile } : {}),
   };
   // A component an event signalled may well be gone: that is the event, not a broken path.
   const signalled = signalledComponents(m.events ?? [], cfgPath.components);
@@ -255,6 +265,7 @@ interface Measured {
   parts: PgbenchResult[];
   events?: EventRecord[];
   workers?: WorkersRecord;
+  profile?: ProfileRecord;
   result: PgbenchResult;
   sampling: Awaited<ReturnType<SamplingSession['stop']>> | undefined;
   tls?: TlsObservation;
@@ -299,6 +310,7 @@ async function measure(
     warnings.push(`pgbouncer workers could not be read before the cell: ${(e as Error).message}`);
     return undefined;
   });
+  const profiler = await startProfiler(hooks, warnings);
   const pgbenchStart = Date.now();
   const scheduled = plan.events?.length ? scheduleEvents(plan.events, plan.path, pgbenchStart) : undefined;
   let parts: PgbenchResult[];
@@ -306,6 +318,7 @@ async function measure(
   let events: EventRecord[] | undefined;
   const tlsObserver = hooks.observeTls?.();
   let tls: TlsObservation | undefined;
+  let profile: ProfileRecord | undefined;
   try {
     parts = await runProcesses(stack, processes, {
       cwd: plan.cellDir,
@@ -321,8 +334,11 @@ async function measure(
     // Only samples taken while pgbench measured count in the summary; the series keeps everything.
     sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;
     tls = await tlsObserver?.stop();
+    profile = await profiler?.stop();
   }
   if (sampling) warnings.push(...sampling.warnings);
+  for (const c of profile?.components ?? [])
+    if (c.error) warnings.push(`profile of ${c.component}: ${c.error}`);
   const workers = await watch?.end();
   return {
     processes,
@@ -333,7 +349,18 @@ async function measure(
     elapsedMs: Date.now() - t0,
     ...(events ? { events } : {}),
     ...(workers ? { workers } : {}),
+    ...(profile ? { profile } : {}),
   };
+}
+
+/** The profiler, attached before the measured pgbench starts; a failure to start is a warning. */
+async function startProfiler(hooks: CellHooks, warnings: string[]): Promise<ProfileSession | undefined> {
+  try {
+    return await hooks.profile?.();
+  } catch (e) {
+    warnings.push(`profiling could not start: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 /** pgbench -R (from `rate:`, a profile, or the workload's own flags): the log has a schedule_lag column. */

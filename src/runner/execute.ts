@@ -22,6 +22,7 @@ import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellLimitGuard } from './many-clients.js';
 import { cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
 import { initData, prepareCell } from './prepare.js';
+import { profileHooks } from './profile-hooks.js';
 import { continuesSegment, segmentPrepared } from './segment.js';
 import { tlsHooks } from './tls-hooks.js';
 import type { RunEvents, RunOptions, RunOutcome } from './types.js';
@@ -326,6 +327,11 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
         }
       : {}),
     ...tlsHooks(matrix.spec.configs, cell.config, role, stack.postgres, sampled, cell.concurrency),
+    ...profileHooks(
+      matrix.spec.configs.find((c) => c.name === cell.config),
+      sampled,
+      cellDir,
+    ),
     ...(signal ? { signal } : {}),
   };
   const refusal = setup.refusal ?? guard.refuse;

@@ -12,6 +12,7 @@ import { costPreflight } from './cost-preflight.js';
 import { execute } from './execute.js';
 import { newRunInfo, openRun, preflight } from './open-run.js';
 import { configOrder, planCells, remainingCells } from './plan.js';
+import { checkProfiling } from './profile-hooks.js';
 import type { CostMode, RunOptions, RunOutcome } from './types.js';
 
 export interface RunResult {
@@ -60,6 +61,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
   provider.provider.preflight?.(matrix);
   await costPreflight(matrix, cost, provider.provider.name);
   logCostPlan(matrix, cost, events.log);
+  checkProfiling(matrix, provider.provider.name, opts.overrides?.profile === true);
 
   // Execute.
   ensureRunDir(runDir);

@@ -4,6 +4,7 @@ import type { CellSeries } from '../model/cell-series.js';
 import type { RenderOptions } from '../model/report-options.js';
 import type { Row, Thresholds, WarningDraft } from '../model/row.js';
 import type { Candidate, RuleContext } from '../tldr/candidate.js';
+import type { FlameGroup } from './flame/collect.js';
 
 /**
  * A report figure: one module (one folder under summarize/figures/) that says everything a report
@@ -43,6 +44,11 @@ export interface Figure<R = unknown> {
   csv?(ctx: FigureContext): CsvColumn[];
   /** The figure's plots, rendered to plots/<name> and inlined in report.html. */
   plots?(ctx: FigureContext, rows: readonly R[]): PlotJob[];
+  /**
+   * Graphics the figure draws itself as SVG (not Vega-Lite: a flame graph), written to
+   * plots/<name>, inlined in its report.html section and linked from its FINDINGS.md section.
+   */
+  graphics?(ctx: FigureContext, rows: readonly R[]): Graphic[];
   /** Warnings a model row earns from this figure (appended to the row's own warnings). */
   warnings?(row: Row, thresholds: Thresholds): WarningDraft[];
   /** TL;DR candidates; `tldr/index.ts` ranks all figures' candidates together (TIER). */
@@ -136,6 +142,17 @@ export interface PlotJob {
   workload?: string;
 }
 
+/** A self-drawn SVG of a figure (see Figure.graphics). */
+export interface Graphic {
+  /** File name inside plots/. */
+  name: string;
+  title: string;
+  /** A self-contained SVG document (inlined as is in report.html). */
+  svg: string;
+  /** What it was drawn from, one line of plain text. */
+  caption: string;
+}
+
 /** What a figure reads: the model rows and the render options, and the run's records when read. */
 export interface FigureContext {
   rows: readonly Row[];
@@ -150,6 +167,8 @@ export interface RunRecords {
   series: readonly CellSeries[];
   /** run.json's effective configs (e.g. PgBouncer `workers`). */
   configs: ReadonlyArray<Record<string, unknown>>;
+  /** The profiled components' folded stacks (summarize/input/flame-files.ts), when configs were profiled. */
+  flames?: readonly FlameGroup[];
 }
 
 /** What a TL;DR rule reads: the rule context (refs, completed rows, baseline) and the figure context. */

@@ -3,7 +3,8 @@ import { clientsFigure } from './clients/figure.js';
 import { connectionsPerCoreFigure } from './connections-per-core/figure.js';
 import { costFigure } from './cost/figure.js';
 import { eventBlipsFigure } from './event-blips/figure.js';
-import type { Figure } from './figure.js';
+import type { Figure, FigureContext, Graphic } from './figure.js';
+import { flameFigure } from './flame/figure.js';
 import { offeredLoadFigure } from './offered-load/figure.js';
 import { resourcesFigure } from './resources/figure.js';
 import { throughputFigure } from './throughput/figure.js';
@@ -22,9 +23,15 @@ export const FIGURES: readonly Figure[] = [
   offeredLoadFigure,
   workerScalingFigure,
   eventBlipsFigure,
+  flameFigure,
   timeSeriesFigure,
   costFigure,
 ];
+
+/** Every figure's self-drawn graphics (Figure.graphics), for plots/ (commands/summarize.ts). */
+export function figureGraphics(ctx: FigureContext): Graphic[] {
+  return FIGURES.filter((f) => f.applies(ctx)).flatMap((f) => f.graphics?.(ctx, f.rows(ctx)) ?? []);
+}
 
 /** The warnings every figure raises for a row, in FIGURES' order (model/build-rows.ts appends them). */
 export function figureWarnings(row: Row, t: Thresholds): WarningDraft[] {

@@ -7,6 +7,7 @@ import type { MatrixInfo } from './matrix-info.js';
 import { attachPssSlopes } from './memory-slope.js';
 import { loadFigures } from './offered-load.js';
 import { pairedRatioCi } from './paired-ratio.js';
+import { profiledWarnings } from './profiled.js';
 import {
   type CellOutcome,
   DEFAULT_THRESHOLDS,
@@ -68,7 +69,10 @@ export function buildRows(input: AggregateInput): Aggregate {
   attachBaseline(rows, baseline);
   attachContrasts(rows, baseline, input.matrix.compare);
   attachPssSlopes(rows);
-  const warnings = rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus, input.figureWarnings));
+  const warnings = [
+    ...rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus, input.figureWarnings)),
+    ...profiledWarnings(input.cells),
+  ];
   return baseline === undefined ? { rows, warnings } : { rows, warnings, baseline };
 }
 

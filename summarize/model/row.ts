@@ -334,7 +334,8 @@ export type WarningKind =
   | 'mixed-runs'
   | 'missing-shards'
   | 'rate-not-met'
-  | 'clients-starved';
+  | 'clients-starved'
+  | 'profiled';
 
 /** A typed warning with a hint of what to change, in the manner of hyperfine. */
 export interface Warning {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { SECONDS_RULE } from '../../../src/pgbench/txlog.js';
 import type { CellRecord } from '../../../src/results/types.js';
-import type { FigureContext } from '../../figures/figure.js';
+import type { FigureContext, RunRecords } from '../../figures/figure.js';
 import type { CellSeries } from '../../model/cell-series.js';
 import { fixed, fmtInt, isNum } from '../../model/format.js';
 import type { MatrixInfo } from '../../model/matrix-info.js';
@@ -30,10 +30,21 @@ export interface FindingsOptions extends RenderOptions {
   /** The cells' time series and run.json's effective configs, for the figures that read them. */
   series?: readonly CellSeries[];
   configs?: ReadonlyArray<Record<string, unknown>>;
+  /** The profiled components' folded stacks (flame graphs), when configs were profiled. */
+  flames?: RunRecords['flames'];
 }
 
 function figureContext(rows: readonly Row[], o: FindingsOptions): FigureContext {
-  return { rows, options: o, run: { cells: o.cells, series: o.series ?? [], configs: o.configs ?? [] } };
+  return {
+    rows,
+    options: o,
+    run: {
+      cells: o.cells,
+      series: o.series ?? [],
+      configs: o.configs ?? [],
+      ...(o.flames ? { flames: o.flames } : {}),
+    },
+  };
 }
 
 /** The isolation rule, as the runner enforces it (src/runner/run.ts, src/runner/isolation.ts). */

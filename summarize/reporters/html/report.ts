@@ -1,5 +1,5 @@
 import type { CellRecord } from '../../../src/results/types.js';
-import type { FigureContext } from '../../figures/figure.js';
+import type { FigureContext, RunRecords } from '../../figures/figure.js';
 import { timeSeriesSpec } from '../../figures/time-series/spec.js';
 import type { CellSeries } from '../../model/cell-series.js';
 import type { RenderOptions } from '../../model/report-options.js';
@@ -26,6 +26,8 @@ export interface HtmlReportInput {
   series: readonly CellSeries[];
   /** run.json's effective configs, for the figures that read them. */
   configs?: ReadonlyArray<Record<string, unknown>>;
+  /** The profiled components' folded stacks (flame graphs), when configs were profiled. */
+  flames?: RunRecords['flames'];
   assets: ReportAssets;
 }
 
@@ -92,7 +94,12 @@ export function renderHtmlReport(
   const ctx: FigureContext = {
     rows,
     options,
-    run: { cells: input.cells, series: input.series, configs: input.configs ?? [] },
+    run: {
+      cells: input.cells,
+      series: input.series,
+      configs: input.configs ?? [],
+      ...(input.flames ? { flames: input.flames } : {}),
+    },
   };
   const sections = htmlSections(ctx);
   // The figures' summaries before the plots, the per-cell drill-down after them.

@@ -1,4 +1,4 @@
-import type { FigureContext, Section } from '../../figures/figure.js';
+import type { FigureContext, Graphic, Section } from '../../figures/figure.js';
 import { FIGURES } from '../../figures/index.js';
 import type { CellSeries } from '../../model/cell-series.js';
 import { esc } from '../html/markup.js';
@@ -16,13 +16,22 @@ export function htmlSections(ctx: FigureContext): HtmlSection[] {
   for (const { f, rows } of applicable(ctx)) {
     if (!f.section) continue;
     const tables = f.tables.filter((t) => t.in.includes('html')).map((t) => htmlTable(t, rows, ctx));
-    const html = tables.filter((t) => t !== '').join('\n');
+    const graphics = (f.graphics?.(ctx, rows) ?? []).map(graphicHtml);
+    const html = [...tables, ...graphics].filter((t) => t !== '').join('\n');
     if (html === '') continue;
     const last = out[out.length - 1];
     if (last?.id === f.section.id) last.html += `\n${html}`;
     else out.push({ ...f.section, html });
   }
   return out;
+}
+
+/** A self-drawn SVG inline, scrolling sideways when wider than the page, with its file linked. */
+function graphicHtml(g: Graphic): string {
+  return (
+    `<figure class="graphic" data-graphic="${esc(g.name)}" style="margin:1em 0"><div style="overflow-x:auto">${g.svg}</div>` +
+    `<figcaption>${esc(g.title)}: ${esc(g.caption)} (<a href="plots/${esc(g.name)}">plots/${esc(g.name)}</a>)</figcaption></figure>`
+  );
 }
 
 export function sectionHtml(s: HtmlSection): string {

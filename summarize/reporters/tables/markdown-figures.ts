@@ -39,11 +39,17 @@ export function runSections(
       .filter((t) => !t.perWorkload && t.in.includes(output))
       .flatMap((t) => markdownTable(t, rows, ctx));
     const images = plots.filter((p) => p.figure === f.id && p.workload === undefined);
-    if (tables.length === 0 && images.length === 0) continue;
+    // Self-drawn graphics are linked (a flame graph is read in a browser, hovering its frames).
+    const graphics =
+      output === 'findings'
+        ? (f.graphics?.(ctx, rows) ?? []).map((g) => `- [${g.title}](plots/${g.name}): ${g.caption}.`)
+        : [];
+    if (tables.length === 0 && images.length === 0 && graphics.length === 0) continue;
     if (f.section && f.section.id !== section) out.push(`## ${f.section.title}`, '');
     section = f.section?.id;
     out.push(...tables);
     if (images.length > 0) out.push(images.map((p) => `![${p.file}](${p.file})`).join('\n'), '');
+    if (graphics.length > 0) out.push(...graphics, '');
   }
   return out;
 }
