@@ -3,11 +3,12 @@
 #
 #   local/pgstack:bookworm  PostgreSQL 15, PgBouncer 1.18, pgpool2 4.3 (Debian 12)
 #   local/pgstack:trixie    PostgreSQL 17, PgBouncer 1.24, pgpool2 4.6, pgagroal (Debian 13)
+#   local/bench:trixie      bench itself on local/pgstack:trixie
 #
-#   docker/build-local-images.sh            # build what is missing 
-#   docker/build-local-images.sh --force    # rebuild both
+#   docker/build-local-images.sh            # build what is missing (or stale: the bench image)
+#   docker/build-local-images.sh --force    # rebuild all three
 #
-# Each step is a script of its own (docker/build-pgstack.sh <suite>)
+# Each step is a script of its own (docker/build-pgstack.sh <suite>, docker/build-bench-image.sh)
 # with its environment knobs in its header. See docker/README.md and docs/containers.md.
 set -euo pipefail
 here=$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")
@@ -20,3 +21,4 @@ for arg in "$@"; do
 done
 bash "$here/build-pgstack.sh" bookworm "$@"
 bash "$here/build-pgstack.sh" trixie "$@"
+bash "$here/build-bench-image.sh" "$@"
