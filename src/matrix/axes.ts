@@ -1,16 +1,20 @@
 import { ConfigurationError } from '../errors.js';
+import { expandConfigAxes } from './config-axes.js';
 import { eventIssues, splitTarget } from './events.js';
+import { expandProtocols, protocolWorkloadName } from './protocol.js';
 import type { MatrixSpec } from './schema.js';
-import { expandWorkers, workersOf } from './workers.js';
+import { workersOf } from './workers.js';
 
 /**
- * The validated matrix with its config axes expanded (`workers: [1, 2, 4]` -> `<name>-w1`...) and
+ * The validated matrix with its config axes expanded (`workers: [1, 2, 4]` -> `<name>-w1`...,
+ * `protocol: [simple, prepared]` -> `<name>-simple`...), its workloads' protocol lists too, and
  * its events checked against the expanded configs. With `--configs`, events of configs left out
  * are dropped (a subset is a legitimate quick run). A `baseline` naming an expanded config means
  * its first expansion. Bad targets exit 2 naming the field.
  */
 export function expandAxes(spec: MatrixSpec, file: string, selected?: readonly string[]): MatrixSpec {
-  const { configs, expandedFrom } = expandWorkers(spec.configs);
+  const { configs, expandedFrom } = expandConfigAxes(spec.configs);
+  const specWorkloads = expandWorkloadProtocols(spec.workloads);
   const names = new Set(configs.map((c) => c.name));
   const baseOf = (n: string) => expandedFrom.get(n) ?? n;
   const events = selected
@@ -20,7 +24,7 @@ export function expandAxes(spec: MatrixSpec, file: string, selected?: readonly s
       })
     : spec.events;
   const views = configs.map((c) => ({ name: c.name, kind: c.kind, workers: workersOf(c) }));
-  const workloads = spec.workloads.map((w) =>
+  const workloads = specWorkloads.map((w) =>
     typeof w === 'string'
       ? { name: w, durationMs: spec.duration, profile: false }
       : {
@@ -39,7 +43,20 @@ export function expandAxes(spec: MatrixSpec, file: string, selected?: readonly s
   if (baseline !== undefined && !names.has(baseline)) {
     baseline = configs.find((c) => expandedFrom.get(c.name) === baseline)?.name ?? baseline;
   }
-  return { ...spec, configs, events, ...(baseline === undefined ? {} : { baseline }) };
+  return {
+    ...spec,
+    configs,
+    workloads: specWorkloads,
+    events,
+    ...(baseline === undefined ? {} : { baseline }),
+  };
+}
+
+/** Workloads with a protocol list become `<name>.<protocol>` workloads, where the list was. */
+function expandWorkloadProtocols(workloads: MatrixSpec['workloads']): MatrixSpec['workloads'] {
+  return workloads.flatMap((w): MatrixSpec['workloads'] =>
+    typeof w === 'string' ? [w] : expandProtocols([w], protocolWorkloadName).items,
+  );
 }
 
 function formatPath(p: ReadonlyArray<string | number>): string {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { parseDuration } from '../util/duration.js';
+import { expandConfigAxes } from './config-axes.js';
 import { eventSchema } from './events.js';
 import { externalRules } from './external-rules.js';
 import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
+import { PROTOCOLS, protocolAxisSchema, protocolListIssues } from './protocol.js';
 import { externalTlsSchema, tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
-import { expandWorkers, workersListIssues, workersSchema } from './workers.js';
+import { workersListIssues, workersSchema } from './workers.js';
 
 /** A positive duration: `5s`, `500ms`, `2m`, or a number of seconds. Stored in milliseconds. */
 export const durationSchema = z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -73,6 +75,8 @@ const directConfig = z.strictObject({
   name,
   kind: z.literal('direct'),
   concurrency: configConcurrency,
+  /** pgbench -M for this config's cells; a list is an axis (`<name>-<protocol>`, src/matrix/protocol.ts). */
+  protocol: protocolAxisSchema,
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
@@ -86,6 +90,7 @@ const pgbouncerConfig = pgbouncerHop.extend({
   port: port.optional(),
   kind: z.literal('pgbouncer'),
   concurrency: configConcurrency,
+  protocol: protocolAxisSchema,
   /** PgBouncer processes on one port (so_reuseport), or a list of counts: an axis (src/matrix/workers.ts). */
   workers: workersSchema,
   description: z.string().optional(),
@@ -116,6 +121,7 @@ const proxyConfig = z.strictObject({
   name,
   kind: z.literal('proxy'),
   concurrency: configConcurrency,
+  protocol: protocolAxisSchema,
   description: z.string().optional(),
   port: port.optional(),
   gates: gatesSchema.optional(),
@@ -152,6 +158,7 @@ const pid = z.number().int().positive();
 const externalConfig = z.strictObject({
   name,
   kind: z.literal('external'),
+  protocol: protocolAxisSchema,
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   /** What pgbench connects to: a postgresql:// URL or libpq key=value pairs, or host/port/database/user. */
@@ -231,6 +238,8 @@ const workloadObject = z
     latency_limit: latencyLimit.optional(),
     /** Rates over time, run as consecutive rate-limited segments (docs/load-profiles.md). */
     profile: profileSchema.optional(),
+    /** pgbench -M for this workload's cells; a list is an axis (`<name>.<protocol>`). */
+    protocol: protocolAxisSchema,
   })
   .refine((w) => (w.builtin === undefined) !== (w.script === undefined), {
     message: 'exactly one of "builtin" or "script"',
@@ -287,7 +296,8 @@ export const matrixSchema = z
     clients_per_pgbench: z.number().int().positive().optional(),
     /** pgbench -j; "auto" = min(clients, cores). */
     threads: z.union([z.literal('auto'), z.number().int().positive()]).default('auto'),
-    protocol: z.enum(['simple', 'extended', 'prepared']).default('simple'),
+    /** pgbench -M for every cell; a config's or a workload's `protocol` replaces it for theirs. */
+    protocol: z.enum(PROTOCOLS).default('simple'),
     /**
      * How clients authenticate, to PostgreSQL and to PgBouncer alike. SCRAM is what current
      * PostgreSQL installs use; its client-side key derivation costs milliseconds per connection,
@@ -338,6 +348,7 @@ export const matrixSchema = z
       const issue = c.kind === 'pgbouncer' && c.workers ? workersListIssues(c.workers) : undefined;
       if (issue) ctx.addIssue({ code: 'custom', path: ['configs', i, 'workers'], message: issue });
     });
+    protocolIssues(m, ctx);
     const seen = new Map<string, number>();
     m.configs.forEach((c, i) => {
       const prev = seen.get(c.name);
@@ -404,8 +415,8 @@ export const matrixSchema = z
       }
       cseen.add(c);
     });
-    // A workers list expands into <name>-w<N> configs (src/matrix/axes.ts): those are names too.
-    const names = [...seen.keys(), ...expandWorkers(m.configs).expandedFrom.keys()];
+    // Axes expand into <name>-w<N>, <name>-<protocol>... configs (src/matrix/axes.ts): names too.
+    const names = [...seen.keys(), ...expandConfigAxes(m.configs).expandedFrom.keys()];
     if (m.baseline !== undefined && !names.includes(m.baseline)) {
       ctx.addIssue({
         code: 'custom',
@@ -416,3 +427,33 @@ export const matrixSchema = z
   });
 
 export type MatrixSpec = z.output<typeof matrixSchema>;
+
+/**
+ * Protocol lists without repeats; and protocol set per config or per workload, not both: a config
+ * named `<name>-prepared` whose cells ran a workload's own protocol would say one thing and run another.
+ */
+function protocolIssues(
+  m: { configs: Array<{ protocol?: unknown }>; workloads: Array<string | { protocol?: unknown }> },
+  ctx: z.RefinementCtx,
+): void {
+  const items = [
+    ...m.configs.map((c, i) => ({ p: c.protocol, path: ['configs', i, 'protocol'] })),
+    ...m.workloads.map((w, i) => ({
+      p: typeof w === 'string' ? undefined : w.protocol,
+      path: ['workloads', i, 'protocol'],
+    })),
+  ];
+  for (const it of items) {
+    const issue = protocolListIssues(it.p as Parameters<typeof protocolListIssues>[0]);
+    if (issue) ctx.addIssue({ code: 'custom', path: it.path, message: issue });
+  }
+  const byConfig = items.find((it) => it.path[0] === 'configs' && it.p !== undefined);
+  const byWorkload = items.find((it) => it.path[0] === 'workloads' && it.p !== undefined);
+  if (byConfig && byWorkload) {
+    ctx.addIssue({
+      code: 'custom',
+      path: byWorkload.path,
+      message: `protocol per config or per workload, not both (${byConfig.path[0]}[${byConfig.path[1]}].protocol sets it too)`,
+    });
+  }
+}

@@ -1,4 +1,5 @@
 import type { MatrixOverrides } from '../matrix/load.js';
+import type { Protocol } from '../matrix/protocol.js';
 import type { WorkloadLoad } from '../matrix/workload.js';
 import type { TlsObservation } from '../sampling/tls-observe.js';
 import type { SamplingSummary } from '../sampling/types.js';
@@ -81,6 +82,8 @@ interface CellBase {
   concurrency: number;
   rep: number;
   threads: number;
+  /** pgbench -M of the cell (absent in records written before protocol could vary per cell). */
+  protocol?: Protocol;
   startedAt: string;
   endedAt: string;
   /** pgbench argv with no secrets (the password is passed in the environment). */

@@ -3,6 +3,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventSpec } from '../matrix/events.js';
 import type { Cell } from '../matrix/expand.js';
+import type { Protocol } from '../matrix/protocol.js';
 import type { Workload } from '../matrix/workload.js';
 import { countAbortedClients } from '../pgbench/aborted.js';
 import { parseProgressLine } from '../pgbench/progress.js';
@@ -45,7 +46,7 @@ export interface CellPlan {
   threads: number;
   durationMs: number;
   warmupMs: number;
-  protocol: 'simple' | 'extended' | 'prepared';
+  protocol: Protocol;
   cellDir: string;
   keepRawLogs: boolean;
   prepared: string[];
@@ -119,6 +120,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     concurrency: cell.concurrency,
     rep: cell.rep,
     threads: plan.threads,
+    protocol: plan.protocol,
     startedAt,
     endedAt: new Date().toISOString(),
     argv: m.processes[0]?.argv ?? [],
@@ -392,6 +394,7 @@ export function cellNotRun(plan: CellPlan, reason: string): CellRecord {
     concurrency: cell.concurrency,
     rep: cell.rep,
     threads: plan.threads,
+    protocol: plan.protocol,
     startedAt: now,
     endedAt: now,
     argv: [],

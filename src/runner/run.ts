@@ -8,6 +8,7 @@ import { execute } from './execute.js';
 import { newRunInfo, openRun, preflight } from './open-run.js';
 import { configOrder, planCells, remainingCells } from './plan.js';
 import { planShard, resolveShard, type Shard, shardCells } from './shard.js';
+import { pgbouncerPreflight } from './version-preflight.js';
 
 export interface RunEvents {
   log(msg: string): void;
@@ -55,13 +56,14 @@ export interface RunResult {
 export async function runMatrix(opts: RunOptions): Promise<RunResult> {
   const { events } = opts;
   // Open.
-  const { matrix, runDir, previous, resumed } = openRun({ ...opts, log: events.log });
-  await preflight(matrix);
+  const opened = openRun({ ...opts, log: events.log });
+  const { runDir, previous, resumed } = opened;
+  await preflight(opened.matrix);
 
   // Plan.
-  const { spec } = matrix;
+  const { spec } = opened.matrix;
   const shard = resolveShard(opts.shard, resumed?.shard);
-  const sharded = shard ? planShard(matrix, shard, opts.overrides ?? {}) : undefined;
+  const sharded = shard ? planShard(opened.matrix, shard, opts.overrides ?? {}) : undefined;
   const order =
     resumed?.order ??
     configOrder(
@@ -70,12 +72,13 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
       spec.config_order,
       spec.seed ?? sharded?.seed ?? Math.floor(Math.random() * 2 ** 31),
     );
-  const planned = planCells(matrix, order);
+  const planned = planCells(opened.matrix, order);
   const cells = sharded ? shardCells(planned, sharded.groups) : planned;
   const todo = remainingCells(cells, previous);
   const provider = await chooseProvider(spec.provider);
   events.log(`provider: ${provider.provider.name} (${provider.reason})`);
-  provider.provider.preflight?.(matrix);
+  provider.provider.preflight?.(opened.matrix);
+  const matrix = await pgbouncerPreflight(opened.matrix, provider.provider);
 
   // Execute.
   ensureRunDir(runDir);

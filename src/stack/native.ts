@@ -82,6 +82,10 @@ export const nativeProvider: Provider = {
     findBinaries({ needPgbouncer: needsPgbouncer(matrix.spec.configs) });
     componentUser();
   },
+  async pgbouncerVersion() {
+    const bin = findBinaries({ needPgbouncer: true }).pgbouncer ?? 'pgbouncer';
+    return { version: await binaryVersion(bin), where: bin };
+  },
   async start(opts: StartOptions): Promise<Stack> {
     const { matrix, workdir, log } = opts;
     const spec = matrix.spec;

@@ -35,6 +35,7 @@ import {
 } from './container-images.js';
 import { pgbenchForContainers } from './container-pgbench.js';
 import { pingDocker } from './docker-engine.js';
+import { imageToolVersion } from './image-version.js';
 import { pathLifecycle } from './lifecycle.js';
 import {
   type ComponentStarter,
@@ -171,6 +172,10 @@ async function connectEngine(
 /** The stack as containers (Testcontainers), host networking, every listener on 127.0.0.1. */
 export const testcontainersProvider: Provider = {
   name: 'testcontainers',
+  async pgbouncerVersion(matrix) {
+    const image = applyImageOverrides(matrix.spec.images).pgbouncer;
+    return { version: await imageToolVersion(image, 'pgbouncer'), where: `image ${image}` };
+  },
   async start(opts: StartOptions): Promise<Stack> {
     const { matrix, log, signal } = opts;
     const spec = matrix.spec;
