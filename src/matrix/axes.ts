@@ -2,7 +2,7 @@ import { ConfigurationError } from '../errors.js';
 import { expandConfigAxes } from './config-axes.js';
 import { eventIssues, splitTarget } from './events.js';
 import { expandProtocols, protocolWorkloadName } from './protocol.js';
-import type { MatrixSpec } from './schema.js';
+import type { MatrixSpec, ParsedMatrix } from './schema.js';
 import { workersOf } from './workers.js';
 
 /**
@@ -12,7 +12,7 @@ import { workersOf } from './workers.js';
  * are dropped (a subset is a legitimate quick run). A `baseline` naming an expanded config means
  * its first expansion. Bad targets exit 2 naming the field.
  */
-export function expandAxes(spec: MatrixSpec, file: string, selected?: readonly string[]): MatrixSpec {
+export function expandAxes(spec: ParsedMatrix, file: string, selected?: readonly string[]): MatrixSpec {
   const { configs, expandedFrom } = expandConfigAxes(spec.configs);
   const specWorkloads = expandWorkloadProtocols(spec.workloads);
   const names = new Set(configs.map((c) => c.name));

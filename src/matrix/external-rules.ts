@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { parseDsn } from './dsn.js';
-import type { ExternalConfigSpec, MatrixSpec } from './schema.js';
+import type { ExternalConfigSpec, ParsedMatrix } from './schema.js';
 
 type Ctx = z.RefinementCtx;
 type Issue = { path: (string | number)[]; message: string };
@@ -35,7 +35,7 @@ function endpointIssues(c: ExternalConfigSpec, i: number): Issue[] {
  * `provider: external` and `kind: external` go together (an external stack starts nothing, so a
  * config it would have to start cannot be in it); `init` only means something for an external stack.
  */
-export function externalIssues(m: Pick<MatrixSpec, 'provider' | 'configs' | 'init'>): Issue[] {
+export function externalIssues(m: Pick<ParsedMatrix, 'provider' | 'configs' | 'init'>): Issue[] {
   const out: Issue[] = [];
   const external = m.provider === 'external';
   m.configs.forEach((c, i) => {
@@ -59,6 +59,6 @@ export function externalIssues(m: Pick<MatrixSpec, 'provider' | 'configs' | 'ini
   return out;
 }
 
-export function externalRules(m: Pick<MatrixSpec, 'provider' | 'configs' | 'init'>, ctx: Ctx): void {
+export function externalRules(m: Pick<ParsedMatrix, 'provider' | 'configs' | 'init'>, ctx: Ctx): void {
   for (const issue of externalIssues(m)) ctx.addIssue({ code: 'custom', ...issue });
 }

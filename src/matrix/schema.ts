@@ -5,6 +5,7 @@ import { eventSchema } from './events.js';
 import { externalRules } from './external-rules.js';
 import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
 import { PROTOCOLS, protocolAxisSchema, protocolListIssues } from './protocol.js';
+import { settingAxisIssues } from './setting-axes.js';
 import { externalTlsSchema, tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
 import { workersListIssues, workersSchema } from './workers.js';
 
@@ -66,6 +67,23 @@ const pgbouncerHop = z.strictObject({
 export type PgbouncerHop = z.infer<typeof pgbouncerHop>;
 
 /**
+ * A pgbouncer config's pool fields and settings may be lists: each list is an axis, expanded into
+ * one config per value (src/matrix/setting-axes.ts), so these accept a value or a non-empty list.
+ */
+const axisOf = <T extends z.ZodType>(v: T) => z.union([v, z.array(v).min(1, 'a non-empty list')]);
+const poolCount = z.number().int().positive();
+const poolCount0 = z.number().int().nonnegative();
+const pgbouncerHopAxes = z.strictObject({
+  pool_mode: z.enum(['session', 'transaction', 'statement']).default('transaction'),
+  default_pool_size: axisOf(poolCount).default(20),
+  min_pool_size: axisOf(poolCount0).optional(),
+  reserve_pool_size: axisOf(poolCount0).optional(),
+  max_client_conn: axisOf(poolCount).optional(),
+  max_db_connections: axisOf(poolCount).optional(),
+  settings: z.record(z.string(), axisOf(iniValue)).default({}),
+});
+
+/**
  * A config's own concurrency list, replacing the matrix's for its cells (direct at 1,000 while
  * PgBouncer goes to 10,000): see docs/many-clients.md.
  */
@@ -84,7 +102,7 @@ const directConfig = z.strictObject({
 
 const port = z.number().int().min(1024).max(65535);
 
-const pgbouncerConfig = pgbouncerHop.extend({
+const pgbouncerConfigFields = {
   name,
   /** Fixed listen port; by default the harness picks a free one below the ephemeral range. */
   port: port.optional(),
@@ -96,7 +114,11 @@ const pgbouncerConfig = pgbouncerHop.extend({
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
-});
+};
+/** As written in a file: pool fields and settings may be lists (axes). */
+const pgbouncerConfig = pgbouncerHopAxes.extend(pgbouncerConfigFields);
+/** After expansion (src/matrix/axes.ts): one value each. */
+const pgbouncerConfigScalar = pgbouncerHop.extend(pgbouncerConfigFields);
 
 /** A plain file name: it is created inside {workdir}, never elsewhere. */
 const fileName = z
@@ -192,7 +214,21 @@ export const configSchema = z.discriminatedUnion(
       issue.code === 'invalid_union' ? 'a config kind: one of direct, pgbouncer, proxy, external' : undefined,
   },
 );
-export type ConfigSpec = z.infer<typeof configSchema>;
+/** A config as written in the file (axes still lists). */
+export type ConfigInput = z.infer<typeof configSchema>;
+
+/** Which values of a config's setting axes this expansion took (src/matrix/setting-axes.ts). */
+export interface SweepPoint {
+  /** The config's name in the file. */
+  of: string;
+  /** Setting (a pool field or a pgbouncer.ini key) -> the value of this expansion. */
+  values: Record<string, string | number | boolean>;
+}
+
+/** A config once its setting axes are expanded: the shape the stack and the runner use. */
+export type ConfigSpec =
+  | Exclude<ConfigInput, { kind: 'pgbouncer' }>
+  | (z.infer<typeof pgbouncerConfigScalar> & { sweep?: SweepPoint });
 
 /** The PgBouncer a config puts in its path: its own (kind pgbouncer) or the one behind its proxy. */
 export function pgbouncerHopOf(c: ConfigSpec): PgbouncerHop | undefined {
@@ -375,7 +411,11 @@ export const matrixSchema = z
       wseen.set(n, i);
     });
     m.configs.forEach((c, i) => {
-      const hop = pgbouncerHopOf(c);
+      for (const t of settingAxisIssues(c))
+        ctx.addIssue({ code: 'custom', path: ['configs', i, ...t.path], message: t.message });
+    });
+    m.configs.forEach((c, i) => {
+      const hop = c.kind === 'pgbouncer' ? c : c.kind === 'proxy' ? c.via_pgbouncer : undefined;
       const owned = Object.keys(hop?.settings ?? {}).filter((k) =>
         (HARNESS_OWNED_PGBOUNCER as readonly string[]).includes(k),
       );
@@ -426,7 +466,10 @@ export const matrixSchema = z
     }
   });
 
-export type MatrixSpec = z.output<typeof matrixSchema>;
+/** The validated file, before its axes are expanded. */
+export type ParsedMatrix = z.output<typeof matrixSchema>;
+/** The matrix the runner uses: configs and workloads with their axes expanded (src/matrix/axes.ts). */
+export type MatrixSpec = Omit<ParsedMatrix, 'configs'> & { configs: ConfigSpec[] };
 
 /**
  * Protocol lists without repeats; and protocol set per config or per workload, not both: a config
