@@ -16,6 +16,7 @@ import {
   workloadTable,
 } from './reporters/markdown.js';
 import { RULES } from './rules.js';
+import { SWEEP_CAPTION, sweepSentences, sweepTable } from './sweep-report.js';
 import { tldr } from './tldr/index.js';
 import { refs, type Sentence, sentence, where } from './tldr/refs.js';
 import { PER_CORE_RULE, perCoreTable } from './tls.js';
@@ -246,6 +247,14 @@ function workersSection(o: FindingsOptions): string[] {
   return out;
 }
 
+/** Setting sweeps: the table and one knee sentence per series, when the run has sweeps. */
+function sweepSection(o: FindingsOptions): string[] {
+  const table = sweepTable(o.sweeps ?? []);
+  if (!table) return [];
+  const sentences = sweepSentences(o.sweeps ?? []).map((s) => `- ${s.text}`);
+  return ['## Setting sweeps', '', SWEEP_CAPTION, '', table, '', ...sentences, ''];
+}
+
 /** FINDINGS.md: a draft for humans to edit; every number in it comes from the rows. */
 export function findings(
   rows: readonly Row[],
@@ -260,7 +269,9 @@ export function findings(
   });
   // The saturation of one pooler process is what a workers matrix is for: it leads when the data shows it.
   const saturated = saturationSentence(o.scaling ?? [], o.thresholds?.cpuSaturationCores ?? 0.9);
-  const sentences = saturated ? [saturated, ...tldrSentences].slice(0, 5) : tldrSentences;
+  // Likewise the knee of a setting sweep: it is what a sweep matrix asks.
+  const lead = [...sweepSentences(o.sweeps ?? []).slice(0, 2), ...(saturated ? [saturated] : [])];
+  const sentences = lead.length > 0 ? [...lead, ...tldrSentences].slice(0, 5) : tldrSentences;
   const title = o.meta?.matrix?.name ?? o.meta?.runIds[0] ?? 'benchmark';
   const setupLines = setup(o);
   const methodLines = method(rows, o);
@@ -301,6 +312,7 @@ export function findings(
   const other = o.plots.filter((p) => !workloadNames(rows).some((w) => p.endsWith(`-${w}.svg`)));
   if (other.length > 0) out.push(other.map((p) => `![${p}](${p})`).join('\n'), '');
   out.push(...workersSection(o));
+  out.push(...sweepSection(o));
   out.push('## Warnings and caveats', '');
   if (o.warnings.length > 0) out.push(warningList(o.warnings), '');
   else out.push('- No warning was raised.', '');

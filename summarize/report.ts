@@ -4,6 +4,7 @@ import type { GateReport } from './gates.js';
 import type { MergedRuns } from './merge.js';
 import type { Thresholds, Warning } from './model.js';
 import { plannedCells } from './shards.js';
+import type { SweepSeries } from './sweep.js';
 
 /** What a report says about where its numbers come from (from run.json of every merged run). */
 export interface ReportMeta {
@@ -30,6 +31,8 @@ export interface RenderOptions {
   baseline?: string;
   thresholds?: Thresholds;
   gates?: GateReport;
+  /** Setting sweeps (summarize/sweep.ts), when configs of the run were expanded from a setting list. */
+  sweeps?: readonly SweepSeries[];
 }
 
 export function reportMeta(m: MergedRuns): ReportMeta {

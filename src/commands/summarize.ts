@@ -13,6 +13,7 @@ import { type RenderOptions, reportMeta } from '../../summarize/report.js';
 import { githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
 import { reporters } from '../../summarize/reporters/index.js';
 import { totals } from '../../summarize/reporters/json.js';
+import { sweepSeries } from '../../summarize/sweep.js';
 import { loadCellSeries } from '../../summarize/timeseries-load.js';
 import { workerFindings } from '../../summarize/workers-findings.js';
 import { ensureResultsDir } from '../results/dir.js';
@@ -62,12 +63,14 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   const outDir = ensureResultsDir(opts.out ?? holder ?? loaded.merged.runs[0]?.dir ?? opts.dirs[0] ?? '.');
   const p = runPaths(outDir);
   const gates = evaluateGates(loaded.rows, loaded.merged.primary.effective);
+  const sweeps = sweepSeries(loaded.rows, loaded.merged.primary.effective.configs);
   const options: RenderOptions = {
     warnings: loaded.warnings,
     meta: reportMeta(loaded.merged),
     ...(loaded.baseline ? { baseline: loaded.baseline } : {}),
     thresholds,
     gates,
+    ...(sweeps.length > 0 ? { sweeps } : {}),
   };
   mkdirSync(p.plotsDir, { recursive: true });
   const files: string[] = [];

@@ -41,6 +41,8 @@ export function json(rows: readonly Row[], options: RenderOptions): string {
     rows,
     warnings: options.warnings,
     gates: options.gates ?? null,
+    // Only in runs with setting sweeps: the knee sentences point here (summarize/sweep-report.ts).
+    ...(options.sweeps && options.sweeps.length > 0 ? { sweeps: options.sweeps } : {}),
   };
   return `${JSON.stringify(doc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
 }

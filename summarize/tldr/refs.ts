@@ -35,7 +35,8 @@ export interface Sentence {
     | 'cpu'
     | 'anomaly'
     | 'noise'
-    | 'isolation';
+    | 'isolation'
+    | 'sweep';
   text: string;
   numbers: NumberRef[];
 }
