@@ -27,14 +27,16 @@ import { parseArgs } from 'node:util';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = (p: string) => new URL(`../dist/${p}`, import.meta.url).href;
-const { loadSummary } = (await import(dist('summarize/load.js'))) as typeof import('../summarize/load.js');
+const { loadSummary } = (await import(
+  dist('summarize/load.js')
+)) as typeof import('../summarize/input/load.js');
 const { pairedMetric, COMPARE_DEFAULTS } = (await import(
   dist('summarize/compare.js')
-)) as typeof import('../summarize/compare.js');
+)) as typeof import('../summarize/compare/compare.js');
 const { std, minimumDetectableEffect } = (await import(
   dist('summarize/stats.js')
-)) as typeof import('../summarize/stats.js');
-type Row = import('../summarize/model.js').Row;
+)) as typeof import('../summarize/model/stats.js');
+type Row = import('../summarize/model/row.js').Row;
 
 const { values: args } = parseArgs({
   options: {

@@ -1,21 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { findings, type Sentence } from '../../summarize/findings.js';
-import { evaluateGates, type GateReport } from '../../summarize/gates.js';
-import { readReportAssets } from '../../summarize/html/assets.js';
-import { renderHtmlReport } from '../../summarize/html/report.js';
-import { workersSectionHtml } from '../../summarize/html/workers-section.js';
-import { loadSummary } from '../../summarize/load.js';
-import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model.js';
-import { renderPlots } from '../../summarize/plots.js';
-import { profileSeries } from '../../summarize/profile-series.js';
-import { type RenderOptions, reportMeta } from '../../summarize/report.js';
+import { workerFindings } from '../../summarize/figures/worker-scaling/findings-input.js';
+import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
+import { loadSummary } from '../../summarize/input/load.js';
+import { evaluateGates, type GateReport } from '../../summarize/model/gates.js';
+import { type RenderOptions, reportMeta } from '../../summarize/model/report-options.js';
+import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model/row.js';
+import { sweepSeries } from '../../summarize/model/sweep.js';
+import { renderPlots } from '../../summarize/plots/render.js';
+import { findings, type Sentence } from '../../summarize/reporters/findings/findings.js';
 import { githubBenchmark } from '../../summarize/reporters/github-benchmark.js';
+import { readReportAssets } from '../../summarize/reporters/html/assets.js';
+import { renderHtmlReport } from '../../summarize/reporters/html/report.js';
+import { workersSectionHtml } from '../../summarize/reporters/html/workers-section.js';
 import { reporters } from '../../summarize/reporters/index.js';
 import { totals } from '../../summarize/reporters/json.js';
-import { sweepSeries } from '../../summarize/sweep.js';
-import { loadCellSeries } from '../../summarize/timeseries-load.js';
-import { workerFindings } from '../../summarize/workers-findings.js';
 import { ensureResultsDir } from '../results/dir.js';
 import { runPaths } from '../results/paths.js';
 
@@ -84,7 +83,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   write(p.summaryMd, reporters.markdown(loaded.rows, options));
   for (const g of githubBenchmark(loaded.rows))
     write(path.join(outDir, g.file), `${JSON.stringify(g.entries, null, 2)}\n`);
-  const plots = await renderPlots(loaded.rows);
+  const plots = await renderPlots(loaded.rows, options);
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
   const cells = loaded.merged.cells.map((c) => c.cell);
   const series = loadCellSeries(loaded.merged.cells);
@@ -94,7 +93,13 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
     ...wf,
     matrix: loaded.merged.matrix,
     cells: loaded.merged.cells.map((c) => c.cell),
-    plots: plots.map((pl) => `plots/${pl.name}`),
+    plots: plots.map((pl) => ({
+      file: `plots/${pl.name}`,
+      figure: pl.figure,
+      ...(pl.workload !== undefined ? { workload: pl.workload } : {}),
+    })),
+    series,
+    configs: loaded.merged.primary.effective.configs,
     dirs: opts.dirs,
     totals: totals(loaded.rows, options),
   });
@@ -109,7 +114,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
       plots,
       cells: loaded.merged.cells.map((c) => c.cell),
       series,
-      profiles: profileSeries(series, cells),
+      configs: loaded.merged.primary.effective.configs,
       workersSection: workersSectionHtml(wf.scaling ?? [], wf.blips ?? []),
       assets: readReportAssets(),
     }),

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { GateFailure } from '../../summarize/gates.js';
+import type { GateFailure } from '../../summarize/model/gates.js';
 
 /** The gate violations as a table, for stderr after a run or `summarize --check`. */
 export function renderGateFailures(failures: GateFailure[]): string {

@@ -1,4 +1,4 @@
-import { fmtInt } from '../../summarize/format.js';
+import { fmtInt } from '../../summarize/model/format.js';
 import type { Cell } from '../matrix/expand.js';
 import type { CellRecord } from '../results/types.js';
 import type { RunEvents } from '../runner/run.js';

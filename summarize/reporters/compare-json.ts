@@ -1,4 +1,4 @@
-import type { CompareResult } from '../compare.js';
+import type { CompareResult } from '../compare/compare.js';
 import type { CompareRenderOptions } from './compare-markdown.js';
 
 /** compare.json: the whole result with the labels; NaN and ±Infinity become null (JSON has neither). */

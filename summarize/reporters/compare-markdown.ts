@@ -1,5 +1,5 @@
-import type { CompareGroup, CompareResult, MetricComparison, Verdict } from '../compare.js';
-import { fixed, fmtMs, fmtPct, fmtTps, isNum, MISSING } from '../format.js';
+import type { CompareGroup, CompareResult, MetricComparison, Verdict } from '../compare/compare.js';
+import { fixed, fmtMs, fmtPct, fmtTps, isNum, MISSING } from '../model/format.js';
 
 export interface CompareRenderOptions {
   baselineLabel: string;

@@ -1,5 +1,5 @@
-import type { CompareResult } from '../compare.js';
-import { fmtTps, MISSING } from '../format.js';
+import type { CompareResult } from '../compare/compare.js';
+import { fmtTps, MISSING } from '../model/format.js';
 import {
   type CompareRenderOptions,
   configText,
@@ -12,7 +12,7 @@ import {
   pText,
   ratioText,
 } from './compare-markdown.js';
-import { denseTable } from './table.js';
+import { denseTable } from './terminal-table.js';
 
 /** The comparison for a terminal: one row per group, notes and unmatched groups below. */
 export function compareTerminal(r: CompareResult, o: CompareRenderOptions): string {

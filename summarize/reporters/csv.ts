@@ -1,9 +1,10 @@
 import { stringify } from 'csv-stringify/sync';
-import { csvNumber } from '../format.js';
-import { groupId, type Row } from '../model.js';
-import { LOAD_CSV_HEADER, loadCsvCells } from '../offered-load.js';
-import type { RenderOptions } from '../report.js';
-import { maxProcesses, roleFigures } from '../role-figures.js';
+import type { FigureContext } from '../figures/figure.js';
+import { FIGURES } from '../figures/index.js';
+import { csvNumber } from '../model/format.js';
+import type { RenderOptions } from '../model/report-options.js';
+import { maxProcesses, roleFigures } from '../model/role-figures.js';
+import { groupId, type Row } from '../model/row.js';
 
 /** Component roles that appear in any row, in a stable order, for the per-component columns. */
 function roles(rows: readonly Row[]): string[] {
@@ -34,13 +35,15 @@ export function csv(rows: readonly Row[], options: RenderOptions): string {
     const id = groupId(w.group);
     kindsByGroup.set(id, (kindsByGroup.get(id) ?? new Set()).add(w.kind));
   }
-  const body = rows.map((r) => csvRow(r, rs, multi, [...(kindsByGroup.get(groupId(r)) ?? [])]));
-  // Rate-limited rows add their offered-load columns; runs without any keep the same columns.
-  if (!rows.some((r) => r.load)) return stringify([csvHeader(rs, multi), ...body]);
-  return stringify([
-    [...csvHeader(rs, multi), ...LOAD_CSV_HEADER],
-    ...body.map((cells, i) => [...cells, ...loadCsvCells(rows[i] as Row, csvNumber)]),
+  const ctx: FigureContext = { rows, options };
+  const figureColumns = FIGURES.filter((f) => f.applies(ctx)).flatMap((f) => f.csv?.(ctx) ?? []);
+  const header = [...csvHeader(rs, multi), ...figureColumns.map((c) => c.name), 'warnings'];
+  const body = rows.map((r, i) => [
+    ...csvRow(r, rs, multi),
+    ...figureColumns.map((c) => c.value(r, i)),
+    [...(kindsByGroup.get(groupId(r)) ?? [])].join(';'),
   ]);
+  return stringify([header, ...body]);
 }
 
 /**
@@ -94,17 +97,11 @@ function csvHeader(rs: readonly string[], multi: ReadonlySet<string>): string[] 
       ...(multi.has(r) ? [`${r}_processes`] : []),
     ]),
     'postgres_pss_per_server_backend_mib',
-    'warnings',
   ];
 }
 
-/** One group's values, in csvHeader's order. */
-function csvRow(
-  r: Row,
-  rs: readonly string[],
-  multi: ReadonlySet<string>,
-  warningKinds: readonly string[],
-): string[] {
+/** One group's values, in csvHeader's order (the figures' columns and the warnings follow). */
+function csvRow(r: Row, rs: readonly string[], multi: ReadonlySet<string>): string[] {
   const n = csvNumber;
   return [
     r.config,
@@ -154,6 +151,5 @@ function csvRow(
       ];
     }),
     n(mib(r.sampling?.pssPerBackendBytes), 2),
-    warningKinds.join(';'),
   ];
 }

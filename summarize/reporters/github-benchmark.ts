@@ -1,6 +1,6 @@
 import { COMPARE_FILES } from '../../src/results/paths.js';
-import { fixed, isNum } from '../format.js';
-import type { Row } from '../model.js';
+import { fixed, isNum } from '../model/format.js';
+import type { Row } from '../model/row.js';
 
 /** An entry of github-action-benchmark's custom tools (benchmark-action/github-action-benchmark). */
 export interface GithubBenchmarkEntry {

@@ -1,6 +1,6 @@
-import type { CompareResult } from '../compare.js';
-import type { Row } from '../model.js';
-import type { RenderOptions } from '../report.js';
+import type { CompareResult } from '../compare/compare.js';
+import type { RenderOptions } from '../model/report-options.js';
+import type { Row } from '../model/row.js';
 import { compareJson } from './compare-json.js';
 import { type CompareRenderOptions, compareMarkdown } from './compare-markdown.js';
 import { compareTerminal } from './compare-terminal.js';

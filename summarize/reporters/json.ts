@@ -1,6 +1,6 @@
-import { DEFAULT_THRESHOLDS, type Row } from '../model.js';
-import type { RenderOptions } from '../report.js';
-import { RULES } from '../rules.js';
+import type { RenderOptions } from '../model/report-options.js';
+import { DEFAULT_THRESHOLDS, type Row } from '../model/row.js';
+import { RULES } from '../model/rules.js';
 
 export const SUMMARY_SCHEMA = 'bench-summary/1';
 

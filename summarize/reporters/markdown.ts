@@ -1,3 +1,5 @@
+import { repsCell, rowNotes } from '../figures/throughput/notes.js';
+import { PER_CORE_RULE, perCoreTable } from '../model/connections-per-core.js';
 import {
   fixed,
   fmtCores,
@@ -13,15 +15,13 @@ import {
   range,
   ratioDecimals,
   tpsDecimals,
-} from '../format.js';
-import type { ComponentFigures, Row, Warning } from '../model.js';
-import { offeredLoadMarkdown } from '../offered-load.js';
-import type { RenderOptions, ReportMeta } from '../report.js';
-import { roleFigures, sumNote } from '../role-figures.js';
-import { RULES } from '../rules.js';
-import { PER_CORE_RULE, perCoreTable } from '../tls.js';
-import { collapseWarnings } from '../warnings.js';
-import { repsCell, rowNotes } from './notes.js';
+} from '../model/format.js';
+import type { RenderOptions, ReportMeta } from '../model/report-options.js';
+import { roleFigures, sumNote } from '../model/role-figures.js';
+import type { ComponentFigures, Row, Warning } from '../model/row.js';
+import { RULES } from '../model/rules.js';
+import { collapseWarnings } from '../model/warnings.js';
+import { runSections, workloadTables } from './tables/markdown-figures.js';
 
 function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -196,8 +196,9 @@ export function markdown(rows: readonly Row[], options: RenderOptions): string {
     if (res) out.push(`${RESOURCE_CAPTION}`, '', res, '');
     const perCore = perCoreTable(rows, w);
     if (perCore) out.push(PER_CORE_RULE, '', perCore, '');
+    out.push(...workloadTables({ rows, options }, 'summary', w));
   }
-  out.push(...offeredLoadMarkdown(rows));
+  out.push(...runSections({ rows, options }, 'summary'));
   if (options.warnings.length > 0) out.push('## Warnings', '', warningList(options.warnings), '');
   if (options.gates && options.gates.failures.length > 0) {
     out.push('## Gates failed', '', ...options.gates.failures.map((f) => `- ${f.message}`), '');

@@ -1,3 +1,4 @@
+import { repsCell, rowNotes } from '../figures/throughput/notes.js';
 import {
   fixed,
   fmtInt,
@@ -9,12 +10,11 @@ import {
   range,
   ratioDecimals,
   tpsDecimals,
-} from '../format.js';
-import type { Row } from '../model.js';
-import type { RenderOptions } from '../report.js';
-import { collapseWarnings } from '../warnings.js';
-import { repsCell, rowNotes } from './notes.js';
-import { denseTable } from './table.js';
+} from '../model/format.js';
+import type { RenderOptions } from '../model/report-options.js';
+import type { Row } from '../model/row.js';
+import { collapseWarnings } from '../model/warnings.js';
+import { denseTable } from './terminal-table.js';
 
 /**
  * Peak PSS of every sampled component, postgres first ("212.0 / 6.3"); "n/r" where PSS was not

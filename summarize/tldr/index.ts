@@ -1,8 +1,8 @@
-import { DEFAULT_THRESHOLDS, type Row } from '../model.js';
+import { DEFAULT_THRESHOLDS, type Row } from '../model/row.js';
+import { type Candidate, type RuleContext, TIER } from './candidate.js';
 import { refs, type Sentence } from './refs.js';
 import {
   backendsRule,
-  type Candidate,
   comparisonRule,
   cpuRule,
   failedCellsRule,
@@ -10,9 +10,7 @@ import {
   memoryRule,
   noiseRule,
   noneSupportedRule,
-  type RuleContext,
   saturationRule,
-  TIER,
 } from './rules.js';
 
 /** A TL;DR longer than this is not read at a glance. */

@@ -9,8 +9,8 @@ import {
   fmtTps,
   isNum,
   ratioDecimals,
-} from '../format.js';
-import type { Row } from '../model.js';
+} from '../model/format.js';
+import type { Row } from '../model/row.js';
 
 /**
  * A number quoted in FINDINGS.md, with where it lives in summary.json (a JSON pointer), its exact

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunInfo } from '../../src/results/types.js';
-import { loadSummary } from '../../summarize/load.js';
+import { loadSummary } from '../../summarize/input/load.js';
 import { bench, ROOT, readRunInfo } from '../helpers/cli.js';
 import { type JobContext, readWorkflow, runJob, type StepResult } from '../helpers/workflow.js';
 

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { CompareResult } from '../../summarize/compare.js';
+import type { CompareResult } from '../../summarize/compare/compare.js';
 import { bench, onlyRunDir, ROOT, readCells, tempResults, writeMatrix } from '../helpers/cli.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-compare-'));

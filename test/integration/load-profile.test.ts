@@ -2,9 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellRecord, CompletedCell } from '../../src/results/types.js';
-import type { Row } from '../../summarize/model.js';
-import { profileSeries } from '../../summarize/profile-series.js';
-import { loadCellSeries } from '../../summarize/timeseries-load.js';
+import { profileSeries } from '../../summarize/figures/offered-load/profile-series.js';
+import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
+import type { Row } from '../../summarize/model/row.js';
 import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
 
 /**

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compare } from '../../src/commands/compare.js';
-import { compareRows, githubBenchmark } from '../../summarize/compare.js';
-import type { Row } from '../../summarize/model.js';
+import { compareRows, githubBenchmark } from '../../summarize/compare/compare.js';
+import type { Row } from '../../summarize/model/row.js';
+import { describe as stats } from '../../summarize/model/stats.js';
 import { compareReporters } from '../../summarize/reporters/index.js';
-import { describe as stats } from '../../summarize/stats.js';
 
 /** A synthetic row from per-rep TPS and p99 values (merged p99 taken as the median rep's). */
 function row(config: string, tps: number[], p99: number[], extra: Partial<Row> = {}): Row {

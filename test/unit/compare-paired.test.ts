@@ -6,10 +6,10 @@ import {
   inconclusiveNote,
   pairedMetric,
   verdictOf,
-} from '../../summarize/compare.js';
-import type { CellOutcome, Row } from '../../summarize/model.js';
+} from '../../summarize/compare/compare.js';
+import type { CellOutcome, Row } from '../../summarize/model/row.js';
+import { describe as stats } from '../../summarize/model/stats.js';
 import { compareReporters } from '../../summarize/reporters/index.js';
-import { describe as stats } from '../../summarize/stats.js';
 
 /** A row of one config from per-rep TPS (rep numbers 1..n unless given). */
 function row(config: string, tps: number[], extra: Partial<Row> = {}, reps?: number[]): Row {

@@ -6,7 +6,7 @@ import { parseMatrix } from '../../src/matrix/load.js';
 import { externalIsolationLine } from '../../src/runner/external-cell.js';
 import { dataDecision, tableCensus } from '../../src/stack/external-data.js';
 import { pgpassLookup } from '../../src/stack/pgpass.js';
-import { externalMeta, externalMethodLines } from '../../summarize/external-method.js';
+import { externalMeta, externalMethodLines } from '../../summarize/reporters/findings/external-method.js';
 
 describe('parseDsn', () => {
   it('reads a URL and libpq key=value pairs alike', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { evaluateGates } from '../../summarize/gates.js';
-import type { Row } from '../../summarize/model.js';
+import { evaluateGates } from '../../summarize/model/gates.js';
+import type { Row } from '../../summarize/model/row.js';
 
 /** A row with the figures the gates read; the rest of Row does not take part. */
 function row(over: Partial<Row> & Pick<Row, 'config' | 'workload'>): Row {

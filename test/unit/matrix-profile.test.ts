@@ -6,7 +6,7 @@ import { profileSchema } from '../../src/matrix/profile-schema.js';
 import { workloadFlags } from '../../src/matrix/workload.js';
 import { cellSettings, configOrder, planCells } from '../../src/runner/plan.js';
 import { continuesSegment } from '../../src/runner/segment.js';
-import { rateMet } from '../../summarize/offered-load.js';
+import { rateMet } from '../../summarize/model/offered-load.js';
 
 const profile = (p: Record<string, unknown>) => profileSchema.parse(p);
 const rates = (p: Record<string, unknown>) => expandProfile(profile(p)).map((s) => s.rate);

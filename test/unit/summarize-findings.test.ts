@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { summarize } from '../../src/commands/summarize.js';
-import type { NumberRef } from '../../summarize/findings.js';
-import { isolationSentences, tldr } from '../../summarize/findings.js';
-import { loadSummary } from '../../summarize/load.js';
+import { loadSummary } from '../../summarize/input/load.js';
+import type { NumberRef } from '../../summarize/reporters/findings/findings.js';
+import { isolationSentences, tldr } from '../../summarize/reporters/findings/findings.js';
 import { ruleContext } from '../../summarize/tldr/index.js';
 import { memoryRule, saturationRule } from '../../summarize/tldr/rules.js';
 

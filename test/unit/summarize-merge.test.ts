@@ -2,8 +2,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors.js';
 import { readRun } from '../../src/results/read.js';
-import { loadSummary } from '../../summarize/load.js';
-import { mergeRuns } from '../../summarize/merge.js';
+import { loadSummary } from '../../summarize/input/load.js';
+import { mergeRuns } from '../../summarize/input/merge.js';
 
 const dir = (name: string) => path.resolve(import.meta.dirname, '../fixtures/runs', name);
 

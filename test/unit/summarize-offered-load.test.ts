@@ -2,10 +2,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadMatrix } from '../../src/matrix/load.js';
 import type { CompletedCell } from '../../src/results/types.js';
-import { csvNumber } from '../../summarize/format.js';
-import { LOAD_CSV_HEADER, loadCsvCells, loadFigures, rateShortfall } from '../../summarize/offered-load.js';
-import { profileSeries } from '../../summarize/profile-series.js';
-import type { CellSeries } from '../../summarize/timeseries.js';
+import { LOAD_CSV } from '../../summarize/figures/offered-load/csv.js';
+import { profileSeries } from '../../summarize/figures/offered-load/profile-series.js';
+import type { CellSeries } from '../../summarize/model/cell-series.js';
+import { loadFigures, rateShortfall } from '../../summarize/model/offered-load.js';
 
 function cell(workload: string, rate: number, o: Partial<CompletedCell> = {}, seg?: number): CompletedCell {
   return {
@@ -100,9 +100,10 @@ describe('loadFigures', () => {
     expect(rateShortfall(l as never)).toMatch(
       /offered 9,000 tps, achieved 2,000 \(22\.2 ?%\); 14,000 transactions skipped .*: the config did not serve the offered rate/,
     );
-    const csv = loadCsvCells({ load: l } as never, csvNumber);
-    expect(csv).toHaveLength(LOAD_CSV_HEADER.length);
-    expect(csv[LOAD_CSV_HEADER.indexOf('rate_met')]).toBe('false');
+    const row = { load: l } as never;
+    const csv = Object.fromEntries(LOAD_CSV.map((c) => [c.name, c.value(row, 0)]));
+    expect(csv.rate_met).toBe('false');
+    expect(csv.skipped_transactions).toBe('14000');
   });
 
   it('a workload without a rate has none', () => {

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadSummary } from '../../summarize/load.js';
-import { memoryPlot, renderPlots } from '../../summarize/plots.js';
+import { memoryPlot } from '../../summarize/figures/resources/plots.js';
+import { loadSummary } from '../../summarize/input/load.js';
+import { renderPlots } from '../../summarize/plots/render.js';
 
 describe('plots', () => {
   const s = loadSummary([path.resolve(import.meta.dirname, '../fixtures/runs/three-reps')]);

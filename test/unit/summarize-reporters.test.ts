@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { csvNumber, fixed, fmtMs, fmtTps, meanPm, tpsDecimals } from '../../summarize/format.js';
-import { DEFAULT_THRESHOLDS, type Row, type Warning } from '../../summarize/model.js';
-import type { RenderOptions } from '../../summarize/report.js';
+import { csvNumber, fixed, fmtMs, fmtTps, meanPm, tpsDecimals } from '../../summarize/model/format.js';
+import type { RenderOptions } from '../../summarize/model/report-options.js';
+import { DEFAULT_THRESHOLDS, type Row, type Warning } from '../../summarize/model/row.js';
+import { describe as stats } from '../../summarize/model/stats.js';
 import { reporters } from '../../summarize/reporters/index.js';
-import { describe as stats } from '../../summarize/stats.js';
 
 /** Hand-made rows: a baseline, a pooled path, a -C workload, a group with a failed cell, a group with nothing. */
 function row(p: Partial<Row> & Pick<Row, 'config' | 'workload' | 'concurrency'>, tps: number[]): Row {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { renderHtmlReport } from '../../summarize/html/report.js';
-import { DEFAULT_THRESHOLDS, type Row } from '../../summarize/model.js';
-import type { RenderOptions } from '../../summarize/report.js';
+import { withPerCore } from '../../summarize/model/connections-per-core.js';
+import type { RenderOptions } from '../../summarize/model/report-options.js';
+import { roleFigures } from '../../summarize/model/role-figures.js';
+import { DEFAULT_THRESHOLDS, type Row } from '../../summarize/model/row.js';
+import { describe as stats } from '../../summarize/model/stats.js';
+import { renderHtmlReport } from '../../summarize/reporters/html/report.js';
 import { reporters } from '../../summarize/reporters/index.js';
 import { resourceTable } from '../../summarize/reporters/markdown.js';
-import { roleFigures } from '../../summarize/role-figures.js';
-import { describe as stats } from '../../summarize/stats.js';
-import { withPerCore } from '../../summarize/tls.js';
 
 const MiB = 1048576;
 

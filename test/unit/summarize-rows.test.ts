@@ -3,12 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { LatencyHistogram } from '../../src/pgbench/histogram.js';
 import type { CellRecord } from '../../src/results/types.js';
-import { loadSummary } from '../../summarize/load.js';
-import { DEFAULT_THRESHOLDS, type Row } from '../../summarize/model.js';
-import { isolationOf, spectrumSupported } from '../../summarize/rows.js';
-import { aggregateSampling } from '../../summarize/sampling.js';
-import { mean } from '../../summarize/stats.js';
-import { rowWarnings } from '../../summarize/warnings.js';
+import { loadSummary } from '../../summarize/input/load.js';
+import { isolationOf, spectrumSupported } from '../../summarize/model/build-rows.js';
+import { DEFAULT_THRESHOLDS, type Row } from '../../summarize/model/row.js';
+import { aggregateSampling } from '../../summarize/model/sampling.js';
+import { mean } from '../../summarize/model/stats.js';
+import { rowWarnings } from '../../summarize/model/warnings.js';
 
 const fixtures = path.resolve(import.meta.dirname, '../fixtures/runs');
 const find = (rows: Row[], config: string, workload: string, concurrency: number) => {

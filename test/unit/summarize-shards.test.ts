@@ -7,9 +7,9 @@ import { ConfigurationError } from '../../src/errors.js';
 import { parseMatrix } from '../../src/matrix/load.js';
 import type { RunInfo } from '../../src/results/types.js';
 import { planShard } from '../../src/runner/shard.js';
-import { loadSummary } from '../../summarize/load.js';
-import { expandRunDirs } from '../../summarize/run-dirs.js';
-import { plannedCells, shardCoverage } from '../../summarize/shards.js';
+import { loadSummary } from '../../summarize/input/load.js';
+import { expandRunDirs } from '../../summarize/input/run-dirs.js';
+import { plannedCells, shardCoverage } from '../../summarize/input/shards.js';
 import { bench } from '../helpers/cli.js';
 
 /**

@@ -19,7 +19,7 @@ import {
   studentTTwoSidedP,
   welchInterval,
   welchTTest,
-} from '../../summarize/stats.js';
+} from '../../summarize/model/stats.js';
 
 group('descriptive statistics', () => {
   it('computes mean and the n-1 standard deviation by hand', () => {

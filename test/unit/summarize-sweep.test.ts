@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import type { Row } from '../../summarize/model.js';
+import { sweepJobs } from '../../summarize/figures/sweep/plots.js';
+import { sweepSentences } from '../../summarize/figures/sweep/sentences.js';
+import { sweepLines } from '../../summarize/figures/sweep/table.js';
+import type { Row } from '../../summarize/model/row.js';
+import { kneeOf, type SweepStep, sweepSeries } from '../../summarize/model/sweep.js';
 import { json } from '../../summarize/reporters/json.js';
-import { kneeOf, type SweepStep, sweepSeries } from '../../summarize/sweep.js';
-import { sweepSentences, sweepTable } from '../../summarize/sweep-report.js';
 
 /** A row of one swept config with these per-rep TPS figures. */
 function row(size: number, reps: number[], concurrency = 16): Row {
@@ -51,7 +53,14 @@ describe('setting sweeps', () => {
     expect(s?.steps.map((st) => st.withinNoise)).toEqual([false, false, true]);
     expect(s?.verdict).toBe('knee');
     expect(s?.points[s.knee ?? -1]?.value).toBe(10);
-    expect(sweepTable(s ? [s] : [])).toContain('| pool | default_pool_size | tpcb | 16 | 10 | 1,462 | 3 |');
+    const lines = sweepLines(s ? [s] : []);
+    expect(lines.map((l) => [l.point.value, l.step?.to])).toEqual([
+      [2, 5],
+      [5, 10],
+      [10, 20],
+      [20, undefined],
+    ]);
+    expect(sweepJobs(s ? [s] : []).map((j) => j.name)).toEqual(['sweep-default_pool_size-tpcb.svg']);
   });
 
   it('says no knee was found when the last step still gains beyond the noise', () => {

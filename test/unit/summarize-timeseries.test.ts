@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TxLogParser } from '../../src/pgbench/txlog.js';
 import type { CompletedCell } from '../../src/results/types.js';
-import { cellSeries } from '../../summarize/timeseries.js';
-import { timeSeriesSpec } from '../../summarize/timeseries-spec.js';
+import { timeSeriesSpec } from '../../summarize/figures/time-series/spec.js';
+import { cellSeries } from '../../summarize/model/cell-series.js';
 
 /** A cell of 3 s started at epoch 1000.4 s, with the files a run writes beside it. */
 const START_MS = 1_000_400;

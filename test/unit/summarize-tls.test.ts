@@ -1,8 +1,8 @@
 import { expect, describe as group, it } from 'vitest';
 import type { CompletedCell } from '../../src/results/types.js';
-import type { Row } from '../../summarize/model.js';
-import { describe } from '../../summarize/stats.js';
-import { perCoreTable, tlsFigures, withPerCore } from '../../summarize/tls.js';
+import { perCoreTable, tlsFigures, withPerCore } from '../../summarize/model/connections-per-core.js';
+import type { Row } from '../../summarize/model/row.js';
+import { describe } from '../../summarize/model/stats.js';
 
 function row(over: Partial<Row>): Row {
   return {

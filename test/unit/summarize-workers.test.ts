@@ -1,10 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { CellRecord } from '../../src/results/types.js';
-import { blipTable, eventBlips, seriesEvents } from '../../summarize/events.js';
-import { evaluateGates } from '../../summarize/gates.js';
-import type { Row } from '../../summarize/model.js';
-import type { CellSeries } from '../../summarize/timeseries.js';
-import { familyOf, saturationSentence, scalingRows, scalingTable } from '../../summarize/workers.js';
+import { blipTable, eventBlips, seriesEvents } from '../../summarize/figures/event-blips/blips.js';
+import {
+  familyOf,
+  saturationSentence,
+  scalingRows,
+  scalingTable,
+} from '../../summarize/figures/worker-scaling/scaling.js';
+import type { CellSeries } from '../../summarize/model/cell-series.js';
+import { evaluateGates } from '../../summarize/model/gates.js';
+import type { Row } from '../../summarize/model/row.js';
 
 function row(config: string, tps: number, cpus: number[], concurrency = 8): Row {
   return {

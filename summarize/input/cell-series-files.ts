@@ -1,0 +1,34 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CELL_FILES, runPaths } from '../../src/results/paths.js';
+import { type CellSeries, cellSeries } from '../model/cell-series.js';
+import type { SourcedCell } from './merge.js';
+
+function readIf(file: string): string | undefined {
+  return existsSync(file) ? readFileSync(file, 'utf8') : undefined;
+}
+
+/**
+ * The I/O half of the time series: reads each cell's progress, samples and per-second latency files
+ * and builds its series. Cells the runner never started (skipped, no files) get none.
+ */
+export function loadCellSeries(cells: readonly SourcedCell[]): CellSeries[] {
+  const out: CellSeries[] = [];
+  for (const { cell, dir } of cells) {
+    const d = runPaths(dir).cellDir(cell.id);
+    if (!existsSync(d)) continue;
+    const progress = readIf(path.join(d, CELL_FILES.progress));
+    const samples = readIf(path.join(d, CELL_FILES.samples));
+    const latencySeconds = readIf(path.join(d, CELL_FILES.latencySeconds));
+    if (progress === undefined && samples === undefined && latencySeconds === undefined) continue;
+    out.push(
+      cellSeries({
+        cell,
+        ...(progress !== undefined ? { progress } : {}),
+        ...(samples !== undefined ? { samples } : {}),
+        ...(latencySeconds !== undefined ? { latencySeconds } : {}),
+      }),
+    );
+  }
+  return out;
+}

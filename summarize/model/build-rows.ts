@@ -1,0 +1,310 @@
+import type { LatencyHistogram } from '../../src/pgbench/histogram.js';
+import type { CellRecord, CompletedCell, FailedCell } from '../../src/results/types.js';
+import { tlsFigures, withPerCore } from './connections-per-core.js';
+import type { MatrixInfo } from './matrix-info.js';
+import { loadFigures } from './offered-load.js';
+import {
+  type CellOutcome,
+  DEFAULT_THRESHOLDS,
+  type GroupKey,
+  groupId,
+  type IsolationFigures,
+  type LatencyFigures,
+  type RepSample,
+  type Row,
+  type SpectrumPoint,
+  type Thresholds,
+  type Warning,
+} from './row.js';
+import { aggregateSampling } from './sampling.js';
+import { describe, madOutliers, pairedTTest, ratio } from './stats.js';
+import { type FigureWarnings, rowWarnings } from './warnings.js';
+
+export interface AggregateInput {
+  /** Every cell record of the run(s), the latest record per cell id. */
+  cells: readonly CellRecord[];
+  matrix: MatrixInfo;
+  /**
+   * The latency histogram of a completed cell, or undefined when it has none. Called once per cell,
+   * one group at a time, so only one group's histograms are alive at once: memory is bounded by
+   * the largest group, not the run. The returned object may be mutated (merged into).
+   */
+  histogramOf?: (cell: CompletedCell) => LatencyHistogram | undefined;
+  thresholds?: Partial<Thresholds>;
+  /** Cores of the machine the cells ran on (run.json host.cpus), for the whole-machine CPU warning. */
+  hostCpus?: number;
+  /** The warnings the report's figures raise per row (passed in: the model does not know the figures). */
+  figureWarnings?: FigureWarnings;
+}
+
+export interface Aggregate {
+  rows: Row[];
+  warnings: Warning[];
+  /** The config ratios are taken against, when the matrix names one (or has exactly one direct config). */
+  baseline?: string;
+}
+
+/**
+ * Builds one row per (config, workload, concurrency) over reps. Only `completed` cells feed the
+ * numbers; failed, timed-out and interrupted cells are counted and listed, never averaged.
+ */
+export function buildRows(input: AggregateInput): Aggregate {
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
+  const groups = new Map<string, { key: GroupKey; cells: CellRecord[] }>();
+  for (const c of input.cells) {
+    const key = { config: c.config, workload: c.workload, concurrency: c.concurrency };
+    const id = groupId(key);
+    const g = groups.get(id) ?? { key, cells: [] };
+    g.cells.push(c);
+    groups.set(id, g);
+  }
+  const baseline = chooseBaseline(input.matrix, input.cells);
+  const ordered = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key, input.matrix));
+  const rows = ordered.map((g) => buildRow(g.key, g.cells, input, baseline));
+  attachBaseline(rows, baseline);
+  const warnings = rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus, input.figureWarnings));
+  return baseline === undefined ? { rows, warnings } : { rows, warnings, baseline };
+}
+
+function chooseBaseline(m: MatrixInfo, cells: readonly CellRecord[]): string | undefined {
+  if (m.baseline !== undefined) return m.baseline;
+  // A matrix without a baseline but with exactly one direct path: that path is the obvious reference.
+  const direct = m.configs.filter((c) => c.kind === 'direct');
+  if (direct.length === 1 && cells.some((c) => c.config === direct[0]?.name)) return direct[0]?.name;
+  return undefined;
+}
+
+function orderIndex(list: readonly { name: string }[], name: string): number {
+  const i = list.findIndex((x) => x.name === name);
+  return i === -1 ? Number.MAX_SAFE_INTEGER : i;
+}
+
+/** Matrix order for configs and workloads (names not in the matrix last, by name), clients ascending. */
+function compareKeys(a: GroupKey, b: GroupKey, m: MatrixInfo): number {
+  return (
+    orderIndex(m.workloads, a.workload) - orderIndex(m.workloads, b.workload) ||
+    a.workload.localeCompare(b.workload) ||
+    orderIndex(m.configs, a.config) - orderIndex(m.configs, b.config) ||
+    a.config.localeCompare(b.config) ||
+    a.concurrency - b.concurrency
+  );
+}
+
+function isReconnect(key: GroupKey, cells: readonly CellRecord[], m: MatrixInfo): boolean {
+  const declared = m.workloads.find((w) => w.name === key.workload)?.reconnect;
+  if (declared !== undefined) return declared;
+  return cells.some(
+    (c) =>
+      c.argv.includes('-C') ||
+      c.argv.includes('--connect') ||
+      c.summary?.tpsBasis === 'including-reconnection',
+  );
+}
+
+function buildRow(
+  key: GroupKey,
+  cells: CellRecord[],
+  input: AggregateInput,
+  baseline: string | undefined,
+): Row {
+  const m = input.matrix;
+  const completed = cells
+    .filter((c): c is CompletedCell => c.state === 'completed')
+    .sort((a, b) => a.rep - b.rep);
+  const notDone = cells.filter((c): c is FailedCell => c.state !== 'completed').sort((a, b) => a.rep - b.rep);
+  const outcome = (c: FailedCell): CellOutcome => ({
+    cellId: c.id,
+    rep: c.rep,
+    state: c.state,
+    reason: c.reason,
+  });
+  const samples: RepSample[] = completed.map((c) => ({
+    cellId: c.id,
+    rep: c.rep,
+    tps: c.summary.tps ?? Number.NaN,
+    ...(c.latency ? { p99Ms: c.latency.p99Ms, latencyMeanMs: c.latency.meanMs } : {}),
+    ...(c.summary.averageConnectionMs !== undefined ? { connectionMs: c.summary.averageConnectionMs } : {}),
+    processed: c.summary.processed,
+    failedTransactions: c.summary.failed,
+    outlier: false,
+  }));
+  const tpsValues = samples.map((s) => s.tps).filter((t) => Number.isFinite(t));
+  for (const i of madOutliers(samples.map((s) => s.tps))) {
+    const s = samples[i];
+    if (s) s.outlier = true;
+  }
+  const conn = samples.flatMap((s) => (s.connectionMs === undefined ? [] : [s.connectionMs]));
+  const reconnect = isReconnect(key, cells, m);
+  const cfg = m.configs.find((c) => c.name === key.config);
+  const latency = mergeLatency(completed, input.histogramOf);
+  const sampling = aggregateSampling(completed.map((c) => c.sampling));
+  const isolation = isolationOf(cells);
+  const load = loadFigures(completed);
+  const row: Row = {
+    ...key,
+    ...(cfg?.kind !== undefined ? { configKind: cfg.kind } : {}),
+    ...(cfg?.poolMode !== undefined ? { poolMode: cfg.poolMode } : {}),
+    reconnect,
+    isBaseline: key.config === baseline,
+    ...(m.reps !== undefined ? { repsPlanned: m.reps } : {}),
+    repsCompleted: completed.length,
+    tps: describe(tpsValues),
+    ...(latency ? { latency } : {}),
+    ...(reconnect && conn.length > 0 ? { connectionMs: describe(conn) } : {}),
+    processed: sum(completed.map((c) => c.summary.processed)),
+    failedTransactions: sum(completed.map((c) => c.summary.failed)),
+    connectionErrors: sum(completed.map((c) => c.connectionErrors ?? 0)),
+    ...(completed.some((c) => c.abortedClients)
+      ? { abortedClients: sum(completed.map((c) => c.abortedClients ?? 0)) }
+      : {}),
+    abortedReps: completed.filter((c) => c.summary.aborted).length,
+    failedCells: notDone.filter((c) => c.state !== 'skipped').map(outcome),
+    skippedCells: notDone.filter((c) => c.state === 'skipped').map(outcome),
+    ...(sampling ? { sampling } : {}),
+    ...(isolation ? { isolation } : {}),
+    ...tlsFigures(completed),
+    samples,
+    ...(load ? { load } : {}),
+  };
+  return withPerCore(row);
+}
+
+/** `isolation: 3 foreign client backends (...)`, as src/runner/isolation.ts writes it. */
+const ISOLATION_LINE = /^isolation: (\d+) foreign client backends?\b/;
+
+/**
+ * The runner's isolation check over every cell of a group, completed or not (a cell that found
+ * foreign backends and did not run is part of the record). Undefined when no cell has the line.
+ */
+export function isolationOf(cells: readonly CellRecord[]): IsolationFigures | undefined {
+  const found = cells.flatMap((c) => {
+    for (const line of c.prepared ?? []) {
+      const m = ISOLATION_LINE.exec(line);
+      if (m) return [Number(m[1])];
+    }
+    return [];
+  });
+  if (found.length === 0) return undefined;
+  return {
+    cellsChecked: found.length,
+    cellsWithForeign: found.filter((n) => n > 0).length,
+    foreignMax: Math.max(...found),
+  };
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}
+
+const us2ms = (us: number) => us / 1000;
+
+/**
+ * Latency percentiles of a group: every completed rep's exact per-µs histogram merged, then the
+ * nearest-rank percentile of the merged counts. Averaging per-rep percentiles would be wrong (the
+ * mean of p99s is not the p99 of the union). Without histograms, a single rep's own summary is
+ * exact too; several reps without histograms have no percentiles to offer.
+ */
+function mergeLatency(
+  completed: CompletedCell[],
+  histogramOf: AggregateInput['histogramOf'],
+): LatencyFigures | undefined {
+  let merged: LatencyHistogram | undefined;
+  let reps = 0;
+  for (const c of completed) {
+    const h = histogramOf?.(c);
+    if (!h || h.count === 0) continue;
+    if (merged) merged.merge(h);
+    else merged = h;
+    reps++;
+  }
+  if (merged) {
+    const [p50, p90, p95, p99, p999] = merged.percentiles([50, 90, 95, 99, 99.9]).map(us2ms);
+    return {
+      source: 'merged-histograms',
+      reps,
+      count: merged.count,
+      meanMs: us2ms(merged.mean),
+      p50Ms: p50 ?? Number.NaN,
+      p90Ms: p90 ?? Number.NaN,
+      p95Ms: p95 ?? Number.NaN,
+      p99Ms: p99 ?? Number.NaN,
+      p999Ms: p999 ?? Number.NaN,
+      maxMs: us2ms(merged.max),
+      spectrum: spectrumOf(merged),
+    };
+  }
+  const only = completed.length === 1 ? completed[0]?.latency : undefined;
+  if (only) {
+    return {
+      source: 'single-rep',
+      reps: 1,
+      count: only.count,
+      meanMs: only.meanMs,
+      p50Ms: only.p50Ms,
+      p90Ms: only.p90Ms,
+      p95Ms: only.p95Ms,
+      p99Ms: only.p99Ms,
+      p999Ms: only.p999Ms,
+      maxMs: only.maxMs,
+    };
+  }
+  return undefined;
+}
+
+/** The percentiles the spectrum plot may show, when the count supports them (SPECTRUM_RULE). */
+export const SPECTRUM_PERCENTILES = [50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.995, 99.999] as const;
+
+/**
+ * A percentile p is shown only when at least SPECTRUM_MIN_TAIL transactions lie above it, i.e.
+ * count · (1 − p/100) >= 10: p99.99 needs 100 000 transactions. With fewer, the "percentile" is one
+ * of the few largest values, and plotting it as a tail estimate would overstate what was measured.
+ */
+export const SPECTRUM_MIN_TAIL = 10;
+export const SPECTRUM_RULE = `a percentile p is shown only when at least ${SPECTRUM_MIN_TAIL} transactions lie above it (count × (1 − p/100) ≥ ${SPECTRUM_MIN_TAIL}; p99.99 needs 100 000)`;
+
+export function spectrumSupported(p: number, count: number): boolean {
+  // Rounded: binary floating point must not turn 100 000 · 0.0001 into 9.999999.
+  return Math.round(count * (100 - p) * 1e6) / 1e8 >= SPECTRUM_MIN_TAIL;
+}
+
+function spectrumOf(h: LatencyHistogram): SpectrumPoint[] {
+  const ps = SPECTRUM_PERCENTILES.filter((p) => spectrumSupported(p, h.count));
+  const values = h.percentiles(ps);
+  return ps.map((p, i) => ({ p, ms: us2ms(values[i] as number) }));
+}
+
+/** The paired 95% interval of a row's TPS ratio to its baseline row (BaselineComparison.tpsRatioCi95). */
+export function pairedRatioCi(r: Row, b: Row): { low: number; high: number; pairs: number } | undefined {
+  const base = new Map(b.samples.filter((s) => s.tps > 0).map((s) => [s.rep, s.tps]));
+  const d = r.samples.flatMap((s) => {
+    const bt = base.get(s.rep);
+    return s.tps > 0 && bt !== undefined ? [Math.log(s.tps / bt)] : [];
+  });
+  if (d.length < 2) return undefined;
+  const t = pairedTTest(d);
+  return { low: Math.exp(t.low), high: Math.exp(t.high), pairs: d.length };
+}
+
+/** Ratios to the baseline config at the same workload and concurrency, uncertainty from both sides. */
+function attachBaseline(rows: Row[], baseline: string | undefined): void {
+  if (baseline === undefined) return;
+  const byKey = new Map(
+    rows.filter((r) => r.config === baseline).map((r) => [`${r.workload}@${r.concurrency}`, r]),
+  );
+  for (const r of rows) {
+    if (r.config === baseline) continue;
+    const b = byKey.get(`${r.workload}@${r.concurrency}`);
+    if (!b || b.tps.n === 0 || r.tps.n === 0) continue;
+    const { ratio: tpsRatio, error } = ratio(r.tps.mean, r.tps.std, b.tps.mean, b.tps.std);
+    const ci = pairedRatioCi(r, b);
+    r.vsBaseline = {
+      config: baseline,
+      tpsRatio,
+      tpsRatioError: error,
+      ...(ci ? { tpsRatioCi95: ci } : {}),
+      ...(r.latency && b.latency && b.latency.p99Ms > 0
+        ? { p99Ratio: r.latency.p99Ms / b.latency.p99Ms }
+        : {}),
+    };
+  }
+}

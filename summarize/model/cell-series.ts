@@ -1,0 +1,248 @@
+import type { CellRecord } from '../../src/results/types.js';
+import { seriesEvents } from '../figures/event-blips/blips.js';
+
+/**
+ * The seconds of one cell on one time axis, from data the run already recorded: the per-second
+ * figures of the per-transaction log (latency-seconds.json), pgbench's own -P lines
+ * (progress.jsonl) and the samplers' series (samples.jsonl). Pure: the caller reads the files.
+ *
+ * t = 0 is the start of the measured pgbench; every point is placed at the end of the interval it
+ * covers (pgbench -P reports "progress: 1.0 s" for the first second, a log second [s, s+1) is
+ * drawn at s+1), so the points of all sources line up.
+ */
+export interface CellSeries {
+  cellId: string;
+  config: string;
+  workload: string;
+  concurrency: number;
+  rep: number;
+  /** Epoch ms at which the measured pgbench started: t = 0. */
+  startMs: number;
+  /** The planned measured duration, s (pgbench -T). */
+  durationS: number;
+  /** The warmup that ran before t = 0 (not sampled), s; 0 without warmup. */
+  warmupS: number;
+  points: SeriesPoint[];
+  /** Sums over the log's seconds (the test that they equal the cell's totals reads these). */
+  log?: { count: number; failed: number; skipped: number; seconds: number };
+  /** Marked spans, e.g. the warmup; scheduled load profiles (issue 11) will add theirs here. */
+  segments: Segment[];
+  /** Instants to mark; scheduled events (issue 10, e.g. a pooler restart) will be listed here. */
+  events: SeriesEvent[];
+}
+
+export interface SeriesPoint {
+  panel: PanelId;
+  series: string;
+  /** Seconds since the measured pgbench started. */
+  t: number;
+  value: number;
+}
+
+export interface Segment {
+  from: number;
+  to: number;
+  label: string;
+}
+
+export interface SeriesEvent {
+  t: number;
+  label: string;
+}
+
+/** The panels of the time-series plot, top to bottom: a short y-axis title and a panel title. */
+export const PANELS = {
+  tps: { axis: 'tx / s', title: 'throughput: transactions completed per second' },
+  latency: {
+    axis: 'ms (log)',
+    title: 'latency per second: p50 and p99 of that second (per-transaction log)',
+  },
+  failed: { axis: 'tx / s', title: 'failed transactions per second (and skipped ones under -L)' },
+  wait: {
+    axis: 'ms',
+    title:
+      "waiting: schedule lag per second (mean, pgbench -R) and PgBouncer's maxwait (oldest waiting client)",
+  },
+  backends: { axis: 'backends', title: "server backends of the config's role (pg_stat_activity)" },
+  pgbouncer: { axis: 'connections', title: 'PgBouncer pools (SHOW POOLS, summed)' },
+  cpu: { axis: 'cores', title: 'CPU per component (1 = one core busy)' },
+  pss: { axis: 'MiB', title: 'memory per component (PSS)' },
+} as const;
+export type PanelId = keyof typeof PANELS;
+
+export interface CellSeriesInput {
+  cell: CellRecord;
+  /** progress.jsonl text, if the file exists. */
+  progress?: string;
+  /** samples.jsonl text. */
+  samples?: string;
+  /** latency-seconds.json text. */
+  latencySeconds?: string;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+function obj(v: unknown): Record<string, unknown> | undefined {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
+}
+
+/** JSON lines, skipping any that do not parse (a torn last line of a killed run). */
+function jsonLines(text: string | undefined): Record<string, unknown>[] {
+  if (text === undefined) return [];
+  const out: Record<string, unknown>[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const o = obj(JSON.parse(line));
+      if (o) out.push(o);
+    } catch {
+      // a torn line: the rest of the series still stands
+    }
+  }
+  return out;
+}
+
+function parseJson(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return obj(JSON.parse(text));
+  } catch {
+    return undefined;
+  }
+}
+
+/** `-T 10` from the argv, else pgbench's own "duration: 10 s". */
+function durationOf(cell: CellRecord): number {
+  const i = cell.argv.indexOf('-T');
+  const fromArgv = i >= 0 ? Number(cell.argv[i + 1]) : Number.NaN;
+  if (Number.isFinite(fromArgv)) return fromArgv;
+  return cell.summary?.durationS ?? 0;
+}
+
+/** The runner's `warmup 5s (exit 0)` line of the prepared list. */
+function warmupOf(cell: CellRecord): number {
+  for (const line of cell.prepared ?? []) {
+    const m = /^warmup (\d+)s\b/.exec(line);
+    if (m) return Number(m[1]);
+  }
+  return 0;
+}
+
+const MIB = 1048576;
+
+/**
+ * The cell's TPS per -P interval. A cell run as several pgbench processes (docs/many-clients.md)
+ * has one line per process and interval (`process: i`), all on the same `t` (each process starts
+ * with the others and reports at the same offsets): the cell's rate is their sum. A process that
+ * has ended adds nothing, as it completes nothing. Latency is left to the per-transaction log.
+ */
+function progressTps(progress: readonly Record<string, unknown>[]): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const p of progress) {
+    const t = num(p.t);
+    const tps = num(p.tps);
+    if (t === undefined || tps === undefined) continue;
+    const key = Math.round(t * 10) / 10; // -P prints one decimal
+    out.set(key, (out.get(key) ?? 0) + tps);
+  }
+  return out;
+}
+
+export function cellSeries(input: CellSeriesInput): CellSeries {
+  const { cell } = input;
+  const progress = jsonLines(input.progress);
+  const samples = jsonLines(input.samples);
+  const seconds = (parseJson(input.latencySeconds)?.seconds as unknown[] | undefined) ?? [];
+
+  // pgbench's start: each -P line arrives just after its interval ends, so `at - t·1000` is a
+  // little late for every line; the smallest is the closest. Without -P lines (a cell shorter
+  // than a second) the first log second or the first sample stands in.
+  const starts = progress.flatMap((p) => {
+    const at = num(p.at);
+    const t = num(p.t);
+    return at !== undefined && t !== undefined ? [at - t * 1000] : [];
+  });
+  const firstSecond = num(obj(seconds[0])?.t);
+  const firstSample = num(samples[0]?.t);
+  const startMs =
+    starts.length > 0
+      ? Math.min(...starts)
+      : firstSecond !== undefined
+        ? firstSecond * 1000
+        : (firstSample ?? Date.parse(cell.startedAt));
+  const rel = (ms: number) => Math.round(ms - startMs) / 1000;
+  const points: SeriesPoint[] = [];
+  const add = (panel: PanelId, series: string, t: number, value: number | undefined) => {
+    if (value !== undefined) points.push({ panel, series, t, value });
+  };
+
+  let log: CellSeries['log'];
+  if (seconds.length > 0) {
+    log = { count: 0, failed: 0, skipped: 0, seconds: 0 };
+    for (const raw of seconds) {
+      const s = obj(raw);
+      const sec = num(s?.t);
+      if (!s || sec === undefined) continue;
+      const t = rel((sec + 1) * 1000);
+      const count = num(s.count) ?? 0;
+      const failed = num(s.failed) ?? 0;
+      log.count += count;
+      log.failed += failed;
+      log.skipped += num(s.skipped) ?? 0;
+      log.seconds++;
+      add('tps', 'per-transaction log', t, count);
+      add('latency', 'p50', t, num(s.p50Ms));
+      add('latency', 'p99', t, num(s.p99Ms));
+      add('failed', 'failed', t, failed);
+      add('wait', 'schedule lag (mean)', t, num(s.lagMeanMs));
+      const skipped = num(s.skipped) ?? 0;
+      if (skipped > 0) add('failed', 'skipped (-L)', t, skipped);
+    }
+  }
+  for (const [t, tps] of progressTps(progress)) add('tps', 'pgbench -P', t, tps);
+
+  const role = obj(obj(cell.sampling)?.postgres)?.role;
+  for (const s of samples) {
+    const at = num(s.t);
+    if (at === undefined || s.gap === true) continue;
+    const t = rel(at);
+    if (s.kind === 'pg_activity') {
+      // The config's own role when the run attributes backends, else the whole database.
+      const byRole = typeof role === 'string' ? obj(obj(s.databaseByUser)?.[role]) : undefined;
+      const counts = byRole ?? (typeof role === 'string' && obj(s.databaseByUser) ? {} : obj(s.database));
+      if (!counts) continue;
+      add('backends', 'total', t, num(counts.total) ?? 0);
+      add('backends', 'active', t, num(counts.active) ?? 0);
+    } else if (s.kind === 'pgbouncer') {
+      const tot = obj(s.totals);
+      add('pgbouncer', 'cl_waiting', t, num(tot?.clWaiting));
+      add('pgbouncer', 'sv_active', t, num(tot?.svActive));
+      add('pgbouncer', 'sv_idle', t, num(tot?.svIdle));
+      add('wait', 'maxwait', t, num(tot?.maxwaitMs));
+    } else if (s.kind === 'proc' && typeof s.component === 'string') {
+      add('cpu', s.component, t, num(s.cpuCores));
+      const pss = num(s.pssBytes);
+      if (pss !== undefined) add('pss', s.component, t, pss / MIB);
+    }
+  }
+
+  const warmupS = warmupOf(cell);
+  return {
+    cellId: cell.id,
+    config: cell.config,
+    workload: cell.workload,
+    concurrency: cell.concurrency,
+    rep: cell.rep,
+    startMs,
+    durationS: durationOf(cell),
+    warmupS,
+    points,
+    ...(log ? { log } : {}),
+    segments: warmupS > 0 ? [{ from: -warmupS, to: 0, label: `warmup ${warmupS} s (before sampling)` }] : [],
+    events: seriesEvents(cell, startMs),
+  };
+}

@@ -1,0 +1,104 @@
+import { gatesFor } from '../../src/matrix/gates.js';
+import type { MatrixSpec } from '../../src/matrix/schema.js';
+import type { GroupKey, Row } from './row.js';
+
+/** The matrix `gates` that summarize can check from rows (the same names as in the matrix schema). */
+export interface GateFailure {
+  gate:
+    | 'max_failed_transactions'
+    | 'max_connection_errors'
+    | 'max_aborted_clients'
+    | 'min_tps'
+    | 'max_p99_ms'
+    | 'failed_cells';
+  group: GroupKey;
+  limit: number;
+  value: number;
+  message: string;
+}
+
+export interface GateReport {
+  /** Number of (gate, row) checks made. */
+  checked: number;
+  failures: GateFailure[];
+}
+
+function limitOf(gates: Record<string, unknown> | undefined, name: string): number | undefined {
+  const v = gates?.[name];
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/**
+ * The gates of one config × workload from run.json's effective matrix: matrix-wide ones overridden
+ * by the config's, then the workload's (src/matrix/gates.ts). Read defensively: older runs may
+ * have no per-config gates at all.
+ */
+function scopedGates(effective: Record<string, unknown> | undefined, config: string, workload: string) {
+  const e = effective ?? {};
+  const spec = {
+    gates: (e.gates ?? {}) as MatrixSpec['gates'],
+    configs: (Array.isArray(e.configs) ? e.configs : []) as MatrixSpec['configs'],
+    workloads: (Array.isArray(e.workloads) ? e.workloads : []) as MatrixSpec['workloads'],
+  };
+  return gatesFor(spec, config, workload) as Record<string, unknown>;
+}
+
+/**
+ * Checks each row against the gates that apply to it (`effective` is run.json's matrix). Counts are per group (summed over its completed reps);
+ * min_tps is checked against the mean TPS and max_p99_ms against the merged p99. A group with a
+ * failed cell always fails: a gate passed by averaging the survivors would lie.
+ */
+export function evaluateGates(
+  rows: readonly Row[],
+  effective: Record<string, unknown> | undefined,
+): GateReport {
+  const failures: GateFailure[] = [];
+  let checked = 0;
+  for (const r of rows) {
+    const gates = scopedGates(effective, r.config, r.workload);
+    const maxFailed = limitOf(gates, 'max_failed_transactions');
+    const maxConnErr = limitOf(gates, 'max_connection_errors');
+    const minTps = limitOf(gates, 'min_tps');
+    const maxP99 = limitOf(gates, 'max_p99_ms');
+    const group: GroupKey = { config: r.config, workload: r.workload, concurrency: r.concurrency };
+    const where = `${r.config} / ${r.workload} / ${r.concurrency} clients`;
+    const check = (
+      gate: GateFailure['gate'],
+      limit: number | undefined,
+      value: number | undefined,
+      ok: (v: number, l: number) => boolean,
+      what: string,
+    ) => {
+      if (limit === undefined || value === undefined || Number.isNaN(value)) return;
+      checked++;
+      if (!ok(value, limit))
+        failures.push({
+          gate,
+          group,
+          limit,
+          value,
+          message: `${where}: ${what} ${value} breaks ${gate} = ${limit}`,
+        });
+    };
+    check(
+      'max_failed_transactions',
+      maxFailed,
+      r.failedTransactions,
+      (v, l) => v <= l,
+      'failed transactions',
+    );
+    check('max_connection_errors', maxConnErr, r.connectionErrors, (v, l) => v <= l, 'connection errors');
+    check(
+      'max_aborted_clients',
+      limitOf(gates, 'max_aborted_clients'),
+      r.abortedClients ?? 0,
+      (v, l) => v <= l,
+      'aborted clients',
+    );
+    check('min_tps', minTps, r.repsCompleted > 0 ? r.tps.mean : undefined, (v, l) => v >= l, 'mean TPS');
+    check('max_p99_ms', maxP99, r.latency?.p99Ms, (v, l) => v <= l, 'p99 latency (ms)');
+    // A failed cell always fails the check, gates or not: `bench run` exits 1 for it too.
+    check('failed_cells', 0, r.failedCells.length, (v, l) => v <= l, 'failed cells');
+  }
+  return { checked, failures };
+}

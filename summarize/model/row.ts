@@ -1,0 +1,302 @@
+/**
+ * The one row model every output is built from: summary.csv, summary.json, summary.md, the terminal
+ * table, the plots and FINDINGS.md all read `Row`s and nothing else, so no two outputs can disagree.
+ */
+import type { CellState } from '../../src/results/types.js';
+import type { SampleStats } from './stats.js';
+
+/** One group of reps: a row of every table. */
+export interface GroupKey {
+  config: string;
+  workload: string;
+  concurrency: number;
+}
+
+export function groupId(k: GroupKey): string {
+  return `${k.config}__${k.workload}__c${k.concurrency}`;
+}
+
+/** One completed rep's figures: the raw data behind the statistics, kept for plots, outliers and compare. */
+export interface RepSample {
+  cellId: string;
+  rep: number;
+  tps: number;
+  /** This rep's own p99 (from its per-transaction log), for significance tests over reps. */
+  p99Ms?: number;
+  latencyMeanMs?: number;
+  /** pgbench "average connection time" (-C workloads). */
+  connectionMs?: number;
+  processed: number;
+  failedTransactions: number;
+  /** Flagged by the outlier rule (docs/statistics.md). */
+  outlier: boolean;
+}
+
+/** A cell that did not complete: listed, never averaged. */
+export interface CellOutcome {
+  cellId: string;
+  rep: number;
+  state: Exclude<CellState, 'completed'>;
+  reason: string;
+}
+
+/** Latency over all completed reps, from their per-transaction histograms merged (never averaged percentiles). */
+export interface LatencyFigures {
+  /** merged-histograms: exact per-µs counts of every rep merged; single-rep: the one rep's own summary. */
+  source: 'merged-histograms' | 'single-rep';
+  /** Reps whose transactions are in the figures. */
+  reps: number;
+  /** Transactions counted. */
+  count: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+  /**
+   * The percentile spectrum for the latency-distribution plot: only the percentiles the count
+   * supports (SPECTRUM_RULE), ascending. Absent for single-rep figures without a histogram.
+   */
+  spectrum?: SpectrumPoint[];
+}
+
+export interface SpectrumPoint {
+  /** Percent, e.g. 99.9. */
+  p: number;
+  ms: number;
+}
+
+export interface ComponentFigures {
+  /** `postgres`, `pgbouncer:<config>`, `proxy:<config>`, ... as the sampler named it. */
+  name: string;
+  /** The component's kind: postgres, pgbouncer, proxy (the part of the name before ':'). */
+  role: string;
+  /**
+   * Highest PSS of the process tree over all reps: shared pages divided among the processes that
+   * share them, so it is the memory the component really uses. The primary memory figure.
+   */
+  pssPeakBytes?: number;
+  /** Mean over reps of each rep's mean PSS. */
+  pssMeanBytes?: number;
+  /**
+   * Reps in which the component was sampled but its PSS was not read, and why (the first reason
+   * recorded), so a report can say so rather than show an empty cell.
+   */
+  pssMissing?: { reps: number; reason?: string };
+  /**
+   * Highest RSS of the process tree over all reps, summed over its processes: shared pages
+   * (PostgreSQL's shared_buffers) count once per process that touched them. Secondary figure.
+   */
+  rssPeakBytes?: number;
+  /** Mean over reps of each rep's time-weighted mean CPU, in cores (1 = one core busy). */
+  cpuCoresMean?: number;
+  cpuCoresPeak?: number;
+}
+
+/** Figures from the samplers, when they ran; each is the maximum (peaks) over completed reps. */
+export interface SamplingFigures {
+  /**
+   * Peak client backends on the benchmark database (the server side of the path): only those of
+   * the config's own role when the run recorded it (`role`).
+   */
+  serverBackendsPeak?: number;
+  /** The PostgreSQL role server backends were counted for (runs that attribute them). */
+  role?: string;
+  /** Peak client backends of users other than the config's role during the cells (max over reps). */
+  foreignBackendsPeak?: number;
+  /**
+   * PostgreSQL PSS per server backend: postgres PSS / server backends at the same tick, averaged
+   * over the ticks of a rep, then over reps. Fixed processes and shared memory are spread over the
+   * backends, so fewer backends (pooling) show a higher figure for a lower total.
+   */
+  pssPerBackendBytes?: number;
+  /** Peak of PgBouncer cl_waiting: clients queued for a server connection. */
+  clWaitingPeak?: number;
+  /** Peak server connections PgBouncer held (sv_active + sv_idle + sv_used). */
+  poolerServerConnectionsPeak?: number;
+  maxwaitMsPeak?: number;
+  components: ComponentFigures[];
+  intervalMs?: number;
+}
+
+export interface IsolationFigures {
+  /** Cells whose prepared list has the isolation line. */
+  cellsChecked: number;
+  /** Of those, cells that found client backends of other configs (> 0). */
+  cellsWithForeign: number;
+  /** The largest count found. */
+  foreignMax: number;
+}
+
+export interface BaselineComparison {
+  config: string;
+  /** mean TPS of this row / mean TPS of the baseline row (same workload and concurrency). */
+  tpsRatio: number;
+  /** Relative standard deviations of both sides added in quadrature, times the ratio; NaN with one rep. */
+  tpsRatioError: number;
+  /** Merged p99 of this row / merged p99 of the baseline row. */
+  p99Ratio?: number;
+  /**
+   * 95% confidence interval of the TPS ratio from the reps paired by rep number (reps interleave,
+   * so a rep of both configs saw the same machine): a paired t-interval on ln(TPS / baseline TPS),
+   * exponentiated. Absent with fewer than 2 pairs. The data supports a difference when the
+   * interval excludes 1.
+   */
+  tpsRatioCi95?: { low: number; high: number; pairs: number };
+}
+
+/**
+ * Connections per second per core of the first hop under -C: the row's mean TPS (one connection per
+ * transaction) divided by the mean CPU of the component that accepts pgbench's connections
+ * (PgBouncer for pgbouncer configs, the proxy for proxy configs, PostgreSQL for direct), both
+ * means over completed reps. Only for reconnect workloads with sampled CPU.
+ */
+export interface ConnectionsPerCore {
+  /** The sampled role whose CPU is the denominator: pgbouncer, proxy or postgres. */
+  role: string;
+  connectionsPerS: number;
+  cpuCores: number;
+  perCore: number;
+  /** The same CPU per connection, in milliseconds (1000 · cores / connections per second). */
+  cpuMsPerConnection: number;
+  /** PostgreSQL's CPU per connection in milliseconds (its backends fork and, with TLS, handshake). */
+  postgresCpuMsPerConnection?: number;
+}
+
+/** What the config asked for and what the cells negotiated, per side (from the cells' `tls` records). */
+export interface RowTlsSide {
+  mode: string;
+  /** The most observed `version cipher` over the group's completed cells, or `none` (plain). */
+  negotiated: string;
+  tlsObservations: number;
+  plainObservations: number;
+}
+
+export interface RowTls {
+  client?: RowTlsSide;
+  server?: RowTlsSide;
+}
+
+export interface Row extends GroupKey {
+  configKind?: string;
+  poolMode?: string;
+  /** pgbench -C: a new connection per transaction. TPS then includes connecting, the latency does not. */
+  reconnect: boolean;
+  isBaseline: boolean;
+  repsPlanned?: number;
+  repsCompleted: number;
+  /** TPS over completed reps only. */
+  tps: SampleStats;
+  latency?: LatencyFigures;
+  /** Average connection time over completed reps (-C workloads). */
+  connectionMs?: SampleStats;
+  /** Transactions processed, summed over completed reps. */
+  processed: number;
+  /** Failed transactions summed over completed reps (failed cells are listed in failedCells instead). */
+  failedTransactions: number;
+  connectionErrors: number;
+  /** pgbench clients aborted in completed reps (a cell disrupted by a scheduled event). */
+  abortedClients?: number;
+  /** Completed reps whose pgbench said "Run was aborted". */
+  abortedReps: number;
+  /** Cells that failed, timed out or were interrupted. */
+  failedCells: CellOutcome[];
+  /** Cells skipped by the runner (e.g. the stack of their config did not start). */
+  skippedCells: CellOutcome[];
+  vsBaseline?: BaselineComparison;
+  sampling?: SamplingFigures;
+  /**
+   * The runner's isolation check before each cell (the `isolation: N foreign client backends` line
+   * of the cell's `prepared` list), over every cell of the group; absent when no cell recorded it
+   * (a run from an older bench).
+   */
+  isolation?: IsolationFigures;
+  /** Connections per second per pooler core (reconnect workloads with sampled CPU). */
+  perCore?: ConnectionsPerCore;
+  /** TLS per side, in runs where a config used TLS. */
+  tls?: RowTls;
+  samples: RepSample[];
+  /** Offered against achieved load, for a rate-limited workload (summarize/offered-load.ts). */
+  load?: LoadFigures;
+}
+
+/** A rate-limited group (pgbench -R): one rate of a rate axis, or one segment of a load profile. */
+export interface LoadFigures {
+  /** The matrix's workload (the row's workload is the rate or segment variant of it). */
+  workload: string;
+  /** pgbench -R: transactions per second offered over all clients. */
+  offeredTps: number;
+  latencyLimitMs?: number;
+  segment?: {
+    index: number;
+    count: number;
+    /** Planned offset from the profile's start, s. */
+    startS: number;
+    durationS: number;
+    shape: string;
+    burst: boolean;
+  };
+  /**
+   * Completed transactions per second over the completed reps, in the window after pgbench's
+   * clients connected (processed / Σ processed/tps: pgbench's tps "without initial connection time").
+   */
+  achievedTps: number;
+  achievedRatio: number;
+  /** pgbench's initial connection time, mean over reps: the start of every segment offers no load. */
+  connectMs?: number;
+  /** Transactions the offered rate schedules over the completed reps' windows (see achievedTps). */
+  scheduled: number;
+  /** Transactions skipped under -L, summed over reps. */
+  skipped: number;
+  /** Transactions above the -L limit, summed over reps (pgbench's summary). */
+  lateTransactions?: number;
+  /** Schedule lag of completed transactions from the per-transaction log: mean of the reps' means, largest p99 and max. */
+  lagMeanMs?: number;
+  lagP99Ms?: number;
+  lagMaxMs?: number;
+  /** Whether the config served the offered rate (RATE_MET_RULE). */
+  met: boolean;
+}
+
+export type WarningKind =
+  | 'high-cv'
+  | 'few-reps'
+  | 'failed-transactions'
+  | 'connection-errors'
+  | 'aborted'
+  | 'outlier-rep'
+  | 'failed-cells'
+  | 'no-completed-reps'
+  | 'cpu-saturated'
+  | 'pss-missing'
+  | 'foreign-backends'
+  | 'latency-incomplete'
+  | 'reader'
+  | 'mixed-runs'
+  | 'missing-shards'
+  | 'rate-not-met';
+
+/** A typed warning with a hint of what to change, in the manner of hyperfine. */
+export interface Warning {
+  kind: WarningKind;
+  message: string;
+  hint: string;
+  group?: GroupKey;
+  cells?: string[];
+}
+
+/** A warning a figure raises for a row, before the group and its prefix are added (model/warnings.ts). */
+export type WarningDraft = Pick<Warning, 'kind' | 'message' | 'hint'> & { cells?: string[] };
+
+export interface Thresholds {
+  /** Warn when the CV of TPS over reps is above this fraction. Default 0.10. */
+  cv: number;
+  /** Below this many completed reps there is no confidence interval worth the name. Default 3. */
+  minReps: number;
+  /** Warn when a component's mean CPU is at least this many cores. Default 0.9. */
+  cpuSaturationCores: number;
+}
+
+export const DEFAULT_THRESHOLDS: Thresholds = { cv: 0.1, minReps: 3, cpuSaturationCores: 0.9 };

@@ -1,0 +1,40 @@
+import type { Row } from '../model/row.js';
+import type { refs, Sentence } from './refs.js';
+
+/**
+ * One rule per kind of TL;DR sentence. A rule returns candidates; `tldr` (index.ts) ranks them and
+ * keeps at most MAX_SENTENCES. Every number of a sentence is a NumberRef into summary.json.
+ */
+export interface Candidate {
+  sentence: Sentence;
+  /** Lower tiers are chosen first: what a reader must know before what is nice to know. */
+  tier: number;
+  /** Within a tier, larger first (e.g. |ln TPS ratio| for comparisons). */
+  effect: number;
+}
+
+export interface RuleContext {
+  rows: readonly Row[];
+  R: ReturnType<typeof refs>;
+  /** Groups where every cell completed: the only ones a headline may quote. */
+  completed: readonly Row[];
+  baseRow: (r: Row) => Row | undefined;
+  totals?: { cellsFailed: number };
+  cv: number;
+  cpuSaturationCores: number;
+}
+
+export const TIER = {
+  /** Said first, before the ranked sentences, whenever the data shows it (a pooler process saturating a core). */
+  lead: -1,
+  failedCells: 0,
+  comparison: 1,
+  singleRepComparison: 2,
+  noneSupported: 3,
+  failedTransactions: 4,
+  cpu: 5,
+  backends: 6,
+  memory: 7,
+  saturation: 8,
+  noise: 9,
+} as const;
