@@ -30,17 +30,33 @@ export function preparedThroughPool(spec: MatrixSpec): string[] {
  * `max_prepared_statements` set where the config does not set it; on an older PgBouncer a
  * ConfigurationError (exit 2) naming the configs, the version found and the one needed. Pure.
  */
-export function applyPreparedRule(spec: MatrixSpec, version: string | undefined, where: string): MatrixSpec {
+export function applyPreparedRule(
+  spec: MatrixSpec,
+  versionOf: (config: string) => { version: string | undefined; where: string } | undefined,
+): MatrixSpec {
   const names = preparedThroughPool(spec);
   if (names.length === 0) return spec;
   const need = PREPARED_MIN_PGBOUNCER.join('.');
-  if (version === undefined || !versionAtLeast(version, [...PREPARED_MIN_PGBOUNCER])) {
-    throw new ConfigurationError(
-      `configs ${names.join(', ')}: protocol prepared through a transaction or statement pool needs PgBouncer >= ${need} (max_prepared_statements); found PgBouncer ${version ?? 'of unknown version'} (${where})`,
-      [
-        'use pool_mode: session for these configs, protocol simple or extended, or a newer PgBouncer (docs/protocols.md)',
-      ],
-    );
+  const old = names.filter((n) => {
+    const v = versionOf(n)?.version;
+    return v === undefined || !versionAtLeast(v, [...PREPARED_MIN_PGBOUNCER]);
+  });
+  // One line per PgBouncer found too old, naming the configs that would run it.
+  const groups = new Map<string, string[]>();
+  for (const n of old) {
+    const v = versionOf(n);
+    const found = `found PgBouncer ${v?.version ?? 'of unknown version'} (${v?.where ?? 'unknown'})`;
+    groups.set(found, [...(groups.get(found) ?? []), n]);
+  }
+  const lines = [...groups].map(
+    ([found, configs]) =>
+      `configs ${configs.join(', ')}: protocol prepared through a transaction or statement pool needs PgBouncer >= ${need} (max_prepared_statements); ${found}`,
+  );
+  if (lines.length > 0) {
+    throw new ConfigurationError(lines[0] as string, [
+      ...lines.slice(1),
+      'use pool_mode: session for these configs, protocol simple or extended, or a newer PgBouncer (docs/protocols.md)',
+    ]);
   }
   const configs = spec.configs.map((c) => {
     const hop = pgbouncerHopOf(c);

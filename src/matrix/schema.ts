@@ -102,6 +102,12 @@ const directConfig = z.strictObject({
 
 const port = z.number().int().min(1024).max(65535);
 
+/**
+ * Images of this config's own components (testcontainers provider): two PgBouncer builds in one
+ * matrix, each config running its own. PostgreSQL is shared by every config of a run.
+ */
+const configImages = z.strictObject({ pgbouncer: z.string().min(1).optional() }).optional();
+
 const pgbouncerConfigFields = {
   name,
   /** Fixed listen port; by default the harness picks a free one below the ephemeral range. */
@@ -111,6 +117,7 @@ const pgbouncerConfigFields = {
   protocol: protocolAxisSchema,
   /** PgBouncer processes on one port (so_reuseport), or a list of counts: an axis (src/matrix/workers.ts). */
   workers: workersSchema,
+  images: configImages,
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
@@ -160,6 +167,7 @@ const proxyConfig = z.strictObject({
   ready_timeout: positiveDuration.default(30_000),
   /** Put a PgBouncer between the proxy and PostgreSQL. */
   via_pgbouncer: pgbouncerHop.optional(),
+  images: configImages,
   /**
    * Files the proxy reads (a configuration file, a password-less pcp.conf...), written into
    * {workdir} before the command starts. Each is a template, inline (`text`) or a file relative to

@@ -137,6 +137,7 @@ const cellBase = {
   rep: z.number(),
   threads: z.number(),
   protocol: z.enum(PROTOCOLS).optional(),
+  versions: z.record(z.string(), z.string()).optional(),
   startedAt: z.string(),
   endedAt: z.string(),
   argv: z.array(z.string()),

@@ -84,6 +84,8 @@ interface CellBase {
   threads: number;
   /** pgbench -M of the cell (absent in records written before protocol could vary per cell). */
   protocol?: Protocol;
+  /** Versions of the config's own components (pgbouncer, proxy) as their running processes reported them. */
+  versions?: Record<string, string>;
   startedAt: string;
   endedAt: string;
   /** pgbench argv with no secrets (the password is passed in the environment). */

@@ -121,6 +121,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     rep: cell.rep,
     threads: plan.threads,
     protocol: plan.protocol,
+    ...pathVersions(plan.path),
     startedAt,
     endedAt: new Date().toISOString(),
     argv: m.processes[0]?.argv ?? [],
@@ -223,6 +224,14 @@ function processesOf(plan: CellPlan, durationS: number, logPrefix?: string): Pgb
     durationS,
     logPrefix,
   );
+}
+
+/** The versions of the path's own components, from their running processes (none: no key). */
+function pathVersions(p: ConfigPath): { versions?: Record<string, string> } {
+  const v = Object.fromEntries(
+    p.components.flatMap((c) => (c.version ? [[c.role, c.version] as const] : [])),
+  );
+  return Object.keys(v).length > 0 ? { versions: v } : {};
 }
 
 /** Each process of a split cell: its share, argv and what it reported. */

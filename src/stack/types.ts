@@ -107,6 +107,6 @@ export interface Provider {
    * The PgBouncer this provider would start, asked from its binary or image before anything
    * starts (`where` names which), for rules that depend on its version (src/runner/version-preflight.ts).
    */
-  pgbouncerVersion?(matrix: Matrix): Promise<{ version: string | undefined; where: string }>;
+  pgbouncerVersion?(matrix: Matrix, config: string): Promise<{ version: string | undefined; where: string }>;
   start(opts: StartOptions): Promise<Stack>;
 }

@@ -171,7 +171,7 @@ configs:
   it('refuses them on a PgBouncer older than 1.21, naming the version found and the one needed', () => {
     let e: unknown;
     try {
-      applyPreparedRule(spec, '1.18.0', '/usr/sbin/pgbouncer');
+      applyPreparedRule(spec, () => ({ version: '1.18.0', where: '/usr/sbin/pgbouncer' }));
     } catch (x) {
       e = x;
     }
@@ -179,20 +179,20 @@ configs:
     expect((e as Error).message).toBe(
       'configs tx-prepared, stmt, proxy: protocol prepared through a transaction or statement pool needs PgBouncer >= 1.21 (max_prepared_statements); found PgBouncer 1.18.0 (/usr/sbin/pgbouncer)',
     );
-    expect(() => applyPreparedRule(spec, undefined, 'image x')).toThrow(
+    expect(() => applyPreparedRule(spec, () => ({ version: undefined, where: 'image x' }))).toThrow(
       'found PgBouncer of unknown version (image x)',
     );
   });
 
   it('sets max_prepared_statements = 100 on 1.21 and later where the config sets none', () => {
-    const out = applyPreparedRule(spec, '1.24.1', 'image local/pgstack:trixie');
+    const out = applyPreparedRule(spec, () => ({ version: '1.24.1', where: 'image local/pgstack:trixie' }));
     expect(settingsOf(out, 'tx-prepared')).toEqual({ max_prepared_statements: 100 });
     expect(settingsOf(out, 'proxy')).toEqual({ max_prepared_statements: 100 });
     // Set by the matrix: kept. Simple protocol or session mode: untouched.
     expect(settingsOf(out, 'stmt')).toEqual({ max_prepared_statements: 7 });
     expect(settingsOf(out, 'tx-simple')).toEqual({});
     expect(settingsOf(out, 'session')).toEqual({});
-    expect(applyPreparedRule(spec, '1.21.0', 'x')).toEqual(out);
+    expect(applyPreparedRule(spec, () => ({ version: '1.21.0', where: 'x' }))).toEqual(out);
   });
 
   it('leaves a matrix without such configs alone, whatever the version', () => {
@@ -200,6 +200,6 @@ configs:
       text.replaceAll('protocol: prepared', 'protocol: extended').replace('[simple, prepared]', '[simple]'),
       'm.yaml',
     ).spec;
-    expect(applyPreparedRule(plain, '1.18.0', 'x')).toBe(plain);
+    expect(applyPreparedRule(plain, () => ({ version: '1.18.0', where: 'x' }))).toBe(plain);
   });
 });
