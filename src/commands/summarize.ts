@@ -9,6 +9,7 @@ import { reportMeta } from '../../summarize/input/report-meta.js';
 import { evaluateCostGates, evaluateGates, type GateReport } from '../../summarize/model/gates.js';
 import type { RenderOptions } from '../../summarize/model/report-options.js';
 import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model/row.js';
+import { sweepSeries } from '../../summarize/model/sweep.js';
 import { readerWarnings } from '../../summarize/model/warnings.js';
 import { renderPlots } from '../../summarize/plots/render.js';
 import { findings, type Sentence } from '../../summarize/reporters/findings/findings.js';
@@ -73,6 +74,7 @@ function renderOptionsOf(
     evaluateGates(loaded.rows, loaded.merged.primary.effective),
     evaluateCostGates(cost.rows, loaded.merged.primary.effective),
   );
+  const sweeps = sweepSeries(loaded.rows, loaded.merged.primary.effective.configs);
   const options: RenderOptions = {
     warnings: [
       ...withoutCellsOfCostOnly(loaded.warnings, cost.records.length),
@@ -83,6 +85,7 @@ function renderOptionsOf(
     ...(loaded.baseline ? { baseline: loaded.baseline } : {}),
     thresholds,
     gates,
+    ...(sweeps.length > 0 ? { sweeps } : {}),
   };
   return { gates, options };
 }
@@ -112,7 +115,7 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   write(p.summaryMd, reporters.markdown(loaded.rows, options));
   for (const g of githubBenchmark(loaded.rows))
     write(path.join(outDir, g.file), `${JSON.stringify(g.entries, null, 2)}\n`);
-  const plots = await renderPlots(loaded.rows);
+  const plots = await renderPlots(loaded.rows, options);
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
   const flames = loadFlameGroups(loaded.merged.cells);
   const cells = loaded.merged.cells.map((c) => c.cell);

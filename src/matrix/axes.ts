@@ -1,16 +1,27 @@
 import { ConfigurationError } from '../errors.js';
+import { expandConfigAxes } from './config-axes.js';
 import { eventIssues, splitTarget } from './events.js';
-import type { MatrixSpec } from './schema.js';
-import { expandWorkers, workersOf } from './workers.js';
+import { expandProtocols, protocolWorkloadName } from './protocol.js';
+import type { MatrixSpec, ParsedMatrix } from './schema.js';
+import { settingAxisIssues } from './setting-axes.js';
+import { workersOf } from './workers.js';
 
 /**
- * The validated matrix with its config axes expanded (`workers: [1, 2, 4]` -> `<name>-w1`...) and
+ * The validated matrix with its config axes expanded (`workers: [1, 2, 4]` -> `<name>-w1`...,
+ * `protocol: [simple, prepared]` -> `<name>-simple`...), its workloads' protocol lists too, and
  * its events checked against the expanded configs. With `--configs`, events of configs left out
  * are dropped (a subset is a legitimate quick run). A `baseline` naming an expanded config means
  * its first expansion. Bad targets exit 2 naming the field.
  */
-export function expandAxes(spec: MatrixSpec, file: string, selected?: readonly string[]): MatrixSpec {
-  const { configs, expandedFrom } = expandWorkers(spec.configs);
+export function expandAxes(spec: ParsedMatrix, file: string, selected?: readonly string[]): MatrixSpec {
+  throwIssues(
+    file,
+    spec.configs.flatMap((c, i) =>
+      settingAxisIssues(c).map((t) => ({ path: ['configs', i, ...t.path], message: t.message })),
+    ),
+  );
+  const { configs, expandedFrom } = expandConfigAxes(spec.configs);
+  const specWorkloads = expandWorkloadProtocols(spec.workloads);
   const names = new Set(configs.map((c) => c.name));
   const baseOf = (n: string) => expandedFrom.get(n) ?? n;
   const events = selected
@@ -20,7 +31,7 @@ export function expandAxes(spec: MatrixSpec, file: string, selected?: readonly s
       })
     : spec.events;
   const views = configs.map((c) => ({ name: c.name, kind: c.kind, workers: workersOf(c) }));
-  const workloads = spec.workloads.map((w) =>
+  const workloads = specWorkloads.map((w) =>
     typeof w === 'string'
       ? { name: w, durationMs: spec.duration, profile: false }
       : {
@@ -30,11 +41,9 @@ export function expandAxes(spec: MatrixSpec, file: string, selected?: readonly s
           profile: w.profile !== undefined,
         },
   );
-  const issues = eventIssues(events, views, expandedFrom, workloads);
-  if (issues.length > 0) {
-    const lines = issues.map((i) => `${file}: ${formatPath(i.path)}: expected ${i.message}`);
-    throw new ConfigurationError(lines[0] as string, lines.slice(1));
-  }
+  const allNames = [...spec.configs.map((c) => c.name), ...expandedFrom.keys()];
+  const issues = [...nameIssues(spec, allNames), ...eventIssues(events, views, expandedFrom, workloads)];
+  throwIssues(file, issues);
   // A name of a workers list means its first expansion, as for the baseline.
   const expanded = (n: string) =>
     names.has(n) ? n : (configs.find((c) => expandedFrom.get(c.name) === n)?.name ?? n);
@@ -43,10 +52,53 @@ export function expandAxes(spec: MatrixSpec, file: string, selected?: readonly s
   return {
     ...spec,
     configs,
+    workloads: specWorkloads,
     events,
     ...(baseline === undefined ? {} : { baseline }),
     ...(compare === undefined ? {} : { compare }),
   };
+}
+
+/**
+ * `baseline` and every `compare` pair name configs, as written or as expanded from their axes
+ * (`<name>-w2`, `<name>-prepared`...); a pair names two different configs.
+ */
+function nameIssues(
+  spec: Pick<ParsedMatrix, 'baseline' | 'compare'>,
+  names: readonly string[],
+): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const oneOf = `the name of a config (one of ${names.join(', ')})`;
+  if (spec.baseline !== undefined && !names.includes(spec.baseline))
+    out.push({ path: ['baseline'], message: oneOf });
+  (spec.compare ?? []).forEach((pair, i) => {
+    pair.forEach((n, j) => {
+      if (!names.includes(n)) out.push({ path: ['compare', i, j], message: oneOf });
+    });
+    if (pair[0] === pair[1])
+      out.push({
+        path: ['compare', i, 1],
+        message: `a config other than the candidate ("${pair[0]}" compared with itself)`,
+      });
+  });
+  return out;
+}
+
+/** Workloads with a protocol list become `<name>.<protocol>` workloads, where the list was. */
+function expandWorkloadProtocols(workloads: MatrixSpec['workloads']): MatrixSpec['workloads'] {
+  return workloads.flatMap((w): MatrixSpec['workloads'] =>
+    typeof w === 'string' ? [w] : expandProtocols([w], protocolWorkloadName).items,
+  );
+}
+
+/** Bad input exits 2 with every issue, each naming the file and the field path. */
+function throwIssues(
+  file: string,
+  issues: readonly { path: ReadonlyArray<string | number>; message: string }[],
+): void {
+  if (issues.length === 0) return;
+  const lines = issues.map((i) => `${file}: ${formatPath(i.path)}: expected ${i.message}`);
+  throw new ConfigurationError(lines[0] as string, lines.slice(1));
 }
 
 function formatPath(p: ReadonlyArray<string | number>): string {

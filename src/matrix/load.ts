@@ -280,9 +280,9 @@ function applyOverrides(
     out.configs = withoutOwnConcurrency(out.configs);
   if (o.profile && Array.isArray(out.configs)) out.configs = withProfile(out.configs);
   if (o.workloads !== undefined) out.workloads = pick(raw.workloads, o.workloads, 'workloads', file);
-  // A baseline may name an expansion of a workers list (`<name>-w1`): selecting `<name>` keeps it.
+  // A baseline may name an expansion of an axis (`<name>-w1`, `<name>-prepared`): selecting `<name>` keeps it.
   const base = typeof out.baseline === 'string' ? out.baseline : undefined;
-  const kept = (b: string) => o.configs?.some((n) => b === n || b.startsWith(`${n}-w`));
+  const kept = (b: string) => o.configs?.some((n) => b === n || b.startsWith(`${n}-`));
   if (o.configs !== undefined && base !== undefined && !kept(base)) {
     // A subset without the baseline is a legitimate quick run; it just has nothing to compare with.
     delete out.baseline;

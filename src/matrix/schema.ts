@@ -6,8 +6,9 @@ import { eventSchema } from './events.js';
 import { externalRules } from './external-rules.js';
 import { gatesSchema } from './gates.js';
 import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
+import { PROTOCOLS, protocolAxisSchema, protocolListIssues } from './protocol.js';
 import { externalTlsSchema, tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
-import { expandWorkers, workersListIssues, workersSchema } from './workers.js';
+import { workersListIssues, workersSchema } from './workers.js';
 
 /** pgbench -T takes whole seconds: a matrix saying 1.5s must not record one thing and run another. */
 const wholeSeconds = (d: typeof durationSchema) =>
@@ -45,6 +46,23 @@ const pgbouncerHop = z.strictObject({
 export type PgbouncerHop = z.infer<typeof pgbouncerHop>;
 
 /**
+ * A pgbouncer config's pool fields and settings may be lists: each list is an axis, expanded into
+ * one config per value (src/matrix/setting-axes.ts), so these accept a value or a non-empty list.
+ */
+const axisOf = <T extends z.ZodType>(v: T) => z.union([v, z.array(v).min(1, 'a non-empty list')]);
+const poolCount = z.number().int().positive();
+const poolCount0 = z.number().int().nonnegative();
+const pgbouncerHopAxes = z.strictObject({
+  pool_mode: z.enum(['session', 'transaction', 'statement']).default('transaction'),
+  default_pool_size: axisOf(poolCount).default(20),
+  min_pool_size: axisOf(poolCount0).optional(),
+  reserve_pool_size: axisOf(poolCount0).optional(),
+  max_client_conn: axisOf(poolCount).optional(),
+  max_db_connections: axisOf(poolCount).optional(),
+  settings: z.record(z.string(), axisOf(iniValue)).default({}),
+});
+
+/**
  * A config's own concurrency list, replacing the matrix's for its cells (direct at 1,000 while
  * PgBouncer goes to 10,000): see docs/many-clients.md.
  */
@@ -54,6 +72,8 @@ const directConfig = z.strictObject({
   name,
   kind: z.literal('direct'),
   concurrency: configConcurrency,
+  /** pgbench -M for this config's cells; a list is an axis (`<name>-<protocol>`, src/matrix/protocol.ts). */
+  protocol: protocolAxisSchema,
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
@@ -61,12 +81,19 @@ const directConfig = z.strictObject({
 
 const port = z.number().int().min(1024).max(65535);
 
-const pgbouncerConfig = pgbouncerHop.extend({
+/**
+ * Images of this config's own components (testcontainers provider): two PgBouncer builds in one
+ * matrix, each config running its own. PostgreSQL is shared by every config of a run.
+ */
+const configImages = z.strictObject({ pgbouncer: z.string().min(1).optional() }).optional();
+
+const pgbouncerConfigFields = {
   name,
   /** Fixed listen port; by default the harness picks a free one below the ephemeral range. */
   port: port.optional(),
   kind: z.literal('pgbouncer'),
   concurrency: configConcurrency,
+  protocol: protocolAxisSchema,
   /** PgBouncer processes on one port (so_reuseport), or a list of counts: an axis (src/matrix/workers.ts). */
   workers: workersSchema,
   /**
@@ -74,10 +101,15 @@ const pgbouncerConfig = pgbouncerHop.extend({
    * throughput cells, for flame graphs (docs/profiling.md); their TPS then carries the overhead.
    */
   profile: z.boolean().optional(),
+  images: configImages,
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
-});
+};
+/** As written in a file: pool fields and settings may be lists (axes). */
+const pgbouncerConfig = pgbouncerHopAxes.extend(pgbouncerConfigFields);
+/** After expansion (src/matrix/axes.ts): one value each. */
+const pgbouncerConfigScalar = pgbouncerHop.extend(pgbouncerConfigFields);
 
 /** A plain file name: it is created inside {workdir}, never elsewhere. */
 const fileName = z
@@ -102,6 +134,7 @@ const proxyConfig = z.strictObject({
   name,
   kind: z.literal('proxy'),
   concurrency: configConcurrency,
+  protocol: protocolAxisSchema,
   description: z.string().optional(),
   port: port.optional(),
   gates: gatesSchema.optional(),
@@ -125,6 +158,7 @@ const proxyConfig = z.strictObject({
   ready_timeout: positiveDuration.default(30_000),
   /** Put a PgBouncer between the proxy and PostgreSQL. */
   via_pgbouncer: pgbouncerHop.optional(),
+  images: configImages,
   /**
    * Files the proxy reads (a configuration file, a password-less pcp.conf...), written into
    * {workdir} before the command starts. Each is a template, inline (`text`) or a file relative to
@@ -145,6 +179,7 @@ const pid = z.number().int().positive();
 const externalConfig = z.strictObject({
   name,
   kind: z.literal('external'),
+  protocol: protocolAxisSchema,
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   /** What pgbench connects to: a postgresql:// URL or libpq key=value pairs, or host/port/database/user. */
@@ -178,7 +213,21 @@ export const configSchema = z.discriminatedUnion(
       issue.code === 'invalid_union' ? 'a config kind: one of direct, pgbouncer, proxy, external' : undefined,
   },
 );
-export type ConfigSpec = z.infer<typeof configSchema>;
+/** A config as written in the file (axes still lists). */
+export type ConfigInput = z.infer<typeof configSchema>;
+
+/** Which values of a config's setting axes this expansion took (src/matrix/setting-axes.ts). */
+export interface SweepPoint {
+  /** The config's name in the file. */
+  of: string;
+  /** Setting (a pool field or a pgbouncer.ini key) -> the value of this expansion. */
+  values: Record<string, string | number | boolean>;
+}
+
+/** A config once its setting axes are expanded: the shape the stack and the runner use. */
+export type ConfigSpec =
+  | Exclude<ConfigInput, { kind: 'pgbouncer' }>
+  | (z.infer<typeof pgbouncerConfigScalar> & { sweep?: SweepPoint });
 
 /** The PgBouncer a config puts in its path: its own (kind pgbouncer) or the one behind its proxy. */
 export function pgbouncerHopOf(c: ConfigSpec): PgbouncerHop | undefined {
@@ -224,6 +273,8 @@ const workloadObject = z
     latency_limit: latencyLimit.optional(),
     /** Rates over time, run as consecutive rate-limited segments (docs/load-profiles.md). */
     profile: profileSchema.optional(),
+    /** pgbench -M for this workload's cells; a list is an axis (`<name>.<protocol>`). */
+    protocol: protocolAxisSchema,
   })
   .refine((w) => (w.builtin === undefined) !== (w.script === undefined), {
     message: 'exactly one of "builtin" or "script"',
@@ -280,7 +331,8 @@ export const matrixSchema = z
     clients_per_pgbench: z.number().int().positive().optional(),
     /** pgbench -j; "auto" = min(clients, cores). */
     threads: z.union([z.literal('auto'), z.number().int().positive()]).default('auto'),
-    protocol: z.enum(['simple', 'extended', 'prepared']).default('simple'),
+    /** pgbench -M for every cell; a config's or a workload's `protocol` replaces it for theirs. */
+    protocol: z.enum(PROTOCOLS).default('simple'),
     /**
      * How clients authenticate, to PostgreSQL and to PgBouncer alike. SCRAM is what current
      * PostgreSQL installs use; its client-side key derivation costs milliseconds per connection,
@@ -342,6 +394,7 @@ export const matrixSchema = z
       const issue = c.kind === 'pgbouncer' && c.workers ? workersListIssues(c.workers) : undefined;
       if (issue) ctx.addIssue({ code: 'custom', path: ['configs', i, 'workers'], message: issue });
     });
+    protocolIssues(m, ctx);
     const seen = new Map<string, number>();
     m.configs.forEach((c, i) => {
       const prev = seen.get(c.name);
@@ -367,8 +420,9 @@ export const matrixSchema = z
       }
       wseen.set(n, i);
     });
+    // Setting lists (axes) are checked where they expand: src/matrix/axes.ts.
     m.configs.forEach((c, i) => {
-      const hop = pgbouncerHopOf(c);
+      const hop = c.kind === 'pgbouncer' ? c : c.kind === 'proxy' ? c.via_pgbouncer : undefined;
       const owned = Object.keys(hop?.settings ?? {}).filter((k) =>
         (HARNESS_OWNED_PGBOUNCER as readonly string[]).includes(k),
       );
@@ -419,40 +473,40 @@ export const matrixSchema = z
       }
       cseen.add(c);
     });
-    // A workers list expands into <name>-w<N> configs (src/matrix/axes.ts): those are names too.
-    const names = [...seen.keys(), ...expandWorkers(m.configs).expandedFrom.keys()];
-    if (m.baseline !== undefined && !names.includes(m.baseline)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['baseline'],
-        message: `the name of a config (one of ${names.join(', ')})`,
-      });
-    }
-    compareIssues(m.compare ?? [], names, ctx);
+    // baseline and compare name configs as expanded from their axes: checked in src/matrix/axes.ts.
   });
 
-/** Each `compare` pair names two different configs. */
-function compareIssues(
-  pairs: readonly [string, string][],
-  names: readonly string[],
+/** The validated file, before its axes are expanded. */
+export type ParsedMatrix = z.output<typeof matrixSchema>;
+/** The matrix the runner uses: configs and workloads with their axes expanded (src/matrix/axes.ts). */
+export type MatrixSpec = Omit<ParsedMatrix, 'configs'> & { configs: ConfigSpec[] };
+
+/**
+ * Protocol lists without repeats; and protocol set per config or per workload, not both: a config
+ * named `<name>-prepared` whose cells ran a workload's own protocol would say one thing and run another.
+ */
+function protocolIssues(
+  m: { configs: Array<{ protocol?: unknown }>; workloads: Array<string | { protocol?: unknown }> },
   ctx: z.RefinementCtx,
 ): void {
-  pairs.forEach((pair, i) => {
-    pair.forEach((n, j) => {
-      if (!names.includes(n))
-        ctx.addIssue({
-          code: 'custom',
-          path: ['compare', i, j],
-          message: `the name of a config (one of ${names.join(', ')})`,
-        });
+  const items = [
+    ...m.configs.map((c, i) => ({ p: c.protocol, path: ['configs', i, 'protocol'] })),
+    ...m.workloads.map((w, i) => ({
+      p: typeof w === 'string' ? undefined : w.protocol,
+      path: ['workloads', i, 'protocol'],
+    })),
+  ];
+  for (const it of items) {
+    const issue = protocolListIssues(it.p as Parameters<typeof protocolListIssues>[0]);
+    if (issue) ctx.addIssue({ code: 'custom', path: it.path, message: issue });
+  }
+  const byConfig = items.find((it) => it.path[0] === 'configs' && it.p !== undefined);
+  const byWorkload = items.find((it) => it.path[0] === 'workloads' && it.p !== undefined);
+  if (byConfig && byWorkload) {
+    ctx.addIssue({
+      code: 'custom',
+      path: byWorkload.path,
+      message: `protocol per config or per workload, not both (${byConfig.path[0]}[${byConfig.path[1]}].protocol sets it too)`,
     });
-    if (pair[0] === pair[1])
-      ctx.addIssue({
-        code: 'custom',
-        path: ['compare', i, 1],
-        message: `a config other than the candidate ("${pair[0]}" compared with itself)`,
-      });
-  });
+  }
 }
-
-export type MatrixSpec = z.output<typeof matrixSchema>;

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { ProfileSegment } from './profile.js';
+import type { Protocol } from './protocol.js';
 import { BUILTIN_WORKLOAD_TABLE, type BuiltinWorkload, type MatrixSpec } from './schema.js';
 
 /** The offered load of a rate-limited workload (see src/matrix/load-variants.ts). */
@@ -27,6 +28,8 @@ export interface Workload {
   load?: WorkloadLoad;
   /** The length of a profile segment; otherwise the matrix's duration. */
   durationMs?: number;
+  /** pgbench -M of this workload's cells, when the workload sets it (src/matrix/protocol.ts). */
+  protocol?: Protocol;
 }
 
 const BUILTIN = BUILTIN_WORKLOAD_TABLE;
@@ -42,6 +45,8 @@ export function resolveWorkload(w: MatrixSpec['workloads'][number], matrixDir: s
     scripts: scripts.map((s) => resolveScript(s, matrixDir)),
     reconnect: w.reconnect ?? base?.reconnect ?? false,
     flags: w.flags,
+    // A list was expanded into one workload per protocol (src/matrix/axes.ts).
+    ...(typeof w.protocol === 'string' ? { protocol: w.protocol } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { Protocol } from '../matrix/protocol.js';
 import { type Workload, workloadFlags } from '../matrix/workload.js';
 import type { Endpoint } from './types.js';
 
@@ -7,7 +8,7 @@ export interface CellArgs {
   clients: number;
   threads: number;
   durationS: number;
-  protocol: 'simple' | 'extended' | 'prepared';
+  protocol: Protocol;
   /** Per-transaction log file prefix (relative to the cwd pgbench runs in). */
   logPrefix?: string;
 }

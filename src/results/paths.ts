@@ -71,6 +71,7 @@ export const PLOT_KINDS = [
   'latency-spectrum',
   'offered-load',
   'profile',
+  'sweep',
 ] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PROTOCOLS } from '../matrix/protocol.js';
 import type { SamplingSummary } from '../sampling/types.js';
 import type { CellRecord, RunInfo } from './types.js';
 
@@ -151,6 +152,8 @@ const cellBase = {
   concurrency: z.number(),
   rep: z.number(),
   threads: z.number(),
+  protocol: z.enum(PROTOCOLS).optional(),
+  versions: z.record(z.string(), z.string()).optional(),
   startedAt: z.string(),
   endedAt: z.string(),
   argv: z.array(z.string()),

@@ -1,4 +1,5 @@
 import type { MatrixOverrides } from '../matrix/load.js';
+import type { Protocol } from '../matrix/protocol.js';
 import type { WorkloadLoad } from '../matrix/workload.js';
 import type { ClientFigures } from '../pgbench/clients.js';
 import type { PgbenchSummary } from '../pgbench/types.js';
@@ -44,6 +45,10 @@ interface CellBase {
   concurrency: number;
   rep: number;
   threads: number;
+  /** pgbench -M of the cell (absent in records written before protocol could vary per cell). */
+  protocol?: Protocol;
+  /** Versions of the config's own components (pgbouncer, proxy) as their running processes reported them. */
+  versions?: Record<string, string>;
   startedAt: string;
   endedAt: string;
   /** pgbench argv with no secrets (the password is passed in the environment). */

@@ -3,6 +3,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventSpec } from '../matrix/events.js';
 import type { Cell } from '../matrix/expand.js';
+import type { Protocol } from '../matrix/protocol.js';
 import type { Workload } from '../matrix/workload.js';
 import { countAbortedClients } from '../pgbench/aborted.js';
 import { type ClientFigures, clientFigures } from '../pgbench/clients.js';
@@ -48,7 +49,7 @@ export interface CellPlan {
   threads: number;
   durationMs: number;
   warmupMs: number;
-  protocol: 'simple' | 'extended' | 'prepared';
+  protocol: Protocol;
   cellDir: string;
   keepRawLogs: boolean;
   prepared: string[];
@@ -124,6 +125,8 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     concurrency: cell.concurrency,
     rep: cell.rep,
     threads: plan.threads,
+    protocol: plan.protocol,
+    ...pathVersions(plan.path),
     startedAt,
     endedAt: new Date().toISOString(),
     argv: m.processes[0]?.argv ?? [],
@@ -229,6 +232,14 @@ function processesOf(plan: CellPlan, durationS: number, logPrefix?: string): Pgb
     durationS,
     logPrefix,
   );
+}
+
+/** The versions of the path's own components, from their running processes (none: no key). */
+function pathVersions(p: ConfigPath): { versions?: Record<string, string> } {
+  const v = Object.fromEntries(
+    p.components.flatMap((c) => (c.version ? [[c.role, c.version] as const] : [])),
+  );
+  return Object.keys(v).length > 0 ? { versions: v } : {};
 }
 
 /** Each process of a split cell: its share, argv and what it reported. */
@@ -438,6 +449,7 @@ export function cellNotRun(plan: CellPlan, reason: string): CellRecord {
     concurrency: cell.concurrency,
     rep: cell.rep,
     threads: plan.threads,
+    protocol: plan.protocol,
     startedAt: now,
     endedAt: now,
     argv: [],

@@ -1,3 +1,4 @@
+import type { Protocol } from '../matrix/protocol.js';
 import { cellArgv, pgbenchEnv } from '../pgbench/argv.js';
 import { mergeSummaries } from '../pgbench/merge-summary.js';
 import { flagsForShare, splitClients } from '../pgbench/split.js';
@@ -20,7 +21,7 @@ interface ProcessPlan {
   clients: number;
   threads: number;
   clientsPerProcess: number;
-  protocol: 'simple' | 'extended' | 'prepared';
+  protocol: Protocol;
 }
 
 /**

@@ -3,6 +3,7 @@ import { type EventSpec, eventsFor } from '../matrix/events.js';
 import { type Cell, cellId } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
 import { workloadBlocks } from '../matrix/load-variants.js';
+import { cellProtocol, type Protocol } from '../matrix/protocol.js';
 import type { Workload } from '../matrix/workload.js';
 import { autoThreads } from '../pgbench/argv.js';
 import { clientsPerProcess } from '../pgbench/split.js';
@@ -83,7 +84,7 @@ export interface CellSettings {
   threads: number;
   durationMs: number;
   warmupMs: number;
-  protocol: 'simple' | 'extended' | 'prepared';
+  protocol: Protocol;
   keepRawLogs: boolean;
   /** The matrix's `hang_grace`; absent means the default, hangGraceMs(duration) in cell.ts. */
   hangGraceMs?: number;
@@ -115,7 +116,11 @@ export function cellSettings(
         : Math.min(spec.threads, cell.concurrency),
     durationMs,
     warmupMs,
-    protocol: spec.protocol,
+    protocol: cellProtocol(
+      spec.configs.find((c) => c.name === cell.config),
+      workload,
+      spec.protocol,
+    ),
     keepRawLogs: spec.keep_raw_logs,
     clientsPerProcess: clientsPerProcess({ override: spec.clients_per_pgbench, nofileSoft: env.nofileSoft }),
     ...(spec.hang_grace === undefined ? {} : { hangGraceMs: spec.hang_grace }),

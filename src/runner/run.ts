@@ -14,6 +14,7 @@ import { newRunInfo, openRun, preflight } from './open-run.js';
 import { configOrder, planCells, remainingCells } from './plan.js';
 import { checkProfiling } from './profile-hooks.js';
 import type { CostMode, RunOptions, RunOutcome } from './types.js';
+import { pgbouncerPreflight } from './version-preflight.js';
 
 export interface RunResult {
   runDir: string;
@@ -36,13 +37,14 @@ export interface RunResult {
 export async function runMatrix(opts: RunOptions): Promise<RunResult> {
   const { events } = opts;
   // Open.
-  const { matrix, runDir, previous, resumed } = openRun({ ...opts, log: events.log });
-  await preflight(matrix);
+  const opened = openRun({ ...opts, log: events.log });
+  const { runDir, previous, resumed } = opened;
+  await preflight(opened.matrix);
 
   // Plan.
-  const { spec } = matrix;
+  const { spec } = opened.matrix;
   const shard = resolveShard(opts.shard, resumed?.shard);
-  const sharded = shard ? planShard(matrix, shard, opts.overrides ?? {}) : undefined;
+  const sharded = shard ? planShard(opened.matrix, shard, opts.overrides ?? {}) : undefined;
   const order =
     resumed?.order ??
     configOrder(
@@ -51,14 +53,21 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
       spec.config_order,
       spec.seed ?? sharded?.seed ?? Math.floor(Math.random() * 2 ** 31),
     );
-  const planned = planCells(matrix, order);
+  const planned = planCells(opened.matrix, order);
   const cells = sharded ? shardCells(planned, sharded.groups) : planned;
-  const mode = costMode(matrix, opts.cost ?? 'run');
+  const mode = costMode(opened.matrix, opts.cost ?? 'run');
   const todo = mode === 'only' ? [] : remainingCells(cells, previous);
-  const cost = costTodo(matrix, mode, order.seed, shard, resumed ? recordedCostIds(runDir) : new Set());
+  const cost = costTodo(
+    opened.matrix,
+    mode,
+    order.seed,
+    shard,
+    resumed ? recordedCostIds(runDir) : new Set(),
+  );
   const provider = await chooseProvider(spec.provider);
   events.log(`provider: ${provider.provider.name} (${provider.reason})`);
-  provider.provider.preflight?.(matrix);
+  provider.provider.preflight?.(opened.matrix);
+  const matrix = await pgbouncerPreflight(opened.matrix, provider.provider);
   await costPreflight(matrix, cost, provider.provider.name);
   logCostPlan(matrix, cost, events.log);
   checkProfiling(matrix, provider.provider.name, opts.overrides?.profile === true);

@@ -3,7 +3,7 @@ import { listeners } from '../sampling/listeners.js';
 import { parseStats, type StatsCounters } from '../sampling/pgbouncer-admin.js';
 import { withClient } from '../stack/ready.js';
 import type { ConfigPath, PgbouncerWorker } from '../stack/types.js';
-import { versionAtLeast } from '../stack/version.js';
+import { versionAtLeast } from '../util/version.js';
 
 /** One worker's SHOW STATS counters, or why they could not be read. */
 export type WorkerCounters = StatsCounters | { error: string };

@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { MissingToolError } from '../errors.js';
-import { parseVersion } from './version.js';
+import { parseVersion } from '../util/version.js';
 
 // The distribution's default major (15 on Debian 12, 16 on Ubuntu 24.04); bench uses the newest installed.
 export const INSTALL_HINT = 'apt-get install -y postgresql postgresql-client pgbouncer';

@@ -8,6 +8,7 @@ import { scriptFile } from '../matrix/workload.js';
 import { localPgbench } from '../pgbench/local-runner.js';
 import type { PgbenchInvocation, PgbenchResult, PgbenchRunner } from '../pgbench/types.js';
 import { splitLines } from '../util/lines.js';
+import { parseVersion } from '../util/version.js';
 import { binaryVersion, findPgbench } from './binaries.js';
 import {
   type ImageFacts,
@@ -21,7 +22,6 @@ import {
 } from './container-engine.js';
 import type { ImageSet } from './container-images.js';
 import { containerNofile } from './container-ulimits.js';
-import { parseVersion } from './version.js';
 
 export interface ContainerPgbenchOptions {
   client: ContainerRuntimeClient;

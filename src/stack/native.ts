@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
-import { StackError } from '../errors.js';
+import { ConfigurationError, StackError } from '../errors.js';
 import { needsPgbouncer } from '../matrix/schema.js';
 import { localPgbench } from '../pgbench/local-runner.js';
 import { registerSecret } from '../util/redact.js';
@@ -80,8 +80,18 @@ async function whenReady(
 export const nativeProvider: Provider = {
   name: 'native',
   preflight(matrix) {
+    const own = matrix.spec.configs.find((c) => (c.kind === 'pgbouncer' || c.kind === 'proxy') && c.images);
+    if (own) {
+      throw new ConfigurationError(
+        `${matrix.file}: config ${own.name}: images: expected the testcontainers provider (the native provider runs this machine's binaries), got provider native`,
+      );
+    }
     findBinaries({ needPgbouncer: needsPgbouncer(matrix.spec.configs) });
     componentUser();
+  },
+  async pgbouncerVersion() {
+    const bin = findBinaries({ needPgbouncer: true }).pgbouncer ?? 'pgbouncer';
+    return { version: await binaryVersion(bin), where: bin };
   },
   async start(opts: StartOptions): Promise<Stack> {
     const { matrix, workdir, log } = opts;

@@ -3,8 +3,9 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerRuntimeClient } from 'testcontainers';
 import { StackError } from '../errors.js';
-import { needsPgbouncer } from '../matrix/schema.js';
+import { type ConfigSpec, needsPgbouncer } from '../matrix/schema.js';
 import { registerSecret } from '../util/redact.js';
+import { parseVersion, versionAtLeast } from '../util/version.js';
 import {
   BENCH_DB,
   BENCH_USER,
@@ -35,6 +36,7 @@ import {
 } from './container-images.js';
 import { pgbenchForContainers } from './container-pgbench.js';
 import { pingDocker } from './docker-engine.js';
+import { imageToolVersion } from './image-version.js';
 import { pathLifecycle } from './lifecycle.js';
 import {
   type ComponentStarter,
@@ -48,7 +50,6 @@ import { pickPort, releasePort } from './ports.js';
 import { containerTls, pgbouncerTlsFiles, postgresTlsFiles } from './tls-containers.js';
 import type { StackTls } from './tls-stack.js';
 import type { Component, Endpoint, Provider, Stack, StartOptions } from './types.js';
-import { parseVersion, versionAtLeast } from './version.js';
 
 export const dockerEngine = pingDocker;
 
@@ -107,6 +108,8 @@ async function resolveImages(
   const facts: { postgres: ImageFacts } & Record<string, ImageFacts> = { postgres: pgImage };
   if (bouncerImage) facts.pgbouncer = bouncerImage;
   for (const c of spec.configs) {
+    const own = configPgbouncerImage(c);
+    if (own) facts[`pgbouncer:${c.name}`] = await imageFacts(client, own);
     if (c.kind === 'proxy' && c.image) facts[`proxy:${c.name}`] = await imageFacts(client, c.image);
   }
   return facts;
@@ -168,9 +171,27 @@ async function connectEngine(
   return { engine, client: await runtimeClient(log) };
 }
 
+/** PgBouncer versions asked before a run, by image: configs sharing an image ask once. */
+const askedVersions = new Map<string, string | undefined>();
+
+/** A config's own PgBouncer image (`images: { pgbouncer }` on it), if it names one. */
+function configPgbouncerImage(c: ConfigSpec): string | undefined {
+  return c.kind === 'pgbouncer' || c.kind === 'proxy' ? c.images?.pgbouncer : undefined;
+}
+
 /** The stack as containers (Testcontainers), host networking, every listener on 127.0.0.1. */
 export const testcontainersProvider: Provider = {
   name: 'testcontainers',
+  async pgbouncerVersion(matrix, config) {
+    const c = matrix.spec.configs.find((x) => x.name === config);
+    const image = (c && configPgbouncerImage(c)) ?? applyImageOverrides(matrix.spec.images).pgbouncer;
+    let version = askedVersions.get(image);
+    if (!askedVersions.has(image)) {
+      version = await imageToolVersion(image, 'pgbouncer');
+      askedVersions.set(image, version);
+    }
+    return { version, where: `image ${image}` };
+  },
   async start(opts: StartOptions): Promise<Stack> {
     const { matrix, log, signal } = opts;
     const spec = matrix.spec;
@@ -402,7 +423,8 @@ interface ContainerContext {
  * per image and decides its stop signal.
  */
 async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch): Promise<Component> {
-  const image = ctx.images.pgbouncer;
+  // The config's own image (`images: { pgbouncer }`), else the run's.
+  const image = ctx.images[`pgbouncer:${l.config}`] ?? ctx.images.pgbouncer;
   if (!image) throw new StackError('internal: no pgbouncer image resolved');
   const authFile = `${CONF_DIR}/userlist.txt`;
   const iniFile = `${CONF_DIR}/pgbouncer.ini`;
@@ -455,6 +477,7 @@ async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch
   component.version = version;
   if (sock) component.socketDir = sock.source;
   ctx.versions.pgbouncer ??= version;
+  if (ctx.images[`pgbouncer:${l.config}`]) ctx.versions[`pgbouncer:${l.config}`] = version;
   // PgBouncer >= 1.23 made SIGTERM a "super safe" shutdown that waits for every client, and
   // SIGQUIT the immediate one; older versions exit at once on SIGTERM (docker stop's signal)
   // and do not handle SIGQUIT, which PID 1 in a container then ignores.

@@ -122,5 +122,10 @@ export interface Provider {
   name: ProviderName;
   /** Cheap checks (tools present, user exists) before the run directory is created; throws. */
   preflight?(matrix: Matrix): void;
+  /**
+   * The PgBouncer this provider would start, asked from its binary or image before anything
+   * starts (`where` names which), for rules that depend on its version (src/runner/version-preflight.ts).
+   */
+  pgbouncerVersion?(matrix: Matrix, config: string): Promise<{ version: string | undefined; where: string }>;
   start(opts: StartOptions): Promise<Stack>;
 }

@@ -7,6 +7,7 @@ import type { Figure, FigureContext, Graphic } from './figure.js';
 import { flameFigure } from './flame/figure.js';
 import { offeredLoadFigure } from './offered-load/figure.js';
 import { resourcesFigure } from './resources/figure.js';
+import { sweepFigure } from './sweep/figure.js';
 import { throughputFigure } from './throughput/figure.js';
 import { timeSeriesFigure } from './time-series/figure.js';
 import { workerScalingFigure } from './worker-scaling/figure.js';
@@ -21,6 +22,7 @@ export const FIGURES: readonly Figure[] = [
   clientsFigure,
   connectionsPerCoreFigure,
   offeredLoadFigure,
+  sweepFigure,
   workerScalingFigure,
   eventBlipsFigure,
   flameFigure,

@@ -3,6 +3,7 @@ import type { CostRow } from './cost-rows.js';
 import type { ExternalMeta } from './external-meta.js';
 import type { GateReport } from './gates.js';
 import type { Thresholds, Warning } from './row.js';
+import type { SweepSeries } from './sweep.js';
 
 /** What a report says about where its numbers come from (from run.json of every merged run). */
 export interface ReportMeta {
@@ -31,4 +32,6 @@ export interface RenderOptions {
   gates?: GateReport;
   /** The cost rows (cost.jsonl, issue 18): their own section of every output, never mixed into `rows`. */
   cost?: readonly CostRow[];
+  /** Setting sweeps (summarize/model/sweep.ts), when configs of the run were expanded from a setting list. */
+  sweeps?: readonly SweepSeries[];
 }

@@ -2,6 +2,7 @@ import { parse, View } from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
 import type { FigureContext } from '../figures/figure.js';
 import { FIGURES } from '../figures/index.js';
+import type { RenderOptions } from '../model/report-options.js';
 import type { Row } from '../model/row.js';
 
 /**
@@ -28,8 +29,11 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
 }
 
 /** Renders every plot the figures declare for these rows; plots without data are not made. */
-export async function renderPlots(rows: readonly Row[]): Promise<Plot[]> {
-  const ctx: FigureContext = { rows, options: { warnings: [] } };
+export async function renderPlots(
+  rows: readonly Row[],
+  options: RenderOptions = { warnings: [] },
+): Promise<Plot[]> {
+  const ctx: FigureContext = { rows, options };
   const jobs = FIGURES.filter((f) => f.applies(ctx)).flatMap((f) =>
     (f.plots?.(ctx, f.rows(ctx)) ?? []).map((j) => ({ ...j, figure: f.id })),
   );

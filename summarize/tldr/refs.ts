@@ -29,7 +29,8 @@ export interface Sentence {
     | 'isolation'
     | 'cost'
     | 'question'
-    | 'clients';
+    | 'clients'
+    | 'sweep';
   text: string;
   numbers: NumberRef[];
 }

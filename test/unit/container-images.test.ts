@@ -7,7 +7,7 @@ import {
   postgresImageMode,
 } from '../../src/stack/container-images.js';
 import { scriptMounts } from '../../src/stack/container-pgbench.js';
-import { versionAtLeast } from '../../src/stack/version.js';
+import { versionAtLeast } from '../../src/util/version.js';
 
 // Moved from test/integration/testcontainers.test.ts: these start nothing and need no engine.
 describe('image selection', () => {

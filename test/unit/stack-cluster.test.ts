@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { initdbArgs, initdbOptions, postgresSettingArgs, postgresSettings } from '../../src/stack/cluster.js';
 import { bareInitScript } from '../../src/stack/container-images.js';
-import { parseVersion, versionAtLeast } from '../../src/stack/version.js';
+import { parseVersion, versionAtLeast } from '../../src/util/version.js';
 
 const spec = (settings: Record<string, string | number | boolean> = {}) => ({
   concurrency: [1, 50],

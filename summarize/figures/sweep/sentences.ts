@@ -1,0 +1,77 @@
+import { fmtPct, fmtRatio, fmtTps } from '../../model/format.js';
+import type { SweepSeries, SweepStep } from '../../model/sweep.js';
+import type { NumberRef, Sentence } from '../../tldr/refs.js';
+
+const label = (s: SweepSeries) => {
+  const fixed = Object.entries(s.fixed).map(([k, v]) => `${k} ${String(v)}`);
+  return `${s.of}${fixed.length > 0 ? ` (${fixed.join(', ')})` : ''}`;
+};
+const at = (s: SweepSeries) => `${s.workload} at ${s.concurrency} client${s.concurrency === 1 ? '' : 's'}`;
+
+/** A step as text: the ratio, its interval and the noise it is held against. */
+export function stepText(st: SweepStep): string {
+  const iv = Number.isNaN(st.ciLow) ? 'no interval' : `95% CI ${fmtRatio(st.ciLow)}–${fmtRatio(st.ciHigh)}`;
+  return `${fmtRatio(st.ratio)}x (${iv}; noise ${fmtPct(st.noise)})`;
+}
+
+/** The series' name in tables: the config in the file, and the other swept settings' values. */
+export const seriesLabel = label;
+
+/**
+ * One sentence per series, each number with its summary.json pointer (`/sweeps/<i>/...` and the
+ * rows' TPS): the knee and the step past it, or the step that still gains, or why no knee can be named.
+ */
+export function sweepSentences(series: readonly SweepSeries[]): Sentence[] {
+  return series.map((s, i) => {
+    const ptr = (path: string, value: number, text: string, scale?: number): NumberRef => ({
+      pointer: `/sweeps/${i}/${path}`,
+      value,
+      text,
+      ...(scale ? { scale } : {}),
+    });
+    const stepRefs = (j: number, st: SweepStep): NumberRef[] => [
+      ptr(`steps/${j}/ratio`, st.ratio, fmtRatio(st.ratio)),
+      ...(Number.isNaN(st.ciLow)
+        ? []
+        : [
+            ptr(`steps/${j}/ciLow`, st.ciLow, fmtRatio(st.ciLow)),
+            ptr(`steps/${j}/ciHigh`, st.ciHigh, fmtRatio(st.ciHigh)),
+          ]),
+      ptr(`steps/${j}/noise`, st.noise, fmtPct(st.noise), 100),
+    ];
+    const head = `Sweep of ${s.setting} for ${label(s)}, ${at(s)}:`;
+    if (s.verdict === 'knee' && s.knee !== undefined) {
+      const p = s.points[s.knee];
+      const st = s.steps[s.knee] as SweepStep;
+      const tps = p ? fmtTps(p.tps) : '';
+      return {
+        kind: 'sweep',
+        text:
+          `${head} the knee is ${s.setting} ${String(p?.value)} (${tps} tps); from there to ${String(st.to)} throughput changes by ${stepText(st)}, within the noise` +
+          (st.why === 'wide-interval'
+            ? ' only because the interval includes 1: the gain is larger than the noise, so more reps could still show one.'
+            : '.'),
+        numbers: [
+          { pointer: `/rows/${p?.rowIndex}/tps/mean`, value: p?.tps ?? Number.NaN, text: tps },
+          ...stepRefs(s.knee, st),
+        ],
+      };
+    }
+    if (s.verdict === 'none') {
+      const j = s.steps.length - 1;
+      const st = s.steps[j] as SweepStep;
+      return {
+        kind: 'sweep',
+        text: `${head} no knee was found: throughput still grows from ${String(st.from)} to ${String(st.to)}, ${stepText(st)}, beyond the noise; try larger values.`,
+        numbers: stepRefs(j, st),
+      };
+    }
+    const j = s.steps.findIndex((st) => st.withinNoise === undefined);
+    const st = s.steps[j];
+    return {
+      kind: 'sweep',
+      text: `${head} no knee can be named: the step from ${String(st?.from)} to ${String(st?.to)} has ${st?.pairs ?? 0} paired rep(s), and a paired interval needs 2 or more (use --reps 3 or more).`,
+      numbers: [ptr(`steps/${j}/pairs`, st?.pairs ?? 0, String(st?.pairs ?? 0))],
+    };
+  });
+}

@@ -1,0 +1,156 @@
+import { pairedMetric } from '../compare/compare.js';
+import { isNum } from './format.js';
+import type { Row } from './row.js';
+
+/**
+ * Setting sweeps (a list in a config's pool fields or settings, src/matrix/setting-axes.ts): per
+ * swept setting, workload and concurrency, throughput against the value, and the knee. Pure.
+ *
+ * The knee is the smallest value beyond which throughput grows by less than the noise: from it on,
+ * every step to the next value either has a paired 95 % interval of the TPS ratio (next / this,
+ * rep by rep) that includes 1, or a gain (ratio − 1) smaller than the larger CV of TPS of the
+ * two values. When the last step still gains, no knee was found; with fewer than 2 paired reps
+ * in a step, the data cannot tell (`undetermined`).
+ */
+export interface SweepPoint {
+  value: string | number | boolean;
+  config: string;
+  /** Index of the row in summary.json's rows. */
+  rowIndex: number;
+  tps: number;
+  /** Coefficient of variation of TPS over completed reps (NaN with fewer than 2). */
+  cv: number;
+  reps: number;
+}
+
+export interface SweepStep {
+  from: SweepPoint['value'];
+  to: SweepPoint['value'];
+  /** Paired estimate of TPS(to) / TPS(from), and its 95 % interval (NaN with fewer than 2 pairs). */
+  ratio: number;
+  ciLow: number;
+  ciHigh: number;
+  pairs: number;
+  /** ratio − 1. */
+  gain: number;
+  /** max(CV of from, CV of to). */
+  noise: number;
+  /** The interval includes 1 or the gain is below the noise; undefined when it cannot be told. */
+  withinNoise?: boolean;
+  /**
+   * Why a step counts as within the noise: its gain is below the noise (`small-gain`), or only its
+   * interval includes 1 while the gain is not small (`wide-interval`: more reps could tell).
+   */
+  why?: 'small-gain' | 'wide-interval';
+}
+
+export interface SweepSeries {
+  /** The config's name in the matrix file. */
+  of: string;
+  setting: string;
+  /** The other swept settings' values, held fixed along this series. */
+  fixed: Record<string, string | number | boolean>;
+  workload: string;
+  concurrency: number;
+  points: SweepPoint[];
+  steps: SweepStep[];
+  verdict: 'knee' | 'none' | 'undetermined';
+  /** Index into points of the knee, when the verdict is `knee`. */
+  knee?: number;
+}
+
+interface SweptConfig {
+  name: string;
+  of: string;
+  values: Record<string, string | number | boolean>;
+}
+
+/** The swept configs of run.json's effective configs (those an axis expansion gave a `sweep`). */
+export function sweptConfigs(configs: ReadonlyArray<Record<string, unknown>>): SweptConfig[] {
+  return configs.flatMap((c) => {
+    const s = c.sweep as { of?: unknown; values?: unknown } | undefined;
+    if (
+      typeof c.name !== 'string' ||
+      !s ||
+      typeof s.of !== 'string' ||
+      typeof s.values !== 'object' ||
+      !s.values
+    )
+      return [];
+    return [{ name: c.name, of: s.of, values: s.values as SweptConfig['values'] }];
+  });
+}
+
+const order = (a: SweepPoint['value'], b: SweepPoint['value']) =>
+  typeof a === 'number' && typeof b === 'number' ? a - b : 0;
+
+function step(rows: readonly Row[], a: SweepPoint, b: SweepPoint): SweepStep {
+  const ra = rows[a.rowIndex] as Row;
+  const rb = rows[b.rowIndex] as Row;
+  const byRep = new Map(rb.samples.filter((s) => !s.outlier).map((s) => [s.rep, s.tps]));
+  const pairs = ra.samples
+    .filter((s) => !s.outlier && byRep.has(s.rep))
+    .map((s) => [s.tps, byRep.get(s.rep) as number] as const);
+  const m = pairedMetric(pairs, { baseline: a.tps, candidate: b.tps }, true);
+  const noise = Math.max(isNum(a.cv) ? a.cv : Number.NaN, isNum(b.cv) ? b.cv : Number.NaN);
+  const told = m.n >= 2 && isNum(m.ciLow) && isNum(m.ciHigh) && isNum(noise);
+  return {
+    from: a.value,
+    to: b.value,
+    ratio: m.ratio,
+    ciLow: m.ciLow,
+    ciHigh: m.ciHigh,
+    pairs: m.n,
+    gain: m.ratio - 1,
+    noise,
+    ...(told ? within(m.ratio - 1 < noise, m.ciLow <= 1 && m.ciHigh >= 1) : {}),
+  };
+}
+
+function within(smallGain: boolean, includesOne: boolean): Pick<SweepStep, 'withinNoise' | 'why'> {
+  if (smallGain) return { withinNoise: true, why: 'small-gain' };
+  return includesOne ? { withinNoise: true, why: 'wide-interval' } : { withinNoise: false };
+}
+
+/** The knee from the steps: see the interface's comment. */
+export function kneeOf(steps: readonly SweepStep[]): Pick<SweepSeries, 'verdict' | 'knee'> {
+  if (steps.length === 0 || steps.some((s) => s.withinNoise === undefined))
+    return { verdict: 'undetermined' };
+  let knee: number | undefined;
+  for (let i = steps.length - 1; i >= 0 && steps[i]?.withinNoise; i--) knee = i;
+  return knee === undefined ? { verdict: 'none' } : { verdict: 'knee', knee };
+}
+
+/** One series per (config, swept setting, other settings' values, workload, concurrency) with 2+ values. */
+export function sweepSeries(
+  rows: readonly Row[],
+  configs: ReadonlyArray<Record<string, unknown>>,
+): SweepSeries[] {
+  const swept = sweptConfigs(configs);
+  const groups = new Map<string, Omit<SweepSeries, 'steps' | 'verdict' | 'knee'>>();
+  rows.forEach((r, rowIndex) => {
+    const c = swept.find((s) => s.name === r.config);
+    if (!c || r.tps.n === 0 || !isNum(r.tps.mean)) return;
+    for (const [setting, value] of Object.entries(c.values)) {
+      const fixed = Object.fromEntries(Object.entries(c.values).filter(([k]) => k !== setting));
+      const key = JSON.stringify([c.of, setting, fixed, r.workload, r.concurrency]);
+      const g = groups.get(key) ?? {
+        of: c.of,
+        setting,
+        fixed,
+        workload: r.workload,
+        concurrency: r.concurrency,
+        points: [],
+      };
+      g.points.push({ value, config: r.config, rowIndex, tps: r.tps.mean, cv: r.tps.cv, reps: r.tps.n });
+      groups.set(key, g);
+    }
+  });
+  return [...groups.values()]
+    .filter((g) => g.points.length >= 2)
+    .map((g) => {
+      const points = [...g.points].sort((a, b) => order(a.value, b.value));
+      const steps = points.slice(1).map((b, i) => step(rows, points[i] as SweepPoint, b));
+      return { ...g, points, steps, ...kneeOf(steps) };
+    });
+}
