@@ -69,11 +69,19 @@ export function buildRows(input: AggregateInput): Aggregate {
   attachBaseline(rows, baseline);
   attachContrasts(rows, baseline, input.matrix.compare);
   attachPssSlopes(rows);
+  const profiled = profiledWarnings(input.cells);
+  markProfiled(rows, profiled);
   const warnings = [
     ...rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus, input.figureWarnings)),
-    ...profiledWarnings(input.cells),
+    ...profiled,
   ];
   return baseline === undefined ? { rows, warnings } : { rows, warnings, baseline };
+}
+
+/** Rows whose cells ran under perf record (a `profiled` warning names their group). */
+function markProfiled(rows: Row[], profiled: readonly { group?: GroupKey }[]): void {
+  const ids = new Set(profiled.flatMap((w) => (w.group ? [groupId(w.group)] : [])));
+  for (const r of rows) if (ids.has(groupId(r))) r.profiled = true;
 }
 
 function chooseBaseline(m: MatrixInfo, cells: readonly CellRecord[]): string | undefined {

@@ -193,6 +193,11 @@ export interface RowTls {
 
 export interface Row extends GroupKey {
   configKind?: string;
+  /**
+   * Its cells ran under `perf record` (profile: true): TPS and latency carry the recording's
+   * overhead, so the TL;DR never compares them with an unprofiled row's.
+   */
+  profiled?: true;
   poolMode?: string;
   /** pgbench -C: a new connection per transaction. TPS then includes connecting, the latency does not. */
   reconnect: boolean;

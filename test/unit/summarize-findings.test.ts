@@ -187,6 +187,18 @@ describe('FINDINGS.md numbers come from summary.json', () => {
     expect(out.some((x) => x.text.startsWith('No TPS difference from direct is supported'))).toBe(true);
   });
 
+  it('compares no profiled row with an unprofiled one (perf record costs TPS)', () => {
+    const rows = loadSummary([path.join(fixtures, 'three-reps')]).rows;
+    const before = tldr(rows, { baseline: 'direct' }).filter(
+      (x) => x.kind === 'overhead' || x.kind === 'pooling-gain',
+    );
+    expect(before.length).toBeGreaterThan(0);
+    const profiled = rows.map((r): typeof r => (r.isBaseline ? r : { ...r, profiled: true }));
+    const after = tldr(profiled, { baseline: 'direct' }).map((x) => x.kind);
+    expect(after).not.toContain('overhead');
+    expect(after).not.toContain('pooling-gain');
+  });
+
   it('with many noisy groups still says the noise once', () => {
     const rows = loadSummary([path.join(fixtures, 'three-reps')]).rows.map((r, i) => ({
       ...r,

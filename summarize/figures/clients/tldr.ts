@@ -29,7 +29,10 @@ function contrastsOf(c: RuleContext, declared: boolean): Found[] {
       const b = c.completed.find(
         (x) => x.config === v.config && x.workload === r.workload && x.concurrency === r.concurrency,
       );
-      return v.declared === declared && b && v.tpsRatio > 0 ? [{ r, b, k, v }] : [];
+      // Profiled against unprofiled: the recording's overhead, not a difference of the configs.
+      return v.declared === declared && b && v.tpsRatio > 0 && r.profiled === b.profiled
+        ? [{ r, b, k, v }]
+        : [];
     }),
   );
 }

@@ -47,6 +47,8 @@ export function comparisonRule(c: RuleContext): Candidate[] {
     const b = c.baseRow(r);
     // Both served the offered rate (pgbench -R): their TPS is the schedule's, not a difference.
     if (r.load?.met && b?.load?.met) continue;
+    // One side ran under perf record (profile: true): its TPS carries the recording's overhead.
+    if (r.profiled !== b?.profiled) continue;
     const single = v.tpsRatioCi95 === undefined && r.repsCompleted === 1 && b?.repsCompleted === 1;
     if (!supported(r) && !single) continue;
     const effect = Math.abs(Math.log(v.tpsRatio));
