@@ -23,7 +23,11 @@ if ! command -v pgpool >/dev/null 2>&1 && [ ! -x /usr/sbin/pgpool ]; then missin
 # Cost cells (docs/cost.md): valgrind counts instructions, perf syscalls and CPU time; gcc builds the
 # exact-cost relay (tools/cost-relay) that the cost tests and matrices/cost-example.yaml use.
 if ! command -v valgrind >/dev/null 2>&1; then missing+=(valgrind); fi
-if ! command -v perf >/dev/null 2>&1; then missing+=(linux-perf); fi
+# Debian ships perf as linux-perf; Ubuntu (GitHub's runners) as linux-tools-common plus the tools of
+# the running kernel, which a runner's kernel may not have: there the cost job says perf is missing.
+if ! command -v perf >/dev/null 2>&1; then
+  if grep -qi '^ID=ubuntu' /etc/os-release 2>/dev/null; then missing+=(linux-tools-common "linux-tools-$(uname -r)"); else missing+=(linux-perf); fi
+fi
 if ! command -v gcc >/dev/null 2>&1; then missing+=(gcc); fi
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing: ${missing[*]}" >&2

@@ -49,6 +49,7 @@ export function expandAxes(spec: ParsedMatrix, file: string, selected?: readonly
     names.has(n) ? n : (configs.find((c) => expandedFrom.get(c.name) === n)?.name ?? n);
   const baseline = spec.baseline === undefined ? undefined : expanded(spec.baseline);
   const compare = spec.compare?.map((p): [string, string] => [expanded(p[0]), expanded(p[1])]);
+  throwIssues(file, expansionIssues(configs, compare ?? []));
   return {
     ...spec,
     configs,
@@ -79,6 +80,35 @@ function nameIssues(
       out.push({
         path: ['compare', i, 1],
         message: `a config other than the candidate ("${pair[0]}" compared with itself)`,
+      });
+  });
+  return out;
+}
+
+/**
+ * After the axes expanded: every config name is still unique (`pgb-simple` written beside a
+ * `pgb` with `protocol: [simple]`, or a setting list of 60 and "60", would make two), and no
+ * compare pair became a config compared with itself (`[pgb, pgb-w1]` where `pgb` means `pgb-w1`).
+ */
+function expansionIssues(
+  configs: readonly { name: string }[],
+  compare: readonly [string, string][],
+): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const seen = new Set<string>();
+  for (const c of configs) {
+    if (seen.has(c.name))
+      out.push({
+        path: ['configs'],
+        message: `unique config names after the axes expand (${c.name} is made twice: rename a config or drop a repeated value)`,
+      });
+    seen.add(c.name);
+  }
+  compare.forEach((p, i) => {
+    if (p[0] === p[1])
+      out.push({
+        path: ['compare', i],
+        message: `two different configs (both name ${p[0]} once the axes expand)`,
       });
   });
   return out;

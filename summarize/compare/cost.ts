@@ -106,7 +106,9 @@ export function costVerdict(
     };
   const combined = b.spreadPct + c.spreadPct;
   const size = Math.abs(change) * 100;
-  if (size <= limit) return { verdict: 'no-change', change };
+  // A change of exactly the threshold matters (a 1 % regression is slower at a 1 % threshold):
+  // the tolerance only absorbs floating-point rounding of the ratio.
+  if (size < limit - 1e-9) return { verdict: 'no-change', change };
   if (size <= combined)
     return {
       verdict: 'inconclusive',
@@ -230,11 +232,14 @@ export function compareCost(
         side: 'candidate-only',
       });
   const gating = groups.flatMap((g) => g.figures.filter((f) => f.gating));
+  // Cost figures the baseline has and the candidate lacks (its cost cells failed, or never ran):
+  // like a TPS cell that failed where the baseline's did not, a regression, never a pass.
+  const missing = unmatched.filter((u) => u.side === 'baseline-only').length;
   return {
     threshold,
     groups,
     unmatched,
-    regressions: gating.filter((f) => f.verdict === 'slower').length,
+    regressions: gating.filter((f) => f.verdict === 'slower').length + missing,
     inconclusive: gating.filter((f) => f.verdict === 'inconclusive').length,
   };
 }

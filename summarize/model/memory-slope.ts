@@ -13,9 +13,17 @@ export function slope(points: readonly { x: number; y: number }[]): number | und
 }
 
 /**
+ * A slope over peak backends this close together (19 vs 20 at two client counts) is the noise of
+ * two peaks taken at different ticks, not the memory of a backend: the largest count must be at
+ * least this many times the smallest.
+ */
+const MIN_BACKEND_FACTOR = 2;
+
+/**
  * Sets `sampling.pssPerBackendSlope` on every row of a config and workload whose rows (one per
- * client count, completed reps only) give postgres peak PSS at two or more distinct peak
- * server-backend counts: the memory one more backend costs, the fixed memory left out. Mutates.
+ * client count, completed reps only) give postgres peak PSS at peak server-backend counts that
+ * grow by MIN_BACKEND_FACTOR or more: the memory one more backend costs, the fixed memory left out.
+ * A slope that is not positive is no per-backend figure and is left out. Mutates.
  */
 export function attachPssSlopes(rows: readonly Row[]): void {
   const groups = new Map<string, Row[]>();
@@ -30,8 +38,10 @@ export function attachPssSlopes(rows: readonly Row[]): void {
       const y = roleFigures(r, 'postgres')?.pssPeakBytes;
       return isNum(x) && isNum(y) ? [{ x, y }] : [];
     });
+    const xs = points.map((p) => p.x);
+    if (Math.max(...xs) < MIN_BACKEND_FACTOR * Math.max(1, Math.min(...xs))) continue;
     const bytes = slope(points);
-    if (bytes === undefined) continue;
+    if (bytes === undefined || !(bytes > 0)) continue;
     for (const r of group) if (r.sampling) r.sampling.pssPerBackendSlope = { bytes, points: points.length };
   }
 }

@@ -39,9 +39,10 @@ export interface SweepStep {
   withinNoise?: boolean;
   /**
    * Why a step counts as within the noise: its gain is below the noise (`small-gain`), or only its
-   * interval includes 1 while the gain is not small (`wide-interval`: more reps could tell).
+   * interval includes 1 while the gain is not small (`wide-interval`: more reps could tell), or
+   * throughput falls significantly (`drop`: the interval lies below 1).
    */
-  why?: 'small-gain' | 'wide-interval';
+  why?: 'small-gain' | 'wide-interval' | 'drop';
 }
 
 export interface SweepSeries {
@@ -103,13 +104,24 @@ function step(rows: readonly Row[], a: SweepPoint, b: SweepPoint): SweepStep {
     pairs: m.n,
     gain: m.ratio - 1,
     noise,
-    ...(told ? within(m.ratio - 1 < noise, m.ciLow <= 1 && m.ciHigh >= 1) : {}),
+    ...(told ? within(m.ratio, noise, m.ciLow, m.ciHigh) : {}),
   };
 }
 
-function within(smallGain: boolean, includesOne: boolean): Pick<SweepStep, 'withinNoise' | 'why'> {
-  if (smallGain) return { withinNoise: true, why: 'small-gain' };
-  return includesOne ? { withinNoise: true, why: 'wide-interval' } : { withinNoise: false };
+/**
+ * Whether a step stops the growth: a significant fall (the whole interval below 1: `drop`), a
+ * change smaller than the noise either way (`small-gain`), or only an interval that includes 1
+ * (`wide-interval`); a significant gain beyond the noise does not.
+ */
+function within(
+  ratio: number,
+  noise: number,
+  ciLow: number,
+  ciHigh: number,
+): Pick<SweepStep, 'withinNoise' | 'why'> {
+  if (ciHigh < 1) return { withinNoise: true, why: 'drop' };
+  if (Math.abs(ratio - 1) < noise) return { withinNoise: true, why: 'small-gain' };
+  return ciLow <= 1 && ciHigh >= 1 ? { withinNoise: true, why: 'wide-interval' } : { withinNoise: false };
 }
 
 /** The knee from the steps: see the interface's comment. */
@@ -130,7 +142,8 @@ export function sweepSeries(
   const groups = new Map<string, Omit<SweepSeries, 'steps' | 'verdict' | 'knee'>>();
   rows.forEach((r, rowIndex) => {
     const c = swept.find((s) => s.name === r.config);
-    if (!c || r.tps.n === 0 || !isNum(r.tps.mean)) return;
+    // Only groups where every cell completed, like every other headline.
+    if (!c || r.tps.n === 0 || !isNum(r.tps.mean) || r.failedCells.length > 0) return;
     for (const [setting, value] of Object.entries(c.values)) {
       const fixed = Object.fromEntries(Object.entries(c.values).filter(([k]) => k !== setting));
       const key = JSON.stringify([c.of, setting, fixed, r.workload, r.concurrency]);

@@ -85,8 +85,10 @@ export function headline(r: CompareResult): string {
   const slower = r.regressions;
   const controls = r.groups.filter((g) => g.drift?.kind === 'control' && !verdictCounts(g)).length;
   if (r.groups.length === 0 && r.cost) return '**no throughput cells to compare: no TPS verdict**';
+  // With cost cells there are two verdicts: this headline speaks for TPS only (the cost one follows).
+  const tps = r.cost ? 'TPS: ' : '';
   return [
-    slower > 0 ? `**${slower} regression${slower === 1 ? '' : 's'}**` : '**no regression**',
+    slower > 0 ? `**${tps}${slower} regression${slower === 1 ? '' : 's'}**` : `**${tps}no regression**`,
     `${r.inconclusive} inconclusive`,
     ...(r.unpaired ? [`${r.unpaired} ${UNPAIRED_LABEL}`] : []),
     `${count('faster')} faster`,

@@ -10,6 +10,11 @@ describe('costVerdict', () => {
     expect(costVerdict(exact(1000), exact(1012), 0.01).verdict).toBe('slower');
     expect(costVerdict(exact(1000), exact(988), 0.01).verdict).toBe('faster');
   });
+  it('calls a change of exactly the threshold slower, whatever the rounding of the ratio', () => {
+    for (const base of [1000, 4774, 6156, 27983.2])
+      expect(costVerdict(exact(base), exact(base * 1.01), 0.01).verdict).toBe('slower');
+    expect(costVerdict(exact(4774), exact(4774 * 1.0099), 0.01).verdict).toBe('no-change');
+  });
   it('calls a 0.5 % change no change', () => {
     expect(costVerdict(exact(1000), exact(1005), 0.01).verdict).toBe('no-change');
   });
@@ -69,7 +74,10 @@ describe('compareCost', () => {
 
   it('lists components present on one side only', () => {
     const pgb = buildCostRows(costConfig({ config: 'B', component: 'pgbouncer', instructionsPerTx: 4774 }));
-    expect(compareCost(a, pgb).unmatched.map((u) => u.side)).toEqual(['baseline-only', 'candidate-only']);
+    const r = compareCost(a, pgb);
+    expect(r.unmatched.map((u) => u.side)).toEqual(['baseline-only', 'candidate-only']);
+    // The candidate lacks figures the baseline has (its cost cells failed or never ran): a regression.
+    expect(r.regressions).toBe(1);
   });
 });
 

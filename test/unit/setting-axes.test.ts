@@ -112,4 +112,17 @@ describe('any setting as an axis', () => {
       'configs[1].default_pool_size: expected',
     );
   });
+
+  it('refuses configs whose expanded names collide, and a compare pair that expands to one config', () => {
+    expect(err(text.replace('[60, 600]', '[60, "60"]')).message).toMatch(
+      /configs: expected unique config names after the axes expand \(two-w1-reserve_pool_size-0-server_lifetime-60 is made twice/,
+    );
+    const clash = text.replace(
+      '  - { name: direct, kind: direct }',
+      '  - { name: pool-default_pool_size-2, kind: direct }',
+    );
+    expect(err(clash).message).toContain('pool-default_pool_size-2 is made twice');
+    const self = `${text}compare: [[two, two-w1-reserve_pool_size-0-server_lifetime-60]]\n`;
+    expect(err(self).message).toContain('compare[0]: expected two different configs');
+  });
 });

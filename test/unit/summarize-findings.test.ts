@@ -250,4 +250,17 @@ describe('rough edges of FINDINGS.md (issue 19)', () => {
     expect(mem?.text).toContain("PostgreSQL's memory (PSS, peak) on readonly-short at 8 clients");
     expect(mem?.text).not.toMatch(/per server backend|one more server backend/);
   });
+
+  it('gives no marginal memory per backend when the backend counts barely moved', () => {
+    const all = loadSummary([path.join(fixtures, 'three-reps')]).rows;
+    const rows: Row[] = structuredClone(all);
+    for (const r of rows) {
+      if (!r.sampling) continue;
+      delete r.sampling.pssPerBackendSlope;
+      // 19 vs 20 peak backends at 1 and 8 clients: two peaks at different ticks, not a slope.
+      r.sampling.serverBackendsPeak = r.concurrency === 1 ? 19 : 20;
+    }
+    attachPssSlopes(rows);
+    expect(rows.some((r) => r.sampling?.pssPerBackendSlope !== undefined)).toBe(false);
+  });
 });

@@ -72,6 +72,25 @@ describe('setting sweeps', () => {
     );
   });
 
+  it('calls a significant fall a fall at the knee, never "within the noise"', () => {
+    const rows = [row(2, [1000, 1010, 940]), row(5, [700, 707, 658])];
+    const [s] = sweepSeries(rows, configs);
+    expect(s?.steps[0]?.why).toBe('drop');
+    expect(s?.verdict).toBe('knee');
+    const text = sweepSentences(s ? [s] : [])[0]?.text ?? '';
+    expect(text).toContain('throughput falls');
+    expect(text).not.toContain('within the noise');
+  });
+
+  it('leaves out a value whose cells did not all complete', () => {
+    const failed = {
+      ...row(5, [1200, 1180, 1110]),
+      failedCells: [{ cellId: 'x', rep: 1, state: 'failed', reason: 'r' }],
+    } as unknown as Row;
+    const [s] = sweepSeries([row(2, [500, 510, 470]), failed, row(10, [1500, 1490, 1395])], configs);
+    expect(s?.points.map((p) => p.value)).toEqual([2, 10]);
+  });
+
   it('cannot name a knee from one rep per value, and says why', () => {
     const [s] = sweepSeries(
       [row(2, [500]), row(5, [900])].map((r) => ({ ...r, tps: { ...r.tps, cv: Number.NaN } })),

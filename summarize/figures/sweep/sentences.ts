@@ -47,10 +47,12 @@ export function sweepSentences(series: readonly SweepSeries[]): Sentence[] {
       return {
         kind: 'sweep',
         text:
-          `${head} the knee is ${s.setting} ${String(p?.value)} (${tps} tps); from there to ${String(st.to)} throughput changes by ${stepText(st)}, within the noise` +
-          (st.why === 'wide-interval'
-            ? ' only because the interval includes 1: the gain is larger than the noise, so more reps could still show one.'
-            : '.'),
+          st.why === 'drop'
+            ? `${head} the knee is ${s.setting} ${String(p?.value)} (${tps} tps): from there to ${String(st.to)} throughput falls, by ${stepText(st)}, beyond the noise.`
+            : `${head} the knee is ${s.setting} ${String(p?.value)} (${tps} tps); from there to ${String(st.to)} throughput changes by ${stepText(st)}, within the noise` +
+              (st.why === 'wide-interval'
+                ? ' only because the interval includes 1: the gain is larger than the noise, so more reps could still show one.'
+                : '.'),
         numbers: [
           { pointer: `/rows/${p?.rowIndex}/tps/mean`, value: p?.tps ?? Number.NaN, text: tps },
           ...stepRefs(s.knee, st),
