@@ -385,6 +385,12 @@ export function comparePaired(
     const unpaired = b.samples.length + c.samples.length - 2 * pb.length;
     if (unpaired > 0)
       notes.push(`${unpaired} completed cell(s) without a partner in the same rep were left out`);
+    // One side under perf record (profile: true) pays the recording's cost in TPS: not the change.
+    const profiledMismatch = b.profiled !== c.profiled && !broke;
+    if (profiledMismatch)
+      notes.push(
+        `only the ${b.profiled ? 'baseline' : 'candidate'} ran under perf record (profile: true): its TPS carries the recording's overhead, so the pair cannot tell a change (profile both or neither)`,
+      );
     groups.push({
       ...key(c),
       baselineConfig,
@@ -392,7 +398,7 @@ export function comparePaired(
       candidateReps: c.repsCompleted,
       tps,
       ...(p99 ? { p99 } : {}),
-      verdict,
+      verdict: profiledMismatch ? 'inconclusive' : verdict,
       notes,
     });
   }

@@ -46,7 +46,7 @@ export function json(rows: readonly Row[], options: RenderOptions): string {
     gates: options.gates ?? null,
     // Only runs with cost cells have the section, so a run without them reads as it always did.
     ...(options.cost && options.cost.length > 0 ? { cost: costJsonSection(options.cost) } : {}),
-    // Only in runs with setting sweeps: the knee sentences point here (summarize/sweep-report.ts).
+    // Only in runs with setting sweeps: the knee sentences point here (summarize/figures/sweep/sentences.ts).
     ...(options.sweeps && options.sweeps.length > 0 ? { sweeps: options.sweeps } : {}),
   };
   return `${JSON.stringify(doc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;

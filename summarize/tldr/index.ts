@@ -8,6 +8,8 @@ import { refs, type Sentence } from './refs.js';
 export const MAX_SENTENCES = 5;
 /** At most this many comparisons, so the pooling facts and the noise still have room. */
 export const MAX_COMPARISONS = 3;
+/** At most this many lead sentences (a sweep's knees, a saturated pooler), so the must-say ones keep room. */
+const MAX_LEADS = 2;
 
 /**
  * The TL;DR: at most MAX_SENTENCES sentences from the rows. Failed cells and the one noise sentence
@@ -28,9 +30,18 @@ export function tldr(rows: readonly Row[], options: TldrOptions, figure?: Figure
   const fctx = figure ?? { rows, options: { warnings: [] } };
   const tctx = { ...ctx, figure: fctx };
   const all = FIGURES.filter((f) => f.applies(fctx)).flatMap((f) => f.tldr?.(tctx, f.rows(fctx)) ?? []);
-  const leads = all.filter((c) => c.tier === TIER.lead).map((c) => c.sentence);
-  const ranked = select(all.filter((c) => c.tier !== TIER.lead));
-  return leads.length > 0 ? [...leads, ...ranked].slice(0, MAX_SENTENCES) : ranked;
+  const leads = all
+    .filter((c) => c.tier === TIER.lead)
+    .slice(0, MAX_LEADS)
+    .map((c) => c.sentence);
+  // The must-say sentences (the matrix's question, failed cells, the noise) are never cut for a lead.
+  return [
+    ...leads,
+    ...select(
+      all.filter((c) => c.tier !== TIER.lead),
+      MAX_SENTENCES - leads.length,
+    ),
+  ];
 }
 
 /** What every rule reads; exported so each rule can be tested alone. */
@@ -54,13 +65,13 @@ const kept = (c: Candidate) =>
   c.tier === TIER.question || c.tier === TIER.failedCells || c.tier === TIER.noise;
 
 /** Keeps the must-say sentences, fills the rest of MAX_SENTENCES by rank; the noise goes last. */
-export function select(candidates: readonly Candidate[]): Sentence[] {
+export function select(candidates: readonly Candidate[], max = MAX_SENTENCES): Sentence[] {
   const must = candidates.filter(kept);
   const ranked = candidates.filter((c) => !kept(c)).sort((a, b) => a.tier - b.tier || b.effect - a.effect);
   const chosen: Candidate[] = [];
   let comparisons = 0;
   for (const c of ranked) {
-    if (must.length + chosen.length >= MAX_SENTENCES) break;
+    if (must.length + chosen.length >= max) break;
     const isComparison = c.tier === TIER.comparison || c.tier === TIER.singleRepComparison;
     if (isComparison && comparisons >= MAX_COMPARISONS) continue;
     if (isComparison) comparisons++;

@@ -121,6 +121,14 @@ describe('paired comparison of two configs of one run', () => {
     );
   });
 
+  it('a profiled candidate against an unprofiled baseline is inconclusive, not slower', () => {
+    const r = comparePaired([a, { ...b, profiled: true }], 'A', 'B');
+    expect(r.groups[0]?.verdict).toBe('inconclusive');
+    expect(r.groups[0]?.notes.join(' ')).toContain('perf record');
+    expect(r.regressions).toBe(0);
+    expect(r.inconclusive).toBe(1);
+  });
+
   it('A against an identical A2 is no change', () => {
     const a2 = row(
       'A2',
