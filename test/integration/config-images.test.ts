@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pingDocker } from '../../src/stack/docker-engine.js';
 import { bench, onlyRunDir, readCells, readRunInfo, tempResults } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 // Two PgBouncer builds in one run: each config names its image (testcontainers provider), and every
 // cell records the version its PgBouncer process reported.
@@ -16,7 +16,7 @@ const BOOKWORM = process.env.BENCH_TEST_IMAGE ?? 'local/pgstack:bookworm';
 const TRIXIE = 'local/pgstack:trixie';
 
 function matrix(provider: string): string {
-  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'bench-config-images-')), 'm.yaml');
+  const file = path.join(tempDir('bench-config-images-'), 'm.yaml');
   writeFileSync(
     file,
     `name: config-images

@@ -6,6 +6,7 @@ import { profileSeries } from '../../summarize/figures/offered-load/profile-seri
 import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
 import type { Row } from '../../summarize/model/row.js';
 import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /**
  * Rate-limited workloads on real PostgreSQL, PgBouncer and pgbench: a three-segment profile (2 s
@@ -48,7 +49,7 @@ describe('rate-limited workloads and a load profile on native processes', () => 
 
   beforeAll(async () => {
     const results = tempResults();
-    const file = path.join(results, '..', `${path.basename(results)}-load-profile.yaml`);
+    const file = path.join(tempDir('bench-load-profile-'), 'load-profile.yaml');
     writeFileSync(file, MATRIX);
     const r = await bench(['run', file, '--results-dir', results]);
     output = String(r.all);

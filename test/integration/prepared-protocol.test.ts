@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { binaryVersion, locateTool } from '../../src/stack/binaries.js';
 import { pingDocker } from '../../src/stack/docker-engine.js';
 import { versionAtLeast } from '../../src/util/version.js';
 import { bench, onlyRunDir, readCells, readRunInfo, tempResults } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 // `-M prepared` through a PgBouncer transaction pool: refused before anything starts on a PgBouncer
 // older than 1.21 (Debian 12's 1.18, natively), run with max_prepared_statements on 1.24 (trixie).
@@ -14,7 +14,7 @@ if (!process.env.DOCKER_HOST && existsSync('/tmp/dockerd/docker.sock')) {
 }
 
 function matrix(extra: string): string {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'bench-prepared-'));
+  const dir = tempDir('bench-prepared-');
   const file = path.join(dir, 'prepared.yaml');
   writeFileSync(
     file,
