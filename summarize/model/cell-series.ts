@@ -1,4 +1,5 @@
 import type { CellRecord } from '../../src/results/types.js';
+import { num, obj } from './json-guards.js';
 
 /**
  * The seconds of one cell on one time axis, from data the run already recorded: the per-second
@@ -82,16 +83,6 @@ export interface CellSeriesInput {
   samples?: string;
   /** latency-seconds.json text. */
   latencySeconds?: string;
-}
-
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-function obj(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? (v as Record<string, unknown>)
-    : undefined;
 }
 
 /** JSON lines, skipping any that do not parse (a torn last line of a killed run). */

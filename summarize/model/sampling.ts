@@ -1,4 +1,5 @@
 import type { SamplingSummary } from '../../src/sampling/types.js';
+import { num, obj } from './json-guards.js';
 import type { ComponentFigures, SamplingFigures } from './row.js';
 
 /**
@@ -6,15 +7,6 @@ import type { ComponentFigures, SamplingFigures } from './row.js';
  * SamplingSummary by the writer, but results on disk may come from an older bench or a crashed
  * sampler, so every field is checked before it is used and anything else is ignored.
  */
-function num(v: unknown): number | undefined {
-  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
-}
-
-function obj(v: unknown): Record<string, unknown> | undefined {
-  return v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? (v as Record<string, unknown>)
-    : undefined;
-}
 
 function maxOf(a: number | undefined, b: number | undefined): number | undefined {
   if (a === undefined) return b;
