@@ -4,6 +4,7 @@ import { nodePgSsl } from '../util/pg-ssl.js';
 import { redact } from '../util/redact.js';
 import { dataDecision, TABLES_SQL, type TableRow, tableCensus } from './external-data.js';
 import type { ExternalEndpoint, ExternalTargets } from './external-endpoints.js';
+import { ignoreIdleError } from './ready.js';
 import type { Endpoint } from './types.js';
 
 const CONNECT_TIMEOUT_MS = 10_000;
@@ -16,6 +17,7 @@ export async function onEndpoint<T>(ep: Endpoint, fn: (c: pg.Client) => Promise<
     ssl: nodePgSsl(ep),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
   });
+  client.on('error', ignoreIdleError);
   await client.connect();
   try {
     return await fn(client);

@@ -18,6 +18,7 @@ export async function waitForQuery(
   while (Date.now() < deadline) {
     if (!alive()) throw new Error(`process exited before accepting connections (last error: ${last})`);
     const client = new pg.Client({ ...ep, connectionTimeoutMillis: 2000, application_name: 'bench-ready' });
+    client.on('error', ignoreIdleError);
     try {
       await client.connect();
       await client.query('SELECT 1');
@@ -59,9 +60,17 @@ export async function waitForTcp(
   throw new Error(`nothing listened on ${host}:${port} after ${timeoutMs} ms (last error: ${last})`);
 }
 
+/**
+ * pg emits 'error' on a client whose socket fails while no query runs (a pooler killed by an event or
+ * by its user between our query and `end()`: ECONNRESET). Unheard, that event ends the whole run;
+ * a query in flight still rejects with its own error, which the caller handles.
+ */
+export function ignoreIdleError(): void {}
+
 /** Runs statements on a short-lived connection (init, CHECKPOINT, VACUUM). */
 export async function withClient<T>(ep: Endpoint, fn: (c: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ ...ep, application_name: 'bench-admin' });
+  client.on('error', ignoreIdleError);
   await client.connect();
   try {
     return await fn(client);
