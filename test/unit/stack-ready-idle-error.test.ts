@@ -33,7 +33,7 @@ describe('withClient', () => {
     const s = await resettingServer();
     server = s.server;
     const out = await withClient(
-      { host: '127.0.0.1', port: s.port, user: 'u', database: 'd' },
+      { host: '127.0.0.1', port: s.port, user: 'u', database: 'd', password: '' },
       () => new Promise<string>((r) => setTimeout(() => r('done'), 300)),
     );
     expect(out).toBe('done');
