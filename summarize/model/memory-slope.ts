@@ -13,16 +13,17 @@ export function slope(points: readonly { x: number; y: number }[]): number | und
 }
 
 /**
- * A slope over peak backends this close together (19 vs 20 at two client counts) is the noise of
- * two peaks taken at different ticks, not the memory of a backend: the largest count must be at
- * least this many times the smallest.
+ * A slope over peak backends this close together (19 vs 20, or 1 vs 2, at two client counts) is the
+ * noise of two peaks taken at different ticks, not the memory of a backend: the largest count must
+ * be at least MIN_BACKEND_FACTOR times the smallest and MIN_BACKEND_SPAN more.
  */
 const MIN_BACKEND_FACTOR = 2;
+const MIN_BACKEND_SPAN = 3;
 
 /**
  * Sets `sampling.pssPerBackendSlope` on every row of a config and workload whose rows (one per
  * client count, completed reps only) give postgres peak PSS at peak server-backend counts that
- * grow by MIN_BACKEND_FACTOR or more: the memory one more backend costs, the fixed memory left out.
+ * grow enough (MIN_BACKEND_FACTOR, MIN_BACKEND_SPAN): the memory one more backend costs, the fixed memory left out.
  * A slope that is not positive is no per-backend figure and is left out. Mutates.
  */
 export function attachPssSlopes(rows: readonly Row[]): void {
@@ -39,7 +40,8 @@ export function attachPssSlopes(rows: readonly Row[]): void {
       return isNum(x) && isNum(y) ? [{ x, y }] : [];
     });
     const xs = points.map((p) => p.x);
-    if (Math.max(...xs) < MIN_BACKEND_FACTOR * Math.max(1, Math.min(...xs))) continue;
+    const [lo, hi] = [Math.min(...xs), Math.max(...xs)];
+    if (hi < MIN_BACKEND_FACTOR * Math.max(1, lo) || hi - lo < MIN_BACKEND_SPAN) continue;
     const bytes = slope(points);
     if (bytes === undefined || !(bytes > 0)) continue;
     for (const r of group) if (r.sampling) r.sampling.pssPerBackendSlope = { bytes, points: points.length };

@@ -262,5 +262,9 @@ describe('rough edges of FINDINGS.md (issue 19)', () => {
     }
     attachPssSlopes(rows);
     expect(rows.some((r) => r.sampling?.pssPerBackendSlope !== undefined)).toBe(false);
+    // Nor 1 vs 2: doubled, but one backend apart.
+    for (const r of rows) if (r.sampling) r.sampling.serverBackendsPeak = r.concurrency === 1 ? 1 : 2;
+    attachPssSlopes(rows);
+    expect(rows.some((r) => r.sampling?.pssPerBackendSlope !== undefined)).toBe(false);
   });
 });
