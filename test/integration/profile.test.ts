@@ -1,11 +1,11 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFolded, totalSamples } from '../../src/profile/fold.js';
 import type { CompletedCell } from '../../src/results/types.js';
+import { browserMissing, openReport, REQUIRE_BROWSER } from '../helpers/browser.js';
 import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
 
 /**
  * Flame graphs on real components: two PgBouncer configs with `profile: true` on native processes,
@@ -13,8 +13,6 @@ import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
  * compare's differential graph, and report.html's graphs in chromium (when it is installed; with
  * BENCH_REQUIRE_BROWSER=1 its absence fails).
  */
-const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
-const REQUIRE_BROWSER = process.env.BENCH_REQUIRE_BROWSER === '1';
 
 const MATRIX = `
 name: flame
@@ -40,7 +38,7 @@ describe('profile: true on PgBouncer (native)', () => {
   let exitCode: number | undefined;
 
   beforeAll(async () => {
-    dir = mkdtempSync(path.join(os.tmpdir(), 'bench-flame-'));
+    dir = tempDir('bench-flame-');
     writeFileSync(path.join(dir, 'flame.yaml'), MATRIX);
     results = tempResults();
     const r = await bench(['run', path.join(dir, 'flame.yaml'), '--results-dir', results]);
@@ -131,39 +129,13 @@ describe('profile: true on PgBouncer (native)', () => {
   });
 
   it('draws the flame graphs in chromium: a size, frames, hover titles, no console error', async () => {
-    type Playwright = typeof import('playwright-core');
-    const pw: Playwright | undefined = await import('playwright-core').catch(() => undefined);
-    if (!pw || !existsSync(CHROMIUM)) {
-      expect(REQUIRE_BROWSER, 'BENCH_REQUIRE_BROWSER=1 but chromium or playwright-core is missing').toBe(
-        false,
-      );
+    if (browserMissing()) {
+      expect(REQUIRE_BROWSER, `BENCH_REQUIRE_BROWSER=1 but ${browserMissing()}`).toBe(false);
       return;
     }
-    const userDataDir = mkdtempSync(path.join(os.tmpdir(), 'bench-chromium-flame-'));
-    const context = await pw.chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--no-first-run',
-        '--disable-background-networking',
-      ],
-      viewport: { width: 1280, height: 1000 },
-    });
+    const userDataDir = tempDir('bench-chromium-flame-');
+    const { context, page, problems } = await openReport(runDir, userDataDir);
     try {
-      const page = await context.newPage();
-      const problems: string[] = [];
-      const url = pathToFileURL(path.join(runDir, 'report.html')).href;
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-      });
-      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-      page.on('request', (q) => {
-        if (q.url() !== url && !q.url().startsWith('data:')) problems.push(`request: ${q.url()}`);
-      });
-      await page.goto(url, { waitUntil: 'load' });
       const graphs = await page.$$eval('figure.graphic svg.flame', (svgs) =>
         svgs.map((s) => {
           const b = s.getBoundingClientRect();

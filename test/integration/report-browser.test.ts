@@ -1,9 +1,9 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CELL_FILES } from '../../src/results/paths.js';
 import type { CompletedCell } from '../../src/results/types.js';
+import { browserMissing, openReport, REQUIRE_BROWSER } from '../helpers/browser.js';
 import { bench, onlyRunDir, ROOT, readCells, tempResults } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -13,24 +13,9 @@ import { tempDir } from '../helpers/tmp.js';
  * missing, unless BENCH_REQUIRE_BROWSER=1 (CI), where that is a failure.
  * BENCH_UPDATE_SCREENSHOT=1 rewrites docs/report-screenshot.png.
  */
-const CHROMIUM = process.env.BENCH_CHROMIUM ?? '/usr/bin/chromium';
-const REQUIRE = process.env.BENCH_REQUIRE_BROWSER === '1';
-
-type Playwright = typeof import('playwright-core');
-async function loadPlaywright(): Promise<Playwright | undefined> {
-  try {
-    return await import('playwright-core');
-  } catch {
-    return undefined;
-  }
-}
-const playwright = await loadPlaywright();
-const available = playwright !== undefined && existsSync(CHROMIUM);
-if (!available && REQUIRE) {
-  throw new Error(
-    `BENCH_REQUIRE_BROWSER=1 but ${playwright ? `${CHROMIUM} is missing (apt-get install -y chromium)` : 'playwright-core is not installed (npm ci)'}`,
-  );
-}
+const missing = browserMissing();
+const available = missing === undefined;
+if (!available && REQUIRE_BROWSER) throw new Error(`BENCH_REQUIRE_BROWSER=1 but ${missing}`);
 
 /** The value at a JSON pointer (RFC 6901) of summary.json. */
 function resolve(doc: unknown, pointer: string): unknown {
@@ -119,36 +104,8 @@ describe.skipIf(!available)('report.html in a real browser', () => {
   });
 
   it('opens from disk with no console error and no request leaving the file, every plot drawn, numbers equal summary.json', async () => {
-    const pw = playwright as Playwright;
-    const context = await pw.chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 1000 },
-    });
+    const { context, page, problems } = await openReport(runDir, userDataDir);
     try {
-      const page = await context.newPage();
-      const problems: string[] = [];
-      const reportUrl = pathToFileURL(path.join(runDir, 'report.html')).href;
-      page.on('console', (m) => {
-        if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-      });
-      page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-      page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-      page.on('request', (r) => {
-        if (r.url() !== reportUrl && !r.url().startsWith('data:')) problems.push(`request: ${r.url()}`);
-      });
-      await page.goto(reportUrl, { waitUntil: 'load' });
-
       // The summary plots: inline SVGs, each with a size.
       const plots = await page.$$eval('figure.plot svg', (svgs) =>
         svgs.map((s) => {
