@@ -92,7 +92,8 @@ function latencyValues({ mine, numeric }: Group) {
         series: seriesName(s),
         stat,
         ms,
-        ...(isNum(ci) ? { low: Math.max(ms - ci, Number.MIN_VALUE), high: ms + ci } : {}),
+        // Linear axis: an interval wider than the figure stops at 0.
+        ...(isNum(ci) ? { low: Math.max(ms - ci, 0), high: ms + ci } : {}),
       }));
     }),
   );
@@ -103,7 +104,6 @@ function latencyJobs(g: Group): PlotJob[] {
   if (values.length === 0) return [];
   const { setting, workload, x } = g;
   const title = `${workload}: latency against ${setting}`;
-  const scale = { type: 'log' as const };
   const color = { field: 'series', type: 'nominal' as const, title: 'series' };
   return [
     {
@@ -114,7 +114,7 @@ function latencyJobs(g: Group): PlotJob[] {
         $schema: SCHEMA,
         title: {
           text: title,
-          subtitle: 'mean (solid) and p99 (dashed), ms, log scale; bars: 95 % interval over reps',
+          subtitle: 'mean (solid) and p99 (dashed), ms; bars: 95 % interval over reps',
         },
         width: WIDTH,
         height: HEIGHT,
@@ -125,7 +125,7 @@ function latencyJobs(g: Group): PlotJob[] {
             mark: { type: 'line', point: { filled: true, size: 50 } },
             encoding: {
               x,
-              y: { field: 'ms', type: 'quantitative', title: 'latency (ms)', scale },
+              y: { field: 'ms', type: 'quantitative', title: 'latency (ms)' },
               color,
               strokeDash: { field: 'stat', type: 'nominal', sort: ['mean', 'p99'], title: 'statistic' },
             },
@@ -135,7 +135,7 @@ function latencyJobs(g: Group): PlotJob[] {
             mark: { type: 'rule', strokeWidth: 1.5 },
             encoding: {
               x,
-              y: { field: 'low', type: 'quantitative', scale },
+              y: { field: 'low', type: 'quantitative' },
               y2: { field: 'high' },
               color,
             },
