@@ -165,7 +165,15 @@ const proxyConfig = z.strictObject({
    * the matrix (`path`), rendered with the same placeholders as `command`.
    */
   files: z.record(fileName, proxyFile).default({}),
+  /**
+   * The config's own placeholders for `command` and `files:` (`{pool}`), beside the built-in
+   * ones; a list is an axis, expanded into one config per value like a pgbouncer setting
+   * (src/matrix/setting-axes.ts, which also checks the names).
+   */
+  placeholders: z.record(z.string(), axisOf(iniValue)).default({}),
 });
+/** After expansion (src/matrix/axes.ts): one value per placeholder. */
+const proxyConfigScalar = proxyConfig.extend({ placeholders: z.record(z.string(), iniValue).default({}) });
 
 /** An environment variable's name (where a password is read from; the password is never in the matrix). */
 const envName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name');
@@ -226,8 +234,9 @@ export interface SweepPoint {
 
 /** A config once its setting axes are expanded: the shape the stack and the runner use. */
 export type ConfigSpec =
-  | Exclude<ConfigInput, { kind: 'pgbouncer' }>
-  | (z.infer<typeof pgbouncerConfigScalar> & { sweep?: SweepPoint });
+  | Exclude<ConfigInput, { kind: 'pgbouncer' | 'proxy' }>
+  | (z.infer<typeof pgbouncerConfigScalar> & { sweep?: SweepPoint })
+  | (z.infer<typeof proxyConfigScalar> & { sweep?: SweepPoint });
 
 /** The PgBouncer a config puts in its path: its own (kind pgbouncer) or the one behind its proxy. */
 export function pgbouncerHopOf(c: ConfigSpec): PgbouncerHop | undefined {

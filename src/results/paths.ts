@@ -72,6 +72,7 @@ export const PLOT_KINDS = [
   'offered-load',
   'profile',
   'sweep',
+  'sweep-latency',
 ] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 

@@ -172,6 +172,7 @@ function proxyLaunch(c: ProxyConfig, port: number, upstream: Endpoint, env: Path
     endpoint: { ...upstream, port },
     render: (workdir) => {
       const values = {
+        ...c.placeholders,
         port,
         host: '127.0.0.1',
         upstream_host: upstream.host,

@@ -71,7 +71,11 @@ export function renderUserlist(users: ReadonlyArray<readonly [user: string, secr
   return users.map(([u, s]) => `${q(u)} ${q(s)}\n`).join('');
 }
 
-export interface ProxyPlaceholders {
+/**
+ * What a proxy's command and files are rendered with: the built-in placeholders, and the config's
+ * own (`placeholders:`, which may not reuse a built-in name).
+ */
+export type ProxyPlaceholders = {
   port: number;
   host: string;
   upstream_host: string;
@@ -81,12 +85,12 @@ export interface ProxyPlaceholders {
   workdir: string;
   /** The directory of the matrix file (a proxy built beside it: `{matrix_dir}/../tools/...`). */
   matrix_dir: string;
-}
+} & Readonly<Record<string, string | number | boolean>>;
 
 /** Substitutes {placeholders}; an unknown {name} stays as it is (a config file may use braces). */
 export function renderTemplate(text: string, values: ProxyPlaceholders): string {
   return text.replace(/\{(\w+)\}/g, (m, key: string) =>
-    key in values ? String(values[key as keyof ProxyPlaceholders]) : m,
+    Object.hasOwn(values, key) ? String(values[key]) : m,
   );
 }
 

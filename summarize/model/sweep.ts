@@ -1,10 +1,12 @@
 import { pairedMetric } from '../compare/compare.js';
 import { isNum } from './format.js';
 import type { Row } from './row.js';
+import { ci95HalfWidth } from './stats.js';
 
 /**
  * Setting sweeps (a list in a config's pool fields or settings, src/matrix/setting-axes.ts): per
- * swept setting, workload and concurrency, throughput against the value, and the knee. Pure.
+ * swept setting, workload and concurrency, throughput and latency against the value, and the knee
+ * (of throughput). Pure.
  *
  * The knee is the smallest value beyond which throughput grows by less than the noise: from it on,
  * every step to the next value either has a paired 95 % interval of the TPS ratio (next / this,
@@ -21,6 +23,21 @@ export interface SweepPoint {
   /** Coefficient of variation of TPS over completed reps (NaN with fewer than 2). */
   cv: number;
   reps: number;
+  /** Latency at this value, when the row has it (per-transaction logs). */
+  latency?: SweepLatency;
+}
+
+/**
+ * A value's latency: the row's mean and p99 over every completed rep's transactions (merged
+ * histograms, the figures every other table shows), and how much they move between reps: the
+ * half-width of the 95 % t interval of the mean of the reps' own means and p99s (NaN with fewer
+ * than 2 reps, or when a rep lacks the figure). Closed-loop latency; under -C it excludes connecting.
+ */
+export interface SweepLatency {
+  meanMs: number;
+  p99Ms: number;
+  meanCi95: number;
+  p99Ci95: number;
 }
 
 export interface SweepStep {
@@ -80,6 +97,22 @@ export function sweptConfigs(configs: ReadonlyArray<Record<string, unknown>>): S
       return [];
     return [{ name: c.name, of: s.of, values: s.values as SweptConfig['values'] }];
   });
+}
+
+/** The row's latency figures and their rep-to-rep intervals (see SweepLatency), if it has latency. */
+function latencyOf(r: Row): SweepLatency | undefined {
+  if (!r.latency) return undefined;
+  // Every completed rep, as in the merged figures (the outlier rule is about TPS).
+  const over = (pick: (x: Row['samples'][number]) => number | undefined) => {
+    const xs = r.samples.map(pick);
+    return xs.every(isNum) ? ci95HalfWidth(xs as number[]) : Number.NaN;
+  };
+  return {
+    meanMs: r.latency.meanMs,
+    p99Ms: r.latency.p99Ms,
+    meanCi95: over((x) => x.latencyMeanMs),
+    p99Ci95: over((x) => x.p99Ms),
+  };
 }
 
 const order = (a: SweepPoint['value'], b: SweepPoint['value']) =>
@@ -155,7 +188,16 @@ export function sweepSeries(
         concurrency: r.concurrency,
         points: [],
       };
-      g.points.push({ value, config: r.config, rowIndex, tps: r.tps.mean, cv: r.tps.cv, reps: r.tps.n });
+      const latency = latencyOf(r);
+      g.points.push({
+        value,
+        config: r.config,
+        rowIndex,
+        tps: r.tps.mean,
+        cv: r.tps.cv,
+        reps: r.tps.n,
+        ...(latency ? { latency } : {}),
+      });
       groups.set(key, g);
     }
   });

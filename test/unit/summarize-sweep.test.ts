@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sweepJobs } from '../../summarize/figures/sweep/plots.js';
 import { sweepSentences } from '../../summarize/figures/sweep/sentences.js';
-import { sweepLines } from '../../summarize/figures/sweep/table.js';
+import { sweepLines, sweepTable } from '../../summarize/figures/sweep/table.js';
 import type { Row } from '../../summarize/model/row.js';
 import { kneeOf, type SweepStep, sweepSeries } from '../../summarize/model/sweep.js';
 import { json } from '../../summarize/reporters/json.js';
@@ -108,6 +108,61 @@ describe('setting sweeps', () => {
     expect(kneeOf([st(true), st(false), st(true)])).toEqual({ verdict: 'knee', knee: 2 });
     expect(kneeOf([st(true), st(true), st(false)])).toEqual({ verdict: 'none' });
     expect(kneeOf([st(true), st(undefined)])).toEqual({ verdict: 'undetermined' });
+  });
+
+  it('puts latency (merged mean and p99, with rep-to-rep intervals) against the value in the table and a plot', () => {
+    // Per-rep mean and p99 latency; the merged figures are the row's own.
+    const withLatency = (r: Row, meanMs: number[], p99Ms: number[], merged: [number, number]) =>
+      ({
+        ...r,
+        latency: { meanMs: merged[0], p99Ms: merged[1] },
+        samples: r.samples.map((x, i) => ({ ...x, latencyMeanMs: meanMs[i], p99Ms: p99Ms[i] })),
+      }) as unknown as Row;
+    const rows = [
+      withLatency(row(2, [500, 510, 470]), [32, 31, 34], [60, 58, 70], [32.3, 64]),
+      withLatency(row(5, [1200, 1180, 1110]), [13, 13.5, 14.4], [30, 29, 35], [13.6, 31]),
+      row(10, [1500, 1490, 1395]),
+    ];
+    const sweeps = sweepSeries(rows, configs);
+    const [s] = sweeps;
+    const first = s?.points[0]?.latency;
+    expect(first?.meanMs).toBe(32.3);
+    expect(first?.p99Ms).toBe(64);
+    // t(0.975, 2) · s / √3 of [32, 31, 34]: s = 1.528, half-width 3.794.
+    expect(first?.meanCi95).toBeCloseTo(3.794, 2);
+    expect(s?.points[2]?.latency).toBeUndefined();
+    const doc = JSON.parse(json(rows, { warnings: [], sweeps }));
+    const cols = sweepTable.columns([], {} as never);
+    const lines = sweepLines(sweeps);
+    for (const header of ['mean ms', 'mean 95% CI', 'p99 ms', 'p99 95% CI']) {
+      const col = cols.find((c) => c.header === header);
+      if (!col?.pointer || !col.value) throw new Error(`no column ${header}`);
+      for (const l of lines.slice(0, 2)) {
+        const ptr = col.pointer(l) ?? '';
+        expect(resolve(doc, ptr), `${header} ${ptr}`).toBe(col.value(l));
+      }
+      // A value without latency shows – and points nowhere.
+      expect(col.text(lines[2] as (typeof lines)[number])).toBe('–');
+      expect(col.pointer(lines[2] as (typeof lines)[number])).toBeUndefined();
+    }
+    expect(cols.find((c) => c.header === 'mean 95% CI')?.text(lines[0] as (typeof lines)[number])).toBe(
+      '± 3.79',
+    );
+    const jobs = sweepJobs(sweeps);
+    expect(jobs.map((j) => j.name)).toEqual([
+      'sweep-default_pool_size-tpcb.svg',
+      'sweep-latency-default_pool_size-tpcb.svg',
+    ]);
+    const values =
+      (jobs[1]?.spec as { data?: { values: Array<Record<string, unknown>> } } | undefined)?.data?.values ??
+      [];
+    expect(values).toHaveLength(4);
+    expect(values[1]).toMatchObject({ value: 2, stat: 'p99', ms: 64 });
+    expect(values[1]?.low).toBeLessThan(64);
+    // Rows without per-transaction latency: no latency plot.
+    expect(sweepJobs(sweepSeries(knee, configs)).map((j) => j.name)).toEqual([
+      'sweep-default_pool_size-tpcb.svg',
+    ]);
   });
 
   it('puts the series in summary.json, and every number of every sentence is at its pointer there', () => {

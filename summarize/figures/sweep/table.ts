@@ -1,5 +1,5 @@
-import { fmtPct, fmtRatio, fmtTps, MISSING } from '../../model/format.js';
-import type { SweepPoint, SweepSeries, SweepStep } from '../../model/sweep.js';
+import { fmtMs, fmtPct, fmtRatio, fmtTps, isNum, MISSING } from '../../model/format.js';
+import type { SweepLatency, SweepPoint, SweepSeries, SweepStep } from '../../model/sweep.js';
 import type { Column, Table } from '../figure.js';
 import { seriesLabel } from './sentences.js';
 
@@ -18,7 +18,9 @@ export const SWEEP_CAPTION =
   'concurrency: mean TPS over completed reps; each step is the paired ratio of the next value to this one, rep ' +
   'by rep, with its 95 % interval, held against the noise (the larger CV of TPS of the two values). The knee is ' +
   'the smallest value from which every further step is within the noise (its interval includes 1, or its gain is ' +
-  'below the noise).';
+  "below the noise). Latency at each value: mean and p99 over every completed rep's transactions (merged " +
+  'per-transaction histograms, closed-loop; under -C connecting is not in it), each ± the half-width of the 95 % t ' +
+  "interval of the reps' own figures (– with one rep).";
 
 const stepNumber = (
   header: string,
@@ -31,6 +33,29 @@ const stepNumber = (
   value: (l) => l.step?.[key],
   pointer: (l) => (l.step ? `/sweeps/${l.seriesIndex}/steps/${l.stepIndex}/${key}` : undefined),
 });
+
+/**
+ * A latency figure of the value: the row's merged mean or p99 (pointing at the row, where every
+ * table reads it), or its rep-to-rep interval, which only the sweep holds.
+ */
+const latencyNumber = (header: string, key: keyof SweepLatency): Column<SweepLine> => {
+  const merged = key === 'meanMs' || key === 'p99Ms';
+  return {
+    header,
+    align: 'right',
+    text: (l) => {
+      const v = l.point.latency?.[key];
+      return merged || !isNum(v) ? fmtMs(v) : `± ${fmtMs(v)}`;
+    },
+    value: (l) => l.point.latency?.[key],
+    pointer: (l) => {
+      if (!l.point.latency) return undefined;
+      return merged
+        ? `/rows/${l.point.rowIndex}/latency/${key}`
+        : `/sweeps/${l.seriesIndex}/points/${l.stepIndex}/latency/${key}`;
+    },
+  };
+};
 
 function columns(): Column<SweepLine>[] {
   return [
@@ -59,6 +84,10 @@ function columns(): Column<SweepLine>[] {
       value: (l) => l.point.cv,
       pointer: (l) => `/rows/${l.point.rowIndex}/tps/cv`,
     },
+    latencyNumber('mean ms', 'meanMs'),
+    latencyNumber('mean 95% CI', 'meanCi95'),
+    latencyNumber('p99 ms', 'p99Ms'),
+    latencyNumber('p99 95% CI', 'p99Ci95'),
     stepNumber('next / this', 'ratio', fmtRatio),
     stepNumber('95% CI low', 'ciLow', fmtRatio),
     stepNumber('95% CI high', 'ciHigh', fmtRatio),
