@@ -87,10 +87,16 @@ export function parseMatrix(text: string, file: string, overrides: MatrixOverrid
   const dir = path.dirname(path.resolve(file));
   const workloads = spec.workloads.map((w) => resolveWorkload(w, dir));
   workloads.forEach((w, i) => {
-    for (const s of w.scripts) {
+    const scripts = [
+      ...w.scripts.map((s) => ({ s, field: `workloads[${i}].script` })),
+      ...(w.mix ?? []).flatMap((g, j) =>
+        g.workload.scripts.map((s) => ({ s, field: `workloads[${i}].mix[${j}].script` })),
+      ),
+    ];
+    for (const { s, field } of scripts) {
       if (!existsSync(scriptFile(s))) {
         throw new ConfigurationError(
-          `${file}: workloads[${i}].script: expected an existing pgbench script file, ${scriptFile(s)} does not exist`,
+          `${file}: ${field}: expected an existing pgbench script file, ${scriptFile(s)} does not exist`,
         );
       }
     }

@@ -1,4 +1,5 @@
 import { accessSync, constants, existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import { loadMatrix, type Matrix, type MatrixOverrides } from '../matrix/load.js';
@@ -9,6 +10,7 @@ import { repairCellsJsonl } from '../results/write.js';
 import { checkClientLimits, clientLimits } from '../stack/limits.js';
 import { isFree } from '../stack/ports.js';
 import { gitSha, hostInfo, makeRunId } from './host.js';
+import { checkMixes } from './mix-preflight.js';
 import type { ConfigOrder } from './plan.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -90,6 +92,7 @@ export async function preflight(matrix: Matrix): Promise<void> {
   matrix.spec.configs.forEach((c, i) => {
     if (c.concurrency) checkClientLimits(matrix.file, c.concurrency, limits, `configs[${i}].concurrency`);
   });
+  checkMixes(matrix, os.totalmem());
   await checkFixedPorts(matrix);
   checkProxyFiles(matrix);
 }
