@@ -7,7 +7,9 @@ import { RULES } from '../model/rules.js';
 export const SUMMARY_SCHEMA = 'bench-summary/1';
 
 /** Totals over all rows: the figures FINDINGS.md quotes for the run as a whole. */
-export function totals(rows: readonly Row[], options: RenderOptions) {
+export function totals(all: readonly Row[], options: RenderOptions) {
+  // A mix's group rows are parts of its total row: counted once, through the total.
+  const rows = all.filter((r) => r.group === undefined);
   const sum = (f: (r: Row) => number) => rows.reduce((a, r) => a + f(r), 0);
   return {
     groups: rows.length,
