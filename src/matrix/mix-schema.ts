@@ -45,7 +45,7 @@ const mixGroupSchema = <B extends z.ZodType<string>>(builtin: B) =>
       message: 'a group with a workload: exactly one of "builtin" or "script"',
     })
     .refine((g) => g.profile === undefined, {
-      message: 'no profile per group yet (a rate per group, or a mix per profile segment: docs/tenants.md)',
+      message: 'no profile per group yet (a group runs at a fixed rate or closed-loop: docs/tenants.md)',
       path: ['profile'],
     })
     .refine((g) => g.rate === undefined || !g.flags.some((f) => /^(-R|--rate)/.test(f)), {

@@ -1,16 +1,4 @@
-import type { Workload } from './workload.js';
-
-/** One client group of a mix, resolved: its own workload (rate included), clients, database and role. */
-export interface MixGroup {
-  name: string;
-  /** What the group's pgbench runs; its `load.rate` is the group's rate at concurrency 1. */
-  workload: Workload;
-  /** Clients at concurrency 1. */
-  clients: number;
-  /** Absent: the config's own (the stack's database, the config's role). */
-  database?: string;
-  role?: string;
-}
+import type { MixGroup } from './workload.js';
 
 /**
  * How the matrix's concurrency applies to a mix: as a factor on every group's clients and rate.

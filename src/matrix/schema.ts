@@ -292,7 +292,7 @@ const workloadObject = z
         w.flags.length === 0),
     {
       message:
-        'a mix sets rate, latency_limit, reconnect and flags per group, not on the workload (and has no profile yet: docs/tenants.md)',
+        'rate, latency_limit, reconnect and flags on each group of a mix, not on the mix (and no profile on a mix yet: docs/tenants.md)',
       path: ['mix'],
     },
   )

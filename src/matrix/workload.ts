@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { MixGroup } from './mix.js';
 import type { ProfileSegment } from './profile.js';
 import type { Protocol } from './protocol.js';
 import { BUILTIN_WORKLOAD_TABLE, type BuiltinWorkload, type MatrixSpec } from './schema.js';
@@ -14,6 +13,18 @@ export interface WorkloadLoad {
   latencyLimitMs?: number;
   /** The profile segment this workload runs. */
   segment?: ProfileSegment;
+}
+
+/** One client group of a mix, resolved: its own workload (rate included), clients, database and role. */
+export interface MixGroup {
+  name: string;
+  /** What the group's pgbench runs; its `load.rate` is the group's rate at concurrency 1. */
+  workload: Workload;
+  /** Clients at concurrency 1. */
+  clients: number;
+  /** Absent: the config's own (the stack's database, the config's role). */
+  database?: string;
+  role?: string;
 }
 
 /** A workload resolved into what pgbench needs. */
