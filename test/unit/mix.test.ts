@@ -268,7 +268,9 @@ describe('rows of a mix', () => {
   it('counts the mix once in the totals and the gates (through its total row)', () => {
     const t = totals(rows, { warnings: [] } as never);
     expect(t.transactions).toBe((615 + 515) * 2 * 2);
-    expect(t.groups).toBe(2);
+    // Rows as the tables show them: two totals and four groups.
+    expect(t.groups).toBe(6);
+    expect(t.cellsCompleted).toBe(4);
     const gates = evaluateGates(rows, effective);
     // min_tps 500 holds for both totals; the groups (all below 500) are not gates' rows.
     expect(gates.failures).toEqual([]);
