@@ -2,6 +2,8 @@
 interface Spec {
   concurrency: number[];
   configs: readonly { name: string; concurrency?: number[] | undefined }[];
+  /** Read for mixes only (a mix multiplies its groups' clients by the concurrency: src/matrix/mix.ts). */
+  workloads?: readonly (string | { mix?: readonly { clients: number }[] | undefined })[];
 }
 
 /** The client counts a config runs: its own `concurrency` list, else the matrix's. */
@@ -9,7 +11,14 @@ export function concurrencyOf(spec: Spec, config: string): number[] {
   return spec.configs.find((c) => c.name === config)?.concurrency ?? spec.concurrency;
 }
 
-/** The largest client count a config runs (1 when there is none). */
-export function maxConcurrencyOf(spec: Spec, config: string): number {
-  return Math.max(1, ...concurrencyOf(spec, config));
+/**
+ * The most clients one cell of a config holds (1 when there is none): its largest concurrency, or,
+ * for a mix, that factor times the mix's clients, whichever workload is larger.
+ */
+export function maxClientsOf(spec: Spec, config: string): number {
+  const n = Math.max(1, ...concurrencyOf(spec, config));
+  const perFactor = (spec.workloads ?? []).map((w) =>
+    typeof w === 'string' || w.mix === undefined ? 1 : w.mix.reduce((a, g) => a + g.clients, 0),
+  );
+  return n * Math.max(1, ...perFactor);
 }

@@ -87,10 +87,16 @@ export function parseMatrix(text: string, file: string, overrides: MatrixOverrid
   const dir = path.dirname(path.resolve(file));
   const workloads = spec.workloads.map((w) => resolveWorkload(w, dir));
   workloads.forEach((w, i) => {
-    for (const s of w.scripts) {
+    const scripts = [
+      ...w.scripts.map((s) => ({ s, field: `workloads[${i}].script` })),
+      ...(w.mix ?? []).flatMap((g, j) =>
+        g.workload.scripts.map((s) => ({ s, field: `workloads[${i}].mix[${j}].script` })),
+      ),
+    ];
+    for (const { s, field } of scripts) {
       if (!existsSync(scriptFile(s))) {
         throw new ConfigurationError(
-          `${file}: workloads[${i}].script: expected an existing pgbench script file, ${scriptFile(s)} does not exist`,
+          `${file}: ${field}: expected an existing pgbench script file, ${scriptFile(s)} does not exist`,
         );
       }
     }
@@ -214,6 +220,8 @@ function containsAlias(node: Node): boolean {
 }
 
 function formatIssue(file: string, issue: z.core.$ZodIssue): string {
+  const inMix = mixIssueOf(issue);
+  if (inMix) return formatIssue(file, inMix);
   const at = issue.path.length === 0 ? '(top level)' : formatPath(issue.path);
   let expected = issue.message;
   if (issue.code === 'unrecognized_keys')
@@ -225,6 +233,20 @@ function formatIssue(file: string, issue: z.core.$ZodIssue): string {
   else if (issue.code === 'invalid_value')
     expected = `one of ${issue.values.map((v) => String(v)).join(', ')}`;
   return `${file}: ${at}: expected ${expected}`;
+}
+
+/**
+ * A workload that is neither a built-in name nor a valid object fails as a union; when what failed
+ * is inside its `mix:` (a group without clients, say), the group's own issue, with its path, says
+ * more than "expected a built-in workload name or an object".
+ */
+function mixIssueOf(issue: z.core.$ZodIssue): z.core.$ZodIssue | undefined {
+  if (issue.code !== 'invalid_union') return undefined;
+  for (const branch of issue.errors) {
+    const inner = branch.find((i) => i.path[0] === 'mix');
+    if (inner) return { ...inner, path: [...issue.path, ...inner.path] };
+  }
+  return undefined;
 }
 
 function receivedOf(issue: z.core.$ZodIssue): string {

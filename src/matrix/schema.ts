@@ -5,6 +5,7 @@ import { type durationSchema, nonNegativeDuration, positiveDuration } from './du
 import { eventSchema } from './events.js';
 import { externalRules } from './external-rules.js';
 import { gatesSchema } from './gates.js';
+import { mixSchemaOf } from './mix-schema.js';
 import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
 import { PROTOCOLS, protocolAxisSchema, protocolListIssues } from './protocol.js';
 import { externalTlsSchema, tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
@@ -284,10 +285,26 @@ const workloadObject = z
     profile: profileSchema.optional(),
     /** pgbench -M for this workload's cells; a list is an axis (`<name>.<protocol>`). */
     protocol: protocolAxisSchema,
+    /** Client groups that run at once in each cell, each with its own workload (docs/tenants.md). */
+    mix: mixSchemaOf(z.enum(BUILTIN_WORKLOADS)).optional(),
   })
-  .refine((w) => (w.builtin === undefined) !== (w.script === undefined), {
-    message: 'exactly one of "builtin" or "script"',
+  .refine((w) => [w.builtin, w.script, w.mix].filter((x) => x !== undefined).length === 1, {
+    message: 'exactly one of "builtin", "script" or "mix"',
   })
+  .refine(
+    (w) =>
+      w.mix === undefined ||
+      (w.rate === undefined &&
+        w.latency_limit === undefined &&
+        w.profile === undefined &&
+        w.reconnect === undefined &&
+        w.flags.length === 0),
+    {
+      message:
+        'rate, latency_limit, reconnect and flags on each group of a mix, not on the mix (and no profile on a mix yet: docs/tenants.md)',
+      path: ['mix'],
+    },
+  )
   .refine((w) => !Array.isArray(w.rate) || new Set(w.rate).size === w.rate.length, {
     message: 'a list of distinct rates (each is a cell of its own)',
     path: ['rate'],
@@ -304,7 +321,7 @@ const workloadObject = z
 export const workloadSchema = z.union([z.enum(BUILTIN_WORKLOADS), workloadObject], {
   error: (issue) =>
     issue.code === 'invalid_union'
-      ? `a built-in workload name (${BUILTIN_WORKLOADS.join(', ')}) or an object with name and builtin or script`
+      ? `a built-in workload name (${BUILTIN_WORKLOADS.join(', ')}) or an object with name and builtin, script or mix`
       : undefined,
 });
 

@@ -15,6 +15,18 @@ export interface WorkloadLoad {
   segment?: ProfileSegment;
 }
 
+/** One client group of a mix, resolved: its own workload (rate included), clients, database and role. */
+export interface MixGroup {
+  name: string;
+  /** What the group's pgbench runs; its `load.rate` is the group's rate at concurrency 1. */
+  workload: Workload;
+  /** Clients at concurrency 1. */
+  clients: number;
+  /** Absent: the config's own (the stack's database, the config's role). */
+  database?: string;
+  role?: string;
+}
+
 /** A workload resolved into what pgbench needs. */
 export interface Workload {
   name: string;
@@ -30,13 +42,28 @@ export interface Workload {
   durationMs?: number;
   /** pgbench -M of this workload's cells, when the workload sets it (src/matrix/protocol.ts). */
   protocol?: Protocol;
+  /** Client groups run at once in each cell (src/matrix/mix.ts); the workload's own fields are then empty. */
+  mix?: MixGroup[];
 }
+
+type WorkloadSpec = MatrixSpec['workloads'][number];
+type MixGroupSpec = NonNullable<Extract<WorkloadSpec, object>['mix']>[number];
 
 const BUILTIN = BUILTIN_WORKLOAD_TABLE;
 
-export function resolveWorkload(w: MatrixSpec['workloads'][number], matrixDir: string): Workload {
+export function resolveWorkload(w: WorkloadSpec, matrixDir: string): Workload {
   if (typeof w === 'string')
     return { name: w, builtin: w, scripts: [], reconnect: BUILTIN[w].reconnect, flags: [] };
+  if (w.mix !== undefined) {
+    return {
+      name: w.name,
+      scripts: [],
+      reconnect: false,
+      flags: [],
+      ...(typeof w.protocol === 'string' ? { protocol: w.protocol } : {}),
+      mix: w.mix.map((g) => resolveGroup(w.name, g, matrixDir)),
+    };
+  }
   const scripts = w.script === undefined ? [] : Array.isArray(w.script) ? w.script : [w.script];
   const base = w.builtin === undefined ? undefined : BUILTIN[w.builtin];
   return {
@@ -47,6 +74,31 @@ export function resolveWorkload(w: MatrixSpec['workloads'][number], matrixDir: s
     flags: w.flags,
     // A list was expanded into one workload per protocol (src/matrix/axes.ts).
     ...(typeof w.protocol === 'string' ? { protocol: w.protocol } : {}),
+  };
+}
+
+/** A group's own workload: a built-in or its scripts, its flags, and its rate as the workload's load. */
+function resolveGroup(mix: string, g: MixGroupSpec, matrixDir: string): MixGroup {
+  const scripts = g.script === undefined ? [] : Array.isArray(g.script) ? g.script : [g.script];
+  const base = g.builtin === undefined ? undefined : BUILTIN[g.builtin];
+  const limit = g.latency_limit === undefined ? {} : { latencyLimitMs: g.latency_limit };
+  const load =
+    g.rate === undefined && g.latency_limit === undefined
+      ? {}
+      : { load: { workload: mix, ...(g.rate === undefined ? {} : { rate: g.rate }), ...limit } };
+  return {
+    name: g.name,
+    clients: g.clients,
+    ...(g.database === undefined ? {} : { database: g.database }),
+    ...(g.role === undefined ? {} : { role: g.role }),
+    workload: {
+      name: g.name,
+      ...(g.builtin === undefined ? {} : { builtin: g.builtin }),
+      scripts: scripts.map((s) => resolveScript(s, matrixDir)),
+      reconnect: g.reconnect ?? base?.reconnect ?? false,
+      flags: g.flags,
+      ...load,
+    },
   };
 }
 
@@ -77,5 +129,6 @@ export function workloadFlags(w: Workload): string[] {
 
 /** Whether a workload writes (a tpcb-like one, or a custom script, which may): cells then need a vacuum between them. */
 export function workloadWrites(w: Workload): boolean {
+  if (w.mix) return w.mix.some((g) => workloadWrites(g.workload));
   return w.builtin === undefined || BUILTIN[w.builtin].writes;
 }

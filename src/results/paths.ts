@@ -20,6 +20,11 @@ export function runPaths(dir: string) {
   };
 }
 
+/** The latency histogram of one client group of a mix cell (recorded in its latency.histogramFile). */
+export function groupHistogramFile(group: string): string {
+  return `latency-histogram.${group}.json`;
+}
+
 /**
  * Files inside a cell directory that summarize reads besides cells.jsonl. The latency histogram's
  * name is also recorded in each cell record (latency.histogramFile).

@@ -140,6 +140,25 @@ const clients = z.looseObject({
   processes: z.number(),
 });
 
+const group = z.looseObject({
+  name: z.string(),
+  clients: z.number(),
+  threads: z.number(),
+  database: z.string(),
+  role: z.string(),
+  argv: z.array(z.string()),
+  processes: z.number(),
+  logPrefix: z.string(),
+  exitCode: z.number().nullable(),
+  load: z
+    .looseObject({ workload: z.string(), rate: z.number().optional(), latencyLimitMs: z.number().optional() })
+    .optional(),
+  summary: summary.optional(),
+  latency: latency.optional(),
+  clientFigures: clients.optional(),
+  connectionErrors: z.number(),
+});
+
 // The samplers' summary has its own reader (summarize/); here it only has to be an object.
 const sampling = z.custom<SamplingSummary>((v) => typeof v === 'object' && v !== null && !Array.isArray(v));
 
@@ -162,6 +181,7 @@ const cellBase = {
   sampling: sampling.optional(),
   latency: latency.optional(),
   clients: clients.optional(),
+  groups: z.array(group).optional(),
   connectionErrors: z.number(),
   load: z
     .looseObject({

@@ -76,6 +76,11 @@ interface CellBase {
     exitCode: number | null;
     processed: number;
   }>;
+  /**
+   * A mix cell (docs/tenants.md): one result per client group, each from its own pgbench processes
+   * and its own per-transaction logs. The cell's summary and latency are the total over the groups.
+   */
+  groups?: GroupRecord[];
   /** Sockets in TIME_WAIT on this host before and after the cell (they hold ephemeral ports). */
   timeWait?: { before: number; after: number };
   /** pgbench clients that aborted (and were not replaced) during the cell, when any did. */
@@ -89,6 +94,32 @@ interface CellBase {
    * cell's TPS and latency carry the recording's overhead (docs/profiling.md).
    */
   profile?: ProfileRecord;
+}
+
+/** One client group of a mix cell: what it ran, and what its own processes and logs say. */
+export interface GroupRecord {
+  name: string;
+  /** Its clients and pgbench threads in this cell (the matrix's concurrency times the group's clients). */
+  clients: number;
+  threads: number;
+  /** Where its clients connected, as whom. */
+  database: string;
+  role: string;
+  /** The argv of its first pgbench process (every process of a split group differs only in -c/-j/-R). */
+  argv: string[];
+  /** Its pgbench processes, and the prefix of their per-transaction logs in the cell directory. */
+  processes: number;
+  logPrefix: string;
+  /** The first failing exit code of its processes, else 0 (null: killed by a signal). */
+  exitCode: number | null;
+  /** Its offered rate (pgbench -R over its clients) and latency limit, when it has them. */
+  load?: WorkloadLoad;
+  /** Its processes' summaries merged (src/pgbench/merge-summary.ts); absent when none printed one. */
+  summary?: PgbenchSummary;
+  /** Percentiles from its own per-transaction logs only; its histogram file is its own. */
+  latency?: LatencySummary;
+  clientFigures?: ClientFigures;
+  connectionErrors: number;
 }
 
 export interface ProfileRecord {

@@ -1,20 +1,20 @@
 import { createWriteStream } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventSpec } from '../matrix/events.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Protocol } from '../matrix/protocol.js';
 import type { Workload } from '../matrix/workload.js';
 import { countAbortedClients } from '../pgbench/aborted.js';
-import { type ClientFigures, clientFigures } from '../pgbench/clients.js';
+import type { ClientFigures } from '../pgbench/clients.js';
 import { parseProgressLine } from '../pgbench/progress.js';
 import { countConnectionErrors, extractErrorLines } from '../pgbench/summary.js';
-import { aggregateTxLog, findTxLogFiles, latencySecondsJson, type TxLogAggregate } from '../pgbench/txlog.js';
 import type { PgbenchSummary } from '../pgbench/types.js';
 import { CELL_FILES } from '../results/paths.js';
 import type {
   CellRecord,
   EventRecord,
+  GroupRecord,
   LatencySummary,
   ProfileRecord,
   WorkersRecord,
@@ -27,6 +27,7 @@ import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
 import { scheduleEvents, signalledComponents } from './events.js';
 import { explainLimitFailure, type LimitContext } from './limit-failure.js';
+import { groupRecords, hasRate, mixProcesses } from './mix-cell.js';
 import { classifyCell } from './outcome.js';
 import {
   cellSummary,
@@ -36,11 +37,12 @@ import {
   pgbenchProcesses,
   runProcesses,
 } from './pgbench-processes.js';
+import type { GroupPlan } from './plan.js';
 import type { ProfileSession } from './profile-record.js';
+import { dropTxLogs, LOG_PREFIX, txLogFigures, txLogFiles } from './txlog-figures.js';
 import { watchWorkers } from './workers.js';
 
 const HISTOGRAM_FILE = CELL_FILES.histogram;
-const LOG_PREFIX = 'pgbench_log';
 
 export interface CellPlan {
   cell: Cell;
@@ -61,6 +63,8 @@ export interface CellPlan {
   limitContext?: LimitContext;
   /** Signals to send during the measured pgbench (src/runner/events.ts). */
   events?: EventSpec[];
+  /** A mix's client groups (src/runner/plan.ts): each its own pgbench processes, all started together. */
+  groups?: GroupPlan[];
 }
 
 export interface CellHooks {
@@ -106,13 +110,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
   const summary: PgbenchSummary | undefined = cellSummary(m.parts);
   const connecting = connectingWarning(summary, wholeSeconds(plan.durationMs));
   if (connecting) warnings.push(connecting);
-  const { latency, clients } = await summarizeTxLogs(
-    plan.cellDir,
-    m.processes,
-    plan.keepRawLogs,
-    warnings,
-    hasRate(m.processes[0]?.argv ?? []),
-  );
+  const { latency, clients, groups } = await logFigures(plan, m, warnings);
   // From each process's own stderr: the joined file has a header line per process.
   const errorLines = extractErrorLines(errorText(m.parts));
   const aborted = countAbortedClients(result.stderr);
@@ -137,6 +135,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...(m.tls ? { tls: m.tls } : {}),
     ...(latency ? { latency } : {}),
     ...(clients ? { clients } : {}),
+    ...(groups ? { groups } : {}),
     ...(plan.workload.load ? { load: plan.workload.load } : {}),
     connectionErrors: countConnectionErrors(result.stderr),
     ...(timeWait ? { timeWait } : {}),
@@ -220,13 +219,18 @@ async function warmup(stack: Stack, plan: CellPlan, hooks: CellHooks, warnings: 
 }
 
 function processesOf(plan: CellPlan, durationS: number, logPrefix?: string): PgbenchProcess[] {
+  const clientsPerProcess = plan.clientsPerProcess ?? Number.POSITIVE_INFINITY;
+  if (plan.groups) {
+    const o = { path: plan.path, groups: plan.groups, clientsPerProcess, protocol: plan.protocol };
+    return mixProcesses(o, durationS, logPrefix);
+  }
   return pgbenchProcesses(
     {
       path: plan.path,
       workload: plan.workload,
       clients: plan.cell.concurrency,
       threads: plan.threads,
-      clientsPerProcess: plan.clientsPerProcess ?? Number.POSITIVE_INFINITY,
+      clientsPerProcess,
       protocol: plan.protocol,
     },
     durationS,
@@ -374,66 +378,35 @@ async function startProfiler(hooks: CellHooks, warnings: string[]): Promise<Prof
   }
 }
 
-/** pgbench -R (from `rate:`, a profile, or the workload's own flags): the log has a schedule_lag column. */
-function hasRate(argv: readonly string[]): boolean {
-  return argv.some((a) => a === '-R' || a.startsWith('--rate') || /^-R\d/.test(a));
-}
-
 /**
- * The cell's per-transaction logs: latency figures (with the histogram and per-second files written
- * beside the record) and the per-client figures, over every process of the cell.
+ * The cell's per-transaction logs, over every process: latency (histogram and per-second files
+ * beside the record) and per-client figures; for a mix, each group's from its own logs too. The
+ * total has a lag only when every process ran under -R (the column is there in all its logs).
  */
-async function summarizeTxLogs(
-  dir: string,
-  processes: readonly PgbenchProcess[],
-  keep: boolean,
+async function logFigures(
+  plan: CellPlan,
+  m: Measured,
   warnings: string[],
-  lag: boolean,
-): Promise<{ latency?: LatencySummary; clients?: ClientFigures }> {
-  // Every process's files into one histogram: the merge is exact (counts per microsecond add up).
-  // Each file keeps its process: client ids restart at 0 in every process.
-  const found = await Promise.all(processes.map((p) => findTxLogFiles(dir, p.logPrefix ?? LOG_PREFIX)));
-  const files = found.flatMap((paths, process) => paths.map((f) => ({ path: f, process })));
-  if (files.length === 0) {
-    warnings.push('no per-transaction log was written: no percentiles for this cell');
-    return {};
-  }
-  const agg = await aggregateTxLog(files, { lag, clientsPerProcess: processes.map((p) => p.clients) });
-  if (agg.malformed > 0)
-    warnings.push(`${agg.malformed} malformed lines in the per-transaction log were skipped`);
-  await writeFile(path.join(dir, HISTOGRAM_FILE), JSON.stringify(agg.histogram.toJSON()));
-  // The time series of the cell: the raw log is deleted below, so its seconds are kept here.
-  await writeFile(path.join(dir, CELL_FILES.latencySeconds), JSON.stringify(latencySecondsJson(agg.seconds)));
-  if (!keep) await Promise.all(files.map((f) => rm(f.path, { force: true })));
-  const clients = clientFigures(agg.clients);
-  const h = agg.histogram;
-  // A run refused at connect time leaves empty logs: no latency, rather than NaN figures that
-  // the results reader rejects (and with them the failed cell's reason).
-  if (h.count === 0) {
-    warnings.push('the per-transaction log holds no transaction: no percentiles for this cell');
-    return { clients };
-  }
-  return { latency: latencyOf(agg), clients };
-}
-
-function latencyOf(agg: TxLogAggregate): LatencySummary {
-  const h = agg.histogram;
-  const ms = (us: number) => us / 1000;
-  return {
-    count: h.count,
-    failed: agg.failed,
-    skipped: agg.skipped,
-    meanMs: ms(h.mean),
-    minMs: ms(h.min),
-    p50Ms: ms(h.percentile(50)),
-    p90Ms: ms(h.percentile(90)),
-    p95Ms: ms(h.percentile(95)),
-    p99Ms: ms(h.percentile(99)),
-    p999Ms: ms(h.percentile(99.9)),
-    maxMs: ms(h.max),
-    ...(agg.lag ? { lag: { meanMs: agg.lag.meanMs, p99Ms: agg.lag.p99Ms, maxMs: agg.lag.maxMs } } : {}),
+): Promise<{ latency?: LatencySummary; clients?: ClientFigures; groups?: GroupRecord[] }> {
+  const files = await txLogFiles(plan.cellDir, m.processes);
+  const total = await txLogFigures({
+    dir: plan.cellDir,
+    files,
+    clientsPerProcess: m.processes.map((p) => p.clients),
+    lag: m.processes.length > 0 && m.processes.every((p) => hasRate(p.argv)),
     histogramFile: HISTOGRAM_FILE,
-  };
+    seconds: true,
+    warnings,
+  });
+  const groups = plan.groups
+    ? await groupRecords(
+        { dir: plan.cellDir, path: plan.path, groups: plan.groups, logPrefix: LOG_PREFIX, warnings },
+        m.processes,
+        m.parts,
+      )
+    : undefined;
+  await dropTxLogs(files, plan.keepRawLogs);
+  return { ...total, ...(groups ? { groups } : {}) };
 }
 
 /** The record of a cell the runner refused to start (the reason says why); never averaged. */

@@ -49,9 +49,12 @@ export function countedRoles(c: ConfigSpec, wanted: readonly string[]): CountedR
   return path.filter((r) => wanted.includes(r));
 }
 
-/** Workloads a cost cell can run: a fixed count, so not a segment of a load profile. */
+/**
+ * Workloads a cost cell can run: a fixed count, so not a segment of a load profile, and one stream,
+ * so not a mix (its groups run side by side for a time; a count per group is not built).
+ */
 export function costWorkloads(m: Matrix): Workload[] {
-  return m.workloads.filter((w) => w.load?.segment === undefined);
+  return m.workloads.filter((w) => w.load?.segment === undefined && w.mix === undefined);
 }
 
 /**

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { StackError } from '../errors.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
+import { cellClients } from '../matrix/mix.js';
 import { workloadWrites } from '../matrix/workload.js';
 import type { CostCellRecord } from '../results/cost-types.js';
 import { runPaths } from '../results/paths.js';
@@ -11,7 +12,7 @@ import type { CellRecord, RunInfo, RunOutcomeState } from '../results/types.js';
 import { appendCell, writeRunInfo } from '../results/write.js';
 import { startSampling } from '../sampling/session.js';
 import { isExternal } from '../stack/external.js';
-import { clientLimits } from '../stack/limits.js';
+import { type ClientLimits, clientLimits } from '../stack/limits.js';
 import { NOT_SIZED_EXTERNAL, stackSizing } from '../stack/sizing.js';
 import type { ConfigPath, Provider, Stack } from '../stack/types.js';
 import { type CellHooks, type CellPlan, cellNotRun, runCell } from './cell.js';
@@ -20,7 +21,7 @@ import type { CostCell } from './cost-plan.js';
 import { type CellSetup, setUpExternalCell } from './external-cell.js';
 import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellLimitGuard } from './many-clients.js';
-import { cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
+import { type CellSettings, cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
 import { initData, prepareCell } from './prepare.js';
 import { profileHooks } from './profile-hooks.js';
 import { continuesSegment, segmentPrepared } from './segment.js';
@@ -252,6 +253,19 @@ async function startStack(x: Execution, workdir: string): Promise<Stack> {
   return stack;
 }
 
+/** The limits the cell meets, for the cell's clients (a mix's: every group's, src/matrix/mix.ts). */
+function limitGuard(
+  x: Execution,
+  s: LoopState,
+  cell: Cell,
+  settings: CellSettings,
+  cfgPath: ConfigPath,
+  limits: ClientLimits,
+): ReturnType<typeof cellLimitGuard> {
+  const clients = { config: cell.config, concurrency: cellClients(settings.workload, cell.concurrency) };
+  return cellLimitGuard(x.matrix.spec, clients, cfgPath.components, limits, os.totalmem(), s.stack.provider);
+}
+
 /** One cell: its config's path up (alone), the cell prepared and isolated, run, recorded. */
 async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promise<CellRecord> {
   const { matrix, runDir, info, todo, opts } = x;
@@ -302,7 +316,7 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   s.lastSetup = setup;
   s.lastWrote = workloadWrites(settings.workload);
   const { sampling, ...rest } = settings;
-  const guard = cellLimitGuard(matrix.spec, cell, cfgPath.components, limits, os.totalmem(), stack.provider);
+  const guard = limitGuard(x, s, cell, settings, cfgPath, limits);
   const prepared = [...setup.prepared, ...(guard.line ? [guard.line] : [])];
   const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared, limitContext: guard.context };
   const sampled = cfgPath;

@@ -1,7 +1,9 @@
 import { accessSync, constants, existsSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import { loadMatrix, type Matrix, type MatrixOverrides } from '../matrix/load.js';
+import { cellClients } from '../matrix/mix.js';
 import { ensureResultsDir } from '../results/dir.js';
 import { readRun } from '../results/read.js';
 import { type CellRecord, RESULTS_SCHEMA, type RunInfo } from '../results/types.js';
@@ -9,6 +11,7 @@ import { repairCellsJsonl } from '../results/write.js';
 import { checkClientLimits, clientLimits } from '../stack/limits.js';
 import { isFree } from '../stack/ports.js';
 import { gitSha, hostInfo, makeRunId } from './host.js';
+import { checkMixes } from './mix-preflight.js';
 import type { ConfigOrder } from './plan.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -89,6 +92,18 @@ export async function preflight(matrix: Matrix): Promise<void> {
   checkClientLimits(matrix.file, matrix.spec.concurrency, limits);
   matrix.spec.configs.forEach((c, i) => {
     if (c.concurrency) checkClientLimits(matrix.file, c.concurrency, limits, `configs[${i}].concurrency`);
+  });
+  checkMixes(matrix, os.totalmem());
+  // A mix's cell holds all its groups' clients: the machine must allow that many at each factor.
+  matrix.workloads.forEach((w) => {
+    const i = matrix.spec.workloads.findIndex((x) => typeof x !== 'string' && x.name === w.name);
+    if (w.mix)
+      checkClientLimits(
+        matrix.file,
+        matrix.spec.concurrency.map((n) => cellClients(w, n)),
+        limits,
+        `workloads[${i}].mix: its clients at concurrency`,
+      );
   });
   await checkFixedPorts(matrix);
   checkProxyFiles(matrix);

@@ -13,6 +13,8 @@ export interface PgbenchProcess {
   argv: string[];
   /** Per-transaction log prefix, when it logs. */
   logPrefix?: string;
+  /** In a mix cell: the position of the client group it belongs to (src/runner/mix-cell.ts). */
+  group?: number;
 }
 
 interface ProcessPlan {

@@ -3,8 +3,9 @@ import { type EventSpec, eventsFor } from '../matrix/events.js';
 import { type Cell, cellId } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
 import { workloadBlocks } from '../matrix/load-variants.js';
+import { cellClients, groupsAt } from '../matrix/mix.js';
 import { cellProtocol, type Protocol } from '../matrix/protocol.js';
-import type { Workload } from '../matrix/workload.js';
+import type { MixGroup, Workload } from '../matrix/workload.js';
 import { autoThreads } from '../pgbench/argv.js';
 import { clientsPerProcess } from '../pgbench/split.js';
 import { prng } from '../util/prng.js';
@@ -77,11 +78,36 @@ export function switchesConfig(cells: readonly Cell[], i: number): boolean {
   return i === 0 || cells[i - 1]?.config !== cells[i]?.config;
 }
 
+/** One client group of a mix cell: its clients and rate at the cell's factor, and its pgbench threads. */
+export interface GroupPlan extends MixGroup {
+  threads: number;
+}
+
+/** pgbench -j: the matrix's `threads`, or min(clients, cores), never more than the clients. */
+function threadsFor(threads: Matrix['spec']['threads'], clients: number, cores: number): number {
+  return threads === 'auto' ? autoThreads(clients, cores) : Math.min(threads, clients);
+}
+
+/**
+ * A mix's groups at the cell's concurrency (a factor on their clients and rates: src/matrix/mix.ts),
+ * each with its own threads as a cell of that many clients would have.
+ */
+export function groupPlans(
+  mix: readonly MixGroup[],
+  factor: number,
+  threads: Matrix['spec']['threads'],
+  cores: number,
+): GroupPlan[] {
+  return groupsAt(mix, factor).map((g) => ({ ...g, threads: threadsFor(threads, g.clients, cores) }));
+}
+
 /** What one cell runs with, decided from the matrix alone (no stack, no clock). */
 export interface CellSettings {
   workload: Workload;
-  /** pgbench -j: the matrix's `threads`, or min(clients, cores), never more than the clients. */
+  /** pgbench -j: the matrix's `threads`, or min(clients, cores), never more than the clients (a mix: its groups' sum). */
   threads: number;
+  /** A mix's client groups, run at once (src/matrix/mix.ts). */
+  groups?: GroupPlan[];
   durationMs: number;
   warmupMs: number;
   protocol: Protocol;
@@ -108,12 +134,15 @@ export function cellSettings(
   const durationMs = workload.durationMs ?? spec.duration;
   // A profile's later segments continue it: no warmup between segments.
   const warmupMs = (workload.load?.segment?.index ?? 1) > 1 ? 0 : spec.warmup;
+  const groups = workload.mix
+    ? groupPlans(workload.mix, cell.concurrency, spec.threads, env.cores)
+    : undefined;
   return {
     workload,
-    threads:
-      spec.threads === 'auto'
-        ? autoThreads(cell.concurrency, env.cores)
-        : Math.min(spec.threads, cell.concurrency),
+    threads: groups
+      ? groups.reduce((a, g) => a + g.threads, 0)
+      : threadsFor(spec.threads, cell.concurrency, env.cores),
+    ...(groups ? { groups } : {}),
     durationMs,
     warmupMs,
     protocol: cellProtocol(
@@ -132,7 +161,7 @@ export function cellSettings(
           sampling: {
             intervalMs: spec.sample_interval,
             durationMs,
-            clients: cell.concurrency,
+            clients: cellClients(workload, cell.concurrency),
           },
         }
       : {}),

@@ -1,4 +1,4 @@
-import { maxConcurrencyOf } from '../matrix/concurrency.js';
+import { maxClientsOf } from '../matrix/concurrency.js';
 import { type MatrixSpec, pgbouncerHopOf } from '../matrix/schema.js';
 import { workersOf } from '../matrix/workers.js';
 
@@ -9,7 +9,7 @@ import { workersOf } from '../matrix/workers.js';
  * (`stack.sizing`) so a reader sees what was set and why.
  */
 
-type Spec = Pick<MatrixSpec, 'concurrency' | 'configs' | 'postgres'>;
+type Spec = Pick<MatrixSpec, 'concurrency' | 'configs' | 'postgres'> & Partial<Pick<MatrixSpec, 'workloads'>>;
 
 /** Server connections besides the clients: samplers, the harness, superuser_reserved_connections (3). */
 export const SERVER_MARGIN = 20;
@@ -51,10 +51,10 @@ export interface StackSizing {
   pgbouncer: Record<string, PgbouncerSizing>;
 }
 
-/** The largest concurrency of configs whose clients reach PostgreSQL one backend each (no PgBouncer). */
+/** The most clients of a cell of configs whose clients reach PostgreSQL one backend each (no PgBouncer); a mix's all together. */
 function unpooledClients(spec: Spec): number {
   const unpooled = spec.configs.filter((c) => pgbouncerHopOf(c) === undefined);
-  return Math.max(0, ...unpooled.map((c) => maxConcurrencyOf(spec, c.name)));
+  return Math.max(0, ...unpooled.map((c) => maxClientsOf(spec, c.name)));
 }
 
 function largestPool(spec: Spec): number {
@@ -103,7 +103,7 @@ export function pgbouncerSizing(spec: Spec, config: string): PgbouncerSizing | u
   const c = spec.configs.find((x) => x.name === config);
   const hop = c ? pgbouncerHopOf(c) : undefined;
   if (!hop) return undefined;
-  const clients = maxConcurrencyOf(spec, config);
+  const clients = maxClientsOf(spec, config);
   const maxClientConn = hop.max_client_conn ?? Math.max(MIN_CLIENT_CONN, clients + CLIENT_CONN_MARGIN);
   const ownBacklog = hop.settings.listen_backlog;
   const listenBacklog = ownBacklog === undefined ? Math.max(MIN_LISTEN_BACKLOG, clients) : Number(ownBacklog);

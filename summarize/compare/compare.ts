@@ -332,7 +332,7 @@ export function comparePaired(
   opts: CompareOptions = {},
 ): CompareResult {
   const s = settings(opts);
-  const sub = (r: Row) => `${r.workload}__c${r.concurrency}`;
+  const sub = (r: Row) => `${r.workload}__c${r.concurrency}${r.group === undefined ? '' : `__g${r.group}`}`;
   const cand = new Map(rows.filter((r) => r.config === candidateConfig).map((r) => [sub(r), r]));
   const base = rows.filter((r) => r.config === baselineConfig);
   const baseSubs = new Set(base.map(sub));

@@ -3,6 +3,7 @@ import type { CellRecord, CompletedCell, FailedCell } from '../../src/results/ty
 import { clientRowFigures } from './clients.js';
 import { tlsFigures, withPerCore } from './connections-per-core.js';
 import { attachContrasts } from './contrasts.js';
+import { groupClientsOf, rowCells } from './group-cells.js';
 import type { MatrixInfo } from './matrix-info.js';
 import { attachPssSlopes } from './memory-slope.js';
 import { loadFigures } from './offered-load.js';
@@ -15,6 +16,7 @@ import {
   groupId,
   type IsolationFigures,
   type LatencyFigures,
+  pairKey,
   type RepSample,
   type Row,
   type SpectrumPoint,
@@ -56,11 +58,11 @@ export interface Aggregate {
 export function buildRows(input: AggregateInput): Aggregate {
   const thresholds = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
   const groups = new Map<string, { key: GroupKey; cells: CellRecord[] }>();
-  for (const c of input.cells) {
-    const key = { config: c.config, workload: c.workload, concurrency: c.concurrency };
+  // A mix cell is also one cell per client group, each keyed by its group (model/group-cells.ts).
+  for (const { key, cell } of input.cells.flatMap(rowCells)) {
     const id = groupId(key);
     const g = groups.get(id) ?? { key, cells: [] };
-    g.cells.push(c);
+    g.cells.push(cell);
     groups.set(id, g);
   }
   const baseline = chooseBaseline(input.matrix, input.cells);
@@ -104,12 +106,23 @@ function compareKeys(a: GroupKey, b: GroupKey, m: MatrixInfo): number {
     a.workload.localeCompare(b.workload) ||
     orderIndex(m.configs, a.config) - orderIndex(m.configs, b.config) ||
     a.config.localeCompare(b.config) ||
-    a.concurrency - b.concurrency
+    a.concurrency - b.concurrency ||
+    // A mix's total first, then its groups in the order the matrix lists them.
+    groupIndex(m, a) - groupIndex(m, b)
   );
 }
 
+/** -1 for a row without a group (a mix's total), else the group's position in the mix. */
+function groupIndex(m: MatrixInfo, k: GroupKey): number {
+  if (k.group === undefined) return -1;
+  const i = m.workloads.find((w) => w.name === k.workload)?.groups?.indexOf(k.group) ?? -1;
+  return i === -1 ? Number.MAX_SAFE_INTEGER : i;
+}
+
 function isReconnect(key: GroupKey, cells: readonly CellRecord[], m: MatrixInfo): boolean {
-  const declared = m.workloads.find((w) => w.name === key.workload)?.reconnect;
+  // A group's own argv says it; the mix's workload has no reconnect of its own.
+  const declared =
+    key.group === undefined ? m.workloads.find((w) => w.name === key.workload)?.reconnect : undefined;
   if (declared !== undefined) return declared;
   return cells.some(
     (c) =>
@@ -162,8 +175,10 @@ function buildRow(
     maxwaitMsPeak: sampling?.maxwaitMsPeak,
     rateLimited: load !== undefined || completed.some((c) => c.argv.some((a) => /^(-R|--rate)/.test(a))),
   });
+  const groupClients = groupClientsOf(cells, key.group);
   const row: Row = {
     ...key,
+    ...(groupClients === undefined ? {} : { groupClients }),
     ...(cfg?.kind !== undefined ? { configKind: cfg.kind } : {}),
     ...(cfg?.poolMode !== undefined ? { poolMode: cfg.poolMode } : {}),
     reconnect,
@@ -299,12 +314,10 @@ function spectrumOf(h: LatencyHistogram): SpectrumPoint[] {
 /** Ratios to the baseline config at the same workload and concurrency, uncertainty from both sides. */
 function attachBaseline(rows: Row[], baseline: string | undefined): void {
   if (baseline === undefined) return;
-  const byKey = new Map(
-    rows.filter((r) => r.config === baseline).map((r) => [`${r.workload}@${r.concurrency}`, r]),
-  );
+  const byKey = new Map(rows.filter((r) => r.config === baseline).map((r) => [pairKey(r), r]));
   for (const r of rows) {
     if (r.config === baseline) continue;
-    const b = byKey.get(`${r.workload}@${r.concurrency}`);
+    const b = byKey.get(pairKey(r));
     if (!b || b.tps.n === 0 || r.tps.n === 0) continue;
     const { ratio: tpsRatio, error } = ratio(r.tps.mean, r.tps.std, b.tps.mean, b.tps.std);
     const ci = pairedRatioCi(r, b);

@@ -1,5 +1,5 @@
 import { pairedRatioCi } from './paired-ratio.js';
-import type { Contrast, Row } from './row.js';
+import { type Contrast, pairKey, type Row } from './row.js';
 import { ratio } from './stats.js';
 
 /** r against b (same workload and concurrency), paired rep by rep like vsBaseline. */
@@ -27,8 +27,8 @@ export function attachContrasts(
   baseline: string | undefined,
   pairs: readonly [string, string][] | undefined,
 ): void {
-  const at = new Map(rows.map((r) => [`${r.config}\u0000${r.workload}@${r.concurrency}`, r]));
-  const find = (config: string, like: Row) => at.get(`${config}\u0000${like.workload}@${like.concurrency}`);
+  const at = new Map(rows.map((r) => [`${r.config}\u0000${pairKey(r)}`, r]));
+  const find = (config: string, like: Row) => at.get(`${config}\u0000${pairKey(like)}`);
   const add = (r: Row, c: Contrast | undefined) => {
     if (c) r.contrasts = [...(r.contrasts ?? []), c];
   };
@@ -43,7 +43,7 @@ export function attachContrasts(
   const others = rows.filter((r) => r.config !== baseline && r.tps.n > 0);
   for (const [i, a] of others.entries())
     for (const b of others.slice(i + 1)) {
-      if (a.workload !== b.workload || a.concurrency !== b.concurrency || a.config === b.config) continue;
+      if (pairKey(a) !== pairKey(b) || a.config === b.config) continue;
       const [hi, lo] = a.tps.mean >= b.tps.mean ? [a, b] : [b, a];
       add(hi, contrast(hi, lo, false));
     }

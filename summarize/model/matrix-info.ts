@@ -6,7 +6,8 @@
 export interface MatrixInfo {
   name?: string;
   configs: { name: string; kind?: string; poolMode?: string; poolSize?: number; tls?: string }[];
-  workloads: { name: string; reconnect?: boolean }[];
+  /** `groups`: a mix's client group names, in the matrix's order (docs/tenants.md). */
+  workloads: { name: string; reconnect?: boolean; groups?: string[] }[];
   concurrency: number[];
   reps?: number;
   baseline?: string;
@@ -56,7 +57,7 @@ export function matrixInfo(effective: Record<string, unknown> | undefined): Matr
       }),
     ];
   });
-  const workloads = (Array.isArray(e.workloads) ? e.workloads : []).flatMap((w) => {
+  const workloads = (Array.isArray(e.workloads) ? e.workloads : []).flatMap((w): MatrixInfo['workloads'] => {
     if (typeof w === 'string') return [{ name: w, reconnect: RECONNECT_BUILTINS.has(w) }];
     const r = rec(w);
     const name = str(r?.name);
@@ -68,7 +69,8 @@ export function matrixInfo(effective: Record<string, unknown> | undefined): Matr
         : builtin !== undefined
           ? RECONNECT_BUILTINS.has(builtin)
           : undefined;
-    return [prune({ name, reconnect })];
+    const groups = Array.isArray(r.mix) ? r.mix.flatMap((g) => str(rec(g)?.name) ?? []) : undefined;
+    return [prune({ name, reconnect, groups })];
   });
   const concurrency = (Array.isArray(e.concurrency) ? e.concurrency : []).filter(
     (n): n is number => typeof n === 'number',

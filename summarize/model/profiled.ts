@@ -12,7 +12,7 @@ export function profiledWarnings(cells: readonly CellRecord[]): Warning[] {
     if (c.state !== 'completed' || !c.profile) continue;
     const key = { config: c.config, workload: c.workload, concurrency: c.concurrency };
     const k = JSON.stringify(key);
-    const g = groups.get(k) ?? { key, ids: [] };
+    const g = groups.get(k) ?? { key, ids: [] as string[] };
     g.ids.push(c.id);
     groups.set(k, g);
   }

@@ -10,10 +10,20 @@ export interface GroupKey {
   config: string;
   workload: string;
   concurrency: number;
+  /**
+   * One client group of a mix (docs/tenants.md): the row holds that group's figures only. Absent on
+   * every other row, and on a mix's own row, which holds the cell's total over its groups.
+   */
+  group?: string;
 }
 
 export function groupId(k: GroupKey): string {
-  return `${k.config}__${k.workload}__c${k.concurrency}`;
+  return `${k.config}__${k.workload}__c${k.concurrency}${k.group === undefined ? '' : `__g${k.group}`}`;
+}
+
+/** The row's place across configs (workload, concurrency and group), to pair it with another config's. */
+export function pairKey(k: Omit<GroupKey, 'config'>): string {
+  return `${k.workload}@${k.concurrency}${k.group === undefined ? '' : `#${k.group}`}`;
 }
 
 /** One completed rep's figures: the raw data behind the statistics, kept for plots, outliers and compare. */
@@ -192,6 +202,11 @@ export interface RowTls {
 }
 
 export interface Row extends GroupKey {
+  /**
+   * A mix's rows: the group's clients in one rep, or on the mix's total row all its groups' (the
+   * concurrency is the mix's factor on them: docs/tenants.md).
+   */
+  groupClients?: number;
   configKind?: string;
   /**
    * Its cells ran under `perf record` (profile: true): TPS and latency carry the recording's

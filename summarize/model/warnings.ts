@@ -3,7 +3,8 @@ import type { GroupKey, Row, Thresholds, Warning, WarningDraft } from './row.js'
 import { OUTLIER_RULE } from './stats.js';
 
 function where(k: GroupKey): string {
-  return `${k.config} / ${k.workload} / ${k.concurrency} client${k.concurrency === 1 ? '' : 's'}`;
+  const group = k.group === undefined ? '' : ` / group ${k.group}`;
+  return `${k.config} / ${k.workload} / ${k.concurrency} client${k.concurrency === 1 ? '' : 's'}${group}`;
 }
 
 type Emit = (kind: Warning['kind'], message: string, hint: string, cells?: string[]) => void;
@@ -14,7 +15,12 @@ export type FigureWarnings = (row: Row, t: Thresholds) => WarningDraft[];
 /** Every warning a row earns, each with a hint of what to change. */
 export function rowWarnings(row: Row, t: Thresholds, hostCpus?: number, figures?: FigureWarnings): Warning[] {
   const out: Warning[] = [];
-  const key: GroupKey = { config: row.config, workload: row.workload, concurrency: row.concurrency };
+  const key: GroupKey = {
+    config: row.config,
+    workload: row.workload,
+    concurrency: row.concurrency,
+    ...(row.group === undefined ? {} : { group: row.group }),
+  };
   const w: Emit = (kind, message, hint, cells) =>
     out.push({ kind, message: `${where(key)}: ${message}`, hint, group: key, ...(cells ? { cells } : {}) });
 

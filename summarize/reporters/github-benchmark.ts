@@ -28,7 +28,8 @@ export interface GithubBenchmarkFile {
  * commits with the existing action (`tool: customBiggerIsBetter`, `output-file-path: <file>`).
  */
 export function githubBenchmark(rows: readonly Row[]): GithubBenchmarkFile[] {
-  const name = (r: Row) => `${r.config} / ${r.workload} / ${r.concurrency} clients`;
+  const name = (r: Row) =>
+    `${r.config} / ${r.workload} / ${r.concurrency} clients${r.group === undefined ? '' : ` / group ${r.group}`}`;
   const tps: GithubBenchmarkEntry[] = rows
     .filter((r) => isNum(r.tps.mean))
     .map((r) => ({

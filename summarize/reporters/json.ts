@@ -7,10 +7,13 @@ import { RULES } from '../model/rules.js';
 export const SUMMARY_SCHEMA = 'bench-summary/1';
 
 /** Totals over all rows: the figures FINDINGS.md quotes for the run as a whole. */
-export function totals(rows: readonly Row[], options: RenderOptions) {
+export function totals(all: readonly Row[], options: RenderOptions) {
+  // A mix's group rows are parts of its total row: cells and transactions are counted once, through
+  // the total; `groups` (and the noisy ones) count every row, group rows included, as the tables show them.
+  const rows = all.filter((r) => r.group === undefined);
   const sum = (f: (r: Row) => number) => rows.reduce((a, r) => a + f(r), 0);
   return {
-    groups: rows.length,
+    groups: all.length,
     cellsCompleted: sum((r) => r.repsCompleted),
     cellsFailed: sum((r) => r.failedCells.length),
     cellsSkipped: sum((r) => r.skippedCells.length),
@@ -19,7 +22,7 @@ export function totals(rows: readonly Row[], options: RenderOptions) {
     connectionErrors: sum((r) => r.connectionErrors),
     warnings: options.warnings.length,
     /** Groups whose CV of TPS over reps is above thresholds.cv (the TL;DR's noise sentence). */
-    groupsNoisy: rows.filter((r) => r.tps.n >= 2 && r.tps.cv > (options.thresholds ?? DEFAULT_THRESHOLDS).cv)
+    groupsNoisy: all.filter((r) => r.tps.n >= 2 && r.tps.cv > (options.thresholds ?? DEFAULT_THRESHOLDS).cv)
       .length,
     /** Cells whose prepared list records the runner's isolation check (0: an older bench, not checked). */
     cellsIsolationChecked: sum((r) => r.isolation?.cellsChecked ?? 0),

@@ -38,7 +38,8 @@ export interface Sentence {
 /** `{n} client(s)`: a clients placeholder with its noun. */
 export const clients = (n: number) => `{${n}} client${n === 1 ? '' : 's'}`;
 
-export const where = (r: Row) => `${r.workload} at ${r.concurrency} client${r.concurrency === 1 ? '' : 's'}`;
+export const where = (r: Row) =>
+  `${r.workload}${r.group === undefined ? '' : ` (group ${r.group})`} at ${r.concurrency} client${r.concurrency === 1 ? '' : 's'}`;
 
 /** Builds NumberRefs for one row, by its index in summary.json's rows. */
 export function refs(rows: readonly Row[]) {

@@ -17,12 +17,15 @@ export const FAIRNESS_CAPTION =
 const c = (r: Row) => r.clients as ClientRowFigures;
 const index = (x: number | undefined) => (isNum(x) ? fixed(x, 3) : MISSING);
 
-function columns(_rows: readonly Row[], ctx: FigureContext): Column<Row>[] {
+function columns(rows: readonly Row[], ctx: FigureContext): Column<Row>[] {
   const n = (header: string, path: string, get: (r: Row) => number | undefined, f: (x?: number) => string) =>
     numberColumn(header, get, f, (r) => `/rows/${ctx.rows.indexOf(r)}/${path}`);
+  // A mix's groups (docs/tenants.md): which group a row is, only in runs that have one.
+  const groups = rows.some((r) => r.group !== undefined);
   return [
     { header: 'config', align: 'left', text: (r) => r.config },
     n('clients', 'concurrency', (r) => r.concurrency, fmtInt),
+    ...(groups ? [{ header: 'group', align: 'left' as const, text: (r: Row) => r.group ?? 'total' }] : []),
     n('served', 'clients/servedMin', (r) => c(r).servedMin, fmtInt),
     {
       ...n('starved', 'clients/starvedMax', (r) => c(r).starvedMax, fmtInt),

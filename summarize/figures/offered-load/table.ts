@@ -16,7 +16,12 @@ function columns(_rows: readonly Row[], ctx: FigureContext): Column<Row>[] {
   const n = (header: string, path: string, get: (r: Row) => number | undefined, f: (x?: number) => string) =>
     numberColumn(header, get, f, (r) => `/rows/${ctx.rows.indexOf(r)}/${path}`);
   return [
-    { header: 'workload', align: 'left', text: (r) => load(r).workload },
+    // A mix's group (docs/tenants.md) is named with its mix: its rate is the group's own.
+    {
+      header: 'workload',
+      align: 'left',
+      text: (r) => (r.group === undefined ? load(r).workload : `${load(r).workload} / ${r.group}`),
+    },
     { header: 'config', align: 'left', text: (r) => r.config },
     n(
       'clients',

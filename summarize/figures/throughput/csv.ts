@@ -4,8 +4,23 @@ import type { CsvColumn } from '../figure.js';
 
 const col = (name: string, value: (r: Row) => string): CsvColumn => ({ name, value });
 
+/** A mix's client group (docs/tenants.md): a column only in runs that have a mix, empty on its total row. */
+const GROUP_CSV = col('group', (r) => r.group ?? '');
+
+/** The throughput columns of summary.csv, with `group` after `workload` when a row has one. */
+export function throughputCsv(rows: readonly Row[]): CsvColumn[] {
+  if (!rows.some((r) => r.group !== undefined)) return [...THROUGHPUT_CSV];
+  const at = THROUGHPUT_CSV.findIndex((c) => c.name === 'workload') + 1;
+  return [
+    ...THROUGHPUT_CSV.slice(0, at),
+    GROUP_CSV,
+    col('group_clients', (r) => n(r.groupClients, 0)),
+    ...THROUGHPUT_CSV.slice(at),
+  ];
+}
+
 /** summary.csv's columns of the group, its TPS, latency and failures (units in the names). */
-export const THROUGHPUT_CSV: readonly CsvColumn[] = [
+const THROUGHPUT_CSV: readonly CsvColumn[] = [
   col('config', (r) => r.config),
   col('config_kind', (r) => r.configKind ?? ''),
   col('pool_mode', (r) => r.poolMode ?? ''),

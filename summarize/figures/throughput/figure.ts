@@ -1,6 +1,6 @@
 import type { Row } from '../../model/row.js';
 import type { Figure } from '../figure.js';
-import { THROUGHPUT_CSV } from './csv.js';
+import { throughputCsv } from './csv.js';
 import { throughputPlots } from './plots.js';
 import { resultsTable, terminalTable, workloadTable } from './tables.js';
 import {
@@ -24,7 +24,7 @@ export const throughputFigure: Figure<Row> = {
   applies: (ctx) => ctx.rows.length > 0,
   rows: (ctx) => [...ctx.rows],
   tables: [workloadTable, resultsTable, terminalTable],
-  csv: () => [...THROUGHPUT_CSV],
+  csv: (ctx) => throughputCsv(ctx.rows),
   plots: (ctx) => throughputPlots(ctx.rows, plottedWorkloads(ctx.rows)),
   tldr: (ctx) => [
     ...failedCellsRule(ctx),

@@ -39,6 +39,19 @@ const tpsPm = right('TPS (mean ± σ)', (r) => meanPm(r.tps.mean, r.tps.std, tps
 const tpsRange = right('TPS (min … max)', (r) => range(r.tps.min, r.tps.max, tpsDecimals));
 const notes = (ctx: FigureContext) => left('notes', (r) => rowNotes(r, ctx.options.warnings).join('; '));
 
+/**
+ * A mix's client groups (docs/tenants.md): in runs that have one, a `group` column (`total` on the
+ * mix's own row, which sums its groups) and each group's clients; no column otherwise.
+ */
+function groupColumns(rows: readonly Row[]): Column<Row>[] {
+  if (!rows.some((r) => r.group !== undefined)) return [];
+  const mixes = new Set(rows.filter((r) => r.group !== undefined).map((r) => r.workload));
+  return [
+    left('group', (r) => r.group ?? (mixes.has(r.workload) ? 'total' : '')),
+    right('group clients', (r) => (r.groupClients === undefined ? '' : String(r.groupClients))),
+  ];
+}
+
 /** PgBouncer's waiting clients, in the main tables when a row has an admin console to ask. */
 const waits = (rows: readonly Row[]) => rows.some((r) => r.sampling?.clWaitingPeak !== undefined);
 
@@ -48,6 +61,7 @@ function workloadColumns(rows: readonly Row[], ctx: FigureContext): Column<Row>[
   return [
     left('config', (r) => r.config),
     right('clients', (r) => String(r.concurrency)),
+    ...groupColumns(rows),
     right('reps', repsCell),
     tpsPm,
     tpsRange,
@@ -101,6 +115,7 @@ function resultColumns(rows: readonly Row[], ctx: FigureContext): Column<Row>[] 
     left('workload', (r) => r.workload),
     left('config', (r) => r.config),
     n('clients', 'concurrency', (r) => r.concurrency, String),
+    ...groupColumns(rows),
     n('reps', 'repsCompleted', (r) => r.repsCompleted, String),
     n('TPS (mean)', 'tps/mean', (r) => r.tps.mean, fmtTps),
     n('± 95% CI', 'tps/ci95', (r) => r.tps.ci95, fmtTps),
@@ -165,12 +180,13 @@ function pssColumn(r: Row): string {
 export const terminalTable: Table<Row> = {
   id: 'terminal-table',
   in: ['terminal'],
-  columns: (_rows, ctx) => {
+  columns: (rows, ctx) => {
     const baseline = ctx.options.baseline;
     return [
       left('workload', (r) => r.workload),
       left('config', (r) => r.config),
       right('clients', (r) => String(r.concurrency)),
+      ...groupColumns(rows),
       right('reps', repsCell),
       { ...tpsPm, header: 'TPS mean ± σ' },
       { ...tpsRange, header: 'TPS min … max' },

@@ -128,6 +128,9 @@ export function failedTransactionsRule(c: RuleContext): Candidate[] {
   );
 }
 
+/** ` (group web)` for a mix's group row, else nothing. */
+const groupOf = (r: Row) => (r.group === undefined ? '' : ` (group ${r.group})`);
+
 /** Where a config stops scaling: the lowest concurrency beyond which no level gains 10% more TPS. */
 export function saturationRule(c: RuleContext): Candidate[] {
   const series = new Map<string, Row[]>();
@@ -136,7 +139,8 @@ export function saturationRule(c: RuleContext): Candidate[] {
     // A rate-limited workload's TPS is capped by its offered rate, not by the config: a flat line
     // there says nothing about scaling.
     if (r.load !== undefined) continue;
-    const k = `${r.config}@${r.workload}`;
+    // A mix's groups each scale on their own; a group is never a higher concurrency of its total.
+    const k = `${r.config}@${r.workload}#${r.group ?? ''}`;
     series.set(k, [...(series.get(k) ?? []), r]);
   }
   for (const [k, rs] of series) if (rs.some((r) => r.tps.n >= 2 && r.tps.cv > c.cv)) series.delete(k);
@@ -155,8 +159,8 @@ export function saturationRule(c: RuleContext): Candidate[] {
           sentence(
             'saturation',
             peak
-              ? `${at.config} stops scaling on ${at.workload} at {0} clients: {1} tps there, at most {2} tps (at {3} clients) beyond.`
-              : `${at.config} stops scaling on ${at.workload} at {0} clients: {1} tps there, and no more with more clients (at most {2} tps, at {3} clients).`,
+              ? `${at.config} stops scaling on ${at.workload}${groupOf(at)} at {0} clients: {1} tps there, at most {2} tps (at {3} clients) beyond.`
+              : `${at.config} stops scaling on ${at.workload}${groupOf(at)} at {0} clients: {1} tps there, and no more with more clients (at most {2} tps, at {3} clients).`,
             [a.clients(), a.tps(), x.tps(), x.clients()],
           ),
           TIER.saturation,

@@ -178,6 +178,14 @@ function method(rows: readonly Row[], o: FindingsOptions): string[] {
   for (const c of o.cells) {
     if (seen.has(c.workload) || c.argv.length === 0) continue;
     seen.add(c.workload);
+    // A mix (docs/tenants.md): each group's own pgbench, with its clients at this concurrency.
+    if (c.groups && c.groups.length > 0) {
+      for (const g of c.groups)
+        lines.push(
+          `- \`${c.workload}\` group \`${g.name}\`: \`${flagsOf(g.argv)}\` (${g.clients} client${g.clients === 1 ? '' : 's'} at concurrency ${c.concurrency}, a factor on the group's clients and rate; all groups start together).`,
+        );
+      continue;
+    }
     lines.push(
       `- \`${c.workload}\`: \`${flagsOf(c.argv)}\` (as run for ${c.concurrency} client${c.concurrency === 1 ? '' : 's'}; -c and -j vary per cell).`,
     );

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { latencyLimit, rateValue } from './profile-schema.js';
+
+/**
+ * A workload's `mix:`: client groups that run at once in one cell, each its own pgbench process
+ * (or several, as a big group splits: src/pgbench/split.ts), each with its own workload, clients,
+ * rate, database and role (docs/tenants.md). The matrix's concurrency is a factor on every group's
+ * clients and rate (src/matrix/mix.ts says why).
+ */
+
+const groupName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'a group name of letters, digits, "_" or "-" (used in file names)');
+
+/** PostgreSQL identifiers as the stack creates them (bench, bench_<config>). */
+const ident = z.string().min(1).max(63, 'at most 63 bytes (a PostgreSQL identifier)');
+
+/** The group schema over the built-in workload names (passed in: schema.ts holds their table and imports this file). */
+const mixGroupSchema = <B extends z.ZodType<string>>(builtin: B) =>
+  z
+    .strictObject({
+      name: groupName,
+      /** A built-in pgbench workload (tpcb, readonly, ...). */
+      builtin: builtin.optional(),
+      /** Custom pgbench script file(s), relative to the matrix file. `file@weight` is allowed. */
+      script: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+      /** This group's pgbench clients at concurrency 1 (the matrix's concurrency multiplies them). */
+      clients: z.number().int().positive(),
+      /** pgbench -R of this group: transactions per second over its clients (multiplied like clients). */
+      rate: rateValue.optional(),
+      latency_limit: latencyLimit.optional(),
+      reconnect: z.boolean().optional(),
+      flags: z.array(z.string()).default([]),
+      /** The database this group's clients connect to; one the stack creates (checked before the run). */
+      database: ident.optional(),
+      /** The role this group's clients log in as; one the stack creates for the config (checked before the run). */
+      role: ident.optional(),
+      /**
+       * Per-group load profiles are not built yet: a profile runs as consecutive pgbench segments, one
+       * cell each, and groups with their own segment boundaries do not fit that (docs/tenants.md).
+       */
+      profile: z.unknown().optional(),
+    })
+    .refine((g) => (g.builtin === undefined) !== (g.script === undefined), {
+      message: 'a group with a workload: exactly one of "builtin" or "script"',
+    })
+    .refine((g) => g.profile === undefined, {
+      message: 'no profile per group yet (a group runs at a fixed rate or closed-loop: docs/tenants.md)',
+      path: ['profile'],
+    })
+    .refine((g) => g.rate === undefined || !g.flags.some((f) => /^(-R|--rate)/.test(f)), {
+      message: 'no -R/--rate in flags when "rate" sets it',
+      path: ['flags'],
+    });
+
+/** A non-empty list of groups with distinct names. */
+export const mixSchemaOf = <B extends z.ZodType<string>>(builtin: B) =>
+  z
+    .array(mixGroupSchema(builtin))
+    .min(1, 'a non-empty list of client groups')
+    .superRefine((groups, ctx) => {
+      const seen = new Map<string, number>();
+      groups.forEach((g, i) => {
+        const prev = seen.get(g.name);
+        if (prev !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [i, 'name'],
+            message: `a unique group name ("${g.name}" is also mix[${prev}])`,
+          });
+        seen.set(g.name, i);
+      });
+    });

@@ -1,0 +1,232 @@
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CellRecord, CompletedCell, GroupRecord } from '../../src/results/types.js';
+import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/**
+ * Client groups in one cell on real PostgreSQL and pgbench (docs/tenants.md): a steady readonly
+ * group at a fixed rate and a tpcb group, started together. The tpcb group is split over two pgbench
+ * processes (clients_per_pgbench: 2) so a group's own logs span processes. The raw logs are kept and
+ * every per-group figure is checked against them, recomputed here from the lines on disk.
+ */
+const MATRIX = `
+name: mix-test
+duration: 3s
+warmup: 0s
+settle: 200ms
+reps: 1
+scale: 1
+concurrency: [1]
+auth: trust
+provider: native
+keep_raw_logs: true
+clients_per_pgbench: 2
+configs:
+  - { name: direct, kind: direct }
+workloads:
+  - name: tenants
+    mix:
+      - { name: web, builtin: readonly, clients: 2, rate: 150, role: bench_direct, database: bench }
+      - { name: batch, builtin: tpcb, clients: 3 }
+`;
+
+/** One line of a pgbench per-transaction log: latency in µs, or undefined for skipped/failed. */
+function latencies(file: string): { us: number[]; epochs: number[] } {
+  const us: number[] = [];
+  const epochs: number[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 6) continue;
+    const t = Number(f[2]);
+    if (!Number.isInteger(t)) continue;
+    us.push(t);
+    epochs.push(Number(f[4]) + Number(f[5]) / 1e6);
+  }
+  return { us, epochs };
+}
+
+/** Nearest rank over the sorted values (the rule of docs/percentiles.md), in ms. */
+function nearestRankMs(sorted: readonly number[], p: number): number {
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p * sorted.length) / 100 - 1e-9)));
+  return (sorted[rank - 1] as number) / 1000;
+}
+
+/** The group's own log files: `<prefix>.<pid>[.<thread>]`, or `<prefix>_p<i>.…` when it was split. */
+function groupLogs(dir: string, prefix: string): string[] {
+  const own = new RegExp(`^${prefix}(_p\\d+)?\\.\\d+(\\.\\d+)?$`);
+  return readdirSync(dir)
+    .filter((f) => own.test(f))
+    .map((f) => path.join(dir, f));
+}
+
+describe('a cell of two client groups running at once (native)', () => {
+  let runDir: string;
+  let cells: CellRecord[];
+  let output: string;
+  let exitCode: number | undefined;
+
+  beforeAll(async () => {
+    const results = tempResults();
+    const file = path.join(tempDir('bench-mix-'), 'mix.yaml');
+    writeFileSync(file, MATRIX);
+    const r = await bench(['run', file, '--results-dir', results]);
+    output = String(r.all);
+    exitCode = r.exitCode;
+    runDir = onlyRunDir(results);
+    cells = readCells(runDir);
+  }, 120_000);
+
+  const theCell = () => {
+    expect(exitCode, output).toBe(0);
+    expect(cells, output).toHaveLength(1);
+    const c = cells[0] as CompletedCell;
+    expect(c.state, output).toBe('completed');
+    return c;
+  };
+  const group = (c: CellRecord, name: string) => c.groups?.find((g) => g.name === name) as GroupRecord;
+
+  it('runs each group as its own pgbench processes, with its own workload, clients, rate and role', () => {
+    const c = theCell();
+    expect(c.groups?.map((g) => g.name)).toEqual(['web', 'batch']);
+    const web = group(c, 'web');
+    const batch = group(c, 'batch');
+    expect([web.clients, batch.clients]).toEqual([2, 3]);
+    expect(web.processes).toBe(1);
+    expect(batch.processes).toBe(2);
+    expect(web.argv).toContain('-S');
+    expect(web.argv.slice(web.argv.indexOf('-R'), web.argv.indexOf('-R') + 2)).toEqual(['-R', '150']);
+    expect(batch.argv).not.toContain('-S');
+    expect(batch.argv).not.toContain('-R');
+    expect([web.role, web.database]).toEqual(['bench_direct', 'bench']);
+    expect(c.pgbenchProcesses?.map((p) => p.clients)).toEqual([2, 2, 1]);
+    // The rate-limited group reports its schedule lag, from its own log.
+    expect(web.latency?.lag?.meanMs).toBeGreaterThanOrEqual(0);
+    expect(batch.latency?.lag).toBeUndefined();
+    // The tpcb group's transactions wrote: both groups did real work in the same seconds.
+    expect(web.summary?.processed).toBeGreaterThan(0);
+    expect(batch.summary?.processed).toBeGreaterThan(0);
+  });
+
+  it("sums the groups' transactions to the cell's total", () => {
+    const c = theCell();
+    const gs = c.groups ?? [];
+    const sum = (f: (g: GroupRecord) => number | undefined) => gs.reduce((a, g) => a + (f(g) ?? 0), 0);
+    expect(sum((g) => g.summary?.processed)).toBe(c.summary.processed);
+    expect(sum((g) => g.summary?.failed)).toBe(c.summary.failed);
+    expect(sum((g) => g.latency?.count)).toBe(c.latency?.count);
+    expect(sum((g) => g.summary?.tps)).toBeCloseTo(c.summary.tps ?? Number.NaN, 6);
+  });
+
+  it("takes each group's percentiles from its own per-transaction logs, and the total's from all of them", () => {
+    const c = theCell();
+    const dir = path.join(runDir, 'cells', c.id);
+    const all: number[] = [];
+    const starts: number[] = [];
+    const seen = new Set<string>();
+    for (const g of c.groups ?? []) {
+      const files = groupLogs(dir, g.logPrefix);
+      expect(files.length, g.name).toBeGreaterThan(0);
+      for (const f of files) {
+        expect(seen.has(f), f).toBe(false);
+        seen.add(f);
+      }
+      const logs = files.map(latencies);
+      const us = logs.flatMap((l) => l.us).sort((a, b) => a - b);
+      starts.push(Math.min(...logs.flatMap((l) => l.epochs)));
+      all.push(...us);
+      expect(g.latency?.count, g.name).toBe(us.length);
+      expect(g.latency?.histogramFile).toBe(`latency-histogram.${g.name}.json`);
+      for (const [p, key] of [
+        [50, 'p50Ms'],
+        [90, 'p90Ms'],
+        [99, 'p99Ms'],
+        [100, 'maxMs'],
+      ] as const) {
+        expect(g.latency?.[key], `${g.name} p${p}`).toBe(nearestRankMs(us, p));
+      }
+    }
+    // Every log file of the cell belongs to exactly one group.
+    expect(readdirSync(dir).filter((f) => f.startsWith('pgbench_log')).length).toBe(seen.size);
+    all.sort((a, b) => a - b);
+    expect(c.latency?.p99Ms).toBe(nearestRankMs(all, 99));
+    expect(c.latency?.p50Ms).toBe(nearestRankMs(all, 50));
+    // Started together: each group's first transaction within a second of the other's.
+    expect(Math.max(...starts) - Math.min(...starts)).toBeLessThan(1);
+    // The two groups' latencies differ in kind (a select against a five-statement write):
+    // the figures are not one histogram copied twice.
+    expect(group(c, 'web').latency?.p50Ms).not.toBe(group(c, 'batch').latency?.p50Ms);
+  });
+
+  it('reports a row per group with a group column, beside the total', () => {
+    const c = theCell();
+    const csv = readFileSync(path.join(runDir, 'summary.csv'), 'utf8').trim().split('\n');
+    const header = (csv[0] ?? '').split(',');
+    const gi = header.indexOf('group');
+    expect(gi).toBeGreaterThan(-1);
+    expect(csv.slice(1).map((l) => l.split(',')[gi])).toEqual(['', 'web', 'batch']);
+    const json = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as {
+      rows: Array<{ group?: string; processed: number; latency?: { p99Ms: number } }>;
+      totals: { transactions: number };
+    };
+    expect(json.rows.map((r) => r.group)).toEqual([undefined, 'web', 'batch']);
+    expect(json.rows[1]?.latency?.p99Ms).toBe(group(c, 'web').latency?.p99Ms);
+    expect(json.rows[2]?.latency?.p99Ms).toBe(group(c, 'batch').latency?.p99Ms);
+    // The run's total counts the mix once.
+    expect(json.totals.transactions).toBe(c.summary.processed);
+  });
+});
+
+describe('bad mixes exit 2 before anything starts, naming the field', () => {
+  const dir = tempDir('bench-mix-input-');
+  const matrix = (mix: string, extra = '') => {
+    const file = path.join(dir, `m${Math.random().toString(36).slice(2)}.yaml`);
+    writeFileSync(
+      file,
+      `duration: 1s\nconcurrency: [1]\nprovider: native\n${extra}configs:\n  - { name: direct, kind: direct }\nworkloads:\n  - name: tenants\n    mix:\n${mix}`,
+    );
+    return file;
+  };
+  const rejected = async (file: string, message: RegExp) => {
+    const results = tempResults();
+    const r = await bench(['run', file, '--results-dir', results], { timeout: 30_000 });
+    expect(r.exitCode, String(r.all)).toBe(2);
+    expect(String(r.stderr)).toMatch(message);
+    expect(readdirSync(results)).toEqual([]);
+  };
+
+  it('refuses two groups with one name', async () => {
+    await rejected(
+      matrix(
+        '      - { name: a, builtin: tpcb, clients: 1 }\n      - { name: a, builtin: readonly, clients: 1 }\n',
+      ),
+      /workloads\[0\]\.mix\[1\]\.name: .*unique group name/,
+    );
+  });
+  it('refuses a group without a workload', async () => {
+    await rejected(
+      matrix('      - { name: a, clients: 1 }\n'),
+      /workloads\[0\]\.mix\[0\]: .*exactly one of "builtin" or "script"/,
+    );
+  });
+  it('refuses a role or a database the stack does not create', async () => {
+    await rejected(
+      matrix('      - { name: a, builtin: tpcb, clients: 1, role: tenant_7 }\n'),
+      /workloads\[0\]\.mix\[0\]\.role: expected a role the stack creates for config direct \(bench_direct/,
+    );
+    await rejected(
+      matrix('      - { name: a, builtin: tpcb, clients: 1, database: tenant_7 }\n'),
+      /workloads\[0\]\.mix\[0\]\.database: expected a database the stack creates for config direct \(bench\)/,
+    );
+  });
+  it('refuses groups whose clients together exceed what the stack is sized for', async () => {
+    await rejected(
+      matrix(
+        '      - { name: a, builtin: tpcb, clients: 60 }\n      - { name: b, builtin: readonly, clients: 30 }\n',
+        'postgres: { settings: { max_connections: 100 } }\n',
+      ),
+      /workloads\[0\]\.mix: expected groups whose clients fit .*max_connections 100 less 20.*they hold 90 \(a 60, b 30\)/,
+    );
+  });
+});
