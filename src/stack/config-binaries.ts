@@ -36,7 +36,8 @@ export function configPgbouncerBinary(c: ConfigSpec | undefined): string | undef
 
 /** `<bin> --version` must print a version: a binary that cannot be asked cannot be recorded. */
 async function askable(bin: string, where: string): Promise<void> {
-  if ((await binaryVersion(bin)) === 'unknown') {
+  // parseVersion returns a first line without a version as it is: only a number is an answer.
+  if (!/^\d+\.\d+/.test(await binaryVersion(bin))) {
     throw new ConfigurationError(`${where}: expected ${bin} --version to print a version, it did not`);
   }
 }
