@@ -274,23 +274,21 @@ async function startStacks(x: Execution, workdir: string, servers: Servers): Pro
   });
 }
 
+/** The `prepared` line of a cell whose run left a written server for another one. */
+const LEFT_SERVER_TIDIED = 'vacuum and checkpoint on the PostgreSQL server the run left';
+
 /**
  * The previous config's path stops. When the next cell runs on another server and the one left
  * was written, it is vacuumed and checkpointed now, so its autovacuum and checkpointer have nothing
  * to do while the other server's cells run.
  */
-async function leaveConfig(
-  s: LoopState,
-  config: string,
-  next: Stack,
-  log: (m: string) => void,
-): Promise<void> {
+async function leaveConfig(s: LoopState, config: string, next: Stack): Promise<string | undefined> {
   const { stack } = serverOf(s.servers, config);
   await stack.stopPath(config);
-  if (stack === next || !s.dirty.has(stack)) return;
+  if (stack === next || !s.dirty.has(stack)) return undefined;
   await tidyServer(stack);
   s.dirty.delete(stack);
-  log(`left ${config}'s PostgreSQL server vacuumed and checkpointed`);
+  return LEFT_SERVER_TIDIED;
 }
 
 /** run.json's versions, rewritten when a component that just started added one (a pooler image's). */
@@ -327,10 +325,8 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   }
   // One path up at a time: the previous config's pooler or proxy stops (its server connections
   // with it) before this config's starts, so every backend during the cell is this config's.
-  if (switchesConfig(todo, i) && s.up !== undefined) {
-    await leaveConfig(s, s.up, stack, events.log);
-    s.up = undefined;
-  }
+  const left = switchesConfig(todo, i) && s.up !== undefined ? await leaveConfig(s, s.up, stack) : undefined;
+  if (switchesConfig(todo, i)) s.up = undefined;
   let cfgPath = await stack.startPath(cell.config);
   s.up = cell.config;
   recordVersions(runDir, info, s.servers);
@@ -350,7 +346,7 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   else s.dirty.delete(stack);
   const { sampling, ...rest } = settings;
   const guard = cellLimitGuard(matrix.spec, cell, cfgPath.components, limits, os.totalmem(), stack.provider);
-  const prepared = [...setup.prepared, ...(guard.line ? [guard.line] : [])];
+  const prepared = [...(left ? [left] : []), ...setup.prepared, ...(guard.line ? [guard.line] : [])];
   const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared, limitContext: guard.context };
   const sampled = cfgPath;
   const hooks: CellHooks = {

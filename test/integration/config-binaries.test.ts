@@ -43,7 +43,7 @@ settle: 0s
 scale: 1
 concurrency: [2]
 isolation_wait: 2s
-workloads: [readonly]
+workloads: [tpcb]
 configs:
 ${configs}
 `,
@@ -109,6 +109,11 @@ describe('per-config binaries: a PostgreSQL server per config, native', () => {
       'pgbouncer:tx-b': pgbouncer,
     });
     expect(String(r.all)).toContain(`(${path.join(bindir, 'postgres')}) ready`);
+    // tpcb writes: the server the run leaves for the other one is tidied before the next cell.
+    const switched = cells.filter((c, i) => i > 0 && pid(c) !== pid(cells[i - 1]));
+    expect(switched.length).toBeGreaterThan(0);
+    for (const c of switched)
+      expect(c.prepared, c.id).toContain('vacuum and checkpoint on the PostgreSQL server the run left');
   });
 
   it('refuses a directory without the binaries, exit 2, before anything starts', async () => {
