@@ -238,6 +238,8 @@ async function startStacks(x: Execution, workdir: string, servers: Servers): Pro
   const { matrix, runDir, info, opts } = x;
   const t0 = Date.now();
   const initMs: number[] = [];
+  // The servers' start-up alone (their data loads are initMs).
+  let startupMs = 0;
   const record = (data?: Record<string, unknown>) => {
     info.versions = serverVersions(
       servers.list.map((s) => ({ configs: s.configs, versions: s.stack.versions })),
@@ -250,7 +252,7 @@ async function startStacks(x: Execution, workdir: string, servers: Servers): Pro
       // An external stack's server and poolers run with their own settings: nothing here sized them.
       sizing:
         first?.stack.provider === 'external' ? NOT_SIZED_EXTERNAL : stackSizing(matrix.spec, os.totalmem()),
-      startupMs: Date.now() - t0,
+      startupMs,
       ...(initMs.length > 0 ? { initMs: initMs.reduce((p, q) => p + q, 0) } : {}),
       ...(data ? { data } : {}),
     };
@@ -258,7 +260,8 @@ async function startStacks(x: Execution, workdir: string, servers: Servers): Pro
   };
   const startOpts = { log: opts.events.log, ...(opts.signal ? { signal: opts.signal } : {}) };
   const target = { matrix, provider: x.provider, workdir, runId: info.runId };
-  await startServers(target, startOpts, servers, async ({ stack }, _m, dir) => {
+  await startServers(target, startOpts, servers, async ({ stack }, dir) => {
+    startupMs = Date.now() - t0 - initMs.reduce((p, q) => p + q, 0);
     record();
     if (opts.signal?.aborted) throw new InterruptedError();
     if (stack.loadData) {

@@ -38,7 +38,7 @@ export async function startServers(
   a: { matrix: Matrix; provider: Provider; workdir: string; runId: string },
   opts: Omit<StartOptions, 'matrix' | 'workdir' | 'runId'>,
   out: Servers,
-  ready: (s: Server, m: Matrix, workdir: string) => Promise<void>,
+  ready: (s: Server, workdir: string) => Promise<void>,
 ): Promise<void> {
   const groups = serverGroups(a.matrix.spec.configs, a.provider.name);
   for (const [i, g] of groups.entries()) {
@@ -50,7 +50,7 @@ export async function startServers(
     const stack = await a.provider.start({ ...opts, matrix: m, runId: a.runId, workdir });
     const server: Server = { ...g, stack };
     out.list.push(server);
-    await ready(server, m, workdir);
+    await ready(server, workdir);
   }
 }
 
