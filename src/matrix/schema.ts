@@ -69,6 +69,9 @@ const pgbouncerHopAxes = z.strictObject({
  */
 const configConcurrency = z.array(z.number().int().positive()).min(1, 'a non-empty list').optional();
 
+/** A path on this machine, absolute (a matrix runs from any directory). */
+const absolutePath = z.string().regex(/^\//, 'an absolute path');
+
 const directConfig = z.strictObject({
   name,
   kind: z.literal('direct'),
@@ -78,15 +81,30 @@ const directConfig = z.strictObject({
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
+  /** This config's own PostgreSQL image (testcontainers provider): its own server (docs/versions.md). */
+  images: z.strictObject({ postgres: z.string().min(1).optional() }).optional(),
+  /** This config's own PostgreSQL binaries (native provider): its own server (docs/versions.md). */
+  binaries: z.strictObject({ postgres: absolutePath.optional() }).optional(),
 });
 
 const port = z.number().int().min(1024).max(65535);
 
 /**
- * Images of this config's own components (testcontainers provider): two PgBouncer builds in one
- * matrix, each config running its own. PostgreSQL is shared by every config of a run.
+ * Images of this config's own components (testcontainers provider): two PgBouncer builds or two
+ * PostgreSQL majors in one matrix, each config running its own. Configs that name different
+ * PostgreSQL images (or none: the run's) each get their own server (src/matrix/servers.ts).
  */
-const configImages = z.strictObject({ pgbouncer: z.string().min(1).optional() }).optional();
+const configImages = z
+  .strictObject({ postgres: z.string().min(1).optional(), pgbouncer: z.string().min(1).optional() })
+  .optional();
+
+/**
+ * This config's own binaries (native provider): `postgres` is a directory holding initdb and
+ * postgres (a server of its own, like an image), `pgbouncer` the pgbouncer executable itself.
+ */
+const configBinaries = z
+  .strictObject({ postgres: absolutePath.optional(), pgbouncer: absolutePath.optional() })
+  .optional();
 
 const pgbouncerConfigFields = {
   name,
@@ -103,6 +121,7 @@ const pgbouncerConfigFields = {
    */
   profile: z.boolean().optional(),
   images: configImages,
+  binaries: configBinaries,
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
@@ -160,6 +179,7 @@ const proxyConfig = z.strictObject({
   /** Put a PgBouncer between the proxy and PostgreSQL. */
   via_pgbouncer: pgbouncerHop.optional(),
   images: configImages,
+  binaries: configBinaries,
   /**
    * Files the proxy reads (a configuration file, a password-less pcp.conf...), written into
    * {workdir} before the command starts. Each is a template, inline (`text`) or a file relative to

@@ -23,7 +23,7 @@ import { RESULTS_SCHEMA } from '../results/types.js';
 import type { SamplingSession } from '../sampling/session.js';
 import type { TlsObservation, TlsObserver } from '../sampling/tls-observe.js';
 import { portPressure, timeWaitNow } from '../stack/tcp-states.js';
-import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
+import type { Component, ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
 import { scheduleEvents, signalledComponents } from './events.js';
 import { explainLimitFailure, type LimitContext } from './limit-failure.js';
@@ -124,7 +124,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     rep: cell.rep,
     threads: plan.threads,
     protocol: plan.protocol,
-    ...pathVersions(plan.path),
+    ...pathVersions(stack.postgresComponent, plan.path),
     startedAt,
     endedAt: new Date().toISOString(),
     argv: m.processes[0]?.argv ?? [],
@@ -238,10 +238,13 @@ function processesOf(plan: CellPlan, durationS: number, logPrefix?: string): Pgb
   );
 }
 
-/** The versions of the path's own components, from their running processes (none: no key). */
-function pathVersions(p: ConfigPath): { versions?: Record<string, string> } {
+/**
+ * The versions the cell ran against, from the running processes: its PostgreSQL server's (SHOW
+ * server_version) and its path's own components' (none known: no key).
+ */
+function pathVersions(postgres: Component, p: ConfigPath): { versions?: Record<string, string> } {
   const v = Object.fromEntries(
-    p.components.flatMap((c) => (c.version ? [[c.role, c.version] as const] : [])),
+    [postgres, ...p.components].flatMap((c) => (c.version ? [[c.role, c.version] as const] : [])),
   );
   return Object.keys(v).length > 0 ? { versions: v } : {};
 }

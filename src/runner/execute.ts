@@ -22,9 +22,18 @@ import { type CellSetup, setUpExternalCell } from './external-cell.js';
 import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellLimitGuard } from './many-clients.js';
 import { type CellSettings, cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
-import { initData, prepareCell } from './prepare.js';
+import { initData, prepareCell, tidyServer } from './prepare.js';
 import { profileHooks } from './profile-hooks.js';
 import { continuesSegment, segmentPrepared } from './segment.js';
+import {
+  type Server,
+  type Servers,
+  serverOf,
+  serversRecord,
+  serverVersions,
+  startServers,
+  stopServers,
+} from './servers.js';
 import { tlsHooks } from './tls-hooks.js';
 import type { RunEvents, RunOptions, RunOutcome } from './types.js';
 
@@ -49,14 +58,15 @@ class InterruptedError extends Error {
 
 /** What the loop carries from one cell to the next. */
 interface LoopState {
-  stack: Stack;
+  /** The run's PostgreSQL servers, each a stack (src/runner/servers.ts). */
+  servers: Server[];
   workdir: string;
   records: CellRecord[];
   cellMs: number[];
   /** The config whose path is up. */
   up?: string;
-  /** Whether the previous cell wrote (the next one vacuums first). */
-  lastWrote: boolean;
+  /** Servers whose last cell wrote (their next cell vacuums first). */
+  dirty: Set<Stack>;
   /** The previous cell's setup: a profile segment that continues it reuses it. */
   lastSetup?: CellSetup;
   /** A config whose path an event signalled: it restarts before its next cell. */
@@ -88,16 +98,16 @@ export async function execute(x: Execution): Promise<Executed> {
   }
   const workdir = mkdtempSync(path.join(os.tmpdir(), `bench-${info.runId}-`));
   const records: CellRecord[] = [];
-  let stack: Stack | undefined;
+  const servers: Servers = { list: [], dirs: [] };
   let end: RunOutcomeState = 'completed';
   try {
-    stack = await startStack(x, workdir);
+    await startStacks(x, workdir, servers);
     const state: LoopState = {
-      stack,
+      servers: servers.list,
       workdir,
       records,
       cellMs: [],
-      lastWrote: true,
+      dirty: new Set(servers.list.map((v) => v.stack)),
       outcome: 'completed',
       costRecords: [],
     };
@@ -106,7 +116,7 @@ export async function execute(x: Execution): Promise<Executed> {
       const rec = await runOne(x, state, cell, i);
       if (rec.state === 'completed') continue;
       state.outcome = 'failed';
-      if (!stack.postgresComponent.alive()) {
+      if (!serverOf(state.servers, cell.config).stack.postgresComponent.alive()) {
         throw new StackError(
           `PostgreSQL died during cell ${cell.id}; every finished cell is in ${runPaths(runDir).cellsJsonl}`,
         );
@@ -128,7 +138,7 @@ export async function execute(x: Execution): Promise<Executed> {
     end = e instanceof StackError ? 'stack-error' : 'error';
     throw e;
   } finally {
-    if (stack) await stack.stop();
+    await stopServers(servers);
     rmSync(workdir, { recursive: true, force: true });
     finish(runDir, info, end);
   }
@@ -140,13 +150,16 @@ export async function execute(x: Execution): Promise<Executed> {
  */
 async function costPhase(x: Execution, s: LoopState): Promise<void> {
   if (x.cost.length === 0) return;
-  if (s.up !== undefined) await s.stack.stopPath(s.up);
+  if (s.up !== undefined) await serverOf(s.servers, s.up).stack.stopPath(s.up);
   s.up = undefined;
   const { signal } = x.opts;
+  // One server: several are refused before anything starts when a matrix has cost cells.
+  const [only] = s.servers;
+  if (!only) throw new Error('internal: no PostgreSQL server');
   const ctx = {
     matrix: x.matrix,
     runDir: x.runDir,
-    stack: s.stack,
+    stack: only.stack,
     scratch: s.workdir,
     ...(signal ? { signal } : {}),
   };
@@ -196,7 +209,7 @@ async function cellSetup(
   seg: { index: number; count: number } | undefined,
   i: number,
 ): Promise<CellSetup> {
-  const { stack } = s;
+  const { stack } = serverOf(s.servers, cfgPath.config);
   const last = s.lastSetup;
   if (seg !== undefined && last !== undefined && !last.refusal && continuesSegment(x.matrix, x.todo, i)) {
     const { refusal: _none, ...kept } = last;
@@ -206,7 +219,7 @@ async function cellSetup(
       ...(isExternal(stack) ? {} : { components: [stack.postgresComponent, ...cfgPath.components] }),
     };
   }
-  const tidy = { vacuum: s.lastWrote, settleMs: x.matrix.spec.settle };
+  const tidy = { vacuum: s.dirty.has(stack), settleMs: x.matrix.spec.settle };
   return isExternal(stack)
     ? await setUpExternalCell(stack, cfgPath, tidy)
     : await setUpLocalCell(stack, cfgPath, role, tidy, x.matrix.spec.isolation_wait, x.opts.signal);
@@ -218,59 +231,96 @@ function finish(runDir: string, info: RunInfo, outcome: RunOutcomeState): void {
   writeRunInfo(runDir, info);
 }
 
-/** PostgreSQL up and the pgbench data loaded; run.json gets the versions and timings. */
-async function startStack(x: Execution, workdir: string): Promise<Stack> {
+/**
+ * Each PostgreSQL server up with its pgbench data loaded (src/runner/servers.ts); run.json gets the
+ * versions and timings after each.
+ */
+async function startStacks(x: Execution, workdir: string, servers: Servers): Promise<void> {
   const { matrix, runDir, info, opts } = x;
   const t0 = Date.now();
-  const stack = await x.provider.start({
-    matrix,
-    runId: info.runId,
-    workdir,
-    log: opts.events.log,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  info.versions = { ...stack.versions };
-  info.stack = {
-    ...stack.details,
-    // An external stack's server and poolers run with their own settings: nothing here sized them.
-    sizing: stack.provider === 'external' ? NOT_SIZED_EXTERNAL : stackSizing(matrix.spec, os.totalmem()),
-    startupMs: Date.now() - t0,
-  };
-  writeRunInfo(runDir, info);
-  if (opts.signal?.aborted) throw new InterruptedError();
-  if (stack.loadData) {
-    // An external stack: its provider decided, with the matrix's init and the tables it found.
-    info.stack = { ...info.stack, data: await stack.loadData(workdir, opts.signal) };
+  const initMs: number[] = [];
+  // The servers' start-up alone (their data loads are initMs).
+  let startupMs = 0;
+  const record = (data?: Record<string, unknown>) => {
+    info.versions = serverVersions(
+      servers.list.map((s) => ({ configs: s.configs, versions: s.stack.versions })),
+    );
+    const [first] = servers.list;
+    info.stack = {
+      ...(servers.list.length === 1 && first
+        ? first.stack.details
+        : { servers: serversRecord(servers.list) }),
+      // An external stack's server and poolers run with their own settings: nothing here sized them.
+      sizing:
+        first?.stack.provider === 'external' ? NOT_SIZED_EXTERNAL : stackSizing(matrix.spec, os.totalmem()),
+      startupMs,
+      ...(initMs.length > 0 ? { initMs: initMs.reduce((p, q) => p + q, 0) } : {}),
+      ...(data ? { data } : {}),
+    };
     writeRunInfo(runDir, info);
-    return stack;
-  }
-  const { scale } = matrix.spec;
-  opts.events.log(`initializing pgbench data, scale ${scale}`);
-  const initMs = await initData(stack, scale, workdir, opts.signal);
-  opts.events.log(`pgbench -i -s ${scale} took ${(initMs / 1000).toFixed(1)} s`);
-  info.stack = { ...info.stack, initMs };
+  };
+  const startOpts = { log: opts.events.log, ...(opts.signal ? { signal: opts.signal } : {}) };
+  const target = { matrix, provider: x.provider, workdir, runId: info.runId };
+  await startServers(target, startOpts, servers, async ({ stack }, dir) => {
+    startupMs = Date.now() - t0 - initMs.reduce((p, q) => p + q, 0);
+    record();
+    if (opts.signal?.aborted) throw new InterruptedError();
+    if (stack.loadData) {
+      // An external stack: its provider decided, with the matrix's init and the tables it found.
+      record(await stack.loadData(dir, opts.signal));
+      return;
+    }
+    const { scale } = matrix.spec;
+    opts.events.log(`initializing pgbench data, scale ${scale}`);
+    initMs.push(await initData(stack, scale, dir, opts.signal));
+    opts.events.log(`pgbench -i -s ${scale} took ${((initMs.at(-1) ?? 0) / 1000).toFixed(1)} s`);
+    record();
+  });
+}
+
+/** The `prepared` line of a cell whose run left a written server for another one. */
+const LEFT_SERVER_TIDIED = 'vacuum and checkpoint on the PostgreSQL server the run left';
+
+/**
+ * The previous config's path stops. When the next cell runs on another server and the one left
+ * was written, it is vacuumed and checkpointed now, so its autovacuum and checkpointer have nothing
+ * to do while the other server's cells run.
+ */
+async function leaveConfig(s: LoopState, config: string, next: Stack): Promise<string | undefined> {
+  const { stack } = serverOf(s.servers, config);
+  await stack.stopPath(config);
+  if (stack === next || !s.dirty.has(stack)) return undefined;
+  await tidyServer(stack);
+  s.dirty.delete(stack);
+  return LEFT_SERVER_TIDIED;
+}
+
+/** run.json's versions, rewritten when a component that just started added one (a pooler image's). */
+function recordVersions(runDir: string, info: RunInfo, servers: readonly Server[]): void {
+  const versions = serverVersions(servers.map((v) => ({ configs: v.configs, versions: v.stack.versions })));
+  if (JSON.stringify(versions) === JSON.stringify(info.versions)) return;
+  info.versions = versions;
   writeRunInfo(runDir, info);
-  return stack;
 }
 
 /** The limits the cell meets, for the cell's clients (a mix's: every group's, src/matrix/mix.ts). */
 function limitGuard(
   x: Execution,
-  s: LoopState,
+  stack: Stack,
   cell: Cell,
   settings: CellSettings,
   cfgPath: ConfigPath,
   limits: ClientLimits,
 ): ReturnType<typeof cellLimitGuard> {
   const clients = { config: cell.config, concurrency: cellClients(settings.workload, cell.concurrency) };
-  return cellLimitGuard(x.matrix.spec, clients, cfgPath.components, limits, os.totalmem(), s.stack.provider);
+  return cellLimitGuard(x.matrix.spec, clients, cfgPath.components, limits, os.totalmem(), stack.provider);
 }
 
 /** One cell: its config's path up (alone), the cell prepared and isolated, run, recorded. */
 async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promise<CellRecord> {
   const { matrix, runDir, info, todo, opts } = x;
   const { events, signal } = opts;
-  const { stack } = s;
+  const { stack } = serverOf(s.servers, cell.config);
   const limits = clientLimits();
   const settings = cellSettings(matrix, cell, {
     cores: os.availableParallelism(),
@@ -292,16 +342,11 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   }
   // One path up at a time: the previous config's pooler or proxy stops (its server connections
   // with it) before this config's starts, so every backend during the cell is this config's.
-  if (switchesConfig(todo, i) && s.up !== undefined) {
-    await stack.stopPath(s.up);
-    s.up = undefined;
-  }
+  const left = switchesConfig(todo, i) && s.up !== undefined ? await leaveConfig(s, s.up, stack) : undefined;
+  if (switchesConfig(todo, i)) s.up = undefined;
   let cfgPath = await stack.startPath(cell.config);
   s.up = cell.config;
-  if (JSON.stringify(stack.versions) !== JSON.stringify(info.versions)) {
-    info.versions = { ...stack.versions };
-    writeRunInfo(runDir, info);
-  }
+  recordVersions(runDir, info, s.servers);
   if (cfgPath.components.some((c) => !c.alive()) || s.signalled === cell.config) {
     events.log(
       `restarting ${cell.config}: ${s.signalled === cell.config ? 'an event signalled it' : 'a component had died'}`,
@@ -314,10 +359,11 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   mkdirSync(cellDir, { recursive: true });
   const setup = await cellSetup(x, s, cfgPath, role, settings.workload.load?.segment, i);
   s.lastSetup = setup;
-  s.lastWrote = workloadWrites(settings.workload);
+  if (workloadWrites(settings.workload)) s.dirty.add(stack);
+  else s.dirty.delete(stack);
   const { sampling, ...rest } = settings;
-  const guard = limitGuard(x, s, cell, settings, cfgPath, limits);
-  const prepared = [...setup.prepared, ...(guard.line ? [guard.line] : [])];
+  const guard = limitGuard(x, stack, cell, settings, cfgPath, limits);
+  const prepared = [...(left ? [left] : []), ...setup.prepared, ...(guard.line ? [guard.line] : [])];
   const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared, limitContext: guard.context };
   const sampled = cfgPath;
   const hooks: CellHooks = {

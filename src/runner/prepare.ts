@@ -28,6 +28,20 @@ export async function initData(
   return Date.now() - t0;
 }
 
+async function vacuumHotTables(c: { query(sql: string): Promise<unknown> }): Promise<void> {
+  await c.query('VACUUM pgbench_branches');
+  await c.query('VACUUM pgbench_tellers');
+  await c.query('TRUNCATE pgbench_history');
+}
+
+/** A server the run leaves for another one (src/runner/execute.ts): vacuumed and checkpointed. */
+export async function tidyServer(stack: Stack): Promise<void> {
+  await withClient(stack.postgres, async (c) => {
+    await vacuumHotTables(c);
+    await c.query('CHECKPOINT');
+  });
+}
+
 /**
  * What pgbench itself does before a run without -n, made explicit and recorded: drain the config's
  * PgBouncer pool, vacuum the small hot tables and empty pgbench_history when the previous cell
@@ -42,9 +56,7 @@ export async function prepareCell(
   if (await drainPool(path)) done.push(`drained pgbouncer server pool (${path.config})`);
   await withClient(stack.postgres, async (c) => {
     if (opts.vacuum) {
-      await c.query('VACUUM pgbench_branches');
-      await c.query('VACUUM pgbench_tellers');
-      await c.query('TRUNCATE pgbench_history');
+      await vacuumHotTables(c);
       done.push('vacuum pgbench_branches, pgbench_tellers; truncate pgbench_history');
     }
     await c.query('CHECKPOINT');

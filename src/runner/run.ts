@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import type { Matrix } from '../matrix/load.js';
+import { checkServers } from '../matrix/servers.js';
 import { planShard, resolveShard, type Shard, shardCells } from '../matrix/shard.js';
 import type { CostCellRecord } from '../results/cost-types.js';
 import type { CellRecord } from '../results/types.js';
@@ -66,7 +67,8 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
   );
   const provider = await chooseProvider(spec.provider);
   events.log(`provider: ${provider.provider.name} (${provider.reason})`);
-  provider.provider.preflight?.(opened.matrix);
+  await provider.provider.preflight?.(opened.matrix);
+  checkServers(opened.matrix, provider.provider.name);
   const matrix = await pgbouncerPreflight(opened.matrix, provider.provider);
   await costPreflight(matrix, cost, provider.provider.name);
   logCostPlan(matrix, cost, events.log);

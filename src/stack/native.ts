@@ -3,9 +3,10 @@ import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path';
 import { execa } from 'execa';
 import { ConfigurationError, StackError } from '../errors.js';
-import { needsPgbouncer } from '../matrix/schema.js';
+import { type ConfigSpec, needsPgbouncer, pgbouncerHopOf } from '../matrix/schema.js';
 import { localPgbench } from '../pgbench/local-runner.js';
 import { registerSecret } from '../util/redact.js';
+import { parseVersion } from '../util/version.js';
 import { binaryVersion, findBinaries, type NativeBinaries } from './binaries.js';
 import {
   BENCH_DB,
@@ -15,6 +16,13 @@ import {
   postgresSettings,
   prepareCluster,
 } from './cluster.js';
+import {
+  binariesRecord,
+  checkConfigBinaries,
+  configPgbouncerBinary,
+  needsMachinePgbouncer,
+  serverBinaries,
+} from './config-binaries.js';
 import { pathLifecycle } from './lifecycle.js';
 import { nativeLaunch } from './native-counting.js';
 import { type ComponentStarter, preparePaths, startConfigPath } from './path.js';
@@ -79,25 +87,30 @@ async function whenReady(
 /** The stack as local processes: a throwaway cluster, PgBouncer and proxies, all on 127.0.0.1. */
 export const nativeProvider: Provider = {
   name: 'native',
-  preflight(matrix) {
-    const own = matrix.spec.configs.find((c) => (c.kind === 'pgbouncer' || c.kind === 'proxy') && c.images);
+  async preflight(matrix) {
+    const own = matrix.spec.configs.find((c) => c.kind !== 'external' && c.images);
     if (own) {
       throw new ConfigurationError(
-        `${matrix.file}: config ${own.name}: images: expected the testcontainers provider (the native provider runs this machine's binaries), got provider native`,
+        `${matrix.file}: config ${own.name}: images: expected the testcontainers provider (the native provider runs this machine's binaries, or a config's binaries:), got provider native`,
       );
     }
-    findBinaries({ needPgbouncer: needsPgbouncer(matrix.spec.configs) });
+    await checkConfigBinaries(matrix);
+    findBinaries({ needPgbouncer: needsMachinePgbouncer(matrix.spec.configs) });
     componentUser();
   },
-  async pgbouncerVersion() {
-    const bin = findBinaries({ needPgbouncer: true }).pgbouncer ?? 'pgbouncer';
+  async pgbouncerVersion(matrix, config) {
+    const own = configPgbouncerBinary(matrix.spec.configs.find((c) => c.name === config));
+    const bin = own ?? findBinaries({ needPgbouncer: true }).pgbouncer ?? 'pgbouncer';
     return { version: await binaryVersion(bin), where: bin };
   },
   async start(opts: StartOptions): Promise<Stack> {
     const { matrix, workdir, log } = opts;
     const spec = matrix.spec;
     const needPgbouncer = needsPgbouncer(spec.configs);
-    const bins = findBinaries({ needPgbouncer });
+    const bins = serverBinaries(
+      findBinaries({ needPgbouncer: needsMachinePgbouncer(spec.configs) }),
+      spec.configs,
+    );
     const runAs = componentUser();
     const root = ownedDir(workdir, runAs);
     const password = randomBytes(18).toString('base64url');
@@ -109,26 +122,39 @@ export const nativeProvider: Provider = {
       started.length = 0;
     };
     try {
-      const [pgVersion, pgbenchVersion, pgbouncerVersion] = await Promise.all([
-        binaryVersion(bins.postgres),
+      const [pgbenchVersion, pgbouncerVersions] = await Promise.all([
         binaryVersion(bins.pgbench),
-        bins.pgbouncer && needPgbouncer ? binaryVersion(bins.pgbouncer) : Promise.resolve(undefined),
+        pgbouncerVersionsOf(spec.configs, needPgbouncer ? bins.pgbouncer : undefined),
       ]);
       const tls = await nativeTls(spec, root, runAs);
       const pgT0 = Date.now();
       const postgres = await startPostgres(bins, root, runAs, password, opts, tls);
       started.push(postgres.component);
-      log(`postgres ${pgVersion} ready on 127.0.0.1:${postgres.endpoint.port} in ${Date.now() - pgT0} ms`);
+      const pgVersion = postgres.component.version ?? 'unknown';
+      log(
+        `postgres ${pgVersion} (${bins.postgres}) ready on 127.0.0.1:${postgres.endpoint.port} in ${Date.now() - pgT0} ms`,
+      );
 
       const env = await preparePaths(postgres.endpoint, matrix, password, postgres.secret, log);
       if (tls.certs) env.caFile = tls.certs.file('caCert');
-      const starter = processStarter({ bins, root, runAs, pgbouncerVersion, signal: opts.signal, tls });
+      const starter = processStarter({
+        bins,
+        configs: spec.configs,
+        root,
+        runAs,
+        pgbouncerVersions,
+        signal: opts.signal,
+        tls,
+      });
       const lifecycle = pathLifecycle(spec.configs, started, (c, onStarted, counting) =>
         startConfigPath(c, env, starter, onStarted, counting),
       );
 
-      const versions: Record<string, string> = { postgres: pgVersion, pgbench: pgbenchVersion };
-      if (pgbouncerVersion) versions.pgbouncer = pgbouncerVersion;
+      const versions: Record<string, string> = {
+        postgres: pgVersion,
+        pgbench: pgbenchVersion,
+        ...pgbouncerVersionRecord(spec.configs, bins.pgbouncer, pgbouncerVersions),
+      };
       return {
         provider: 'native',
         postgres: postgres.endpoint,
@@ -139,7 +165,7 @@ export const nativeProvider: Provider = {
         versions,
         details: {
           network: 'loopback (native processes)',
-          binaries: bins,
+          binaries: binariesRecord(bins, spec.configs),
           runAs: runAs?.name ?? process.env.USER ?? 'current user',
           startupMs: Date.now() - pgT0,
           ...(tls.record ? { tls: tls.record } : {}),
@@ -197,11 +223,13 @@ async function startPostgres(
   });
   const endpoint: Endpoint = { host: '127.0.0.1', port, database: 'postgres', user: BENCH_USER, password };
   let secret = '';
+  let version = 'unknown';
   try {
     const what = () => (signal?.aborted ? 'interrupted while postgres started' : 'postgres did not start');
     await whenReady(proc, what, async () => {
       await waitForQuery(endpoint, 60_000, () => proc.alive() && !signal?.aborted);
-      secret = (await prepareCluster(endpoint)).secret;
+      // The running server's own answer (SHOW server_version), not the binary's --version.
+      ({ secret, version } = await prepareCluster(endpoint));
     });
   } catch (e) {
     releasePort(port);
@@ -212,15 +240,47 @@ async function startPostgres(
   return {
     secret,
     endpoint: { ...endpoint, database: BENCH_DB },
-    component: component('postgres', proc, port, undefined, undefined, 15_000),
+    component: component('postgres', proc, port, parseVersion(version), undefined, 15_000),
   };
+}
+
+/** Each PgBouncer binary the stack may start (the machine's, configs' own) -> its `--version`. */
+async function pgbouncerVersionsOf(
+  configs: readonly ConfigSpec[],
+  machine: string | undefined,
+): Promise<Map<string, string>> {
+  const bins = new Set(
+    configs.map((c) => (pgbouncerHopOf(c) ? (configPgbouncerBinary(c) ?? machine) : undefined)),
+  );
+  const out = new Map<string, string>();
+  for (const b of bins) if (b !== undefined) out.set(b, await binaryVersion(b));
+  return out;
+}
+
+/** run.json's PgBouncer versions: the machine's as `pgbouncer`, a config's own as `pgbouncer:<config>`. */
+function pgbouncerVersionRecord(
+  configs: readonly ConfigSpec[],
+  machine: string | undefined,
+  found: ReadonlyMap<string, string>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const v = machine === undefined ? undefined : found.get(machine);
+  if (v !== undefined) out.pgbouncer = v;
+  for (const c of configs) {
+    const own = configPgbouncerBinary(c);
+    const ownVersion = own === undefined ? undefined : found.get(own);
+    if (ownVersion !== undefined) out[`pgbouncer:${c.name}`] = ownVersion;
+  }
+  return out;
 }
 
 interface ProcessContext {
   bins: NativeBinaries;
   root: string;
   runAs: RunAs | undefined;
-  pgbouncerVersion: string | undefined;
+  configs: readonly ConfigSpec[];
+  /** Version by binary path (pgbouncerVersionsOf). */
+  pgbouncerVersions: ReadonlyMap<string, string>;
   signal: AbortSignal | undefined;
   tls: StackTls;
 }
@@ -230,7 +290,8 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
   const alive = (proc: ManagedProcess) => () => proc.alive() && !ctx.signal?.aborted;
   return {
     async pgbouncer(l) {
-      if (!ctx.bins.pgbouncer) throw new StackError('pgbouncer binary not found');
+      const bin = configPgbouncerBinary(ctx.configs.find((c) => c.name === l.config)) ?? ctx.bins.pgbouncer;
+      if (!bin) throw new StackError('pgbouncer binary not found');
       // Each worker its own directory: its unix socket (the admin console of that worker) and log.
       const sub = l.workers > 1 ? `pgbouncer-${l.config}-worker-${l.worker}` : `pgbouncer-${l.config}`;
       const dir = ownedDir(path.join(ctx.root, sub), ctx.runAs);
@@ -246,7 +307,7 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       chmodSync(iniFile, 0o644);
       // Foreground under our supervision: `-d` needs a pidfile and hides the PID from us.
       const launch = nativeLaunch(
-        [ctx.bins.pgbouncer, iniFile],
+        [bin, iniFile],
         'pgbouncer',
         `${l.config}-worker-${l.worker}`,
         ctx.runAs,
@@ -272,7 +333,7 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       // Under valgrind a process writes its counts on the way out: more grace before the hard kill.
       const grace = l.counting ? 30_000 : 5_000;
       return {
-        ...component('pgbouncer', proc, l.port, ctx.pgbouncerVersion, l.config, grace),
+        ...component('pgbouncer', proc, l.port, ctx.pgbouncerVersions.get(bin), l.config, grace),
         socketDir: dir,
       };
     },

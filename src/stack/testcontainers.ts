@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerRuntimeClient } from 'testcontainers';
-import { StackError } from '../errors.js';
+import { ConfigurationError, StackError } from '../errors.js';
 import { type ConfigSpec, needsPgbouncer } from '../matrix/schema.js';
+import { namedServer } from '../matrix/servers.js';
 import { registerSecret } from '../util/redact.js';
 import { parseVersion, versionAtLeast } from '../util/version.js';
 import {
@@ -179,9 +180,26 @@ function configPgbouncerImage(c: ConfigSpec): string | undefined {
   return c.kind === 'pgbouncer' || c.kind === 'proxy' ? c.images?.pgbouncer : undefined;
 }
 
+/** The PostgreSQL image one stack's configs name (they all name the same one, or none). */
+function serverImage(configs: readonly ConfigSpec[]): { postgres?: string } {
+  const named = new Set(configs.map((c) => namedServer(c, 'testcontainers')));
+  if (named.size > 1)
+    throw new StackError(`internal: one container stack for ${named.size} PostgreSQL servers`);
+  const [image] = [...named];
+  return image === undefined ? {} : { postgres: image };
+}
+
 /** The stack as containers (Testcontainers), host networking, every listener on 127.0.0.1. */
 export const testcontainersProvider: Provider = {
   name: 'testcontainers',
+  preflight(matrix) {
+    const own = matrix.spec.configs.find((c) => c.kind !== 'external' && c.binaries);
+    if (own) {
+      throw new ConfigurationError(
+        `${matrix.file}: config ${own.name}: binaries: expected the native provider (the testcontainers provider runs images: name the config's images: instead), got provider testcontainers`,
+      );
+    }
+  },
   async pgbouncerVersion(matrix, config) {
     const c = matrix.spec.configs.find((x) => x.name === config);
     const image = (c && configPgbouncerImage(c)) ?? applyImageOverrides(matrix.spec.images).pgbouncer;
@@ -200,7 +218,8 @@ export const testcontainersProvider: Provider = {
     const runLabel = runLabelOf(opts);
     const password = randomBytes(18).toString('base64url');
     registerSecret(password);
-    const images = applyImageOverrides(spec.images);
+    // This stack's server: the image its configs name (src/matrix/servers.ts groups them), else the run's.
+    const images = { ...applyImageOverrides(spec.images), ...serverImage(spec.configs) };
     const started: Component[] = [];
     const stopAll = containerStopper(client, runLabel, started);
     const t0 = Date.now();

@@ -121,7 +121,7 @@ export interface StartOptions {
 export interface Provider {
   name: ProviderName;
   /** Cheap checks (tools present, user exists) before the run directory is created; throws. */
-  preflight?(matrix: Matrix): void;
+  preflight?(matrix: Matrix): void | Promise<void>;
   /**
    * The PgBouncer this provider would start, asked from its binary or image before anything
    * starts (`where` names which), for rules that depend on its version (src/runner/version-preflight.ts).

@@ -5,8 +5,9 @@ import { pingDocker } from '../../src/stack/docker-engine.js';
 import { bench, onlyRunDir, readCells, readRunInfo, tempResults } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
-// Two PgBouncer builds in one run: each config names its image (testcontainers provider), and every
-// cell records the version its PgBouncer process reported.
+// Two PgBouncer builds and two PostgreSQL majors in one run: each config names its images
+// (testcontainers provider); configs naming another PostgreSQL image run on a server of their own;
+// every cell records the versions its PostgreSQL server and PgBouncer processes reported.
 if (!process.env.DOCKER_HOST && existsSync('/tmp/dockerd/docker.sock')) {
   process.env.DOCKER_HOST = 'unix:///tmp/dockerd/docker.sock';
 }
@@ -30,45 +31,71 @@ images: { postgres: ${BOOKWORM}, pgbouncer: ${BOOKWORM}, pgbench: ${BOOKWORM} }
 workloads: [tpcb]
 configs:
   - { name: tx-118, kind: pgbouncer, pool_mode: transaction, default_pool_size: 2 }
-  # prepared through a transaction pool: allowed because this config's own PgBouncer is 1.24
+  # prepared through a transaction pool: allowed because this config's own PgBouncer is 1.24;
+  # on PostgreSQL 17, a server of its own
   - name: tx-124
     kind: pgbouncer
     pool_mode: transaction
     default_pool_size: 2
     protocol: prepared
-    images: { pgbouncer: ${TRIXIE} }
+    images: { postgres: ${TRIXIE}, pgbouncer: ${TRIXIE} }
+  # the same PostgreSQL 17 server as tx-124
+  - { name: direct-17, kind: direct, images: { postgres: ${TRIXIE} } }
 `,
   );
   return file;
 }
 
-describe.skipIf(!engine.ok && !required)('per-config images: PgBouncer 1.18 and 1.24 in one run', () => {
-  it('runs each config on its own PgBouncer and records the version each cell ran against', async () => {
-    const results = tempResults();
-    const r = await bench(['run', matrix('testcontainers'), '--results-dir', results], {
-      timeout: 120_000,
-      env: { BENCH_PGBENCH: 'container' },
+describe.skipIf(!engine.ok && !required)(
+  'per-config images: PgBouncer 1.18 and 1.24, PostgreSQL 15 and 17 in one run',
+  () => {
+    it('runs each config on its own PgBouncer and records the version each cell ran against', async () => {
+      const results = tempResults();
+      const r = await bench(['run', matrix('testcontainers'), '--results-dir', results], {
+        timeout: 120_000,
+        env: { BENCH_PGBENCH: 'container' },
+      });
+      expect(r.exitCode, String(r.all)).toBe(0);
+      const runDir = onlyRunDir(results);
+      const cells = readCells(runDir);
+      const byConfig = Object.fromEntries(cells.map((c) => [c.config, c]));
+      expect(byConfig['tx-118']?.versions?.pgbouncer).toMatch(/^1\.18\./);
+      expect(byConfig['tx-124']?.versions?.pgbouncer).toMatch(/^1\.24\./);
+      for (const c of cells) {
+        expect(c.state, c.id).toBe('completed');
+        if (c.state === 'completed') expect(c.summary.failed, c.id).toBe(0);
+      }
+      expect(byConfig['tx-124']?.protocol).toBe('prepared');
+      // Each cell's server, as the running server answered SHOW server_version.
+      expect(byConfig['tx-118']?.versions?.postgres).toMatch(/^15\./);
+      expect(byConfig['tx-124']?.versions?.postgres).toMatch(/^17\./);
+      expect(byConfig['direct-17']?.versions?.postgres).toMatch(/^17\./);
+      // Two servers, two postmasters: tx-124 and direct-17 share the PostgreSQL 17 one.
+      const pid = (config: string) => byConfig[config]?.sampling?.components.postgres?.pid;
+      expect(pid('tx-124')).toBeDefined();
+      expect(pid('tx-124')).toBe(pid('direct-17'));
+      expect(pid('tx-118')).not.toBe(pid('tx-124'));
+      expect(byConfig['tx-124']?.sampling?.postgres?.serverBackendsPeak).toBeGreaterThan(0);
+      expect(byConfig['tx-124']?.sampling?.postgres?.foreignBackendsPeak).toBe(0);
+      const info = readRunInfo(runDir);
+      expect(info.versions['pgbouncer:tx-124']).toMatch(/^1\.24\./);
+      expect(info.versions['postgres:tx-118']).toMatch(/^15\./);
+      expect(info.versions['postgres:tx-124']).toMatch(/^17\./);
+      const servers = (
+        info.stack as { servers: Array<{ configs: string[]; images: { postgres: { ref: string } } }> }
+      ).servers;
+      expect(servers.map((s) => [s.configs, s.images.postgres.ref])).toEqual([
+        [['tx-118'], BOOKWORM],
+        [['tx-124', 'direct-17'], TRIXIE],
+      ]);
     });
-    expect(r.exitCode, String(r.all)).toBe(0);
-    const runDir = onlyRunDir(results);
-    const cells = readCells(runDir);
-    const byConfig = Object.fromEntries(cells.map((c) => [c.config, c]));
-    expect(byConfig['tx-118']?.versions?.pgbouncer).toMatch(/^1\.18\./);
-    expect(byConfig['tx-124']?.versions?.pgbouncer).toMatch(/^1\.24\./);
-    for (const c of cells) {
-      expect(c.state, c.id).toBe('completed');
-      if (c.state === 'completed') expect(c.summary.failed, c.id).toBe(0);
-    }
-    expect(byConfig['tx-124']?.protocol).toBe('prepared');
-    const info = readRunInfo(runDir);
-    expect(info.versions['pgbouncer:tx-124']).toMatch(/^1\.24\./);
-  });
 
-  it('refuses per-config images on the native provider, exit 2, before anything starts', async () => {
-    const results = tempResults();
-    const r = await bench(['run', matrix('native'), '--results-dir', results], { timeout: 30_000 });
-    expect(r.exitCode, String(r.all)).toBe(2);
-    expect(String(r.stderr)).toContain('config tx-124: images: expected the testcontainers provider');
-    expect(readdirSync(results)).toEqual([]);
-  });
-});
+    it('refuses per-config images on the native provider, exit 2, before anything starts', async () => {
+      const results = tempResults();
+      const r = await bench(['run', matrix('native'), '--results-dir', results], { timeout: 30_000 });
+      expect(r.exitCode, String(r.all)).toBe(2);
+      expect(String(r.stderr)).toContain('config tx-124: images: expected the testcontainers provider');
+      expect(readdirSync(results)).toEqual([]);
+    });
+  },
+);
