@@ -13,6 +13,7 @@ import { aggregateTxLog, findTxLogFiles, latencySecondsJson, type TxLogAggregate
 import type { PgbenchSummary } from '../pgbench/types.js';
 import { CELL_FILES } from '../results/paths.js';
 import type {
+  CancelCheckRecord,
   CellRecord,
   EventRecord,
   LatencySummary,
@@ -36,6 +37,7 @@ import {
   pgbenchProcesses,
   runProcesses,
 } from './pgbench-processes.js';
+import type { CancelCheckSession } from './cancel-check.js';
 import type { ProfileSession } from './profile-record.js';
 import { watchWorkers } from './workers.js';
 
@@ -69,6 +71,8 @@ export interface CellHooks {
   startSampling?: () => Promise<SamplingSession>;
   /** Started with the measured pgbench when the run uses TLS: what each side negotiated. */
   observeTls?: () => TlsObserver;
+  /** With `cancel_check: true`: cancel requests to a second client's long queries while pgbench runs. */
+  checkCancels?: () => CancelCheckSession;
   /** With `profile: true`: perf record on the config's components, around the measured pgbench only. */
   profile?: () => Promise<ProfileSession>;
   signal?: AbortSignal;
@@ -143,6 +147,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...(aborted > 0 ? { abortedClients: aborted } : {}),
     ...(m.events ? { events: m.events } : {}),
     ...(m.workers ? { pgbouncerWorkers: m.workers } : {}),
+    ...(m.cancelCheck ? { cancelCheck: m.cancelCheck } : {}),
     ...(m.profile ? { profile: m.profile } : {}),
   };
   // A component an event signalled may well be gone: that is the event, not a broken path.
@@ -276,6 +281,7 @@ interface Measured {
   parts: PgbenchResult[];
   events?: EventRecord[];
   workers?: WorkersRecord;
+  cancelCheck?: CancelCheckRecord;
   profile?: ProfileRecord;
   result: PgbenchResult;
   sampling: Awaited<ReturnType<SamplingSession['stop']>> | undefined;
@@ -328,8 +334,10 @@ async function measure(
   let sampling: Measured['sampling'];
   let events: EventRecord[] | undefined;
   const tlsObserver = hooks.observeTls?.();
+  const cancels = hooks.checkCancels?.();
   let tls: TlsObservation | undefined;
   let profile: ProfileRecord | undefined;
+  let cancelCheck: CancelCheckRecord | undefined;
   try {
     parts = await runProcesses(stack, processes, {
       cwd: plan.cellDir,
@@ -346,6 +354,7 @@ async function measure(
     sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;
     tls = await tlsObserver?.stop();
     profile = await profiler?.stop();
+    cancelCheck = await cancels?.stop();
   }
   if (sampling) warnings.push(...sampling.warnings);
   for (const c of profile?.components ?? [])
@@ -360,6 +369,7 @@ async function measure(
     elapsedMs: Date.now() - t0,
     ...(events ? { events } : {}),
     ...(workers ? { workers } : {}),
+    ...(cancelCheck ? { cancelCheck } : {}),
     ...(profile ? { profile } : {}),
   };
 }

@@ -19,6 +19,7 @@ import { executeCost } from './cost-execute.js';
 import type { CostCell } from './cost-plan.js';
 import { type CellSetup, setUpExternalCell } from './external-cell.js';
 import { awaitIsolation, describeIsolation } from './isolation.js';
+import { cancelCheckHooks } from './cancel-check-hooks.js';
 import { cellLimitGuard } from './many-clients.js';
 import { cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
 import { initData, prepareCell } from './prepare.js';
@@ -327,6 +328,7 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
         }
       : {}),
     ...tlsHooks(matrix.spec.configs, cell.config, role, stack.postgres, sampled, cell.concurrency),
+    ...cancelCheckHooks(matrix.spec.configs, cell.config, sampled.endpoint, stack.postgres),
     ...profileHooks(
       matrix.spec.configs.find((c) => c.name === cell.config),
       sampled,
