@@ -7,6 +7,7 @@
  */
 export function countAbortedClients(stderr: string): number {
   const ids = new Set<string>();
-  for (const m of stderr.matchAll(/client (\d+) (?:script \d+ )?aborted/g)) if (m[1] !== undefined) ids.add(m[1]);
+  for (const m of stderr.matchAll(/client (\d+) (?:script \d+ )?aborted/g))
+    if (m[1] !== undefined) ids.add(m[1]);
   return ids.size;
 }

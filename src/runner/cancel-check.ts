@@ -26,7 +26,10 @@ export const CANCEL_CHECK = {
 /** "canceling statement due to user request". */
 const QUERY_CANCELED = '57014';
 
-export type ProbeOutcome = { kind: 'landed'; ms: number } | { kind: 'missed' } | { kind: 'failed'; error: string };
+export type ProbeOutcome =
+  | { kind: 'landed'; ms: number }
+  | { kind: 'missed' }
+  | { kind: 'failed'; error: string };
 
 /** The cell's record of its probes. Pure. */
 export function tallyProbes(outcomes: readonly ProbeOutcome[], promptMs: number): CancelCheckRecord {
@@ -46,7 +49,9 @@ export function tallyProbes(outcomes: readonly ProbeOutcome[], promptMs: number)
 }
 
 /** How a probe's statement ended, or undefined when it had not ended within `ms`. */
-type Ended = { code: string | undefined; message: string; at: number } | { code: 'ok'; message: string; at: number };
+type Ended =
+  | { code: string | undefined; message: string; at: number }
+  | { code: 'ok'; message: string; at: number };
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -90,7 +95,10 @@ async function probe(pooler: Endpoint, direct: pg.Client, n: number): Promise<Pr
     );
     const backend = await runningBackend(direct, sql, CANCEL_CHECK.activeWaitMs);
     if (backend === undefined) {
-      return { kind: 'failed', error: `the statement was not running within ${CANCEL_CHECK.activeWaitMs} ms` };
+      return {
+        kind: 'failed',
+        error: `the statement was not running within ${CANCEL_CHECK.activeWaitMs} ms`,
+      };
     }
     const sent = Date.now();
     await sendCancelRequest(pooler.host, pooler.port, key);
@@ -101,7 +109,9 @@ async function probe(pooler: Endpoint, direct: pg.Client, n: number): Promise<Pr
       await ended;
       return { kind: 'missed' };
     }
-    return r.code === QUERY_CANCELED ? { kind: 'landed', ms: r.at - sent } : { kind: 'failed', error: r.message };
+    return r.code === QUERY_CANCELED
+      ? { kind: 'landed', ms: r.at - sent }
+      : { kind: 'failed', error: r.message };
   } catch (e) {
     return { kind: 'failed', error: (e as Error).message };
   } finally {

@@ -26,6 +26,7 @@ import type { TlsObservation, TlsObserver } from '../sampling/tls-observe.js';
 import { portPressure, timeWaitNow } from '../stack/tcp-states.js';
 import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
+import type { CancelCheckSession } from './cancel-check.js';
 import { scheduleEvents, signalledComponents } from './events.js';
 import { explainLimitFailure, type LimitContext } from './limit-failure.js';
 import { classifyCell } from './outcome.js';
@@ -37,7 +38,6 @@ import {
   pgbenchProcesses,
   runProcesses,
 } from './pgbench-processes.js';
-import type { CancelCheckSession } from './cancel-check.js';
 import type { ProfileSession } from './profile-record.js';
 import { watchWorkers } from './workers.js';
 

@@ -1,9 +1,9 @@
+import { PEERING_MIN_PGBOUNCER } from '../matrix/peering.js';
 import type { WorkerShare, WorkersRecord } from '../results/types.js';
 import { listeners } from '../sampling/listeners.js';
 import { parseStats, type StatsCounters } from '../sampling/pgbouncer-admin.js';
 import { withClient } from '../stack/ready.js';
 import type { ConfigPath, PgbouncerWorker } from '../stack/types.js';
-import { PEERING_MIN_PGBOUNCER } from '../matrix/peering.js';
 import { versionAtLeast } from '../util/version.js';
 
 /** One worker's SHOW STATS counters, or why they could not be read. */

@@ -232,7 +232,8 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
     async pgbouncer(l) {
       if (!ctx.bins.pgbouncer) throw new StackError('pgbouncer binary not found');
       // Each worker its own directory: its unix socket (the admin console of that worker) and log.
-      const sub = (w: number) => (l.workers > 1 ? `pgbouncer-${l.config}-worker-${w}` : `pgbouncer-${l.config}`);
+      const sub = (w: number) =>
+        l.workers > 1 ? `pgbouncer-${l.config}-worker-${w}` : `pgbouncer-${l.config}`;
       const dir = ownedDir(path.join(ctx.root, sub(l.worker)), ctx.runAs);
       // Peers are reached through their sockets: every worker's directory, in worker order.
       const workerSocketDirs = Array.from({ length: l.workers }, (_, i) => path.join(ctx.root, sub(i + 1)));

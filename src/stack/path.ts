@@ -63,7 +63,12 @@ export interface PgbouncerLaunch {
    * `workerSocketDirs` (every worker's socket directory as this process sees it, in order) is
    * needed when the workers are peered.
    */
-  ini(where: { authFile: string; socketDir: string; tls?: TlsPaths; workerSocketDirs?: readonly string[] }): string;
+  ini(where: {
+    authFile: string;
+    socketDir: string;
+    tls?: TlsPaths;
+    workerSocketDirs?: readonly string[];
+  }): string;
   /** The workers are peered (`peer_id`, `[peers]`): decided before the run from the version (src/matrix/peering.ts). */
   peered: boolean;
   /** Whether this PgBouncer needs the TLS files (its config's `tls:`). */

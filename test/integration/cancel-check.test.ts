@@ -33,6 +33,8 @@ workloads: [readonly]
 configs:
   - { name: w2-124, kind: pgbouncer, workers: 2, cancel_check: true }
   - { name: w2-118, kind: pgbouncer, workers: 2, cancel_check: true, images: { pgbouncer: ${BOOKWORM} } }
+  # the control: one 1.18 process, where every cancel reaches the process that holds the client
+  - { name: w1-118, kind: pgbouncer, cancel_check: true, images: { pgbouncer: ${BOOKWORM} } }
 `;
 
 describe.skipIf(!engine.ok && !required)('cancel requests across PgBouncer workers (containers)', () => {
@@ -59,7 +61,7 @@ describe.skipIf(!engine.ok && !required)('cancel requests across PgBouncer worke
     expect(r2.exitCode, String(r2.all)).toBe(0);
   }, 150_000);
 
-  it('completes both cells', () => {
+  it('completes every cell', () => {
     expect(exitCode, output).toBe(0);
     for (const c of cells) expect(c.state, c.id).toBe('completed');
   });
@@ -85,7 +87,14 @@ describe.skipIf(!engine.ok && !required)('cancel requests across PgBouncer worke
     expect((k?.landed ?? 0) + (k?.missed ?? 0) + (k?.failed ?? 0)).toBe(k?.probes);
     // What 1.18 gave, for the report (docs/workers.md): landed and missed of the probes.
     console.log(`PgBouncer 1.18, 2 workers: ${JSON.stringify(k)}`);
+    console.log(`PgBouncer 1.18, 1 process: ${JSON.stringify(cell('w1-118').cancelCheck)}`);
     console.log(`PgBouncer 1.24, 2 workers peered: ${JSON.stringify(cell('w2-124').cancelCheck)}`);
+  });
+
+  it('lands every cancel on one 1.18 process (the control: the misses with 2 workers are the routing)', () => {
+    const k = cell('w1-118').cancelCheck;
+    expect(k?.probes, JSON.stringify(k)).toBeGreaterThanOrEqual(5);
+    expect(k?.landed, JSON.stringify(k)).toBe(k?.probes);
   });
 
   it('says it in FINDINGS.md', () => {

@@ -158,7 +158,9 @@ describe('cancel routing', () => {
       /^PgBouncer 1.18.0 has no peering \(peer_id and \[peers\] arrived in 1.19\)/,
     );
     expect(cancelNote('1.19.1', false)).toMatch(/workers not peered \(peering: false\)/);
-    expect(cancelNote('1.24.1', true)).toMatch(/^PgBouncer 1.24.1: workers peered .* forwarded to the client's$/);
+    expect(cancelNote('1.24.1', true)).toMatch(
+      /^PgBouncer 1.24.1: workers peered .* forwarded to the client's$/,
+    );
   });
 });
 

@@ -16,14 +16,18 @@ const columns: readonly Column<CancelRow>[] = [
   numberColumn('cancels sent', (r) => r.landed + r.missed, fmtInt),
   numberColumn('landed', (r) => r.landed, fmtInt),
   numberColumn('missed', (r) => r.missed, fmtInt),
-  numberColumn('landed share', (r) => r.landedShare, (x) => fmtPct(x, 0)),
+  numberColumn(
+    'landed share',
+    (r) => r.landedShare,
+    (x) => fmtPct(x, 0),
+  ),
   numberColumn('slowest landed (ms)', (r) => r.landedMaxMs, fmtInt),
   numberColumn('probes failed', (r) => r.failed, fmtInt),
 ];
 
 const CAPTION =
   'While pgbench ran, a second client started `SELECT pg_sleep(5)` through the pooler, waited until ' +
-  'PostgreSQL showed it running, and sent a CancelRequest on a new connection to the pooler\'s port (as libpq ' +
+  "PostgreSQL showed it running, and sent a CancelRequest on a new connection to the pooler's port (as libpq " +
   'does), one probe after the other. With several so_reuseport workers the kernel may give that connection to ' +
   'another worker than the client\'s. A cancel **landed** when the statement ended with "canceling statement due ' +
   'to user request" (SQLSTATE 57014) within 1 s; **missed** when it was still running then (the harness then ' +
