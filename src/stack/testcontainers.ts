@@ -488,6 +488,8 @@ async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch
 
 /** Where a worker's unix socket lives inside its container. */
 const WORKER_SOCKET_DIR = '/var/run/bench-pgbouncer';
+/** sun_path holds 108 bytes on Linux, the last one a NUL. */
+const MAX_SOCKET_PATH = 107;
 
 /**
  * With several workers, the config's socket directories are one host directory mounted into every
@@ -502,13 +504,21 @@ function workerSocketMount(
   | { source: string; target: string; socketDir: string; hostSocketDir: string; workerSocketDirs: string[] }
   | undefined {
   if (l.workers <= 1) return undefined;
-  const source = path.join(workdir, `pgbouncer-${l.config}-workers`);
-  const hostSocketDir = path.join(source, `worker-${l.worker}`);
+  // Short names: a unix socket's path has at most 107 bytes, and the host path is what the
+  // harness connects to (<workdir>/pgbouncer-<config>/<worker>/.s.PGSQL.<port>).
+  const source = path.join(workdir, `pgbouncer-${l.config}`);
+  const hostSocketDir = path.join(source, String(l.worker));
+  const socket = path.join(hostSocketDir, `.s.PGSQL.${l.port}`);
+  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
+    throw new StackError(
+      `config ${l.config}: the unix socket of its worker ${l.worker} would be ${socket}, longer than the ${MAX_SOCKET_PATH} bytes a socket path may have (use a shorter matrix or config name, or TMPDIR)`,
+    );
+  }
   for (const d of [source, hostSocketDir]) {
     mkdirSync(d, { recursive: true });
     chmodSync(d, 0o777);
   }
-  const inside = (w: number) => `${WORKER_SOCKET_DIR}/worker-${w}`;
+  const inside = (w: number) => `${WORKER_SOCKET_DIR}/${w}`;
   return {
     source,
     target: WORKER_SOCKET_DIR,
