@@ -102,7 +102,9 @@ async function probe(pooler: Endpoint, direct: pg.Client, n: number): Promise<Pr
     }
     const sent = Date.now();
     await sendCancelRequest(pooler.host, pooler.port, key);
-    const r = await Promise.race([ended, sleep(CANCEL_CHECK.promptMs).then(() => undefined)]);
+    // The prompt counts from the request, however long the pooler took to close its connection.
+    const left = Math.max(0, sent + CANCEL_CHECK.promptMs - Date.now());
+    const r = await Promise.race([ended, sleep(left).then(() => undefined)]);
     if (r === undefined) {
       // Not cancelled through the pooler: end it directly so it does not hold a server connection.
       await direct.query('SELECT pg_cancel_backend($1)', [backend]);

@@ -19,7 +19,7 @@ export function cancelRequestPacket(processId: number, secretKey: number): Buffe
 
 /**
  * Sends a CancelRequest on a new TCP connection to host:port, as libpq's PQcancel does, and waits
- * until the other side closes it (the protocol sends no answer). Rejects on a connection error or
+ * until the other side closes it (the protocol sends no answer), which says the request was handled. Rejects on a connection error or
  * when nothing closed it within `timeoutMs`.
  */
 export function sendCancelRequest(
@@ -34,7 +34,11 @@ export function sendCancelRequest(
       s.destroy();
       reject(new Error(`the cancel request to ${host}:${port} was not closed within ${timeoutMs} ms`));
     }, timeoutMs);
-    s.once('connect', () => s.end(cancelRequestPacket(key.processId, key.secretKey)));
+    // Written, not ended: like libpq, the write side stays open until the pooler closes the
+    // connection. PgBouncer 1.18 forwards the cancel on a server connection it opens first, and
+    // drops it when the requesting client's EOF arrives before that ("client unexpected eof").
+    s.once('connect', () => s.write(cancelRequestPacket(key.processId, key.secretKey)));
+    s.once('end', () => s.destroy());
     s.once('error', (e) => {
       clearTimeout(timer);
       reject(e);

@@ -24,7 +24,7 @@ import { RESULTS_SCHEMA } from '../results/types.js';
 import type { SamplingSession } from '../sampling/session.js';
 import type { TlsObservation, TlsObserver } from '../sampling/tls-observe.js';
 import { portPressure, timeWaitNow } from '../stack/tcp-states.js';
-import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
+import type { Component, ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
 import type { CancelCheckSession } from './cancel-check.js';
 import { scheduleEvents, signalledComponents } from './events.js';
@@ -159,9 +159,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     exitCode: result.exitCode,
     signal: result.signal,
     summary,
-    dead: cfgPath.components
-      .filter((c) => !c.alive() && !signalled.has(c))
-      .map((c) => `${c.role}${c.config ? `:${c.config}` : ''}${c.name ? `/${c.name}` : ''}`),
+    dead: deadComponents(cfgPath.components, signalled, warnings),
     disrupted,
     firstError: errorLines[0],
     elapsedMs: m.elapsedMs,
@@ -181,6 +179,24 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     errorLines,
     ...(summary ? { summary } : {}),
   };
+}
+
+/**
+ * The components that died during the cell though no event signalled them, by name; each one's last
+ * log lines go into the warnings (a pooler's FATAL line says why it died).
+ */
+function deadComponents(
+  components: readonly Component[],
+  signalled: ReadonlySet<Component>,
+  warnings: string[],
+): string[] {
+  const dead = components.filter((c) => !c.alive() && !signalled.has(c));
+  return dead.map((c) => {
+    const name = `${c.role}${c.config ? `:${c.config}` : ''}${c.name ? `/${c.name}` : ''}`;
+    const tail = c.logTail(5).trim();
+    if (tail !== '') warnings.push(`${name} died during the cell; its last log lines: ${redact(tail)}`);
+    return name;
+  });
 }
 
 /**

@@ -6,7 +6,9 @@ import type { CellRecord } from '../../src/results/types.js';
 import { tallyProbes } from '../../src/runner/cancel-check.js';
 import { cancelRequestPacket } from '../../src/runner/cancel-request.js';
 import { renderPgbouncerIni } from '../../src/stack/render.js';
+import { cancelCheckFigure } from '../../summarize/figures/cancel-check/figure.js';
 import { cancelRows } from '../../summarize/figures/cancel-check/rows.js';
+import type { FigureContext } from '../../summarize/figures/figure.js';
 
 const text = `
 duration: 2s
@@ -147,5 +149,35 @@ describe('cancel check', () => {
     ]);
     expect(rows[0]?.landedShare).toBeCloseTo(3 / 8);
     expect(rows[0]?.landedMaxMs).toBe(60);
+  });
+
+  it('blames the routing only when one process of the same version missed nothing', () => {
+    const row = (config: string, workers: number, version: string, landed: number, missed: number) => ({
+      config,
+      version,
+      workers,
+      ...(workers > 1 ? { peered: false } : {}),
+      cells: 1,
+      probes: landed + missed,
+      landed,
+      missed,
+      failed: 0,
+      promptMs: 1000,
+    });
+    const table = cancelCheckFigure.tables[0];
+    const ctx = {} as FigureContext;
+    const notes = (rows: ReturnType<typeof row>[]) => table?.notes?.(rows, ctx) ?? [];
+    expect(notes([row('w2', 2, '1.18.0', 3, 5), row('w1', 1, '1.18.0', 9, 0)])).toEqual([
+      "w2: 5 of 8 cancels missed their query: its 2 workers were not peered: a cancel the kernel gave to another worker than the client's was ignored (one process of the same version, w1, landed all 9).",
+    ]);
+    expect(notes([row('w2', 2, '1.18.0', 3, 5), row('w1', 1, '1.18.0', 7, 2)])[0]).toMatch(
+      /one process of the same version \(w1\) missed 2 of 9 too: not only the routing\.$/,
+    );
+    expect(notes([row('w2', 2, '1.18.0', 3, 5), row('w1', 1, '1.24.1', 9, 0)])[0]).toMatch(
+      /the run has no one-process config of PgBouncer 1\.18\.0/,
+    );
+    expect(notes([row('w1', 1, '1.18.0', 0, 0)])).toEqual([
+      'w1: no cancel was sent (every probe failed): nothing can be said.',
+    ]);
   });
 });

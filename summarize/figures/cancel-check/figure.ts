@@ -34,16 +34,26 @@ const CAPTION =
   'cancelled it directly, not counted). A failed probe (it could not connect, or its statement did not start) ' +
   'sent no cancel and counts in neither.';
 
+/**
+ * Why a config missed cancels, only as far as the run shows it: unpeered workers explain misses
+ * when one process of the same PgBouncer version, in the same run, missed none.
+ */
+function missCause(r: CancelRow, rows: readonly CancelRow[]): string {
+  if (r.workers === 1 || r.peered !== false) return 'the run does not show why';
+  const control = rows.find((x) => x.workers === 1 && x.version === r.version && x.landed + x.missed > 0);
+  if (!control)
+    return `its ${r.workers} workers were not peered, and the run has no one-process config of PgBouncer ${r.version ?? '(unknown)'} to tell that apart from other causes`;
+  if (control.missed > 0)
+    return `its ${r.workers} workers were not peered, but one process of the same version (${control.config}) missed ${control.missed} of ${control.landed + control.missed} too: not only the routing`;
+  return `its ${r.workers} workers were not peered: a cancel the kernel gave to another worker than the client's was ignored (one process of the same version, ${control.config}, landed all ${control.landed})`;
+}
+
 function notes(rows: readonly CancelRow[]): string[] {
   return rows.flatMap((r) => {
     const sent = r.landed + r.missed;
     if (sent === 0) return [`${r.config}: no cancel was sent (every probe failed): nothing can be said.`];
     if (r.missed === 0) return [];
-    const why =
-      r.workers > 1 && r.peered === false
-        ? `its ${r.workers} workers were not peered, so a cancel that the kernel gave to another worker than the client's was ignored`
-        : 'the cause is not known from this record';
-    return [`${r.config}: ${r.missed} of ${sent} cancels missed their query: ${why}.`];
+    return [`${r.config}: ${r.missed} of ${sent} cancels missed their query: ${missCause(r, rows)}.`];
   });
 }
 
