@@ -30,6 +30,7 @@ export const HARNESS_OWNED_PGBOUNCER = [
   'logfile',
   'pidfile',
   'so_reuseport',
+  'peer_id',
 ] as const;
 
 /** pgbouncer.ini [pgbouncer] settings beyond the ones the harness owns (listen_addr, listen_port, auth). */
@@ -115,6 +116,18 @@ const pgbouncerConfigFields = {
   protocol: protocolAxisSchema,
   /** PgBouncer processes on one port (so_reuseport), or a list of counts: an axis (src/matrix/workers.ts). */
   workers: workersSchema,
+  /**
+   * Peer the workers (`peer_id`, `[peers]`, PgBouncer >= 1.19) so a cancel request reaching any of
+   * them is forwarded to the client's. Absent: peered where the version has it, and not on an older
+   * one; `false` runs them unpeered on any version (src/matrix/peering.ts).
+   */
+  peering: z.boolean().optional(),
+  /**
+   * Send cancel requests (the protocol's CancelRequest, through the pooler's port) to long queries
+   * of a second client during each measured pgbench, and record how many reached their query
+   * (src/runner/cancel-check.ts, docs/workers.md).
+   */
+  cancel_check: z.boolean().optional(),
   /**
    * Record `perf record -e cpu-clock -g` on this config's pooler/proxy processes during its
    * throughput cells, for flame graphs (docs/profiling.md); their TPS then carries the overhead.

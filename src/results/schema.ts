@@ -215,11 +215,23 @@ const cellBase = {
       }),
     )
     .optional(),
+  cancelCheck: z
+    .looseObject({
+      probes: z.number(),
+      landed: z.number(),
+      missed: z.number(),
+      failed: z.number(),
+      promptMs: z.number(),
+      landedMs: z.looseObject({ median: z.number(), max: z.number() }).optional(),
+      errors: z.array(z.string()).optional(),
+    })
+    .optional(),
   pgbouncerWorkers: z
     .looseObject({
       port: z.number(),
       listenSockets: z.number(),
       cancel: z.string().optional(),
+      peered: z.boolean().optional(),
       workers: z.array(
         z.looseObject({
           worker: z.number(),

@@ -89,6 +89,8 @@ interface CellBase {
   events?: EventRecord[];
   /** With `workers: N > 1`: each PgBouncer worker's share of the cell (src/runner/workers.ts). */
   pgbouncerWorkers?: WorkersRecord;
+  /** With `cancel_check: true`: cancel requests sent to a second client's long queries (src/runner/cancel-check.ts). */
+  cancelCheck?: CancelCheckRecord;
   /**
    * With `profile: true`: perf record ran on these components during the measured pgbench, so this
    * cell's TPS and latency carry the recording's overhead (docs/profiling.md).
@@ -167,6 +169,28 @@ export interface WorkersRecord {
   workers: WorkerShare[];
   /** Where a cancel request goes with several workers, for this PgBouncer version (src/runner/workers.ts). */
   cancel?: string;
+  /** Whether the workers were peered (`peer_id`, `[peers]`, PgBouncer >= 1.19); absent in older records. */
+  peered?: boolean;
+}
+
+/**
+ * The cancel check of one cell: probes, each a query `SELECT pg_sleep(...)` on its own connection
+ * through the pooler, cancelled with a CancelRequest on a new connection to the pooler's port
+ * once PostgreSQL shows it running. `landed`: the query ended with SQLSTATE 57014 ("canceling
+ * statement due to user request") within `promptMs`; `missed`: it was still running then (the
+ * request reached a process that did not know the client; the harness then cancels it directly,
+ * not counted); `failed`: the probe could not be set up or ended otherwise (`errors`).
+ */
+export interface CancelCheckRecord {
+  probes: number;
+  landed: number;
+  missed: number;
+  failed: number;
+  promptMs: number;
+  /** Milliseconds from the cancel request to the query's error, over landed probes. */
+  landedMs?: { median: number; max: number };
+  /** Distinct reasons of failed probes, the first few. */
+  errors?: string[];
 }
 
 export interface WorkerShare {

@@ -12,6 +12,7 @@ import { countConnectionErrors, extractErrorLines } from '../pgbench/summary.js'
 import type { PgbenchSummary } from '../pgbench/types.js';
 import { CELL_FILES } from '../results/paths.js';
 import type {
+  CancelCheckRecord,
   CellRecord,
   EventRecord,
   GroupRecord,
@@ -25,6 +26,7 @@ import type { TlsObservation, TlsObserver } from '../sampling/tls-observe.js';
 import { portPressure, timeWaitNow } from '../stack/tcp-states.js';
 import type { Component, ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
+import type { CancelCheckSession } from './cancel-check.js';
 import { scheduleEvents, signalledComponents } from './events.js';
 import { explainLimitFailure, type LimitContext } from './limit-failure.js';
 import { groupRecords, hasRate, mixProcesses } from './mix-cell.js';
@@ -73,6 +75,8 @@ export interface CellHooks {
   startSampling?: () => Promise<SamplingSession>;
   /** Started with the measured pgbench when the run uses TLS: what each side negotiated. */
   observeTls?: () => TlsObserver;
+  /** With `cancel_check: true`: cancel requests to a second client's long queries while pgbench runs. */
+  checkCancels?: () => CancelCheckSession;
   /** With `profile: true`: perf record on the config's components, around the measured pgbench only. */
   profile?: () => Promise<ProfileSession>;
   signal?: AbortSignal;
@@ -142,6 +146,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...(aborted > 0 ? { abortedClients: aborted } : {}),
     ...(m.events ? { events: m.events } : {}),
     ...(m.workers ? { pgbouncerWorkers: m.workers } : {}),
+    ...(m.cancelCheck ? { cancelCheck: m.cancelCheck } : {}),
     ...(m.profile ? { profile: m.profile } : {}),
   };
   // A component an event signalled may well be gone: that is the event, not a broken path.
@@ -153,9 +158,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     exitCode: result.exitCode,
     signal: result.signal,
     summary,
-    dead: cfgPath.components
-      .filter((c) => !c.alive() && !signalled.has(c))
-      .map((c) => `${c.role}${c.config ? `:${c.config}` : ''}${c.name ? `/${c.name}` : ''}`),
+    dead: deadComponents(cfgPath.components, signalled, warnings),
     disrupted,
     firstError: errorLines[0],
     elapsedMs: m.elapsedMs,
@@ -175,6 +178,24 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     errorLines,
     ...(summary ? { summary } : {}),
   };
+}
+
+/**
+ * The components that died during the cell though no event signalled them, by name; each one's last
+ * log lines go into the warnings (a pooler's FATAL line says why it died).
+ */
+function deadComponents(
+  components: readonly Component[],
+  signalled: ReadonlySet<Component>,
+  warnings: string[],
+): string[] {
+  const dead = components.filter((c) => !c.alive() && !signalled.has(c));
+  return dead.map((c) => {
+    const name = `${c.role}${c.config ? `:${c.config}` : ''}${c.name ? `/${c.name}` : ''}`;
+    const tail = c.logTail(5).trim();
+    if (tail !== '') warnings.push(`${name} died during the cell; its last log lines: ${redact(tail)}`);
+    return name;
+  });
 }
 
 /**
@@ -283,6 +304,7 @@ interface Measured {
   parts: PgbenchResult[];
   events?: EventRecord[];
   workers?: WorkersRecord;
+  cancelCheck?: CancelCheckRecord;
   profile?: ProfileRecord;
   result: PgbenchResult;
   sampling: Awaited<ReturnType<SamplingSession['stop']>> | undefined;
@@ -335,8 +357,10 @@ async function measure(
   let sampling: Measured['sampling'];
   let events: EventRecord[] | undefined;
   const tlsObserver = hooks.observeTls?.();
+  const cancels = hooks.checkCancels?.();
   let tls: TlsObservation | undefined;
   let profile: ProfileRecord | undefined;
+  let cancelCheck: CancelCheckRecord | undefined;
   try {
     parts = await runProcesses(stack, processes, {
       cwd: plan.cellDir,
@@ -353,6 +377,7 @@ async function measure(
     sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;
     tls = await tlsObserver?.stop();
     profile = await profiler?.stop();
+    cancelCheck = await cancels?.stop();
   }
   if (sampling) warnings.push(...sampling.warnings);
   for (const c of profile?.components ?? [])
@@ -367,6 +392,7 @@ async function measure(
     elapsedMs: Date.now() - t0,
     ...(events ? { events } : {}),
     ...(workers ? { workers } : {}),
+    ...(cancelCheck ? { cancelCheck } : {}),
     ...(profile ? { profile } : {}),
   };
 }

@@ -15,6 +15,7 @@ import { isExternal } from '../stack/external.js';
 import { type ClientLimits, clientLimits } from '../stack/limits.js';
 import { NOT_SIZED_EXTERNAL, stackSizing } from '../stack/sizing.js';
 import type { ConfigPath, Provider, Stack } from '../stack/types.js';
+import { cancelCheckHooks } from './cancel-check-hooks.js';
 import { type CellHooks, type CellPlan, cellNotRun, runCell } from './cell.js';
 import { executeCost } from './cost-execute.js';
 import type { CostCell } from './cost-plan.js';
@@ -387,6 +388,7 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
         }
       : {}),
     ...tlsHooks(matrix.spec.configs, cell.config, role, stack.postgres, sampled, cell.concurrency),
+    ...cancelCheckHooks(matrix.spec.configs, cell.config, sampled.endpoint, stack.postgres),
     ...profileHooks(
       matrix.spec.configs.find((c) => c.name === cell.config),
       sampled,

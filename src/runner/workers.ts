@@ -1,3 +1,4 @@
+import { PEERING_MIN_PGBOUNCER } from '../matrix/peering.js';
 import type { WorkerShare, WorkersRecord } from '../results/types.js';
 import { listeners } from '../sampling/listeners.js';
 import { parseStats, type StatsCounters } from '../sampling/pgbouncer-admin.js';
@@ -52,13 +53,14 @@ export function workersRecord(
 /**
  * What happens to a cancel request (sent on a new connection, which the kernel gives to any worker)
  * with several workers. PgBouncer forwards a cancel only for a client it holds; peering (`peer_id`
- * and `[peers]`, PgBouncer 1.19) forwards it to the worker that does, and bench configures none.
+ * and `[peers]`, PgBouncer 1.19) forwards it to the worker that does. Pure.
  */
-export function cancelNote(version: string | undefined): string {
-  const peering = version !== undefined && versionAtLeast(version, [1, 19]);
+export function cancelNote(version: string | undefined, peered: boolean): string {
   const v = version ?? 'of unknown version';
-  return peering
-    ? `PgBouncer ${v} supports peering (peer_id, [peers]) but bench does not configure it: a cancel request may land on another worker than the client's and be ignored`
+  if (peered)
+    return `PgBouncer ${v}: workers peered (peer_id, [peers] through each worker's unix socket): a cancel request reaching any worker is forwarded to the client's`;
+  return version !== undefined && versionAtLeast(version, [...PEERING_MIN_PGBOUNCER])
+    ? `PgBouncer ${v}: workers not peered (peering: false): a cancel request may land on another worker than the client's and be ignored`
     : `PgBouncer ${v} has no peering (peer_id and [peers] arrived in 1.19): a cancel request may land on another worker than the client's and be ignored`;
 }
 
@@ -66,6 +68,7 @@ export function cancelNote(version: string | undefined): string {
 export async function watchWorkers(p: ConfigPath): Promise<{ end(): Promise<WorkersRecord> } | undefined> {
   const ws = p.pgbouncerWorkers;
   if (!ws || ws.length === 0) return undefined;
+  const peered = p.peered === true;
   const port = ws[0]?.component.port ?? p.endpoint.port;
   const pids = ws.map((w) => w.component.pid).filter((x): x is number => x !== undefined);
   const listen = listeners(port, pids);
@@ -73,7 +76,8 @@ export async function watchWorkers(p: ConfigPath): Promise<{ end(): Promise<Work
   return {
     end: async () => ({
       ...workersRecord(port, ws, before, await readWorkerCounters(ws), listen),
-      cancel: cancelNote(ws[0]?.component.version),
+      cancel: cancelNote(ws[0]?.component.version, peered),
+      peered,
     }),
   };
 }

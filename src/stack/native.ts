@@ -293,15 +293,18 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       const bin = configPgbouncerBinary(ctx.configs.find((c) => c.name === l.config)) ?? ctx.bins.pgbouncer;
       if (!bin) throw new StackError('pgbouncer binary not found');
       // Each worker its own directory: its unix socket (the admin console of that worker) and log.
-      const sub = l.workers > 1 ? `pgbouncer-${l.config}-worker-${l.worker}` : `pgbouncer-${l.config}`;
-      const dir = ownedDir(path.join(ctx.root, sub), ctx.runAs);
+      const sub = (w: number) =>
+        l.workers > 1 ? `pgbouncer-${l.config}-worker-${w}` : `pgbouncer-${l.config}`;
+      const dir = ownedDir(path.join(ctx.root, sub(l.worker)), ctx.runAs);
+      // Peers are reached through their sockets: every worker's directory, in worker order.
+      const workerSocketDirs = Array.from({ length: l.workers }, (_, i) => path.join(ctx.root, sub(i + 1)));
       const authFile = path.join(dir, 'userlist.txt');
       ownedFile(authFile, l.userlist, ctx.runAs);
       const iniFile = path.join(dir, 'pgbouncer.ini');
       const tlsPaths = l.tls ? ctx.tls.paths : undefined;
       ownedFile(
         iniFile,
-        l.ini({ authFile, socketDir: dir, ...(tlsPaths ? { tls: tlsPaths } : {}) }),
+        l.ini({ authFile, socketDir: dir, workerSocketDirs, ...(tlsPaths ? { tls: tlsPaths } : {}) }),
         ctx.runAs,
       );
       chmodSync(iniFile, 0o644);

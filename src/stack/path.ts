@@ -58,8 +58,19 @@ export interface PgbouncerLaunch {
   readyAt(socketDir: string): Endpoint;
   /** userlist.txt: the superuser's (samplers, admin console) and the config role's SCRAM verifiers. */
   userlist: string;
-  /** pgbouncer.ini for where the provider puts the auth file, the socket and the TLS files. */
-  ini(where: { authFile: string; socketDir: string; tls?: TlsPaths }): string;
+  /**
+   * pgbouncer.ini for where the provider puts the auth file, the socket and the TLS files;
+   * `workerSocketDirs` (every worker's socket directory as this process sees it, in order) is
+   * needed when the workers are peered.
+   */
+  ini(where: {
+    authFile: string;
+    socketDir: string;
+    tls?: TlsPaths;
+    workerSocketDirs?: readonly string[];
+  }): string;
+  /** The workers are peered (`peer_id`, `[peers]`): decided before the run from the version (src/matrix/peering.ts). */
+  peered: boolean;
   /** Whether this PgBouncer needs the TLS files (its config's `tls:`). */
   tls: boolean;
   /** A cost cell counts this PgBouncer (src/stack/types.ts). */
@@ -133,13 +144,16 @@ function pgbouncerLaunch(
   asRole: Endpoint,
   env: PathEnv,
   tls: ConfigTls,
-  worker = { worker: 1, workers: 1 },
+  worker = { worker: 1, workers: 1, peered: false },
 ): PgbouncerLaunch {
+  const peered = worker.peered && worker.workers > 1;
   return {
     config,
     hop,
     port,
-    ...worker,
+    worker: worker.worker,
+    workers: worker.workers,
+    peered,
     endpoint: { ...asRole, port },
     readyAt: (socketDir) => (worker.workers > 1 ? { ...asRole, host: socketDir, port } : { ...asRole, port }),
     userlist: renderUserlist([
@@ -147,8 +161,9 @@ function pgbouncerLaunch(
       [asRole.user, env.verifiers.get(asRole.user) ?? ''],
     ]),
     tls: tls.client !== 'disable' || tls.server !== 'disable',
-    ini: ({ authFile, socketDir, tls: files }) =>
+    ini: ({ authFile, socketDir, tls: files, workerSocketDirs }) =>
       renderPgbouncerIni({
+        ...(peered && workerSocketDirs ? { peers: { id: worker.worker, socketDirs: workerSocketDirs } } : {}),
         ...(files ? { tlsSettings: pgbouncerTlsSettings(tls, files) } : {}),
         hop,
         listenPort: port,
@@ -218,7 +233,11 @@ export async function startConfigPath(
     const comps = await withPort(fixed, (port) =>
       startWorkers(n, onStarted, (w) =>
         starter.pgbouncer({
-          ...pgbouncerLaunch(c.name, hop, port, asRole, env, c.tls ?? TLS_OFF, { worker: w, workers: n }),
+          ...pgbouncerLaunch(c.name, hop, port, asRole, env, c.tls ?? TLS_OFF, {
+            worker: w,
+            workers: n,
+            peered: c.kind === 'pgbouncer' && c.peering === true,
+          }),
           ...counts('pgbouncer'),
         }),
       ),
@@ -245,7 +264,10 @@ export async function startConfigPath(
   }
   // pgbench's side of the path: TLS as the config says; admin and sampler connections stay plain.
   endpoint = { ...endpoint, ...clientTls(c.tls?.client ?? 'disable', env.caFile) };
-  if (workers) return { config: c.name, endpoint, components, pgbouncerWorkers: workers };
+  if (workers) {
+    const peered = c.kind === 'pgbouncer' && c.peering === true;
+    return { config: c.name, endpoint, components, pgbouncerWorkers: workers, ...(peered ? { peered } : {}) };
+  }
   return { config: c.name, endpoint, components, ...(admin ? { pgbouncerAdmin: admin } : {}) };
 }
 

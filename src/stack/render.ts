@@ -18,6 +18,16 @@ export interface PgbouncerIniInput {
   tlsSettings?: Record<string, string>;
   /** Several PgBouncer processes listen on the port (`workers: N > 1`). */
   reusePort?: boolean;
+  /** Peering (PgBouncer >= 1.19): this process's peer_id and every worker's socket directory, in order. */
+  peers?: { id: number; socketDirs: readonly string[] };
+}
+
+/**
+ * `[peers]`: one entry per worker (its own included, which PgBouncer ignores), reached through its
+ * unix socket: the TCP port is shared, so only a worker's socket directory names that worker.
+ */
+function peersSection(peers: NonNullable<PgbouncerIniInput['peers']>, port: number): string[] {
+  return ['[peers]', ...peers.socketDirs.map((dir, i) => `${i + 1} = host=${dir} port=${port}`), ''];
 }
 
 /** Renders pgbouncer.ini. Pure: the same input gives the same file. */
@@ -43,6 +53,7 @@ export function renderPgbouncerIni(i: PgbouncerIniInput): string {
     log_stats: 0,
   };
   if (i.reusePort) settings.so_reuseport = 1;
+  if (i.peers) settings.peer_id = i.peers.id;
   if (i.hop.min_pool_size !== undefined) settings.min_pool_size = i.hop.min_pool_size;
   if (i.hop.reserve_pool_size !== undefined) settings.reserve_pool_size = i.hop.reserve_pool_size;
   if (i.hop.max_db_connections !== undefined) settings.max_db_connections = i.hop.max_db_connections;
@@ -56,6 +67,7 @@ export function renderPgbouncerIni(i: PgbouncerIniInput): string {
     '[pgbouncer]',
     ...Object.entries(settings).map(([k, v]) => `${k} = ${typeof v === 'boolean' ? (v ? 1 : 0) : v}`),
     '',
+    ...(i.peers ? peersSection(i.peers, i.listenPort) : []),
   ];
   return lines.join('\n');
 }

@@ -465,7 +465,8 @@ async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch
       {
         content: l.ini({
           authFile,
-          socketDir: sock?.target ?? '/tmp',
+          socketDir: sock?.socketDir ?? '/tmp',
+          ...(sock ? { workerSocketDirs: sock.workerSocketDirs } : {}),
           ...(l.tls && ctx.tls.paths ? { tls: ctx.tls.paths } : {}),
         }),
         target: iniFile,
@@ -476,9 +477,9 @@ async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch
       { content: l.userlist, target: authFile, mode: 0o644 },
     ],
     ...(l.tls ? pgbouncerTlsFiles(ctx.tls, serverUser(image)) : {}),
-    ...(sock ? { binds: [sock] } : {}),
+    ...(sock ? { binds: [{ source: sock.source, target: sock.target }] } : {}),
     logMessage: { re: /process up/, times: 1 },
-    ready: sock ? l.readyAt(sock.source) : l.endpoint,
+    ready: sock ? l.readyAt(sock.hostSocketDir) : l.endpoint,
     readyTimeoutMs: 60_000,
     // SIGTERM (docker stop's default) is pgbouncer's immediate shutdown.
     stopTimeoutMs: 5_000,
@@ -494,7 +495,7 @@ async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch
     ctx.bouncerVersions.set(image.ref, version);
   }
   component.version = version;
-  if (sock) component.socketDir = sock.source;
+  if (sock) component.socketDir = sock.hostSocketDir;
   ctx.versions.pgbouncer ??= version;
   if (ctx.images[`pgbouncer:${l.config}`]) ctx.versions[`pgbouncer:${l.config}`] = version;
   // PgBouncer >= 1.23 made SIGTERM a "super safe" shutdown that waits for every client, and
@@ -506,21 +507,44 @@ async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch
 
 /** Where a worker's unix socket lives inside its container. */
 const WORKER_SOCKET_DIR = '/var/run/bench-pgbouncer';
+/** sun_path holds 108 bytes on Linux, the last one a NUL. */
+const MAX_SOCKET_PATH = 107;
 
 /**
- * With several workers, each container's socket directory is a host directory (mode 0777: the
- * container's pgbouncer user creates the socket in it), so the harness reaches each worker's admin
- * console from the host; one process needs none (its admin console is the TCP port).
+ * With several workers, the config's socket directories are one host directory mounted into every
+ * worker's container, one subdirectory per worker (mode 0777: the container's pgbouncer user
+ * creates its socket in it): the harness reaches each worker's admin console from the host, and a
+ * peered worker reaches its peers' sockets. One process needs none (its admin console is the TCP port).
  */
 function workerSocketMount(
   workdir: string,
   l: PgbouncerLaunch,
-): { source: string; target: string } | undefined {
+):
+  | { source: string; target: string; socketDir: string; hostSocketDir: string; workerSocketDirs: string[] }
+  | undefined {
   if (l.workers <= 1) return undefined;
-  const source = path.join(workdir, `pgbouncer-${l.config}-worker-${l.worker}`);
-  mkdirSync(source, { recursive: true });
-  chmodSync(source, 0o777);
-  return { source, target: WORKER_SOCKET_DIR };
+  // Short names: a unix socket's path has at most 107 bytes, and the host path is what the
+  // harness connects to (<workdir>/pgbouncer-<config>/<worker>/.s.PGSQL.<port>).
+  const source = path.join(workdir, `pgbouncer-${l.config}`);
+  const hostSocketDir = path.join(source, String(l.worker));
+  const socket = path.join(hostSocketDir, `.s.PGSQL.${l.port}`);
+  if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
+    throw new StackError(
+      `config ${l.config}: the unix socket of its worker ${l.worker} would be ${socket}, longer than the ${MAX_SOCKET_PATH} bytes a socket path may have (use a shorter matrix or config name, or TMPDIR)`,
+    );
+  }
+  for (const d of [source, hostSocketDir]) {
+    mkdirSync(d, { recursive: true });
+    chmodSync(d, 0o777);
+  }
+  const inside = (w: number) => `${WORKER_SOCKET_DIR}/${w}`;
+  return {
+    source,
+    target: WORKER_SOCKET_DIR,
+    socketDir: inside(l.worker),
+    hostSocketDir,
+    workerSocketDirs: Array.from({ length: l.workers }, (_, i) => inside(i + 1)),
+  };
 }
 
 /** A config's proxy as a container from its image, its `files:` copied into {workdir} first. */

@@ -41,6 +41,8 @@ export interface ConfigPath {
    * socket: the TCP port is shared, so TCP cannot pick a worker). `pgbouncerAdmin` is then unset.
    */
   pgbouncerWorkers?: PgbouncerWorker[];
+  /** The workers are peered (`peer_id`, `[peers]`): a cancel request reaching any is forwarded. */
+  peered?: boolean;
 }
 
 export interface PgbouncerWorker {

@@ -1,4 +1,5 @@
 import type { Row, Thresholds, WarningDraft } from '../model/row.js';
+import { cancelCheckFigure } from './cancel-check/figure.js';
 import { clientsFigure } from './clients/figure.js';
 import { connectionsPerCoreFigure } from './connections-per-core/figure.js';
 import { costFigure } from './cost/figure.js';
@@ -25,6 +26,7 @@ export const FIGURES: readonly Figure[] = [
   sweepFigure,
   workerScalingFigure,
   eventBlipsFigure,
+  cancelCheckFigure,
   flameFigure,
   timeSeriesFigure,
   costFigure,

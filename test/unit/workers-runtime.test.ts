@@ -108,6 +108,17 @@ describe('classifyCell with a scheduled event', () => {
     ].join('\n');
     expect(countAbortedClients(stderr)).toBe(2);
   });
+
+  it('counts clients aborted on an error answer (PgBouncer 1.24 closing them at a SIGINT)', () => {
+    // Recorded here: pgbench 15 through PgBouncer 1.24.1 whose worker got SIGINT.
+    const stderr = [
+      'progress: 5.0 s, 120.9 tps, lat 30.105 ms stddev 25.306, 0 failed',
+      'pgbench: error: client 5 script 0 aborted in command 1 query 0: FATAL:  server shutting down',
+      'pgbench: error: client 1 script 0 aborted in command 1 query 0: FATAL:  server shutting down',
+      'pgbench: error: Run was aborted; the above results are incomplete.',
+    ].join('\n');
+    expect(countAbortedClients(stderr)).toBe(2);
+  });
 });
 
 // Recorded from this machine's /proc/net/tcp (two so_reuseport listeners on 0x6BDB = 27611).
@@ -142,12 +153,13 @@ describe('listeners', () => {
 });
 
 describe('cancel routing', () => {
-  it('says whether the PgBouncer version could route a cancel to the right worker', () => {
-    expect(cancelNote('1.18.0')).toMatch(
+  it('says whether the workers were peered, and why not', () => {
+    expect(cancelNote('1.18.0', false)).toMatch(
       /^PgBouncer 1.18.0 has no peering \(peer_id and \[peers\] arrived in 1.19\)/,
     );
-    expect(cancelNote('1.19.1')).toMatch(
-      /supports peering \(peer_id, \[peers\]\) but bench does not configure it/,
+    expect(cancelNote('1.19.1', false)).toMatch(/workers not peered \(peering: false\)/);
+    expect(cancelNote('1.24.1', true)).toMatch(
+      /^PgBouncer 1.24.1: workers peered .* forwarded to the client's$/,
     );
   });
 });
