@@ -26,7 +26,7 @@ import type { TlsObservation, TlsObserver } from '../sampling/tls-observe.js';
 import { portPressure, timeWaitNow } from '../stack/tcp-states.js';
 import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
-import { scheduleEvents, signalledComponents } from './events.js';
+import { eventFailure, scheduleEvents, signalledComponents } from './events.js';
 import { explainLimitFailure, type LimitContext } from './limit-failure.js';
 import { classifyCell } from './outcome.js';
 import {
@@ -150,7 +150,9 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
   };
   // A component an event signalled may well be gone: that is the event, not a broken path.
   const signalled = signalledComponents(m.events ?? [], cfgPath.components);
-  const disrupted = signalled.size > 0;
+  // Any operation that fired (a restart, a KILL, a failover) may abort clients: gates decide.
+  const disrupted = signalled.size > 0 || (m.events ?? []).some((e) => e.firedAt !== undefined);
+  const failedEvent = eventFailure(m.events ?? []);
   const verdict = classifyCell({
     interrupted: result.aborted || hooks.signal?.aborted === true,
     timedOut: result.timedOut,
@@ -165,6 +167,16 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     elapsedMs: m.elapsedMs,
     plannedS: wholeSeconds(plan.durationMs),
   });
+  if (verdict.state === 'completed' && failedEvent) {
+    return {
+      ...base,
+      state: 'failed',
+      exitCode: result.exitCode,
+      reason: failedEvent,
+      errorLines,
+      summary: verdict.summary,
+    };
+  }
   if (verdict.state === 'completed') {
     if (result.exitCode === 2) warnings.push(disruptionNote(aborted));
     return { ...base, state: 'completed', exitCode: result.exitCode === 2 ? 2 : 0, summary: verdict.summary };
@@ -175,7 +187,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...base,
     state: verdict.state,
     exitCode: result.exitCode,
-    reason: why ? `${verdict.reason}; ${why}` : verdict.reason,
+    reason: [verdict.reason, ...(why ? [why] : []), ...(failedEvent ? [failedEvent] : [])].join('; '),
     errorLines,
     ...(summary ? { summary } : {}),
   };
