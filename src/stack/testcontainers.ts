@@ -52,7 +52,7 @@ import {
 import { pickPort, releasePort } from './ports.js';
 import { containerTls, pgbouncerTlsFiles, postgresTlsFiles } from './tls-containers.js';
 import type { StackTls } from './tls-stack.js';
-import type { Component, Endpoint, PostgresOps, Provider, Stack, StartOptions } from './types.js';
+import type { Component, ConfigPath, Endpoint, PostgresOps, Provider, Stack, StartOptions } from './types.js';
 
 export const dockerEngine = pingDocker;
 
@@ -234,15 +234,8 @@ export const testcontainersProvider: Provider = {
       const versions: Record<string, string> = {};
       const details: Record<string, unknown> = {};
       const containers = () => started.map(containerFacts);
-      const starter = containerStarter({
-        client,
-        runLabel,
-        images: facts,
-        versions,
-        signal,
-        tls,
-        workdir: opts.workdir,
-      });
+      const { workdir } = opts;
+      const starter = containerStarter({ client, runLabel, images: facts, versions, signal, tls, workdir });
       const lifecycle = pathLifecycle(spec.configs, started, async (c, onStarted, counting) => {
         // Refused before the run starts (src/runner/cost-preflight.ts); this is the last guard.
         if (counting) throw new StackError('cost cells run on the native provider only');
@@ -282,8 +275,7 @@ export const testcontainersProvider: Provider = {
           details.containers = containers();
         },
         restartPath: lifecycle.restartPath,
-        ...(pg.ops ? { postgresOps: pg.ops } : {}),
-        pgbouncerOps: containerPgbouncerOps(client, lifecycle.paths, `${CONF_DIR}/pgbouncer.ini`),
+        ...containerOps(client, pg.ops, lifecycle.paths),
         stop: stopAll,
       };
     } catch (e) {
@@ -432,6 +424,18 @@ async function startPostgres(s: PostgresStart): Promise<{
       `postgres in ${s.image.ref} answered but could not be prepared: ${(e as Error).message}`,
     );
   }
+}
+
+/** The operations events use on this stack: PostgreSQL's (when restartable) and pgbouncer.ini's. */
+function containerOps(
+  client: ContainerRuntimeClient,
+  postgresOps: PostgresOps | undefined,
+  paths: ReadonlyMap<string, ConfigPath>,
+): Pick<Stack, 'postgresOps' | 'pgbouncerOps'> {
+  return {
+    ...(postgresOps ? { postgresOps } : {}),
+    pgbouncerOps: containerPgbouncerOps(client, paths, `${CONF_DIR}/pgbouncer.ini`),
+  };
 }
 
 /** Whether the run restarts or crashes PostgreSQL (its server must then outlive a postmaster). */
