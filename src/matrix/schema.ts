@@ -68,6 +68,20 @@ const pgbouncerHopAxes = z.strictObject({
  */
 const configConcurrency = z.array(z.number().int().positive()).min(1, 'a non-empty list').optional();
 
+/**
+ * A streaming standby of the run's PostgreSQL, up while this config's cells run, for `failover`
+ * events (src/stack/standby.ts, docs/operations.md).
+ */
+const standbySchema = z.boolean().optional();
+
+/**
+ * What a failover does with this config's PgBouncer once the standby is promoted: nothing (the
+ * pool stays on the dead primary), rewrite its [databases] to the new primary and RELOAD, or the
+ * same between PAUSE and RESUME (src/runner/event-failover.ts).
+ */
+export const ON_FAILOVER = ['none', 'reload', 'pause-reload-resume'] as const;
+export type OnFailover = (typeof ON_FAILOVER)[number];
+
 const directConfig = z.strictObject({
   name,
   kind: z.literal('direct'),
@@ -77,6 +91,7 @@ const directConfig = z.strictObject({
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
+  standby: standbySchema,
 });
 
 const port = z.number().int().min(1024).max(65535);
@@ -105,6 +120,8 @@ const pgbouncerConfigFields = {
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
+  standby: standbySchema,
+  on_failover: z.enum(ON_FAILOVER).optional(),
 };
 /** As written in a file: pool fields and settings may be lists (axes). */
 const pgbouncerConfig = pgbouncerHopAxes.extend(pgbouncerConfigFields);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ConfigurationError, StackError } from '../errors.js';
@@ -17,10 +17,11 @@ import {
 } from './cluster.js';
 import { pathLifecycle } from './lifecycle.js';
 import { nativeLaunch } from './native-counting.js';
-import { type ComponentStarter, preparePaths, startConfigPath } from './path.js';
+import { type ComponentStarter, preparePaths, type StandbyLaunch, startConfigPath } from './path.js';
 import { pickPort, releasePort } from './ports.js';
 import { ManagedProcess } from './process.js';
 import { waitForQuery, waitForTcp } from './ready.js';
+import { waitForStreaming } from './standby.js';
 import { nativeTls, type StackTls } from './tls-stack.js';
 import type { Component, ComponentRole, Endpoint, Provider, Stack, StartOptions } from './types.js';
 import { componentUser, type RunAs } from './user.js';
@@ -276,6 +277,7 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
         socketDir: dir,
       };
     },
+    standby: (l) => startNativeStandby(ctx, l),
     async proxy(l) {
       const c = l.config;
       if (!c.command) {
@@ -311,4 +313,51 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       return component('proxy', proc, l.port, undefined, c.name, l.counting ? 30_000 : 5_000);
     },
   };
+}
+
+/**
+ * A standby as a local process: pg_basebackup of the primary into a fresh data directory (as the
+ * component user, the replication role's password in a 0600 password file, never in argv), then
+ * postgres on it with the primary's settings on its own port, ready once it streams.
+ */
+async function startNativeStandby(ctx: ProcessContext, l: StandbyLaunch): Promise<Component> {
+  const basebackup = path.join(path.dirname(ctx.bins.postgres), 'pg_basebackup');
+  if (!existsSync(basebackup)) throw new StackError(`pg_basebackup not found beside ${ctx.bins.postgres}`);
+  const data = path.join(ctx.root, `standby-${l.config}`);
+  rmSync(data, { recursive: true, force: true });
+  const sock = ownedDir(path.join(ctx.root, `standby-${l.config}-sock`), ctx.runAs);
+  const pgpass = path.join(ctx.root, `standby-${l.config}.pgpass`);
+  ownedFile(pgpass, l.pgpass, ctx.runAs);
+  const ids = ctx.runAs ? { uid: ctx.runAs.uid, gid: ctx.runAs.gid } : {};
+  const backup = await execa(basebackup, l.basebackup(data), {
+    reject: false,
+    ...ids,
+    cwd: ctx.root,
+    env: { PGPASSFILE: pgpass },
+    timeout: 300_000,
+  });
+  if (backup.exitCode !== 0) {
+    throw new StackError(
+      `pg_basebackup for the standby of ${l.config} failed (exit ${backup.exitCode})`,
+      `${backup.stderr}`.slice(-2000),
+    );
+  }
+  const args = postgresSettingArgs({ ...ctx.tls.postgres, ...l.settings(sock) });
+  const proc = new ManagedProcess([ctx.bins.postgres, '-D', data, ...args], {
+    name: `postgres:standby:${l.config}`,
+    cwd: ctx.root,
+    ...ids,
+    logFile: path.join(ctx.root, `standby-${l.config}.log`),
+    stopSignal: 'SIGINT',
+    hardSignal: 'SIGQUIT',
+  });
+  await whenReady(
+    proc,
+    () => `the standby of ${l.config} did not start`,
+    async () => {
+      await waitForQuery(l.endpoint, 60_000, () => proc.alive() && !ctx.signal?.aborted);
+      await waitForStreaming(l.endpoint, 30_000);
+    },
+  );
+  return { ...component('postgres', proc, l.port, undefined, l.config, 15_000), name: 'standby' };
 }

@@ -41,6 +41,17 @@ export interface ConfigPath {
    * socket: the TCP port is shared, so TCP cannot pick a worker). `pgbouncerAdmin` is then unset.
    */
   pgbouncerWorkers?: PgbouncerWorker[];
+  /** The config's streaming standby (`standby: true`), up while the path is. */
+  standby?: StandbyNode;
+}
+
+/** A config's streaming standby (src/stack/standby.ts). */
+export interface StandbyNode {
+  /** The standby as the harness's superuser, on the bench database. */
+  endpoint: Endpoint;
+  component: Component;
+  /** Its physical replication slot on the primary. */
+  slot: string;
 }
 
 export interface PgbouncerWorker {
