@@ -17,6 +17,7 @@ import {
 } from './cluster.js';
 import { pathLifecycle } from './lifecycle.js';
 import { nativeLaunch } from './native-counting.js';
+import { NativePostgres } from './native-postgres.js';
 import { type ComponentStarter, preparePaths, type StandbyLaunch, startConfigPath } from './path.js';
 import { pickPort, releasePort } from './ports.js';
 import { ManagedProcess } from './process.js';
@@ -118,7 +119,7 @@ export const nativeProvider: Provider = {
       const tls = await nativeTls(spec, root, runAs);
       const pgT0 = Date.now();
       const postgres = await startPostgres(bins, root, runAs, password, opts, tls);
-      started.push(postgres.component);
+      started.push(postgres.server.component);
       log(`postgres ${pgVersion} ready on 127.0.0.1:${postgres.endpoint.port} in ${Date.now() - pgT0} ms`);
 
       const env = await preparePaths(postgres.endpoint, matrix, password, postgres.secret, log);
@@ -133,7 +134,7 @@ export const nativeProvider: Provider = {
       return {
         provider: 'native',
         postgres: postgres.endpoint,
-        postgresComponent: postgres.component,
+        postgresComponent: postgres.server.component,
         paths: lifecycle.paths,
         roles: env.roles,
         pgbench: localPgbench(bins.pgbench, pgbenchVersion),
@@ -164,7 +165,7 @@ async function startPostgres(
   password: string,
   { matrix: { spec }, log, signal }: StartOptions,
   tls: StackTls,
-): Promise<{ endpoint: Endpoint; component: Component; secret: string }> {
+): Promise<{ endpoint: Endpoint; server: NativePostgres; secret: string }> {
   const data = path.join(root, 'pgdata');
   const sock = ownedDir(path.join(root, 'pgsock'), runAs);
   const pwfile = path.join(root, 'pwfile');
@@ -186,17 +187,25 @@ async function startPostgres(
     throw new StackError(`initdb failed (exit ${init.exitCode})`, `${init.stderr}`.slice(-2000));
   const port = spec.postgres.port ?? (await pickPort());
   const args = postgresSettingArgs({ ...tls.postgres, ...postgresSettings(spec, port, sock) });
-  const proc = new ManagedProcess([bins.postgres, '-D', data, ...args], {
-    name: 'postgres',
-    cwd: root,
-    ...ids,
-    logFile: path.join(root, 'postgres.log'),
-    // SIGINT is PostgreSQL's "fast" shutdown; SIGQUIT its immediate one. SIGKILL on the postmaster
-    // would orphan its backends, so the hard signal is SIGQUIT.
-    stopSignal: 'SIGINT',
-    hardSignal: 'SIGQUIT',
-  });
   const endpoint: Endpoint = { host: '127.0.0.1', port, database: 'postgres', user: BENCH_USER, password };
+  const server = new NativePostgres(
+    [bins.postgres, '-D', data, ...args],
+    {
+      name: 'postgres',
+      cwd: root,
+      ...ids,
+      logFile: path.join(root, 'postgres.log'),
+      // SIGINT is PostgreSQL's "fast" shutdown; SIGQUIT its immediate one. SIGKILL on the postmaster
+      // would orphan its backends, so the hard signal is SIGQUIT.
+      stopSignal: 'SIGINT',
+      hardSignal: 'SIGQUIT',
+    },
+    endpoint,
+    port,
+    15_000,
+    () => releasePort(port),
+  );
+  const proc = server.process;
   let secret = '';
   try {
     const what = () => (signal?.aborted ? 'interrupted while postgres started' : 'postgres did not start');
@@ -210,11 +219,7 @@ async function startPostgres(
   }
   registerSecret(secret);
   log(`postgres cluster in ${data}`);
-  return {
-    secret,
-    endpoint: { ...endpoint, database: BENCH_DB },
-    component: component('postgres', proc, port, undefined, undefined, 15_000),
-  };
+  return { secret, endpoint: { ...endpoint, database: BENCH_DB }, server };
 }
 
 interface ProcessContext {
