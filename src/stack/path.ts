@@ -242,9 +242,9 @@ export async function startConfigPath(
   return { ...p, standby };
 }
 
-/** Whether a config asks for a standby (direct and pgbouncer configs may). */
+/** Whether a config asks for a standby (`standby: true`; an external stack has its own servers). */
 export function hasStandby(c: ConfigSpec): boolean {
-  return (c.kind === 'direct' || c.kind === 'pgbouncer') && c.standby === true;
+  return c.kind !== 'external' && c.standby === true;
 }
 
 /**
