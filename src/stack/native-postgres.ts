@@ -1,7 +1,7 @@
 import { StackError } from '../errors.js';
 import { ManagedProcess, type SpawnOptions } from './process.js';
 import { waitForQuery } from './ready.js';
-import type { Component, Endpoint } from './types.js';
+import type { Component, Endpoint, PostgresOps } from './types.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -34,15 +34,14 @@ export class NativePostgres {
     onStop: () => void,
   ) {
     this.proc = new ManagedProcess(argv, opts);
-    const self = this;
     this.component = {
       role: 'postgres',
       pid: this.proc.pid,
       port,
-      alive: () => self.proc.alive(),
-      logTail: (n) => self.proc.logTail(n),
+      alive: () => this.proc.alive(),
+      logTail: (n) => this.proc.logTail(n),
       stop: async () => {
-        await self.proc.stop(graceMs);
+        await this.proc.stop(graceMs);
         onStop();
       },
     };
@@ -60,7 +59,9 @@ export class NativePostgres {
     if (!this.proc.alive()) return;
     this.proc.signal(how === 'kill' ? 'SIGKILL' : 'SIGINT');
     if (!(await this.proc.waitForExit(how === 'kill' ? 5_000 : 30_000)))
-      throw new StackError(`postgres (pid ${this.proc.pid}) did not exit after ${how === 'kill' ? 'SIGKILL' : 'SIGINT'}`);
+      throw new StackError(
+        `postgres (pid ${this.proc.pid}) did not exit after ${how === 'kill' ? 'SIGKILL' : 'SIGINT'}`,
+      );
   }
 
   /**
@@ -81,5 +82,28 @@ export class NativePostgres {
     } catch (e) {
       throw new StackError(`postgres did not start again: ${(e as Error).message}`, this.proc.logTail(15));
     }
+  }
+
+  /** The stack's operations on this server (src/stack/types.ts). */
+  ops(): PostgresOps {
+    const again = 60_000;
+    return {
+      stop: (how) => this.stop(how),
+      start: (timeoutMs) => this.start(timeoutMs),
+      crash: async () => {
+        await this.stop('kill');
+        await this.start(again);
+      },
+      restart: async (mode) => {
+        if (mode === 'fast') await this.stop('fast');
+        else {
+          // Immediate shutdown: SIGQUIT, no checkpoint; the start does crash recovery.
+          this.proc.signal('SIGQUIT');
+          await this.proc.waitForExit(30_000);
+        }
+        await this.start(again);
+      },
+      ready: (timeoutMs) => waitForQuery(this.ready, timeoutMs, () => this.proc.alive()),
+    };
   }
 }

@@ -19,6 +19,7 @@ import { pathLifecycle } from './lifecycle.js';
 import { nativeLaunch } from './native-counting.js';
 import { NativePostgres } from './native-postgres.js';
 import { type ComponentStarter, preparePaths, type StandbyLaunch, startConfigPath } from './path.js';
+import { iniRewriter } from './pgbouncer-rewrite.js';
 import { pickPort, releasePort } from './ports.js';
 import { ManagedProcess } from './process.js';
 import { waitForQuery, waitForTcp } from './ready.js';
@@ -124,7 +125,8 @@ export const nativeProvider: Provider = {
 
       const env = await preparePaths(postgres.endpoint, matrix, password, postgres.secret, log);
       if (tls.certs) env.caFile = tls.certs.file('caCert');
-      const starter = processStarter({ bins, root, runAs, pgbouncerVersion, signal: opts.signal, tls });
+      const inis = iniRewriter();
+      const starter = processStarter({ bins, root, runAs, pgbouncerVersion, signal: opts.signal, tls, inis });
       const lifecycle = pathLifecycle(spec.configs, started, (c, onStarted, counting) =>
         startConfigPath(c, env, starter, onStarted, counting),
       );
@@ -135,6 +137,8 @@ export const nativeProvider: Provider = {
         provider: 'native',
         postgres: postgres.endpoint,
         postgresComponent: postgres.server.component,
+        postgresOps: postgres.server.ops(),
+        pgbouncerOps: inis.ops,
         paths: lifecycle.paths,
         roles: env.roles,
         pgbench: localPgbench(bins.pgbench, pgbenchVersion),
@@ -229,6 +233,8 @@ interface ProcessContext {
   pgbouncerVersion: string | undefined;
   signal: AbortSignal | undefined;
   tls: StackTls;
+  /** Each running PgBouncer's ini, for the stack's pgbouncerOps. */
+  inis: ReturnType<typeof iniRewriter>;
 }
 
 /** PgBouncer and proxies as local processes under the run's scratch directory. */
@@ -244,12 +250,16 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       ownedFile(authFile, l.userlist, ctx.runAs);
       const iniFile = path.join(dir, 'pgbouncer.ini');
       const tlsPaths = l.tls ? ctx.tls.paths : undefined;
-      ownedFile(
-        iniFile,
-        l.ini({ authFile, socketDir: dir, ...(tlsPaths ? { tls: tlsPaths } : {}) }),
-        ctx.runAs,
-      );
-      chmodSync(iniFile, 0o644);
+      const where = { authFile, socketDir: dir, ...(tlsPaths ? { tls: tlsPaths } : {}) };
+      const writeIni = (text: string) => {
+        ownedFile(iniFile, text, ctx.runAs);
+        chmodSync(iniFile, 0o644);
+      };
+      writeIni(l.ini(where));
+      ctx.inis.register(l.config, l.worker, {
+        render: (change) => l.ini({ ...where, change }),
+        write: async (text) => writeIni(text),
+      });
       // Foreground under our supervision: `-d` needs a pidfile and hides the PID from us.
       const launch = nativeLaunch(
         [ctx.bins.pgbouncer, iniFile],

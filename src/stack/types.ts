@@ -113,6 +113,16 @@ export interface PostgresOps {
   crash(): Promise<void>;
   /** Waits until PostgreSQL accepts connections (after an operation, before the next cell). */
   ready(timeoutMs: number): Promise<void>;
+  /**
+   * Stops PostgreSQL and leaves it down (a failover's primary): `kill` is SIGKILL of the postmaster
+   * (its data then needs crash recovery), `fast` a fast shutdown. Resolves once the postmaster is gone.
+   */
+  stop(how: 'kill' | 'fast'): Promise<void>;
+  /**
+   * Starts a PostgreSQL that `stop` left down again on its own data, resolving once it accepts
+   * connections (before the next cell after a failover); a running one is left alone.
+   */
+  start(timeoutMs: number): Promise<void>;
 }
 
 export interface Stack {
