@@ -124,13 +124,13 @@ events:
 
   it('serves transactions again after a re-pointed failover (the stranded pool does not)', () => {
     for (const rep of [1, 2]) {
-      const after = (config: string) => {
+      const servedAfter = (config: string) => {
         const c = cell(config, rep);
         const done = failover(c).doneAt as number;
         return progress(c).filter((p) => p.at > done + 1000 && p.tps > 0).length;
       };
-      expect(after('repointed'), output).toBeGreaterThan(0);
-      expect(after('stranded'), output).toBe(0);
+      expect(servedAfter('repointed'), output).toBeGreaterThan(0);
+      expect(servedAfter('stranded'), output).toBe(0);
     }
   });
 
