@@ -2,7 +2,7 @@ import type { ON_FAILOVER } from '../matrix/events.js';
 import type { ConfigSpec } from '../matrix/schema.js';
 import { waitForQuery } from '../stack/ready.js';
 import { promote, waitForWrites } from '../stack/standby.js';
-import type { ConfigPath, Stack } from '../stack/types.js';
+import type { ConfigPath } from '../stack/types.js';
 import { sendAll, targetAdmins } from './event-admin.js';
 import type { EventAction, EventContext, RecoverAction } from './event-types.js';
 
@@ -95,25 +95,21 @@ export const failoverAction: EventAction<'failover'> = async (ev, ctx) => {
 
 /**
  * After a cell with a failover, the same state for the next cell: the promoted standby has taken
- * writes the old primary never saw, so it is thrown away with the config's path; the old primary
- * starts again on its own data (crash recovery), where every endpoint of the stack points; the
- * path starts afresh: a new standby from a new base backup, PgBouncer from its own ini (the
- * primary's address).
+ * writes the old primary never saw, so it is thrown away with the config's path (PgBouncer and
+ * standby); the old primary starts again on its own data (crash recovery), where every endpoint of
+ * the stack points. The config's next cell starts its path afresh, as any first cell does: a new
+ * standby from a new base backup, PgBouncer from its own ini (the primary's address).
  */
 export const recoverAfterFailover: RecoverAction = async (ctx) => {
   const name = ctx.config.name;
-  await rebuild(ctx.stack, name);
+  const ops = ctx.stack.postgresOps;
+  if (!ops) throw new Error(`the ${ctx.stack.provider} stack cannot start PostgreSQL again`);
+  const t0 = Date.now();
+  await ctx.stack.stopPath(name);
+  await ops.start(RESTART_MS);
+  await waitForQuery(ctx.stack.postgres, RESTART_MS);
   ctx.log(
-    `after the failover: ${name} rebuilt (primary back, a new standby streaming, pooler on the primary)`,
+    `after the failover: ${name}'s promoted standby discarded, the primary back in ${Date.now() - t0} ms; ` +
+      'its next cell starts a new standby and its pooler on the primary',
   );
 };
-
-async function rebuild(stack: Stack, config: string): Promise<void> {
-  const ops = stack.postgresOps;
-  if (!ops) throw new Error(`the ${stack.provider} stack cannot start PostgreSQL again`);
-  await stack.stopPath(config);
-  await ops.start(RESTART_MS);
-  await waitForQuery(stack.postgres, RESTART_MS);
-  const path = await stack.startPath(config);
-  await waitForQuery(path.endpoint, RESTART_MS, () => path.components.every((c) => c.alive()));
-}

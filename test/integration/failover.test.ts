@@ -144,8 +144,10 @@ events:
         output,
       ).toBe(true);
     }
-    expect(output).toMatch(/after the failover: stranded rebuilt/);
-    expect(output).toMatch(/after the failover: repointed rebuilt/);
+    expect(output).toMatch(/after the failover: stranded's promoted standby discarded, the primary back/);
+    expect(output).toMatch(/after the failover: repointed's promoted standby discarded, the primary back/);
+    // Each cell's path started once, with a standby of its own: four base backups for four cells.
+    expect(output.match(/standby for \S+ streaming/g)).toHaveLength(4);
   });
 
   it('leaves no process of the run behind and no password in the output', () => {
