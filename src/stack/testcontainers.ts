@@ -46,10 +46,12 @@ import {
   type PgbouncerLaunch,
   type ProxyLaunch,
   preparePaths,
+  type StandbyLaunch,
   startConfigPath,
   where,
 } from './path.js';
 import { pickPort, releasePort } from './ports.js';
+import { waitForStreaming } from './standby.js';
 import { containerTls, pgbouncerTlsFiles, postgresTlsFiles } from './tls-containers.js';
 import type { StackTls } from './tls-stack.js';
 import type { Component, ConfigPath, Endpoint, PostgresOps, Provider, Stack, StartOptions } from './types.js';
@@ -586,5 +588,60 @@ async function startProxyContainer(ctx: ContainerContext, l: ProxyLaunch): Promi
 /** PgBouncer and proxies as containers on the host network, configs copied in before start. */
 function containerStarter(ctx: Omit<ContainerContext, 'bouncerVersions'>): ComponentStarter {
   const full: ContainerContext = { ...ctx, bouncerVersions: new Map() };
-  return { pgbouncer: (l) => startPgbouncerContainer(full, l), proxy: (l) => startProxyContainer(full, l) };
+  return {
+    pgbouncer: (l) => startPgbouncerContainer(full, l),
+    proxy: (l) => startProxyContainer(full, l),
+    standby: (l) => startStandbyContainer(full, l),
+  };
+}
+
+const STANDBY_PGDATA = '/tmp/standby-data';
+
+/**
+ * A standby as a container of the PostgreSQL image on the host network: `sh -c` takes the base
+ * backup of the primary (127.0.0.1, the replication role's password in a 0600 password file of the
+ * server user, never in argv), then execs postgres on it, so the postmaster is the container's main
+ * process. The image's entrypoint (an official image's initdb) is bypassed.
+ */
+async function startStandbyContainer(ctx: ContainerContext, l: StandbyLaunch): Promise<Component> {
+  const image = ctx.images.postgres;
+  if (!image) throw new StackError('internal: no postgres image resolved');
+  const copied = `${CONF_DIR}/standby.pgpass`;
+  const pgpass = '/tmp/standby.pgpass';
+  const args = postgresSettingArgs({ ...ctx.tls.postgres, ...l.settings('/tmp') });
+  const shq = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
+  const script =
+    `cp ${copied} ${pgpass} && chmod 600 ${pgpass} && ` +
+    `PGPASSFILE=${pgpass} pg_basebackup ${l.basebackup(STANDBY_PGDATA).map(shq).join(' ')} && ` +
+    `exec postgres -D ${STANDBY_PGDATA} ${args.map(shq).join(' ')}`;
+  const component = await startComponentContainer({
+    client: ctx.client,
+    role: 'postgres',
+    config: l.config,
+    image,
+    runLabel: ctx.runLabel,
+    port: l.port,
+    entrypoint: ['sh'],
+    command: ['-c', script],
+    user: 'postgres',
+    // Readable by the server user only once copied to its 0600 file; the copy stays in the layer.
+    files: [{ content: l.pgpass, target: copied, mode: 0o644 }],
+    ...postgresTlsFiles(ctx.tls),
+    shmBytes: POSTGRES_SHM_BYTES,
+    logMessage: { re: /database system is ready to accept read-only connections/, times: 1 },
+    ready: l.endpoint,
+    readyTimeoutMs: 120_000,
+    stopTimeoutMs: 15_000,
+    stopSignal: 'SIGINT',
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  try {
+    await waitForStreaming(l.endpoint, 30_000);
+  } catch (e) {
+    await component.stop();
+    throw new StackError(`the standby of ${l.config} did not stream: ${(e as Error).message}`);
+  }
+  component.name = 'standby';
+  component.version = ctx.versions.postgres ?? 'unknown';
+  return component;
 }

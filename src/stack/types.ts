@@ -41,6 +41,17 @@ export interface ConfigPath {
    * socket: the TCP port is shared, so TCP cannot pick a worker). `pgbouncerAdmin` is then unset.
    */
   pgbouncerWorkers?: PgbouncerWorker[];
+  /** The config's streaming standby (`standby: true`), up while the path is. */
+  standby?: StandbyNode;
+}
+
+/** A config's streaming standby (src/stack/standby.ts). */
+export interface StandbyNode {
+  /** The standby as the harness's superuser, on the bench database. */
+  endpoint: Endpoint;
+  component: Component;
+  /** Its physical replication slot on the primary. */
+  slot: string;
 }
 
 export interface PgbouncerWorker {
@@ -102,6 +113,16 @@ export interface PostgresOps {
   crash(): Promise<void>;
   /** Waits until PostgreSQL accepts connections (after an operation, before the next cell). */
   ready(timeoutMs: number): Promise<void>;
+  /**
+   * Stops PostgreSQL and leaves it down (a failover's primary): `kill` is SIGKILL of the postmaster
+   * (its data then needs crash recovery), `fast` a fast shutdown. Resolves once the postmaster is gone.
+   */
+  stop(how: 'kill' | 'fast'): Promise<void>;
+  /**
+   * Starts a PostgreSQL that `stop` left down again on its own data, resolving once it accepts
+   * connections (before the next cell after a failover); a running one is left alone.
+   */
+  start(timeoutMs: number): Promise<void>;
 }
 
 export interface Stack {
