@@ -68,6 +68,12 @@ const pgbouncerHopAxes = z.strictObject({
  */
 const configConcurrency = z.array(z.number().int().positive()).min(1, 'a non-empty list').optional();
 
+/**
+ * A fault relay between this config's path and PostgreSQL (docs/fault-relay.md): the target of
+ * `fault:` events (`<config>/relay`), which add latency or drop the relayed connections.
+ */
+const faultRelay = z.boolean().optional();
+
 const directConfig = z.strictObject({
   name,
   kind: z.literal('direct'),
@@ -77,6 +83,7 @@ const directConfig = z.strictObject({
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
+  fault_relay: faultRelay,
 });
 
 const port = z.number().int().min(1024).max(65535);
@@ -105,6 +112,7 @@ const pgbouncerConfigFields = {
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
+  fault_relay: faultRelay,
 };
 /** As written in a file: pool fields and settings may be lists (axes). */
 const pgbouncerConfig = pgbouncerHopAxes.extend(pgbouncerConfigFields);
@@ -165,6 +173,7 @@ const proxyConfig = z.strictObject({
    * the matrix (`path`), rendered with the same placeholders as `command`.
    */
   files: z.record(fileName, proxyFile).default({}),
+  fault_relay: faultRelay,
 });
 
 /** An environment variable's name (where a password is read from; the password is never in the matrix). */

@@ -36,6 +36,7 @@ import {
 } from './container-images.js';
 import { pgbenchForContainers } from './container-pgbench.js';
 import { pingDocker } from './docker-engine.js';
+import { startFaultRelay } from './fault-relay.js';
 import { imageToolVersion } from './image-version.js';
 import { pathLifecycle } from './lifecycle.js';
 import {
@@ -541,5 +542,15 @@ async function startProxyContainer(ctx: ContainerContext, l: ProxyLaunch): Promi
 /** PgBouncer and proxies as containers on the host network, configs copied in before start. */
 function containerStarter(ctx: Omit<ContainerContext, 'bouncerVersions'>): ComponentStarter {
   const full: ContainerContext = { ...ctx, bouncerVersions: new Map() };
-  return { pgbouncer: (l) => startPgbouncerContainer(full, l), proxy: (l) => startProxyContainer(full, l) };
+  return {
+    pgbouncer: (l) => startPgbouncerContainer(full, l),
+    proxy: (l) => startProxyContainer(full, l),
+    // A local process even here: every container runs with host networking, so a pooler container
+    // reaches the relay's 127.0.0.1 port as a local process would (src/stack/fault-relay.ts).
+    relay: (config, upstream) => {
+      const dir = path.join(ctx.workdir, `relay-${config}`);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      return startFaultRelay(config, dir, upstream);
+    },
+  };
 }
