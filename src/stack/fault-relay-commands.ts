@@ -16,8 +16,8 @@ export type RelayCommand =
   | { kind: 'drop' }
   | { kind: 'status' };
 
-/** Beyond this a "latency" is an outage, which `drop` (or a pooler event) says better. */
-export const MAX_RELAY_LATENCY_MS = 60_000;
+/** Ten minutes, for a latency and for how long it lasts: longer is an outage, not a latency. */
+export const MAX_RELAY_LATENCY_MS = 600_000;
 
 function millis(word: string | undefined, what: string): number | string {
   if (word === undefined || !/^\d+$/.test(word))

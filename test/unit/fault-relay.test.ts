@@ -48,7 +48,7 @@ describe('fault relay commands', () => {
       error: 'latency: expected whole milliseconds, got 5ms',
     });
     expect(parseRelayCommand('latency -1')).toHaveProperty('error');
-    expect(parseRelayCommand('latency 60001')).toEqual({ error: 'latency: at most 60000 ms, got 60001' });
+    expect(parseRelayCommand('latency 600001')).toEqual({ error: 'latency: at most 600000 ms, got 600001' });
     expect(parseRelayCommand('latency 5 x')).toEqual({ error: 'for: expected whole milliseconds, got x' });
     expect(parseRelayCommand('drop now')).toEqual({ error: 'drop takes no argument, got "now"' });
     expect(parseRelayCommand('reboot')).toEqual({

@@ -77,7 +77,7 @@ export function eventBlips(cell: CellRecord, series: CellSeries | undefined): Ev
       config: cell.config,
       rep: cell.rep,
       target: e.target,
-      signal: e.signal,
+      signal: e.action ?? e.signal ?? '',
       atS,
       ...(tpsBefore === undefined ? {} : { tpsBefore }),
       ...(tpsMin === undefined ? {} : { tpsMin }),
