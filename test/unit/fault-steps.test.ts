@@ -22,7 +22,9 @@ function fakeDeps() {
   const steps: { name: string; at: number }[] = [];
   return {
     steps,
-    sleep: async (ms: number) => void (t += ms),
+    sleep: async (ms: number) => {
+      t += ms;
+    },
     step: (name: string) => void steps.push({ name, at: t }),
   };
 }
