@@ -150,7 +150,10 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
   };
   // A component an event signalled may well be gone: that is the event, not a broken path.
   const signalled = signalledComponents(m.events ?? [], cfgPath.components);
-  const disrupted = signalled.size > 0;
+  // A fault the relay applied (a drop closes every server connection) may cost pgbench clients too:
+  // that is the event, not a broken cell; gates decide.
+  const faulted = (m.events ?? []).some((r) => r.kind === 'fault' && r.firedAt !== undefined && !r.error);
+  const disrupted = signalled.size > 0 || faulted;
   const verdict = classifyCell({
     interrupted: result.aborted || hooks.signal?.aborted === true,
     timedOut: result.timedOut,
