@@ -51,7 +51,7 @@ describe('fault relay between PgBouncer and PostgreSQL (native)', () => {
   let exitCode: number | undefined;
   const cell = (config: string): CompletedCell => {
     const c = cells.find((x) => x.config === config);
-    if (!c || c.state !== 'completed')
+    if (c?.state !== 'completed')
       throw new Error(`${config}: ${c ? `${c.state}: ${c.reason}` : 'no cell'}`);
     return c;
   };
