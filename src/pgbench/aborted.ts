@@ -1,9 +1,8 @@
 /**
- * Clients pgbench gave up on: pgbench 15 prints "client N aborted in command ..." or "client N
- * aborted while establishing connection" once per client and never reconnects it, so a client
- * lost to a stopped pooler process stays lost for the rest of the cell. A query that failed under
- * the client's feet reads "client N script S aborted in command C query Q: FATAL: ..." (recorded
- * through PgBouncer 1.18 whose server connection a fault relay closed: "server conn crashed?").
+ * Clients pgbench gave up on: pgbench 15 prints "client N script S aborted in command ..." (an
+ * error inside a transaction), "client N aborted in command ..." or "client N aborted while
+ * establishing connection" once per client and never reconnects it, so a client
+ * lost to a stopped pooler process stays lost for the rest of the cell.
  */
 export function countAbortedClients(stderr: string): number {
   const ids = new Set<string>();

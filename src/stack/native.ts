@@ -18,12 +18,22 @@ import {
 import { startFaultRelay } from './fault-relay.js';
 import { pathLifecycle } from './lifecycle.js';
 import { nativeLaunch } from './native-counting.js';
+import { nativePgbouncerOps } from './native-pgbouncer.js';
+import { restartablePostgres } from './native-postgres.js';
 import { type ComponentStarter, preparePaths, startConfigPath } from './path.js';
 import { pickPort, releasePort } from './ports.js';
 import { ManagedProcess } from './process.js';
 import { waitForQuery, waitForTcp } from './ready.js';
 import { nativeTls, type StackTls } from './tls-stack.js';
-import type { Component, ComponentRole, Endpoint, Provider, Stack, StartOptions } from './types.js';
+import type {
+  Component,
+  ComponentRole,
+  Endpoint,
+  PostgresOps,
+  Provider,
+  Stack,
+  StartOptions,
+} from './types.js';
 import { componentUser, type RunAs } from './user.js';
 
 // Where it was first defined; src/runner/isolation.ts imports it from here.
@@ -148,6 +158,8 @@ export const nativeProvider: Provider = {
         startPath: lifecycle.startPath,
         stopPath: lifecycle.stopPath,
         restartPath: lifecycle.restartPath,
+        postgresOps: postgres.ops,
+        pgbouncerOps: nativePgbouncerOps(lifecycle.paths),
         stop: stopAll,
       };
     } catch (e) {
@@ -164,7 +176,7 @@ async function startPostgres(
   password: string,
   { matrix: { spec }, log, signal }: StartOptions,
   tls: StackTls,
-): Promise<{ endpoint: Endpoint; component: Component; secret: string }> {
+): Promise<{ endpoint: Endpoint; component: Component; ops: PostgresOps; secret: string }> {
   const data = path.join(root, 'pgdata');
   const sock = ownedDir(path.join(root, 'pgsock'), runAs);
   const pwfile = path.join(root, 'pwfile');
@@ -186,16 +198,18 @@ async function startPostgres(
     throw new StackError(`initdb failed (exit ${init.exitCode})`, `${init.stderr}`.slice(-2000));
   const port = spec.postgres.port ?? (await pickPort());
   const args = postgresSettingArgs({ ...tls.postgres, ...postgresSettings(spec, port, sock) });
-  const proc = new ManagedProcess([bins.postgres, '-D', data, ...args], {
-    name: 'postgres',
-    cwd: root,
-    ...ids,
-    logFile: path.join(root, 'postgres.log'),
-    // SIGINT is PostgreSQL's "fast" shutdown; SIGQUIT its immediate one. SIGKILL on the postmaster
-    // would orphan its backends, so the hard signal is SIGQUIT.
-    stopSignal: 'SIGINT',
-    hardSignal: 'SIGQUIT',
-  });
+  const spawn = () =>
+    new ManagedProcess([bins.postgres, '-D', data, ...args], {
+      name: 'postgres',
+      cwd: root,
+      ...ids,
+      logFile: path.join(root, 'postgres.log'),
+      // SIGINT is PostgreSQL's "fast" shutdown; SIGQUIT its immediate one. SIGKILL on the postmaster
+      // would orphan its backends, so the hard signal is SIGQUIT.
+      stopSignal: 'SIGINT',
+      hardSignal: 'SIGQUIT',
+    });
+  const proc = spawn();
   const endpoint: Endpoint = { host: '127.0.0.1', port, database: 'postgres', user: BENCH_USER, password };
   let secret = '';
   try {
@@ -210,11 +224,8 @@ async function startPostgres(
   }
   registerSecret(secret);
   log(`postgres cluster in ${data}`);
-  return {
-    secret,
-    endpoint: { ...endpoint, database: BENCH_DB },
-    component: component('postgres', proc, port, undefined, undefined, 15_000),
-  };
+  const restartable = restartablePostgres(spawn, proc, port, endpoint, 15_000);
+  return { secret, endpoint: { ...endpoint, database: BENCH_DB }, ...restartable };
 }
 
 interface ProcessContext {
