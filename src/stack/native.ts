@@ -15,6 +15,7 @@ import {
   postgresSettings,
   prepareCluster,
 } from './cluster.js';
+import { startFaultRelay } from './fault-relay.js';
 import { pathLifecycle } from './lifecycle.js';
 import { nativeLaunch } from './native-counting.js';
 import { NativePostgres } from './native-postgres.js';
@@ -327,6 +328,8 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       );
       return component('proxy', proc, l.port, undefined, c.name, l.counting ? 30_000 : 5_000);
     },
+    relay: (config, upstream) =>
+      startFaultRelay(config, ownedDir(path.join(ctx.root, `relay-${config}`), undefined), upstream),
   };
 }
 
