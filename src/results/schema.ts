@@ -182,6 +182,18 @@ const cellBase = {
     })
     .optional(),
   abortedClients: z.number().optional(),
+  stderrEvents: z
+    .array(
+      z.looseObject({
+        at: z.number(),
+        process: z.number(),
+        kind: z.enum(['aborted', 'connection-error', 'connection-error-pgbench']),
+        client: z.number().optional(),
+      }),
+    )
+    .optional(),
+  stderrEventsDropped: z.number().optional(),
+  abortedAt: z.array(z.number()).optional(),
   events: z
     .array(
       z.looseObject({
