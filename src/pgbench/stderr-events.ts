@@ -20,6 +20,8 @@ export interface StderrEvent {
   kind: 'aborted' | 'connection-error' | 'connection-error-pgbench';
   /** The client id (restarts in every process), for `aborted`. */
   client?: number;
+  /** `aborted while establishing connection`: the abort of a connection that failed (pgbench's line for it). */
+  connecting?: true;
 }
 
 const ABORTED_CLIENT = /\bclient (\d+) (?:script \d+ )?aborted\b/;
@@ -29,7 +31,10 @@ export function stderrEventOf(line: string, process: number, at: number): Stderr
   if (LIBPQ_CONNECT_FAILED.test(line)) return { at, process, kind: 'connection-error' };
   const m = ABORTED_CLIENT.exec(line);
   // "aborted while establishing connection" is both: a client lost, to a connection that failed.
-  if (m) return { at, process, kind: 'aborted', client: Number(m[1]) };
+  if (m) {
+    const connecting = PGBENCH_CONNECT_FAILED.test(line) ? { connecting: true as const } : {};
+    return { at, process, kind: 'aborted', client: Number(m[1]), ...connecting };
+  }
   if (PGBENCH_CONNECT_FAILED.test(line)) return { at, process, kind: 'connection-error-pgbench' };
   return undefined;
 }

@@ -189,6 +189,7 @@ const cellBase = {
         process: z.number(),
         kind: z.enum(['aborted', 'connection-error', 'connection-error-pgbench']),
         client: z.number().optional(),
+        connecting: z.literal(true).optional(),
       }),
     )
     .optional(),
