@@ -140,11 +140,15 @@ export class TxLogParser {
   private process = 0;
   /** Completions at ms resolution, when asked for (the time_us field is parsed only then). */
   private readonly timeline: TimelineCollector | undefined;
+  /** Bit k set: field k's digits are read (client_id, time_epoch, and lag / time_us when wanted). */
+  private readonly parsedFields: number;
 
   /** `lag`: the lines carry pgbench -R's schedule_lag column; `timeline`: collect the ms timeline. */
   constructor(options: { lag?: boolean; timeline?: boolean } = {}) {
     this.lagOn = options.lag === true;
     this.timeline = options.timeline === true ? new TimelineCollector() : undefined;
+    this.parsedFields =
+      1 | (1 << EPOCH_FIELD) | (this.lagOn ? 1 << LAG_FIELD : 0) | (this.timeline ? 1 << US_FIELD : 0);
   }
 
   /**
@@ -188,8 +192,7 @@ export class TxLogParser {
   private parse(buf: Uint8Array, pos: number): number {
     const len = buf.length;
     const dense = this.dense;
-    const lagOn = this.lagOn;
-    const usOn = this.timeline !== undefined;
+    const parsed = this.parsedFields;
     let lines = 0;
     let failed = 0;
     let skipped = 0;
@@ -211,8 +214,7 @@ export class TxLogParser {
       let lag = -1;
       /** client_id, the first field. */
       let client = 0;
-      /** time_us, the sixth field (parsed only for the timeline). */
-      let us = 0;
+      let us = 0; // time_us, the sixth field (parsed only for the timeline)
       for (;;) {
         // One field: digits, or for the time field digits or a lowercase word.
         const start = i;
@@ -232,12 +234,7 @@ export class TxLogParser {
             c = buf[i] as number;
           }
           if (i > start && v <= Number.MAX_SAFE_INTEGER) time = v;
-        } else if (
-          fields === 0 ||
-          fields === EPOCH_FIELD ||
-          (fields === LAG_FIELD && lagOn) ||
-          (fields === US_FIELD && usOn)
-        ) {
+        } else if ((parsed >> fields) & 1) {
           let v = 0;
           while (c >= ZERO && c <= NINE) {
             v = v * 10 + (c - ZERO);
@@ -278,8 +275,7 @@ export class TxLogParser {
         else if (time >= 0) dense[time] = (dense[time] as number) + 1;
         else if (time === WORD_SKIPPED) skipped++;
         else failed++;
-        this.record(epoch, time, lag, client);
-        if (usOn) this.timeline?.add(epoch, us, time);
+        this.record(epoch, time, lag, client, us);
         pos = i + 1;
         continue line;
       }
@@ -310,7 +306,8 @@ export class TxLogParser {
   }
 
   /** One line's second: its latency (or word code) and, for a completed transaction, its client and lag. */
-  private record(epoch: number, time: number, lag: number, client: number): void {
+  private record(epoch: number, time: number, lag: number, client: number, us: number): void {
+    this.timeline?.add(epoch, us, time);
     const bucket = this.second(epoch);
     bucket.add(time);
     if (time < 0) return;

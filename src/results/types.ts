@@ -203,7 +203,7 @@ export interface EffectiveMatrix {
   /** Milliseconds. */
   duration: number;
   baseline?: string;
-  gates?: Record<string, number | undefined>;
+  gates?: Record<string, unknown>;
   /** The flags (and BENCH_* variables) that overrode the file; a resumed run must repeat them. */
   overrides?: MatrixOverrides;
   [k: string]: unknown;

@@ -247,5 +247,9 @@ export function cellSeries(input: CellSeriesInput): CellSeries {
 export function seriesEvents(cell: CellRecord, startMs: number): SeriesEvent[] {
   return (cell.events ?? [])
     .filter((e) => e.firedAt !== undefined)
-    .map((e) => ({ t: ((e.firedAt as number) - startMs) / 1000, label: `${e.signal} ${e.target}` }));
+    .map((e) => ({
+      t: ((e.firedAt as number) - startMs) / 1000,
+      // `action` (PAUSE, restart-fast, ...) for the kinds beyond signals; a signal record has none.
+      label: `${(e as typeof e & { action?: string }).action ?? e.signal} ${e.target}`,
+    }));
 }
