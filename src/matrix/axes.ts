@@ -1,7 +1,8 @@
 import { ConfigurationError } from '../errors.js';
 import { expandConfigAxes } from './config-axes.js';
 import { eventGateIssues, reindexEventGates } from './event-gates.js';
-import { eventIssues, splitTarget } from './events.js';
+import { eventIssues, onFailoverIssues } from './event-issues.js';
+import { splitTarget } from './events.js';
 import { expandProtocols, protocolWorkloadName } from './protocol.js';
 import type { MatrixSpec, ParsedMatrix } from './schema.js';
 import { settingAxisIssues } from './setting-axes.js';
@@ -31,19 +32,26 @@ export function expandAxes(spec: ParsedMatrix, file: string, selected?: readonly
     return !selected || selected.includes(c) || selected.includes(baseOf(c)) ? [i] : [];
   });
   const events = keptIndex.map((i) => spec.events[i] as (typeof spec.events)[number]);
-  const views = configs.map((c) => ({ name: c.name, kind: c.kind, workers: workersOf(c) }));
+  const views = configs.map((c) => ({
+    name: c.name,
+    kind: c.kind,
+    workers: workersOf(c),
+    ...('standby' in c && c.standby !== undefined ? { standby: c.standby } : {}),
+    ...('fault_relay' in c && c.fault_relay !== undefined ? { faultRelay: c.fault_relay } : {}),
+  }));
   const workloads = specWorkloads.map((w) =>
-    typeof w === 'string'
-      ? { name: w, durationMs: spec.duration, profile: false }
-      : {
-          name: w.name,
-          // A rate variant measures the matrix duration; a profile's cell is one segment.
-          durationMs: w.profile ? w.profile.segment : spec.duration,
-          profile: w.profile !== undefined,
-        },
+    typeof w === 'string' || !w.profile
+      ? // A rate variant measures the matrix duration.
+        { name: typeof w === 'string' ? w : w.name, durationMs: spec.duration }
+      : // An event on a profile is on its whole timeline; it fires in the segment containing it.
+        { name: w.name, durationMs: w.profile.duration, segmentMs: w.profile.segment },
   );
   const allNames = [...spec.configs.map((c) => c.name), ...expandedFrom.keys()];
-  const issues = [...nameIssues(spec, allNames), ...eventIssues(events, views, expandedFrom, workloads)];
+  const issues = [
+    ...nameIssues(spec, allNames),
+    ...onFailoverIssues(spec.configs),
+    ...eventIssues(events, views, expandedFrom, workloads),
+  ];
   throwIssues(file, issues);
   // A name of a workers list means its first expansion, as for the baseline.
   const expanded = (n: string) =>

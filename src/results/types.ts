@@ -127,15 +127,27 @@ export interface ProfiledComponent {
 export interface EventRecord {
   /** `<config>/<component>`. */
   target: string;
-  signal: string;
+  /** The event's kind; absent in records of an older bench (they are signals). */
+  kind?: 'signal' | 'admin' | 'settings' | 'postgres' | 'failover' | 'fault';
+  /** What was done, human-readable: `SIGINT`, `PAUSE`, `default_pool_size=5 + RELOAD`, `restart-fast`. */
+  action?: string;
+  /** The signal of a signal event (and of every event in older records). */
+  signal?: string;
+  /** The event's index in run.json's effective `events:` (gates name it `events[i]`); absent in older records. */
+  index?: number;
   /** Planned: ms after the measured pgbench started. */
   atMs: number;
-  /** Epoch ms at which the signal was sent; absent when it was not. */
+  /** Epoch ms at which the action started; absent when it was not. */
   firedAt?: number;
   /** firedAt minus the measured pgbench's start, ms. */
   offsetMs?: number;
+  /** Epoch ms at which the action completed (restart finished, promotion done); absent when it failed. */
+  doneAt?: number;
+  /** Sub-steps of the action with their epoch ms (failover: primary stopped, standby promoted...). */
+  steps?: { name: string; at: number }[];
   /** Host PIDs that were signalled. */
   pids: number[];
+  /** The server's or the tool's message when the action failed (or why it was not sent). */
   error?: string;
 }
 

@@ -1,9 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { EventSpec } from '../matrix/events.js';
+import type { CellEvent } from '../matrix/events.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Protocol } from '../matrix/protocol.js';
+import type { ConfigSpec } from '../matrix/schema.js';
 import type { Workload } from '../matrix/workload.js';
 import { countAbortedClients } from '../pgbench/aborted.js';
 import { type ClientFigures, clientFigures } from '../pgbench/clients.js';
@@ -60,8 +61,10 @@ export interface CellPlan {
   clientsPerProcess?: number;
   /** The limits this cell meets (max_connections, max_client_conn, ports, files), to explain a failure. */
   limitContext?: LimitContext;
-  /** Signals to send during the measured pgbench (src/runner/events.ts). */
-  events?: EventSpec[];
+  /** Events to fire during the measured pgbench (src/runner/events.ts). */
+  events?: CellEvent[];
+  /** The cell's config as the matrix gives it (its events' actions read it). */
+  config?: ConfigSpec;
 }
 
 export interface CellHooks {
@@ -330,7 +333,16 @@ async function measure(
   });
   const profiler = await startProfiler(hooks, warnings);
   const pgbenchStart = Date.now();
-  const scheduled = plan.events?.length ? scheduleEvents(plan.events, plan.path, pgbenchStart) : undefined;
+  const scheduled =
+    plan.events?.length && plan.config
+      ? scheduleEvents(plan.events, {
+          path: plan.path,
+          stack,
+          config: plan.config,
+          startMs: pgbenchStart,
+          log: hooks.log,
+        })
+      : undefined;
   let parts: PgbenchResult[];
   let sampling: Measured['sampling'];
   let events: EventRecord[] | undefined;
@@ -347,7 +359,7 @@ async function measure(
       events: scheduled !== undefined,
     });
   } finally {
-    events = scheduled?.finish();
+    events = await scheduled?.finish();
     await new Promise<void>((r) => progress.end(r));
     // Only samples taken while pgbench measured count in the summary; the series keeps everything.
     sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;

@@ -69,6 +69,41 @@ export interface Counting {
 
 export type ProviderName = 'native' | 'testcontainers' | 'external';
 
+/** How a restart stops PostgreSQL (`pg_ctl restart -m fast|immediate`). */
+export type PostgresRestartMode = 'fast' | 'immediate';
+
+/**
+ * Operations on the run's PostgreSQL under load (`postgres:` events, docs/operations.md), for the
+ * providers that started it (native and containers; a container keeps running: pg_ctl runs inside
+ * it). Each resolves once PostgreSQL accepts connections again, and keeps `postgresComponent`'s
+ * pid current.
+ */
+/** A change to a running config's pgbouncer.ini (every worker's): settings, or where [databases] points. */
+export interface PgbouncerIniChange {
+  /** [pgbouncer] settings to set (added or replaced). */
+  settings?: Record<string, string | number | boolean>;
+  /** Point every [databases] entry at this PostgreSQL (a failover's new primary). */
+  upstream?: { host: string; port: number };
+}
+
+/**
+ * Rewrites a running config's pgbouncer.ini in place (native: the file in the workdir; containers:
+ * the file the container reads), so a RELOAD on the admin console applies it. Only the file: the
+ * caller sends RELOAD. A later start of the config (restartPath) begins from its own settings again.
+ */
+export interface PgbouncerOps {
+  rewriteIni(config: string, change: PgbouncerIniChange): Promise<void>;
+}
+
+export interface PostgresOps {
+  /** `pg_ctl restart -m <mode>`. */
+  restart(mode: PostgresRestartMode): Promise<void>;
+  /** SIGKILL the postmaster, then start it again: crash recovery. */
+  crash(): Promise<void>;
+  /** Waits until PostgreSQL accepts connections (after an operation, before the next cell). */
+  ready(timeoutMs: number): Promise<void>;
+}
+
 export interface Stack {
   provider: ProviderName;
   /**
@@ -98,6 +133,10 @@ export interface Stack {
   stopPath(config: string): Promise<void>;
   /** Restart the components of one config after a fault (not PostgreSQL). */
   restartPath(config: string): Promise<ConfigPath>;
+  /** Restart, crash and wait for the run's PostgreSQL (absent on an external stack). */
+  postgresOps?: PostgresOps;
+  /** Rewrite a running config's pgbouncer.ini (absent on an external stack). */
+  pgbouncerOps?: PgbouncerOps;
   /** Stops everything this stack started. Idempotent. */
   stop(): Promise<void>;
   /**

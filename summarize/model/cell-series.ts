@@ -249,7 +249,6 @@ export function seriesEvents(cell: CellRecord, startMs: number): SeriesEvent[] {
     .filter((e) => e.firedAt !== undefined)
     .map((e) => ({
       t: ((e.firedAt as number) - startMs) / 1000,
-      // `action` (PAUSE, restart-fast, ...) for the kinds beyond signals; a signal record has none.
-      label: `${(e as typeof e & { action?: string }).action ?? e.signal} ${e.target}`,
+      label: `${e.action ?? e.signal} ${e.target}`,
     }));
 }
