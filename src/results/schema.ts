@@ -202,6 +202,7 @@ const cellBase = {
         kind: z.enum(['signal', 'admin', 'settings', 'postgres', 'failover', 'fault']).optional(),
         action: z.string().optional(),
         signal: z.string().optional(),
+        index: z.number().optional(),
         atMs: z.number(),
         firedAt: z.number().optional(),
         offsetMs: z.number().optional(),

@@ -28,12 +28,26 @@ export function evaluateEventGates(
   const failures: GateFailure[] = [];
   let checked = 0;
   for (const o of outages) {
-    if (o.matrixIndex === undefined) continue;
-    const event = `events[${o.matrixIndex}]`;
     const gates = scopedGates(effective, o.config, o.workload).events as
       | Record<string, EventGate>
       | undefined;
-    const g = gates?.[event];
+    if (!gates || Object.keys(gates).length === 0) continue;
+    const group = { config: o.config, workload: o.workload, concurrency: o.concurrency };
+    if (o.matrixIndex === undefined) {
+      // Gated events exist, but which one this is cannot be told: it is not let through unchecked.
+      checked++;
+      failures.push({
+        gate: 'max_outage_ms',
+        group,
+        cellId: o.cellId,
+        limit: Number.NaN,
+        value: Number.NaN,
+        message: `${o.cellId}: ${o.label} cannot be matched to an entry of events:, so its event gates cannot pass`,
+      });
+      continue;
+    }
+    const event = `events[${o.matrixIndex}]`;
+    const g = gates[event];
     if (!g) continue;
     const where = `${o.config} / ${o.workload} / ${o.concurrency} clients, rep ${o.rep}: ${event} (${o.label} at ${o.atS.toFixed(2)} s)`;
     for (const [gate, what] of EVENT_GATES) {
@@ -41,7 +55,6 @@ export function evaluateEventGates(
       if (limit === undefined) continue;
       checked++;
       const value = gateValue(o, gate);
-      const group = { config: o.config, workload: o.workload, concurrency: o.concurrency };
       const base = { gate, group, event, cellId: o.cellId, limit };
       if (value === undefined)
         failures.push({

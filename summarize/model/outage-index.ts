@@ -14,12 +14,13 @@ export function matrixIndexer(
 ): (e: EventRecord, i: number) => number | undefined {
   const list = (Array.isArray(effectiveEvents) ? effectiveEvents : []).map((raw, index) => {
     const o = obj(raw) ?? {};
-    return { index, target: typeof o.target === 'string' ? o.target : '', at: o.at };
+    // `at` is { ms } or { fraction } (src/matrix/events.ts), a plain number in older runs.
+    const at = typeof o.at === 'number' ? o.at : obj(o.at)?.ms;
+    return { index, target: typeof o.target === 'string' ? o.target : '', at };
   });
   const ofConfig = list.filter((x) => x.target.split('/')[0] === config);
   return (e, i) => {
-    const own = (e as EventRecord & { index?: unknown }).index;
-    if (typeof own === 'number') return own;
+    if (typeof e.index === 'number') return e.index;
     const same = ofConfig.filter((x) => x.target === e.target);
     if (same.length === 1) return same[0]?.index;
     const byAt = same.filter((x) => x.at === e.atMs);

@@ -96,9 +96,9 @@ function longestGap(gaps: readonly Gap[], from: number, to: number): Gap | undef
   return best;
 }
 
+/** `SIGINT stop/worker-2`, `PAUSE pgb/pgbouncer`: what was done (older records: the signal), to what. */
 function label(e: EventRecord): string {
-  const x = e as EventRecord & { action?: string };
-  return `${x.action ?? e.signal} ${e.target}`;
+  return `${e.action ?? e.signal ?? e.kind ?? 'event'} ${e.target}`;
 }
 
 /** Connection errors in [from, to): each failure prints libpq's line and pgbench's (countConnectionErrors). */
@@ -147,7 +147,7 @@ function eventOutage(
     rep: cell.rep,
     eventIndex: k,
     ...(matrixIndex !== undefined ? { matrixIndex } : {}),
-    kind: (e as EventRecord & { kind?: string }).kind ?? 'signal',
+    kind: e.kind ?? 'signal',
     label: label(e),
     atS: (at - startMs) / 1000,
     windowMs: windowEnd - at,
