@@ -17,10 +17,8 @@ export type EventGate = z.infer<typeof eventGateSchema>;
 
 const KEY = /^events\[(\d+)\]$/;
 
-export const eventGatesSchema = z.record(
-  z.string().regex(KEY, 'an event as events[i], its index in the matrix events: list'),
-  eventGateSchema,
-);
+/** Keys are checked by eventGateIssues, which can say what was expected (a record's key regex cannot). */
+export const eventGatesSchema = z.record(z.string(), eventGateSchema);
 export type EventGates = z.infer<typeof eventGatesSchema>;
 
 /** `events[2]` -> 2. */
@@ -65,9 +63,16 @@ export function eventGateIssues(spec: GateScopes, baseOf: (config: string) => st
   const issues: EventGateIssue[] = [];
   for (const s of scopes(spec)) {
     for (const key of Object.keys(s.gates)) {
-      const i = eventGateIndex(key) as number;
-      const e = spec.events[i];
+      const i = eventGateIndex(key);
       const path = [...s.path, key];
+      if (i === undefined) {
+        issues.push({
+          path,
+          message: `an event as events[i], its index in the matrix's events: list, got "${key}"`,
+        });
+        continue;
+      }
+      const e = spec.events[i];
       if (!e) {
         const n = spec.events.length;
         issues.push({
