@@ -31,7 +31,13 @@ const effective = z.looseObject({
   reps: z.number(),
   duration: z.number(),
   baseline: z.string().optional(),
-  gates: z.record(z.string(), z.number().optional()).optional(),
+  // Limits are numbers; `events` holds the per-event gates (src/matrix/event-gates.ts).
+  gates: z
+    .record(
+      z.string(),
+      z.union([z.number(), z.record(z.string(), z.record(z.string(), z.number()))]).optional(),
+    )
+    .optional(),
   overrides: overrides.optional(),
 });
 
