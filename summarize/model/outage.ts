@@ -164,7 +164,11 @@ function eventOutage(
   const firstAbort = abortedAt.find((a) => a >= at && a < countEnd);
   const first = firstOf(failedAt[0], firstAbort);
   const gap = longestGap(gapsOf(t, endMs), at, Math.max(windowEnd, at + 1));
-  const rec = recovery(t, at, Math.max(startMs, prevMs ?? startMs), endMs);
+  const rec = baselineInOutage(
+    gapsOf(t, endMs),
+    at,
+    recovery(t, at, Math.max(startMs, prevMs ?? startMs), endMs),
+  );
   const afterFrom = at + Math.max(AFTER_FROM_MS, rec.backMs ?? 0);
   const tailEnd = Math.min(endMs, Math.max(windowEnd, gap && !gap.open ? gap.to : at) + LATENCY_TAIL_MS);
   const maxLatencyMs = maxLatencyIn(t, at, tailEnd);
@@ -184,6 +188,22 @@ function eventOutage(
     ...(maxLatencyBeforeMs !== undefined && rec.beforeMs > 0 ? { maxLatencyBeforeMs } : {}),
   };
   return { ...o, verdict: outageVerdict(o) };
+}
+
+/**
+ * A baseline that was itself mostly an outage (the seconds before a RESUME are the PAUSE) is no
+ * baseline: "back within 10 %" of it would say nothing.
+ */
+function baselineInOutage(gaps: readonly Gap[], at: number, rec: Recovery): Recovery {
+  if (rec.state === 'not-measurable' || rec.tpsBefore === undefined || rec.beforeMs <= 0) return rec;
+  const from = at - rec.beforeMs;
+  const stalled = gaps.reduce((a, g) => a + Math.max(0, Math.min(g.to, at) - Math.max(g.from, from)), 0);
+  if (stalled < rec.beforeMs / 2) return rec;
+  return {
+    beforeMs: rec.beforeMs,
+    state: 'not-measurable',
+    why: `no transaction completed for ${(stalled / 1000).toFixed(1)} s of the ${(rec.beforeMs / 1000).toFixed(1)} s before it (the previous event's outage)`,
+  };
 }
 
 function tpsBetween(t: Timeline, from: number, to: number): number {

@@ -126,6 +126,13 @@ describe('the outage around an event, from the ms timeline', () => {
     expect(resume?.recovery.state).toBe('not-measurable');
     expect(resume?.recovery.why).toBe('no transaction completed in the seconds before');
     expect(resume?.gapMs).toBe(2006);
+    // Transactions in flight at the PAUSE complete just after it: the RESUME's baseline is still the pause.
+    const t2 = timeline([...steady(0, 3000), [3002, 3], [3004, 3], ...held, ...steady(5006, 10_000)]);
+    const [, resume2] = run(c, t2);
+    expect(resume2?.recovery.state).toBe('not-measurable');
+    expect(resume2?.recovery.why).toBe(
+      "no transaction completed for 2.0 s of the 2.0 s before it (the previous event's outage)",
+    );
   });
 
   it('counts failed transactions in the window and times the first one', () => {
