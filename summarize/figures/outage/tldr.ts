@@ -9,11 +9,16 @@ const ref = (r: OutageRow, path: string, value: number, text: string): NumberRef
   text,
 });
 
+/** A gap that began this long before an event was not caused by it. */
+const INHERITED_GAP_MS = 100;
+
 /** The worst (longest gap) measured outage of each event of each config × workload × clients. */
 function worstPerEvent(rows: readonly OutageRow[]): OutageRow[] {
   const worst = new Map<string, OutageRow>();
   for (const r of rows) {
     if (!r.o.timeline || r.o.gapMs === undefined) continue;
+    // A gap that began well before this event is the previous event's (the PAUSE's, at its RESUME).
+    if ((r.o.gapStartMs ?? 0) < -INHERITED_GAP_MS) continue;
     const key = `${r.o.config}|${r.o.workload}|${r.o.concurrency}|${eventName(r)}`;
     const w = worst.get(key);
     if (!w || (r.o.gapMs ?? 0) > (w.o.gapMs ?? 0)) worst.set(key, r);
