@@ -186,10 +186,14 @@ const cellBase = {
     .array(
       z.looseObject({
         target: z.string(),
-        signal: z.string(),
+        kind: z.enum(['signal', 'admin', 'settings', 'postgres', 'failover', 'fault']).optional(),
+        action: z.string().optional(),
+        signal: z.string().optional(),
         atMs: z.number(),
         firedAt: z.number().optional(),
         offsetMs: z.number().optional(),
+        doneAt: z.number().optional(),
+        steps: z.array(z.looseObject({ name: z.string(), at: z.number() })).optional(),
         pids: z.array(z.number()),
         error: z.string().optional(),
       }),

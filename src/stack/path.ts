@@ -21,15 +21,7 @@ import {
   standbySlot,
 } from './standby.js';
 import { clientTls, pgbouncerTlsSettings, type TlsPaths } from './tls.js';
-import type {
-  Component,
-  ConfigPath,
-  Counting,
-  Endpoint,
-  PgbouncerIniChange,
-  PgbouncerWorker,
-  StandbyNode,
-} from './types.js';
+import type { Component, ConfigPath, Counting, Endpoint, PgbouncerWorker, StandbyNode } from './types.js';
 
 /**
  * What a config's path is, for every provider: direct is PostgreSQL itself; a pgbouncer config is
@@ -74,11 +66,8 @@ export interface PgbouncerLaunch {
   readyAt(socketDir: string): Endpoint;
   /** userlist.txt: the superuser's (samplers, admin console) and the config role's SCRAM verifiers. */
   userlist: string;
-  /**
-   * pgbouncer.ini for where the provider puts the auth file, the socket and the TLS files; with
-   * `change`, as rewritten under load (settings added, [databases] pointed at another server).
-   */
-  ini(where: { authFile: string; socketDir: string; tls?: TlsPaths; change?: PgbouncerIniChange }): string;
+  /** pgbouncer.ini for where the provider puts the auth file, the socket and the TLS files. */
+  ini(where: { authFile: string; socketDir: string; tls?: TlsPaths }): string;
   /** Whether this PgBouncer needs the TLS files (its config's `tls:`). */
   tls: boolean;
   /** A cost cell counts this PgBouncer (src/stack/types.ts). */
@@ -187,13 +176,13 @@ function pgbouncerLaunch(
       [asRole.user, env.verifiers.get(asRole.user) ?? ''],
     ]),
     tls: tls.client !== 'disable' || tls.server !== 'disable',
-    ini: ({ authFile, socketDir, tls: files, change }) =>
+    ini: ({ authFile, socketDir, tls: files }) =>
       renderPgbouncerIni({
         ...(files ? { tlsSettings: pgbouncerTlsSettings(tls, files) } : {}),
-        hop: change?.settings ? { ...hop, settings: { ...hop.settings, ...change.settings } } : hop,
+        hop,
         listenPort: port,
-        upstreamHost: change?.upstream?.host ?? env.postgres.host,
-        upstreamPort: change?.upstream?.port ?? env.postgres.port,
+        upstreamHost: env.postgres.host,
+        upstreamPort: env.postgres.port,
         database: BENCH_DB,
         user: BENCH_USER,
         authFile,

@@ -9,6 +9,7 @@ import { parseVersion, versionAtLeast } from '../util/version.js';
 import {
   BENCH_DB,
   BENCH_USER,
+  initdbArgs,
   initdbOptions,
   postgresSettingArgs,
   postgresSettings,
@@ -35,6 +36,8 @@ import {
   postgresImageMode,
 } from './container-images.js';
 import { pgbenchForContainers } from './container-pgbench.js';
+import { containerPgbouncerOps } from './container-pgbouncer.js';
+import { containerPostgresOps, restartableInitScript } from './container-postgres.js';
 import { pingDocker } from './docker-engine.js';
 import { imageToolVersion } from './image-version.js';
 import { pathLifecycle } from './lifecycle.js';
@@ -51,7 +54,7 @@ import { pickPort, releasePort } from './ports.js';
 import { waitForStreaming } from './standby.js';
 import { containerTls, pgbouncerTlsFiles, postgresTlsFiles } from './tls-containers.js';
 import type { StackTls } from './tls-stack.js';
-import type { Component, Endpoint, Provider, Stack, StartOptions } from './types.js';
+import type { Component, ConfigPath, Endpoint, PostgresOps, Provider, Stack, StartOptions } from './types.js';
 
 export const dockerEngine = pingDocker;
 
@@ -233,15 +236,8 @@ export const testcontainersProvider: Provider = {
       const versions: Record<string, string> = {};
       const details: Record<string, unknown> = {};
       const containers = () => started.map(containerFacts);
-      const starter = containerStarter({
-        client,
-        runLabel,
-        images: facts,
-        versions,
-        signal,
-        tls,
-        workdir: opts.workdir,
-      });
+      const { workdir } = opts;
+      const starter = containerStarter({ client, runLabel, images: facts, versions, signal, tls, workdir });
       const lifecycle = pathLifecycle(spec.configs, started, async (c, onStarted, counting) => {
         // Refused before the run starts (src/runner/cost-preflight.ts); this is the last guard.
         if (counting) throw new StackError('cost cells run on the native provider only');
@@ -281,6 +277,7 @@ export const testcontainersProvider: Provider = {
           details.containers = containers();
         },
         restartPath: lifecycle.restartPath,
+        ...containerOps(client, pg.ops, lifecycle.paths),
         stop: stopAll,
       };
     } catch (e) {
@@ -311,6 +308,7 @@ function postgresLaunch(
   port: number,
   pwfile: string,
   args: string[],
+  restartable: boolean,
 ): Pick<ComponentContainerSpec, 'entrypoint' | 'command' | 'env' | 'user' | 'logMessage'> {
   if (mode === 'official') {
     return {
@@ -332,17 +330,33 @@ function postgresLaunch(
   }
   return {
     entrypoint: ['sh'],
-    command: ['-c', bareInitScript({ dataDir: BARE_PGDATA, user: BENCH_USER, pwfile, auth, args })],
+    command: [
+      '-c',
+      restartable
+        ? restartableInitScript(
+            ['initdb', ...initdbArgs({ dataDir: BARE_PGDATA, user: BENCH_USER, pwfile, auth })],
+            BARE_PGDATA,
+            args,
+          )
+        : bareInitScript({ dataDir: BARE_PGDATA, user: BENCH_USER, pwfile, auth, args }),
+    ],
     // initdb and postgres refuse to run as root.
     user: 'postgres',
     logMessage: { re: /database system is ready to accept connections/, times: 1 },
   };
 }
 
-async function startPostgres(
-  s: PostgresStart,
-): Promise<{ endpoint: Endpoint; component: ContainerComponent; mode: 'official' | 'bare'; secret: string }> {
+async function startPostgres(s: PostgresStart): Promise<{
+  endpoint: Endpoint;
+  component: ContainerComponent;
+  mode: 'official' | 'bare';
+  secret: string;
+  ops?: PostgresOps;
+}> {
   const mode = postgresImageMode(s.image.entrypoint);
+  // Only a bare image's server runs under bench's supervising script (an official image's
+  // entrypoint makes the postmaster the container's main process: stopping it ends the container).
+  const restartable = mode === 'bare' && restartsPostgres(s.spec);
   const port = s.spec.postgres.port ?? (await pickPort());
   const pwfile = `${CONF_DIR}/pwfile`;
   // A bare image's default socket directory (/var/run/postgresql) may not exist.
@@ -381,7 +395,7 @@ async function startPostgres(
   try {
     component = await startComponentContainer({
       ...common,
-      ...postgresLaunch(mode, s.spec.auth, port, pwfile, args),
+      ...postgresLaunch(mode, s.spec.auth, port, pwfile, args, restartable),
     });
   } catch (e) {
     releasePort(port);
@@ -391,13 +405,46 @@ async function startPostgres(
     const facts = await prepareCluster(ready);
     component.version = parseVersion(facts.version);
     registerSecret(facts.secret);
-    return { endpoint: { ...ready, database: BENCH_DB }, component, mode, secret: facts.secret };
+    const c = component;
+    const ops = restartable
+      ? containerPostgresOps(
+          (cmd) => c.exec(cmd),
+          ready,
+          () => c.alive(),
+        )
+      : undefined;
+    return {
+      endpoint: { ...ready, database: BENCH_DB },
+      component,
+      mode,
+      secret: facts.secret,
+      ...(ops ? { ops } : {}),
+    };
   } catch (e) {
     await component.stop();
     throw new StackError(
       `postgres in ${s.image.ref} answered but could not be prepared: ${(e as Error).message}`,
     );
   }
+}
+
+/** The operations events use on this stack: PostgreSQL's (when restartable) and pgbouncer.ini's. */
+function containerOps(
+  client: ContainerRuntimeClient,
+  postgresOps: PostgresOps | undefined,
+  paths: ReadonlyMap<string, ConfigPath>,
+): Pick<Stack, 'postgresOps' | 'pgbouncerOps'> {
+  return {
+    ...(postgresOps ? { postgresOps } : {}),
+    pgbouncerOps: containerPgbouncerOps(client, paths, `${CONF_DIR}/pgbouncer.ini`),
+  };
+}
+
+/** Whether the run restarts, crashes or fails over PostgreSQL (its server must then outlive a postmaster). */
+function restartsPostgres(spec: Spec): boolean {
+  return spec.events.some(
+    (e) => (e.kind === 'postgres' && e.postgres !== 'terminate-pooled-backends') || e.kind === 'failover',
+  );
 }
 
 /** A non-root user for a server image: the image's own, else `postgres` (pgbouncer refuses root). */
