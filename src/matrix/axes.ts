@@ -1,5 +1,6 @@
 import { ConfigurationError } from '../errors.js';
 import { expandConfigAxes } from './config-axes.js';
+import { eventGateIssues, reindexEventGates } from './event-gates.js';
 import { eventIssues, onFailoverIssues } from './event-issues.js';
 import { splitTarget } from './events.js';
 import { expandProtocols, protocolWorkloadName } from './protocol.js';
@@ -25,12 +26,12 @@ export function expandAxes(spec: ParsedMatrix, file: string, selected?: readonly
   const specWorkloads = expandWorkloadProtocols(spec.workloads);
   const names = new Set(configs.map((c) => c.name));
   const baseOf = (n: string) => expandedFrom.get(n) ?? n;
-  const events = selected
-    ? spec.events.filter((e) => {
-        const c = splitTarget(e.target).config;
-        return selected.includes(c) || selected.includes(baseOf(c));
-      })
-    : spec.events;
+  throwIssues(file, eventGateIssues(spec, baseOf));
+  const keptIndex = spec.events.flatMap((e, i) => {
+    const c = splitTarget(e.target).config;
+    return !selected || selected.includes(c) || selected.includes(baseOf(c)) ? [i] : [];
+  });
+  const events = keptIndex.map((i) => spec.events[i] as (typeof spec.events)[number]);
   const views = configs.map((c) => ({
     name: c.name,
     kind: c.kind,
@@ -60,8 +61,9 @@ export function expandAxes(spec: ParsedMatrix, file: string, selected?: readonly
   throwIssues(file, expansionIssues(configs, compare ?? []));
   return {
     ...spec,
-    configs,
-    workloads: specWorkloads,
+    ...withEventGates(spec, keptIndex),
+    configs: withEventGates(configs, keptIndex),
+    workloads: withEventGates(specWorkloads, keptIndex),
     events,
     ...(baseline === undefined ? {} : { baseline }),
     ...(compare === undefined ? {} : { compare }),
@@ -144,4 +146,18 @@ function formatPath(p: ReadonlyArray<string | number>): string {
     (acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc === '' ? k : `${acc}.${k}`),
     '',
   );
+}
+
+/**
+ * Event gates re-keyed to the events kept (src/matrix/event-gates.ts): with `--configs` the others'
+ * events are dropped and the kept ones' indices move. Untouched when no event was dropped.
+ */
+function withEventGates<T>(x: T, kept: readonly number[]): T {
+  const fix = <G extends { gates?: { events?: Record<string, unknown> } }>(o: G): G => {
+    const ev = o.gates?.events;
+    if (!ev) return o;
+    return { ...o, gates: { ...o.gates, events: reindexEventGates(ev as never, kept) } };
+  };
+  if (Array.isArray(x)) return x.map((o) => (typeof o === 'object' && o !== null ? fix(o) : o)) as T;
+  return fix(x as { gates?: { events?: Record<string, unknown> } }) as T;
 }

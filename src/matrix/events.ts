@@ -188,7 +188,8 @@ export function formatEventTime(at: EventTime): string {
 }
 
 /** An event as one cell runs it: `atMs` after that cell's measured pgbench started. */
-export type CellEvent = EventSpec & { atMs: number };
+/** `index`: the event's position in the matrix's `events:` (the event gates name it `events[i]`). */
+export type CellEvent = EventSpec & { atMs: number; index?: number };
 export type CellEventOfKind<K extends EventKind> = Extract<CellEvent, { kind: K }>;
 
 /** Where one cell sits on its workload's timeline: a profile's segment, or the whole cell. */
@@ -206,6 +207,7 @@ export function eventsFor(events: readonly EventSpec[], config: string, cell: Ce
   const seg = cell.segment;
   const timeline = seg ? seg.count * seg.durationMs : cell.durationMs;
   return events
+    .map((e, index) => ({ ...e, index }))
     .filter((e) => splitTarget(e.target).config === config)
     .map((e) => ({ ...e, atMs: eventAtMs(e.at, timeline) - (seg?.startMs ?? 0) }))
     .filter((e) => e.atMs >= 0 && e.atMs < cell.durationMs)

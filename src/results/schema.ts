@@ -31,7 +31,13 @@ const effective = z.looseObject({
   reps: z.number(),
   duration: z.number(),
   baseline: z.string().optional(),
-  gates: z.record(z.string(), z.number().optional()).optional(),
+  // Limits are numbers; `events` holds the per-event gates (src/matrix/event-gates.ts).
+  gates: z
+    .record(
+      z.string(),
+      z.union([z.number(), z.record(z.string(), z.record(z.string(), z.number()))]).optional(),
+    )
+    .optional(),
   overrides: overrides.optional(),
 });
 
@@ -182,6 +188,19 @@ const cellBase = {
     })
     .optional(),
   abortedClients: z.number().optional(),
+  stderrEvents: z
+    .array(
+      z.looseObject({
+        at: z.number(),
+        process: z.number(),
+        kind: z.enum(['aborted', 'connection-error', 'connection-error-pgbench']),
+        client: z.number().optional(),
+        connecting: z.literal(true).optional(),
+      }),
+    )
+    .optional(),
+  stderrEventsDropped: z.number().optional(),
+  abortedAt: z.array(z.number()).optional(),
   events: z
     .array(
       z.looseObject({
@@ -189,6 +208,7 @@ const cellBase = {
         kind: z.enum(['signal', 'admin', 'settings', 'postgres', 'failover', 'fault']).optional(),
         action: z.string().optional(),
         signal: z.string().optional(),
+        index: z.number().optional(),
         atMs: z.number(),
         firedAt: z.number().optional(),
         offsetMs: z.number().optional(),

@@ -9,6 +9,7 @@ import type { Workload } from '../matrix/workload.js';
 import { countAbortedClients } from '../pgbench/aborted.js';
 import { type ClientFigures, clientFigures } from '../pgbench/clients.js';
 import { parseProgressLine } from '../pgbench/progress.js';
+import { StderrEventLog } from '../pgbench/stderr-events.js';
 import { countConnectionErrors, extractErrorLines } from '../pgbench/summary.js';
 import { aggregateTxLog, findTxLogFiles, latencySecondsJson, type TxLogAggregate } from '../pgbench/txlog.js';
 import type { PgbenchSummary } from '../pgbench/types.js';
@@ -115,6 +116,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     plan.keepRawLogs,
     warnings,
     hasRate(m.processes[0]?.argv ?? []),
+    (plan.events?.length ?? 0) > 0,
   );
   // From each process's own stderr: the joined file has a header line per process.
   const errorLines = extractErrorLines(errorText(m.parts));
@@ -144,6 +146,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     connectionErrors: countConnectionErrors(result.stderr),
     ...(timeWait ? { timeWait } : {}),
     ...(aborted > 0 ? { abortedClients: aborted } : {}),
+    ...m.stderrEvents.record(),
     ...(m.events ? { events: m.events } : {}),
     ...(m.workers ? { pgbouncerWorkers: m.workers } : {}),
     ...(m.profile ? { profile: m.profile } : {}),
@@ -304,6 +307,8 @@ interface Measured {
   sampling: Awaited<ReturnType<SamplingSession['stop']>> | undefined;
   tls?: TlsObservation;
   elapsedMs: number;
+  /** pgbench's stderr lines of aborted clients and failed connections, stamped as they arrived. */
+  stderrEvents: StderrEventLog;
 }
 
 /** The measured pgbench, its progress lines to progress.jsonl and the samplers around it. */
@@ -320,7 +325,9 @@ async function measure(
   const t0 = Date.now();
   // Several processes: each progress line says which one, and the display shows their sum.
   const latestTps = new Map<number, number>();
+  const stderrEvents = new StderrEventLog();
   const onStderr = (proc: number, line: string) => {
+    stderrEvents.add(proc, line, Date.now());
     const p = parseProgressLine(line);
     if (!p) return;
     const where = processes.length > 1 ? { process: proc } : {};
@@ -390,6 +397,7 @@ async function measure(
     sampling,
     ...(tls ? { tls } : {}),
     elapsedMs: Date.now() - t0,
+    stderrEvents,
     ...(events ? { events } : {}),
     ...(workers ? { workers } : {}),
     ...(profile ? { profile } : {}),
@@ -421,6 +429,7 @@ async function summarizeTxLogs(
   keep: boolean,
   warnings: string[],
   lag: boolean,
+  timeline: boolean,
 ): Promise<{ latency?: LatencySummary; clients?: ClientFigures }> {
   // Every process's files into one histogram: the merge is exact (counts per microsecond add up).
   // Each file keeps its process: client ids restart at 0 in every process.
@@ -430,12 +439,18 @@ async function summarizeTxLogs(
     warnings.push('no per-transaction log was written: no percentiles for this cell');
     return {};
   }
-  const agg = await aggregateTxLog(files, { lag, clientsPerProcess: processes.map((p) => p.clients) });
+  const agg = await aggregateTxLog(files, {
+    lag,
+    clientsPerProcess: processes.map((p) => p.clients),
+    timeline,
+  });
   if (agg.malformed > 0)
     warnings.push(`${agg.malformed} malformed lines in the per-transaction log were skipped`);
   await writeFile(path.join(dir, HISTOGRAM_FILE), JSON.stringify(agg.histogram.toJSON()));
   // The time series of the cell: the raw log is deleted below, so its seconds are kept here.
   await writeFile(path.join(dir, CELL_FILES.latencySeconds), JSON.stringify(latencySecondsJson(agg.seconds)));
+  // A cell with events: when transactions completed, to the ms (the outage figures read it).
+  if (agg.timeline) await writeFile(path.join(dir, CELL_FILES.timeline), JSON.stringify(agg.timeline));
   if (!keep) await Promise.all(files.map((f) => rm(f.path, { force: true })));
   const clients = clientFigures(agg.clients);
   const h = agg.histogram;

@@ -69,6 +69,7 @@ function newRecord(e: CellEvent, ctx: ScheduleContext): EventRecord {
     kind: e.kind,
     action: describeEvent(e, ctx.config),
     ...(e.kind === 'signal' ? { signal: e.signal } : {}),
+    ...(e.index !== undefined ? { index: e.index } : {}),
     atMs: e.atMs,
     pids: [],
   };

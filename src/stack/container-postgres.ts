@@ -6,7 +6,7 @@ import type { Endpoint, PostgresOps } from './types.js';
 const PIDFILE = '/tmp/bench-postmaster.pid';
 /** While this file exists, the supervising script starts the postmaster again when it exits. */
 const RESTART_FLAG = '/tmp/bench-postgres-restart';
-/** While this file exists, the supervising script keeps the container up with no postmaster (a failover's primary). */
+/** While this file exists, the supervising script waits before starting it again (a stopped primary). */
 const HOLD_FLAG = '/tmp/bench-postgres-hold';
 /** How long a restart or a crash recovery may take. */
 const RESTART_MS = 60_000;
@@ -18,9 +18,8 @@ const shq = (s: string) => `'${s.replaceAll("'", `'\\''`)}'`;
  * postgres events): initdb, then a supervising loop as the container's main process, so stopping
  * the postmaster does not end the container. The loop forwards docker stop's signals (INT, TERM:
  * fast shutdown; QUIT: immediate) and exits with the server; it starts the server again only
- * while the restart flag exists (bench sets it around a restart), and while the hold flag exists
- * it waits with no server (a failover's primary, down until the next cell). `postgresArgs` are
- * quoted here.
+ * while the restart flag exists (bench sets it around a restart), once the hold flag is gone (a
+ * primary a failover stopped stays down until bench starts it). `postgresArgs` are quoted here.
  */
 export function restartableInitScript(initdb: string[], dataDir: string, postgresArgs: string[]): string {
   const postgres = ['postgres', '-D', dataDir, ...postgresArgs].map(shq).join(' ');
@@ -34,9 +33,9 @@ export function restartableInitScript(initdb: string[], dataDir: string, postgre
     `  pid=$!; echo "$pid" > ${PIDFILE}`,
     '  while :; do wait "$pid"; code=$?; kill -0 "$pid" 2>/dev/null || break; done',
     '  [ "$stop" = 1 ] && exit "$code"',
-    `  while [ -e ${HOLD_FLAG} ] && [ "$stop" != 1 ]; do sleep 0.1; done`,
-    '  [ "$stop" = 1 ] && exit "$code"',
     `  [ -e ${RESTART_FLAG} ] || exit "$code"`,
+    `  while [ -e ${HOLD_FLAG} ] && [ "$stop" = 0 ]; do sleep 0.2; done`,
+    '  [ "$stop" = 1 ] && exit 0',
     '  sleep 0.2',
     'done',
   ].join('\n');
@@ -51,44 +50,53 @@ type Exec = (cmd: string[]) => Promise<{ exitCode: number; output: string }>;
  * have let go of the shared memory), and bench waits for the new postmaster before clearing the flag.
  */
 export function containerPostgresOps(exec: Exec, superuser: Endpoint, alive: () => boolean): PostgresOps {
-  const cycle = async (sig: 'INT' | 'QUIT' | 'KILL') => {
-    const before = await postmasterStart(superuser);
-    const sent = await exec(['sh', '-c', `touch ${RESTART_FLAG} && kill -${sig} "$(cat ${PIDFILE})"`]);
-    if (sent.exitCode !== 0)
-      throw new Error(`signalling postgres in its container failed: ${sent.output.trim()}`);
+  const run = async (script: string) => {
+    const r = await exec(['sh', '-c', script]);
+    if (r.exitCode !== 0) throw new Error(`in the PostgreSQL container: ${script}: ${r.output.trim()}`);
+  };
+  const signalOf = { fast: 'INT', immediate: 'QUIT', crash: 'KILL', kill: 'KILL' } as const;
+  const kill = (sig: string, flags: string) => run(`touch ${flags} && kill -${sig} "$(cat ${PIDFILE})"`);
+  const gone = async () => {
+    const deadline = Date.now() + RESTART_MS;
+    while (Date.now() < deadline) {
+      if ((await exec(['sh', '-c', `kill -0 "$(cat ${PIDFILE})"`])).exitCode !== 0) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`postgres did not exit within ${RESTART_MS} ms`);
+  };
+  const back = async (before: string | undefined, timeoutMs = RESTART_MS) => {
     try {
-      await waitForNewPostmaster(superuser, before, RESTART_MS, alive);
+      await waitForNewPostmaster(superuser, before, timeoutMs, alive);
     } finally {
       await exec(['rm', '-f', RESTART_FLAG]);
     }
     if (!alive()) throw new Error('the PostgreSQL container exited during the restart');
   };
-  let stoppedAt: string | undefined;
-  let held = false;
+  /** The start time of the postmaster a stop left down, for start to wait for a new one. */
+  let stopped: { before: string | undefined } | undefined;
   return {
-    restart: (mode) => cycle(mode === 'fast' ? 'INT' : 'QUIT'),
-    crash: () => cycle('KILL'),
+    async restart(mode) {
+      const before = await postmasterStart(superuser);
+      await kill(signalOf[mode], RESTART_FLAG);
+      await back(before);
+    },
+    async crash() {
+      const before = await postmasterStart(superuser);
+      await kill(signalOf.crash, RESTART_FLAG);
+      await back(before);
+    },
     async stop(how) {
-      stoppedAt = await postmasterStart(superuser);
-      // Held: the loop waits instead of exiting (and so ending the container) or restarting.
-      const sig = how === 'kill' ? 'KILL' : 'INT';
-      const gone = `p="$(cat ${PIDFILE})"; kill -${sig} "$p" && while kill -0 "$p" 2>/dev/null; do sleep 0.05; done`;
-      const sent = await exec(['sh', '-c', `touch ${HOLD_FLAG} && ${gone}`]);
-      if (sent.exitCode !== 0)
-        throw new Error(`stopping postgres in its container failed: ${sent.output.trim()}`);
-      held = true;
+      const before = await postmasterStart(superuser);
+      await kill(signalOf[how], `${RESTART_FLAG} ${HOLD_FLAG}`);
+      await gone();
+      stopped = { before };
     },
     async start(timeoutMs) {
-      if (!held) return;
-      held = false;
-      const sent = await exec(['sh', '-c', `touch ${RESTART_FLAG} && rm -f ${HOLD_FLAG}`]);
-      if (sent.exitCode !== 0)
-        throw new Error(`starting postgres in its container failed: ${sent.output.trim()}`);
-      try {
-        await waitForNewPostmaster(superuser, stoppedAt, timeoutMs, alive);
-      } finally {
-        await exec(['rm', '-f', RESTART_FLAG]);
-      }
+      if (!stopped) return;
+      const { before } = stopped;
+      await run(`rm -f ${HOLD_FLAG}`);
+      stopped = undefined;
+      await back(before, timeoutMs);
     },
     ready: (timeoutMs) => waitForQuery(superuser, timeoutMs, alive),
   };

@@ -1,87 +1,109 @@
-import { releasePort } from './ports.js';
-import { postmasterStart, waitForNewPostmaster } from './postgres-restart.js';
-import type { ManagedProcess } from './process.js';
+import { StackError } from '../errors.js';
+import { ManagedProcess, type SpawnOptions } from './process.js';
 import { waitForQuery } from './ready.js';
 import type { Component, Endpoint, PostgresOps } from './types.js';
 
-/** How long a restart, a crash recovery or the stop of the old postmaster may take. */
-const RESTART_MS = 60_000;
-/** Between starts after a crash, while orphaned backends still hold the old shared memory. */
-const RETRY_MS = 200;
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Whether any process of the process group `pgid` is left (the postmaster's orphaned backends). */
+function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * The native PostgreSQL as a component that survives its own restarts: `spawn` starts a postmaster
- * with the run's data directory and settings (the same argv each time), and the component's pid,
- * liveness and log follow the current one. The operations signal the postmaster as pg_ctl would
- * (`-m fast` is SIGINT, `-m immediate` SIGQUIT) and start it again under our supervision (a
- * pg_ctl-started server would leave it); a crash is SIGKILL of the postmaster, then starts until
- * one succeeds (the old backends exit once they see the postmaster gone) and recovers.
+ * The run's PostgreSQL as a local process that can be stopped under load and started again on the
+ * same data directory: a failover kills its postmaster and brings it back for the next cell. The
+ * component keeps one identity (the samplers and the stack hold it) while its pid follows the
+ * current postmaster.
  */
-export function restartablePostgres(
-  spawn: () => ManagedProcess,
-  first: ManagedProcess,
-  port: number,
-  superuser: Endpoint,
-  graceMs: number,
-): { component: Component; ops: PostgresOps } {
-  let proc = first;
-  const component: Component = {
-    role: 'postgres',
-    get pid() {
-      return proc.pid;
-    },
-    port,
-    alive: () => proc.alive(),
-    logTail: (n) => proc.logTail(n),
-    stop: async () => {
-      await proc.stop(graceMs);
-      releasePort(port);
-    },
-  };
-  const startAgain = async (before: string | undefined, retry: boolean, timeoutMs = RESTART_MS) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      proc = spawn();
-      const p = proc;
-      const left = Math.max(1, deadline - Date.now());
-      if (await waitForNewPostmaster(superuser, before, left, () => p.alive())) return;
-      if (!retry || Date.now() >= deadline) throw new Error(`postgres did not start again: ${p.logTail(5)}`);
-      await sleep(RETRY_MS);
+export class NativePostgres {
+  private proc: ManagedProcess;
+  readonly component: Component;
+
+  constructor(
+    private readonly argv: string[],
+    private readonly opts: SpawnOptions,
+    private readonly ready: Endpoint,
+    port: number,
+    graceMs: number,
+    onStop: () => void,
+  ) {
+    this.proc = new ManagedProcess(argv, opts);
+    this.component = {
+      role: 'postgres',
+      pid: this.proc.pid,
+      port,
+      alive: () => this.proc.alive(),
+      logTail: (n) => this.proc.logTail(n),
+      stop: async () => {
+        await this.proc.stop(graceMs);
+        onStop();
+      },
+    };
+  }
+
+  get process(): ManagedProcess {
+    return this.proc;
+  }
+
+  /**
+   * Stops the postmaster and leaves it down: `kill` is SIGKILL of the postmaster alone (its backends
+   * notice and exit; the data directory needs crash recovery), `fast` a fast shutdown (SIGINT).
+   */
+  async stop(how: 'kill' | 'fast'): Promise<void> {
+    if (!this.proc.alive()) return;
+    this.proc.signal(how === 'kill' ? 'SIGKILL' : 'SIGINT');
+    if (!(await this.proc.waitForExit(how === 'kill' ? 5_000 : 30_000)))
+      throw new StackError(
+        `postgres (pid ${this.proc.pid}) did not exit after ${how === 'kill' ? 'SIGKILL' : 'SIGINT'}`,
+      );
+  }
+
+  /**
+   * Starts the postmaster again on its data directory (crash recovery after a kill) once the old
+   * one's backends are gone (a new postmaster refuses a shared memory block still attached), and
+   * resolves when it answers queries. A running one is left as it is.
+   */
+  async start(timeoutMs: number): Promise<void> {
+    if (this.proc.alive()) return;
+    const old = this.proc.pid;
+    const deadline = Date.now() + 10_000;
+    while (old > 0 && groupAlive(old) && Date.now() < deadline) await sleep(50);
+    if (old > 0 && groupAlive(old)) process.kill(-old, 'SIGKILL');
+    this.proc = new ManagedProcess(this.argv, this.opts);
+    this.component.pid = this.proc.pid;
+    try {
+      await waitForQuery(this.ready, timeoutMs, () => this.proc.alive());
+    } catch (e) {
+      throw new StackError(`postgres did not start again: ${(e as Error).message}`, this.proc.logTail(15));
     }
-  };
-  const stopWith = async (sig: NodeJS.Signals) => {
-    const before = await postmasterStart(superuser);
-    proc.signal(sig);
-    if (!(await proc.waitForExit(RESTART_MS)))
-      throw new Error(`postgres did not exit on ${sig} within ${RESTART_MS} ms`);
-    // Gone already: this only closes its log; orphaned backends of a crash are left to exit alone.
-    await proc.stop();
-    return before;
-  };
-  // When the postmaster that `stop` left down had started: its successor is told apart by this.
-  let stoppedAt: string | undefined;
-  let stopped = false;
-  const ops: PostgresOps = {
-    async stop(how) {
-      if (!proc.alive()) return;
-      stoppedAt = await stopWith(how === 'kill' ? 'SIGKILL' : 'SIGINT');
-      stopped = true;
-    },
-    async start(timeoutMs) {
-      if (proc.alive() || !stopped) return;
-      stopped = false;
-      // After a kill, starts until the old backends have let go of the shared memory.
-      await startAgain(stoppedAt, true, timeoutMs);
-    },
-    async restart(mode) {
-      await startAgain(await stopWith(mode === 'fast' ? 'SIGINT' : 'SIGQUIT'), false);
-    },
-    async crash() {
-      await startAgain(await stopWith('SIGKILL'), true);
-    },
-    ready: (timeoutMs) => waitForQuery(superuser, timeoutMs, () => proc.alive()),
-  };
-  return { component, ops };
+  }
+
+  /** The stack's operations on this server (src/stack/types.ts). */
+  ops(): PostgresOps {
+    const again = 60_000;
+    return {
+      stop: (how) => this.stop(how),
+      start: (timeoutMs) => this.start(timeoutMs),
+      crash: async () => {
+        await this.stop('kill');
+        await this.start(again);
+      },
+      restart: async (mode) => {
+        if (mode === 'fast') await this.stop('fast');
+        else {
+          // Immediate shutdown: SIGQUIT, no checkpoint; the start does crash recovery.
+          this.proc.signal('SIGQUIT');
+          await this.proc.waitForExit(30_000);
+        }
+        await this.start(again);
+      },
+      ready: (timeoutMs) => waitForQuery(this.ready, timeoutMs, () => this.proc.alive()),
+    };
+  }
 }

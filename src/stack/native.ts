@@ -15,25 +15,18 @@ import {
   postgresSettings,
   prepareCluster,
 } from './cluster.js';
+import { startFaultRelay } from './fault-relay.js';
 import { pathLifecycle } from './lifecycle.js';
 import { nativeLaunch } from './native-counting.js';
-import { nativePgbouncerOps } from './native-pgbouncer.js';
-import { restartablePostgres } from './native-postgres.js';
+import { NativePostgres } from './native-postgres.js';
 import { type ComponentStarter, preparePaths, type StandbyLaunch, startConfigPath } from './path.js';
+import { iniRewriter } from './pgbouncer-rewrite.js';
 import { pickPort, releasePort } from './ports.js';
 import { ManagedProcess } from './process.js';
 import { waitForQuery, waitForTcp } from './ready.js';
 import { waitForStreaming } from './standby.js';
 import { nativeTls, type StackTls } from './tls-stack.js';
-import type {
-  Component,
-  ComponentRole,
-  Endpoint,
-  PostgresOps,
-  Provider,
-  Stack,
-  StartOptions,
-} from './types.js';
+import type { Component, ComponentRole, Endpoint, Provider, Stack, StartOptions } from './types.js';
 import { componentUser, type RunAs } from './user.js';
 
 // Where it was first defined; src/runner/isolation.ts imports it from here.
@@ -128,12 +121,13 @@ export const nativeProvider: Provider = {
       const tls = await nativeTls(spec, root, runAs);
       const pgT0 = Date.now();
       const postgres = await startPostgres(bins, root, runAs, password, opts, tls);
-      started.push(postgres.component);
+      started.push(postgres.server.component);
       log(`postgres ${pgVersion} ready on 127.0.0.1:${postgres.endpoint.port} in ${Date.now() - pgT0} ms`);
 
       const env = await preparePaths(postgres.endpoint, matrix, password, postgres.secret, log);
       if (tls.certs) env.caFile = tls.certs.file('caCert');
-      const starter = processStarter({ bins, root, runAs, pgbouncerVersion, signal: opts.signal, tls });
+      const inis = iniRewriter();
+      const starter = processStarter({ bins, root, runAs, pgbouncerVersion, signal: opts.signal, tls, inis });
       const lifecycle = pathLifecycle(spec.configs, started, (c, onStarted, counting) =>
         startConfigPath(c, env, starter, onStarted, counting),
       );
@@ -143,7 +137,9 @@ export const nativeProvider: Provider = {
       return {
         provider: 'native',
         postgres: postgres.endpoint,
-        postgresComponent: postgres.component,
+        postgresComponent: postgres.server.component,
+        postgresOps: postgres.server.ops(),
+        pgbouncerOps: inis.ops,
         paths: lifecycle.paths,
         roles: env.roles,
         pgbench: localPgbench(bins.pgbench, pgbenchVersion),
@@ -158,8 +154,6 @@ export const nativeProvider: Provider = {
         startPath: lifecycle.startPath,
         stopPath: lifecycle.stopPath,
         restartPath: lifecycle.restartPath,
-        postgresOps: postgres.ops,
-        pgbouncerOps: nativePgbouncerOps(lifecycle.paths),
         stop: stopAll,
       };
     } catch (e) {
@@ -176,7 +170,7 @@ async function startPostgres(
   password: string,
   { matrix: { spec }, log, signal }: StartOptions,
   tls: StackTls,
-): Promise<{ endpoint: Endpoint; component: Component; ops: PostgresOps; secret: string }> {
+): Promise<{ endpoint: Endpoint; server: NativePostgres; secret: string }> {
   const data = path.join(root, 'pgdata');
   const sock = ownedDir(path.join(root, 'pgsock'), runAs);
   const pwfile = path.join(root, 'pwfile');
@@ -198,8 +192,10 @@ async function startPostgres(
     throw new StackError(`initdb failed (exit ${init.exitCode})`, `${init.stderr}`.slice(-2000));
   const port = spec.postgres.port ?? (await pickPort());
   const args = postgresSettingArgs({ ...tls.postgres, ...postgresSettings(spec, port, sock) });
-  const spawn = () =>
-    new ManagedProcess([bins.postgres, '-D', data, ...args], {
+  const endpoint: Endpoint = { host: '127.0.0.1', port, database: 'postgres', user: BENCH_USER, password };
+  const server = new NativePostgres(
+    [bins.postgres, '-D', data, ...args],
+    {
       name: 'postgres',
       cwd: root,
       ...ids,
@@ -208,9 +204,13 @@ async function startPostgres(
       // would orphan its backends, so the hard signal is SIGQUIT.
       stopSignal: 'SIGINT',
       hardSignal: 'SIGQUIT',
-    });
-  const proc = spawn();
-  const endpoint: Endpoint = { host: '127.0.0.1', port, database: 'postgres', user: BENCH_USER, password };
+    },
+    endpoint,
+    port,
+    15_000,
+    () => releasePort(port),
+  );
+  const proc = server.process;
   let secret = '';
   try {
     const what = () => (signal?.aborted ? 'interrupted while postgres started' : 'postgres did not start');
@@ -224,8 +224,7 @@ async function startPostgres(
   }
   registerSecret(secret);
   log(`postgres cluster in ${data}`);
-  const restartable = restartablePostgres(spawn, proc, port, endpoint, 15_000);
-  return { secret, endpoint: { ...endpoint, database: BENCH_DB }, ...restartable };
+  return { secret, endpoint: { ...endpoint, database: BENCH_DB }, server };
 }
 
 interface ProcessContext {
@@ -235,6 +234,8 @@ interface ProcessContext {
   pgbouncerVersion: string | undefined;
   signal: AbortSignal | undefined;
   tls: StackTls;
+  /** Each running PgBouncer's ini, for the stack's pgbouncerOps. */
+  inis: ReturnType<typeof iniRewriter>;
 }
 
 /** PgBouncer and proxies as local processes under the run's scratch directory. */
@@ -250,12 +251,16 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       ownedFile(authFile, l.userlist, ctx.runAs);
       const iniFile = path.join(dir, 'pgbouncer.ini');
       const tlsPaths = l.tls ? ctx.tls.paths : undefined;
-      ownedFile(
-        iniFile,
-        l.ini({ authFile, socketDir: dir, ...(tlsPaths ? { tls: tlsPaths } : {}) }),
-        ctx.runAs,
-      );
-      chmodSync(iniFile, 0o644);
+      const where = { authFile, socketDir: dir, ...(tlsPaths ? { tls: tlsPaths } : {}) };
+      const writeIni = (text: string) => {
+        ownedFile(iniFile, text, ctx.runAs);
+        chmodSync(iniFile, 0o644);
+      };
+      writeIni(l.ini(where));
+      ctx.inis.register(l.config, l.worker, {
+        render: (change) => l.ini({ ...where, change }),
+        write: async (text) => writeIni(text),
+      });
       // Foreground under our supervision: `-d` needs a pidfile and hides the PID from us.
       const launch = nativeLaunch(
         [ctx.bins.pgbouncer, iniFile],
@@ -323,6 +328,8 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       );
       return component('proxy', proc, l.port, undefined, c.name, l.counting ? 30_000 : 5_000);
     },
+    relay: (config, upstream) =>
+      startFaultRelay(config, ownedDir(path.join(ctx.root, `relay-${config}`), undefined), upstream),
   };
 }
 

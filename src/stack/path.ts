@@ -7,6 +7,7 @@ import { type ConfigTls, TLS_OFF } from '../matrix/tls.js';
 import { workersOf } from '../matrix/workers.js';
 import { registerSecret } from '../util/redact.js';
 import { BENCH_DB, BENCH_USER, postgresSettings } from './cluster.js';
+import type { FaultRelay } from './fault-relay.js';
 import { pickPort, releasePort } from './ports.js';
 import { withClient } from './ready.js';
 import { renderPgbouncerIni, renderProxyCommand, renderProxyFiles, renderUserlist } from './render.js';
@@ -21,7 +22,15 @@ import {
   standbySlot,
 } from './standby.js';
 import { clientTls, pgbouncerTlsSettings, type TlsPaths } from './tls.js';
-import type { Component, ConfigPath, Counting, Endpoint, PgbouncerWorker, StandbyNode } from './types.js';
+import type {
+  Component,
+  ConfigPath,
+  Counting,
+  Endpoint,
+  PgbouncerIniChange,
+  PgbouncerWorker,
+  StandbyNode,
+} from './types.js';
 
 /**
  * What a config's path is, for every provider: direct is PostgreSQL itself; a pgbouncer config is
@@ -66,8 +75,11 @@ export interface PgbouncerLaunch {
   readyAt(socketDir: string): Endpoint;
   /** userlist.txt: the superuser's (samplers, admin console) and the config role's SCRAM verifiers. */
   userlist: string;
-  /** pgbouncer.ini for where the provider puts the auth file, the socket and the TLS files. */
-  ini(where: { authFile: string; socketDir: string; tls?: TlsPaths }): string;
+  /**
+   * pgbouncer.ini for where the provider puts the auth file, the socket and the TLS files; with
+   * `change`, as rewritten under load (settings added, [databases] pointed at another server).
+   */
+  ini(where: { authFile: string; socketDir: string; tls?: TlsPaths; change?: PgbouncerIniChange }): string;
   /** Whether this PgBouncer needs the TLS files (its config's `tls:`). */
   tls: boolean;
   /** A cost cell counts this PgBouncer (src/stack/types.ts). */
@@ -112,6 +124,8 @@ export interface ComponentStarter {
   proxy(l: ProxyLaunch): Promise<Component>;
   /** A streaming standby, streaming when it returns (`standby: true` configs). */
   standby(l: StandbyLaunch): Promise<Component>;
+  /** A config's fault relay (`fault_relay: true`), forwarding to `upstream` (src/stack/fault-relay.ts). */
+  relay(config: string, upstream: Endpoint): Promise<FaultRelay>;
 }
 
 /**
@@ -162,13 +176,14 @@ function pgbouncerLaunch(
   asRole: Endpoint,
   env: PathEnv,
   tls: ConfigTls,
-  worker = { worker: 1, workers: 1 },
+  worker: { worker: number; workers: number; upstream: Endpoint },
 ): PgbouncerLaunch {
   return {
     config,
     hop,
     port,
-    ...worker,
+    worker: worker.worker,
+    workers: worker.workers,
     endpoint: { ...asRole, port },
     readyAt: (socketDir) => (worker.workers > 1 ? { ...asRole, host: socketDir, port } : { ...asRole, port }),
     userlist: renderUserlist([
@@ -176,13 +191,13 @@ function pgbouncerLaunch(
       [asRole.user, env.verifiers.get(asRole.user) ?? ''],
     ]),
     tls: tls.client !== 'disable' || tls.server !== 'disable',
-    ini: ({ authFile, socketDir, tls: files }) =>
+    ini: ({ authFile, socketDir, tls: files, change }) =>
       renderPgbouncerIni({
         ...(files ? { tlsSettings: pgbouncerTlsSettings(tls, files) } : {}),
-        hop,
+        hop: change?.settings ? { ...hop, settings: { ...hop.settings, ...change.settings } } : hop,
         listenPort: port,
-        upstreamHost: env.postgres.host,
-        upstreamPort: env.postgres.port,
+        upstreamHost: change?.upstream?.host ?? worker.upstream.host,
+        upstreamPort: change?.upstream?.port ?? worker.upstream.port,
         database: BENCH_DB,
         user: BENCH_USER,
         authFile,
@@ -293,12 +308,17 @@ async function startClientSide(
   counting?: Counting,
 ): Promise<ConfigPath> {
   const counts = (role: 'pgbouncer' | 'proxy') => (counting?.roles.includes(role) ? { counting } : {});
-  const asRole: Endpoint = { ...env.postgres, user: env.roles.get(c.name) ?? BENCH_USER };
+  const relay =
+    c.kind !== 'external' && c.fault_relay ? await startRelay(c.name, env, starter, onStarted) : undefined;
+  // With a fault relay, everything of the path that would reach PostgreSQL reaches the relay instead.
+  const upstream = relay ? { ...env.postgres, port: relay.component.port } : env.postgres;
+  const asRole: Endpoint = { ...upstream, user: env.roles.get(c.name) ?? BENCH_USER };
+  const relayed = relay ? { relay: relay.control } : {};
+  const components: Component[] = relay ? [relay.component] : [];
   if (c.kind === 'direct') {
     const endpoint = { ...asRole, ...clientTls(c.tls?.client ?? 'disable', env.caFile) };
-    return { config: c.name, endpoint, components: [] };
+    return { config: c.name, endpoint, components, ...relayed };
   }
-  const components: Component[] = [];
   let endpoint = asRole;
   let admin: Endpoint | undefined;
   const hop = pgbouncerHopOf(c);
@@ -309,7 +329,11 @@ async function startClientSide(
     const comps = await withPort(fixed, (port) =>
       startWorkers(n, onStarted, (w) =>
         starter.pgbouncer({
-          ...pgbouncerLaunch(c.name, hop, port, asRole, env, c.tls ?? TLS_OFF, { worker: w, workers: n }),
+          ...pgbouncerLaunch(c.name, hop, port, asRole, env, c.tls ?? TLS_OFF, {
+            worker: w,
+            workers: n,
+            upstream,
+          }),
           ...counts('pgbouncer'),
         }),
       ),
@@ -336,8 +360,23 @@ async function startClientSide(
   }
   // pgbench's side of the path: TLS as the config says; admin and sampler connections stay plain.
   endpoint = { ...endpoint, ...clientTls(c.tls?.client ?? 'disable', env.caFile) };
-  if (workers) return { config: c.name, endpoint, components, pgbouncerWorkers: workers };
-  return { config: c.name, endpoint, components, ...(admin ? { pgbouncerAdmin: admin } : {}) };
+  if (workers) return { config: c.name, endpoint, components, pgbouncerWorkers: workers, ...relayed };
+  return { config: c.name, endpoint, components, ...(admin ? { pgbouncerAdmin: admin } : {}), ...relayed };
+}
+
+/** A config's fault relay, reported as soon as it is up so a later failure stops it too. */
+async function startRelay(
+  config: string,
+  env: PathEnv,
+  starter: ComponentStarter,
+  onStarted: (comp: Component) => void,
+): Promise<FaultRelay> {
+  const relay = await starter.relay(config, env.postgres);
+  onStarted(relay.component);
+  env.log(
+    `fault relay for ${config} ready on 127.0.0.1:${relay.component.port} -> 127.0.0.1:${env.postgres.port}`,
+  );
+  return relay;
 }
 
 /**

@@ -39,6 +39,7 @@ import { pgbenchForContainers } from './container-pgbench.js';
 import { containerPgbouncerOps } from './container-pgbouncer.js';
 import { containerPostgresOps, restartableInitScript } from './container-postgres.js';
 import { pingDocker } from './docker-engine.js';
+import { startFaultRelay } from './fault-relay.js';
 import { imageToolVersion } from './image-version.js';
 import { pathLifecycle } from './lifecycle.js';
 import {
@@ -594,6 +595,13 @@ function containerStarter(ctx: Omit<ContainerContext, 'bouncerVersions'>): Compo
     pgbouncer: (l) => startPgbouncerContainer(full, l),
     proxy: (l) => startProxyContainer(full, l),
     standby: (l) => startStandbyContainer(full, l),
+    // A local process even here: every container runs with host networking, so a pooler container
+    // reaches the relay's 127.0.0.1 port as a local process would (src/stack/fault-relay.ts).
+    relay: (config, upstream) => {
+      const dir = path.join(ctx.workdir, `relay-${config}`);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      return startFaultRelay(config, dir, upstream);
+    },
   };
 }
 

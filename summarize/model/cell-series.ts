@@ -249,6 +249,6 @@ export function seriesEvents(cell: CellRecord, startMs: number): SeriesEvent[] {
     .filter((e) => e.firedAt !== undefined)
     .map((e) => ({
       t: ((e.firedAt as number) - startMs) / 1000,
-      label: `${e.action ?? e.signal} ${e.target}`,
+      label: `${e.action ?? e.signal ?? e.kind ?? 'event'} ${e.target}`,
     }));
 }
