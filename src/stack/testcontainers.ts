@@ -441,9 +441,11 @@ function containerOps(
   };
 }
 
-/** Whether the run restarts or crashes PostgreSQL (its server must then outlive a postmaster). */
+/** Whether the run restarts, crashes or fails over PostgreSQL (its server must then outlive a postmaster). */
 function restartsPostgres(spec: Spec): boolean {
-  return spec.events.some((e) => e.kind === 'postgres' && e.postgres !== 'terminate-pooled-backends');
+  return spec.events.some(
+    (e) => (e.kind === 'postgres' && e.postgres !== 'terminate-pooled-backends') || e.kind === 'failover',
+  );
 }
 
 /** A non-root user for a server image: the image's own, else `postgres` (pgbouncer refuses root). */
