@@ -27,7 +27,7 @@ import type { TlsObservation, TlsObserver } from '../sampling/tls-observe.js';
 import { portPressure, timeWaitNow } from '../stack/tcp-states.js';
 import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
-import { scheduleEvents, signalledComponents } from './events.js';
+import { eventFailure, scheduleEvents, signalledComponents } from './events.js';
 import { explainLimitFailure, type LimitContext } from './limit-failure.js';
 import { classifyCell } from './outcome.js';
 import {
@@ -151,23 +151,12 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...(m.workers ? { pgbouncerWorkers: m.workers } : {}),
     ...(m.profile ? { profile: m.profile } : {}),
   };
-  // A component an event signalled may well be gone: that is the event, not a broken path.
-  const signalled = signalledComponents(m.events ?? [], cfgPath.components);
-  const disrupted = signalled.size > 0;
-  const verdict = classifyCell({
-    interrupted: result.aborted || hooks.signal?.aborted === true,
-    timedOut: result.timedOut,
-    exitCode: result.exitCode,
-    signal: result.signal,
-    summary,
-    dead: cfgPath.components
-      .filter((c) => !c.alive() && !signalled.has(c))
-      .map((c) => `${c.role}${c.config ? `:${c.config}` : ''}${c.name ? `/${c.name}` : ''}`),
-    disrupted,
-    firstError: errorLines[0],
-    elapsedMs: m.elapsedMs,
-    plannedS: wholeSeconds(plan.durationMs),
-  });
+  const verdict = eventVerdict(m, cfgPath, hooks, summary, errorLines[0], plan.durationMs);
+  const failedEvent = eventFailure(m.events ?? []);
+  if (verdict.state === 'completed' && failedEvent) {
+    const { exitCode } = result;
+    return { ...base, state: 'failed', exitCode, reason: failedEvent, errorLines, summary: verdict.summary };
+  }
   if (verdict.state === 'completed') {
     if (result.exitCode === 2) warnings.push(disruptionNote(aborted));
     return { ...base, state: 'completed', exitCode: result.exitCode === 2 ? 2 : 0, summary: verdict.summary };
@@ -178,10 +167,41 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...base,
     state: verdict.state,
     exitCode: result.exitCode,
-    reason: why ? `${verdict.reason}; ${why}` : verdict.reason,
+    reason: [verdict.reason, ...(why ? [why] : []), ...(failedEvent ? [failedEvent] : [])].join('; '),
     errorLines,
     ...(summary ? { summary } : {}),
   };
+}
+
+/**
+ * The cell's verdict (src/runner/outcome.ts) knowing its events: a component an event signalled may
+ * well be gone (that is the event, not a broken path), and any operation that fired (a restart, a
+ * KILL, a failover) may abort clients, whose exit 2 the gates judge.
+ */
+function eventVerdict(
+  m: Measured,
+  cfgPath: ConfigPath,
+  hooks: CellHooks,
+  summary: PgbenchSummary | undefined,
+  firstError: string | undefined,
+  durationMs: number,
+) {
+  const { result } = m;
+  const signalled = signalledComponents(m.events ?? [], cfgPath.components);
+  return classifyCell({
+    interrupted: result.aborted || hooks.signal?.aborted === true,
+    timedOut: result.timedOut,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    summary,
+    dead: cfgPath.components
+      .filter((c) => !c.alive() && !signalled.has(c))
+      .map((c) => `${c.role}${c.config ? `:${c.config}` : ''}${c.name ? `/${c.name}` : ''}`),
+    disrupted: signalled.size > 0 || (m.events ?? []).some((e) => e.firedAt !== undefined),
+    firstError,
+    elapsedMs: m.elapsedMs,
+    plannedS: wholeSeconds(durationMs),
+  });
 }
 
 /**

@@ -18,7 +18,7 @@ export function targetAdmins(target: string, path: ConfigPath): Endpoint[] {
 }
 
 /** Sends one command to every console; a refusal throws with the server's message (and which console). */
-async function sendAll(admins: readonly Endpoint[], command: string): Promise<void> {
+export async function sendAll(admins: readonly Endpoint[], command: string): Promise<void> {
   if (admins.length === 0) throw new Error('no PgBouncer admin console in the path for this target');
   const results = await Promise.allSettled(admins.map((a) => withClient(a, (c) => c.query(command))));
   const errors = results.flatMap((r, i) =>

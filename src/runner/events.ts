@@ -146,6 +146,16 @@ export async function recoverAfterEvents(
   }
 }
 
+/**
+ * Why the cell fails because of its events: an action that was fired and failed (the admin console
+ * refused the command, PostgreSQL did not come back), with the server's message. Pure.
+ */
+export function eventFailure(records: readonly EventRecord[]): string | undefined {
+  const failed = records.filter((r) => r.firedAt !== undefined && r.error !== undefined);
+  if (failed.length === 0) return undefined;
+  return failed.map((r) => `event ${r.action ?? r.signal} on ${r.target} failed: ${r.error}`).join('; ');
+}
+
 /** The components an event that was sent may have stopped (they are expected to be dead after it). */
 export function signalledComponents(
   records: readonly EventRecord[],

@@ -1,10 +1,21 @@
 import type { Matrix } from '../matrix/load.js';
 import type { Endpoint, PgbenchRunner } from '../pgbench/types.js';
+import type { RelayCounters } from './fault-relay-commands.js';
 
 // Defined with pgbench (which must not import the stack); re-exported for the stack's users.
 export type { Endpoint, PgbenchResult, PgbenchRunner } from '../pgbench/types.js';
 
-export type ComponentRole = 'postgres' | 'pgbouncer' | 'proxy';
+export type ComponentRole = 'postgres' | 'pgbouncer' | 'proxy' | 'relay';
+
+/**
+ * A config's fault relay (`fault_relay: true`, src/stack/fault-relay.ts): one control line
+ * (`latency 50 3000`, `clear`, `drop`, `status`) in, the relay's counters out; its error rejects.
+ */
+export interface RelayControl {
+  /** The relay's control port on 127.0.0.1. */
+  port: number;
+  send(line: string): Promise<RelayCounters>;
+}
 
 /** One started component: a local process or a container. */
 export interface Component {
@@ -32,8 +43,13 @@ export interface ConfigPath {
   config: string;
   /** What pgbench connects to for this config. */
   endpoint: Endpoint;
-  /** Components in the path, client side first (proxy, pgbouncer); PostgreSQL is shared. */
+  /**
+   * Components in the path, client side first (proxy, pgbouncer, then the fault relay next to
+   * PostgreSQL); PostgreSQL is shared.
+   */
   components: Component[];
+  /** With `fault_relay: true`: the relay between the path and PostgreSQL, and how to command it. */
+  relay?: RelayControl;
   /** PgBouncer admin console, when PgBouncer is in the path. */
   pgbouncerAdmin?: Endpoint;
   /**
@@ -41,6 +57,17 @@ export interface ConfigPath {
    * socket: the TCP port is shared, so TCP cannot pick a worker). `pgbouncerAdmin` is then unset.
    */
   pgbouncerWorkers?: PgbouncerWorker[];
+  /** The config's streaming standby (`standby: true`), up while the path is. */
+  standby?: StandbyNode;
+}
+
+/** A config's streaming standby (src/stack/standby.ts). */
+export interface StandbyNode {
+  /** The standby as the harness's superuser, on the bench database. */
+  endpoint: Endpoint;
+  component: Component;
+  /** Its physical replication slot on the primary. */
+  slot: string;
 }
 
 export interface PgbouncerWorker {
@@ -102,6 +129,16 @@ export interface PostgresOps {
   crash(): Promise<void>;
   /** Waits until PostgreSQL accepts connections (after an operation, before the next cell). */
   ready(timeoutMs: number): Promise<void>;
+  /**
+   * Stops PostgreSQL and leaves it down (a failover's primary): `kill` is SIGKILL of the postmaster
+   * (its data then needs crash recovery), `fast` a fast shutdown. Resolves once the postmaster is gone.
+   */
+  stop(how: 'kill' | 'fast'): Promise<void>;
+  /**
+   * Starts a PostgreSQL that `stop` left down again on its own data, resolving once it accepts
+   * connections (before the next cell after a failover); a running one is left alone.
+   */
+  start(timeoutMs: number): Promise<void>;
 }
 
 export interface Stack {

@@ -131,8 +131,17 @@ describe('classifyCell with a scheduled event', () => {
       'pgbench: error: client 2 aborted in command 1 (SQL) of script 0; perhaps the backend died while processing',
       'pgbench: error: client 3 aborted while establishing connection',
       'pgbench: error: client 2 aborted in command 1 (SQL) of script 0',
+      // pgbench 15, an error inside a transaction (a PostgreSQL restart under PgBouncer):
+      'pgbench: error: client 1 script 0 aborted in command 8 query 0: FATAL:  terminating connection due to administrator command',
     ].join('\n');
-    expect(countAbortedClients(stderr)).toBe(2);
+    expect(countAbortedClients(stderr)).toBe(3);
+    // pgbench 15 through PgBouncer 1.18 when a fault relay closed the server connections.
+    const crashed = [
+      'pgbench: error: client 1 script 0 aborted in command 1 query 0: FATAL:  server conn crashed?',
+      'pgbench: error: client 0 script 0 aborted in command 1 query 0: FATAL:  server conn crashed?',
+      'pgbench: error: Run was aborted; the above results are incomplete.',
+    ].join('\n');
+    expect(countAbortedClients(crashed)).toBe(2);
   });
 });
 
