@@ -138,7 +138,7 @@ function eventOutage(
   const countEnd = nextMs ?? Number.POSITIVE_INFINITY;
   const aborted = abortedAt.filter((a) => a >= at && a < countEnd).length;
   const abortedSoFar = abortedAt.filter((a) => a < countEnd).length;
-  const matrixIndex = input.matrixIndex?.(e, recordIndex);
+  const matrixIndex = input.matrixIndex?.(e, recordIndex) ?? e.index;
   const base = {
     cellId: cell.id,
     config: cell.config,

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { buildTimeline, TIMELINE_BIN_MS } from '../../src/pgbench/timeline.js';
 import type { CellRecord, EventRecord } from '../../src/results/types.js';
+import { outageFigure } from '../../summarize/figures/outage/figure.js';
+import { outageTable } from '../../summarize/figures/outage/table.js';
 import { cellOutages } from '../../summarize/model/outage.js';
+import { reporters } from '../../summarize/reporters/index.js';
+import { pipeTable } from '../../summarize/reporters/tables/markdown-table.js';
 
 const T0 = 1_700_000_000_000;
 
@@ -177,5 +181,51 @@ describe('the outage around an event, from the ms timeline', () => {
 
   it('skips events that were not sent', () => {
     expect(run(cell([{ error: 'not sent: pgbench ended first' }]), timeline(steady(0, 1000)))).toEqual([]);
+  });
+});
+
+describe('the outage figure', () => {
+  const t = timeline([...steady(0, 4000), ...steady(4600, 10_000)], [4700]);
+  const c = cell([{ ...at(4000), index: 0 }], {
+    abortedAt: [T0 + 4010],
+    stderrEvents: [{ at: T0 + 4010, process: 0, kind: 'aborted', client: 2 }],
+  });
+  const outages = run(c, t);
+  const options = { warnings: [], outages };
+  const ctx = { rows: [], options };
+
+  it('renders one row per event, every number pointing at summary.json', () => {
+    const rows = outageFigure.rows(ctx);
+    expect(outageFigure.applies(ctx)).toBe(true);
+    const cols = outageTable.columns(rows, ctx);
+    const md = pipeTable(cols, rows);
+    expect(md).toContain(
+      '| c1 | events[0] SIGINT pgb/pgbouncer | 4.00 | 10 | 601 | -1 | 1,000 | 400 | 0.50 | 1 | 1 | 7 | 0 | 2 | 2 |',
+    );
+    const doc = JSON.parse(reporters.json([], options));
+    for (const col of cols) {
+      const p = col.pointer?.(rows[0] as (typeof rows)[number]);
+      if (!p) continue;
+      const v = p
+        .split('/')
+        .slice(1)
+        .reduce((o: Record<string, unknown>, k) => o[k] as Record<string, unknown>, doc) as unknown;
+      expect(v, `${col.header} at ${p}`).toBe(col.value?.(rows[0] as (typeof rows)[number]));
+    }
+  });
+
+  it('gives a TL;DR candidate whose numbers are in summary.json, and the method lines', () => {
+    const rows = outageFigure.rows(ctx);
+    const [cand] = outageFigure.tldr?.({ figure: ctx } as never, rows) ?? [];
+    expect(cand?.sentence.text).toBe(
+      'events[0] SIGINT pgb/pgbouncer (pgb, tpcb at 8 clients): no transaction completed for 601 ms, 1 failed, 1 of 8 clients aborted.',
+    );
+    expect(cand?.sentence.numbers.map((n) => n.pointer)).toEqual([
+      '/outages/0/gapMs',
+      '/outages/0/failed',
+      '/outages/0/aborted',
+    ]);
+    expect(outageFigure.method?.(ctx, rows).join('\n')).toMatch(/--max-tries.*serialization and deadlock/);
+    expect(outageFigure.applies({ rows: [], options: { warnings: [] } })).toBe(false);
   });
 });

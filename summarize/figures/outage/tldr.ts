@@ -38,7 +38,7 @@ function outageSentence(r: OutageRow, cells: number): Sentence | undefined {
   const hidden = o.failed === 0 && o.aborted === 0 && o.connectionErrors === 0;
   const tail = hidden
     ? ', hidden from clients: {1} failed, {2} aborted'
-    : ', {1} failed transactions, {2} clients aborted';
+    : `, {1} failed, {2} of ${o.concurrency} clients aborted`;
   return sentence(
     'outage',
     `${eventName(r)} (${o.config}, ${o.workload} at ${o.concurrency} clients): no transaction completed for {0} ms${tail}${of}.`,
