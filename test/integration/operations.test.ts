@@ -14,7 +14,9 @@ const required = process.env.BENCH_REQUIRE_DOCKER === '1';
  * Operations under load through PgBouncer in transaction mode, one run per provider, cells in
  * this order: an admin command PgBouncer refuses, with a pool resize by settings + RELOAD in the
  * same cell; a PostgreSQL fast restart at 25 % of the cell (the run went on after the failed
- * cell); then the next cell, on the restarted server: PAUSE at 1 s and RESUME at 3 s.
+ * cell); then the next cell, on the restarted server: PAUSE at 1 s and RESUME at 3 s; then
+ * pg_terminate_backend of the pooled backends; then a crash (SIGKILL of the postmaster, crash
+ * recovery). Each of the last two aborts every client, so pgbench ends: one per cell.
  */
 const MATRIX = `
 name: operations-it
@@ -30,6 +32,8 @@ configs:
   - { name: refuse, kind: pgbouncer, pool_mode: transaction }
   - { name: restart, kind: pgbouncer, pool_mode: transaction }
   - { name: pause, kind: pgbouncer, pool_mode: transaction }
+  - { name: term, kind: pgbouncer, pool_mode: transaction }
+  - { name: crash, kind: pgbouncer, pool_mode: transaction }
 workloads: [tpcb]
 events:
   - { at: 25%, target: restart/postgres, postgres: restart-fast }
@@ -37,6 +41,8 @@ events:
   - { at: 3s, target: pause/pgbouncer, admin: RESUME }
   - { at: 1s, target: refuse/pgbouncer, admin: KILL nosuchdb }
   - { at: 50%, target: refuse/pgbouncer, settings: { default_pool_size: 2 } }
+  - { at: 25%, target: term/postgres, postgres: terminate-pooled-backends }
+  - { at: 25%, target: crash/postgres, postgres: crash }
 `;
 
 const providers = [
@@ -77,6 +83,8 @@ describe.each(providers.filter((p) => p.run))('operations under load ($name)', (
       ['refuse', 'failed'],
       ['restart', 'completed'],
       ['pause', 'completed'],
+      ['term', 'completed'],
+      ['crash', 'completed'],
     ]);
     expect(exitCode, output).not.toBe(0);
     expect(output).toContain('1 cell(s) failed: refuse__tpcb__c4__r1');
@@ -114,6 +122,21 @@ describe.each(providers.filter((p) => p.run))('operations under load ($name)', (
     expect(c.summary?.processed).toBeGreaterThan(0);
     // The clients waited out the pause: the longest transaction took about the 2 s between the two.
     expect(c.latency?.maxMs).toBeGreaterThanOrEqual(1500);
+  });
+
+  it('terminates the pooled backends, then crashes PostgreSQL and brings it back through recovery', () => {
+    const t = cell('term');
+    const [term] = t.events ?? [];
+    expect(term?.error, JSON.stringify(term)).toBeUndefined();
+    // PgBouncer held one server connection per busy client: 4 clients, up to 4 backends.
+    expect(term?.steps?.[0]?.name).toMatch(/^terminated [1-4] backends of /);
+    expect(t.abortedClients ?? 0).toBeGreaterThan(0);
+    const c = cell('crash');
+    const [crash] = c.events ?? [];
+    expect(crash).toMatchObject({ kind: 'postgres', action: 'crash' });
+    expect(crash?.error, JSON.stringify(crash)).toBeUndefined();
+    expect(crash?.doneAt).toBeGreaterThan(crash?.firedAt ?? Number.POSITIVE_INFINITY);
+    expect(c.abortedClients ?? 0).toBeGreaterThan(0);
   });
 
   it("fails the cell of a refused admin command with PgBouncer's message; a resize is done", () => {
