@@ -5,7 +5,10 @@ import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
 import { loadCost } from '../../summarize/input/cost.js';
 import { loadFlameGroups } from '../../summarize/input/flame-files.js';
 import { loadSummary } from '../../summarize/input/load.js';
+import { loadOutages } from '../../summarize/input/outage-files.js';
 import { reportMeta } from '../../summarize/input/report-meta.js';
+import type { CellSeries } from '../../summarize/model/cell-series.js';
+import { evaluateEventGates } from '../../summarize/model/event-gates.js';
 import { evaluateCostGates, evaluateGates, type GateReport } from '../../summarize/model/gates.js';
 import type { RenderOptions } from '../../summarize/model/report-options.js';
 import { DEFAULT_THRESHOLDS, type Row, type Thresholds, type Warning } from '../../summarize/model/row.js';
@@ -65,14 +68,17 @@ function joinGates(a: GateReport, b: GateReport): GateReport {
 function renderOptionsOf(
   loaded: ReturnType<typeof loadSummary>,
   thresholds: RenderOptions['thresholds'],
+  series: readonly CellSeries[],
 ): { gates: ReturnType<typeof joinGates>; options: RenderOptions } {
   const cost = loadCost(
     loaded.merged.runs.map((r) => r.dir),
     loaded.merged.matrix.configs.map((c) => c.name),
   );
-  const gates = joinGates(
-    evaluateGates(loaded.rows, loaded.merged.primary.effective),
-    evaluateCostGates(cost.rows, loaded.merged.primary.effective),
+  const effective = loaded.merged.primary.effective;
+  const outages = loadOutages(loaded.merged.cells, series, effective.events);
+  const gates = [evaluateCostGates(cost.rows, effective), evaluateEventGates(outages, effective)].reduce(
+    joinGates,
+    evaluateGates(loaded.rows, effective),
   );
   const sweeps = sweepSeries(loaded.rows, loaded.merged.primary.effective.configs);
   const options: RenderOptions = {
@@ -86,6 +92,7 @@ function renderOptionsOf(
     thresholds,
     gates,
     ...(sweeps.length > 0 ? { sweeps } : {}),
+    ...(outages.length > 0 ? { outages } : {}),
   };
   return { gates, options };
 }
@@ -102,7 +109,8 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   const holder = opts.dirs.length === 1 && loaded.merged.runs.length > 1 ? opts.dirs[0] : undefined;
   const outDir = ensureResultsDir(opts.out ?? holder ?? loaded.merged.runs[0]?.dir ?? opts.dirs[0] ?? '.');
   const p = runPaths(outDir);
-  const { gates, options } = renderOptionsOf(loaded, thresholds);
+  const series = loadCellSeries(loaded.merged.cells);
+  const { gates, options } = renderOptionsOf(loaded, thresholds, series);
   mkdirSync(p.plotsDir, { recursive: true });
   const files: string[] = [];
   const write = (file: string, text: string) => {
@@ -119,7 +127,6 @@ export async function summarize(opts: SummarizeOptions): Promise<SummarizeResult
   for (const plot of plots) write(path.join(p.plotsDir, plot.name), plot.svg);
   const flames = loadFlameGroups(loaded.merged.cells);
   const cells = loaded.merged.cells.map((c) => c.cell);
-  const series = loadCellSeries(loaded.merged.cells);
   const f = findings(loaded.rows, {
     ...options,
     matrix: loaded.merged.matrix,

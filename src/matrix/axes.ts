@@ -1,6 +1,8 @@
 import { ConfigurationError } from '../errors.js';
 import { expandConfigAxes } from './config-axes.js';
-import { eventIssues, splitTarget } from './events.js';
+import { eventGateIssues, reindexEventGates } from './event-gates.js';
+import { eventIssues, onFailoverIssues } from './event-issues.js';
+import { splitTarget } from './events.js';
 import { expandProtocols, protocolWorkloadName } from './protocol.js';
 import type { MatrixSpec, ParsedMatrix } from './schema.js';
 import { settingAxisIssues } from './setting-axes.js';
@@ -24,25 +26,32 @@ export function expandAxes(spec: ParsedMatrix, file: string, selected?: readonly
   const specWorkloads = expandWorkloadProtocols(spec.workloads);
   const names = new Set(configs.map((c) => c.name));
   const baseOf = (n: string) => expandedFrom.get(n) ?? n;
-  const events = selected
-    ? spec.events.filter((e) => {
-        const c = splitTarget(e.target).config;
-        return selected.includes(c) || selected.includes(baseOf(c));
-      })
-    : spec.events;
-  const views = configs.map((c) => ({ name: c.name, kind: c.kind, workers: workersOf(c) }));
+  throwIssues(file, eventGateIssues(spec, baseOf));
+  const keptIndex = spec.events.flatMap((e, i) => {
+    const c = splitTarget(e.target).config;
+    return !selected || selected.includes(c) || selected.includes(baseOf(c)) ? [i] : [];
+  });
+  const events = keptIndex.map((i) => spec.events[i] as (typeof spec.events)[number]);
+  const views = configs.map((c) => ({
+    name: c.name,
+    kind: c.kind,
+    workers: workersOf(c),
+    ...('standby' in c && c.standby !== undefined ? { standby: c.standby } : {}),
+    ...('fault_relay' in c && c.fault_relay !== undefined ? { faultRelay: c.fault_relay } : {}),
+  }));
   const workloads = specWorkloads.map((w) =>
-    typeof w === 'string'
-      ? { name: w, durationMs: spec.duration, profile: false }
-      : {
-          name: w.name,
-          // A rate variant measures the matrix duration; a profile's cell is one segment.
-          durationMs: w.profile ? w.profile.segment : spec.duration,
-          profile: w.profile !== undefined,
-        },
+    typeof w === 'string' || !w.profile
+      ? // A rate variant measures the matrix duration.
+        { name: typeof w === 'string' ? w : w.name, durationMs: spec.duration }
+      : // An event on a profile is on its whole timeline; it fires in the segment containing it.
+        { name: w.name, durationMs: w.profile.duration, segmentMs: w.profile.segment },
   );
   const allNames = [...spec.configs.map((c) => c.name), ...expandedFrom.keys()];
-  const issues = [...nameIssues(spec, allNames), ...eventIssues(events, views, expandedFrom, workloads)];
+  const issues = [
+    ...nameIssues(spec, allNames),
+    ...onFailoverIssues(spec.configs),
+    ...eventIssues(events, views, expandedFrom, workloads),
+  ];
   throwIssues(file, issues);
   // A name of a workers list means its first expansion, as for the baseline.
   const expanded = (n: string) =>
@@ -52,8 +61,9 @@ export function expandAxes(spec: ParsedMatrix, file: string, selected?: readonly
   throwIssues(file, expansionIssues(configs, compare ?? []));
   return {
     ...spec,
-    configs,
-    workloads: specWorkloads,
+    ...withEventGates(spec, keptIndex),
+    configs: withEventGates(configs, keptIndex),
+    workloads: withEventGates(specWorkloads, keptIndex),
     events,
     ...(baseline === undefined ? {} : { baseline }),
     ...(compare === undefined ? {} : { compare }),
@@ -136,4 +146,18 @@ function formatPath(p: ReadonlyArray<string | number>): string {
     (acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc === '' ? k : `${acc}.${k}`),
     '',
   );
+}
+
+/**
+ * Event gates re-keyed to the events kept (src/matrix/event-gates.ts): with `--configs` the others'
+ * events are dropped and the kept ones' indices move. Untouched when no event was dropped.
+ */
+function withEventGates<T>(x: T, kept: readonly number[]): T {
+  const fix = <G extends { gates?: { events?: Record<string, unknown> } }>(o: G): G => {
+    const ev = o.gates?.events;
+    if (!ev) return o;
+    return { ...o, gates: { ...o.gates, events: reindexEventGates(ev as never, kept) } };
+  };
+  if (Array.isArray(x)) return x.map((o) => (typeof o === 'object' && o !== null ? fix(o) : o)) as T;
+  return fix(x as { gates?: { events?: Record<string, unknown> } }) as T;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type EventGates, eventGatesSchema } from './event-gates.js';
 
 /**
  * Gates on cost cells (issue 18), checked by summarize on the cost rows: the most work per
@@ -18,6 +19,8 @@ export const gatesSchema = z.strictObject({
   min_tps: z.number().positive().optional(),
   max_p99_ms: z.number().positive().optional(),
   ...costGateFields,
+  /** Per scheduled event, by its index: `{ "events[0]": { max_outage_ms: 1500 } }` (src/matrix/event-gates.ts). */
+  events: eventGatesSchema.optional(),
 });
 export type Gates = z.infer<typeof gatesSchema>;
 
@@ -35,5 +38,11 @@ interface GatedSpec {
 export function gatesFor(spec: GatedSpec, config: string, workload: string): Gates {
   const c = spec.configs.find((x) => x.name === config);
   const w = spec.workloads.find((x) => typeof x !== 'string' && x.name === workload);
-  return { ...spec.gates, ...(c?.gates ?? {}), ...(w && typeof w !== 'string' ? (w.gates ?? {}) : {}) };
+  const wg = w && typeof w !== 'string' ? (w.gates ?? {}) : {};
+  const merged = { ...spec.gates, ...(c?.gates ?? {}), ...wg };
+  // Event gates merge per event, then per limit: a config's gate on events[1] keeps the matrix's on events[0].
+  const events: EventGates = {};
+  for (const g of [spec.gates?.events, c?.gates?.events, wg.events])
+    for (const [k, v] of Object.entries(g ?? {})) events[k] = { ...events[k], ...v };
+  return Object.keys(events).length > 0 ? { ...merged, events } : merged;
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { splitCommandWords } from './command-words.js';
 import { costSchema } from './cost.js';
 import { type durationSchema, nonNegativeDuration, positiveDuration } from './duration-schema.js';
-import { eventSchema } from './events.js';
+import { eventSchema, ON_FAILOVER } from './events.js';
 import { externalRules } from './external-rules.js';
 import { gatesSchema } from './gates.js';
 import { mixSchemaOf } from './mix-schema.js';
@@ -72,6 +72,17 @@ const configConcurrency = z.array(z.number().int().positive()).min(1, 'a non-emp
 
 /** A path on this machine, absolute (a matrix runs from any directory). */
 const absolutePath = z.string().regex(/^\//, 'an absolute path');
+/**
+ * Operations under load (issue 22, docs/operations.md): a streaming standby of the run's PostgreSQL
+ * that a `failover: promote` event promotes, and a fault relay between the config's pooler (or its
+ * direct clients) and PostgreSQL that `fault:` events act on.
+ */
+const operationFields = {
+  /** Start a streaming standby of PostgreSQL (a base backup of the primary) for this config's cells. */
+  standby: z.boolean().optional(),
+  /** Put a fault relay (loopback TCP) between this config's pooler or clients and PostgreSQL. */
+  fault_relay: z.boolean().optional(),
+};
 
 const directConfig = z.strictObject({
   name,
@@ -86,6 +97,7 @@ const directConfig = z.strictObject({
   images: z.strictObject({ postgres: z.string().min(1).optional() }).optional(),
   /** This config's own PostgreSQL binaries (native provider): its own server (docs/versions.md). */
   binaries: z.strictObject({ postgres: absolutePath.optional() }).optional(),
+  ...operationFields,
 });
 
 const port = z.number().int().min(1024).max(65535);
@@ -138,6 +150,13 @@ const pgbouncerConfigFields = {
   description: z.string().optional(),
   gates: gatesSchema.optional(),
   tls: tlsSchema.optional(),
+  ...operationFields,
+  /**
+   * With `standby: true`: what is done with PgBouncer after a promotion: nothing (`none`, the
+   * default: the pool stays on the old primary), `reload` (rewrite [databases] to the new primary
+   * and RELOAD) or `pause-reload-resume`.
+   */
+  on_failover: z.enum(ON_FAILOVER).optional(),
 };
 /** As written in a file: pool fields and settings may be lists (axes). */
 const pgbouncerConfig = pgbouncerHopAxes.extend(pgbouncerConfigFields);
@@ -191,6 +210,7 @@ const proxyConfig = z.strictObject({
   ready_timeout: positiveDuration.default(30_000),
   /** Put a PgBouncer between the proxy and PostgreSQL. */
   via_pgbouncer: pgbouncerHop.optional(),
+  ...operationFields,
   images: configImages,
   binaries: configBinaries,
   /**
@@ -442,7 +462,7 @@ export const matrixSchema = z
     configs: z.array(configSchema).min(1, 'a non-empty list'),
     workloads: z.array(workloadSchema).min(1, 'a non-empty list'),
     gates: gatesSchema.default({}),
-    /** Signals sent inside the cells of a config (src/matrix/events.ts). */
+    /** Operations inside the cells of a config: signals, admin commands, restarts, failovers (src/matrix/events.ts). */
     events: z.array(eventSchema).default([]),
     /** Cost cells: instructions and syscalls per transaction of the components (src/matrix/cost.ts). */
     cost: costSchema.optional(),

@@ -26,9 +26,9 @@ export function autoThreads(clients: number, cores: number): number {
 export function cellArgv(a: CellArgs): string[] {
   const argv = [
     '-h',
-    a.endpoint.host,
+    hostList(a.endpoint),
     '-p',
-    String(a.endpoint.port),
+    portList(a.endpoint),
     '-U',
     a.endpoint.user,
     // -n: the harness vacuums (or not) itself and records what it did.
@@ -50,6 +50,18 @@ export function cellArgv(a: CellArgs): string[] {
   argv.push('--failures-detailed');
   argv.push(a.endpoint.database);
   return argv;
+}
+
+/**
+ * libpq's multi-host form: `-h a,b -p 1,2` (pgbench 15 hands both to PQsetdbLogin, which splits
+ * the lists); with one server, just it.
+ */
+function hostList(e: Endpoint): string {
+  return [e.host, ...(e.fallbacks ?? []).map((f) => f.host)].join(',');
+}
+
+function portList(e: Endpoint): string {
+  return [e.port, ...(e.fallbacks ?? []).map((f) => f.port)].join(',');
 }
 
 export function initArgv(endpoint: Endpoint, scale: number): string[] {
@@ -76,5 +88,7 @@ export function pgbenchEnv(endpoint: Endpoint): Record<string, string> {
     PGAPPNAME: 'pgbench',
     PGSSLMODE: endpoint.sslmode ?? 'disable',
     ...(endpoint.sslrootcert ? { PGSSLROOTCERT: endpoint.sslrootcert } : {}),
+    // With several servers: the first that accepts writes (a standby is skipped until promoted).
+    ...(endpoint.fallbacks && endpoint.fallbacks.length > 0 ? { PGTARGETSESSIONATTRS: 'read-write' } : {}),
   };
 }

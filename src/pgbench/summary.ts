@@ -158,10 +158,10 @@ export function extractErrorLines(stderr: string, limit = 20): string[] {
 }
 
 /** libpq's own words for a connection that could not be opened (pgbench 15 / libpq 14+ and older). */
-const LIBPQ_CONNECT_FAILED = /connection to server .* failed|could not connect to server/;
+export const LIBPQ_CONNECT_FAILED = /connection to server .* failed|could not connect to server/;
 /** pgbench's consequence of that: at start ("could not create connection for client 45" or "...
  * for setup") and under -C ("client 19 aborted while establishing connection"). */
-const PGBENCH_CONNECT_FAILED = /could not create connection for|aborted while establishing connection/;
+export const PGBENCH_CONNECT_FAILED = /could not create connection for|aborted while establishing connection/;
 
 /**
  * Number of failed connection attempts in pgbench's stderr. Each failure prints libpq's line and

@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ClientTally } from './clients.js';
 import { LatencyHistogram, rankFor } from './histogram.js';
+import { type Timeline, TimelineCollector } from './timeline.js';
 
 /*
  * pgbench's per-transaction log (-l), one line per transaction, as pgbench 15.20 writes it
@@ -42,6 +43,8 @@ export interface TxLogAggregate {
    * schedule_lag column, counted in the log-linear buckets of SecondFigures (p99 at most 0.1 % low).
    */
   lag?: { meanMs: number; p99Ms: number; maxMs: number; count: number };
+  /** With `timeline: true`: completions and failures at millisecond resolution (outage figures). */
+  timeline?: Timeline;
   /**
    * Completed transactions of every client, per pgbench process (the `process` of each file), by
    * client_id: `clients[p][id]`. Clients the log never names are there as 0 when the caller said
@@ -81,6 +84,8 @@ export interface AggregateOptions {
   lag?: boolean;
   /** Clients of each pgbench process, as planned: clients that completed nothing count as 0. */
   clientsPerProcess?: readonly number[];
+  /** Also collect the sub-second timeline of completions (src/pgbench/timeline.ts), for the outage figures. */
+  timeline?: boolean;
 }
 
 /** A per-transaction log file and the pgbench process (0, 1, ... of a split cell) that wrote it. */
@@ -133,10 +138,17 @@ export class TxLogParser {
   private readonly tally = new ClientTally();
   /** The pgbench process whose file is being read: client ids restart in every process. */
   private process = 0;
+  /** Completions at ms resolution, when asked for (the time_us field is parsed only then). */
+  private readonly timeline: TimelineCollector | undefined;
+  /** Bit k set: field k's digits are read (client_id, time_epoch, and lag / time_us when wanted). */
+  private readonly parsedFields: number;
 
-  /** `lag`: the lines carry pgbench -R's schedule_lag column. */
-  constructor(options: { lag?: boolean } = {}) {
+  /** `lag`: the lines carry pgbench -R's schedule_lag column; `timeline`: collect the ms timeline. */
+  constructor(options: { lag?: boolean; timeline?: boolean } = {}) {
     this.lagOn = options.lag === true;
+    this.timeline = options.timeline === true ? new TimelineCollector() : undefined;
+    this.parsedFields =
+      1 | (1 << EPOCH_FIELD) | (this.lagOn ? 1 << LAG_FIELD : 0) | (this.timeline ? 1 << US_FIELD : 0);
   }
 
   /**
@@ -180,7 +192,7 @@ export class TxLogParser {
   private parse(buf: Uint8Array, pos: number): number {
     const len = buf.length;
     const dense = this.dense;
-    const lagOn = this.lagOn;
+    const parsed = this.parsedFields;
     let lines = 0;
     let failed = 0;
     let skipped = 0;
@@ -202,6 +214,7 @@ export class TxLogParser {
       let lag = -1;
       /** client_id, the first field. */
       let client = 0;
+      let us = 0; // time_us, the sixth field (parsed only for the timeline)
       for (;;) {
         // One field: digits, or for the time field digits or a lowercase word.
         const start = i;
@@ -221,7 +234,7 @@ export class TxLogParser {
             c = buf[i] as number;
           }
           if (i > start && v <= Number.MAX_SAFE_INTEGER) time = v;
-        } else if (fields === 0 || fields === EPOCH_FIELD || (fields === LAG_FIELD && lagOn)) {
+        } else if ((parsed >> fields) & 1) {
           let v = 0;
           while (c >= ZERO && c <= NINE) {
             v = v * 10 + (c - ZERO);
@@ -230,6 +243,7 @@ export class TxLogParser {
           }
           if (fields === EPOCH_FIELD) epoch = v;
           else if (fields === 0) client = v;
+          else if (fields === US_FIELD) us = v;
           else lag = v;
         } else {
           while (c >= ZERO && c <= NINE) {
@@ -261,7 +275,7 @@ export class TxLogParser {
         else if (time >= 0) dense[time] = (dense[time] as number) + 1;
         else if (time === WORD_SKIPPED) skipped++;
         else failed++;
-        this.record(epoch, time, lag, client);
+        this.record(epoch, time, lag, client, us);
         pos = i + 1;
         continue line;
       }
@@ -292,7 +306,8 @@ export class TxLogParser {
   }
 
   /** One line's second: its latency (or word code) and, for a completed transaction, its client and lag. */
-  private record(epoch: number, time: number, lag: number, client: number): void {
+  private record(epoch: number, time: number, lag: number, client: number, us: number): void {
+    this.timeline?.add(epoch, us, time);
     const bucket = this.second(epoch);
     bucket.add(time);
     if (time < 0) return;
@@ -327,6 +342,7 @@ export class TxLogParser {
     const lag = this.lagFigures();
     return {
       ...(lag ? { lag } : {}),
+      ...(this.timeline ? { timeline: this.timeline.result() } : {}),
       histogram: this.histogram(),
       failed: this.failed,
       skipped: this.skipped,
@@ -366,6 +382,8 @@ export function latencySecondsJson(seconds: SecondFigures[]): LatencySecondsJSON
 }
 
 const EPOCH_FIELD = 4;
+/** time_us: the microseconds of time_epoch's second at which the transaction ended. */
+const US_FIELD = 5;
 /**
  * A client_id at or above this is not pgbench's (a pgbench process holds at most what its open-file
  * limit allows, far fewer): such a line is malformed, so a garbled id cannot allocate a huge array.
@@ -474,7 +492,7 @@ export async function aggregateTxLog(
   files: readonly (string | TxLogFile)[],
   options: AggregateOptions = {},
 ): Promise<TxLogAggregate> {
-  const parser = new TxLogParser({ lag: options.lag === true });
+  const parser = new TxLogParser({ lag: options.lag === true, timeline: options.timeline === true });
   const highWaterMark = options.highWaterMark ?? 1 << 20;
   for (const f of files) {
     const file = typeof f === 'string' ? { path: f, process: 0 } : f;

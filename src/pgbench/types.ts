@@ -15,6 +15,11 @@ export interface Endpoint {
   sslmode?: 'disable' | 'require' | 'verify-full';
   /** The run's CA certificate (never a key), for verify-full. */
   sslrootcert?: string;
+  /**
+   * Servers libpq tries after host:port, in order, taking the first that accepts writes
+   * (target_session_attrs=read-write): a direct config with a standby reaches the promoted one.
+   */
+  fallbacks?: ReadonlyArray<{ host: string; port: number }>;
 }
 
 export interface PgbenchInvocation {

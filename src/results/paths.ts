@@ -36,6 +36,8 @@ export const CELL_FILES = {
   samples: SAMPLES_FILE,
   /** Per-second counts and percentiles from the per-transaction log (src/pgbench/txlog.ts). */
   latencySeconds: 'latency-seconds.json',
+  /** Cells with events: completions and failures to the ms (src/pgbench/timeline.ts). */
+  timeline: 'timeline.json',
   /** The merged per-microsecond latency histogram of the cell (src/pgbench/histogram.ts). */
   histogram: 'latency-histogram.json',
   /** pgbench's stdout and stderr, redacted. */

@@ -31,7 +31,13 @@ const effective = z.looseObject({
   reps: z.number(),
   duration: z.number(),
   baseline: z.string().optional(),
-  gates: z.record(z.string(), z.number().optional()).optional(),
+  // Limits are numbers; `events` holds the per-event gates (src/matrix/event-gates.ts).
+  gates: z
+    .record(
+      z.string(),
+      z.union([z.number(), z.record(z.string(), z.record(z.string(), z.number()))]).optional(),
+    )
+    .optional(),
   overrides: overrides.optional(),
 });
 
@@ -202,14 +208,32 @@ const cellBase = {
     })
     .optional(),
   abortedClients: z.number().optional(),
+  stderrEvents: z
+    .array(
+      z.looseObject({
+        at: z.number(),
+        process: z.number(),
+        kind: z.enum(['aborted', 'connection-error', 'connection-error-pgbench']),
+        client: z.number().optional(),
+        connecting: z.literal(true).optional(),
+      }),
+    )
+    .optional(),
+  stderrEventsDropped: z.number().optional(),
+  abortedAt: z.array(z.number()).optional(),
   events: z
     .array(
       z.looseObject({
         target: z.string(),
-        signal: z.string(),
+        kind: z.enum(['signal', 'admin', 'settings', 'postgres', 'failover', 'fault']).optional(),
+        action: z.string().optional(),
+        signal: z.string().optional(),
+        index: z.number().optional(),
         atMs: z.number(),
         firedAt: z.number().optional(),
         offsetMs: z.number().optional(),
+        doneAt: z.number().optional(),
+        steps: z.array(z.looseObject({ name: z.string(), at: z.number() })).optional(),
         pids: z.array(z.number()),
         error: z.string().optional(),
       }),

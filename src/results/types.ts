@@ -2,6 +2,7 @@ import type { MatrixOverrides } from '../matrix/load.js';
 import type { Protocol } from '../matrix/protocol.js';
 import type { WorkloadLoad } from '../matrix/workload.js';
 import type { ClientFigures } from '../pgbench/clients.js';
+import type { StderrEvent } from '../pgbench/stderr-events.js';
 import type { PgbenchSummary } from '../pgbench/types.js';
 import type { TlsObservation } from '../sampling/tls-observe.js';
 import type { SamplingSummary } from '../sampling/types.js';
@@ -66,6 +67,15 @@ interface CellBase {
   sampling?: SamplingSummary;
   /** What each side of the path negotiated (TLS version and cipher), in runs where a config uses TLS. */
   tls?: TlsObservation;
+  /**
+   * pgbench's stderr lines that mark an outage (a client aborted, a connection failed), stamped
+   * with the epoch ms the runner read them (src/pgbench/stderr-events.ts); pgbench stamps none.
+   */
+  stderrEvents?: StderrEvent[];
+  /** Events past the cap (STDERR_EVENTS_CAP) that were counted but not kept. */
+  stderrEventsDropped?: number;
+  /** Epoch ms at which each aborted client was first reported, ascending (one entry per client). */
+  abortedAt?: number[];
   /** The offered load of a rate-limited workload: its rate, latency limit and profile segment. */
   load?: WorkloadLoad;
   /** A cell run as several pgbench processes (docs/many-clients.md): each one's share and result. */
@@ -150,15 +160,27 @@ export interface ProfiledComponent {
 export interface EventRecord {
   /** `<config>/<component>`. */
   target: string;
-  signal: string;
+  /** The event's kind; absent in records of an older bench (they are signals). */
+  kind?: 'signal' | 'admin' | 'settings' | 'postgres' | 'failover' | 'fault';
+  /** What was done, human-readable: `SIGINT`, `PAUSE`, `default_pool_size=5 + RELOAD`, `restart-fast`. */
+  action?: string;
+  /** The signal of a signal event (and of every event in older records). */
+  signal?: string;
+  /** The event's index in run.json's effective `events:` (gates name it `events[i]`); absent in older records. */
+  index?: number;
   /** Planned: ms after the measured pgbench started. */
   atMs: number;
-  /** Epoch ms at which the signal was sent; absent when it was not. */
+  /** Epoch ms at which the action started; absent when it was not. */
   firedAt?: number;
   /** firedAt minus the measured pgbench's start, ms. */
   offsetMs?: number;
+  /** Epoch ms at which the action completed (restart finished, promotion done); absent when it failed. */
+  doneAt?: number;
+  /** Sub-steps of the action with their epoch ms (failover: primary stopped, standby promoted...). */
+  steps?: { name: string; at: number }[];
   /** Host PIDs that were signalled. */
   pids: number[];
+  /** The server's or the tool's message when the action failed (or why it was not sent). */
   error?: string;
 }
 
@@ -248,7 +270,7 @@ export interface EffectiveMatrix {
   /** Milliseconds. */
   duration: number;
   baseline?: string;
-  gates?: Record<string, number | undefined>;
+  gates?: Record<string, unknown>;
   /** The flags (and BENCH_* variables) that overrode the file; a resumed run must repeat them. */
   overrides?: MatrixOverrides;
   [k: string]: unknown;

@@ -1,13 +1,15 @@
 import { createWriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { EventSpec } from '../matrix/events.js';
+import type { CellEvent } from '../matrix/events.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Protocol } from '../matrix/protocol.js';
+import type { ConfigSpec } from '../matrix/schema.js';
 import type { Workload } from '../matrix/workload.js';
 import { countAbortedClients } from '../pgbench/aborted.js';
 import type { ClientFigures } from '../pgbench/clients.js';
 import { parseProgressLine } from '../pgbench/progress.js';
+import { StderrEventLog } from '../pgbench/stderr-events.js';
 import { countConnectionErrors, extractErrorLines } from '../pgbench/summary.js';
 import type { PgbenchSummary } from '../pgbench/types.js';
 import { CELL_FILES } from '../results/paths.js';
@@ -27,7 +29,7 @@ import { portPressure, timeWaitNow } from '../stack/tcp-states.js';
 import type { Component, ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
 import type { CancelCheckSession } from './cancel-check.js';
-import { scheduleEvents, signalledComponents } from './events.js';
+import { eventFailure, scheduleEvents, signalledComponents } from './events.js';
 import { explainLimitFailure, type LimitContext } from './limit-failure.js';
 import { groupRecords, hasRate, mixProcesses } from './mix-cell.js';
 import { classifyCell } from './outcome.js';
@@ -63,8 +65,10 @@ export interface CellPlan {
   clientsPerProcess?: number;
   /** The limits this cell meets (max_connections, max_client_conn, ports, files), to explain a failure. */
   limitContext?: LimitContext;
-  /** Signals to send during the measured pgbench (src/runner/events.ts). */
-  events?: EventSpec[];
+  /** Events to fire during the measured pgbench (src/runner/events.ts). */
+  events?: CellEvent[];
+  /** The cell's config as the matrix gives it (its events' actions read it). */
+  config?: ConfigSpec;
   /** A mix's client groups (src/runner/plan.ts): each its own pgbench processes, all started together. */
   groups?: GroupPlan[];
 }
@@ -144,26 +148,18 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     connectionErrors: countConnectionErrors(result.stderr),
     ...(timeWait ? { timeWait } : {}),
     ...(aborted > 0 ? { abortedClients: aborted } : {}),
+    ...m.stderrEvents.record(),
     ...(m.events ? { events: m.events } : {}),
     ...(m.workers ? { pgbouncerWorkers: m.workers } : {}),
     ...(m.cancelCheck ? { cancelCheck: m.cancelCheck } : {}),
     ...(m.profile ? { profile: m.profile } : {}),
   };
-  // A component an event signalled may well be gone: that is the event, not a broken path.
-  const signalled = signalledComponents(m.events ?? [], cfgPath.components);
-  const disrupted = signalled.size > 0;
-  const verdict = classifyCell({
-    interrupted: result.aborted || hooks.signal?.aborted === true,
-    timedOut: result.timedOut,
-    exitCode: result.exitCode,
-    signal: result.signal,
-    summary,
-    dead: deadComponents(cfgPath.components, signalled, warnings),
-    disrupted,
-    firstError: errorLines[0],
-    elapsedMs: m.elapsedMs,
-    plannedS: wholeSeconds(plan.durationMs),
-  });
+  const verdict = eventVerdict(m, cfgPath, hooks, summary, errorLines[0], plan.durationMs, warnings);
+  const failedEvent = eventFailure(m.events ?? []);
+  if (verdict.state === 'completed' && failedEvent) {
+    const { exitCode } = result;
+    return { ...base, state: 'failed', exitCode, reason: failedEvent, errorLines, summary: verdict.summary };
+  }
   if (verdict.state === 'completed') {
     if (result.exitCode === 2) warnings.push(disruptionNote(aborted));
     return { ...base, state: 'completed', exitCode: result.exitCode === 2 ? 2 : 0, summary: verdict.summary };
@@ -174,7 +170,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...base,
     state: verdict.state,
     exitCode: result.exitCode,
-    reason: why ? `${verdict.reason}; ${why}` : verdict.reason,
+    reason: [verdict.reason, ...(why ? [why] : []), ...(failedEvent ? [failedEvent] : [])].join('; '),
     errorLines,
     ...(summary ? { summary } : {}),
   };
@@ -195,6 +191,36 @@ function deadComponents(
     const tail = c.logTail(5).trim();
     if (tail !== '') warnings.push(`${name} died during the cell; its last log lines: ${redact(tail)}`);
     return name;
+  });
+}
+
+/**
+ * The cell's verdict (src/runner/outcome.ts) knowing its events: a component an event signalled may
+ * well be gone (that is the event, not a broken path), and any operation that fired (a restart, a
+ * KILL, a failover) may abort clients, whose exit 2 the gates judge.
+ */
+function eventVerdict(
+  m: Measured,
+  cfgPath: ConfigPath,
+  hooks: CellHooks,
+  summary: PgbenchSummary | undefined,
+  firstError: string | undefined,
+  durationMs: number,
+  warnings: string[],
+) {
+  const { result } = m;
+  const signalled = signalledComponents(m.events ?? [], cfgPath.components);
+  return classifyCell({
+    interrupted: result.aborted || hooks.signal?.aborted === true,
+    timedOut: result.timedOut,
+    exitCode: result.exitCode,
+    signal: result.signal,
+    summary,
+    dead: deadComponents(cfgPath.components, signalled, warnings),
+    disrupted: signalled.size > 0 || (m.events ?? []).some((e) => e.firedAt !== undefined),
+    firstError,
+    elapsedMs: m.elapsedMs,
+    plannedS: wholeSeconds(durationMs),
   });
 }
 
@@ -310,6 +336,8 @@ interface Measured {
   sampling: Awaited<ReturnType<SamplingSession['stop']>> | undefined;
   tls?: TlsObservation;
   elapsedMs: number;
+  /** pgbench's stderr lines of aborted clients and failed connections, stamped as they arrived. */
+  stderrEvents: StderrEventLog;
 }
 
 /** The measured pgbench, its progress lines to progress.jsonl and the samplers around it. */
@@ -326,7 +354,9 @@ async function measure(
   const t0 = Date.now();
   // Several processes: each progress line says which one, and the display shows their sum.
   const latestTps = new Map<number, number>();
+  const stderrEvents = new StderrEventLog();
   const onStderr = (proc: number, line: string) => {
+    stderrEvents.add(proc, line, Date.now());
     const p = parseProgressLine(line);
     if (!p) return;
     const where = processes.length > 1 ? { process: proc } : {};
@@ -352,7 +382,16 @@ async function measure(
   });
   const profiler = await startProfiler(hooks, warnings);
   const pgbenchStart = Date.now();
-  const scheduled = plan.events?.length ? scheduleEvents(plan.events, plan.path, pgbenchStart) : undefined;
+  const scheduled =
+    plan.events?.length && plan.config
+      ? scheduleEvents(plan.events, {
+          path: plan.path,
+          stack,
+          config: plan.config,
+          startMs: pgbenchStart,
+          log: hooks.log,
+        })
+      : undefined;
   let parts: PgbenchResult[];
   let sampling: Measured['sampling'];
   let events: EventRecord[] | undefined;
@@ -371,7 +410,7 @@ async function measure(
       events: scheduled !== undefined,
     });
   } finally {
-    events = scheduled?.finish();
+    events = await scheduled?.finish();
     await new Promise<void>((r) => progress.end(r));
     // Only samples taken while pgbench measured count in the summary; the series keeps everything.
     sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;
@@ -390,6 +429,7 @@ async function measure(
     sampling,
     ...(tls ? { tls } : {}),
     elapsedMs: Date.now() - t0,
+    stderrEvents,
     ...(events ? { events } : {}),
     ...(workers ? { workers } : {}),
     ...(cancelCheck ? { cancelCheck } : {}),
@@ -423,6 +463,8 @@ async function logFigures(
     files,
     clientsPerProcess: m.processes.map((p) => p.clients),
     lag: m.processes.length > 0 && m.processes.every((p) => hasRate(p.argv)),
+    // A cell with events: when transactions completed, to the ms (the outage figures read it).
+    timeline: (plan.events?.length ?? 0) > 0,
     histogramFile: HISTOGRAM_FILE,
     seconds: true,
     warnings,

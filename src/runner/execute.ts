@@ -5,6 +5,7 @@ import { StackError } from '../errors.js';
 import type { Cell } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
 import { cellClients } from '../matrix/mix.js';
+import type { ConfigSpec } from '../matrix/schema.js';
 import { workloadWrites } from '../matrix/workload.js';
 import type { CostCellRecord } from '../results/cost-types.js';
 import { runPaths } from '../results/paths.js';
@@ -19,6 +20,7 @@ import { cancelCheckHooks } from './cancel-check-hooks.js';
 import { type CellHooks, type CellPlan, cellNotRun, runCell } from './cell.js';
 import { executeCost } from './cost-execute.js';
 import type { CostCell } from './cost-plan.js';
+import { recoverAfterEvents } from './events.js';
 import { type CellSetup, setUpExternalCell } from './external-cell.js';
 import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellLimitGuard } from './many-clients.js';
@@ -317,10 +319,81 @@ function limitGuard(
   return cellLimitGuard(x.matrix.spec, clients, cfgPath.components, limits, os.totalmem(), stack.provider);
 }
 
+/** The hooks of one cell: progress, samplers, TLS observation, profiling, the interrupt. */
+function cellHooks(
+  x: Execution,
+  stack: Stack,
+  cell: Cell,
+  sampled: ConfigPath,
+  setup: CellSetup,
+  role: string,
+  sampling: CellSettings['sampling'],
+  cellDir: string,
+): CellHooks {
+  const { matrix, opts } = x;
+  const { events, signal } = opts;
+  return {
+    log: events.log,
+    onProgress: (tps, t) => events.cellProgress?.(cell, tps, t),
+    ...(sampling
+      ? {
+          startSampling: () =>
+            startSampling({
+              ...(setup.postgres ? { postgres: setup.postgres } : {}),
+              database: setup.database,
+              role,
+              ...sampling,
+              ...(sampled.pgbouncerAdmin ? { pgbouncerAdmin: sampled.pgbouncerAdmin } : {}),
+              ...(sampled.pgbouncerWorkers
+                ? { pgbouncerWorkerAdmins: sampled.pgbouncerWorkers.map((w) => w.admin) }
+                : {}),
+              components: setup.components,
+              cellDir,
+            }),
+        }
+      : {}),
+    ...tlsHooks(matrix.spec.configs, cell.config, role, stack.postgres, sampled, cell.concurrency),
+    ...cancelCheckHooks(matrix.spec.configs, cell.config, sampled.endpoint, stack.postgres),
+    ...profileHooks(
+      matrix.spec.configs.find((c) => c.name === cell.config),
+      sampled,
+      cellDir,
+    ),
+    ...(signal ? { signal } : {}),
+  };
+}
+
+/** Event kinds that leave the pooler changed (signalled, paused, reconfigured): it restarts before the next cell. */
+const POOLER_KINDS: ReadonlySet<string> = new Set(['signal', 'admin', 'settings']);
+
+/**
+ * After a cell whose events fired: a pooler an event signalled, paused or reconfigured restarts
+ * before its next cell; PostgreSQL restarted or failed over is made healthy now (src/runner/events.ts),
+ * or the run stops with a stack error.
+ */
+async function afterEvents(
+  stack: Stack,
+  s: LoopState,
+  config: ConfigSpec | undefined,
+  rec: CellRecord,
+  log: (msg: string) => void,
+): Promise<void> {
+  const fired = (rec.events ?? []).filter((e) => e.firedAt !== undefined);
+  if (fired.some((e) => POOLER_KINDS.has(e.kind ?? 'signal'))) s.signalled = rec.config;
+  if (!config || fired.length === 0) return;
+  try {
+    await recoverAfterEvents(fired, { stack, config, log });
+  } catch (e) {
+    throw new StackError(
+      `the stack did not recover after the events of cell ${rec.id}: ${(e as Error).message}`,
+    );
+  }
+}
+
 /** One cell: its config's path up (alone), the cell prepared and isolated, run, recorded. */
 async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promise<CellRecord> {
   const { matrix, runDir, info, todo, opts } = x;
-  const { events, signal } = opts;
+  const { events } = opts;
   const { stack } = serverOf(s.servers, cell.config);
   const limits = clientLimits();
   const settings = cellSettings(matrix, cell, {
@@ -365,41 +438,21 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   const { sampling, ...rest } = settings;
   const guard = limitGuard(x, stack, cell, settings, cfgPath, limits);
   const prepared = [...(left ? [left] : []), ...setup.prepared, ...(guard.line ? [guard.line] : [])];
-  const plan: CellPlan = { ...rest, cell, path: cfgPath, cellDir, prepared, limitContext: guard.context };
-  const sampled = cfgPath;
-  const hooks: CellHooks = {
-    log: events.log,
-    onProgress: (tps, t) => events.cellProgress?.(cell, tps, t),
-    ...(sampling
-      ? {
-          startSampling: () =>
-            startSampling({
-              ...(setup.postgres ? { postgres: setup.postgres } : {}),
-              database: setup.database,
-              role,
-              ...sampling,
-              ...(sampled.pgbouncerAdmin ? { pgbouncerAdmin: sampled.pgbouncerAdmin } : {}),
-              ...(sampled.pgbouncerWorkers
-                ? { pgbouncerWorkerAdmins: sampled.pgbouncerWorkers.map((w) => w.admin) }
-                : {}),
-              components: setup.components,
-              cellDir,
-            }),
-        }
-      : {}),
-    ...tlsHooks(matrix.spec.configs, cell.config, role, stack.postgres, sampled, cell.concurrency),
-    ...cancelCheckHooks(matrix.spec.configs, cell.config, sampled.endpoint, stack.postgres),
-    ...profileHooks(
-      matrix.spec.configs.find((c) => c.name === cell.config),
-      sampled,
-      cellDir,
-    ),
-    ...(signal ? { signal } : {}),
+  const config = matrix.spec.configs.find((c) => c.name === cell.config);
+  const plan: CellPlan = {
+    ...rest,
+    cell,
+    path: cfgPath,
+    cellDir,
+    prepared,
+    limitContext: guard.context,
+    ...(config ? { config } : {}),
   };
+  const hooks = cellHooks(x, stack, cell, cfgPath, setup, role, sampling, cellDir);
   const refusal = setup.refusal ?? guard.refuse;
   const rec = refusal ? cellNotRun(plan, refusal) : await runCell(stack, plan, hooks);
   appendCell(runDir, rec);
-  if (rec.events?.some((e) => e.firedAt !== undefined)) s.signalled = cell.config;
+  await afterEvents(stack, s, config, rec, events.log);
   s.records.push(rec);
   s.cellMs.push(Date.now() - cellStart);
   events.cellEnd?.(cell, rec, i + 1, todo.length);

@@ -1,5 +1,5 @@
 import { concurrencyOf } from '../matrix/concurrency.js';
-import { type EventSpec, eventsFor } from '../matrix/events.js';
+import { type CellEvent, eventsFor } from '../matrix/events.js';
 import { type Cell, cellId } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
 import { workloadBlocks } from '../matrix/load-variants.js';
@@ -116,8 +116,8 @@ export interface CellSettings {
   hangGraceMs?: number;
   /** The most clients one pgbench process holds; a cell with more runs several (src/pgbench/split.ts). */
   clientsPerProcess: number;
-  /** Signals scheduled inside the cell (the matrix's events that target its config). */
-  events?: EventSpec[];
+  /** Events scheduled inside the cell (the matrix's events that target its config and fall in this cell). */
+  events?: CellEvent[];
   /** The samplers' settings for this cell; absent when sampling is off. */
   sampling?: { intervalMs: number; durationMs: number; clients: number };
 }
@@ -137,6 +137,8 @@ export function cellSettings(
   const groups = workload.mix
     ? groupPlans(workload.mix, cell.concurrency, spec.threads, env.cores)
     : undefined;
+  const segment = workload.load?.segment;
+  const events = eventsFor(spec.events, cell.config, { durationMs, ...(segment ? { segment } : {}) });
   return {
     workload,
     threads: groups
@@ -153,9 +155,7 @@ export function cellSettings(
     keepRawLogs: spec.keep_raw_logs,
     clientsPerProcess: clientsPerProcess({ override: spec.clients_per_pgbench, nofileSoft: env.nofileSoft }),
     ...(spec.hang_grace === undefined ? {} : { hangGraceMs: spec.hang_grace }),
-    ...(eventsFor(spec.events, cell.config).length > 0
-      ? { events: eventsFor(spec.events, cell.config) }
-      : {}),
+    ...(events.length > 0 ? { events } : {}),
     ...(env.sampling
       ? {
           sampling: {

@@ -29,6 +29,8 @@ export interface LogFigureOptions {
   histogramFile: string;
   /** Also write the per-second series (the cell's own, for its time axis). */
   seconds: boolean;
+  /** Also write the ms timeline of completions and failures (a cell with events: the outage figures). */
+  timeline?: boolean;
   warnings: string[];
   /** Said before each warning (`group web: `). */
   prefix?: string;
@@ -47,7 +49,11 @@ export async function txLogFigures(
     say('no per-transaction log was written: no percentiles for this cell');
     return {};
   }
-  const agg = await aggregateTxLog(o.files, { lag: o.lag, clientsPerProcess: o.clientsPerProcess });
+  const agg = await aggregateTxLog(o.files, {
+    lag: o.lag,
+    clientsPerProcess: o.clientsPerProcess,
+    timeline: o.timeline === true,
+  });
   if (agg.malformed > 0) say(`${agg.malformed} malformed lines in the per-transaction log were skipped`);
   await writeFile(path.join(o.dir, o.histogramFile), JSON.stringify(agg.histogram.toJSON()));
   // The time series of the cell: the raw log is deleted afterwards, so its seconds are kept here.
@@ -56,6 +62,7 @@ export async function txLogFigures(
       path.join(o.dir, CELL_FILES.latencySeconds),
       JSON.stringify(latencySecondsJson(agg.seconds)),
     );
+  if (agg.timeline) await writeFile(path.join(o.dir, CELL_FILES.timeline), JSON.stringify(agg.timeline));
   const clients = clientFigures(agg.clients);
   // A run refused at connect time leaves empty logs: no latency, rather than NaN figures that
   // the results reader rejects (and with them the failed cell's reason).

@@ -38,7 +38,8 @@ export function pathLifecycle(
     if (!old) return;
     paths.delete(config);
     counted.delete(config);
-    for (const c of old.components) {
+    // Client side first, the standby (PostgreSQL side) last.
+    for (const c of [...old.components, ...(old.standby ? [old.standby.component] : [])]) {
       await c.stop();
       unregister([c]);
     }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { ConfigurationError, StackError } from '../errors.js';
@@ -23,12 +23,16 @@ import {
   needsMachinePgbouncer,
   serverBinaries,
 } from './config-binaries.js';
+import { startFaultRelay } from './fault-relay.js';
 import { pathLifecycle } from './lifecycle.js';
 import { nativeLaunch } from './native-counting.js';
-import { type ComponentStarter, preparePaths, startConfigPath } from './path.js';
+import { NativePostgres } from './native-postgres.js';
+import { type ComponentStarter, preparePaths, type StandbyLaunch, startConfigPath } from './path.js';
+import { iniRewriter } from './pgbouncer-rewrite.js';
 import { pickPort, releasePort } from './ports.js';
 import { ManagedProcess } from './process.js';
 import { waitForQuery, waitForTcp } from './ready.js';
+import { waitForStreaming } from './standby.js';
 import { nativeTls, type StackTls } from './tls-stack.js';
 import type { Component, ComponentRole, Endpoint, Provider, Stack, StartOptions } from './types.js';
 import { componentUser, type RunAs } from './user.js';
@@ -129,14 +133,15 @@ export const nativeProvider: Provider = {
       const tls = await nativeTls(spec, root, runAs);
       const pgT0 = Date.now();
       const postgres = await startPostgres(bins, root, runAs, password, opts, tls);
-      started.push(postgres.component);
-      const pgVersion = postgres.component.version ?? 'unknown';
+      started.push(postgres.server.component);
+      const pgVersion = postgres.server.component.version ?? 'unknown';
       log(
         `postgres ${pgVersion} (${bins.postgres}) ready on 127.0.0.1:${postgres.endpoint.port} in ${Date.now() - pgT0} ms`,
       );
 
       const env = await preparePaths(postgres.endpoint, matrix, password, postgres.secret, log);
       if (tls.certs) env.caFile = tls.certs.file('caCert');
+      const inis = iniRewriter();
       const starter = processStarter({
         bins,
         configs: spec.configs,
@@ -145,6 +150,7 @@ export const nativeProvider: Provider = {
         pgbouncerVersions,
         signal: opts.signal,
         tls,
+        inis,
       });
       const lifecycle = pathLifecycle(spec.configs, started, (c, onStarted, counting) =>
         startConfigPath(c, env, starter, onStarted, counting),
@@ -158,7 +164,9 @@ export const nativeProvider: Provider = {
       return {
         provider: 'native',
         postgres: postgres.endpoint,
-        postgresComponent: postgres.component,
+        postgresComponent: postgres.server.component,
+        postgresOps: postgres.server.ops(),
+        pgbouncerOps: inis.ops,
         paths: lifecycle.paths,
         roles: env.roles,
         pgbench: localPgbench(bins.pgbench, pgbenchVersion),
@@ -189,7 +197,7 @@ async function startPostgres(
   password: string,
   { matrix: { spec }, log, signal }: StartOptions,
   tls: StackTls,
-): Promise<{ endpoint: Endpoint; component: Component; secret: string }> {
+): Promise<{ endpoint: Endpoint; server: NativePostgres; secret: string }> {
   const data = path.join(root, 'pgdata');
   const sock = ownedDir(path.join(root, 'pgsock'), runAs);
   const pwfile = path.join(root, 'pwfile');
@@ -211,17 +219,25 @@ async function startPostgres(
     throw new StackError(`initdb failed (exit ${init.exitCode})`, `${init.stderr}`.slice(-2000));
   const port = spec.postgres.port ?? (await pickPort());
   const args = postgresSettingArgs({ ...tls.postgres, ...postgresSettings(spec, port, sock) });
-  const proc = new ManagedProcess([bins.postgres, '-D', data, ...args], {
-    name: 'postgres',
-    cwd: root,
-    ...ids,
-    logFile: path.join(root, 'postgres.log'),
-    // SIGINT is PostgreSQL's "fast" shutdown; SIGQUIT its immediate one. SIGKILL on the postmaster
-    // would orphan its backends, so the hard signal is SIGQUIT.
-    stopSignal: 'SIGINT',
-    hardSignal: 'SIGQUIT',
-  });
   const endpoint: Endpoint = { host: '127.0.0.1', port, database: 'postgres', user: BENCH_USER, password };
+  const server = new NativePostgres(
+    [bins.postgres, '-D', data, ...args],
+    {
+      name: 'postgres',
+      cwd: root,
+      ...ids,
+      logFile: path.join(root, 'postgres.log'),
+      // SIGINT is PostgreSQL's "fast" shutdown; SIGQUIT its immediate one. SIGKILL on the postmaster
+      // would orphan its backends, so the hard signal is SIGQUIT.
+      stopSignal: 'SIGINT',
+      hardSignal: 'SIGQUIT',
+    },
+    endpoint,
+    port,
+    15_000,
+    () => releasePort(port),
+  );
+  const proc = server.process;
   let secret = '';
   let version = 'unknown';
   try {
@@ -237,11 +253,9 @@ async function startPostgres(
   }
   registerSecret(secret);
   log(`postgres cluster in ${data}`);
-  return {
-    secret,
-    endpoint: { ...endpoint, database: BENCH_DB },
-    component: component('postgres', proc, port, parseVersion(version), undefined, 15_000),
-  };
+  const running = parseVersion(version);
+  if (running !== undefined) server.component.version = running;
+  return { secret, endpoint: { ...endpoint, database: BENCH_DB }, server };
 }
 
 /** Each PgBouncer binary the stack may start (the machine's, configs' own) -> its `--version`. */
@@ -283,6 +297,8 @@ interface ProcessContext {
   pgbouncerVersions: ReadonlyMap<string, string>;
   signal: AbortSignal | undefined;
   tls: StackTls;
+  /** Each running PgBouncer's ini, for the stack's pgbouncerOps. */
+  inis: ReturnType<typeof iniRewriter>;
 }
 
 /** PgBouncer and proxies as local processes under the run's scratch directory. */
@@ -302,12 +318,16 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       ownedFile(authFile, l.userlist, ctx.runAs);
       const iniFile = path.join(dir, 'pgbouncer.ini');
       const tlsPaths = l.tls ? ctx.tls.paths : undefined;
-      ownedFile(
-        iniFile,
-        l.ini({ authFile, socketDir: dir, workerSocketDirs, ...(tlsPaths ? { tls: tlsPaths } : {}) }),
-        ctx.runAs,
-      );
-      chmodSync(iniFile, 0o644);
+      const where = { authFile, socketDir: dir, workerSocketDirs, ...(tlsPaths ? { tls: tlsPaths } : {}) };
+      const writeIni = (text: string) => {
+        ownedFile(iniFile, text, ctx.runAs);
+        chmodSync(iniFile, 0o644);
+      };
+      writeIni(l.ini(where));
+      ctx.inis.register(l.config, l.worker, {
+        render: (change) => l.ini({ ...where, change }),
+        write: async (text) => writeIni(text),
+      });
       // Foreground under our supervision: `-d` needs a pidfile and hides the PID from us.
       const launch = nativeLaunch(
         [bin, iniFile],
@@ -340,6 +360,7 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
         socketDir: dir,
       };
     },
+    standby: (l) => startNativeStandby(ctx, l),
     async proxy(l) {
       const c = l.config;
       if (!c.command) {
@@ -374,5 +395,54 @@ function processStarter(ctx: ProcessContext): ComponentStarter {
       );
       return component('proxy', proc, l.port, undefined, c.name, l.counting ? 30_000 : 5_000);
     },
+    relay: (config, upstream) =>
+      startFaultRelay(config, ownedDir(path.join(ctx.root, `relay-${config}`), undefined), upstream),
   };
+}
+
+/**
+ * A standby as a local process: pg_basebackup of the primary into a fresh data directory (as the
+ * component user, the replication role's password in a 0600 password file, never in argv), then
+ * postgres on it with the primary's settings on its own port, ready once it streams.
+ */
+async function startNativeStandby(ctx: ProcessContext, l: StandbyLaunch): Promise<Component> {
+  const basebackup = path.join(path.dirname(ctx.bins.postgres), 'pg_basebackup');
+  if (!existsSync(basebackup)) throw new StackError(`pg_basebackup not found beside ${ctx.bins.postgres}`);
+  const data = path.join(ctx.root, `standby-${l.config}`);
+  rmSync(data, { recursive: true, force: true });
+  const sock = ownedDir(path.join(ctx.root, `standby-${l.config}-sock`), ctx.runAs);
+  const pgpass = path.join(ctx.root, `standby-${l.config}.pgpass`);
+  ownedFile(pgpass, l.pgpass, ctx.runAs);
+  const ids = ctx.runAs ? { uid: ctx.runAs.uid, gid: ctx.runAs.gid } : {};
+  const backup = await execa(basebackup, l.basebackup(data), {
+    reject: false,
+    ...ids,
+    cwd: ctx.root,
+    env: { PGPASSFILE: pgpass },
+    timeout: 300_000,
+  });
+  if (backup.exitCode !== 0) {
+    throw new StackError(
+      `pg_basebackup for the standby of ${l.config} failed (exit ${backup.exitCode})`,
+      `${backup.stderr}`.slice(-2000),
+    );
+  }
+  const args = postgresSettingArgs({ ...ctx.tls.postgres, ...l.settings(sock) });
+  const proc = new ManagedProcess([ctx.bins.postgres, '-D', data, ...args], {
+    name: `postgres:standby:${l.config}`,
+    cwd: ctx.root,
+    ...ids,
+    logFile: path.join(ctx.root, `standby-${l.config}.log`),
+    stopSignal: 'SIGINT',
+    hardSignal: 'SIGQUIT',
+  });
+  await whenReady(
+    proc,
+    () => `the standby of ${l.config} did not start`,
+    async () => {
+      await waitForQuery(l.endpoint, 60_000, () => proc.alive() && !ctx.signal?.aborted);
+      await waitForStreaming(l.endpoint, 30_000);
+    },
+  );
+  return { ...component('postgres', proc, l.port, undefined, l.config, 15_000), name: 'standby' };
 }

@@ -6,14 +6,31 @@ import { type ConfigSpec, type MatrixSpec, type PgbouncerHop, pgbouncerHopOf } f
 import { type ConfigTls, TLS_OFF } from '../matrix/tls.js';
 import { workersOf } from '../matrix/workers.js';
 import { registerSecret } from '../util/redact.js';
-import { BENCH_DB, BENCH_USER } from './cluster.js';
+import { BENCH_DB, BENCH_USER, postgresSettings } from './cluster.js';
+import type { FaultRelay } from './fault-relay.js';
 import { pickPort, releasePort } from './ports.js';
 import { withClient } from './ready.js';
 import { renderPgbouncerIni, renderProxyCommand, renderProxyFiles, renderUserlist } from './render.js';
 import { configRoles, createConfigRoles } from './roles.js';
 import { clientSide } from './sizing.js';
+import {
+  basebackupArgs,
+  createReplicationRole,
+  dropSlot,
+  REPLICATION_USER,
+  replicationPgpass,
+  standbySlot,
+} from './standby.js';
 import { clientTls, pgbouncerTlsSettings, type TlsPaths } from './tls.js';
-import type { Component, ConfigPath, Counting, Endpoint, PgbouncerWorker } from './types.js';
+import type {
+  Component,
+  ConfigPath,
+  Counting,
+  Endpoint,
+  PgbouncerIniChange,
+  PgbouncerWorker,
+  StandbyNode,
+} from './types.js';
 
 /**
  * What a config's path is, for every provider: direct is PostgreSQL itself; a pgbouncer config is
@@ -61,13 +78,15 @@ export interface PgbouncerLaunch {
   /**
    * pgbouncer.ini for where the provider puts the auth file, the socket and the TLS files;
    * `workerSocketDirs` (every worker's socket directory as this process sees it, in order) is
-   * needed when the workers are peered.
+   * needed when the workers are peered; with `change`, as rewritten under load (settings added,
+   * [databases] pointed at another server).
    */
   ini(where: {
     authFile: string;
     socketDir: string;
     tls?: TlsPaths;
     workerSocketDirs?: readonly string[];
+    change?: PgbouncerIniChange;
   }): string;
   /** The workers are peered (`peer_id`, `[peers]`): decided before the run from the version (src/matrix/peering.ts). */
   peered: boolean;
@@ -89,6 +108,23 @@ export interface ProxyLaunch {
   counting?: Counting;
 }
 
+/** A config's standby (src/stack/standby.ts), all decided but where its data and socket go. */
+export interface StandbyLaunch {
+  config: string;
+  port: number;
+  slot: string;
+  /** The primary as the replication role: pg_basebackup's source and the standby's primary_conninfo. */
+  primary: Endpoint;
+  /** The standby as the harness's superuser: what the ready check queries. */
+  endpoint: Endpoint;
+  /** The password file line for the replication role (the provider writes it 0600). */
+  pgpass: string;
+  /** pg_basebackup's arguments for the data directory the provider chooses. */
+  basebackup(dataDir: string): string[];
+  /** The standby's server settings (the primary's, on its own port), with the provider's socket dir. */
+  settings(socketDir?: string): Record<string, string | number | boolean>;
+}
+
 /**
  * How a provider starts each kind of component. A starter returns a component that answers
  * queries at the launch's endpoint, or throws having stopped whatever it started.
@@ -96,6 +132,10 @@ export interface ProxyLaunch {
 export interface ComponentStarter {
   pgbouncer(l: PgbouncerLaunch): Promise<Component>;
   proxy(l: ProxyLaunch): Promise<Component>;
+  /** A streaming standby, streaming when it returns (`standby: true` configs). */
+  standby(l: StandbyLaunch): Promise<Component>;
+  /** A config's fault relay (`fault_relay: true`), forwarding to `upstream` (src/stack/fault-relay.ts). */
+  relay(config: string, upstream: Endpoint): Promise<FaultRelay>;
 }
 
 /**
@@ -117,6 +157,8 @@ export async function preparePaths(
   );
   verifiers.set(BENCH_USER, superSecret);
   for (const v of verifiers.values()) registerSecret(v);
+  if (spec.configs.some(hasStandby))
+    await createReplicationRole({ ...postgres, database: 'postgres' }, password);
   return { spec, postgres, roles, verifiers, matrixDir: path.dirname(matrix.file), log };
 }
 
@@ -144,7 +186,7 @@ function pgbouncerLaunch(
   asRole: Endpoint,
   env: PathEnv,
   tls: ConfigTls,
-  worker = { worker: 1, workers: 1, peered: false },
+  worker: { worker: number; workers: number; peered: boolean; upstream: Endpoint },
 ): PgbouncerLaunch {
   const peered = worker.peered && worker.workers > 1;
   return {
@@ -161,14 +203,14 @@ function pgbouncerLaunch(
       [asRole.user, env.verifiers.get(asRole.user) ?? ''],
     ]),
     tls: tls.client !== 'disable' || tls.server !== 'disable',
-    ini: ({ authFile, socketDir, tls: files, workerSocketDirs }) =>
+    ini: ({ authFile, socketDir, tls: files, workerSocketDirs, change }) =>
       renderPgbouncerIni({
         ...(peered && workerSocketDirs ? { peers: { id: worker.worker, socketDirs: workerSocketDirs } } : {}),
         ...(files ? { tlsSettings: pgbouncerTlsSettings(tls, files) } : {}),
-        hop,
+        hop: change?.settings ? { ...hop, settings: { ...hop.settings, ...change.settings } } : hop,
         listenPort: port,
-        upstreamHost: env.postgres.host,
-        upstreamPort: env.postgres.port,
+        upstreamHost: change?.upstream?.host ?? worker.upstream.host,
+        upstreamPort: change?.upstream?.port ?? worker.upstream.port,
         database: BENCH_DB,
         user: BENCH_USER,
         authFile,
@@ -216,13 +258,81 @@ export async function startConfigPath(
   onStarted: (comp: Component) => void,
   counting?: Counting,
 ): Promise<ConfigPath> {
+  const role = env.roles.get(c.name) ?? BENCH_USER;
+  // PostgreSQL side first: the standby streams before the pooler in front of the primary starts.
+  const standby = hasStandby(c) ? await startStandby(c.name, role, env, starter, onStarted) : undefined;
+  const p = await startClientSide(c, env, starter, onStarted, counting);
+  if (!standby) return p;
+  // Direct clients reach whichever of the two accepts writes (libpq multi-host), so new connections
+  // after a failover land on the promoted standby; a pooler's upstream is the failover's to change.
+  if (c.kind === 'direct') {
+    p.endpoint = { ...p.endpoint, fallbacks: [{ host: standby.endpoint.host, port: standby.endpoint.port }] };
+  }
+  return { ...p, standby };
+}
+
+/** Whether a config asks for a standby (`standby: true`; an external stack has its own servers). */
+export function hasStandby(c: ConfigSpec): boolean {
+  return c.kind !== 'external' && c.standby === true;
+}
+
+/**
+ * Base backup of the primary, then a standby streaming from it through the config's own slot; the
+ * component's stop drops the slot (best effort: after a failover the old primary may be down).
+ */
+async function startStandby(
+  config: string,
+  role: string,
+  env: PathEnv,
+  starter: ComponentStarter,
+  onStarted: (comp: Component) => void,
+): Promise<StandbyNode> {
+  const slot = standbySlot(role);
+  const superuser: Endpoint = { ...env.postgres, user: BENCH_USER };
+  await dropSlot(superuser, slot);
+  const primary: Endpoint = { ...superuser, user: REPLICATION_USER };
+  const comp = await withPort(undefined, (port) =>
+    starter.standby({
+      config,
+      port,
+      slot,
+      primary,
+      endpoint: { ...superuser, port },
+      pgpass: replicationPgpass(primary.host, primary.port, primary.password),
+      basebackup: (dataDir) => basebackupArgs({ host: primary.host, port: primary.port, dataDir, slot }),
+      settings: (socketDir) => postgresSettings(env.spec, port, socketDir),
+    }),
+  );
+  const stop = comp.stop.bind(comp);
+  comp.stop = async () => {
+    await stop();
+    await dropSlot(superuser, slot).catch(() => undefined);
+  };
+  onStarted(comp);
+  env.log(`standby for ${config} streaming on 127.0.0.1:${comp.port} (slot ${slot}${where(comp, '; ')})`);
+  return { endpoint: { ...superuser, port: comp.port }, component: comp, slot };
+}
+
+/** The pooler and proxy of a config (nothing for direct), client side first in `components`. */
+async function startClientSide(
+  c: ConfigSpec,
+  env: PathEnv,
+  starter: ComponentStarter,
+  onStarted: (comp: Component) => void,
+  counting?: Counting,
+): Promise<ConfigPath> {
   const counts = (role: 'pgbouncer' | 'proxy') => (counting?.roles.includes(role) ? { counting } : {});
-  const asRole: Endpoint = { ...env.postgres, user: env.roles.get(c.name) ?? BENCH_USER };
+  const relay =
+    c.kind !== 'external' && c.fault_relay ? await startRelay(c.name, env, starter, onStarted) : undefined;
+  // With a fault relay, everything of the path that would reach PostgreSQL reaches the relay instead.
+  const upstream = relay ? { ...env.postgres, port: relay.component.port } : env.postgres;
+  const asRole: Endpoint = { ...upstream, user: env.roles.get(c.name) ?? BENCH_USER };
+  const relayed = relay ? { relay: relay.control } : {};
+  const components: Component[] = relay ? [relay.component] : [];
   if (c.kind === 'direct') {
     const endpoint = { ...asRole, ...clientTls(c.tls?.client ?? 'disable', env.caFile) };
-    return { config: c.name, endpoint, components: [] };
+    return { config: c.name, endpoint, components, ...relayed };
   }
-  const components: Component[] = [];
   let endpoint = asRole;
   let admin: Endpoint | undefined;
   const hop = pgbouncerHopOf(c);
@@ -237,6 +347,7 @@ export async function startConfigPath(
             worker: w,
             workers: n,
             peered: c.kind === 'pgbouncer' && c.peering === true,
+            upstream,
           }),
           ...counts('pgbouncer'),
         }),
@@ -266,9 +377,31 @@ export async function startConfigPath(
   endpoint = { ...endpoint, ...clientTls(c.tls?.client ?? 'disable', env.caFile) };
   if (workers) {
     const peered = c.kind === 'pgbouncer' && c.peering === true;
-    return { config: c.name, endpoint, components, pgbouncerWorkers: workers, ...(peered ? { peered } : {}) };
+    return {
+      config: c.name,
+      endpoint,
+      components,
+      pgbouncerWorkers: workers,
+      ...(peered ? { peered } : {}),
+      ...relayed,
+    };
   }
-  return { config: c.name, endpoint, components, ...(admin ? { pgbouncerAdmin: admin } : {}) };
+  return { config: c.name, endpoint, components, ...(admin ? { pgbouncerAdmin: admin } : {}), ...relayed };
+}
+
+/** A config's fault relay, reported as soon as it is up so a later failure stops it too. */
+async function startRelay(
+  config: string,
+  env: PathEnv,
+  starter: ComponentStarter,
+  onStarted: (comp: Component) => void,
+): Promise<FaultRelay> {
+  const relay = await starter.relay(config, env.postgres);
+  onStarted(relay.component);
+  env.log(
+    `fault relay for ${config} ready on 127.0.0.1:${relay.component.port} -> 127.0.0.1:${env.postgres.port}`,
+  );
+  return relay;
 }
 
 /**

@@ -10,6 +10,7 @@ import { parseVersion, versionAtLeast } from '../util/version.js';
 import {
   BENCH_DB,
   BENCH_USER,
+  initdbArgs,
   initdbOptions,
   postgresSettingArgs,
   postgresSettings,
@@ -36,7 +37,10 @@ import {
   postgresImageMode,
 } from './container-images.js';
 import { pgbenchForContainers } from './container-pgbench.js';
+import { containerPgbouncerOps } from './container-pgbouncer.js';
+import { containerPostgresOps, restartableInitScript } from './container-postgres.js';
 import { pingDocker } from './docker-engine.js';
+import { startFaultRelay } from './fault-relay.js';
 import { imageToolVersion } from './image-version.js';
 import { pathLifecycle } from './lifecycle.js';
 import {
@@ -44,13 +48,15 @@ import {
   type PgbouncerLaunch,
   type ProxyLaunch,
   preparePaths,
+  type StandbyLaunch,
   startConfigPath,
   where,
 } from './path.js';
 import { pickPort, releasePort } from './ports.js';
+import { waitForStreaming } from './standby.js';
 import { containerTls, pgbouncerTlsFiles, postgresTlsFiles } from './tls-containers.js';
 import type { StackTls } from './tls-stack.js';
-import type { Component, Endpoint, Provider, Stack, StartOptions } from './types.js';
+import type { Component, ConfigPath, Endpoint, PostgresOps, Provider, Stack, StartOptions } from './types.js';
 
 export const dockerEngine = pingDocker;
 
@@ -250,15 +256,8 @@ export const testcontainersProvider: Provider = {
       const versions: Record<string, string> = {};
       const details: Record<string, unknown> = {};
       const containers = () => started.map(containerFacts);
-      const starter = containerStarter({
-        client,
-        runLabel,
-        images: facts,
-        versions,
-        signal,
-        tls,
-        workdir: opts.workdir,
-      });
+      const { workdir } = opts;
+      const starter = containerStarter({ client, runLabel, images: facts, versions, signal, tls, workdir });
       const lifecycle = pathLifecycle(spec.configs, started, async (c, onStarted, counting) => {
         // Refused before the run starts (src/runner/cost-preflight.ts); this is the last guard.
         if (counting) throw new StackError('cost cells run on the native provider only');
@@ -298,6 +297,7 @@ export const testcontainersProvider: Provider = {
           details.containers = containers();
         },
         restartPath: lifecycle.restartPath,
+        ...containerOps(client, pg.ops, lifecycle.paths),
         stop: stopAll,
       };
     } catch (e) {
@@ -328,6 +328,7 @@ function postgresLaunch(
   port: number,
   pwfile: string,
   args: string[],
+  restartable: boolean,
 ): Pick<ComponentContainerSpec, 'entrypoint' | 'command' | 'env' | 'user' | 'logMessage'> {
   if (mode === 'official') {
     return {
@@ -349,17 +350,33 @@ function postgresLaunch(
   }
   return {
     entrypoint: ['sh'],
-    command: ['-c', bareInitScript({ dataDir: BARE_PGDATA, user: BENCH_USER, pwfile, auth, args })],
+    command: [
+      '-c',
+      restartable
+        ? restartableInitScript(
+            ['initdb', ...initdbArgs({ dataDir: BARE_PGDATA, user: BENCH_USER, pwfile, auth })],
+            BARE_PGDATA,
+            args,
+          )
+        : bareInitScript({ dataDir: BARE_PGDATA, user: BENCH_USER, pwfile, auth, args }),
+    ],
     // initdb and postgres refuse to run as root.
     user: 'postgres',
     logMessage: { re: /database system is ready to accept connections/, times: 1 },
   };
 }
 
-async function startPostgres(
-  s: PostgresStart,
-): Promise<{ endpoint: Endpoint; component: ContainerComponent; mode: 'official' | 'bare'; secret: string }> {
+async function startPostgres(s: PostgresStart): Promise<{
+  endpoint: Endpoint;
+  component: ContainerComponent;
+  mode: 'official' | 'bare';
+  secret: string;
+  ops?: PostgresOps;
+}> {
   const mode = postgresImageMode(s.image.entrypoint);
+  // Only a bare image's server runs under bench's supervising script (an official image's
+  // entrypoint makes the postmaster the container's main process: stopping it ends the container).
+  const restartable = mode === 'bare' && restartsPostgres(s.spec);
   const port = s.spec.postgres.port ?? (await pickPort());
   const pwfile = `${CONF_DIR}/pwfile`;
   // A bare image's default socket directory (/var/run/postgresql) may not exist.
@@ -398,7 +415,7 @@ async function startPostgres(
   try {
     component = await startComponentContainer({
       ...common,
-      ...postgresLaunch(mode, s.spec.auth, port, pwfile, args),
+      ...postgresLaunch(mode, s.spec.auth, port, pwfile, args, restartable),
     });
   } catch (e) {
     releasePort(port);
@@ -408,13 +425,46 @@ async function startPostgres(
     const facts = await prepareCluster(ready);
     component.version = parseVersion(facts.version);
     registerSecret(facts.secret);
-    return { endpoint: { ...ready, database: BENCH_DB }, component, mode, secret: facts.secret };
+    const c = component;
+    const ops = restartable
+      ? containerPostgresOps(
+          (cmd) => c.exec(cmd),
+          ready,
+          () => c.alive(),
+        )
+      : undefined;
+    return {
+      endpoint: { ...ready, database: BENCH_DB },
+      component,
+      mode,
+      secret: facts.secret,
+      ...(ops ? { ops } : {}),
+    };
   } catch (e) {
     await component.stop();
     throw new StackError(
       `postgres in ${s.image.ref} answered but could not be prepared: ${(e as Error).message}`,
     );
   }
+}
+
+/** The operations events use on this stack: PostgreSQL's (when restartable) and pgbouncer.ini's. */
+function containerOps(
+  client: ContainerRuntimeClient,
+  postgresOps: PostgresOps | undefined,
+  paths: ReadonlyMap<string, ConfigPath>,
+): Pick<Stack, 'postgresOps' | 'pgbouncerOps'> {
+  return {
+    ...(postgresOps ? { postgresOps } : {}),
+    pgbouncerOps: containerPgbouncerOps(client, paths, `${CONF_DIR}/pgbouncer.ini`),
+  };
+}
+
+/** Whether the run restarts, crashes or fails over PostgreSQL (its server must then outlive a postmaster). */
+function restartsPostgres(spec: Spec): boolean {
+  return spec.events.some(
+    (e) => (e.kind === 'postgres' && e.postgres !== 'terminate-pooled-backends') || e.kind === 'failover',
+  );
 }
 
 /** A non-root user for a server image: the image's own, else `postgres` (pgbouncer refuses root). */
@@ -584,5 +634,67 @@ async function startProxyContainer(ctx: ContainerContext, l: ProxyLaunch): Promi
 /** PgBouncer and proxies as containers on the host network, configs copied in before start. */
 function containerStarter(ctx: Omit<ContainerContext, 'bouncerVersions'>): ComponentStarter {
   const full: ContainerContext = { ...ctx, bouncerVersions: new Map() };
-  return { pgbouncer: (l) => startPgbouncerContainer(full, l), proxy: (l) => startProxyContainer(full, l) };
+  return {
+    pgbouncer: (l) => startPgbouncerContainer(full, l),
+    proxy: (l) => startProxyContainer(full, l),
+    standby: (l) => startStandbyContainer(full, l),
+    // A local process even here: every container runs with host networking, so a pooler container
+    // reaches the relay's 127.0.0.1 port as a local process would (src/stack/fault-relay.ts).
+    relay: (config, upstream) => {
+      const dir = path.join(ctx.workdir, `relay-${config}`);
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      return startFaultRelay(config, dir, upstream);
+    },
+  };
+}
+
+const STANDBY_PGDATA = '/tmp/standby-data';
+
+/**
+ * A standby as a container of the PostgreSQL image on the host network: `sh -c` takes the base
+ * backup of the primary (127.0.0.1, the replication role's password in a 0600 password file of the
+ * server user, never in argv), then execs postgres on it, so the postmaster is the container's main
+ * process. The image's entrypoint (an official image's initdb) is bypassed.
+ */
+async function startStandbyContainer(ctx: ContainerContext, l: StandbyLaunch): Promise<Component> {
+  const image = ctx.images.postgres;
+  if (!image) throw new StackError('internal: no postgres image resolved');
+  const copied = `${CONF_DIR}/standby.pgpass`;
+  const pgpass = '/tmp/standby.pgpass';
+  const args = postgresSettingArgs({ ...ctx.tls.postgres, ...l.settings('/tmp') });
+  const shq = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
+  const script =
+    `cp ${copied} ${pgpass} && chmod 600 ${pgpass} && ` +
+    `PGPASSFILE=${pgpass} pg_basebackup ${l.basebackup(STANDBY_PGDATA).map(shq).join(' ')} && ` +
+    `exec postgres -D ${STANDBY_PGDATA} ${args.map(shq).join(' ')}`;
+  const component = await startComponentContainer({
+    client: ctx.client,
+    role: 'postgres',
+    config: l.config,
+    image,
+    runLabel: ctx.runLabel,
+    port: l.port,
+    entrypoint: ['sh'],
+    command: ['-c', script],
+    user: 'postgres',
+    // Readable by the server user only once copied to its 0600 file; the copy stays in the layer.
+    files: [{ content: l.pgpass, target: copied, mode: 0o644 }],
+    ...postgresTlsFiles(ctx.tls),
+    shmBytes: POSTGRES_SHM_BYTES,
+    logMessage: { re: /database system is ready to accept read-only connections/, times: 1 },
+    ready: l.endpoint,
+    readyTimeoutMs: 120_000,
+    stopTimeoutMs: 15_000,
+    stopSignal: 'SIGINT',
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  });
+  try {
+    await waitForStreaming(l.endpoint, 30_000);
+  } catch (e) {
+    await component.stop();
+    throw new StackError(`the standby of ${l.config} did not stream: ${(e as Error).message}`);
+  }
+  component.name = 'standby';
+  component.version = ctx.versions.postgres ?? 'unknown';
+  return component;
 }

@@ -1,10 +1,21 @@
 import type { Matrix } from '../matrix/load.js';
 import type { Endpoint, PgbenchRunner } from '../pgbench/types.js';
+import type { RelayCounters } from './fault-relay-commands.js';
 
 // Defined with pgbench (which must not import the stack); re-exported for the stack's users.
 export type { Endpoint, PgbenchResult, PgbenchRunner } from '../pgbench/types.js';
 
-export type ComponentRole = 'postgres' | 'pgbouncer' | 'proxy';
+export type ComponentRole = 'postgres' | 'pgbouncer' | 'proxy' | 'relay';
+
+/**
+ * A config's fault relay (`fault_relay: true`, src/stack/fault-relay.ts): one control line
+ * (`latency 50 3000`, `clear`, `drop`, `status`) in, the relay's counters out; its error rejects.
+ */
+export interface RelayControl {
+  /** The relay's control port on 127.0.0.1. */
+  port: number;
+  send(line: string): Promise<RelayCounters>;
+}
 
 /** One started component: a local process or a container. */
 export interface Component {
@@ -32,8 +43,13 @@ export interface ConfigPath {
   config: string;
   /** What pgbench connects to for this config. */
   endpoint: Endpoint;
-  /** Components in the path, client side first (proxy, pgbouncer); PostgreSQL is shared. */
+  /**
+   * Components in the path, client side first (proxy, pgbouncer, then the fault relay next to
+   * PostgreSQL); PostgreSQL is shared.
+   */
   components: Component[];
+  /** With `fault_relay: true`: the relay between the path and PostgreSQL, and how to command it. */
+  relay?: RelayControl;
   /** PgBouncer admin console, when PgBouncer is in the path. */
   pgbouncerAdmin?: Endpoint;
   /**
@@ -43,6 +59,17 @@ export interface ConfigPath {
   pgbouncerWorkers?: PgbouncerWorker[];
   /** The workers are peered (`peer_id`, `[peers]`): a cancel request reaching any is forwarded. */
   peered?: boolean;
+  /** The config's streaming standby (`standby: true`), up while the path is. */
+  standby?: StandbyNode;
+}
+
+/** A config's streaming standby (src/stack/standby.ts). */
+export interface StandbyNode {
+  /** The standby as the harness's superuser, on the bench database. */
+  endpoint: Endpoint;
+  component: Component;
+  /** Its physical replication slot on the primary. */
+  slot: string;
 }
 
 export interface PgbouncerWorker {
@@ -70,6 +97,51 @@ export interface Counting {
 }
 
 export type ProviderName = 'native' | 'testcontainers' | 'external';
+
+/** How a restart stops PostgreSQL (`pg_ctl restart -m fast|immediate`). */
+export type PostgresRestartMode = 'fast' | 'immediate';
+
+/**
+ * Operations on the run's PostgreSQL under load (`postgres:` events, docs/operations.md), for the
+ * providers that started it (native and containers; a container keeps running: pg_ctl runs inside
+ * it). Each resolves once PostgreSQL accepts connections again, and keeps `postgresComponent`'s
+ * pid current.
+ */
+/** A change to a running config's pgbouncer.ini (every worker's): settings, or where [databases] points. */
+export interface PgbouncerIniChange {
+  /** [pgbouncer] settings to set (added or replaced). */
+  settings?: Record<string, string | number | boolean>;
+  /** Point every [databases] entry at this PostgreSQL (a failover's new primary). */
+  upstream?: { host: string; port: number };
+}
+
+/**
+ * Rewrites a running config's pgbouncer.ini in place (native: the file in the workdir; containers:
+ * the file the container reads), so a RELOAD on the admin console applies it. Only the file: the
+ * caller sends RELOAD. A later start of the config (restartPath) begins from its own settings again.
+ */
+export interface PgbouncerOps {
+  rewriteIni(config: string, change: PgbouncerIniChange): Promise<void>;
+}
+
+export interface PostgresOps {
+  /** `pg_ctl restart -m <mode>`. */
+  restart(mode: PostgresRestartMode): Promise<void>;
+  /** SIGKILL the postmaster, then start it again: crash recovery. */
+  crash(): Promise<void>;
+  /** Waits until PostgreSQL accepts connections (after an operation, before the next cell). */
+  ready(timeoutMs: number): Promise<void>;
+  /**
+   * Stops PostgreSQL and leaves it down (a failover's primary): `kill` is SIGKILL of the postmaster
+   * (its data then needs crash recovery), `fast` a fast shutdown. Resolves once the postmaster is gone.
+   */
+  stop(how: 'kill' | 'fast'): Promise<void>;
+  /**
+   * Starts a PostgreSQL that `stop` left down again on its own data, resolving once it accepts
+   * connections (before the next cell after a failover); a running one is left alone.
+   */
+  start(timeoutMs: number): Promise<void>;
+}
 
 export interface Stack {
   provider: ProviderName;
@@ -100,6 +172,10 @@ export interface Stack {
   stopPath(config: string): Promise<void>;
   /** Restart the components of one config after a fault (not PostgreSQL). */
   restartPath(config: string): Promise<ConfigPath>;
+  /** Restart, crash and wait for the run's PostgreSQL (absent on an external stack). */
+  postgresOps?: PostgresOps;
+  /** Rewrite a running config's pgbouncer.ini (absent on an external stack). */
+  pgbouncerOps?: PgbouncerOps;
   /** Stops everything this stack started. Idempotent. */
   stop(): Promise<void>;
   /**

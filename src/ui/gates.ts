@@ -17,5 +17,9 @@ export function renderGateFailures(failures: GateFailure[]): string {
       String(f.value),
     ]);
   }
-  return `${failures.length} gate violation(s):\n${t.toString()}`;
+  // An event gate's row cannot say which event and cell: its message does.
+  const events = failures
+    .filter((f) => f.event !== undefined || f.cellId !== undefined)
+    .map((f) => `  ${f.message}`);
+  return `${failures.length} gate violation(s):\n${t.toString()}${events.length > 0 ? `\n${events.join('\n')}` : ''}`;
 }

@@ -3,10 +3,10 @@ import { cancelCheckFigure } from './cancel-check/figure.js';
 import { clientsFigure } from './clients/figure.js';
 import { connectionsPerCoreFigure } from './connections-per-core/figure.js';
 import { costFigure } from './cost/figure.js';
-import { eventBlipsFigure } from './event-blips/figure.js';
 import type { Figure, FigureContext, Graphic } from './figure.js';
 import { flameFigure } from './flame/figure.js';
 import { offeredLoadFigure } from './offered-load/figure.js';
+import { outageFigure } from './outage/figure.js';
 import { resourcesFigure } from './resources/figure.js';
 import { sweepFigure } from './sweep/figure.js';
 import { throughputFigure } from './throughput/figure.js';
@@ -25,7 +25,7 @@ export const FIGURES: readonly Figure[] = [
   offeredLoadFigure,
   sweepFigure,
   workerScalingFigure,
-  eventBlipsFigure,
+  outageFigure,
   cancelCheckFigure,
   flameFigure,
   timeSeriesFigure,

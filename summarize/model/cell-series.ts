@@ -247,5 +247,8 @@ export function cellSeries(input: CellSeriesInput): CellSeries {
 export function seriesEvents(cell: CellRecord, startMs: number): SeriesEvent[] {
   return (cell.events ?? [])
     .filter((e) => e.firedAt !== undefined)
-    .map((e) => ({ t: ((e.firedAt as number) - startMs) / 1000, label: `${e.signal} ${e.target}` }));
+    .map((e) => ({
+      t: ((e.firedAt as number) - startMs) / 1000,
+      label: `${e.action ?? e.signal ?? e.kind ?? 'event'} ${e.target}`,
+    }));
 }

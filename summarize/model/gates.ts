@@ -13,8 +13,12 @@ export interface GateFailure {
     | 'max_p99_ms'
     | 'failed_cells'
     | 'max_instructions_per_tx'
-    | 'max_syscalls_per_tx';
+    | 'max_syscalls_per_tx'
+    | 'max_outage_ms';
   group: GroupKey;
+  /** Event gates: the event (`events[i]`) and the cell whose outage broke the limit. */
+  event?: string;
+  cellId?: string;
   /** Cost gates: the component whose work per transaction broke the limit. */
   component?: string;
   limit: number;
@@ -38,7 +42,11 @@ function limitOf(gates: Record<string, unknown> | undefined, name: string): numb
  * by the config's, then the workload's (src/matrix/gates.ts). Read defensively: older runs may
  * have no per-config gates at all.
  */
-function scopedGates(effective: Record<string, unknown> | undefined, config: string, workload: string) {
+export function scopedGates(
+  effective: Record<string, unknown> | undefined,
+  config: string,
+  workload: string,
+) {
   const e = effective ?? {};
   const spec = {
     gates: (e.gates ?? {}) as MatrixSpec['gates'],

@@ -2,6 +2,7 @@ import type { RunInfo } from '../../src/results/types.js';
 import type { CostRow } from './cost-rows.js';
 import type { ExternalMeta } from './external-meta.js';
 import type { GateReport } from './gates.js';
+import type { EventOutage } from './outage.js';
 import type { Thresholds, Warning } from './row.js';
 import type { SweepSeries } from './sweep.js';
 
@@ -34,4 +35,6 @@ export interface RenderOptions {
   cost?: readonly CostRow[];
   /** Setting sweeps (summarize/model/sweep.ts), when configs of the run were expanded from a setting list. */
   sweeps?: readonly SweepSeries[];
+  /** The outage around each event sent in a cell (summarize/model/outage.ts), when any was. */
+  outages?: readonly EventOutage[];
 }

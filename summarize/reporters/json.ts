@@ -51,6 +51,8 @@ export function json(rows: readonly Row[], options: RenderOptions): string {
     ...(options.cost && options.cost.length > 0 ? { cost: costJsonSection(options.cost) } : {}),
     // Only in runs with setting sweeps: the knee sentences point here (summarize/figures/sweep/sentences.ts).
     ...(options.sweeps && options.sweeps.length > 0 ? { sweeps: options.sweeps } : {}),
+    // Only in runs whose cells sent events: the outage table's numbers point here (figures/outage).
+    ...(options.outages && options.outages.length > 0 ? { outages: options.outages } : {}),
   };
   return `${JSON.stringify(doc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
 }

@@ -34,6 +34,8 @@ export const TIER = {
   starved: 0.5,
   comparison: 1,
   singleRepComparison: 2,
+  /** The longest gap of each scheduled event (figures/outage): what an operations matrix asks. */
+  outage: 2.5,
   noneSupported: 3,
   /** The one cost sentence (figures/cost): work per transaction, only when its repeats agree. */
   cost: 3.5,

@@ -30,7 +30,8 @@ export interface Sentence {
     | 'cost'
     | 'question'
     | 'clients'
-    | 'sweep';
+    | 'sweep'
+    | 'outage';
   text: string;
   numbers: NumberRef[];
 }

@@ -130,17 +130,28 @@ describe.each(providers.filter((p) => p.run))('PgBouncer workers and a scheduled
     expect(pids.size).toBe(2);
   });
 
-  it('shows the event on the time axis of report.html and its blip in FINDINGS.md', () => {
+  it('shows the event on the time axis of report.html and its outage in FINDINGS.md', () => {
     const findings = readFileSync(path.join(runDir, 'FINDINGS.md'), 'utf8');
     expect(findings).toContain('## PgBouncer workers and scheduled events');
-    expect(findings).toMatch(/\| stop__readonly-short__c2__r1 \| SIGINT stop\/worker-2 \| 1\.\d+ \|/);
+    expect(findings).toContain('## Events and the outage they caused');
+    expect(findings).toMatch(
+      /\| stop__readonly-short__c2__r1 \| events\[0\] SIGINT stop\/worker-2 \| 1\.\d+ \|/,
+    );
     expect(findings).toMatch(/\| pgb \| readonly-short \| 4 \| 2 \|/);
     const html = readFileSync(path.join(runDir, 'report.html'), 'utf8');
     expect(html).toContain('SIGINT stop/worker-2');
     expect(html).toContain('<section id="workers"><h2>PgBouncer workers and scheduled events</h2>');
-    expect(html).toContain('id="blip-table"');
+    expect(html).toContain('id="outage-table"');
     expect(html).toContain(
-      '<td data-value="stop__readonly-short__c4__r1">stop__readonly-short__c4__r1</td><td data-value="SIGINT stop/worker-2">SIGINT stop/worker-2</td>',
+      '<td data-value="stop__readonly-short__c4__r1">stop__readonly-short__c4__r1</td><td data-value="events[0] SIGINT stop/worker-2">events[0] SIGINT stop/worker-2</td>',
     );
+    // Each outage is measured from the cell's ms timeline, its verdict said with the numbers.
+    const summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8'));
+    expect(summary.outages).toHaveLength(2);
+    for (const o of summary.outages) {
+      expect(o.timeline, JSON.stringify(o)).toBe(true);
+      expect(o.matrixIndex).toBe(0);
+      expect(o.verdict).toMatch(/^(hidden from clients|seen by clients): /);
+    }
   });
 });

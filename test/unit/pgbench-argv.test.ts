@@ -114,3 +114,25 @@ describe('autoThreads and initArgv', () => {
     expect(argv.join(' ')).not.toContain(endpoint.password);
   });
 });
+
+describe('a direct config with a standby (libpq multi-host)', () => {
+  const withStandby: Endpoint = { ...endpoint, fallbacks: [{ host: '127.0.0.1', port: 25433 }] };
+  const argv = cellArgv({
+    endpoint: withStandby,
+    workload: readonly,
+    clients: 8,
+    threads: 2,
+    durationS: 5,
+    protocol: 'simple',
+  });
+
+  it('lists both servers in -h and -p, primary first', () => {
+    expect(flagValue(argv, '-h')).toBe('127.0.0.1,127.0.0.1');
+    expect(flagValue(argv, '-p')).toBe('25432,25433');
+  });
+
+  it('asks libpq for the one that accepts writes, and only then', () => {
+    expect(pgbenchEnv(withStandby).PGTARGETSESSIONATTRS).toBe('read-write');
+    expect(pgbenchEnv(endpoint).PGTARGETSESSIONATTRS).toBeUndefined();
+  });
+});

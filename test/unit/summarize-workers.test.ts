@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CellRecord } from '../../src/results/types.js';
-import { eventBlips } from '../../summarize/figures/event-blips/blips.js';
-import { blipColumns } from '../../summarize/figures/event-blips/table.js';
 import { familyOf, saturationSentence, scalingRows } from '../../summarize/figures/worker-scaling/scaling.js';
 import { scalingColumns } from '../../summarize/figures/worker-scaling/table.js';
-import { type CellSeries, seriesEvents } from '../../summarize/model/cell-series.js';
+import { seriesEvents } from '../../summarize/model/cell-series.js';
 import { evaluateGates } from '../../summarize/model/gates.js';
 import type { Row } from '../../summarize/model/row.js';
 import { pipeTable } from '../../summarize/reporters/tables/markdown-table.js';
@@ -79,7 +77,7 @@ describe('worker scaling', () => {
   });
 });
 
-describe('event blips', () => {
+describe('scheduled events on the time axis', () => {
   const startMs = 1_000_000;
   const cell = {
     id: 'stop__readonly-short__c4__r1',
@@ -105,41 +103,9 @@ describe('event blips', () => {
       },
     ],
   } as unknown as CellRecord;
-  const tps = [1000, 1000, 1010, 990, 1000, 1000, 400, 700, 800, 800];
-  const series = {
-    cellId: cell.id,
-    startMs,
-    durationS: 10,
-    points: [
-      ...tps.map((v, i) => ({ panel: 'tps', series: 'per-transaction log', t: i + 1, value: v })),
-      ...tps.map((_v, i) => ({ panel: 'failed', series: 'failed', t: i + 1, value: i === 6 ? 3 : 0 })),
-    ],
-  } as unknown as CellSeries;
 
   it('marks only events that were sent on the time axis', () => {
     expect(seriesEvents(cell, startMs)).toEqual([{ t: 5.2, label: 'SIGINT stop/worker-2' }]);
-  });
-
-  it('measures throughput before, the lowest second around, and after the event', () => {
-    const [b, ...rest] = eventBlips(cell, series);
-    expect(rest).toEqual([]);
-    // Before: seconds ending at 3, 4, 5 (the event is in the second ending at 6).
-    expect(b?.tpsBefore).toBeCloseTo((1010 + 990 + 1000) / 3);
-    // Around: the event's second (6) and the 2 after it (7, 8), lowest 400.
-    expect(b?.tpsMin).toBe(400);
-    expect(b?.dip).toBeCloseTo(1 - 400 / 1000);
-    // After: seconds starting 2 s past the event (9, 10).
-    expect(b?.tpsAfter).toBe(800);
-    expect(b?.failedAround).toBe(3);
-    expect(b?.abortedClients).toBe(2);
-    // A second with no transaction has no log line: inside the window it counts as 0.
-    const gap = { ...series, points: series.points.filter((p) => p.t < 7 || p.t > 8) } as CellSeries;
-    const [g] = eventBlips(cell, gap);
-    expect(g?.tpsMin).toBe(0);
-    expect(g?.tpsAfter).toBe(800);
-    expect(pipeTable(blipColumns, [b as NonNullable<typeof b>])).toContain(
-      '| stop__readonly-short__c4__r1 | SIGINT stop/worker-2 | 5.20 | 1,000 | 400 | 60.0% | 800 | 3 | 1 | 2 |',
-    );
   });
 });
 

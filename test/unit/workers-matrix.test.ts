@@ -98,9 +98,11 @@ describe('events', () => {
 
   it('parses an event and hands it to every cell of its config only', () => {
     const m = parseMatrix(withEvent('{ at: 5s, signal: SIGINT, target: stop/worker-2 }'), 'm');
-    expect(m.spec.events).toEqual([{ at: 5000, signal: 'SIGINT', target: 'stop/worker-2' }]);
-    expect(eventsFor(m.spec.events, 'stop')).toHaveLength(1);
-    expect(eventsFor(m.spec.events, 'tx-w2')).toHaveLength(0);
+    expect(m.spec.events).toEqual([
+      { at: { ms: 5000 }, kind: 'signal', signal: 'SIGINT', target: 'stop/worker-2' },
+    ]);
+    expect(eventsFor(m.spec.events, 'stop', { durationMs: 10_000 })).toHaveLength(1);
+    expect(eventsFor(m.spec.events, 'tx-w2', { durationMs: 10_000 })).toHaveLength(0);
     const cell = { id: 'x', index: 0, workload: 'readonly-short', concurrency: 8, rep: 1 };
     const env = { cores: 2, sampling: false };
     expect(cellSettings(m, { ...cell, config: 'stop' }, env).events).toHaveLength(1);
@@ -115,10 +117,10 @@ describe('events', () => {
       'm.yaml: events[0].target: expected a config name (tx is a workers list, expanded into tx-w1, tx-w2, tx-w4)',
     );
     expect(err(withEvent('{ at: 5s, signal: SIGINT, target: stop/worker-3 }')).message).toBe(
-      'm.yaml: events[0].target: expected a component of stop (one of pgbouncer, worker-1, worker-2)',
+      'm.yaml: events[0].target: expected a component of stop for a signal event (one of pgbouncer, worker-1, worker-2)',
     );
     expect(err(withEvent('{ at: 5s, signal: SIGINT, target: direct/pgbouncer }')).message).toBe(
-      'm.yaml: events[0].target: expected a component of direct (none: direct has no pooler or proxy)',
+      'm.yaml: events[0].signal: expected a kind direct can take (direct has no pooler or proxy)',
     );
     expect(err(withEvent('{ at: 5s, signal: SIGINT, target: stop }')).message).toMatch(
       /^m.yaml: events\[0\].target: expected "<config>\/<component>"/,
@@ -127,7 +129,7 @@ describe('events', () => {
 
   it('refuses a time outside the measured duration and an unknown signal', () => {
     expect(err(withEvent('{ at: 10s, signal: SIGINT, target: stop/pgbouncer }')).message).toBe(
-      'm.yaml: events[0].at: expected a time inside the measured duration (10 s), got 10 s',
+      'm.yaml: events[0].at: expected a time inside the measured duration of readonly-short (10 s), got 10 s',
     );
     expect(err(withEvent('{ at: 1s, signal: SIGSTOP, target: stop/pgbouncer }')).message).toMatch(
       /^m.yaml: events\[0\].signal: expected one of SIGINT/,
@@ -153,18 +155,20 @@ configs:
 events:
   - { at: 1s, signal: SIGINT, target: stop/worker-2 }
 `;
-  it('refuses an event on a config that runs a profile workload, naming the event and the workload', () => {
-    const e = err(profileBase);
-    expect(e.message).toBe(
-      'm.yaml: events[0]: expected no event on a config that runs a profile workload (stop runs profile workload wave: the event would fire in every segment and the next segment would run on a restarted pooler without setup)',
-    );
-    expect(e.message).not.toContain('\n');
+  it('puts an event on the profile timeline: it fires only in the segment containing it', () => {
+    const m = parseMatrix(profileBase.replace('at: 1s', 'at: 9s'), 'm', { workloads: ['wave'] });
+    const segs = m.workloads.map((w) => w.load?.segment).filter((x) => x !== undefined);
+    const fired = segs.map((segment) => eventsFor(m.spec.events, 'stop', { durationMs: 4000, segment }));
+    expect(fired.map((f) => f.map((e) => e.atMs))).toEqual([[], [], [1000], [], []]);
   });
-  it('accepts it when --workloads leaves the profile out, and checks at against the matrix duration', () => {
-    expect(parseMatrix(profileBase, 'm', { workloads: ['readonly'] }).spec.events).toHaveLength(1);
+  it('checks at against every workload: the matrix duration and the profile timeline', () => {
     const late = profileBase.replace('at: 1s', 'at: 12s');
-    expect(() => parseMatrix(late, 'm', { workloads: ['readonly'] })).toThrow(
-      'events[0].at: expected a time inside the measured duration (10 s), got 12 s',
+    expect(() => parseMatrix(late, 'm')).toThrow(
+      'events[0].at: expected a time inside the measured duration of readonly (10 s), got 12 s',
+    );
+    expect(parseMatrix(late, 'm', { workloads: ['wave'] }).spec.events).toHaveLength(1);
+    expect(() => parseMatrix(profileBase.replace('at: 1s', 'at: 20s'), 'm', { workloads: ['wave'] })).toThrow(
+      "events[0].at: expected a time inside profile wave's timeline (20 s), got 20 s",
     );
   });
 });

@@ -1,14 +1,18 @@
 import { describe, expect, it } from 'vitest';
+import type { CellEvent } from '../../src/matrix/events.js';
+import type { ConfigSpec } from '../../src/matrix/schema.js';
 import { countAbortedClients } from '../../src/pgbench/aborted.js';
 import type { PgbenchSummary } from '../../src/pgbench/types.js';
-import { resolveTarget, scheduleEvents, signalledComponents } from '../../src/runner/events.js';
+import { resolveTarget, signalWith } from '../../src/runner/event-signal.js';
+import type { EventAction } from '../../src/runner/event-types.js';
+import { scheduleEvents, signalledComponents } from '../../src/runner/events.js';
 import { classifyCell } from '../../src/runner/outcome.js';
 import { cancelNote, workersRecord } from '../../src/runner/workers.js';
 import { listeners, listenInodes } from '../../src/sampling/listeners.js';
 import { poolsSample } from '../../src/sampling/pgbouncer-admin.js';
 import { mergeWorkerSamples } from '../../src/sampling/pgbouncer-workers.js';
 import { componentKey } from '../../src/sampling/session.js';
-import type { Component, ConfigPath, PgbouncerWorker } from '../../src/stack/types.js';
+import type { Component, ConfigPath, PgbouncerWorker, Stack } from '../../src/stack/types.js';
 
 function comp(role: Component['role'], pid: number, name?: string): Component {
   return {
@@ -44,21 +48,37 @@ describe('event targets', () => {
   });
 });
 
+const signalEvent = (atMs: number, signal: 'SIGINT' | 'SIGTERM', target: string): CellEvent => ({
+  kind: 'signal',
+  at: { ms: atMs },
+  atMs,
+  signal,
+  target,
+});
+const config = { name: 'c', kind: 'pgbouncer' } as ConfigSpec;
+const ctxAt = (startMs: number) => ({
+  path: path2,
+  stack: {} as Stack,
+  config,
+  startMs,
+  log: () => undefined,
+});
+const withKill =
+  (kill: Parameters<typeof signalWith>[0]): EventAction =>
+  (ev, ctx) =>
+    ev.kind === 'signal' ? signalWith(kill)(ev, ctx) : Promise.reject(new Error('not a signal'));
+
 describe('scheduleEvents', () => {
   it('sends each signal at its time to the target PIDs and records when; unsent ones say why', async () => {
     const sent: Array<[number, string, number]> = [];
     const start = Date.now();
     const s = scheduleEvents(
-      [
-        { at: 30, signal: 'SIGINT', target: 'c/worker-2' },
-        { at: 60_000, signal: 'SIGTERM', target: 'c/pgbouncer' },
-      ],
-      path2,
-      start,
-      (pid, sig) => sent.push([pid, sig, Date.now()]),
+      [signalEvent(30, 'SIGINT', 'c/worker-2'), signalEvent(60_000, 'SIGTERM', 'c/pgbouncer')],
+      ctxAt(start),
+      withKill((pid, sig) => sent.push([pid, sig, Date.now()])),
     );
     await new Promise((r) => setTimeout(r, 80));
-    const [a, b] = s.finish();
+    const [a, b] = await s.finish();
     expect(sent.map(([pid, sig]) => [pid, sig])).toEqual([[12, 'SIGINT']]);
     expect(a?.pids).toEqual([12]);
     expect(a?.offsetMs).toBeGreaterThanOrEqual(29);
@@ -74,11 +94,17 @@ describe('scheduleEvents', () => {
   });
 
   it('records a failed kill instead of throwing', async () => {
-    const s = scheduleEvents([{ at: 0, signal: 'SIGINT', target: 'c/worker-1' }], path2, Date.now(), () => {
-      throw new Error('ESRCH');
-    });
+    const s = scheduleEvents(
+      [signalEvent(0, 'SIGINT', 'c/worker-1')],
+      ctxAt(Date.now()),
+      withKill(() => {
+        throw new Error('ESRCH');
+      }),
+    );
     await new Promise((r) => setTimeout(r, 20));
-    expect(s.finish()[0]?.error).toBe('kill 11: ESRCH');
+    const [r] = await s.finish();
+    expect(r?.error).toBe('kill 11: ESRCH');
+    expect(r?.doneAt).toBeUndefined();
   });
 });
 
@@ -105,8 +131,17 @@ describe('classifyCell with a scheduled event', () => {
       'pgbench: error: client 2 aborted in command 1 (SQL) of script 0; perhaps the backend died while processing',
       'pgbench: error: client 3 aborted while establishing connection',
       'pgbench: error: client 2 aborted in command 1 (SQL) of script 0',
+      // pgbench 15, an error inside a transaction (a PostgreSQL restart under PgBouncer):
+      'pgbench: error: client 1 script 0 aborted in command 8 query 0: FATAL:  terminating connection due to administrator command',
     ].join('\n');
-    expect(countAbortedClients(stderr)).toBe(2);
+    expect(countAbortedClients(stderr)).toBe(3);
+    // pgbench 15 through PgBouncer 1.18 when a fault relay closed the server connections.
+    const crashed = [
+      'pgbench: error: client 1 script 0 aborted in command 1 query 0: FATAL:  server conn crashed?',
+      'pgbench: error: client 0 script 0 aborted in command 1 query 0: FATAL:  server conn crashed?',
+      'pgbench: error: Run was aborted; the above results are incomplete.',
+    ].join('\n');
+    expect(countAbortedClients(crashed)).toBe(2);
   });
 
   it('counts clients aborted on an error answer (PgBouncer 1.24 closing them at a SIGINT)', () => {

@@ -3,7 +3,7 @@ import type { Figure, FigureContext } from '../figure.js';
 import { type ScalingRow, saturationSentence, scalingRows, workersByConfig } from './scaling.js';
 import { scalingTable } from './table.js';
 
-/** The section worker scaling and event blips share. */
+/** The section of the worker-scaling figure (the outage figure has its own). */
 export const WORKERS_SECTION = { id: 'workers', title: 'PgBouncer workers and scheduled events' };
 
 function rows(ctx: FigureContext): ScalingRow[] {
