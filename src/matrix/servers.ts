@@ -1,3 +1,5 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
 import { ConfigurationError } from '../errors.js';
 import type { Matrix } from './load.js';
 import type { ConfigSpec } from './schema.js';
@@ -17,18 +19,46 @@ export interface ServerGroup {
 
 type ServerProvider = 'native' | 'testcontainers' | 'external';
 
-/** The server a config names on this provider (an image or a binary directory), if any. */
-export function namedServer(c: ConfigSpec, provider: ServerProvider): string | undefined {
+/**
+ * One spelling per server: a binary directory resolved (`/x/bin/`, `/x/bin` and a symlink to it
+ * are one directory; realpath where it exists), an image as written.
+ */
+export function serverKey(named: string, provider: ServerProvider): string {
+  if (provider !== 'native') return named;
+  const resolved = path.resolve(named);
+  try {
+    return realpathSync(resolved);
+  } catch {
+    return resolved;
+  }
+}
+
+/**
+ * The server a config names on this provider (an image or a binary directory), if any; naming the
+ * run's own server (`runDefault`: its image or binary directory) is no server of its own.
+ */
+export function namedServer(
+  c: ConfigSpec,
+  provider: ServerProvider,
+  runDefault?: string,
+): string | undefined {
   if (c.kind === 'external') return undefined;
-  return provider === 'native' ? c.binaries?.postgres : c.images?.postgres;
+  const raw = provider === 'native' ? c.binaries?.postgres : c.images?.postgres;
+  if (raw === undefined) return undefined;
+  const key = serverKey(raw, provider);
+  return runDefault !== undefined && key === serverKey(runDefault, provider) ? undefined : key;
 }
 
 /** The servers of a run, the run's own first (when any config uses it), then in order of first mention. */
-export function serverGroups(configs: readonly ConfigSpec[], provider: ServerProvider): ServerGroup[] {
+export function serverGroups(
+  configs: readonly ConfigSpec[],
+  provider: ServerProvider,
+  runDefault?: string,
+): ServerGroup[] {
   const byKey = new Map<string, ServerGroup>();
   const shared: ServerGroup = { configs: [] };
   for (const c of configs) {
-    const named = namedServer(c, provider);
+    const named = namedServer(c, provider, runDefault);
     if (named === undefined) {
       shared.configs.push(c.name);
       continue;
@@ -53,8 +83,8 @@ export function serverMatrix(m: Matrix, g: ServerGroup): Matrix {
  * What several servers in one run cannot do, refused before anything starts: one fixed
  * `postgres.port` cannot be every server's, and cost cells count one server's configs only.
  */
-export function checkServers(m: Matrix, provider: ServerProvider): void {
-  const groups = serverGroups(m.spec.configs, provider);
+export function checkServers(m: Matrix, provider: ServerProvider, runDefault?: string): void {
+  const groups = serverGroups(m.spec.configs, provider, runDefault);
   if (groups.length < 2) return;
   const list = groups.map((g) => g.named ?? 'the run default').join(', ');
   if (m.spec.postgres.port !== undefined) {

@@ -141,9 +141,20 @@ export async function execute(x: Execution): Promise<Executed> {
     end = e instanceof StackError ? 'stack-error' : 'error';
     throw e;
   } finally {
+    await closeRun(servers, workdir, () => finish(runDir, info, end));
+  }
+}
+
+/**
+ * Stops every server and removes the scratch directory, and run.json gets its outcome, even when a
+ * server fails to stop; that failure is thrown afterwards.
+ */
+async function closeRun(servers: Servers, workdir: string, record: () => void): Promise<void> {
+  try {
     await stopServers(servers);
+  } finally {
     rmSync(workdir, { recursive: true, force: true });
-    finish(runDir, info, end);
+    record();
   }
 }
 

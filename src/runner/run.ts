@@ -68,7 +68,7 @@ export async function runMatrix(opts: RunOptions): Promise<RunResult> {
   const provider = await chooseProvider(spec.provider);
   events.log(`provider: ${provider.provider.name} (${provider.reason})`);
   await provider.provider.preflight?.(opened.matrix);
-  checkServers(opened.matrix, provider.provider.name);
+  checkServers(opened.matrix, provider.provider.name, provider.provider.defaultServer?.(opened.matrix));
   const matrix = await pgbouncerPreflight(opened.matrix, provider.provider);
   await costPreflight(matrix, cost, provider.provider.name);
   logCostPlan(matrix, cost, events.log);

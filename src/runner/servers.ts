@@ -40,7 +40,7 @@ export async function startServers(
   out: Servers,
   ready: (s: Server, workdir: string) => Promise<void>,
 ): Promise<void> {
-  const groups = serverGroups(a.matrix.spec.configs, a.provider.name);
+  const groups = serverGroups(a.matrix.spec.configs, a.provider.name, a.provider.defaultServer?.(a.matrix));
   for (const [i, g] of groups.entries()) {
     const workdir = i === 0 ? a.workdir : mkdtempSync(path.join(os.tmpdir(), `bench-${a.runId}-s${i + 1}-`));
     if (i > 0) out.dirs.push(workdir);
@@ -54,10 +54,28 @@ export async function startServers(
   }
 }
 
-/** Stops the servers, the last started first, and removes their extra scratch directories. */
+/**
+ * Stops every server, the last started first, even when one fails to stop, removes their extra
+ * scratch directories whatever happened, then throws the first failure (all of them named).
+ */
 export async function stopServers(s: Servers): Promise<void> {
-  for (const x of [...s.list].reverse()) await x.stack.stop();
-  for (const d of s.dirs) rmSync(d, { recursive: true, force: true });
+  const errors: unknown[] = [];
+  for (const x of [...s.list].reverse()) await x.stack.stop().catch((e: unknown) => errors.push(e));
+  for (const d of s.dirs) {
+    try {
+      rmSync(d, { recursive: true, force: true });
+    } catch (e) {
+      errors.push(e);
+    }
+  }
+  const [first] = errors;
+  if (errors.length === 1) throw first;
+  if (errors.length > 1) {
+    throw new AggregateError(
+      errors,
+      `stopping the PostgreSQL servers: ${errors.map((e) => (e as Error).message ?? String(e)).join('; ')}`,
+    );
+  }
 }
 
 function label(g: ServerGroup): string {

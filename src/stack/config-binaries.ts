@@ -86,7 +86,7 @@ export async function checkConfigBinaries(matrix: Matrix): Promise<void> {
  * (they all name the same one: src/matrix/servers.ts groups them), else the machine's.
  */
 export function serverBinaries(bins: NativeBinaries, configs: readonly ConfigSpec[]): NativeBinaries {
-  const named = new Set(configs.map((c) => namedServer(c, 'native')));
+  const named = new Set(configs.map((c) => namedServer(c, 'native', path.dirname(bins.postgres))));
   if (named.size > 1) throw new StackError(`internal: one native stack for ${named.size} PostgreSQL servers`);
   const [dir] = [...named];
   if (dir === undefined) return bins;

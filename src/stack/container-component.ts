@@ -17,6 +17,7 @@ import {
   LABEL_CONFIG,
   LABEL_OWNER,
   LABEL_RUN,
+  LABEL_STACK,
   ownerLabel,
   removeContainer,
   trackContainer,
@@ -103,6 +104,8 @@ export interface ComponentContainerSpec {
   config?: string;
   image: ImageFacts;
   runLabel: string;
+  /** Value of the bench.stack label: the stack this container belongs to. */
+  stackLabel?: string;
   port: number;
   entrypoint?: string[];
   command?: string[];
@@ -170,6 +173,7 @@ function containerFor(
     [LABEL_OWNER]: ownerLabel(),
   };
   if (s.config !== undefined) labels[LABEL_CONFIG] = s.config;
+  if (s.stackLabel !== undefined) labels[LABEL_STACK] = s.stackLabel;
   const query = new QueryWaitStrategy(s.ready, s.signal);
   const wait = s.logMessage
     ? Wait.forAll([Wait.forLogMessage(s.logMessage.re, s.logMessage.times), query])

@@ -9,6 +9,11 @@ export type DockerContainer = ReturnType<ContainerRuntimeClient['container']['ge
 export const LABEL_RUN = 'bench.run';
 export const LABEL_COMPONENT = 'bench.component';
 export const LABEL_CONFIG = 'bench.config';
+/**
+ * One stack of the run (a run has one per PostgreSQL server): a stack's stop removes what carries
+ * its own value, never another server's containers, which share the run's `bench.run`.
+ */
+export const LABEL_STACK = 'bench.stack';
 /** PID and host of the bench process that started the container: `bench clean` spares live runs. */
 export const LABEL_OWNER = 'bench.owner';
 

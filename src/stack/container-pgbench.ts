@@ -16,6 +16,7 @@ import {
   LABEL_COMPONENT,
   LABEL_OWNER,
   LABEL_RUN,
+  LABEL_STACK,
   ownerLabel,
   removeContainer,
   trackContainer,
@@ -28,6 +29,8 @@ export interface ContainerPgbenchOptions {
   image: string;
   /** Value of the bench.run label, so `bench clean` finds a pgbench left by a killed run. */
   runLabel: string;
+  /** Value of the bench.stack label, so the stack's stop finds it. */
+  stackLabel?: string;
   /** `uid:gid` inside the container; default the harness's own, so -l logs belong to the caller. */
   user?: string;
 }
@@ -84,7 +87,12 @@ function createPgbenchContainer(
     Env: Object.entries(pass.env).map(([k, v]) => `${k}=${v}`),
     ...(mountCwd ? { WorkingDir: inv.cwd } : {}),
     ...(user ? { User: user } : {}),
-    Labels: { [LABEL_RUN]: o.runLabel, [LABEL_COMPONENT]: 'pgbench', [LABEL_OWNER]: ownerLabel() },
+    Labels: {
+      [LABEL_RUN]: o.runLabel,
+      ...(o.stackLabel ? { [LABEL_STACK]: o.stackLabel } : {}),
+      [LABEL_COMPONENT]: 'pgbench',
+      [LABEL_OWNER]: ownerLabel(),
+    },
     AttachStdout: true,
     AttachStderr: true,
     Tty: false,
@@ -233,7 +241,7 @@ export async function containerPgbench(o: ContainerPgbenchOptions): Promise<Pgbe
 export async function pgbenchForContainers(
   client: ContainerRuntimeClient,
   images: ImageSet,
-  runLabel: string,
+  labels: { runLabel: string; stackLabel: string },
   log: (m: string) => void,
 ): Promise<{ runner: PgbenchRunner; where: string; facts?: ImageFacts }> {
   const force = process.env.BENCH_PGBENCH;
@@ -248,7 +256,7 @@ export async function pgbenchForContainers(
   }
   if (force === 'host') throw new StackError('BENCH_PGBENCH=host but no pgbench was found on this host');
   const facts = await imageFacts(client, images.pgbench);
-  const runner = await containerPgbench({ client, image: images.pgbench, runLabel });
+  const runner = await containerPgbench({ client, image: images.pgbench, ...labels });
   log(
     `pgbench ${runner.version} in containers from ${images.pgbench}` +
       `${force === 'container' ? ' (BENCH_PGBENCH=container)' : ' (no pgbench on this host)'}`,

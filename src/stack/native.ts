@@ -102,6 +102,13 @@ export const nativeProvider: Provider = {
     findBinaries({ needPgbouncer: needsMachinePgbouncer(matrix.spec.configs) });
     componentUser();
   },
+  defaultServer() {
+    try {
+      return path.dirname(findBinaries({ needPgbouncer: false }).postgres);
+    } catch {
+      return undefined;
+    }
+  },
   async pgbouncerVersion(matrix, config) {
     const own = configPgbouncerBinary(matrix.spec.configs.find((c) => c.name === config));
     const bin = own ?? findBinaries({ needPgbouncer: true }).pgbouncer ?? 'pgbouncer';

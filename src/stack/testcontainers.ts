@@ -24,7 +24,7 @@ import {
 import {
   type ImageFacts,
   imageFacts,
-  LABEL_RUN,
+  LABEL_STACK,
   listLabelled,
   removeContainer,
   runtimeClient,
@@ -41,6 +41,7 @@ import { containerPgbouncerOps } from './container-pgbouncer.js';
 import { containerPostgresOps, restartableInitScript } from './container-postgres.js';
 import { pingDocker } from './docker-engine.js';
 import { startFaultRelay } from './fault-relay.js';
+import { checkImages, imagesToCheck } from './image-preflight.js';
 import { imageToolVersion } from './image-version.js';
 import { pathLifecycle } from './lifecycle.js';
 import {
@@ -122,10 +123,13 @@ async function resolveImages(
   return facts;
 }
 
-/** Stops what `started` holds, then whatever a failure or an interrupt left between create and track. */
+/**
+ * Stops what `started` holds, then whatever a failure or an interrupt left between create and
+ * track: by this stack's own label, so another server of the run is left alone.
+ */
 function containerStopper(
   client: ContainerRuntimeClient,
-  runLabel: string,
+  stackLabel: string,
   started: Component[],
 ): () => Promise<void> {
   let stopping: Promise<void> | undefined;
@@ -135,7 +139,7 @@ function containerStopper(
       for (const c of [...started].reverse()) await c.stop().catch(() => undefined);
       started.length = 0;
       // Found by label: what was created but never tracked.
-      for (const c of await listLabelled(client, LABEL_RUN, runLabel).catch(() => [])) {
+      for (const c of await listLabelled(client, LABEL_STACK, stackLabel).catch(() => [])) {
         await removeContainer(client, c.id).catch(() => undefined);
       }
     })();
@@ -147,6 +151,21 @@ const networkFacts = {
   network: 'host',
   networkNote: 'host networking: every component listens on 127.0.0.1; no Docker port proxy in the path',
 };
+
+/** run.json's facts of what one stack started from: images, PostgreSQL image mode, pgbench, TLS. */
+function startFacts(
+  facts: Record<string, ImageFacts>,
+  mode: PostgresImageMode,
+  pgbench: string,
+  tls: StackTls,
+): Record<string, unknown> {
+  return {
+    images: Object.fromEntries(Object.entries(facts).map(([role, f]) => [role, imageRecord(f)])),
+    postgresImageMode: mode,
+    pgbench,
+    ...(tls.record ? { tls: tls.record } : {}),
+  };
+}
 
 /** An image as run.json records it. */
 function imageRecord(f: ImageFacts): { ref: string; id: string; digest?: string } {
@@ -187,8 +206,8 @@ function configPgbouncerImage(c: ConfigSpec): string | undefined {
 }
 
 /** The PostgreSQL image one stack's configs name (they all name the same one, or none). */
-function serverImage(configs: readonly ConfigSpec[]): { postgres?: string } {
-  const named = new Set(configs.map((c) => namedServer(c, 'testcontainers')));
+function serverImage(configs: readonly ConfigSpec[], runDefault: string): { postgres?: string } {
+  const named = new Set(configs.map((c) => namedServer(c, 'testcontainers', runDefault)));
   if (named.size > 1)
     throw new StackError(`internal: one container stack for ${named.size} PostgreSQL servers`);
   const [image] = [...named];
@@ -198,14 +217,20 @@ function serverImage(configs: readonly ConfigSpec[]): { postgres?: string } {
 /** The stack as containers (Testcontainers), host networking, every listener on 127.0.0.1. */
 export const testcontainersProvider: Provider = {
   name: 'testcontainers',
-  preflight(matrix) {
+  async preflight(matrix) {
     const own = matrix.spec.configs.find((c) => c.kind !== 'external' && c.binaries);
     if (own) {
       throw new ConfigurationError(
         `${matrix.file}: config ${own.name}: binaries: expected the native provider (the testcontainers provider runs images: name the config's images: instead), got provider testcontainers`,
       );
     }
+    // Every server's images before the first starts: a wrong name for a second server is refused
+    // here, not after the first server is up with its data loaded. No engine: start says so.
+    if (!(await dockerEngine()).ok) return;
+    const uses = imagesToCheck(matrix.spec.configs, applyImageOverrides(matrix.spec.images));
+    await checkImages(await runtimeClient(), matrix.file, uses);
   },
+  defaultServer: (matrix) => applyImageOverrides(matrix.spec.images).postgres,
   async pgbouncerVersion(matrix, config) {
     const c = matrix.spec.configs.find((x) => x.name === config);
     const image = (c && configPgbouncerImage(c)) ?? applyImageOverrides(matrix.spec.images).pgbouncer;
@@ -225,9 +250,12 @@ export const testcontainersProvider: Provider = {
     const password = randomBytes(18).toString('base64url');
     registerSecret(password);
     // This stack's server: the image its configs name (src/matrix/servers.ts groups them), else the run's.
-    const images = { ...applyImageOverrides(spec.images), ...serverImage(spec.configs) };
+    const runImages = applyImageOverrides(spec.images);
+    const images = { ...runImages, ...serverImage(spec.configs, runImages.postgres) };
     const started: Component[] = [];
-    const stopAll = containerStopper(client, runLabel, started);
+    // Unique per stack: a run has one stack per PostgreSQL server, all under one run label.
+    const stackLabel = `${runLabel}-${randomBytes(4).toString('hex')}`;
+    const stopAll = containerStopper(client, stackLabel, started);
     const t0 = Date.now();
     try {
       const facts = await resolveImages(client, spec, images);
@@ -238,6 +266,7 @@ export const testcontainersProvider: Provider = {
         client,
         spec,
         runLabel,
+        stackLabel,
         password,
         image: facts.postgres,
         log,
@@ -257,7 +286,8 @@ export const testcontainersProvider: Provider = {
       const details: Record<string, unknown> = {};
       const containers = () => started.map(containerFacts);
       const { workdir } = opts;
-      const starter = containerStarter({ client, runLabel, images: facts, versions, signal, tls, workdir });
+      const labels = { runLabel, stackLabel };
+      const starter = containerStarter({ client, ...labels, images: facts, versions, signal, tls, workdir });
       const lifecycle = pathLifecycle(spec.configs, started, async (c, onStarted, counting) => {
         // Refused before the run starts (src/runner/cost-preflight.ts); this is the last guard.
         if (counting) throw new StackError('cost cells run on the native provider only');
@@ -266,7 +296,7 @@ export const testcontainersProvider: Provider = {
         return p;
       });
 
-      const bench = await pgbenchForContainers(client, images, runLabel, log);
+      const bench = await pgbenchForContainers(client, images, labels, log);
       throwIfAborted(signal);
       if (bench.facts) facts.pgbench = bench.facts;
       versions.postgres = pg.component.version ?? 'unknown';
@@ -274,13 +304,11 @@ export const testcontainersProvider: Provider = {
       Object.assign(details, {
         ...networkFacts,
         runLabel,
+        stackLabel,
         engine: engine.reason,
-        images: Object.fromEntries(Object.entries(facts).map(([role, f]) => [role, imageRecord(f)])),
-        postgresImageMode: pg.mode,
-        pgbench: bench.where,
+        ...startFacts(facts, pg.mode, bench.where, tls),
         containers: containers(),
         startupMs: Date.now() - t0,
-        ...(tls.record ? { tls: tls.record } : {}),
       });
       return {
         provider: 'testcontainers',
@@ -312,6 +340,7 @@ interface PostgresStart {
   client: ContainerRuntimeClient;
   spec: Spec;
   runLabel: string;
+  stackLabel: string;
   password: string;
   image: ImageFacts;
   log: (m: string) => void;
@@ -399,6 +428,7 @@ async function startPostgres(s: PostgresStart): Promise<{
     role: 'postgres' as const,
     image: s.image,
     runLabel: s.runLabel,
+    stackLabel: s.stackLabel,
     port,
     files,
     ...postgresTlsFiles(s.tls),
@@ -476,6 +506,7 @@ function serverUser(image: ImageFacts): string {
 interface ContainerContext {
   client: ContainerRuntimeClient;
   runLabel: string;
+  stackLabel: string;
   images: Record<string, ImageFacts>;
   /** The stack's live versions: PgBouncer's is read from its first running container. */
   versions: Record<string, string>;
@@ -504,6 +535,7 @@ async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch
     config: l.config,
     image,
     runLabel: ctx.runLabel,
+    stackLabel: ctx.stackLabel,
     port: l.port,
     // The binary itself, in the foreground, with our config: image entrypoints (edoburu's writes
     // a config from environment variables) are bypassed, and the container's main process is
@@ -546,13 +578,18 @@ async function startPgbouncerContainer(ctx: ContainerContext, l: PgbouncerLaunch
   }
   component.version = version;
   if (sock) component.socketDir = sock.hostSocketDir;
-  ctx.versions.pgbouncer ??= version;
-  if (ctx.images[`pgbouncer:${l.config}`]) ctx.versions[`pgbouncer:${l.config}`] = version;
+  // `pgbouncer` is the run's image only; a config's own image is `pgbouncer:<config>`.
+  ctx.versions[bouncerVersionKey(ctx.images, l.config)] = version;
   // PgBouncer >= 1.23 made SIGTERM a "super safe" shutdown that waits for every client, and
   // SIGQUIT the immediate one; older versions exit at once on SIGTERM (docker stop's signal)
   // and do not handle SIGQUIT, which PID 1 in a container then ignores.
   if (versionAtLeast(version, [1, 23])) component.stopSignal = 'SIGQUIT';
   return component;
+}
+
+/** run.json's key for a config's PgBouncer version: `pgbouncer:<config>` for its own image, else `pgbouncer`. */
+export function bouncerVersionKey(images: Readonly<Record<string, unknown>>, config: string): string {
+  return images[`pgbouncer:${config}`] ? `pgbouncer:${config}` : 'pgbouncer';
 }
 
 /** Where a worker's unix socket lives inside its container. */
@@ -619,6 +656,7 @@ async function startProxyContainer(ctx: ContainerContext, l: ProxyLaunch): Promi
     config: c.name,
     image,
     runLabel: ctx.runLabel,
+    stackLabel: ctx.stackLabel,
     port: l.port,
     ...(command ? { command } : {}),
     ...(copies.length > 0 ? { files: copies } : {}),
@@ -673,6 +711,7 @@ async function startStandbyContainer(ctx: ContainerContext, l: StandbyLaunch): P
     config: l.config,
     image,
     runLabel: ctx.runLabel,
+    stackLabel: ctx.stackLabel,
     port: l.port,
     entrypoint: ['sh'],
     command: ['-c', script],

@@ -201,6 +201,11 @@ export interface Provider {
   /** Cheap checks (tools present, user exists) before the run directory is created; throws. */
   preflight?(matrix: Matrix): void | Promise<void>;
   /**
+   * The run's own PostgreSQL server (its image, or its binary directory): a config naming it shares
+   * the run's server instead of getting one of its own (src/matrix/servers.ts).
+   */
+  defaultServer?(matrix: Matrix): string | undefined;
+  /**
    * The PgBouncer this provider would start, asked from its binary or image before anything
    * starts (`where` names which), for rules that depend on its version (src/runner/version-preflight.ts).
    */

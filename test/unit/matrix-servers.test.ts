@@ -1,7 +1,11 @@
+import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseMatrix } from '../../src/matrix/load.js';
 import { checkServers, serverGroups, serverMatrix } from '../../src/matrix/servers.js';
-import { serverVersions } from '../../src/runner/servers.js';
+import { type Server, type Servers, serverVersions, stopServers } from '../../src/runner/servers.js';
+import type { Stack } from '../../src/stack/types.js';
+import { tempDir } from '../helpers/tmp.js';
 
 const base = `name: servers
 concurrency: [2]
@@ -62,6 +66,94 @@ describe('serverGroups: which PostgreSQL server each config runs against', () =>
       { configs: ['a'] },
       { named: 'x', configs: ['t-simple', 't-extended'] },
     ]);
+  });
+});
+
+describe('serverGroups: one server per server, however it is spelled', () => {
+  it("shares the run's server with a config that names the run's own image", () => {
+    const m = matrix(`  - { name: a, kind: direct }
+  - { name: b, kind: direct, images: { postgres: local/pgstack:bookworm } }
+  - { name: c, kind: direct, images: { postgres: local/pgstack:trixie } }
+`);
+    expect(serverGroups(m.spec.configs, 'testcontainers', 'local/pgstack:bookworm')).toEqual([
+      { configs: ['a', 'b'] },
+      { named: 'local/pgstack:trixie', configs: ['c'] },
+    ]);
+  });
+
+  it("one server when the configs name only the run's own image", () => {
+    const m = matrix(`  - { name: a, kind: direct }
+  - { name: b, kind: direct, images: { postgres: local/pgstack:bookworm } }
+`);
+    expect(serverGroups(m.spec.configs, 'testcontainers', 'local/pgstack:bookworm')).toEqual([
+      { configs: ['a', 'b'] },
+    ]);
+  });
+
+  it('normalises binary directories: a trailing slash, a symlink, the run default', () => {
+    const root = tempDir('bench-servers-');
+    const real = path.join(root, 'pg17', 'bin');
+    mkdirSync(real, { recursive: true });
+    const link = path.join(root, 'link');
+    symlinkSync(path.join(root, 'pg17'), link);
+    const m = matrix(`  - { name: a, kind: direct, binaries: { postgres: ${real}/ } }
+  - { name: b, kind: direct, binaries: { postgres: ${real} } }
+  - { name: c, kind: direct, binaries: { postgres: ${link}/bin } }
+  - { name: d, kind: direct, binaries: { postgres: /no/such/dir/bin/ } }
+  - { name: e, kind: direct, binaries: { postgres: /usr/lib/postgresql/15/bin/ } }
+  - { name: f, kind: direct }
+`);
+    const machine = '/usr/lib/postgresql/15/bin';
+    expect(serverGroups(m.spec.configs, 'native', machine)).toEqual([
+      { configs: ['e', 'f'] },
+      { named: real, configs: ['a', 'b', 'c'] },
+      { named: '/no/such/dir/bin', configs: ['d'] },
+    ]);
+  });
+});
+
+function fakeServer(config: string, stop: () => Promise<void>): Server {
+  return { configs: [config], stack: { stop } as unknown as Stack };
+}
+
+describe('stopServers: every server stops, whatever one does', () => {
+  it('stops the others and removes every directory when one stop throws, then throws it', async () => {
+    const stopped: string[] = [];
+    const dir = tempDir('bench-servers-stop-');
+    const s: Servers = {
+      list: [
+        fakeServer('a', async () => void stopped.push('a')),
+        fakeServer('b', async () => {
+          throw new Error('b would not stop');
+        }),
+        fakeServer('c', async () => void stopped.push('c')),
+      ],
+      dirs: [dir],
+    };
+    await expect(stopServers(s)).rejects.toThrow('b would not stop');
+    expect(stopped).toEqual(['c', 'a']);
+    expect(existsSync(dir)).toBe(false);
+  });
+
+  it('names every failure when several stops throw', async () => {
+    const s: Servers = {
+      list: [
+        fakeServer('a', async () => {
+          throw new Error('a failed');
+        }),
+        fakeServer('b', async () => {
+          throw new Error('b failed');
+        }),
+      ],
+      dirs: [],
+    };
+    await expect(stopServers(s)).rejects.toThrow(/b failed; a failed/);
+  });
+
+  it('resolves when every server stops', async () => {
+    await expect(
+      stopServers({ list: [fakeServer('a', async () => undefined)], dirs: [] }),
+    ).resolves.toBeUndefined();
   });
 });
 
