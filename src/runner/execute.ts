@@ -6,6 +6,7 @@ import type { Cell } from '../matrix/expand.js';
 import type { Matrix } from '../matrix/load.js';
 import { cellClients } from '../matrix/mix.js';
 import type { ConfigSpec } from '../matrix/schema.js';
+import { serverMatrix } from '../matrix/servers.js';
 import { workloadWrites } from '../matrix/workload.js';
 import type { CostCellRecord } from '../results/cost-types.js';
 import { runPaths } from '../results/paths.js';
@@ -263,7 +264,11 @@ async function startStacks(x: Execution, workdir: string, servers: Servers): Pro
     info.stack = {
       ...(servers.list.length === 1 && first
         ? first.stack.details
-        : { servers: serversRecord(servers.list) }),
+        : {
+            servers: serversRecord(servers.list, (s) =>
+              stackSizing(serverMatrix(matrix, s).spec, os.totalmem()),
+            ),
+          }),
       // An external stack's server and poolers run with their own settings: nothing here sized them.
       sizing:
         first?.stack.provider === 'external' ? NOT_SIZED_EXTERNAL : stackSizing(matrix.spec, os.totalmem()),

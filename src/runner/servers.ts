@@ -106,13 +106,20 @@ export function serverVersions(
   return out;
 }
 
-/** run.json's `stack` for several servers: each server's configs, image or binaries, and facts. */
-export function serversRecord(servers: readonly Server[]): Array<Record<string, unknown>> {
+/**
+ * run.json's `stack` for several servers: each server's configs, image or binaries, facts, and the
+ * sizing of its own configs (`sizingOf`: what its `max_connections` was computed from).
+ */
+export function serversRecord(
+  servers: readonly Server[],
+  sizingOf: (s: Server) => unknown,
+): Array<Record<string, unknown>> {
   return servers.map((s) => ({
     postgres: label(s),
     configs: s.configs,
     port: s.stack.postgres.port,
     version: s.stack.postgresComponent.version ?? 'unknown',
     ...s.stack.details,
+    sizing: sizingOf(s),
   }));
 }
