@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { pingDocker } from '../../src/stack/docker-engine.js';
 import { bench, onlyRunDir, readCells, readRunInfo, tempResults } from '../helpers/cli.js';
@@ -16,7 +17,7 @@ const required = process.env.BENCH_REQUIRE_DOCKER === '1';
 const BOOKWORM = process.env.BENCH_TEST_IMAGE ?? 'local/pgstack:bookworm';
 const TRIXIE = 'local/pgstack:trixie';
 
-function matrix(provider: string): string {
+function matrix(provider: string, bouncer124 = TRIXIE): string {
   const file = path.join(tempDir('bench-config-images-'), 'm.yaml');
   writeFileSync(
     file,
@@ -38,7 +39,7 @@ configs:
     pool_mode: transaction
     default_pool_size: 2
     protocol: prepared
-    images: { postgres: ${TRIXIE}, pgbouncer: ${TRIXIE} }
+    images: { postgres: ${TRIXIE}, pgbouncer: ${bouncer124} }
   # the same PostgreSQL 17 server as tx-124
   - { name: direct-17, kind: direct, images: { postgres: ${TRIXIE} } }
 `,
@@ -79,6 +80,8 @@ describe.skipIf(!engine.ok && !required)(
       expect(byConfig['tx-124']?.sampling?.postgres?.foreignBackendsPeak).toBe(0);
       const info = readRunInfo(runDir);
       expect(info.versions['pgbouncer:tx-124']).toMatch(/^1\.24\./);
+      // The run's own image's PgBouncer, never tx-124's own 1.24.
+      expect(info.versions.pgbouncer).toMatch(/^1\.18\.\d+$/);
       expect(info.versions['postgres:tx-118']).toMatch(/^15\./);
       expect(info.versions['postgres:tx-124']).toMatch(/^17\./);
       const servers = (
@@ -88,6 +91,23 @@ describe.skipIf(!engine.ok && !required)(
         [['tx-118'], BOOKWORM],
         [['tx-124', 'direct-17'], TRIXIE],
       ]);
+      // Each server removed its own containers, and only its own, and nothing of the run is left.
+      const left = await execa('docker', ['ps', '-aq', '--filter', `label=bench.run=${info.runId}`]);
+      expect(left.stdout.trim()).toBe('');
+    });
+
+    it("refuses a second server's image that does not exist, exit 2, before the first server starts", async () => {
+      const results = tempResults();
+      const missing = 'local/pgstack:no-such-tag';
+      const r = await bench(['run', matrix('testcontainers', missing), '--results-dir', results], {
+        timeout: 60_000,
+      });
+      expect(r.exitCode, String(r.all)).toBe(2);
+      expect(String(r.stderr)).toContain(`m.yaml: config tx-124: images.pgbouncer: expected an image`);
+      expect(String(r.stderr)).toContain(`"${missing}" cannot`);
+      // Refused before the run directory is made: no server started, no data loaded, nothing recorded.
+      expect(readdirSync(results)).toEqual([]);
+      expect(String(r.all)).not.toMatch(/ready on 127\.0\.0\.1|initializing pgbench data/);
     });
 
     it('refuses per-config images on the native provider, exit 2, before anything starts', async () => {

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import type { CellRecord } from '../../src/results/types.js';
 import { pingDocker } from '../../src/stack/docker-engine.js';
@@ -57,5 +58,11 @@ describe.skipIf(!engine.ok && !required)('matrices/pgbouncer-versions.yaml on bo
     expect(info.versions['postgres:pgb118-pg15-simple']).toMatch(/^15\./);
     expect(info.versions['postgres:pgb124-pg17-prepared']).toMatch(/^17\./);
     expect(info.versions['pgbouncer:pgb124-pg15-simple']).toMatch(/^1\.24\./);
+    // The run's own image's PgBouncer (bookworm, 1.18) only: the configs' own 1.24 images, on
+    // either server, whichever started first, are under pgbouncer:<config>.
+    expect(info.versions.pgbouncer).toMatch(/^1\.18\.\d+$/);
+    // Both servers stopped everything they started, PostgreSQL and poolers.
+    const left = await execa('docker', ['ps', '-aq', '--filter', `label=bench.run=${info.runId}`]);
+    expect(left.stdout.trim()).toBe('');
   });
 });
