@@ -10,7 +10,13 @@ import { BENCH_DB, BENCH_USER, postgresSettings } from './cluster.js';
 import type { FaultRelay } from './fault-relay.js';
 import { pickPort, releasePort } from './ports.js';
 import { withClient } from './ready.js';
-import { renderPgbouncerIni, renderProxyCommand, renderProxyFiles, renderUserlist } from './render.js';
+import {
+  proxyPlaceholderValues,
+  renderPgbouncerIni,
+  renderProxyCommand,
+  renderProxyFiles,
+  renderUserlist,
+} from './render.js';
 import { configRoles, createConfigRoles } from './roles.js';
 import { clientSide } from './sizing.js';
 import {
@@ -228,17 +234,13 @@ function proxyLaunch(c: ProxyConfig, port: number, upstream: Endpoint, env: Path
     port,
     endpoint: { ...upstream, port },
     render: (workdir) => {
-      const values = {
-        ...c.placeholders,
+      const values = proxyPlaceholderValues(c.placeholders, {
         port,
-        host: '127.0.0.1',
-        upstream_host: upstream.host,
-        upstream_port: upstream.port,
+        upstream,
         database: BENCH_DB,
-        user: upstream.user,
         workdir,
-        matrix_dir: env.matrixDir,
-      };
+        matrixDir: env.matrixDir,
+      });
       const files = renderProxyFiles(c.files, values, (rel) =>
         readFileSync(path.resolve(env.matrixDir, rel), 'utf8'),
       );

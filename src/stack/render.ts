@@ -99,6 +99,39 @@ export type ProxyPlaceholders = {
   matrix_dir: string;
 } & Readonly<Record<string, string | number | boolean>>;
 
+/** Where a proxy runs and what it reaches: the sources of its built-in placeholders. */
+export interface ProxyBuiltIns {
+  /** The port the proxy listens on ({port}; {host} is always 127.0.0.1: loopback only). */
+  port: number;
+  upstream: { host: string; port: number; user: string };
+  database: string;
+  workdir: string;
+  matrixDir: string;
+}
+
+/**
+ * The values a proxy config's command and files are rendered with: the config's own placeholders
+ * (one value each once an axis expanded its lists: `{pool}` of `agroal-pool-16` is 16), then the
+ * built-in ones. The matrix refuses an own placeholder with a built-in's name; spreading the
+ * built-ins last means one could never replace {port} or {upstream_host} anyway.
+ */
+export function proxyPlaceholderValues(
+  own: Readonly<Record<string, string | number | boolean>> | undefined,
+  b: ProxyBuiltIns,
+): ProxyPlaceholders {
+  return {
+    ...own,
+    port: b.port,
+    host: '127.0.0.1',
+    upstream_host: b.upstream.host,
+    upstream_port: b.upstream.port,
+    database: b.database,
+    user: b.upstream.user,
+    workdir: b.workdir,
+    matrix_dir: b.matrixDir,
+  };
+}
+
 /** Substitutes {placeholders}; an unknown {name} stays as it is (a config file may use braces). */
 export function renderTemplate(text: string, values: ProxyPlaceholders): string {
   return text.replace(/\{(\w+)\}/g, (m, key: string) =>

@@ -1,12 +1,16 @@
 import { pairedMetric } from '../compare/compare.js';
 import { isNum } from './format.js';
 import type { Row } from './row.js';
-import { ci95HalfWidth } from './stats.js';
+import { ci95HalfWidth, mean } from './stats.js';
 
 /**
  * Setting sweeps (a list in a config's pool fields or settings, src/matrix/setting-axes.ts): per
  * swept setting, workload and concurrency, throughput and latency against the value, and the knee
  * (of throughput). Pure.
+ *
+ * Numeric values are ordered: each step goes from one value to the next. Other values (names,
+ * booleans: a placeholder like pgagroal's `pipeline: [performance, session]`) have no order, so
+ * each step pairs a value against the first (the file's first) and no knee is named (`unordered`).
  *
  * The knee is the smallest value beyond which throughput grows by less than the noise: from it on,
  * every step to the next value either has a paired 95 % interval of the TPS ratio (next / this,
@@ -28,19 +32,23 @@ export interface SweepPoint {
 }
 
 /**
- * A value's latency: the row's mean and p99 over every completed rep's transactions (merged
- * histograms, the figures every other table shows), and how much they move between reps: the
- * half-width of the 95 % t interval of the mean of the reps' own means and p99s (NaN with fewer
- * than 2 reps, or when a rep lacks the figure). Closed-loop latency; under -C it excludes connecting.
+ * A value's latency over reps: the average of the reps' own mean latencies and of their own p99s,
+ * each with the half-width of its 95 % t interval (NaN with fewer than 2 reps), so a figure and its
+ * interval are centred on the same number. These are not the row's merged figures (every rep's
+ * transactions in one histogram), which can differ: a rep's p99 is not the p99 of all reps.
+ * Closed-loop latency; under -C it excludes connecting.
  */
 export interface SweepLatency {
-  meanMs: number;
-  p99Ms: number;
-  meanCi95: number;
-  p99Ci95: number;
+  /** Completed reps whose own mean and p99 are averaged (every completed rep with a latency log). */
+  reps: number;
+  repMeanMs: number;
+  repMeanCi95: number;
+  repP99Ms: number;
+  repP99Ci95: number;
 }
 
 export interface SweepStep {
+  /** The value before (ordered) or the first value (unordered). */
   from: SweepPoint['value'];
   to: SweepPoint['value'];
   /** Paired estimate of TPS(to) / TPS(from), and its 95 % interval (NaN with fewer than 2 pairs). */
@@ -70,9 +78,14 @@ export interface SweepSeries {
   fixed: Record<string, string | number | boolean>;
   workload: string;
   concurrency: number;
+  /** A mix's client group (docs/tenants.md); absent on every other row and on the mix's total. */
+  group?: string;
+  /** Whether every value is a number: steps go value to next value; otherwise each value against the first. */
+  ordered: boolean;
   points: SweepPoint[];
   steps: SweepStep[];
-  verdict: 'knee' | 'none' | 'undetermined';
+  /** `unordered`: values that are not all numbers, for which no knee is named. */
+  verdict: 'knee' | 'none' | 'undetermined' | 'unordered';
   /** Index into points of the knee, when the verdict is `knee`. */
   knee?: number;
 }
@@ -99,24 +112,22 @@ export function sweptConfigs(configs: ReadonlyArray<Record<string, unknown>>): S
   });
 }
 
-/** The row's latency figures and their rep-to-rep intervals (see SweepLatency), if it has latency. */
+/** The average over reps of each rep's own mean and p99, with their intervals (see SweepLatency). */
 function latencyOf(r: Row): SweepLatency | undefined {
   if (!r.latency) return undefined;
-  // Every completed rep, as in the merged figures (the outlier rule is about TPS).
-  const over = (pick: (x: Row['samples'][number]) => number | undefined) => {
-    const xs = r.samples.map(pick);
-    return xs.every(isNum) ? ci95HalfWidth(xs as number[]) : Number.NaN;
-  };
+  // Every completed rep with both figures (the outlier rule is about TPS).
+  const reps = r.samples.filter((x) => isNum(x.latencyMeanMs) && isNum(x.p99Ms));
+  if (reps.length === 0) return undefined;
+  const means = reps.map((x) => x.latencyMeanMs as number);
+  const p99s = reps.map((x) => x.p99Ms as number);
   return {
-    meanMs: r.latency.meanMs,
-    p99Ms: r.latency.p99Ms,
-    meanCi95: over((x) => x.latencyMeanMs),
-    p99Ci95: over((x) => x.p99Ms),
+    reps: reps.length,
+    repMeanMs: mean(means),
+    repMeanCi95: ci95HalfWidth(means),
+    repP99Ms: mean(p99s),
+    repP99Ci95: ci95HalfWidth(p99s),
   };
 }
-
-const order = (a: SweepPoint['value'], b: SweepPoint['value']) =>
-  typeof a === 'number' && typeof b === 'number' ? a - b : 0;
 
 function step(rows: readonly Row[], a: SweepPoint, b: SweepPoint): SweepStep {
   const ra = rows[a.rowIndex] as Row;
@@ -166,26 +177,51 @@ export function kneeOf(steps: readonly SweepStep[]): Pick<SweepSeries, 'verdict'
   return knee === undefined ? { verdict: 'none' } : { verdict: 'knee', knee };
 }
 
-/** One series per (config, swept setting, other settings' values, workload, concurrency) with 2+ values. */
+type Gathered = Omit<SweepSeries, 'ordered' | 'steps' | 'verdict' | 'knee'>;
+
+/**
+ * One series per (config, swept setting, other settings' values, workload, concurrency, mix
+ * group) with 2+ values: a mix's groups and its total are series of their own.
+ */
 export function sweepSeries(
   rows: readonly Row[],
   configs: ReadonlyArray<Record<string, unknown>>,
 ): SweepSeries[] {
-  const swept = sweptConfigs(configs);
-  const groups = new Map<string, Omit<SweepSeries, 'steps' | 'verdict' | 'knee'>>();
+  return [...gather(rows, sweptConfigs(configs)).values()]
+    .filter((g) => g.points.length >= 2)
+    .map((g) => judge(rows, g));
+}
+
+/** Ordered values step to the next and get a knee; unordered ones each against the first, no knee. */
+function judge(rows: readonly Row[], g: Gathered): SweepSeries {
+  const ordered = g.points.every((p) => typeof p.value === 'number');
+  if (!ordered) {
+    const [first, ...rest] = g.points as [SweepPoint, ...SweepPoint[]];
+    const steps = rest.map((b) => step(rows, first, b));
+    return { ...g, ordered, steps, verdict: 'unordered' };
+  }
+  const points = [...g.points].sort((a, b) => (a.value as number) - (b.value as number));
+  const steps = points.slice(1).map((b, i) => step(rows, points[i] as SweepPoint, b));
+  return { ...g, ordered, points, steps, ...kneeOf(steps) };
+}
+
+/** The points of each series, in the rows' order. */
+function gather(rows: readonly Row[], swept: readonly SweptConfig[]): Map<string, Gathered> {
+  const groups = new Map<string, Gathered>();
   rows.forEach((r, rowIndex) => {
     const c = swept.find((s) => s.name === r.config);
     // Only groups where every cell completed, like every other headline.
     if (!c || r.tps.n === 0 || !isNum(r.tps.mean) || r.failedCells.length > 0) return;
     for (const [setting, value] of Object.entries(c.values)) {
       const fixed = Object.fromEntries(Object.entries(c.values).filter(([k]) => k !== setting));
-      const key = JSON.stringify([c.of, setting, fixed, r.workload, r.concurrency]);
+      const key = JSON.stringify([c.of, setting, fixed, r.workload, r.concurrency, r.group ?? null]);
       const g = groups.get(key) ?? {
         of: c.of,
         setting,
         fixed,
         workload: r.workload,
         concurrency: r.concurrency,
+        ...(r.group === undefined ? {} : { group: r.group }),
         points: [],
       };
       const latency = latencyOf(r);
@@ -201,11 +237,5 @@ export function sweepSeries(
       groups.set(key, g);
     }
   });
-  return [...groups.values()]
-    .filter((g) => g.points.length >= 2)
-    .map((g) => {
-      const points = [...g.points].sort((a, b) => order(a.value, b.value));
-      const steps = points.slice(1).map((b, i) => step(rows, points[i] as SweepPoint, b));
-      return { ...g, points, steps, ...kneeOf(steps) };
-    });
+  return groups;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors.js';
 import { expandCells } from '../../src/matrix/expand.js';
 import { parseMatrix } from '../../src/matrix/load.js';
-import { renderProxyCommand, renderProxyFiles } from '../../src/stack/render.js';
+import { proxyPlaceholderValues, renderProxyCommand, renderProxyFiles } from '../../src/stack/render.js';
 
 const text = `
 duration: 2s
@@ -34,15 +34,13 @@ function err(t: string): ConfigurationError {
   throw new Error('expected a ConfigurationError');
 }
 
-const base = {
+/** Where the path would run the proxy (src/stack/path.ts passes these to proxyPlaceholderValues). */
+const builtIns = {
   port: 2345,
-  host: '127.0.0.1',
-  upstream_host: '127.0.0.1',
-  upstream_port: 7432,
+  upstream: { host: '127.0.0.1', port: 7432, user: 'bench_agroal' },
   database: 'bench',
-  user: 'bench_agroal',
   workdir: '/tmp',
-  matrix_dir: '/m',
+  matrixDir: '/m',
 };
 
 describe('proxy placeholders as setting axes', () => {
@@ -68,12 +66,24 @@ describe('proxy placeholders as setting axes', () => {
 
   it("renders each expansion's command and files with its own value beside the built-in placeholders", () => {
     const c = proxy('agroal-pool-16');
-    const values = { ...c.placeholders, ...base };
+    const values = proxyPlaceholderValues(c.placeholders, builtIns);
+    expect(values).toEqual({
+      pool: 16,
+      log_level: 'warn',
+      port: 2345,
+      host: '127.0.0.1',
+      upstream_host: '127.0.0.1',
+      upstream_port: 7432,
+      database: 'bench',
+      user: 'bench_agroal',
+      workdir: '/tmp',
+      matrix_dir: '/m',
+    });
     expect(renderProxyFiles(c.files, values, () => '')).toEqual([
       { name: 'pgagroal.conf', content: 'port = 2345\nmax_connections = 16\nlog_level = warn\n' },
     ]);
     const r = proxy('relay-simple-threads-2-mode-safe');
-    expect(renderProxyCommand(r.command ?? [], { ...r.placeholders, ...base })).toEqual([
+    expect(renderProxyCommand(r.command ?? [], proxyPlaceholderValues(r.placeholders, builtIns))).toEqual([
       'relay',
       '--listen',
       '2345',
@@ -82,6 +92,17 @@ describe('proxy placeholders as setting axes', () => {
       '--mode',
       'safe',
     ]);
+  });
+
+  it('never lets an own placeholder replace a built-in one, even one the matrix would have refused', () => {
+    const values = proxyPlaceholderValues({ port: 1, upstream_host: '10.0.0.1', pool: 4 }, builtIns);
+    expect([values.port, values.upstream_host, values.host, values.pool]).toEqual([
+      2345,
+      '127.0.0.1',
+      '127.0.0.1',
+      4,
+    ]);
+    expect(proxyPlaceholderValues(undefined, builtIns).port).toBe(2345);
   });
 
   it('crosses several lists in the file order, after the protocol axis, with their own cells', () => {

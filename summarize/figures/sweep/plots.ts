@@ -4,11 +4,11 @@ import type { SweepSeries } from '../../model/sweep.js';
 import { HEIGHT, PLOT_CONFIG, SCHEMA, WIDTH } from '../../plots/specs.js';
 import type { PlotJob } from '../figure.js';
 
-/** The series' legend name: the config, the other swept values, the concurrency. */
+/** The series' legend name: the config, the other swept values, the mix group, the concurrency. */
 const seriesName = (s: SweepSeries) =>
   `${s.of}${Object.entries(s.fixed)
     .map(([f, v]) => ` ${f}=${String(v)}`)
-    .join('')} @${s.concurrency} clients`;
+    .join('')}${s.group === undefined ? '' : ` group ${s.group}`} @${s.concurrency} clients`;
 
 /** The series of one swept setting and workload, and whether every value is a number. */
 function groups(series: readonly SweepSeries[]) {
@@ -16,26 +16,32 @@ function groups(series: readonly SweepSeries[]) {
   return keys.map((k) => {
     const [setting = '', workload = ''] = k.split('\u0000');
     const mine = series.filter((s) => s.setting === setting && s.workload === workload);
-    const numeric = mine.every((s) => s.points.every((p) => typeof p.value === 'number'));
-    const x = {
-      field: 'value',
-      type: numeric ? ('quantitative' as const) : ('ordinal' as const),
-      title: setting,
-    };
+    const numeric = mine.every((s) => s.ordered);
+    // Values without an order: nominal, in the file's order (the first is what the others are paired against).
+    const x = numeric
+      ? { field: 'value', type: 'quantitative' as const, title: setting }
+      : { field: 'value', type: 'nominal' as const, title: setting, sort: null };
     return { setting, workload, mine, numeric, x };
   });
 }
 
 /**
  * Per swept setting and workload: mean TPS against the value, one line per concurrency (and per
- * other swept values), the knee marked; and latency (mean and p99, each with its rep-to-rep 95 %
- * interval as a bar) against the value. Numeric values on a linear axis; others in order.
+ * other swept values), the knee marked; and latency (the average over reps of each rep's mean and
+ * p99, each with its 95 % interval as a bar centred on it) against the value. Numeric values on a
+ * linear axis, joined by lines; others as points in the file's order, with no line and no knee.
  */
 export function sweepJobs(series: readonly SweepSeries[]): PlotJob[] {
   return groups(series).flatMap((g) => [throughputJob(g), ...latencyJobs(g)]);
 }
 
 type Group = ReturnType<typeof groups>[number];
+
+/** Numeric values joined by lines; values without an order as points only (a line would order them). */
+const mark = (numeric: boolean) =>
+  numeric
+    ? { type: 'line' as const, point: { filled: true, size: 50 } }
+    : { type: 'point' as const, filled: true, size: 50 };
 
 function throughputJob({ setting, workload, mine, numeric, x }: Group): PlotJob {
   const values = mine.flatMap((s) =>
@@ -55,7 +61,7 @@ function throughputJob({ setting, workload, mine, numeric, x }: Group): PlotJob 
       $schema: SCHEMA,
       title: {
         text: `${workload}: throughput against ${setting}`,
-        subtitle: 'the knee is the ringed point',
+        subtitle: numeric ? 'the knee is the ringed point' : 'values without an order: no knee',
       },
       width: WIDTH,
       height: HEIGHT,
@@ -63,7 +69,7 @@ function throughputJob({ setting, workload, mine, numeric, x }: Group): PlotJob 
       data: { values },
       layer: [
         {
-          mark: { type: 'line', point: { filled: true, size: 50 } },
+          mark: mark(numeric),
           encoding: { x, y, color: { field: 'series', type: 'nominal', title: 'series' } },
         },
         {
@@ -76,7 +82,7 @@ function throughputJob({ setting, workload, mine, numeric, x }: Group): PlotJob 
   };
 }
 
-/** Mean and p99 at each value (when the rows have latency), each with its interval's bounds. */
+/** Mean and p99 over reps at each value (when the rows have latency), each with its interval's bounds around it. */
 function latencyValues({ mine, numeric }: Group) {
   return mine.flatMap((s) =>
     s.points.flatMap((p) => {
@@ -84,8 +90,8 @@ function latencyValues({ mine, numeric }: Group) {
       if (!l) return [];
       return (
         [
-          ['mean', l.meanMs, l.meanCi95],
-          ['p99', l.p99Ms, l.p99Ci95],
+          ['mean', l.repMeanMs, l.repMeanCi95],
+          ['p99', l.repP99Ms, l.repP99Ci95],
         ] as const
       ).map(([stat, ms, ci]) => ({
         value: numeric ? p.value : String(p.value),
@@ -102,7 +108,7 @@ function latencyValues({ mine, numeric }: Group) {
 function latencyJobs(g: Group): PlotJob[] {
   const values = latencyValues(g);
   if (values.length === 0) return [];
-  const { setting, workload, x } = g;
+  const { setting, workload, x, numeric } = g;
   const title = `${workload}: latency against ${setting}`;
   const color = { field: 'series', type: 'nominal' as const, title: 'series' };
   return [
@@ -114,7 +120,7 @@ function latencyJobs(g: Group): PlotJob[] {
         $schema: SCHEMA,
         title: {
           text: title,
-          subtitle: 'mean (solid) and p99 (dashed), ms; bars: 95 % interval over reps',
+          subtitle: `average over reps of each rep's mean (${numeric ? 'solid' : 'circle'}) and p99 (${numeric ? 'dashed' : 'square'}), ms; bars: its 95 % interval`,
         },
         width: WIDTH,
         height: HEIGHT,
@@ -122,12 +128,18 @@ function latencyJobs(g: Group): PlotJob[] {
         data: { values },
         layer: [
           {
-            mark: { type: 'line', point: { filled: true, size: 50 } },
+            mark: mark(numeric),
             encoding: {
               x,
-              y: { field: 'ms', type: 'quantitative', title: 'latency (ms)' },
+              y: { field: 'ms', type: 'quantitative', title: 'latency (ms, average over reps)' },
               color,
-              strokeDash: { field: 'stat', type: 'nominal', sort: ['mean', 'p99'], title: 'statistic' },
+              // Lines tell mean from p99 by their dash, points by their shape.
+              [numeric ? 'strokeDash' : 'shape']: {
+                field: 'stat',
+                type: 'nominal',
+                sort: ['mean', 'p99'],
+                title: 'statistic',
+              },
             },
           },
           {
