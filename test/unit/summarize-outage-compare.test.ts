@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { outageCompareFigure } from '../../summarize/figures/outage-compare/figure.js';
-import { verdictNotes } from '../../summarize/figures/outage-compare/table.js';
+import { compareTable, verdictNotes } from '../../summarize/figures/outage-compare/table.js';
 import { rowNotes } from '../../summarize/figures/throughput/notes.js';
 import { comparisonRule, noiseRule } from '../../summarize/figures/throughput/tldr.js';
 import type { EventOutage } from '../../summarize/model/outage.js';
@@ -90,6 +90,24 @@ describe('the same event across configs', () => {
     }
     const notes = verdictNotes(outageCompareFigure.rows(ctxOf(outages)));
     expect(notes[0]).toContain('**prr (pause-reload-resume) hid it best**');
+  });
+
+  it("every number of the table is the value at its pointer into summary.json's outages", () => {
+    const outages = run({ direct: [8, 8, 8], prr: [5, 5, 2] });
+    const ctx = ctxOf(outages);
+    const rows = outageCompareFigure.rows(ctx);
+    let checked = 0;
+    for (const col of compareTable.columns(rows, ctx))
+      for (const r of rows) {
+        const ptr = col.pointer?.(r);
+        if (ptr === undefined) continue;
+        const [, , i, field] = ptr.split('/');
+        expect((outages[Number(i)] as unknown as Record<string, unknown>)[field as string]).toBe(
+          col.value?.(r),
+        );
+        checked++;
+      }
+    expect(checked).toBe(rows.length * 5);
   });
 
   it('a tie in one rep: no config named, the rep said', () => {
