@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { contrastRule, matrixQuestionRule } from '../../summarize/figures/clients/tldr.js';
 import { outageCompareFigure } from '../../summarize/figures/outage-compare/figure.js';
 import { compareTable, verdictNotes } from '../../summarize/figures/outage-compare/table.js';
 import { rowNotes } from '../../summarize/figures/throughput/notes.js';
@@ -223,6 +224,27 @@ describe('TPS of groups with aborted clients', () => {
     const [t] = noiseRule(ruleContext([direct, cut, noisyClean], {}));
     expect(t?.sentence.text).toContain('the most other on');
     expect(t?.sentence.text).not.toContain('aborted');
+  });
+
+  it("between other configs: no contrast of aborted TPS; the matrix's question gets the aborted counts", () => {
+    const contrast = (declared: boolean) => ({ ...vs(1.5), config: 'none', declared });
+    const none = row('none', [100, 101, 102], { abortedClients: 24, abortedReps: 3 });
+    const prr = row('prr', [150, 151, 152], {
+      abortedClients: 12,
+      abortedReps: 3,
+      contrasts: [contrast(false)],
+    });
+    expect(contrastRule(ruleContext([direct, none, prr], { baseline: 'direct' }))).toEqual([]);
+    const asked = { ...prr, contrasts: [contrast(true)] };
+    const [q] = matrixQuestionRule(ruleContext([direct, none, asked], { baseline: 'direct' }));
+    expect(q?.sentence.text).toBe(
+      "The matrix's question: Through prr against none, paced at 8 clients: no TPS comparison, pgbench aborted 12 clients of prr and 24 clients of none (a TPS of the clients left, over part of the cell).",
+    );
+    expect(q?.sentence.numbers.map((n) => n.pointer)).toEqual([
+      '/rows/2/concurrency',
+      '/rows/2/abortedClients',
+      '/rows/1/abortedClients',
+    ]);
   });
 
   it('the warning and the table note say the TPS is of the clients left', () => {
