@@ -75,7 +75,7 @@ function renderOptionsOf(
     loaded.merged.matrix.configs.map((c) => c.name),
   );
   const effective = loaded.merged.primary.effective;
-  const outages = loadOutages(loaded.merged.cells, series, effective.events);
+  const outages = loadOutages(loaded.merged.cells, series, effective.events, effective.configs);
   const gates = [evaluateCostGates(cost.rows, effective), evaluateEventGates(outages, effective)].reduce(
     joinGates,
     evaluateGates(loaded.rows, effective),

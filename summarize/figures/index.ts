@@ -7,6 +7,7 @@ import type { Figure, FigureContext, Graphic } from './figure.js';
 import { flameFigure } from './flame/figure.js';
 import { offeredLoadFigure } from './offered-load/figure.js';
 import { outageFigure } from './outage/figure.js';
+import { outageCompareFigure } from './outage-compare/figure.js';
 import { resourcesFigure } from './resources/figure.js';
 import { sweepFigure } from './sweep/figure.js';
 import { throughputFigure } from './throughput/figure.js';
@@ -26,6 +27,7 @@ export const FIGURES: readonly Figure[] = [
   sweepFigure,
   workerScalingFigure,
   outageFigure,
+  outageCompareFigure,
   cancelCheckFigure,
   flameFigure,
   timeSeriesFigure,

@@ -28,6 +28,18 @@ export interface EventOutage {
   kind: string;
   /** `SIGINT stop/worker-2`, `PAUSE pgb/pgbouncer`. */
   label: string;
+  /** What was done, without the target: `PAUSE`, `promote (crash) + reload`. */
+  action?: string;
+  /** Planned ms after the measured pgbench started (the event's `at` in this cell). */
+  plannedAtMs?: number;
+  /**
+   * What the config does about the event: `direct` for a direct config, its `on_failover` (`none`
+   * by default) for a config with a standby, else its kind (`pgbouncer`, `proxy`); absent when the
+   * run's configs do not say.
+   */
+  strategy?: string;
+  /** The action's error when it failed when sent: the strategy did not run to its end. */
+  error?: string;
   /** Seconds after the measured pgbench started at which it was sent. */
   atS: number;
   /** ms from the event to the end of its window (the next event or the end of the cell). */
@@ -48,6 +60,11 @@ export interface EventOutage {
   recovery: Recovery;
   /** Mean TPS from 2 s after the event (or when it was back) to the end of its window, when that is >= 1 s. */
   tpsAfter?: number;
+  /**
+   * Transactions completed after the event: in the timeline's bins that start at or after it, up to
+   * the next event (the last event: to the end of the log, which may run past the planned end).
+   */
+  completedAfter?: number;
   failed: number;
   aborted: number;
   /** Clients still running when the window ended (the cell's clients minus every abort so far). */
@@ -68,6 +85,8 @@ export interface OutageInput {
   endMs: number;
   /** The matrix index of each of the cell's event records, when known. */
   matrixIndex?: (e: EventRecord, i: number) => number | undefined;
+  /** The cell's config's strategy (EventOutage.strategy), when the run's configs say. */
+  strategy?: string;
 }
 
 /** A cell's gap that ran to the end: last completion to the planned end, when at least this long. */
@@ -149,6 +168,10 @@ function eventOutage(
     ...(matrixIndex !== undefined ? { matrixIndex } : {}),
     kind: e.kind ?? 'signal',
     label: label(e),
+    ...(e.action !== undefined ? { action: e.action } : {}),
+    plannedAtMs: e.atMs,
+    ...(input.strategy !== undefined ? { strategy: input.strategy } : {}),
+    ...(e.error !== undefined ? { error: e.error } : {}),
     atS: (at - startMs) / 1000,
     windowMs: windowEnd - at,
     aborted,
@@ -183,6 +206,7 @@ function eventOutage(
     ...(gap?.open ? { gapOpen: true } : {}),
     recovery: rec,
     ...(windowEnd - afterFrom >= 1000 ? { tpsAfter: tpsBetween(t, afterFrom, windowEnd) } : {}),
+    completedAfter: completedBetween(t, at, countEnd),
     failed: failedAt.length,
     ...(maxLatencyMs !== undefined ? { maxLatencyMs } : {}),
     ...(maxLatencyBeforeMs !== undefined && rec.beforeMs > 0 ? { maxLatencyBeforeMs } : {}),
@@ -206,13 +230,18 @@ function baselineInOutage(gaps: readonly Gap[], at: number, rec: Recovery): Reco
   };
 }
 
-function tpsBetween(t: Timeline, from: number, to: number): number {
+/** Completed transactions in the bins starting in [from, to). */
+function completedBetween(t: Timeline, from: number, to: number): number {
   let n = 0;
   for (let i = 0; i < t.count.length; i++) {
     const s = t.startMs + i * t.binMs;
     if (s >= from && s < to) n += t.count[i] as number;
   }
-  return (n * 1000) / (to - from);
+  return n;
+}
+
+function tpsBetween(t: Timeline, from: number, to: number): number {
+  return (completedBetween(t, from, to) * 1000) / (to - from);
 }
 
 function firstOf(

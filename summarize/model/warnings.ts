@@ -1,3 +1,4 @@
+import { ABORTED_TPS } from './aborted.js';
 import { fmtCores, fmtInt, fmtPct, fmtTps } from './format.js';
 import type { GroupKey, Row, Thresholds, Warning, WarningDraft } from './row.js';
 import { OUTLIER_RULE } from './stats.js';
@@ -94,11 +95,12 @@ function failureWarnings(row: Row, w: Emit): void {
       'The pooler or server refused clients: check max_client_conn, max_connections and the pool sizes against the concurrency.',
     );
   }
-  if (row.abortedReps > 0) {
+  if (row.abortedReps > 0 || (row.abortedClients ?? 0) > 0) {
+    const clients = (row.abortedClients ?? 0) > 0 ? `${fmtInt(row.abortedClients)} client(s) in ` : '';
     w(
       'aborted',
-      `pgbench aborted ${row.abortedReps} rep(s) ("Run was aborted; the above results are incomplete")`,
-      'A client lost its connection; its figures cover only part of the run. Read stderr.txt of those cells.',
+      `pgbench aborted ${clients}${row.abortedReps} rep(s) ("Run was aborted; the above results are incomplete"): ${ABORTED_TPS}`,
+      'A client lost its connection and pgbench never reconnects it; the figures cover only part of the run. Read stderr.txt of those cells.',
     );
   }
   if (row.latency && row.latency.reps < row.repsCompleted) {

@@ -32,6 +32,8 @@ export const TIER = {
   failedCells: 0,
   /** Clients a config left starved (figures/clients/tldr.ts). */
   starved: 0.5,
+  /** Which config hid an event best, when every paired rep says so (figures/outage-compare). */
+  eventComparison: 0.75,
   comparison: 1,
   singleRepComparison: 2,
   /** The longest gap of each scheduled event (figures/outage): what an operations matrix asks. */

@@ -102,6 +102,8 @@ export function refs(rows: readonly Row[]) {
         );
       },
       failedTx: () => at('failedTransactions', r.failedTransactions, fmtInt(r.failedTransactions)),
+      aborted: () => at('abortedClients', r.abortedClients ?? Number.NaN, fmtInt(r.abortedClients)),
+      reps: () => at('repsCompleted', r.repsCompleted, fmtInt(r.repsCompleted)),
       ciLow: () =>
         at(
           'vsBaseline/tpsRatioCi95/low',

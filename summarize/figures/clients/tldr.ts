@@ -1,3 +1,4 @@
+import { tpsOfAllClients } from '../../model/aborted.js';
 import { latencySpeaks } from '../../model/clients.js';
 import type { Contrast, Row } from '../../model/row.js';
 import { type Candidate, type RuleContext, TIER } from '../../tldr/candidate.js';
@@ -30,16 +31,29 @@ function contrastsOf(c: RuleContext, declared: boolean): Found[] {
         (x) => x.config === v.config && x.workload === r.workload && x.concurrency === r.concurrency,
       );
       // Profiled against unprofiled: the recording's overhead, not a difference of the configs.
-      return v.declared === declared && b && v.tpsRatio > 0 && r.profiled === b.profiled
-        ? [{ r, b, k, v }]
-        : [];
+      if (!(v.declared === declared && b && v.tpsRatio > 0 && r.profiled === b.profiled)) return [];
+      // Aborted clients on a side: its TPS is the clients left's. The matrix's own question is still
+      // answered (abortedSentence), a contrast of its own choosing is not made.
+      return declared || (tpsOfAllClients(r) && tpsOfAllClients(b)) ? [{ r, b, k, v }] : [];
     }),
   );
 }
 
 /** One contrast in words, with its interval (or that one rep has none) and p99 where both speak for all. */
+/** The matrix's question on rows with aborted clients: no ratio, the aborted counts. */
+function abortedSentence(c: RuleContext, f: Found, lead: string): Candidate['sentence'] | undefined {
+  const { r, b } = f;
+  const n = (x: Row) => (x.abortedClients === undefined ? 'some reps' : `{${x === r ? 1 : 2}} clients`);
+  const nums: NumberRef[] = [c.R(r).clients()];
+  if (r.abortedClients !== undefined) nums.push(c.R(r).aborted());
+  if (b.abortedClients !== undefined) nums.push({ ...c.R(b).aborted() });
+  const text = `${lead}through ${r.config} against ${b.config}, ${r.workload} at {0} clients: no TPS comparison, pgbench aborted ${n(r)} of ${r.config} and ${n(b)} of ${b.config} (a TPS of the clients left, over part of the cell).`;
+  return sentence('question', text.replace('{2}', `{${nums.length - 1}}`), nums);
+}
+
 function contrastSentence(c: RuleContext, f: Found, lead: string): Candidate['sentence'] | undefined {
   const { r, b, k, v } = f;
+  if (!tpsOfAllClients(r) || !tpsOfAllClients(b)) return abortedSentence(c, f, lead);
   const a = c.R(r);
   const bb = c.R(b);
   const x = a.contrast(k);

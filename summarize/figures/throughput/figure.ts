@@ -4,6 +4,7 @@ import { throughputCsv } from './csv.js';
 import { throughputPlots } from './plots.js';
 import { resultsTable, terminalTable, workloadTable } from './tables.js';
 import {
+  abortedTpsRule,
   comparisonRule,
   failedCellsRule,
   failedTransactionsRule,
@@ -30,6 +31,7 @@ export const throughputFigure: Figure<Row> = {
     ...failedCellsRule(ctx),
     ...comparisonRule(ctx),
     ...noneSupportedRule(ctx),
+    ...abortedTpsRule(ctx),
     ...failedTransactionsRule(ctx),
     ...saturationRule(ctx),
     ...noiseRule(ctx),

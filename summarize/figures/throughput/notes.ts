@@ -29,7 +29,11 @@ export function rowNotes(row: Row, warnings: readonly Warning[]): string[] {
         if (!notes.includes('CPU-bound')) notes.push('CPU-bound');
         break;
       case 'aborted':
-        notes.push('aborted');
+        notes.push(
+          row.abortedClients
+            ? `${row.abortedClients} clients aborted: TPS of the clients left`
+            : 'aborted: TPS of the clients left',
+        );
         break;
       case 'connection-errors':
         notes.push(`${row.connectionErrors} connection errors`);

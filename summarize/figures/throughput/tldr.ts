@@ -1,3 +1,4 @@
+import { tpsOfAllClients } from '../../model/aborted.js';
 import { latencySpeaks } from '../../model/clients.js';
 import { fmtInt } from '../../model/format.js';
 import type { Row } from '../../model/row.js';
@@ -49,6 +50,8 @@ export function comparisonRule(c: RuleContext): Candidate[] {
     if (r.load?.met && b?.load?.met) continue;
     // One side ran under perf record (profile: true): its TPS carries the recording's overhead.
     if (r.profiled !== b?.profiled) continue;
+    // pgbench aborted clients of one side: its TPS is the clients left's, for part of the cell.
+    if (!tpsOfAllClients(r) || !tpsOfAllClients(b)) continue;
     const single = v.tpsRatioCi95 === undefined && r.repsCompleted === 1 && b?.repsCompleted === 1;
     if (!supported(r) && !single) continue;
     const effect = Math.abs(Math.log(v.tpsRatio));
@@ -100,7 +103,9 @@ export function comparisonRule(c: RuleContext): Candidate[] {
 
 /** When reps exist but no comparison is supported, say so rather than headline a ratio. */
 export function noneSupportedRule(c: RuleContext): Candidate[] {
-  const withCi = c.completed.filter((r) => r.vsBaseline?.tpsRatioCi95 !== undefined);
+  const withCi = c.completed.filter(
+    (r) => r.vsBaseline?.tpsRatioCi95 !== undefined && tpsOfAllClients(r) && tpsOfAllClients(c.baseRow(r)),
+  );
   if (withCi.length === 0 || withCi.some(supported)) return [];
   const base = withCi[0]?.vsBaseline?.config ?? 'the baseline';
   return candidate(
@@ -139,6 +144,8 @@ export function saturationRule(c: RuleContext): Candidate[] {
     // A rate-limited workload's TPS is capped by its offered rate, not by the config: a flat line
     // there says nothing about scaling.
     if (r.load !== undefined) continue;
+    // A TPS of the clients a pgbench abort left says nothing about scaling.
+    if (!tpsOfAllClients(r)) continue;
     // A mix's groups each scale on their own; a group is never a higher concurrency of its total.
     const k = `${r.config}@${r.workload}#${r.group ?? ''}`;
     series.set(k, [...(series.get(k) ?? []), r]);
@@ -180,8 +187,16 @@ export function saturationRule(c: RuleContext): Candidate[] {
  */
 export function noiseRule(c: RuleContext): Candidate[] {
   const noisy = c.rows.filter((r) => r.tps.n >= 2 && r.tps.cv > c.cv);
-  const worst = [...noisy].sort((x, y) => y.tps.cv - x.tps.cv)[0];
+  // The worst group whose TPS is of all its clients; a group with aborted clients only if none is.
+  const worst = [...noisy].sort(
+    (x, y) => Number(tpsOfAllClients(y)) - Number(tpsOfAllClients(x)) || y.tps.cv - x.tps.cv,
+  )[0];
   if (!worst) return [];
+  const aborted = tpsOfAllClients(worst)
+    ? ''
+    : (worst.abortedClients ?? 0) > 0
+      ? ' (pgbench aborted {4} clients of its cells: a TPS of the clients left)'
+      : ' (pgbench aborted some of its reps: a TPS of the clients left)';
   const a = c.R(worst);
   const count = { pointer: '/totals/groupsNoisy', value: noisy.length, text: fmtInt(noisy.length) };
   const of = { pointer: '/totals/groups', value: c.rows.length, text: fmtInt(c.rows.length) };
@@ -194,9 +209,29 @@ export function noiseRule(c: RuleContext): Candidate[] {
   return candidate(
     sentence(
       'noise',
-      `Noise: the TPS of {0} of {1} groups varied by more than {2} (CV) over reps, the most ${worst.config} on ${where(worst)} with {3}; differences smaller than that are noise there.`,
-      [count, of, threshold, a.cv()],
+      `Noise: the TPS of {0} of {1} groups varied by more than {2} (CV) over reps, the most ${worst.config} on ${where(worst)} with {3}${aborted}; differences smaller than that are noise there.`,
+      [count, of, threshold, a.cv(), ...(aborted.includes('{4}') ? [a.aborted()] : [])],
     ),
     TIER.noise,
+  );
+}
+
+/**
+ * Groups whose cells had clients aborted (a scheduled event cut their connections): one sentence,
+ * the group with the most, so a reader knows why their TPS is in no comparison.
+ */
+export function abortedTpsRule(c: RuleContext): Candidate[] {
+  const groups = c.rows.filter((r) => !tpsOfAllClients(r) && r.repsCompleted > 0);
+  const worst = [...groups].sort((x, y) => (y.abortedClients ?? 0) - (x.abortedClients ?? 0))[0];
+  if (!worst || (worst.abortedClients ?? 0) === 0) return [];
+  const others = groups.length > 1 ? `, the most of the ${groups.length} groups with aborted clients` : '';
+  return candidate(
+    sentence(
+      'anomaly',
+      `pgbench aborted {0} clients of ${worst.config} on ${where(worst)} over {1} reps${others}: the TPS of such a group is what the clients left completed, over part of the cell, and no TPS comparison quotes it.`,
+      [c.R(worst).aborted(), c.R(worst).reps()],
+    ),
+    TIER.noneSupported,
+    worst.abortedClients ?? 0,
   );
 }
