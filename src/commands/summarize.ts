@@ -80,10 +80,7 @@ function renderOptionsOf(
   const gates = [
     evaluateCostGates(cost.rows, effective),
     evaluateEventGates(outages, effective, unsent),
-  ].reduce(
-    joinGates,
-    evaluateGates(loaded.rows, effective),
-  );
+  ].reduce(joinGates, evaluateGates(loaded.rows, effective));
   const sweeps = sweepSeries(loaded.rows, loaded.merged.primary.effective.configs);
   const options: RenderOptions = {
     warnings: [

@@ -44,7 +44,11 @@ function unmatched(o: Cellish): GateFailure {
 }
 
 /** The failures of one fired event against its gate. */
-function outageFailures(o: EventOutage, event: string, g: EventGate): { checked: number; failures: GateFailure[] } {
+function outageFailures(
+  o: EventOutage,
+  event: string,
+  g: EventGate,
+): { checked: number; failures: GateFailure[] } {
   const where = `${o.config} / ${o.workload} / ${o.concurrency} clients, rep ${o.rep}: ${event} (${o.label} at ${o.atS.toFixed(2)} s)`;
   const failures: GateFailure[] = [];
   let checked = 0;

@@ -74,7 +74,7 @@ const CAPTION =
   'event of the cell (or its end); the gap is the longest stretch with no completed transaction that overlaps that window; TPS ' +
   'is counted in 1 s windows sliding by 250 ms, "back" when a window reaches 90 % of the mean over up to 3 s before the event. ' +
   'An aborted client is never reconnected by pgbench: TPS after an abort is what the clients left carried (docs/outage.md). ' +
-  '"at s" is on the time series\' axis (pgbench\'s start from its -P lines); summary.json\'s offsetS counts from when the runner started pgbench. ' +
+  "\"at s\" is on the time series' axis (pgbench's start from its -P lines); summary.json's offsetS counts from when the runner started pgbench. " +
   '"done after": from the event to its action\'s end (a restart answered, RELOAD answered, a failover\'s last step: its steps are in summary.json).';
 
 export const outageTable: Table<OutageRow> = {
