@@ -5,7 +5,7 @@ import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
 import { loadCost } from '../../summarize/input/cost.js';
 import { loadFlameGroups } from '../../summarize/input/flame-files.js';
 import { loadSummary } from '../../summarize/input/load.js';
-import { loadOutages } from '../../summarize/input/outage-files.js';
+import { loadOutages, loadUnsentEvents } from '../../summarize/input/outage-files.js';
 import { reportMeta } from '../../summarize/input/report-meta.js';
 import type { CellSeries } from '../../summarize/model/cell-series.js';
 import { evaluateEventGates } from '../../summarize/model/event-gates.js';
@@ -76,10 +76,11 @@ function renderOptionsOf(
   );
   const effective = loaded.merged.primary.effective;
   const outages = loadOutages(loaded.merged.cells, series, effective.events, effective.configs);
-  const gates = [evaluateCostGates(cost.rows, effective), evaluateEventGates(outages, effective)].reduce(
-    joinGates,
-    evaluateGates(loaded.rows, effective),
-  );
+  const unsent = loadUnsentEvents(loaded.merged.cells, effective.events);
+  const gates = [
+    evaluateCostGates(cost.rows, effective),
+    evaluateEventGates(outages, effective, unsent),
+  ].reduce(joinGates, evaluateGates(loaded.rows, effective));
   const sweeps = sweepSeries(loaded.rows, loaded.merged.primary.effective.configs);
   const options: RenderOptions = {
     warnings: [

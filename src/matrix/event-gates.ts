@@ -3,7 +3,7 @@ import { splitTarget } from './events.js';
 
 /**
  * Gates on the outage of one scheduled event (docs/outage.md), checked by summarize on each
- * event's outage: `gates: { events: { "events[2]": { max_outage_ms: 1500, max_failed_transactions: 0 } } }`.
+ * event's outage: `gates: { events: { "events[2]": { max_outage_ms: 1500, max_failed_transactions: 0, max_aborted_clients: 0 } } }`.
  * The key names the event by its index in the matrix's `events:` list; like the other gates they
  * may be matrix-wide, per config (only events of that config) or per workload.
  */
@@ -12,6 +12,12 @@ export const eventGateSchema = z.strictObject({
   max_outage_ms: z.number().nonnegative().optional(),
   /** Failed transactions from the event to the next event of the cell (or the cell's end). */
   max_failed_transactions: z.number().int().nonnegative().optional(),
+  /**
+   * Clients pgbench aborted in the same window: pgbench aborts a client whose connection broke
+   * rather than count a failed transaction, so `max_failed_transactions: 0` alone passes a cell
+   * that lost every client.
+   */
+  max_aborted_clients: z.number().int().nonnegative().optional(),
 });
 export type EventGate = z.infer<typeof eventGateSchema>;
 

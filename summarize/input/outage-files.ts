@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Timeline } from '../../src/pgbench/timeline.js';
 import { CELL_FILES, runPaths } from '../../src/results/paths.js';
 import type { CellSeries } from '../model/cell-series.js';
-import { cellOutages, type EventOutage } from '../model/outage.js';
+import { cellOutages, type EventOutage, type UnsentEvent, unsentEvents } from '../model/outage.js';
 import { configStrategy } from '../model/outage-compare.js';
 import { matrixIndexer } from '../model/outage-index.js';
 import type { SourcedCell } from './merge.js';
@@ -20,10 +20,21 @@ function readTimeline(dir: string, id: string): Timeline | undefined {
   }
 }
 
+/** The planned measured duration, s: pgbench's `-T`, else its own "duration: N s"; undefined when neither. */
+function plannedDurationS(cell: SourcedCell['cell']): number | undefined {
+  const i = cell.argv.indexOf('-T');
+  const t = i >= 0 ? Number(cell.argv[i + 1]) : Number.NaN;
+  if (Number.isFinite(t) && t > 0) return t;
+  const d = cell.summary?.durationS;
+  return d !== undefined && d > 0 ? d : undefined;
+}
+
 /**
  * The I/O half of the outage figures: every fired event of every cell, with its cell's ms timeline
- * and time axis (the series' start, the planned duration). `effectiveEvents`: run.json's events,
- * whose indices the event gates use; `configs`: run.json's effective configs (each one's strategy).
+ * and time axis (the series' start, the planned duration; without a series, the cell's start and
+ * its planned `-T`; with neither duration, no time axis: the outages say so). `effectiveEvents`:
+ * run.json's events, whose indices the event gates use; `configs`: run.json's effective configs
+ * (each one's strategy).
  */
 export function loadOutages(
   cells: readonly SourcedCell[],
@@ -39,13 +50,21 @@ export function loadOutages(
     const startMs = s?.startMs ?? Date.parse(cell.startedAt);
     const timeline = readTimeline(dir, cell.id);
     const strategy = strategyOf(cell.config);
+    const durationS = s?.durationS ? s.durationS : plannedDurationS(cell);
     return cellOutages({
       ...(strategy !== undefined ? { strategy } : {}),
       cell,
       ...(timeline ? { timeline } : {}),
       startMs,
-      endMs: startMs + (s?.durationS ?? 0) * 1000,
+      endMs: durationS === undefined ? undefined : startMs + durationS * 1000,
       matrixIndex: matrixIndexer(effectiveEvents, cell.config, cell.events ?? []),
     });
   });
+}
+
+/** Every gated-or-not event a cell never sent, for the event gates (a gate nobody checked fails). */
+export function loadUnsentEvents(cells: readonly SourcedCell[], effectiveEvents: unknown): UnsentEvent[] {
+  return cells.flatMap(({ cell }) =>
+    unsentEvents(cell, matrixIndexer(effectiveEvents, cell.config, cell.events ?? [])),
+  );
 }

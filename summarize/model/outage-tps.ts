@@ -50,7 +50,10 @@ export interface Recovery {
    * `not-back`: none was by the end of the cell; `not-measurable`: see `why`.
    */
   state: 'no-dip' | 'back' | 'not-back' | 'not-measurable';
-  /** ms from the event to the start of the first 1 s window back at >= 90 % of before (0 when no dip). */
+  /**
+   * ms from the event to the start of the first 1 s window back at >= 90 % of before that starts
+   * at or after the event's gap ended (a window overlapping the gap is not "back"); 0 when no dip.
+   */
   backMs?: number;
   why?: string;
 }
@@ -65,9 +68,16 @@ function windowStarts(eventMs: number, endMs: number): number[] {
 /**
  * Time until TPS is back within 10 % of the seconds before the event (at least BACK_SHARE of it):
  * the baseline is the mean over up to BEFORE_MS before the event, not reaching before the first
- * completed transaction or the previous event. `lowerMs`: the earliest instant the baseline may use.
+ * completed transaction or the previous event. `lowerMs`: the earliest instant the baseline may use;
+ * `gapEndMs`: when the event's gap ended (a window back at 90 % must start at or after it).
  */
-export function recovery(t: Timeline, eventMs: number, lowerMs: number, endMs: number): Recovery {
+export function recovery(
+  t: Timeline,
+  eventMs: number,
+  lowerMs: number,
+  endMs: number,
+  gapEndMs = eventMs,
+): Recovery {
   const from = Math.max(eventMs - BEFORE_MS, lowerMs, t.firstMs ?? eventMs);
   const beforeMs = Math.max(0, eventMs - from);
   const secsLeft = (endMs - eventMs) / 1000;
@@ -99,7 +109,7 @@ export function recovery(t: Timeline, eventMs: number, lowerMs: number, endMs: n
     const early = starts.filter((s) => s - eventMs <= DIP_SEARCH_MS).map(tps);
     return { beforeMs, tpsBefore, tpsLowest: Math.min(...early), state: 'no-dip', backMs: 0 };
   }
-  const back = starts.findIndex((s, i) => i > dip && tps(s) >= floor);
+  const back = starts.findIndex((s, i) => i > dip && s >= gapEndMs && tps(s) >= floor);
   const upTo = back < 0 ? starts : starts.slice(0, back);
   const tpsLowest = Math.min(...upTo.map(tps));
   if (back < 0) return { beforeMs, tpsBefore, tpsLowest, state: 'not-back' };

@@ -40,11 +40,21 @@ export interface EventOutage {
   strategy?: string;
   /** The action's error when it failed when sent: the strategy did not run to its end. */
   error?: string;
-  /** Seconds after the measured pgbench started at which it was sent. */
+  /**
+   * Seconds after the cell's time axis starts (pgbench's start as its -P lines give it, the origin
+   * of the time series and of report.html's event rules) at which it was sent. The event record's
+   * `offsetMs` counts from when the runner started pgbench instead: `offsetS` below.
+   */
   atS: number;
+  /** The record's `offsetMs` in s: after the runner started the measured pgbench (absent in older records). */
+  offsetS?: number;
+  /** ms from the event to when its action was done (restart finished, RELOAD answered, a failover's last step). */
+  doneMs?: number;
+  /** A failover's (or settings change's) sub-steps, ms after the event. */
+  steps?: { name: string; ms: number }[];
   /** ms from the event to the end of its window (the next event or the end of the cell). */
   windowMs: number;
-  /** False when the cell has no ms timeline (an older run, or no per-transaction log). */
+  /** False when the cell has no ms timeline (an older run, or no per-transaction log) or no time axis. */
   timeline: boolean;
   /** ms from the event to the first failed transaction or aborted client in its window. */
   firstFailureMs?: number;
@@ -80,9 +90,9 @@ export interface EventOutage {
 export interface OutageInput {
   cell: CellRecord;
   timeline?: Timeline;
-  /** Epoch ms at which the measured pgbench started, and its planned end. */
+  /** Epoch ms at which the measured pgbench started, and its planned end (undefined: no time axis). */
   startMs: number;
-  endMs: number;
+  endMs: number | undefined;
   /** The matrix index of each of the cell's event records, when known. */
   matrixIndex?: (e: EventRecord, i: number) => number | undefined;
   /** The cell's config's strategy (EventOutage.strategy), when the run's configs say. */
@@ -148,7 +158,10 @@ function eventOutage(
   prevMs: number | undefined,
   nextMs: number | undefined,
 ): EventOutage {
-  const { cell, timeline: t, startMs, endMs } = input;
+  const { cell, startMs } = input;
+  // Without a time axis nothing can be measured against it: the ms timeline is not read.
+  const t = input.endMs === undefined ? undefined : input.timeline;
+  const endMs = input.endMs ?? (e.firedAt as number);
   const at = e.firedAt as number;
   const windowEnd = Math.max(at, nextMs ?? endMs);
   const stderr = cell.stderrEvents ?? [];
@@ -173,6 +186,9 @@ function eventOutage(
     ...(input.strategy !== undefined ? { strategy: input.strategy } : {}),
     ...(e.error !== undefined ? { error: e.error } : {}),
     atS: (at - startMs) / 1000,
+    ...(e.offsetMs !== undefined ? { offsetS: e.offsetMs / 1000 } : {}),
+    ...(e.doneAt !== undefined ? { doneMs: e.doneAt - at } : {}),
+    ...(e.steps?.length ? { steps: e.steps.map((x) => ({ name: x.name, ms: x.at - at })) } : {}),
     windowMs: windowEnd - at,
     aborted,
     clientsLeft: Math.max(0, cell.concurrency - abortedSoFar),
@@ -180,17 +196,18 @@ function eventOutage(
     gapMinMs: t?.gapMinMs ?? 0,
   };
   if (!t) {
-    const o = { ...base, timeline: false, failed: 0, recovery: noTimeline() };
+    const o = { ...base, timeline: false, failed: 0, recovery: noTimeline(input.endMs === undefined) };
     return { ...o, verdict: outageVerdict(o) };
   }
   const failedAt = t.failedAt.filter((f) => f >= at && f < countEnd);
   const firstAbort = abortedAt.find((a) => a >= at && a < countEnd);
   const first = firstOf(failedAt[0], firstAbort);
   const gap = longestGap(gapsOf(t, endMs), at, Math.max(windowEnd, at + 1));
+  const gapEnd = gap && !gap.open ? gap.to : at;
   const rec = baselineInOutage(
     gapsOf(t, endMs),
     at,
-    recovery(t, at, Math.max(startMs, prevMs ?? startMs), endMs),
+    recovery(t, at, Math.max(startMs, prevMs ?? startMs), endMs, gapEnd),
   );
   const afterFrom = at + Math.max(AFTER_FROM_MS, rec.backMs ?? 0);
   const tailEnd = Math.min(endMs, Math.max(windowEnd, gap && !gap.open ? gap.to : at) + LATENCY_TAIL_MS);
@@ -254,10 +271,48 @@ function firstOf(
   return { at: aborted, kind: 'aborted client' };
 }
 
-function noTimeline(): Recovery {
+function noTimeline(noAxis: boolean): Recovery {
   return {
     beforeMs: 0,
     state: 'not-measurable',
-    why: 'the cell has no ms timeline (timeline.json: a run of an older bench, or no per-transaction log)',
+    why: noAxis
+      ? 'no time axis: the cell has neither a progress series nor a planned duration (-T)'
+      : 'the cell has no ms timeline (timeline.json: a run of an older bench, or no per-transaction log)',
   };
+}
+
+/** An event a cell never sent (its time came after pgbench ended, or the cell stopped first). */
+export interface UnsentEvent {
+  cellId: string;
+  config: string;
+  workload: string;
+  concurrency: number;
+  rep: number;
+  matrixIndex?: number;
+  label: string;
+  /** The record's error (`not sent: pgbench ended first`), or `not sent`. */
+  why: string;
+}
+
+/** The cell's events that were never sent: their gates cannot pass (model/event-gates.ts). Pure. */
+export function unsentEvents(
+  cell: CellRecord,
+  matrixIndex?: (e: EventRecord, i: number) => number | undefined,
+): UnsentEvent[] {
+  return (cell.events ?? []).flatMap((e, i) => {
+    if (e.firedAt !== undefined) return [];
+    const m = matrixIndex?.(e, i) ?? e.index;
+    return [
+      {
+        cellId: cell.id,
+        config: cell.config,
+        workload: cell.workload,
+        concurrency: cell.concurrency,
+        rep: cell.rep,
+        ...(m !== undefined ? { matrixIndex: m } : {}),
+        label: `${label(e)} at ${(e.atMs / 1000).toFixed(2)} s planned`,
+        why: e.error ?? 'not sent',
+      },
+    ];
+  });
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ConfigurationError } from '../../src/errors.js';
 import { parseMatrix } from '../../src/matrix/load.js';
 import { evaluateEventGates } from '../../summarize/model/event-gates.js';
 import type { EventOutage } from '../../summarize/model/outage.js';
@@ -40,6 +41,23 @@ describe('event gates in the matrix', () => {
     ).toThrow(
       /gates\.events\.pause: expected an event as events\[i\], its index in the matrix's events: list, got "pause"/,
     );
+  });
+
+  it('takes max_aborted_clients per event and refuses an unknown gate key with exit 2', () => {
+    const m = parseMatrix(
+      `${base}gates: { events: { "events[0]": { max_aborted_clients: 0 } } }\n`,
+      'm.yaml',
+    );
+    expect(m.spec.gates?.events).toEqual({ 'events[0]': { max_aborted_clients: 0 } });
+    let err: unknown;
+    try {
+      parseMatrix(`${base}gates: { events: { "events[0]": { max_aborted: 0 } } }\n`, 'm.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(String(err)).toMatch(/gates\.events\.events\[0\].*max_aborted/);
+    // ConfigurationError: the CLI's exit 2 (src/cli.ts).
+    expect(err).toBeInstanceOf(ConfigurationError);
   });
 
   it("refuses a config's gate on another config's event", () => {
@@ -136,5 +154,43 @@ describe('evaluateEventGates', () => {
       /cannot be matched to an entry of events:/,
     );
     expect(evaluateEventGates([outage()], { configs: [], workloads: [] }).checked).toBe(0);
+  });
+
+  it('fails max_aborted_clients when pgbench aborted clients instead of failing transactions', () => {
+    const eff = {
+      ...effective,
+      gates: { events: { 'events[0]': { max_failed_transactions: 0, max_aborted_clients: 0 } } },
+    };
+    const r = evaluateEventGates([outage({ failed: 0, aborted: 8, clientsLeft: 0 })], eff);
+    expect(r.checked).toBe(2);
+    expect(r.failures.map((f) => f.message)).toEqual([
+      'pgb / tpcb / 8 clients, rep 1: events[0] (SIGINT pgb/pgbouncer at 2.01 s): clients aborted 8 breaks max_aborted_clients = 0',
+    ]);
+    // Aborts come from stderr: checked without a timeline too.
+    const nt = evaluateEventGates([outage({ timeline: false, aborted: 0 })], {
+      ...effective,
+      gates: { events: { 'events[0]': { max_aborted_clients: 0 } } },
+    });
+    expect(nt.failures).toEqual([]);
+  });
+
+  it('fails a gate on an event a cell never sent: a gate nobody could check has not passed', () => {
+    const unsent = {
+      cellId: 'pgb__tpcb__c8__r1',
+      config: 'pgb',
+      workload: 'tpcb',
+      concurrency: 8,
+      rep: 1,
+      matrixIndex: 0,
+      label: 'SIGINT pgb/pgbouncer at 9.00 s planned',
+      why: 'not sent: pgbench ended first',
+    };
+    const r = evaluateEventGates([], effective, [unsent]);
+    expect(r.checked).toBe(2);
+    expect(r.failures.map((f) => f.gate)).toEqual(['max_outage_ms', 'max_failed_transactions']);
+    expect(r.failures[0]?.message).toBe(
+      'pgb / tpcb / 8 clients, rep 1: events[0] (SIGINT pgb/pgbouncer at 9.00 s planned): not sent: pgbench ended first, so max_outage_ms = 500 was never checked: a gate nobody could check has not passed',
+    );
+    expect(evaluateEventGates([], effective, [{ ...unsent, matrixIndex: 1 }]).failures).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@ import { buildTimeline, TIMELINE_BIN_MS } from '../../src/pgbench/timeline.js';
 import type { CellRecord, EventRecord } from '../../src/results/types.js';
 import { outageFigure } from '../../summarize/figures/outage/figure.js';
 import { outageTable } from '../../summarize/figures/outage/table.js';
-import { cellOutages } from '../../summarize/model/outage.js';
+import { cellOutages, unsentEvents } from '../../summarize/model/outage.js';
 import { reporters } from '../../summarize/reporters/index.js';
 import { pipeTable } from '../../summarize/reporters/tables/markdown-table.js';
 
@@ -69,14 +69,18 @@ describe('the outage around an event, from the ms timeline', () => {
     expect(o?.gapOpen).toBeUndefined();
     expect(o?.recovery.tpsBefore).toBeCloseTo(1000, 0);
     expect(o?.recovery.state).toBe('back');
-    // Windows from 4000 in 250 ms steps: [4500, 5500) holds 900 of 1000: back.
-    expect(o?.recovery.backMs).toBe(500);
+    // Windows from 4000 in 250 ms steps: [4500, 5500) holds 900 of 1000 but starts inside the gap
+    // (which ended at 4600); [4750, 5750) is the first that starts after it.
+    expect(o?.recovery.backMs).toBe(750);
     expect(o?.recovery.tpsLowest).toBe(400);
     expect(o?.failed).toBe(0);
     expect(o?.firstFailureMs).toBeUndefined();
     expect(o?.verdict).toBe(
-      'hidden from clients: 0 failed, 0 aborted, longest wait 2 ms; no transaction completed for 601 ms; TPS back to 90 % of before after 0.5 s',
+      'no client error (none failed, aborted or lost a connection); clients waited up to "longest wait"; a gap with no completed transaction ("longest gap"); TPS back to 90 % of before (after the time in "TPS back")',
     );
+    // The verdict carries no measured number of its own (each is in a column with its pointer),
+    // only the method's constants.
+    expect(o?.verdict.replace(/90 %|1 s/g, '')).not.toMatch(/\d/);
   });
 
   it('says TPS never came back when clients were lost, and times the first abort', () => {
@@ -93,7 +97,7 @@ describe('the outage around an event, from the ms timeline', () => {
     expect(o?.recovery.state).toBe('not-back');
     expect(o?.tpsAfter).toBeCloseTo(500, 0);
     expect(o?.verdict).toMatch(
-      /^seen by clients: 0 failed, 4 of 8 clients aborted, lost for the rest of the cell; .*TPS not back to 90 % of before by the end of the cell$/,
+      /^seen by clients: clients aborted, lost for the rest of the cell; .*TPS not back to 90 % of before by the end of the cell$/,
     );
   });
 
@@ -101,9 +105,8 @@ describe('the outage around an event, from the ms timeline', () => {
     const t = timeline(steady(0, 10_000));
     const [o] = run(cell([at(9600)]), t);
     expect(o?.recovery.state).toBe('not-measurable');
-    expect(o?.verdict).toBe(
-      'not measurable: the cell ended 0.4 s after the event; 0 failed, 0 aborted so far',
-    );
+    expect(o?.recovery.why).toBe('the cell ended 0.4 s after the event');
+    expect(o?.verdict).toBe('not measurable: the cell ended less than 1 s after the event');
   });
 
   it('splits a cell with two events: a PAUSE whose wait is latency, and its RESUME', () => {
@@ -122,9 +125,11 @@ describe('the outage around an event, from the ms timeline', () => {
     expect(pause?.maxLatencyMs).toBe(2004);
     expect(pause?.maxLatencyBeforeMs).toBe(2);
     expect(pause?.recovery).toMatchObject({ state: 'back' });
-    expect(pause?.verdict).toMatch(
-      /^hidden from clients: 0 failed, 0 aborted, longest wait 2\.0 s; no transaction completed for 2\.0 s; TPS back to 90 % of before after 2\.\d s$/,
+    expect(pause?.verdict).toBe(
+      'no client error (none failed, aborted or lost a connection); clients waited up to "longest wait", over twice the longest before; a gap with no completed transaction ("longest gap"); TPS back to 90 % of before (after the time in "TPS back")',
     );
+    // Back only in a window starting after the gap ended (5006): the one at 5250.
+    expect(pause?.recovery.backMs).toBe(2250);
     // The RESUME's seconds before are the pause: no baseline.
     expect(resume?.eventIndex).toBe(1);
     expect(resume?.recovery.state).toBe('not-measurable');
@@ -147,7 +152,7 @@ describe('the outage around an event, from the ms timeline', () => {
     expect(o?.firstFailure).toBe('failed transaction');
     expect(second?.failed).toBe(1);
     expect(o?.verdict).toMatch(
-      /^seen by clients: 2 failed, 0 aborted; no stretch of 20 ms without a completed transaction; TPS never below/,
+      /^seen by clients: transactions failed; clients waited up to "longest wait"; no gap without a completed transaction; TPS never below/,
     );
   });
 
@@ -159,7 +164,7 @@ describe('the outage around an event, from the ms timeline', () => {
     expect(o?.gapMs).toBe(4001);
     expect(o?.clientsLeft).toBe(0);
     expect(o?.verdict).toMatch(
-      /all 8 clients aborted .*no transaction completed for the last 4\.0 s of the cell; TPS not back/,
+      /every client aborted \(pgbench does not reconnect them\).*nothing completed for the rest of the cell; TPS not back/,
     );
   });
 
@@ -179,6 +184,30 @@ describe('the outage around an event, from the ms timeline', () => {
     expect(o?.verdict).toMatch(/^not measurable: the cell has no ms timeline/);
   });
 
+  it('does not judge an event the next one followed within 1 s (two events a few ms apart)', () => {
+    const t = timeline([...steady(0, 4000), ...steady(4600, 10_000)]);
+    const [first, second] = run(cell([at(4000), at(4004)]), t);
+    expect(first?.windowMs).toBe(4);
+    expect(first?.verdict).toMatch(/^not measurable: the next event came less than 1 s after it/);
+    expect(second?.verdict).toMatch(/^no client error/);
+  });
+
+  it('says there is no time axis rather than measure against a cell that ends where it starts', () => {
+    const t = timeline(steady(0, 10_000));
+    const [o] = cellOutages({ cell: cell([at(3000)]), timeline: t, startMs: T0, endMs: undefined });
+    expect(o?.timeline).toBe(false);
+    expect(o?.recovery.why).toMatch(/^no time axis/);
+    expect(o?.verdict).toMatch(/^not measurable: no time axis/);
+    expect(o?.verdict).not.toMatch(/-\d/);
+  });
+
+  it('lists the events never sent, for the gates', () => {
+    const c = cell([at(1000), { atMs: 9000, index: 1, error: 'not sent: pgbench ended first' }]);
+    expect(unsentEvents(c)).toEqual([
+      expect.objectContaining({ matrixIndex: 1, why: 'not sent: pgbench ended first', rep: 1 }),
+    ]);
+  });
+
   it('skips events that were not sent', () => {
     expect(run(cell([{ error: 'not sent: pgbench ended first' }]), timeline(steady(0, 1000)))).toEqual([]);
   });
@@ -186,10 +215,13 @@ describe('the outage around an event, from the ms timeline', () => {
 
 describe('the outage figure', () => {
   const t = timeline([...steady(0, 4000), ...steady(4600, 10_000)], [4700]);
-  const c = cell([{ ...at(4000), index: 0 }], {
-    abortedAt: [T0 + 4010],
-    stderrEvents: [{ at: T0 + 4010, process: 0, kind: 'aborted', client: 2 }],
-  });
+  const c = cell(
+    [{ ...at(4000), index: 0, doneAt: T0 + 4035, steps: [{ name: 'primary stopped', at: T0 + 4012 }] }],
+    {
+      abortedAt: [T0 + 4010],
+      stderrEvents: [{ at: T0 + 4010, process: 0, kind: 'aborted', client: 2 }],
+    },
+  );
   const outages = run(c, t);
   const options = { warnings: [], outages };
   const ctx = { rows: [], options };
@@ -200,8 +232,10 @@ describe('the outage figure', () => {
     const cols = outageTable.columns(rows, ctx);
     const md = pipeTable(cols, rows);
     expect(md).toContain(
-      '| c1 | events[0] SIGINT pgb/pgbouncer | 4.00 | 10 | 601 | -1 | 1,000 | 400 | 0.50 | 1 | 1 | 7 | 0 | 2 | 2 |',
+      '| c1 | events[0] SIGINT pgb/pgbouncer | 4.00 | 35 | 10 | 601 | -1 | 1,000 | 400 | 0.75 | 1 | 1 | 7 | 0 | 2 | 2 | seen by clients: transactions failed, clients aborted, lost for the rest of the cell;',
     );
+    expect(outages[0]?.steps).toEqual([{ name: 'primary stopped', ms: 12 }]);
+    expect(outages[0]?.offsetS).toBe(4);
     const doc = JSON.parse(reporters.json([], options));
     for (const col of cols) {
       const p = col.pointer?.(rows[0] as (typeof rows)[number]);
@@ -218,14 +252,35 @@ describe('the outage figure', () => {
     const rows = outageFigure.rows(ctx);
     const [cand] = outageFigure.tldr?.({ figure: ctx } as never, rows) ?? [];
     expect(cand?.sentence.text).toBe(
-      'events[0] SIGINT pgb/pgbouncer (pgb, tpcb at 8 clients): no transaction completed for 601 ms, 1 failed, 1 of 8 clients aborted.',
+      'events[0] SIGINT pgb/pgbouncer (pgb, tpcb at 8 clients): no transaction completed for 601 ms, 1 failed, 1 of 8 clients aborted, 0 connection errors.',
     );
     expect(cand?.sentence.numbers.map((n) => n.pointer)).toEqual([
       '/outages/0/gapMs',
       '/outages/0/failed',
       '/outages/0/aborted',
+      '/outages/0/connectionErrors',
     ]);
     expect(outageFigure.method?.(ctx, rows).join('\n')).toMatch(/--max-tries.*serialization and deadlock/);
     expect(outageFigure.applies({ rows: [], options: { warnings: [] } })).toBe(false);
+  });
+});
+
+describe('the outage TL;DR with a gap that ran to the end of the cell', () => {
+  const closed = timeline([...steady(0, 4000), ...steady(6000, 10_000)]);
+  const open = timeline(steady(0, 4000));
+  const c = (rep: number) => cell([{ ...at(4000), index: 0 }], { id: `c${rep}`, rep });
+  it('says nothing completed for the rest of the cell, and that it ranked an open gap above closed ones', () => {
+    const outages = [...run(c(1), closed), ...run(c(2), open, 5000)];
+    expect(outages.map((o) => [o.gapMs, o.gapOpen])).toEqual([
+      [2001, undefined],
+      [1001, true],
+    ]);
+    const ctx = { rows: [], options: { warnings: [], outages } };
+    const [cand, ...more] = outageFigure.tldr?.({ figure: ctx } as never, outageFigure.rows(ctx)) ?? [];
+    expect(more).toHaveLength(0);
+    expect(cand?.sentence.text).toBe(
+      'events[0] SIGINT pgb/pgbouncer (pgb, tpcb at 8 clients): nothing completed for the rest of the cell (1,001 ms, to its planned end), no client error (0 failed, 0 aborted, 0 connection errors) (nothing completed after it in 1 of the 2 cells it fired in, ranked above the cells whose gap closed).',
+    );
+    expect(cand?.sentence.numbers[0]?.pointer).toBe('/outages/1/gapMs');
   });
 });

@@ -46,11 +46,12 @@ function columns(): Column<OutageRow>[] {
     { header: 'cell', align: 'left', text: (r) => r.o.cellId },
     { header: 'event', align: 'left', text: eventName },
     num(
-      'at s',
+      'at s (time axis)',
       'atS',
       (r) => r.o.atS,
       (x) => fixed(x, 2),
     ),
+    num('done after (ms)', 'doneMs', (r) => r.o.doneMs, ms),
     num('first failure after (ms)', 'firstFailureMs', (r) => r.o.firstFailureMs, ms),
     gapColumn,
     num('gap began (ms from event)', 'gapStartMs', (r) => r.o.gapStartMs, ms),
@@ -72,7 +73,9 @@ const CAPTION =
   "pgbench's stderr lines stamped as they arrived (aborted clients, failed connections). Counts run from the event to the next " +
   'event of the cell (or its end); the gap is the longest stretch with no completed transaction that overlaps that window; TPS ' +
   'is counted in 1 s windows sliding by 250 ms, "back" when a window reaches 90 % of the mean over up to 3 s before the event. ' +
-  'An aborted client is never reconnected by pgbench: TPS after an abort is what the clients left carried (docs/outage.md).';
+  'An aborted client is never reconnected by pgbench: TPS after an abort is what the clients left carried (docs/outage.md). ' +
+  "\"at s\" is on the time series' axis (pgbench's start from its -P lines); summary.json's offsetS counts from when the runner started pgbench. " +
+  '"done after": from the event to its action\'s end (a restart answered, RELOAD answered, a failover\'s last step: its steps are in summary.json).';
 
 export const outageTable: Table<OutageRow> = {
   id: 'outage-table',
@@ -90,7 +93,7 @@ export const outageTerminalTable: Table<OutageRow> = {
     const keep = new Set([
       'cell',
       'event',
-      'at s',
+      'at s (time axis)',
       'longest gap (ms)',
       'TPS back within 10 % after (s)',
       'failed tx',
