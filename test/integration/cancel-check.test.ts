@@ -87,7 +87,10 @@ describe.skipIf(!engine.ok && !required)('cancel requests across PgBouncer worke
 
   it("flags no foreign backend in the cancel-check cells (the check's own connection is the harness's)", () => {
     for (const c of cells) {
-      expect(c.sampling?.postgres?.foreignBackendsPeak, `${c.id} ${JSON.stringify(c.sampling?.postgres)}`).toBe(0);
+      expect(
+        c.sampling?.postgres?.foreignBackendsPeak,
+        `${c.id} ${JSON.stringify(c.sampling?.postgres)}`,
+      ).toBe(0);
       // The direct cancel of a missed probe is guarded: it never hits a pgbench client's query.
       expect(c.abortedClients ?? 0, c.id).toBe(0);
     }
