@@ -413,6 +413,8 @@ async function measure(
     // The cancel check stops probing first, so that nothing below throwing leaves its loop running
     // with a client open; the probe in flight finishes while the rest stops.
     const cancelsStopped = cancels?.stop();
+    // Handled here so a rejection while the rest stops is not an unhandled one; awaited below.
+    cancelsStopped?.catch(() => undefined);
     try {
       events = await scheduled?.finish();
       await new Promise<void>((r) => progress.end(r));
