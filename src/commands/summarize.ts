@@ -7,6 +7,7 @@ import { loadFlameGroups } from '../../summarize/input/flame-files.js';
 import { loadSummary } from '../../summarize/input/load.js';
 import { loadOutages, loadUnsentEvents } from '../../summarize/input/outage-files.js';
 import { reportMeta } from '../../summarize/input/report-meta.js';
+import { cancelRows } from '../../summarize/model/cancel-check.js';
 import type { CellSeries } from '../../summarize/model/cell-series.js';
 import { evaluateEventGates } from '../../summarize/model/event-gates.js';
 import { evaluateCostGates, evaluateGates, type GateReport } from '../../summarize/model/gates.js';
@@ -82,6 +83,7 @@ function renderOptionsOf(
     evaluateEventGates(outages, effective, unsent),
   ].reduce(joinGates, evaluateGates(loaded.rows, effective));
   const sweeps = sweepSeries(loaded.rows, loaded.merged.primary.effective.configs);
+  const cancelChecks = cancelRows(loaded.merged.cells.map((c) => c.cell));
   const options: RenderOptions = {
     warnings: [
       ...withoutCellsOfCostOnly(loaded.warnings, cost.records.length),
@@ -94,6 +96,7 @@ function renderOptionsOf(
     gates,
     ...(sweeps.length > 0 ? { sweeps } : {}),
     ...(outages.length > 0 ? { outages } : {}),
+    ...(cancelChecks.length > 0 ? { cancelChecks } : {}),
   };
   return { gates, options };
 }

@@ -244,8 +244,10 @@ const cellBase = {
       probes: z.number(),
       landed: z.number(),
       missed: z.number(),
+      unknown: z.number().optional(),
       failed: z.number(),
       promptMs: z.number(),
+      sleepS: z.number().optional(),
       landedMs: z.looseObject({ median: z.number(), max: z.number() }).optional(),
       errors: z.array(z.string()).optional(),
     })

@@ -199,19 +199,26 @@ export interface WorkersRecord {
  * The cancel check of one cell: probes, each a query `SELECT pg_sleep(...)` on its own connection
  * through the pooler, cancelled with a CancelRequest on a new connection to the pooler's port
  * once PostgreSQL shows it running. `landed`: the query ended with SQLSTATE 57014 ("canceling
- * statement due to user request") within `promptMs`; `missed`: it was still running then (the
- * request reached a process that did not know the client; the harness then cancels it directly,
- * not counted); `failed`: the probe could not be set up or ended otherwise (`errors`).
+ * statement due to user request") within `promptMs` of the request; `missed`: it had not (the
+ * request reached a process that did not know the client, or came late; the harness then cancels
+ * it directly, not counted); `unknown`: the request was sent but its result is not known (it
+ * failed or timed out after it was written, or the query ended with another error); `failed`: the
+ * probe sent no cancel (it could not connect, or its statement did not start). Cancels sent are
+ * landed + missed + unknown.
  */
 export interface CancelCheckRecord {
   probes: number;
   landed: number;
   missed: number;
+  /** Absent in records of a bench before it was counted (such probes were counted as failed). */
+  unknown?: number;
   failed: number;
   promptMs: number;
+  /** How long the probe's statement would have slept uncancelled (`pg_sleep`), s; absent in older records. */
+  sleepS?: number;
   /** Milliseconds from the cancel request to the query's error, over landed probes. */
   landedMs?: { median: number; max: number };
-  /** Distinct reasons of failed probes, the first few. */
+  /** Distinct reasons of failed probes and of sent ones with an unknown result, the first few. */
   errors?: string[];
 }
 

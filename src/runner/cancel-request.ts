@@ -17,10 +17,22 @@ export function cancelRequestPacket(processId: number, secretKey: number): Buffe
   return b;
 }
 
+/** A CancelRequest that failed; `written` says whether the request had been written before. */
+export class CancelRequestError extends Error {
+  constructor(
+    message: string,
+    readonly written: boolean,
+  ) {
+    super(message);
+    this.name = 'CancelRequestError';
+  }
+}
+
 /**
  * Sends a CancelRequest on a new TCP connection to host:port, as libpq's PQcancel does, and waits
- * until the other side closes it (the protocol sends no answer), which says the request was handled. Rejects on a connection error or
- * when nothing closed it within `timeoutMs`.
+ * until the other side closes it (the protocol sends no answer), which says the request was
+ * handled. Rejects with a CancelRequestError on a connection error or when nothing closed it
+ * within `timeoutMs`; its `written` tells a request never sent from one sent with no known result.
  */
 export function sendCancelRequest(
   host: string,
@@ -29,19 +41,28 @@ export function sendCancelRequest(
   timeoutMs = 2000,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
+    let written = false;
     const s = net.connect({ host, port });
     const timer = setTimeout(() => {
       s.destroy();
-      reject(new Error(`the cancel request to ${host}:${port} was not closed within ${timeoutMs} ms`));
+      reject(
+        new CancelRequestError(
+          `the cancel request to ${host}:${port} was not closed within ${timeoutMs} ms`,
+          written,
+        ),
+      );
     }, timeoutMs);
     // Written, not ended: like libpq, the write side stays open until the pooler closes the
     // connection. PgBouncer 1.18 forwards the cancel on a server connection it opens first, and
     // drops it when the requesting client's EOF arrives before that ("client unexpected eof").
-    s.once('connect', () => s.write(cancelRequestPacket(key.processId, key.secretKey)));
+    s.once('connect', () => {
+      written = true;
+      s.write(cancelRequestPacket(key.processId, key.secretKey));
+    });
     s.once('end', () => s.destroy());
     s.once('error', (e) => {
       clearTimeout(timer);
-      reject(e);
+      reject(new CancelRequestError(`the cancel request to ${host}:${port}: ${e.message}`, written));
     });
     s.once('close', () => {
       clearTimeout(timer);

@@ -410,13 +410,21 @@ async function measure(
       events: scheduled !== undefined,
     });
   } finally {
-    events = await scheduled?.finish();
-    await new Promise<void>((r) => progress.end(r));
-    // Only samples taken while pgbench measured count in the summary; the series keeps everything.
-    sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;
-    tls = await tlsObserver?.stop();
-    profile = await profiler?.stop();
-    cancelCheck = await cancels?.stop();
+    // The cancel check stops probing first, so that nothing below throwing leaves its loop running
+    // with a client open; the probe in flight finishes while the rest stops.
+    const cancelsStopped = cancels?.stop();
+    // Handled here so a rejection while the rest stops is not an unhandled one; awaited below.
+    cancelsStopped?.catch(() => undefined);
+    try {
+      events = await scheduled?.finish();
+      await new Promise<void>((r) => progress.end(r));
+      // Only samples taken while pgbench measured count in the summary; the series keeps everything.
+      sampling = sampler ? await sampler.stop({ fromMs: t0, toMs: Date.now() }) : undefined;
+      tls = await tlsObserver?.stop();
+      profile = await profiler?.stop();
+    } finally {
+      cancelCheck = await cancelsStopped;
+    }
   }
   if (sampling) warnings.push(...sampling.warnings);
   for (const c of profile?.components ?? [])

@@ -1,4 +1,5 @@
 import type { RunInfo } from '../../src/results/types.js';
+import type { CancelRow } from './cancel-check.js';
 import type { CostRow } from './cost-rows.js';
 import type { ExternalMeta } from './external-meta.js';
 import type { GateReport } from './gates.js';
@@ -37,4 +38,6 @@ export interface RenderOptions {
   sweeps?: readonly SweepSeries[];
   /** The outage around each event sent in a cell (summarize/model/outage.ts), when any was. */
   outages?: readonly EventOutage[];
+  /** The cancel check per config (summarize/model/cancel-check.ts), when any cell ran it. */
+  cancelChecks?: readonly CancelRow[];
 }

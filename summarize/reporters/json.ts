@@ -1,3 +1,4 @@
+import { cancelJsonSection } from '../figures/cancel-check/figure.js';
 import { costJsonSection } from '../figures/cost/columns.js';
 import { CLIENTS_RULES } from '../model/clients.js';
 import type { RenderOptions } from '../model/report-options.js';
@@ -53,6 +54,10 @@ export function json(rows: readonly Row[], options: RenderOptions): string {
     ...(options.sweeps && options.sweeps.length > 0 ? { sweeps: options.sweeps } : {}),
     // Only in runs whose cells sent events: the outage table's numbers point here (figures/outage).
     ...(options.outages && options.outages.length > 0 ? { outages: options.outages } : {}),
+    // Only in runs whose cells ran the cancel check: the cancel table's and notes' numbers point here.
+    ...(options.cancelChecks && options.cancelChecks.length > 0
+      ? { cancelChecks: cancelJsonSection(options.cancelChecks) }
+      : {}),
   };
   return `${JSON.stringify(doc, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2)}\n`;
 }

@@ -31,7 +31,8 @@ export interface Sentence {
     | 'question'
     | 'clients'
     | 'sweep'
-    | 'outage';
+    | 'outage'
+    | 'cancel';
   text: string;
   numbers: NumberRef[];
 }

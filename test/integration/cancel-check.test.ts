@@ -74,9 +74,26 @@ describe.skipIf(!engine.ok && !required)('cancel requests across PgBouncer worke
     const k = c.cancelCheck;
     expect(k?.probes, JSON.stringify(k)).toBeGreaterThanOrEqual(5);
     expect(k?.landed, JSON.stringify(k)).toBe(k?.probes);
-    // Landed means the statement's error came before the prompt's timer; on a loaded machine the
-    // timestamp taken when Node handles it may trail by some milliseconds, so the median is checked.
-    expect(k?.landedMs?.median).toBeLessThan(k?.promptMs ?? 0);
+    expect(k?.unknown, JSON.stringify(k)).toBe(0);
+  });
+
+  it('holds every landed cancel to the prompt, in every cell', () => {
+    for (const c of cells) {
+      const k = c.cancelCheck;
+      expect(k?.promptMs, c.id).toBe(1000);
+      if (k?.landedMs) expect(k.landedMs.max, `${c.id} ${JSON.stringify(k)}`).toBeLessThanOrEqual(k.promptMs);
+    }
+  });
+
+  it("flags no foreign backend in the cancel-check cells (the check's own connection is the harness's)", () => {
+    for (const c of cells) {
+      expect(
+        c.sampling?.postgres?.foreignBackendsPeak,
+        `${c.id} ${JSON.stringify(c.sampling?.postgres)}`,
+      ).toBe(0);
+      // The direct cancel of a missed probe is guarded: it never hits a pgbench client's query.
+      expect(c.abortedClients ?? 0, c.id).toBe(0);
+    }
   });
 
   it('records 1.18 unpeered, with its numbers', () => {
@@ -86,8 +103,8 @@ describe.skipIf(!engine.ok && !required)('cancel requests across PgBouncer worke
     expect(c.pgbouncerWorkers?.cancel).toMatch(/has no peering/);
     const k = c.cancelCheck;
     expect(k?.probes, JSON.stringify(k)).toBeGreaterThanOrEqual(3);
-    expect((k?.landed ?? 0) + (k?.missed ?? 0) + (k?.failed ?? 0)).toBe(k?.probes);
-    // What 1.18 gave, for the report (docs/workers.md): landed and missed of the probes.
+    // What 1.18 gave, for the report (docs/workers.md): landed and missed of the probes. Whether any
+    // missed is not asserted: with about half missed and a handful of probes, none missing happens.
     console.log(`PgBouncer 1.18, 2 workers: ${JSON.stringify(k)}`);
     console.log(`PgBouncer 1.18, 1 process: ${JSON.stringify(cell('w1-118').cancelCheck)}`);
     console.log(`PgBouncer 1.24, 2 workers peered: ${JSON.stringify(cell('w2-124').cancelCheck)}`);
@@ -97,6 +114,17 @@ describe.skipIf(!engine.ok && !required)('cancel requests across PgBouncer worke
     const k = cell('w1-118').cancelCheck;
     expect(k?.probes, JSON.stringify(k)).toBeGreaterThanOrEqual(5);
     expect(k?.landed, JSON.stringify(k)).toBe(k?.probes);
+  });
+
+  it("puts the table's rows in summary.json's cancelChecks, as the cells recorded them", () => {
+    const doc = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8'));
+    const rows = doc.cancelChecks?.rows as { config: string; sent: number; landed: number }[];
+    expect(rows.map((r) => r.config)).toEqual(['w2-124', 'w2-118', 'w1-118']);
+    for (const r of rows) {
+      const k = cell(r.config).cancelCheck;
+      expect(r.sent, r.config).toBe((k?.landed ?? 0) + (k?.missed ?? 0) + (k?.unknown ?? 0));
+      expect(r.landed, r.config).toBe(k?.landed);
+    }
   });
 
   it('says it in FINDINGS.md', () => {

@@ -2,13 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { ConfigurationError } from '../../src/errors.js';
 import { parseMatrix } from '../../src/matrix/load.js';
 import { applyPeeringRule, multiWorkerConfigs } from '../../src/matrix/peering.js';
-import type { CellRecord } from '../../src/results/types.js';
-import { tallyProbes } from '../../src/runner/cancel-check.js';
 import { cancelRequestPacket } from '../../src/runner/cancel-request.js';
 import { renderPgbouncerIni } from '../../src/stack/render.js';
-import { cancelCheckFigure } from '../../summarize/figures/cancel-check/figure.js';
-import { cancelRows } from '../../summarize/figures/cancel-check/rows.js';
-import type { FigureContext } from '../../summarize/figures/figure.js';
 
 const text = `
 duration: 2s
@@ -95,89 +90,5 @@ describe('peering rule', () => {
 describe('cancel check', () => {
   it('builds the 16-byte CancelRequest of the protocol', () => {
     expect(cancelRequestPacket(42, -7).toString('hex')).toBe('0000001004d2162e0000002afffffff9');
-  });
-
-  it('tallies probes: landed, missed and failed, with the landed latencies', () => {
-    const r = tallyProbes(
-      [
-        { kind: 'landed', ms: 30 },
-        { kind: 'missed' },
-        { kind: 'landed', ms: 10 },
-        { kind: 'failed', error: 'boom' },
-        { kind: 'failed', error: 'boom' },
-        { kind: 'landed', ms: 90 },
-      ],
-      1000,
-    );
-    expect(r).toEqual({
-      probes: 6,
-      landed: 3,
-      missed: 1,
-      failed: 2,
-      promptMs: 1000,
-      landedMs: { median: 30, max: 90 },
-      errors: ['boom'],
-    });
-    expect(tallyProbes([], 1000)).toEqual({ probes: 0, landed: 0, missed: 0, failed: 0, promptMs: 1000 });
-  });
-
-  it('sums a config over its cells for the report', () => {
-    const cell = (config: string, k: Partial<NonNullable<CellRecord['cancelCheck']>>, peered?: boolean) =>
-      ({
-        config,
-        versions: { pgbouncer: '1.18.0' },
-        ...(peered === undefined
-          ? {}
-          : {
-              pgbouncerWorkers: {
-                port: 1,
-                listenSockets: 2,
-                peered,
-                workers: [{ worker: 1 }, { worker: 2 }],
-              },
-            }),
-        cancelCheck: { probes: 0, landed: 0, missed: 0, failed: 0, promptMs: 1000, ...k },
-      }) as unknown as CellRecord;
-    const rows = cancelRows([
-      cell('w2', { probes: 5, landed: 2, missed: 3, landedMs: { median: 20, max: 40 } }, false),
-      cell('w1', { probes: 9, landed: 9 }),
-      cell('w2', { probes: 4, landed: 1, missed: 2, failed: 1, landedMs: { median: 20, max: 60 } }, false),
-    ]);
-    expect(rows.map((r) => [r.config, r.workers, r.peered, r.cells, r.landed, r.missed, r.failed])).toEqual([
-      ['w2', 2, false, 2, 3, 5, 1],
-      ['w1', 1, undefined, 1, 9, 0, 0],
-    ]);
-    expect(rows[0]?.landedShare).toBeCloseTo(3 / 8);
-    expect(rows[0]?.landedMaxMs).toBe(60);
-  });
-
-  it('blames the routing only when one process of the same version missed nothing', () => {
-    const row = (config: string, workers: number, version: string, landed: number, missed: number) => ({
-      config,
-      version,
-      workers,
-      ...(workers > 1 ? { peered: false } : {}),
-      cells: 1,
-      probes: landed + missed,
-      landed,
-      missed,
-      failed: 0,
-      promptMs: 1000,
-    });
-    const table = cancelCheckFigure.tables[0];
-    const ctx = {} as FigureContext;
-    const notes = (rows: ReturnType<typeof row>[]) => table?.notes?.(rows, ctx) ?? [];
-    expect(notes([row('w2', 2, '1.18.0', 3, 5), row('w1', 1, '1.18.0', 9, 0)])).toEqual([
-      "w2: 5 of 8 cancels missed their query: its 2 workers were not peered: a cancel the kernel gave to another worker than the client's was ignored (one process of the same version, w1, landed all 9).",
-    ]);
-    expect(notes([row('w2', 2, '1.18.0', 3, 5), row('w1', 1, '1.18.0', 7, 2)])[0]).toMatch(
-      /one process of the same version \(w1\) missed 2 of 9 too: not only the routing\.$/,
-    );
-    expect(notes([row('w2', 2, '1.18.0', 3, 5), row('w1', 1, '1.24.1', 9, 0)])[0]).toMatch(
-      /the run has no one-process config of PgBouncer 1\.18\.0/,
-    );
-    expect(notes([row('w1', 1, '1.18.0', 0, 0)])).toEqual([
-      'w1: no cancel was sent (every probe failed): nothing can be said.',
-    ]);
   });
 });

@@ -1,58 +1,33 @@
-import type { CellRecord } from '../../../src/results/types.js';
+import type { CancelRow } from '../../model/cancel-check.js';
+import { fmtInt, fmtPct } from '../../model/format.js';
+import type { NumberRef } from '../../tldr/number-ref.js';
+import type { FigureContext } from '../figure.js';
 
-/**
- * The cancel check of one config (`cancel_check: true`, docs/workers.md), summed over its cells:
- * how many cancel requests sent through the pooler's shared port reached their query. Pure.
- */
-export interface CancelRow {
-  config: string;
-  /** PgBouncer as the cells recorded it (asked of the running process). */
-  version?: string;
-  workers: number;
-  /** Whether the workers were peered; undefined with one process (nothing to peer). */
-  peered?: boolean;
-  cells: number;
-  probes: number;
-  landed: number;
-  missed: number;
-  failed: number;
-  /** landed / (landed + missed): the share of cancels that reached their query, failed probes left out. */
-  landedShare?: number;
-  /** The slowest landed cancel, ms (request sent to the statement's error). */
-  landedMaxMs?: number;
-  promptMs: number;
+/** A config's cancel check and its index in summary.json's `cancelChecks.rows` (every pointer starts there). */
+export interface CancelFigureRow {
+  r: CancelRow;
+  i: number;
 }
 
-/** One row per config whose cells ran the cancel check, in the order the configs first ran. */
-export function cancelRows(cells: readonly CellRecord[]): CancelRow[] {
-  const out = new Map<string, CancelRow>();
-  for (const c of cells) {
-    const k = c.cancelCheck;
-    if (!k) continue;
-    const workers = c.pgbouncerWorkers?.workers.length ?? 1;
-    const peered = c.pgbouncerWorkers?.peered;
-    const row = out.get(c.config) ?? {
-      config: c.config,
-      ...(c.versions?.pgbouncer ? { version: c.versions.pgbouncer } : {}),
-      workers,
-      ...(workers > 1 && peered !== undefined ? { peered } : {}),
-      cells: 0,
-      probes: 0,
-      landed: 0,
-      missed: 0,
-      failed: 0,
-      promptMs: k.promptMs,
-    };
-    row.cells += 1;
-    row.probes += k.probes;
-    row.landed += k.landed;
-    row.missed += k.missed;
-    row.failed += k.failed;
-    if (k.landedMs) row.landedMaxMs = Math.max(row.landedMaxMs ?? 0, k.landedMs.max);
-    out.set(c.config, row);
-  }
-  return [...out.values()].map((r) => {
-    const tried = r.landed + r.missed;
-    return tried > 0 ? { ...r, landedShare: r.landed / tried } : r;
-  });
+export function cancelFigureRows(ctx: FigureContext): CancelFigureRow[] {
+  return (ctx.options.cancelChecks ?? []).map((r, i) => ({ r, i }));
+}
+
+/** `/cancelChecks/rows/2/missed`: where a field of the row is in summary.json. */
+export const pointerOf = (x: CancelFigureRow, field: keyof CancelRow) => `/cancelChecks/rows/${x.i}/${field}`;
+
+type Count = 'workers' | 'cells' | 'probes' | 'sent' | 'landed' | 'missed' | 'unknown' | 'failed';
+type Share = 'landedShare' | 'missedShare' | 'missedLow' | 'missedHigh';
+
+/** NumberRefs to a row's fields, printed as the table and the notes print them. */
+export function refsOf(x: CancelFigureRow) {
+  return {
+    count: (f: Count): NumberRef => ({ pointer: pointerOf(x, f), value: x.r[f], text: fmtInt(x.r[f]) }),
+    share: (f: Share, decimals: number): NumberRef => ({
+      pointer: pointerOf(x, f),
+      value: x.r[f] ?? Number.NaN,
+      text: fmtPct(x.r[f], decimals),
+      scale: 100,
+    }),
+  };
 }
