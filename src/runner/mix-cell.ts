@@ -7,12 +7,13 @@ import { cellSummary, combineResults, type PgbenchProcess, pgbenchProcesses } fr
 import type { GroupPlan } from './plan.js';
 import { txLogFigures, txLogFiles } from './txlog-figures.js';
 
-/** The group's connection: the config's endpoint, with the group's own database and role when it names them. */
+/**
+ * The group's connection: the config's endpoint, with the group's own database and role when it
+ * names them; with `pool_per_group`, the group's own PgBouncer database (its own pool).
+ */
 function groupPath(p: ConfigPath, g: GroupPlan): ConfigPath {
-  return {
-    ...p,
-    endpoint: { ...p.endpoint, database: g.database ?? p.endpoint.database, user: g.role ?? p.endpoint.user },
-  };
+  const database = p.groupDatabases?.[g.name] ?? g.database ?? p.endpoint.database;
+  return { ...p, endpoint: { ...p.endpoint, database, user: g.role ?? p.endpoint.user } };
 }
 
 /**

@@ -7,6 +7,7 @@ import { type ConfigTls, TLS_OFF } from '../matrix/tls.js';
 import { workersOf } from '../matrix/workers.js';
 import { registerSecret } from '../util/redact.js';
 import { BENCH_DB, BENCH_USER } from './cluster.js';
+import { groupDatabases, groupPools } from './group-pools.js';
 import { pickPort, releasePort } from './ports.js';
 import { withClient } from './ready.js';
 import { renderPgbouncerIni, renderProxyCommand, renderProxyFiles, renderUserlist } from './render.js';
@@ -161,6 +162,7 @@ function pgbouncerLaunch(
         socketDir,
         ...clientSide(env.spec, config),
         reusePort: worker.workers > 1,
+        groupPools: groupPools(env.spec, hop, BENCH_DB),
       }),
   };
 }
@@ -244,8 +246,10 @@ export async function startConfigPath(
   }
   // pgbench's side of the path: TLS as the config says; admin and sampler connections stay plain.
   endpoint = { ...endpoint, ...clientTls(c.tls?.client ?? 'disable', env.caFile) };
-  if (workers) return { config: c.name, endpoint, components, pgbouncerWorkers: workers };
-  return { config: c.name, endpoint, components, ...(admin ? { pgbouncerAdmin: admin } : {}) };
+  const pools = hop ? groupPools(env.spec, hop, BENCH_DB) : [];
+  const own = pools.length > 0 ? { groupDatabases: groupDatabases(pools) } : {};
+  if (workers) return { config: c.name, endpoint, components, pgbouncerWorkers: workers, ...own };
+  return { config: c.name, endpoint, components, ...own, ...(admin ? { pgbouncerAdmin: admin } : {}) };
 }
 
 /**

@@ -41,6 +41,8 @@ export interface ConfigPath {
    * socket: the TCP port is shared, so TCP cannot pick a worker). `pgbouncerAdmin` is then unset.
    */
   pgbouncerWorkers?: PgbouncerWorker[];
+  /** `pool_per_group`: group name -> the PgBouncer database (its own pool) its clients connect to. */
+  groupDatabases?: Record<string, string>;
 }
 
 export interface PgbouncerWorker {
