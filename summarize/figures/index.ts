@@ -5,6 +5,7 @@ import { costFigure } from './cost/figure.js';
 import { eventBlipsFigure } from './event-blips/figure.js';
 import type { Figure, FigureContext, Graphic } from './figure.js';
 import { flameFigure } from './flame/figure.js';
+import { noisyNeighbourFigure } from './noisy-neighbour/figure.js';
 import { offeredLoadFigure } from './offered-load/figure.js';
 import { resourcesFigure } from './resources/figure.js';
 import { sweepFigure } from './sweep/figure.js';
@@ -28,6 +29,7 @@ export const FIGURES: readonly Figure[] = [
   flameFigure,
   timeSeriesFigure,
   costFigure,
+  noisyNeighbourFigure,
 ];
 
 /** Every figure's self-drawn graphics (Figure.graphics), for plots/ (commands/summarize.ts). */
