@@ -7,7 +7,7 @@ import { type ConfigTls, TLS_OFF } from '../matrix/tls.js';
 import { workersOf } from '../matrix/workers.js';
 import { registerSecret } from '../util/redact.js';
 import { BENCH_DB, BENCH_USER } from './cluster.js';
-import { groupDatabases, groupPools } from './group-pools.js';
+import { groupDatabases, groupPools, groupProcessHop } from './group-pools.js';
 import { pickPort, releasePort } from './ports.js';
 import { withClient } from './ready.js';
 import { renderPgbouncerIni, renderProxyCommand, renderProxyFiles, renderUserlist } from './render.js';
@@ -213,6 +213,7 @@ export async function startConfigPath(
   let admin: Endpoint | undefined;
   const hop = pgbouncerHopOf(c);
   let workers: PgbouncerWorker[] | undefined;
+  let targets: ConfigPath['groupTargets'];
   if (hop) {
     const fixed = c.kind === 'pgbouncer' ? c.port : undefined;
     const n = workersOf(c);
@@ -225,10 +226,19 @@ export async function startConfigPath(
       ),
     );
     const comp = comps[0] as Component;
-    components.unshift(...comps);
     endpoint = { ...asRole, port: comp.port };
     admin = { ...endpoint, database: 'pgbouncer', user: BENCH_USER };
     if (n > 1) workers = workerAdmins(comps, admin);
+    const own = await startGroupProcesses(c.name, hop, asRole, env, c.tls ?? TLS_OFF, starter, onStarted);
+    if (own.length > 0) {
+      comps.push(...own.map((o) => o.component));
+      workers = [
+        { worker: 1, admin, component: comp },
+        ...own.map((o, i) => ({ worker: i + 2, admin: o.admin, component: o.component })),
+      ];
+      targets = Object.fromEntries(own.map((o) => [o.group, { port: o.component.port }]));
+    }
+    components.unshift(...comps);
     env.log(
       `pgbouncer ${comp.version ?? ''} for ${c.name} ready on 127.0.0.1:${comp.port} ` +
         `(${hop.pool_mode}, pool ${hop.default_pool_size}${n > 1 ? ` per worker, ${n} workers` : ''}${where(comp, '; ')})`,
@@ -247,9 +257,44 @@ export async function startConfigPath(
   // pgbench's side of the path: TLS as the config says; admin and sampler connections stay plain.
   endpoint = { ...endpoint, ...clientTls(c.tls?.client ?? 'disable', env.caFile) };
   const pools = hop ? groupPools(env.spec, hop, BENCH_DB) : [];
-  const own = pools.length > 0 ? { groupDatabases: groupDatabases(pools) } : {};
+  if (pools.length > 0) targets = groupDatabases(pools);
+  const own = targets ? { groupTargets: targets } : {};
   if (workers) return { config: c.name, endpoint, components, pgbouncerWorkers: workers, ...own };
   return { config: c.name, endpoint, components, ...own, ...(admin ? { pgbouncerAdmin: admin } : {}) };
+}
+
+/**
+ * `pgbouncer_per_group`: one more PgBouncer process per mix group, each on a port of its own with
+ * the group's share of the pool (src/stack/group-pools.ts), each reported as soon as it is up.
+ * Their admin consoles are reached over TCP on their own ports, so the samplers read every process.
+ */
+async function startGroupProcesses(
+  config: string,
+  hop: PgbouncerHop,
+  asRole: Endpoint,
+  env: PathEnv,
+  tls: ConfigTls,
+  starter: ComponentStarter,
+  onStarted: (comp: Component) => void,
+): Promise<Array<{ group: string; component: Component; admin: Endpoint }>> {
+  const pools = groupPools(env.spec, hop, BENCH_DB, 'pgbouncer_per_group');
+  const out: Array<{ group: string; component: Component; admin: Endpoint }> = [];
+  for (const [i, pool] of pools.entries()) {
+    const ghop = groupProcessHop(hop, pool);
+    const component = await withPort(undefined, (port) =>
+      starter.pgbouncer(
+        pgbouncerLaunch(config, ghop, port, asRole, env, tls, { worker: i + 2, workers: pools.length + 1 }),
+      ),
+    );
+    component.name = `group-${pool.group}`;
+    onStarted(component);
+    const admin = { ...asRole, port: component.port, database: 'pgbouncer', user: BENCH_USER };
+    out.push({ group: pool.group, component, admin });
+    env.log(
+      `pgbouncer for ${config} group ${pool.group} ready on 127.0.0.1:${component.port} (pool ${pool.poolSize})`,
+    );
+  }
+  return out;
 }
 
 /**

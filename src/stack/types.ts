@@ -41,8 +41,11 @@ export interface ConfigPath {
    * socket: the TCP port is shared, so TCP cannot pick a worker). `pgbouncerAdmin` is then unset.
    */
   pgbouncerWorkers?: PgbouncerWorker[];
-  /** `pool_per_group`: group name -> the PgBouncer database (its own pool) its clients connect to. */
-  groupDatabases?: Record<string, string>;
+  /**
+   * A mix group's own pool or process: group name -> the PgBouncer database (`pool_per_group`) or
+   * port (`pgbouncer_per_group`) its clients connect to instead of the endpoint's.
+   */
+  groupTargets?: Record<string, { database?: string; port?: number }>;
 }
 
 export interface PgbouncerWorker {

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { groupDatabases, groupPools } from '../../src/stack/group-pools.js';
+import { groupDatabases, groupPools, groupProcessHop } from '../../src/stack/group-pools.js';
 import { renderPgbouncerIni } from '../../src/stack/render.js';
 
-const hop = (pool_per_group: boolean, default_pool_size = 8) => ({
+const hop = (pool_per_group: boolean, default_pool_size = 8, pgbouncer_per_group = false) => ({
   pool_mode: 'transaction' as const,
   default_pool_size,
   pool_per_group,
+  pgbouncer_per_group,
   settings: {},
 });
 
@@ -38,9 +39,26 @@ describe('a pool per group', () => {
     expect(groupPools({ workloads: [mix(['web', 'batch'])] }, hop(false), 'bench')).toEqual([]);
   });
 
+  it('gives each group its own PgBouncer process with its share of the pool (pgbouncer_per_group)', () => {
+    const h = hop(false, 6, true);
+    const pools = groupPools(
+      { workloads: [mix(['web', 'batch', 'billing'])] },
+      h,
+      'bench',
+      'pgbouncer_per_group',
+    );
+    expect(pools.map((p) => p.poolSize)).toEqual([2, 2, 2]);
+    expect(groupPools({ workloads: [mix(['web'])] }, h, 'bench')).toEqual([]); // no pool per group in that process
+    expect(groupProcessHop(h, pools[0] as (typeof pools)[0])).toMatchObject({
+      default_pool_size: 2,
+      pgbouncer_per_group: false,
+      pool_per_group: false,
+    });
+  });
+
   it("points each group at its own database entry, behind the group's own database", () => {
     const pools = groupPools({ workloads: [mix(['web'], 'other_db')] }, hop(true), 'bench');
-    expect(groupDatabases(pools)).toEqual({ web: 'other_db__web' });
+    expect(groupDatabases(pools)).toEqual({ web: { database: 'other_db__web' } });
     const ini = renderPgbouncerIni({
       hop: hop(true),
       listenPort: 6432,
