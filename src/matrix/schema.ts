@@ -46,13 +46,13 @@ const pgbouncerHop = z.strictObject({
    * One pool per client group of a mix (docs/tenants.md): each group connects to its own [databases]
    * entry, whose pool_size is default_pool_size split evenly over the mix's groups.
    */
-  pool_per_group: z.boolean().default(false),
+  pool_per_group: z.boolean().optional(),
   /**
    * One PgBouncer process per client group of a mix, each on its own port with a pool of
    * default_pool_size split evenly over the mix's groups; each group's clients connect to their own
    * process (docs/tenants.md). The config's own process still serves workloads without a mix.
    */
-  pgbouncer_per_group: z.boolean().default(false),
+  pgbouncer_per_group: z.boolean().optional(),
   settings: z.record(z.string(), iniValue).default({}),
 });
 export type PgbouncerHop = z.infer<typeof pgbouncerHop>;
@@ -71,8 +71,8 @@ const pgbouncerHopAxes = z.strictObject({
   reserve_pool_size: axisOf(poolCount0).optional(),
   max_client_conn: axisOf(poolCount).optional(),
   max_db_connections: axisOf(poolCount).optional(),
-  pool_per_group: z.boolean().default(false),
-  pgbouncer_per_group: z.boolean().default(false),
+  pool_per_group: z.boolean().optional(),
+  pgbouncer_per_group: z.boolean().optional(),
   settings: z.record(z.string(), axisOf(iniValue)).default({}),
 });
 

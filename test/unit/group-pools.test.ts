@@ -12,6 +12,7 @@ const hop = (pool_per_group: boolean, default_pool_size = 8, pgbouncer_per_group
 
 const mix = (names: string[], database?: string) => ({
   name: 'tenants',
+  flags: [] as string[],
   mix: names.map((name) => ({
     name,
     builtin: 'tpcb' as const,
