@@ -43,6 +43,17 @@ const pgbouncerHop = z.strictObject({
   reserve_pool_size: z.number().int().nonnegative().optional(),
   max_client_conn: z.number().int().positive().optional(),
   max_db_connections: z.number().int().positive().optional(),
+  /**
+   * One pool per client group of a mix (docs/tenants.md): each group connects to its own [databases]
+   * entry, whose pool_size is default_pool_size split evenly over the mix's groups.
+   */
+  pool_per_group: z.boolean().optional(),
+  /**
+   * One PgBouncer process per client group of a mix, each on its own port with a pool of
+   * default_pool_size split evenly over the mix's groups; each group's clients connect to their own
+   * process (docs/tenants.md). The config's own process still serves workloads without a mix.
+   */
+  pgbouncer_per_group: z.boolean().optional(),
   settings: z.record(z.string(), iniValue).default({}),
 });
 export type PgbouncerHop = z.infer<typeof pgbouncerHop>;
@@ -61,6 +72,8 @@ const pgbouncerHopAxes = z.strictObject({
   reserve_pool_size: axisOf(poolCount0).optional(),
   max_client_conn: axisOf(poolCount).optional(),
   max_db_connections: axisOf(poolCount).optional(),
+  pool_per_group: z.boolean().optional(),
+  pgbouncer_per_group: z.boolean().optional(),
   settings: z.record(z.string(), axisOf(iniValue)).default({}),
 });
 

@@ -7,12 +7,16 @@ import { cellSummary, combineResults, type PgbenchProcess, pgbenchProcesses } fr
 import type { GroupPlan } from './plan.js';
 import { txLogFigures, txLogFiles } from './txlog-figures.js';
 
-/** The group's connection: the config's endpoint, with the group's own database and role when it names them. */
+/**
+ * The group's connection: the config's endpoint, with the group's own database and role when it
+ * names them; with `pool_per_group`, the group's own PgBouncer database (its own pool); with
+ * `pgbouncer_per_group`, its own PgBouncer process's port.
+ */
 function groupPath(p: ConfigPath, g: GroupPlan): ConfigPath {
-  return {
-    ...p,
-    endpoint: { ...p.endpoint, database: g.database ?? p.endpoint.database, user: g.role ?? p.endpoint.user },
-  };
+  const own = p.groupTargets?.[g.name];
+  const database = own?.database ?? g.database ?? p.endpoint.database;
+  const port = own?.port ?? p.endpoint.port;
+  return { ...p, endpoint: { ...p.endpoint, database, port, user: g.role ?? p.endpoint.user } };
 }
 
 /**

@@ -8,6 +8,7 @@ import { workersOf } from '../matrix/workers.js';
 import { registerSecret } from '../util/redact.js';
 import { BENCH_DB, BENCH_USER, postgresSettings } from './cluster.js';
 import type { FaultRelay } from './fault-relay.js';
+import { groupDatabases, groupPools, groupProcessHop } from './group-pools.js';
 import { pickPort, releasePort } from './ports.js';
 import { withClient } from './ready.js';
 import {
@@ -224,6 +225,7 @@ function pgbouncerLaunch(
         socketDir,
         ...clientSide(env.spec, config),
         reusePort: worker.workers > 1,
+        groupPools: groupPools(env.spec, hop, BENCH_DB),
       }),
   };
 }
@@ -339,6 +341,7 @@ async function startClientSide(
   let admin: Endpoint | undefined;
   const hop = pgbouncerHopOf(c);
   let workers: PgbouncerWorker[] | undefined;
+  let targets: ConfigPath['groupTargets'];
   if (hop) {
     const fixed = c.kind === 'pgbouncer' ? c.port : undefined;
     const n = workersOf(c);
@@ -356,10 +359,19 @@ async function startClientSide(
       ),
     );
     const comp = comps[0] as Component;
-    components.unshift(...comps);
     endpoint = { ...asRole, port: comp.port };
     admin = { ...endpoint, database: 'pgbouncer', user: BENCH_USER };
     if (n > 1) workers = workerAdmins(comps, admin);
+    const own = await startGroupProcesses(c.name, hop, asRole, env, c.tls ?? TLS_OFF, starter, onStarted);
+    if (own.length > 0) {
+      comps.push(...own.map((o) => o.component));
+      workers = [
+        { worker: 1, admin, component: comp },
+        ...own.map((o, i) => ({ worker: i + 2, admin: o.admin, component: o.component })),
+      ];
+      targets = Object.fromEntries(own.map((o) => [o.group, { port: o.component.port }]));
+    }
+    components.unshift(...comps);
     env.log(
       `pgbouncer ${comp.version ?? ''} for ${c.name} ready on 127.0.0.1:${comp.port} ` +
         `(${hop.pool_mode}, pool ${hop.default_pool_size}${n > 1 ? ` per worker, ${n} workers` : ''}${where(comp, '; ')})`,
@@ -377,6 +389,9 @@ async function startClientSide(
   }
   // pgbench's side of the path: TLS as the config says; admin and sampler connections stay plain.
   endpoint = { ...endpoint, ...clientTls(c.tls?.client ?? 'disable', env.caFile) };
+  const pools = hop ? groupPools(env.spec, hop, BENCH_DB) : [];
+  if (pools.length > 0) targets = groupDatabases(pools);
+  const own = targets ? { groupTargets: targets } : {};
   if (workers) {
     const peered = c.kind === 'pgbouncer' && c.peering === true;
     return {
@@ -385,10 +400,18 @@ async function startClientSide(
       components,
       pgbouncerWorkers: workers,
       ...(peered ? { peered } : {}),
+      ...own,
       ...relayed,
     };
   }
-  return { config: c.name, endpoint, components, ...(admin ? { pgbouncerAdmin: admin } : {}), ...relayed };
+  return {
+    config: c.name,
+    endpoint,
+    components,
+    ...own,
+    ...(admin ? { pgbouncerAdmin: admin } : {}),
+    ...relayed,
+  };
 }
 
 /** A config's fault relay, reported as soon as it is up so a later failure stops it too. */
@@ -404,6 +427,45 @@ async function startRelay(
     `fault relay for ${config} ready on 127.0.0.1:${relay.component.port} -> 127.0.0.1:${env.postgres.port}`,
   );
   return relay;
+}
+
+/**
+ * `pgbouncer_per_group`: one more PgBouncer process per mix group, each on a port of its own with
+ * the group's share of the pool (src/stack/group-pools.ts), each reported as soon as it is up.
+ * Their admin consoles are reached over TCP on their own ports, so the samplers read every process.
+ */
+async function startGroupProcesses(
+  config: string,
+  hop: PgbouncerHop,
+  asRole: Endpoint,
+  env: PathEnv,
+  tls: ConfigTls,
+  starter: ComponentStarter,
+  onStarted: (comp: Component) => void,
+): Promise<Array<{ group: string; component: Component; admin: Endpoint }>> {
+  const pools = groupPools(env.spec, hop, BENCH_DB, 'pgbouncer_per_group');
+  const out: Array<{ group: string; component: Component; admin: Endpoint }> = [];
+  for (const [i, pool] of pools.entries()) {
+    const ghop = groupProcessHop(hop, pool);
+    const component = await withPort(undefined, (port) =>
+      starter.pgbouncer(
+        pgbouncerLaunch(config, ghop, port, asRole, env, tls, {
+          worker: i + 2,
+          workers: pools.length + 1,
+          peered: false,
+          upstream: asRole,
+        }),
+      ),
+    );
+    component.name = `group-${pool.group}`;
+    onStarted(component);
+    const admin = { ...asRole, port: component.port, database: 'pgbouncer', user: BENCH_USER };
+    out.push({ group: pool.group, component, admin });
+    env.log(
+      `pgbouncer for ${config} group ${pool.group} ready on 127.0.0.1:${component.port} (pool ${pool.poolSize})`,
+    );
+  }
+  return out;
 }
 
 /**

@@ -61,6 +61,11 @@ export interface ConfigPath {
   peered?: boolean;
   /** The config's streaming standby (`standby: true`), up while the path is. */
   standby?: StandbyNode;
+  /**
+   * A mix group's own pool or process: group name -> the PgBouncer database (`pool_per_group`) or
+   * port (`pgbouncer_per_group`) its clients connect to instead of the endpoint's.
+   */
+  groupTargets?: Record<string, { database?: string; port?: number }>;
 }
 
 /** A config's streaming standby (src/stack/standby.ts). */

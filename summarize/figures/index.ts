@@ -5,6 +5,7 @@ import { connectionsPerCoreFigure } from './connections-per-core/figure.js';
 import { costFigure } from './cost/figure.js';
 import type { Figure, FigureContext, Graphic } from './figure.js';
 import { flameFigure } from './flame/figure.js';
+import { noisyNeighbourFigure } from './noisy-neighbour/figure.js';
 import { offeredLoadFigure } from './offered-load/figure.js';
 import { outageFigure } from './outage/figure.js';
 import { outageCompareFigure } from './outage-compare/figure.js';
@@ -32,6 +33,7 @@ export const FIGURES: readonly Figure[] = [
   flameFigure,
   timeSeriesFigure,
   costFigure,
+  noisyNeighbourFigure,
 ];
 
 /** Every figure's self-drawn graphics (Figure.graphics), for plots/ (commands/summarize.ts). */

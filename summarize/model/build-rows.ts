@@ -1,5 +1,6 @@
 import type { LatencyHistogram } from '../../src/pgbench/histogram.js';
 import type { CellRecord, CompletedCell, FailedCell } from '../../src/results/types.js';
+import { attachAlone } from './alone.js';
 import { clientRowFigures } from './clients.js';
 import { tlsFigures, withPerCore } from './connections-per-core.js';
 import { attachContrasts } from './contrasts.js';
@@ -70,6 +71,7 @@ export function buildRows(input: AggregateInput): Aggregate {
   const rows = ordered.map((g) => buildRow(g.key, g.cells, input, baseline));
   attachBaseline(rows, baseline);
   attachContrasts(rows, baseline, input.matrix.compare);
+  attachAlone(rows, baseline);
   attachPssSlopes(rows);
   const profiled = profiledWarnings(input.cells);
   markProfiled(rows, profiled);

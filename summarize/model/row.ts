@@ -245,6 +245,8 @@ export interface Row extends GroupKey {
    * with the higher mean TPS.
    */
   contrasts?: Contrast[];
+  /** A quiet group against itself without its noisy neighbours (summarize/model/alone.ts). */
+  alone?: AloneComparison;
   sampling?: SamplingFigures;
   /**
    * The runner's isolation check before each cell (the `isolation: N foreign client backends` line
@@ -379,3 +381,31 @@ export interface Thresholds {
 }
 
 export const DEFAULT_THRESHOLDS: Thresholds = { cv: 0.1, minReps: 3, cpuSaturationCores: 0.9 };
+
+/** A ratio of two rows' figures paired rep by rep: the geometric mean and its 95% interval. */
+export interface PairedRatio {
+  estimate: number;
+  low: number;
+  high: number;
+  pairs: number;
+}
+
+/**
+ * A quiet group's row against the same group, same config, in a workload without its neighbours
+ * (the mix without the noisy group: docs/tenants.md, "Pool topologies"), and against the same
+ * group under the baseline config with the same neighbours.
+ */
+export interface AloneComparison {
+  /** The workload in which the group ran without `without`. */
+  workload: string;
+  /** The groups of this row's mix that the alone workload lacks (the noisy neighbours). */
+  without: string[];
+  /** The alone row's index in `rows`. */
+  rowIndex: number;
+  /** p99 with the neighbours / p99 alone, paired by rep. */
+  p99Ratio?: PairedRatio;
+  /** TPS with the neighbours / TPS alone, paired by rep. */
+  tpsRatio?: PairedRatio;
+  /** p99 of this row / p99 of the same group under the baseline config (same workload), paired by rep. */
+  p99VsBaseline?: PairedRatio & { config: string };
+}

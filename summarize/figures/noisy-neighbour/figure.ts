@@ -1,0 +1,20 @@
+import type { Figure, FigureContext } from '../figure.js';
+import { type IsolationRow, isolationRows } from './rows.js';
+import { isolationTable } from './table.js';
+import { isolationCandidates } from './tldr.js';
+
+const rows = (ctx: FigureContext): IsolationRow[] => isolationRows(ctx.rows);
+
+/**
+ * The noisy neighbour (docs/tenants.md, "Pool topologies"): each quiet group of a mix with its
+ * noisy neighbours against the same group alone, per config (pool topology), and which topology
+ * protected it, only when the paired reps support it.
+ */
+export const noisyNeighbourFigure: Figure<IsolationRow> = {
+  id: 'noisy-neighbour',
+  section: { id: 'noisy-neighbour', title: 'Noisy neighbour: quiet groups with and without it' },
+  applies: (ctx) => rows(ctx).length > 0,
+  rows,
+  tables: [isolationTable],
+  tldr: (ctx, iso) => isolationCandidates(ctx.rows, iso),
+};

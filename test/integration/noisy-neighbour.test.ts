@@ -1,0 +1,146 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CellRecord } from '../../src/results/types.js';
+import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/**
+ * The three pool topologies of docs/tenants.md on real PostgreSQL, PgBouncer and pgbench, in one
+ * run: one shared pool, one pool per group (its own [databases] entry) and one PgBouncer process per
+ * group. What each group's clients reached is read from the samplers' SHOW POOLS rows of each cell
+ * (per database and, for separate processes, per process), and the isolation figure's rows from
+ * summary.json.
+ */
+const MATRIX = `
+name: topologies-test
+duration: 2s
+warmup: 0s
+settle: 200ms
+reps: 2
+scale: 1
+concurrency: [1]
+auth: trust
+provider: native
+sample_interval: 250ms
+baseline: shared
+configs:
+  - { name: shared, kind: pgbouncer, pool_mode: transaction, default_pool_size: 4 }
+  - { name: per-pool, kind: pgbouncer, pool_mode: transaction, default_pool_size: 4, pool_per_group: true }
+  - { name: per-process, kind: pgbouncer, pool_mode: transaction, default_pool_size: 4, pgbouncer_per_group: true }
+workloads:
+  - name: noisy
+    mix:
+      - { name: web, builtin: readonly, clients: 2, rate: 100 }
+      - { name: batch, builtin: tpcb, clients: 6 }
+  - name: quiet
+    mix:
+      - { name: web, builtin: readonly, clients: 2, rate: 100 }
+`;
+
+interface PoolRow {
+  database: string;
+  clActive: number;
+  clWaiting: number;
+  svActive: number;
+}
+interface PoolSample {
+  kind: string;
+  pools?: PoolRow[];
+  workers?: Array<{ worker: number; clActive: number }>;
+}
+
+/** The cell's SHOW POOLS samples (samples.jsonl of its directory). */
+function poolSamples(runDir: string, cell: CellRecord): PoolSample[] {
+  const file = path.join(runDir, 'cells', cell.id, 'samples.jsonl');
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"kind":"pgbouncer"'))
+    .map((l) => JSON.parse(l) as PoolSample);
+}
+
+/** Peak of f over every sample's pools of `database`. */
+function peak(samples: PoolSample[], database: string, f: (p: PoolRow) => number): number {
+  return Math.max(
+    0,
+    ...samples.flatMap((s) => (s.pools ?? []).filter((p) => p.database === database).map(f)),
+  );
+}
+
+describe('pool topologies for a noisy neighbour (native)', () => {
+  let runDir: string;
+  let cells: CellRecord[];
+  let exitCode: number | undefined;
+  let output: string;
+
+  beforeAll(async () => {
+    const results = tempResults();
+    const file = path.join(tempDir('bench-topo-'), 'topo.yaml');
+    writeFileSync(file, MATRIX);
+    const r = await bench(['run', file, '--results-dir', results]);
+    exitCode = r.exitCode;
+    output = String(r.all);
+    runDir = onlyRunDir(results);
+    cells = readCells(runDir);
+  }, 150_000);
+
+  const noisy = (config: string) => cells.filter((c) => c.config === config && c.workload === 'noisy');
+
+  it('ran every cell of the three topologies', () => {
+    expect(exitCode, output).toBe(0);
+    expect(cells.map((c) => c.state).every((s) => s === 'completed')).toBe(true);
+    expect(new Set(cells.map((c) => c.config))).toEqual(new Set(['shared', 'per-pool', 'per-process']));
+  });
+
+  it('a shared pool: every group in the one database entry', () => {
+    for (const c of noisy('shared')) {
+      const s = poolSamples(runDir, c);
+      expect(new Set(s.flatMap((x) => (x.pools ?? []).map((p) => p.database)))).toEqual(new Set(['bench']));
+      expect(peak(s, 'bench', (p) => p.clActive + p.clWaiting)).toBeGreaterThan(2); // more than web's own clients
+    }
+  });
+
+  it("a pool per group: each group's clients in its own pool, holding its share (4 / 2 groups) of servers", () => {
+    for (const c of noisy('per-pool')) {
+      const s = poolSamples(runDir, c);
+      expect(peak(s, 'bench__web', (p) => p.clActive + p.clWaiting)).toBe(2);
+      expect(peak(s, 'bench__batch', (p) => p.clActive + p.clWaiting)).toBeGreaterThan(2);
+      expect(peak(s, 'bench__batch', (p) => p.clActive + p.clWaiting)).toBeLessThanOrEqual(6);
+      expect(peak(s, 'bench__batch', (p) => p.svActive)).toBeLessThanOrEqual(2);
+      expect(peak(s, 'bench', (p) => p.clActive + p.clWaiting)).toBe(0);
+    }
+  });
+
+  it("a PgBouncer per group: each group's clients on its own process, none on the config's own", () => {
+    for (const c of noisy('per-process')) {
+      const workers = poolSamples(runDir, c).flatMap((x) => x.workers ?? []);
+      const peakOf = (w: number) =>
+        Math.max(0, ...workers.filter((x) => x.worker === w).map((x) => x.clActive));
+      // worker 1 is the config's own process; 2 and 3 are web's and batch's (the mix's order)
+      expect(peakOf(1)).toBe(0);
+      expect(peakOf(2)).toBe(2);
+      expect(peakOf(3)).toBeGreaterThan(0);
+      expect(peakOf(3)).toBeLessThanOrEqual(6);
+      const ports = new Set(c.groups?.map((g) => g.argv[g.argv.indexOf('-p') + 1]));
+      expect(ports.size).toBe(2);
+    }
+  });
+
+  it("summary.json has the isolation figure's rows: each topology's web with batch against web alone", () => {
+    const summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as {
+      rows: Array<{
+        config: string;
+        workload: string;
+        group?: string;
+        alone?: { workload: string; without: string[]; p99Ratio?: { pairs: number } };
+      }>;
+    };
+    for (const config of ['shared', 'per-pool', 'per-process']) {
+      const r = summary.rows.find((x) => x.config === config && x.workload === 'noisy' && x.group === 'web');
+      expect(r?.alone).toMatchObject({ workload: 'quiet', without: ['batch'] });
+      expect(r?.alone?.p99Ratio?.pairs).toBe(2);
+    }
+    const md = readFileSync(path.join(runDir, 'summary.md'), 'utf8');
+    expect(md).toContain('Noisy neighbour: quiet groups with and without it');
+  });
+});
