@@ -36,6 +36,7 @@ import {
   type PostgresImageMode,
   postgresImageMode,
 } from './container-images.js';
+import type { OwnedFiles } from './container-owned-files.js';
 import { pgbenchForContainers } from './container-pgbench.js';
 import { containerPgbouncerOps } from './container-pgbouncer.js';
 import { containerPostgresOps, restartableInitScript } from './container-postgres.js';
@@ -649,6 +650,14 @@ function containerStarter(ctx: Omit<ContainerContext, 'bouncerVersions'>): Compo
 }
 
 const STANDBY_PGDATA = '/tmp/standby-data';
+/** In a directory of its own: the owned copy makes its parent a 0700 directory of the server user. */
+const STANDBY_PGPASS = '/tmp/bench-standby/pgpass';
+
+/** The standby's password file, with the server's TLS files when the run has them (one owner: postgres). */
+function standbyOwnedFiles(tls: StackTls, pgpass: OwnedFiles['files'][number]): OwnedFiles {
+  const withTls = postgresTlsFiles(tls).ownedFiles;
+  return { user: withTls?.user ?? 'postgres', files: [...(withTls?.files ?? []), pgpass] };
+}
 
 /**
  * A standby as a container of the PostgreSQL image on the host network: `sh -c` takes the base
@@ -659,12 +668,10 @@ const STANDBY_PGDATA = '/tmp/standby-data';
 async function startStandbyContainer(ctx: ContainerContext, l: StandbyLaunch): Promise<Component> {
   const image = ctx.images.postgres;
   if (!image) throw new StackError('internal: no postgres image resolved');
-  const copied = `${CONF_DIR}/standby.pgpass`;
-  const pgpass = '/tmp/standby.pgpass';
+  const pgpass = STANDBY_PGPASS;
   const args = postgresSettingArgs({ ...ctx.tls.postgres, ...l.settings('/tmp') });
   const shq = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
   const script =
-    `cp ${copied} ${pgpass} && chmod 600 ${pgpass} && ` +
     `PGPASSFILE=${pgpass} pg_basebackup ${l.basebackup(STANDBY_PGDATA).map(shq).join(' ')} && ` +
     `exec postgres -D ${STANDBY_PGDATA} ${args.map(shq).join(' ')}`;
   const component = await startComponentContainer({
@@ -677,9 +684,8 @@ async function startStandbyContainer(ctx: ContainerContext, l: StandbyLaunch): P
     entrypoint: ['sh'],
     command: ['-c', script],
     user: 'postgres',
-    // Readable by the server user only once copied to its 0600 file; the copy stays in the layer.
-    files: [{ content: l.pgpass, target: copied, mode: 0o644 }],
-    ...postgresTlsFiles(ctx.tls),
+    // 0600 and owned by the server user from the start (libpq ignores a password file others can read).
+    ownedFiles: standbyOwnedFiles(ctx.tls, { content: l.pgpass, target: pgpass, mode: 0o600 }),
     shmBytes: POSTGRES_SHM_BYTES,
     logMessage: { re: /database system is ready to accept read-only connections/, times: 1 },
     ready: l.endpoint,
