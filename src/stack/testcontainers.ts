@@ -3,6 +3,9 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerRuntimeClient } from 'testcontainers';
 import { ConfigurationError, StackError } from '../errors.js';
+import { throwIssues } from '../matrix/axes.js';
+import { restartsServer, unrestartableIssues } from '../matrix/event-issues.js';
+import type { Matrix } from '../matrix/load.js';
 import { type ConfigSpec, needsPgbouncer } from '../matrix/schema.js';
 import { namedServer } from '../matrix/servers.js';
 import { registerSecret } from '../util/redact.js';
@@ -199,13 +202,14 @@ function serverImage(configs: readonly ConfigSpec[]): { postgres?: string } {
 /** The stack as containers (Testcontainers), host networking, every listener on 127.0.0.1. */
 export const testcontainersProvider: Provider = {
   name: 'testcontainers',
-  preflight(matrix) {
+  async preflight(matrix) {
     const own = matrix.spec.configs.find((c) => c.kind !== 'external' && c.binaries);
     if (own) {
       throw new ConfigurationError(
         `${matrix.file}: config ${own.name}: binaries: expected the native provider (the testcontainers provider runs images: name the config's images: instead), got provider testcontainers`,
       );
     }
+    await refuseUnrestartable(matrix);
   },
   async pgbouncerVersion(matrix, config) {
     const c = matrix.spec.configs.find((x) => x.name === config);
@@ -463,8 +467,36 @@ function containerOps(
 
 /** Whether the run restarts, crashes or fails over PostgreSQL (its server must then outlive a postmaster). */
 function restartsPostgres(spec: Spec): boolean {
-  return spec.events.some(
-    (e) => (e.kind === 'postgres' && e.postgres !== 'terminate-pooled-backends') || e.kind === 'failover',
+  return spec.events.some(restartsServer);
+}
+
+/**
+ * Restart, crash and failover events on a config whose PostgreSQL image is an official one (its
+ * entrypoint makes the postmaster the container's main process, so bench cannot restart it): exit 2
+ * before anything starts, naming the event. Only the images' metadata is read.
+ */
+async function refuseUnrestartable(matrix: Matrix): Promise<void> {
+  const spec = matrix.spec;
+  if (!restartsPostgres(spec)) return;
+  const client = await runtimeClient();
+  const runImage = applyImageOverrides(spec.images).postgres;
+  const modes = new Map<string, PostgresImageMode>();
+  for (const c of spec.configs) {
+    const image = namedServer(c, 'testcontainers') ?? runImage;
+    if (!modes.has(image)) modes.set(image, postgresImageMode((await imageFacts(client, image)).entrypoint));
+  }
+  throwIssues(
+    matrix.file,
+    unrestartableIssues(spec.events, (config) => {
+      const c = spec.configs.find((x) => x.name === config);
+      const image = (c && namedServer(c, 'testcontainers')) ?? runImage;
+      return modes.get(image) === 'official'
+        ? {
+            ok: false,
+            why: `${image} has the official entrypoint: its postmaster is the container's main process; use a bare image such as local/pgstack:bookworm, or --provider native`,
+          }
+        : { ok: true };
+    }),
   );
 }
 
