@@ -1,7 +1,7 @@
 import { ConfigurationError } from '../errors.js';
 import { expandConfigAxes } from './config-axes.js';
 import { eventGateIssues, reindexEventGates } from './event-gates.js';
-import { eventIssues, onFailoverIssues } from './event-issues.js';
+import { eventIssues, eventSequenceIssues, onFailoverIssues, standbyRelayIssues } from './event-issues.js';
 import { splitTarget } from './events.js';
 import { expandProtocols, protocolWorkloadName } from './protocol.js';
 import type { MatrixSpec, ParsedMatrix } from './schema.js';
@@ -50,7 +50,9 @@ export function expandAxes(spec: ParsedMatrix, file: string, selected?: readonly
   const issues = [
     ...nameIssues(spec, allNames),
     ...onFailoverIssues(spec.configs),
+    ...standbyRelayIssues(spec.configs),
     ...eventIssues(events, views, expandedFrom, workloads),
+    ...eventSequenceIssues(events, workloads),
   ];
   throwIssues(file, issues);
   // A name of a workers list means its first expansion, as for the baseline.
@@ -132,7 +134,8 @@ function expandWorkloadProtocols(workloads: MatrixSpec['workloads']): MatrixSpec
 }
 
 /** Bad input exits 2 with every issue, each naming the file and the field path. */
-function throwIssues(
+/** Issues as one ConfigurationError (exit 2), each line `<file>: <path>: expected <message>`. */
+export function throwIssues(
   file: string,
   issues: readonly { path: ReadonlyArray<string | number>; message: string }[],
 ): void {

@@ -149,3 +149,105 @@ export function onFailoverIssues(
       : [],
   );
 }
+
+/** Where an event lands on one workload: its cell (a profile's segment, else the one cell) and that cell's end. */
+function placeOn(e: EventSpec, w: EventWorkloadView): { ms: number; cell: string; endMs: number } {
+  const ms = eventAtMs(e.at, w.durationMs);
+  const seg = w.segmentMs === undefined ? 0 : Math.floor(ms / w.segmentMs);
+  const endMs = w.segmentMs === undefined ? w.durationMs : Math.min((seg + 1) * w.segmentMs, w.durationMs);
+  return { ms, cell: `${splitTarget(e.target).config}#${seg}`, endMs };
+}
+
+/** The issue of event `i` on one workload, given the events placed on it (`null`: none). */
+function sequenceIssue(
+  events: readonly EventSpec[],
+  placed: readonly { ms: number; cell: string; endMs: number }[],
+  i: number,
+  w: EventWorkloadView,
+): EventIssue | null {
+  const e = events[i] as EventSpec;
+  const p = placed[i] as (typeof placed)[number];
+  if (p.ms >= w.durationMs) return null; // timeIssues says so
+  if (e.kind === 'fault' && 'forMs' in e.fault && p.ms + e.fault.forMs > p.endMs)
+    return {
+      path: ['events', i, 'fault', 'for'],
+      message: `a latency that ends inside the cell (${formatEventTime(e.at)} + ${e.fault.forMs / 1000} s runs past ${w.name}'s ${p.endMs / 1000} s)`,
+    };
+  const before = placed.findIndex(
+    (q, j) =>
+      j !== i &&
+      events[j]?.kind === 'failover' &&
+      q.cell === p.cell &&
+      (q.ms < p.ms || (q.ms === p.ms && j < i)),
+  );
+  if (before < 0 || (e.kind !== 'failover' && e.kind !== 'postgres')) return null;
+  return {
+    path: ['events', i, e.kind],
+    message: `no ${e.kind} event after events[${before}]'s failover in the same cell of ${splitTarget(e.target).config} on ${w.name} (its primary stays down until the cell ends)`,
+  };
+}
+
+/**
+ * What one cell cannot run in sequence: a second failover of a config (the first left its primary
+ * down and the standby promoted), a `postgres:` event after a failover (the server it acts on is the
+ * stopped primary), a fault whose `for` runs past the end of the cell it fires in. Pure.
+ */
+export function eventSequenceIssues(
+  events: readonly EventSpec[],
+  workloads: readonly EventWorkloadView[],
+): EventIssue[] {
+  const found = new Map<string, EventIssue>();
+  for (const w of workloads) {
+    const placed = events.map((e) => placeOn(e, w));
+    for (let i = 0; i < events.length; i++) {
+      const issue = sequenceIssue(events, placed, i, w);
+      const key = issue?.path.join('.');
+      if (issue && key && !found.has(key)) found.set(key, issue);
+    }
+  }
+  return [...found.values()];
+}
+
+/**
+ * A config with both a standby and a fault relay is refused: the failover repoints PgBouncer (or
+ * libpq's second host) straight at the standby, so after it the relay would no longer be on the
+ * path and its faults would reach nothing. Pure.
+ */
+export function standbyRelayIssues(
+  configs: readonly { kind: string; standby?: boolean; fault_relay?: boolean }[],
+): EventIssue[] {
+  return configs.flatMap((c, i) =>
+    c.standby === true && c.fault_relay === true
+      ? [
+          {
+            path: ['configs', i, 'fault_relay'],
+            message:
+              'fault_relay or standby, not both (a failover repoints the path straight at the standby, past the relay)',
+          },
+        ]
+      : [],
+  );
+}
+
+/** Whether an event needs a PostgreSQL that outlives its postmaster (restart, crash, failover). */
+export function restartsServer(e: EventSpec): boolean {
+  return (e.kind === 'postgres' && e.postgres !== 'terminate-pooled-backends') || e.kind === 'failover';
+}
+
+/**
+ * The events a provider cannot run because the config's PostgreSQL cannot be restarted under it
+ * (`canRestart(config)` false: an official image's entrypoint makes the postmaster the container's
+ * main process). `why` says which server it is. Pure.
+ */
+export function unrestartableIssues(
+  events: readonly EventSpec[],
+  canRestart: (config: string) => { ok: true } | { ok: false; why: string },
+): EventIssue[] {
+  return events.flatMap((e, i) => {
+    if (!restartsServer(e)) return [];
+    const r = canRestart(splitTarget(e.target).config);
+    return r.ok
+      ? []
+      : [{ path: ['events', i, e.kind], message: `a server that can be restarted (${r.why})` }];
+  });
+}

@@ -390,6 +390,7 @@ async function measure(
           config: plan.config,
           startMs: pgbenchStart,
           log: hooks.log,
+          ...(hooks.signal ? { signal: hooks.signal } : {}),
         })
       : undefined;
   let parts: PgbenchResult[];

@@ -1,7 +1,7 @@
 import type { ON_FAILOVER } from '../matrix/events.js';
 import type { ConfigSpec } from '../matrix/schema.js';
 import { waitForQuery } from '../stack/ready.js';
-import { promote, waitForWrites } from '../stack/standby.js';
+import { dropSlot, promote, waitForWrites } from '../stack/standby.js';
 import type { ConfigPath } from '../stack/types.js';
 import { sendAll, targetAdmins } from './event-admin.js';
 import type { EventAction, EventContext, RecoverAction } from './event-types.js';
@@ -105,9 +105,13 @@ export const recoverAfterFailover: RecoverAction = async (ctx) => {
   const ops = ctx.stack.postgresOps;
   if (!ops) throw new Error(`the ${ctx.stack.provider} stack cannot start PostgreSQL again`);
   const t0 = Date.now();
+  const slot = ctx.stack.paths.get(name)?.standby?.slot;
   await ctx.stack.stopPath(name);
   await ops.start(RESTART_MS);
   await waitForQuery(ctx.stack.postgres, RESTART_MS);
+  // The standby's stop could not drop its slot on a primary that was down; the primary back, it
+  // would otherwise keep WAL for a slot nothing reads.
+  if (slot) await dropSlot(ctx.stack.postgres, slot);
   ctx.log(
     `after the failover: ${name}'s promoted standby discarded, the primary back in ${Date.now() - t0} ms; ` +
       'its next cell starts a new standby and its pooler on the primary',

@@ -1,7 +1,6 @@
+import { abortableSleep } from './abortable.js';
 import type { EventAction } from './event-types.js';
 import { applyFault } from './fault-steps.js';
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /**
  * A `fault:` event on the config's relay (`fault_relay: true`, src/stack/fault-relay.ts): latency
@@ -11,5 +10,11 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const faultAction: EventAction<'fault'> = async (ev, ctx) => {
   const relay = ctx.path.relay;
   if (!relay) throw new Error(`${ev.target}: config ${ctx.path.config} has no fault relay up`);
-  await applyFault(ev.fault, relay, { sleep, step: ctx.step });
+  try {
+    await applyFault(ev.fault, relay, { sleep: (ms) => abortableSleep(ms, ctx.signal), step: ctx.step });
+  } catch (e) {
+    // Interrupted during `for`: clear the latency now rather than at the relay's own timer.
+    if (ctx.signal?.aborted) await relay.send('clear').catch(() => undefined);
+    throw e;
+  }
 };

@@ -1,5 +1,6 @@
 import { waitForQuery, withClient } from '../stack/ready.js';
 import type { EventAction, RecoverAction } from './event-types.js';
+import { POOLER_KINDS } from './event-types.js';
 
 /** How long PostgreSQL may take to accept connections again after a restart or crash recovery. */
 const POSTGRES_READY_MS = 60_000;
@@ -39,7 +40,10 @@ export const recoverAfterPostgres: RecoverAction = async (ctx) => {
   await ctx.stack.postgresOps?.ready(POSTGRES_READY_MS);
   await waitForQuery(ctx.stack.postgres, POSTGRES_READY_MS);
   const path = ctx.stack.paths.get(ctx.config.name);
-  if (path)
+  // A pooler an event signalled (SIGKILL), paused or reconfigured in the same cell may be down or
+  // holding queries: it restarts before the config's next cell anyway, so only PostgreSQL is probed.
+  const poolerChanged = ctx.fired.some((r) => POOLER_KINDS.has(r.kind ?? 'signal'));
+  if (path && !poolerChanged)
     await waitForQuery(path.endpoint, POSTGRES_READY_MS, () => path.components.every((c) => c.alive()));
   ctx.log(`after the postgres event: ${ctx.config.name} answers queries again`);
 };

@@ -20,11 +20,16 @@ export interface EventContext {
   /** Epoch ms at which the measured pgbench started. */
   startMs: number;
   log: (msg: string) => void;
+  /** The run's interrupt: an action's waits end when it aborts (src/runner/abortable.ts). */
+  signal?: AbortSignal;
   /** Records a sub-step of the action (`primary stopped`, `standby promoted`...) at the current time. */
   step(name: string): void;
   /** Records a host PID the action reached (signals). */
   pid(pid: number): void;
 }
+
+/** Event kinds that leave the pooler changed (signalled, paused, reconfigured): it restarts before the next cell. */
+export const POOLER_KINDS: ReadonlySet<string> = new Set(['signal', 'admin', 'settings']);
 
 /** One kind's action: resolves when done (doneAt), throws an Error with the server's / tool's message. */
 export type EventAction<K extends EventKind = EventKind> = (
@@ -38,6 +43,8 @@ export interface RecoverContext {
   config: ConfigSpec;
   /** The cell's event records (only those of the recovering kind that fired). */
   records: EventRecord[];
+  /** Every event of the cell that fired, whatever its kind. */
+  fired: EventRecord[];
   log: (msg: string) => void;
 }
 export type RecoverAction = (ctx: RecoverContext) => Promise<void>;

@@ -2,6 +2,7 @@ import type { CellEvent, EventKind } from '../matrix/events.js';
 import type { ConfigSpec } from '../matrix/schema.js';
 import type { EventRecord } from '../results/types.js';
 import type { Component } from '../stack/types.js';
+import { untilAborted } from './abortable.js';
 import { adminAction, settingsAction } from './event-admin.js';
 import { failoverAction, recoverAfterFailover } from './event-failover.js';
 import { faultAction } from './event-fault.js';
@@ -122,7 +123,8 @@ async function fire(e: CellEvent, r: EventRecord, ctx: ScheduleContext, act: Eve
     },
   };
   try {
-    await act(e, full);
+    // An interrupt does not wait for the action (a fault's `for`, a failover's polls): finish() returns.
+    await untilAborted(act(e, full), ctx.signal);
     r.doneAt = Date.now();
   } catch (err) {
     r.error = (err as Error).message;
@@ -137,12 +139,13 @@ async function fire(e: CellEvent, r: EventRecord, ctx: ScheduleContext, act: Eve
  */
 export async function recoverAfterEvents(
   records: readonly EventRecord[],
-  ctx: Omit<RecoverContext, 'records'>,
+  ctx: Omit<RecoverContext, 'records' | 'fired'>,
 ): Promise<void> {
+  const all = records.filter((r) => r.firedAt !== undefined);
   for (const kind of Object.keys(KINDS) as EventKind[]) {
     const recover = KINDS[kind].recover;
-    const fired = records.filter((r) => (r.kind ?? 'signal') === kind && r.firedAt !== undefined);
-    if (recover && fired.length > 0) await recover({ ...ctx, records: fired });
+    const fired = all.filter((r) => (r.kind ?? 'signal') === kind);
+    if (recover && fired.length > 0) await recover({ ...ctx, records: fired, fired: all });
   }
 }
 

@@ -21,6 +21,7 @@ import { cancelCheckHooks } from './cancel-check-hooks.js';
 import { type CellHooks, type CellPlan, cellNotRun, runCell } from './cell.js';
 import { executeCost } from './cost-execute.js';
 import type { CostCell } from './cost-plan.js';
+import { POOLER_KINDS } from './event-types.js';
 import { recoverAfterEvents } from './events.js';
 import { type CellSetup, setUpExternalCell } from './external-cell.js';
 import { awaitIsolation, describeIsolation } from './isolation.js';
@@ -379,9 +380,6 @@ function cellHooks(
   };
 }
 
-/** Event kinds that leave the pooler changed (signalled, paused, reconfigured): it restarts before the next cell. */
-const POOLER_KINDS: ReadonlySet<string> = new Set(['signal', 'admin', 'settings']);
-
 /**
  * After a cell whose events fired: a pooler an event signalled, paused or reconfigured restarts
  * before its next cell; PostgreSQL restarted or failed over is made healthy now (src/runner/events.ts),
@@ -393,10 +391,13 @@ async function afterEvents(
   config: ConfigSpec | undefined,
   rec: CellRecord,
   log: (msg: string) => void,
+  signal: AbortSignal | undefined,
 ): Promise<void> {
   const fired = (rec.events ?? []).filter((e) => e.firedAt !== undefined);
   if (fired.some((e) => POOLER_KINDS.has(e.kind ?? 'signal'))) s.signalled = rec.config;
   if (!config || fired.length === 0) return;
+  // Interrupted: the stack is torn down next, recovering it (a restart, a new standby) would only delay that.
+  if (signal?.aborted) return;
   try {
     await recoverAfterEvents(fired, { stack, config, log });
   } catch (e) {
@@ -468,7 +469,7 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   const refusal = setup.refusal ?? guard.refuse;
   const rec = refusal ? cellNotRun(plan, refusal) : await runCell(stack, plan, hooks);
   appendCell(runDir, rec);
-  await afterEvents(stack, s, config, rec, events.log);
+  await afterEvents(stack, s, config, rec, events.log, x.opts.signal);
   s.records.push(rec);
   s.cellMs.push(Date.now() - cellStart);
   events.cellEnd?.(cell, rec, i + 1, todo.length);

@@ -87,16 +87,19 @@ export function containerPostgresOps(exec: Exec, superuser: Endpoint, alive: () 
     },
     async stop(how) {
       const before = await postmasterStart(superuser);
+      // Recorded before the kill: a stop that throws (the postmaster did not exit in time) may still
+      // have set the hold flag, which start must then clear.
+      stopped = { before };
       await kill(signalOf[how], `${RESTART_FLAG} ${HOLD_FLAG}`);
       await gone();
-      stopped = { before };
     },
     async start(timeoutMs) {
-      if (!stopped) return;
-      const { before } = stopped;
+      // Always: a hold flag left by any stop keeps the supervising loop from starting the server.
       await run(`rm -f ${HOLD_FLAG}`);
+      const was = stopped;
       stopped = undefined;
-      await back(before, timeoutMs);
+      if (was) await back(was.before, timeoutMs);
+      else await waitForQuery(superuser, timeoutMs, alive);
     },
     ready: (timeoutMs) => waitForQuery(superuser, timeoutMs, alive),
   };

@@ -99,7 +99,10 @@ export class NativePostgres {
         else {
           // Immediate shutdown: SIGQUIT, no checkpoint; the start does crash recovery.
           this.proc.signal('SIGQUIT');
-          await this.proc.waitForExit(30_000);
+          // Otherwise start() finds the old postmaster alive and returns at once: a restart that
+          // never happened would be recorded as done.
+          if (!(await this.proc.waitForExit(30_000)))
+            throw new StackError(`postgres (pid ${this.proc.pid}) did not exit after SIGQUIT`);
         }
         await this.start(again);
       },

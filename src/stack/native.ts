@@ -451,5 +451,12 @@ async function startNativeStandby(ctx: ProcessContext, l: StandbyLaunch): Promis
       await waitForStreaming(l.endpoint, 30_000);
     },
   );
-  return { ...component('postgres', proc, l.port, undefined, l.config, 15_000), name: 'standby' };
+  const comp = { ...component('postgres', proc, l.port, undefined, l.config, 15_000), name: 'standby' };
+  const stop = comp.stop.bind(comp);
+  // A base backup per config start: gone with the standby, and so is its password file.
+  comp.stop = async () => {
+    await stop();
+    for (const p of [data, sock, pgpass]) rmSync(p, { recursive: true, force: true });
+  };
+  return comp;
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { StackError } from '../errors.js';
@@ -58,6 +59,8 @@ export interface PathEnv {
   roles: Map<string, string>;
   /** SCRAM verifiers by role, the superuser's included, for PgBouncer's auth_file. */
   verifiers: ReadonlyMap<string, string>;
+  /** The replication role's own password (src/stack/standby.ts), generated when a config has a standby. */
+  replicationPassword?: string;
   /** Proxy `files:` paths are relative to the matrix file. */
   matrixDir: string;
   log: (msg: string) => void;
@@ -164,9 +167,15 @@ export async function preparePaths(
   );
   verifiers.set(BENCH_USER, superSecret);
   for (const v of verifiers.values()) registerSecret(v);
-  if (spec.configs.some(hasStandby))
-    await createReplicationRole({ ...postgres, database: 'postgres' }, password);
-  return { spec, postgres, roles, verifiers, matrixDir: path.dirname(matrix.file), log };
+  const env: PathEnv = { spec, postgres, roles, verifiers, matrixDir: path.dirname(matrix.file), log };
+  if (spec.configs.some(hasStandby)) {
+    // Its own password, not the run's (the superuser's and the config roles'): the standby's
+    // password file then holds a credential that can replicate and nothing else.
+    env.replicationPassword = randomBytes(18).toString('base64url');
+    registerSecret(env.replicationPassword);
+    await createReplicationRole({ ...postgres, database: 'postgres' }, env.replicationPassword);
+  }
+  return env;
 }
 
 /** `fixed` or a free port for `start`; the port is given back when the start fails. */
@@ -294,7 +303,8 @@ async function startStandby(
   const slot = standbySlot(role);
   const superuser: Endpoint = { ...env.postgres, user: BENCH_USER };
   await dropSlot(superuser, slot);
-  const primary: Endpoint = { ...superuser, user: REPLICATION_USER };
+  if (!env.replicationPassword) throw new Error('internal: no replication password for a standby');
+  const primary: Endpoint = { ...superuser, user: REPLICATION_USER, password: env.replicationPassword };
   const comp = await withPort(undefined, (port) =>
     starter.standby({
       config,

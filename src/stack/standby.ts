@@ -1,5 +1,6 @@
 import type { Endpoint } from '../pgbench/types.js';
 import { withClient } from './ready.js';
+import { scramVerifier } from './scram.js';
 
 /**
  * A config's streaming standby (`standby: true`): a second PostgreSQL made from a base backup of
@@ -61,17 +62,24 @@ export function replicationPgpass(host: string, port: number, password: string):
 const ident = (s: string) => `"${s.replaceAll('"', '""')}"`;
 
 /**
- * Creates the replication role on the primary with the run's password (hashed by the server, never
- * logged); an existing one keeps its password. `superuser` is the harness's superuser endpoint.
+ * The statement that gives the replication role `password`, as a SCRAM verifier computed here: the
+ * clear password never reaches the server (nor its log, were log_statement on). Pure but for the salt.
+ */
+export function replicationRoleSql(password: string, exists: boolean): string {
+  const verb = exists ? 'ALTER' : 'CREATE';
+  // A literal: CREATE/ALTER ROLE take no parameters; a verifier is base64 and `$`, without quotes.
+  return `${verb} ROLE ${ident(REPLICATION_USER)} LOGIN REPLICATION NOSUPERUSER PASSWORD '${scramVerifier(password)}'`;
+}
+
+/**
+ * Creates the replication role on the primary with its own password (`password`, generated for the
+ * run and known to no other role), or gives an existing one that password. `superuser` is the
+ * harness's superuser endpoint.
  */
 export async function createReplicationRole(superuser: Endpoint, password: string): Promise<void> {
   await withClient(superuser, async (c) => {
     const exists = await c.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [REPLICATION_USER]);
-    if (exists.rowCount !== 0) return;
-    // A literal: CREATE ROLE takes no parameters; the password is base64url, without quotes.
-    await c.query(
-      `CREATE ROLE ${ident(REPLICATION_USER)} LOGIN REPLICATION PASSWORD '${password.replaceAll("'", "''")}'`,
-    );
+    await c.query(replicationRoleSql(password, exists.rowCount !== 0));
   });
 }
 

@@ -3,6 +3,9 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { ContainerRuntimeClient } from 'testcontainers';
 import { ConfigurationError, StackError } from '../errors.js';
+import { throwIssues } from '../matrix/axes.js';
+import { restartsServer, unrestartableIssues } from '../matrix/event-issues.js';
+import type { Matrix } from '../matrix/load.js';
 import { type ConfigSpec, needsPgbouncer } from '../matrix/schema.js';
 import { namedServer } from '../matrix/servers.js';
 import { registerSecret } from '../util/redact.js';
@@ -36,6 +39,7 @@ import {
   type PostgresImageMode,
   postgresImageMode,
 } from './container-images.js';
+import type { OwnedFiles } from './container-owned-files.js';
 import { pgbenchForContainers } from './container-pgbench.js';
 import { containerPgbouncerOps } from './container-pgbouncer.js';
 import { containerPostgresOps, restartableInitScript } from './container-postgres.js';
@@ -229,6 +233,7 @@ export const testcontainersProvider: Provider = {
     if (!(await dockerEngine()).ok) return;
     const uses = imagesToCheck(matrix.spec.configs, applyImageOverrides(matrix.spec.images));
     await checkImages(await runtimeClient(), matrix.file, uses);
+    await refuseUnrestartable(matrix);
   },
   defaultServer: (matrix) => applyImageOverrides(matrix.spec.images).postgres,
   async pgbouncerVersion(matrix, config) {
@@ -492,8 +497,36 @@ function containerOps(
 
 /** Whether the run restarts, crashes or fails over PostgreSQL (its server must then outlive a postmaster). */
 function restartsPostgres(spec: Spec): boolean {
-  return spec.events.some(
-    (e) => (e.kind === 'postgres' && e.postgres !== 'terminate-pooled-backends') || e.kind === 'failover',
+  return spec.events.some(restartsServer);
+}
+
+/**
+ * Restart, crash and failover events on a config whose PostgreSQL image is an official one (its
+ * entrypoint makes the postmaster the container's main process, so bench cannot restart it): exit 2
+ * before anything starts, naming the event. Only the images' metadata is read.
+ */
+async function refuseUnrestartable(matrix: Matrix): Promise<void> {
+  const spec = matrix.spec;
+  if (!restartsPostgres(spec)) return;
+  const client = await runtimeClient();
+  const runImage = applyImageOverrides(spec.images).postgres;
+  const modes = new Map<string, PostgresImageMode>();
+  for (const c of spec.configs) {
+    const image = namedServer(c, 'testcontainers') ?? runImage;
+    if (!modes.has(image)) modes.set(image, postgresImageMode((await imageFacts(client, image)).entrypoint));
+  }
+  throwIssues(
+    matrix.file,
+    unrestartableIssues(spec.events, (config) => {
+      const c = spec.configs.find((x) => x.name === config);
+      const image = (c && namedServer(c, 'testcontainers')) ?? runImage;
+      return modes.get(image) === 'official'
+        ? {
+            ok: false,
+            why: `${image} has the official entrypoint: its postmaster is the container's main process; use a bare image such as local/pgstack:bookworm, or --provider native`,
+          }
+        : { ok: true };
+    }),
   );
 }
 
@@ -687,6 +720,14 @@ function containerStarter(ctx: Omit<ContainerContext, 'bouncerVersions'>): Compo
 }
 
 const STANDBY_PGDATA = '/tmp/standby-data';
+/** In a directory of its own: the owned copy makes its parent a 0700 directory of the server user. */
+const STANDBY_PGPASS = '/tmp/bench-standby/pgpass';
+
+/** The standby's password file, with the server's TLS files when the run has them (one owner: postgres). */
+function standbyOwnedFiles(tls: StackTls, pgpass: OwnedFiles['files'][number]): OwnedFiles {
+  const withTls = postgresTlsFiles(tls).ownedFiles;
+  return { user: withTls?.user ?? 'postgres', files: [...(withTls?.files ?? []), pgpass] };
+}
 
 /**
  * A standby as a container of the PostgreSQL image on the host network: `sh -c` takes the base
@@ -697,12 +738,10 @@ const STANDBY_PGDATA = '/tmp/standby-data';
 async function startStandbyContainer(ctx: ContainerContext, l: StandbyLaunch): Promise<Component> {
   const image = ctx.images.postgres;
   if (!image) throw new StackError('internal: no postgres image resolved');
-  const copied = `${CONF_DIR}/standby.pgpass`;
-  const pgpass = '/tmp/standby.pgpass';
+  const pgpass = STANDBY_PGPASS;
   const args = postgresSettingArgs({ ...ctx.tls.postgres, ...l.settings('/tmp') });
   const shq = (w: string) => `'${w.replaceAll("'", `'\\''`)}'`;
   const script =
-    `cp ${copied} ${pgpass} && chmod 600 ${pgpass} && ` +
     `PGPASSFILE=${pgpass} pg_basebackup ${l.basebackup(STANDBY_PGDATA).map(shq).join(' ')} && ` +
     `exec postgres -D ${STANDBY_PGDATA} ${args.map(shq).join(' ')}`;
   const component = await startComponentContainer({
@@ -716,9 +755,8 @@ async function startStandbyContainer(ctx: ContainerContext, l: StandbyLaunch): P
     entrypoint: ['sh'],
     command: ['-c', script],
     user: 'postgres',
-    // Readable by the server user only once copied to its 0600 file; the copy stays in the layer.
-    files: [{ content: l.pgpass, target: copied, mode: 0o644 }],
-    ...postgresTlsFiles(ctx.tls),
+    // 0600 and owned by the server user from the start (libpq ignores a password file others can read).
+    ownedFiles: standbyOwnedFiles(ctx.tls, { content: l.pgpass, target: pgpass, mode: 0o600 }),
     shmBytes: POSTGRES_SHM_BYTES,
     logMessage: { re: /database system is ready to accept read-only connections/, times: 1 },
     ready: l.endpoint,

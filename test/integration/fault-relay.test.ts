@@ -125,13 +125,15 @@ describe.each(providers.filter((p) => p.run))('fault relay between PgBouncer and
 
   it('a drop closes every server connection, and PgBouncer reconnects: transactions complete after it', () => {
     const c = cell('drop');
+    // A client whose query was in flight at the drop is aborted; the other goes on (docs/fault-relay.md).
     expect(c.abortedClients ?? 0).toBeLessThan(2);
     const ev = c.events?.[0];
     expect(ev?.action).toBe('drop connections');
     expect(ev?.error).toBeUndefined();
     const step = ev?.steps?.[0]?.name ?? '';
     const dropped = Number(/^dropped (\d+) connections/.exec(step)?.[1]);
-    // Every server connection PgBouncer held ran through the relay, and all of them were closed.
+    // PgBouncer's server connections run through the relay: the drop closed at least one of them
+    // (how many the pool held at that instant is not recorded, so not compared).
     expect(dropped, step).toBeGreaterThanOrEqual(1);
     const seconds = (
       JSON.parse(readFileSync(path.join(runDir, 'cells', c.id, 'latency-seconds.json'), 'utf8')) as {

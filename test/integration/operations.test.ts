@@ -16,7 +16,8 @@ const required = process.env.BENCH_REQUIRE_DOCKER === '1';
  * same cell; a PostgreSQL fast restart at 25 % of the cell (the run went on after the failed
  * cell); then the next cell, on the restarted server: PAUSE at 1 s and RESUME at 3 s; then
  * pg_terminate_backend of the pooled backends; then a crash (SIGKILL of the postmaster, crash
- * recovery). Each of the last two aborts every client, so pgbench ends: one per cell.
+ * recovery). Each of the last two aborts every client, so pgbench ends: one per cell. A last cell
+ * without events runs on the server the crash recovery brought back.
  */
 const MATRIX = `
 name: operations-it
@@ -34,6 +35,7 @@ configs:
   - { name: pause, kind: pgbouncer, pool_mode: transaction }
   - { name: term, kind: pgbouncer, pool_mode: transaction }
   - { name: crash, kind: pgbouncer, pool_mode: transaction }
+  - { name: after, kind: pgbouncer, pool_mode: transaction }
 workloads: [tpcb]
 events:
   - { at: 25%, target: restart/postgres, postgres: restart-fast }
@@ -85,6 +87,7 @@ describe.each(providers.filter((p) => p.run))('operations under load ($name)', (
       ['pause', 'completed'],
       ['term', 'completed'],
       ['crash', 'completed'],
+      ['after', 'completed'],
     ]);
     expect(exitCode, output).not.toBe(0);
     expect(output).toContain('1 cell(s) failed: refuse__tpcb__c4__r1');
@@ -137,6 +140,12 @@ describe.each(providers.filter((p) => p.run))('operations under load ($name)', (
     expect(crash?.error, JSON.stringify(crash)).toBeUndefined();
     expect(crash?.doneAt).toBeGreaterThan(crash?.firedAt ?? Number.POSITIVE_INFINITY);
     expect(c.abortedClients ?? 0).toBeGreaterThan(0);
+    // The next cell ran healthy on the recovered server: no client lost, nothing failed.
+    const after = cell('after');
+    expect(after.abortedClients, after.warnings.join('\n')).toBeUndefined();
+    expect(after.summary?.failed).toBe(0);
+    expect(after.connectionErrors).toBe(0);
+    expect(after.summary?.processed).toBeGreaterThan(0);
   });
 
   it("fails the cell of a refused admin command with PgBouncer's message; a resize is done", () => {

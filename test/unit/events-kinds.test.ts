@@ -20,6 +20,7 @@ configs:
   - { name: direct, kind: direct }
   - { name: ha, kind: pgbouncer, standby: true, on_failover: reload }
   - { name: flaky, kind: direct, fault_relay: true }
+  - { name: ha2, kind: pgbouncer, standby: true }
 events:
 `;
 const withEvents = (...events: string[]) => `${base}${events.map((e) => `  - ${e}\n`).join('')}`;
@@ -43,7 +44,7 @@ describe('event kinds in the matrix', () => {
         '{ at: 1s, target: one/pgbouncer, settings: { default_pool_size: 5 } }',
         '{ at: 10%, target: direct/postgres, postgres: restart-fast }',
         '{ at: 3s, target: ha/postgres, failover: promote }',
-        '{ at: 3s, target: ha/postgres, failover: promote, stop: fast }',
+        '{ at: 3s, target: ha2/postgres, failover: promote, stop: fast }',
         '{ at: 1s, target: flaky/relay, fault: { latency: 50ms, for: 3s } }',
         '{ at: 1s, target: flaky/relay, fault: { drop: connections } }',
       ),
