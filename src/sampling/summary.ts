@@ -1,3 +1,4 @@
+import { poolerCost, summarizePools } from './pool-summary.js';
 import {
   type ComponentSummary,
   type GapSample,
@@ -216,7 +217,15 @@ export function summarizeSamples(samples: Sample[], ctx: SummaryContext): Sampli
     summary.postgres = pgSummary;
   }
   const pgbSummary = pgbouncerSummary(bouncer);
-  if (pgbSummary) summary.pgbouncer = pgbSummary;
+  if (pgbSummary) {
+    const pools = summarizePools(bouncer);
+    if (pools.poolsSeen > 0) {
+      pgbSummary.pools = pools;
+      const cost = poolerCost(components, pools.poolsPeak);
+      if (cost) pgbSummary.cost = cost;
+    }
+    summary.pgbouncer = pgbSummary;
+  }
   if (pgSummary && pgSummary.serverBackendsPeak > 0 && ctx.clients > 0) {
     summary.multiplexing = round(ctx.clients / pgSummary.serverBackendsPeak, 3);
   }
