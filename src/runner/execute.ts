@@ -22,7 +22,7 @@ import { type CellSetup, setUpExternalCell } from './external-cell.js';
 import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellLimitGuard } from './many-clients.js';
 import { type CellSettings, cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
-import { initData, prepareCell } from './prepare.js';
+import { createTenantDatabases, initData, prepareCell } from './prepare.js';
 import { profileHooks } from './profile-hooks.js';
 import { continuesSegment, segmentPrepared } from './segment.js';
 import { tlsHooks } from './tls-hooks.js';
@@ -248,7 +248,12 @@ async function startStack(x: Execution, workdir: string): Promise<Stack> {
   opts.events.log(`initializing pgbench data, scale ${scale}`);
   const initMs = await initData(stack, scale, workdir, opts.signal);
   opts.events.log(`pgbench -i -s ${scale} took ${(initMs / 1000).toFixed(1)} s`);
-  info.stack = { ...info.stack, initMs };
+  const tenantsMs = await createTenantDatabases(stack, matrix.spec.tenants);
+  if (matrix.spec.tenants)
+    opts.events.log(
+      `${matrix.spec.tenants.databases} tenant databases copied from bench in ${(tenantsMs / 1000).toFixed(1)} s`,
+    );
+  info.stack = { ...info.stack, initMs, ...(matrix.spec.tenants ? { tenantsMs } : {}) };
   writeRunInfo(runDir, info);
   return stack;
 }

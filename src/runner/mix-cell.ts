@@ -1,4 +1,5 @@
 import type { Protocol } from '../matrix/protocol.js';
+import { tenantRole } from '../matrix/tenants.js';
 import { countConnectionErrors } from '../pgbench/summary.js';
 import { groupHistogramFile } from '../results/paths.js';
 import type { GroupRecord } from '../results/types.js';
@@ -11,7 +12,12 @@ import { txLogFigures, txLogFiles } from './txlog-figures.js';
 function groupPath(p: ConfigPath, g: GroupPlan): ConfigPath {
   return {
     ...p,
-    endpoint: { ...p.endpoint, database: g.database ?? p.endpoint.database, user: g.role ?? p.endpoint.user },
+    endpoint: {
+      ...p.endpoint,
+      database: g.database ?? p.endpoint.database,
+      user:
+        g.role ?? (g.tenantRole === undefined ? p.endpoint.user : tenantRole(p.endpoint.user, g.tenantRole)),
+    },
   };
 }
 
