@@ -47,6 +47,12 @@ export function stackRoom(
   };
 }
 
+/** A list for a message: the first few names and how many more (tenants make hundreds). */
+function few(names: readonly string[]): string {
+  const shown = names.slice(0, 4).join(', ');
+  return names.length > 4 ? `${shown} and ${names.length - 4} more` : shown;
+}
+
 /** The first problem of one mix under one config, as `field: expected ..., got ...`; undefined when it fits. */
 export function mixIssue(
   o: { at: string; config: string; factor: number },
@@ -55,9 +61,9 @@ export function mixIssue(
 ): string | undefined {
   for (const [j, g] of groups.entries()) {
     if (g.database !== undefined && !room.databases.includes(g.database))
-      return `${o.at}.mix[${j}].database: expected a database the stack creates for config ${o.config} (${room.databases.join(', ')}), "${g.database}" does not exist`;
+      return `${o.at}.mix[${j}].database: expected a database the stack creates for config ${o.config} (${few(room.databases)}), "${g.database}" does not exist`;
     if (g.role !== undefined && !room.roles.includes(g.role))
-      return `${o.at}.mix[${j}].role: expected a role the stack creates for config ${o.config} (${room.roles.join(', ')}: each config logs in as its own role), "${g.role}" does not exist`;
+      return `${o.at}.mix[${j}].role: expected a role the stack creates for config ${o.config} (${few(room.roles)}: each config logs in as its own role), "${g.role}" does not exist`;
   }
   const total = mixClients(groups, o.factor);
   if (total > room.clients)
