@@ -55,3 +55,21 @@ describe('tenants', () => {
     ]);
   });
 });
+
+describe('sizing with tenants', () => {
+  it('counts a tenant: each group once per pair, and sizes max_connections for a pool per pair', async () => {
+    const { maxClientsOf } = await import('../../src/matrix/concurrency.js');
+    const { postgresSizing } = await import('../../src/stack/sizing.js');
+    const spec = {
+      concurrency: [1],
+      configs: [
+        { name: 'pgb', kind: 'pgbouncer', pool_mode: 'transaction', default_pool_size: 1, settings: {} },
+      ],
+      workloads: [{ name: 'm', mix: [{ name: 't', clients: 1, tenant: 'each' as const }] }],
+      tenants: { databases: 100, roles: 10 },
+      postgres: { settings: {} },
+    };
+    expect(maxClientsOf(spec, 'pgb')).toBe(1000);
+    expect(postgresSizing(spec as never, 64 * 1024 ** 3).maxConnections).toBe(1020);
+  });
+});
