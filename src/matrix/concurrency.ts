@@ -3,7 +3,12 @@ interface Spec {
   concurrency: number[];
   configs: readonly { name: string; concurrency?: number[] | undefined }[];
   /** Read for mixes only (a mix multiplies its groups' clients by the concurrency: src/matrix/mix.ts). */
-  workloads?: readonly (string | { mix?: readonly { clients: number }[] | undefined })[];
+  workloads?: readonly (
+    | string
+    | { mix?: readonly { clients: number; tenant?: 'each' | undefined }[] | undefined }
+  )[];
+  /** A `tenant: each` group runs once per (database, role) pair (src/matrix/tenants.ts). */
+  tenants?: { databases: number; roles: number } | undefined;
 }
 
 /** The client counts a config runs: its own `concurrency` list, else the matrix's. */
@@ -17,8 +22,11 @@ export function concurrencyOf(spec: Spec, config: string): number[] {
  */
 export function maxClientsOf(spec: Spec, config: string): number {
   const n = Math.max(1, ...concurrencyOf(spec, config));
+  const pairs = spec.tenants ? spec.tenants.databases * spec.tenants.roles : 1;
   const perFactor = (spec.workloads ?? []).map((w) =>
-    typeof w === 'string' || w.mix === undefined ? 1 : w.mix.reduce((a, g) => a + g.clients, 0),
+    typeof w === 'string' || w.mix === undefined
+      ? 1
+      : w.mix.reduce((a, g) => a + g.clients * (g.tenant === 'each' ? pairs : 1), 0),
   );
   return n * Math.max(1, ...perFactor);
 }

@@ -85,7 +85,7 @@ export function parseMatrix(text: string, file: string, overrides: MatrixOverrid
   }
   const spec = expandAxes(parsed.data, file, overrides.configs);
   const dir = path.dirname(path.resolve(file));
-  const workloads = spec.workloads.map((w) => resolveWorkload(w, dir));
+  const workloads = spec.workloads.map((w) => resolveWorkload(w, dir, spec.tenants));
   workloads.forEach((w, i) => {
     const scripts = [
       ...w.scripts.map((s) => ({ s, field: `workloads[${i}].script` })),

@@ -35,6 +35,8 @@ const mixGroupSchema = <B extends z.ZodType<string>>(builtin: B) =>
       database: ident.optional(),
       /** The role this group's clients log in as; one the stack creates for the config (checked before the run). */
       role: ident.optional(),
+      /** `each`: one copy of this group per (tenant database, tenant role) pair (the matrix's `tenants:`). */
+      tenant: z.literal('each').optional(),
       /**
        * Per-group load profiles are not built yet: a profile runs as consecutive pgbench segments, one
        * cell each, and groups with their own segment boundaries do not fit that (docs/tenants.md).
@@ -43,6 +45,10 @@ const mixGroupSchema = <B extends z.ZodType<string>>(builtin: B) =>
     })
     .refine((g) => (g.builtin === undefined) !== (g.script === undefined), {
       message: 'a group with a workload: exactly one of "builtin" or "script"',
+    })
+    .refine((g) => g.tenant === undefined || (g.database === undefined && g.role === undefined), {
+      message: 'either "tenant: each" or a database/role of its own, not both',
+      path: ['tenant'],
     })
     .refine((g) => g.profile === undefined, {
       message: 'no profile per group yet (a group runs at a fixed rate or closed-loop: docs/tenants.md)',

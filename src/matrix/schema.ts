@@ -8,6 +8,7 @@ import { gatesSchema } from './gates.js';
 import { mixSchemaOf } from './mix-schema.js';
 import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
 import { PROTOCOLS, protocolAxisSchema, protocolListIssues } from './protocol.js';
+import { tenantsSchema } from './tenants.js';
 import { externalTlsSchema, tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
 import { workersListIssues, workersSchema } from './workers.js';
 
@@ -393,6 +394,26 @@ export const workloadSchema = z.union([z.enum(BUILTIN_WORKLOADS), workloadObject
 
 const positiveIntList = z.array(z.number().int().positive()).min(1, 'a non-empty list');
 
+/** A `tenant: each` group needs the matrix's `tenants:`. */
+function tenantRules(
+  m: { tenants?: unknown; workloads: ReadonlyArray<string | { mix?: ReadonlyArray<{ tenant?: 'each' }> }> },
+  ctx: z.RefinementCtx,
+): void {
+  if (m.tenants !== undefined) return;
+  m.workloads.forEach((w, i) => {
+    if (typeof w === 'string') return;
+    w.mix?.forEach((g, j) => {
+      if (g.tenant !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workloads', i, 'mix', j, 'tenant'],
+          message:
+            'a matrix with "tenants: { databases, roles }" (there are no tenants to spread the group over)',
+        });
+    });
+  });
+}
+
 export const matrixSchema = z
   .strictObject({
     name: name.optional(),
@@ -414,6 +435,8 @@ export const matrixSchema = z
     hang_grace: positiveDuration.optional(),
     reps: z.number().int().positive().default(1),
     scale: z.number().int().positive().default(10),
+    /** Tenant databases and roles the stack creates (src/matrix/tenants.ts, docs/tenants.md). */
+    tenants: tenantsSchema.optional(),
     concurrency: positiveIntList,
     /**
      * The most clients one pgbench process holds; a cell with more runs several pgbench processes
@@ -482,6 +505,7 @@ export const matrixSchema = z
   })
   .superRefine((m, ctx) => {
     externalRules(m, ctx);
+    tenantRules(m, ctx);
     m.configs.forEach((c, i) => {
       const issue = c.kind === 'pgbouncer' && c.workers ? workersListIssues(c.workers) : undefined;
       if (issue) ctx.addIssue({ code: 'custom', path: ['configs', i, 'workers'], message: issue });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { ProfileSegment } from './profile.js';
 import type { Protocol } from './protocol.js';
 import { BUILTIN_WORKLOAD_TABLE, type BuiltinWorkload, type MatrixSpec } from './schema.js';
+import { type Tenants, tenantPairs } from './tenants.js';
 
 /** The offered load of a rate-limited workload (see src/matrix/load-variants.ts). */
 export interface WorkloadLoad {
@@ -25,6 +26,8 @@ export interface MixGroup {
   /** Absent: the config's own (the stack's database, the config's role). */
   database?: string;
   role?: string;
+  /** A `tenant: each` copy: tenant role number `j` of the config that runs it (src/matrix/tenants.ts). */
+  tenantRole?: number;
 }
 
 /** A workload resolved into what pgbench needs. */
@@ -51,7 +54,7 @@ type MixGroupSpec = NonNullable<Extract<WorkloadSpec, object>['mix']>[number];
 
 const BUILTIN = BUILTIN_WORKLOAD_TABLE;
 
-export function resolveWorkload(w: WorkloadSpec, matrixDir: string): Workload {
+export function resolveWorkload(w: WorkloadSpec, matrixDir: string, tenants?: Tenants): Workload {
   if (typeof w === 'string')
     return { name: w, builtin: w, scripts: [], reconnect: BUILTIN[w].reconnect, flags: [] };
   if (w.mix !== undefined) {
@@ -61,7 +64,7 @@ export function resolveWorkload(w: WorkloadSpec, matrixDir: string): Workload {
       reconnect: false,
       flags: [],
       ...(typeof w.protocol === 'string' ? { protocol: w.protocol } : {}),
-      mix: w.mix.map((g) => resolveGroup(w.name, g, matrixDir)),
+      mix: w.mix.flatMap((g) => spreadOverTenants(resolveGroup(w.name, g, matrixDir), g.tenant, tenants)),
     };
   }
   const scripts = w.script === undefined ? [] : Array.isArray(w.script) ? w.script : [w.script];
@@ -100,6 +103,26 @@ function resolveGroup(mix: string, g: MixGroupSpec, matrixDir: string): MixGroup
       ...load,
     },
   };
+}
+
+/**
+ * A `tenant: each` group -> one group per (tenant database, tenant role) pair, named
+ * `<group>-t<i>r<j>`, each with the group's clients and rate: every pair gets its own clients, so
+ * PgBouncer one pool per pair. The role is resolved per config (its own tenant roles).
+ */
+function spreadOverTenants(
+  g: MixGroup,
+  tenant: 'each' | undefined,
+  tenants: Tenants | undefined,
+): MixGroup[] {
+  if (tenant === undefined || tenants === undefined) return [g];
+  return tenantPairs(tenants).map((p, k) => ({
+    ...g,
+    name: `${g.name}-t${Math.floor(k / tenants.roles) + 1}r${p.role}`,
+    database: p.database,
+    tenantRole: p.role,
+    workload: { ...g.workload, name: `${g.name}-t${Math.floor(k / tenants.roles) + 1}r${p.role}` },
+  }));
 }
 
 /** `file.sql@3` -> `/abs/file.sql@3`; the weight suffix stays for pgbench. */

@@ -27,7 +27,7 @@ import { type CellSetup, setUpExternalCell } from './external-cell.js';
 import { awaitIsolation, describeIsolation } from './isolation.js';
 import { cellLimitGuard } from './many-clients.js';
 import { type CellSettings, cellSettings, etaMs, isFinished, switchesConfig } from './plan.js';
-import { initData, prepareCell, tidyServer } from './prepare.js';
+import { createTenantDatabases, initData, prepareCell, tidyServer } from './prepare.js';
 import { profileHooks } from './profile-hooks.js';
 import { continuesSegment, segmentPrepared } from './segment.js';
 import {
@@ -257,6 +257,7 @@ async function startStacks(x: Execution, workdir: string, servers: Servers): Pro
   const initMs: number[] = [];
   // The servers' start-up alone (their data loads are initMs).
   let startupMs = 0;
+  let tenantsMs = 0;
   const record = (data?: Record<string, unknown>) => {
     info.versions = serverVersions(
       servers.list.map((s) => ({ configs: s.configs, versions: s.stack.versions })),
@@ -275,6 +276,7 @@ async function startStacks(x: Execution, workdir: string, servers: Servers): Pro
         first?.stack.provider === 'external' ? NOT_SIZED_EXTERNAL : stackSizing(matrix.spec, os.totalmem()),
       startupMs,
       ...(initMs.length > 0 ? { initMs: initMs.reduce((p, q) => p + q, 0) } : {}),
+      ...(matrix.spec.tenants ? { tenantsMs } : {}),
       ...(data ? { data } : {}),
     };
     writeRunInfo(runDir, info);
@@ -294,6 +296,13 @@ async function startStacks(x: Execution, workdir: string, servers: Servers): Pro
     opts.events.log(`initializing pgbench data, scale ${scale}`);
     initMs.push(await initData(stack, scale, dir, opts.signal));
     opts.events.log(`pgbench -i -s ${scale} took ${((initMs.at(-1) ?? 0) / 1000).toFixed(1)} s`);
+    const { tenants } = matrix.spec;
+    if (tenants) {
+      tenantsMs += await createTenantDatabases(stack, tenants);
+      opts.events.log(
+        `${tenants.databases} tenant databases copied from bench in ${(tenantsMs / 1000).toFixed(1)} s`,
+      );
+    }
     record();
   });
 }

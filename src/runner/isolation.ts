@@ -1,3 +1,4 @@
+import { isOwnRole } from '../matrix/tenants.js';
 import { BENCH_USER } from '../stack/cluster.js';
 import { withClient } from '../stack/ready.js';
 import type { Endpoint } from '../stack/types.js';
@@ -29,7 +30,7 @@ export function countIsolation(
   const foreign: Record<string, number> = {};
   let own = 0;
   for (const r of rows) {
-    if (r.usename === role) own += r.n;
+    if (isOwnRole(role, r.usename)) own += r.n;
     else if (r.usename !== BENCH_USER) foreign[r.usename] = (foreign[r.usename] ?? 0) + r.n;
   }
   const foreignTotal = Object.values(foreign).reduce((a, b) => a + b, 0);

@@ -1,4 +1,5 @@
 import type { Protocol } from '../matrix/protocol.js';
+import { tenantRole } from '../matrix/tenants.js';
 import { countConnectionErrors } from '../pgbench/summary.js';
 import { groupHistogramFile } from '../results/paths.js';
 import type { GroupRecord } from '../results/types.js';
@@ -16,7 +17,9 @@ function groupPath(p: ConfigPath, g: GroupPlan): ConfigPath {
   const own = p.groupTargets?.[g.name];
   const database = own?.database ?? g.database ?? p.endpoint.database;
   const port = own?.port ?? p.endpoint.port;
-  return { ...p, endpoint: { ...p.endpoint, database, port, user: g.role ?? p.endpoint.user } };
+  const user =
+    g.role ?? (g.tenantRole === undefined ? p.endpoint.user : tenantRole(p.endpoint.user, g.tenantRole));
+  return { ...p, endpoint: { ...p.endpoint, database, port, user } };
 }
 
 /**

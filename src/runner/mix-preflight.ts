@@ -3,6 +3,7 @@ import { concurrencyOf } from '../matrix/concurrency.js';
 import type { Matrix } from '../matrix/load.js';
 import { mixClients } from '../matrix/mix.js';
 import { type ConfigSpec, pgbouncerHopOf } from '../matrix/schema.js';
+import { tenantDatabases, tenantRoles } from '../matrix/tenants.js';
 import { BENCH_DB } from '../stack/cluster.js';
 import { configRoles } from '../stack/roles.js';
 import { pgbouncerSizing, postgresSizing, SERVER_MARGIN } from '../stack/sizing.js';
@@ -32,8 +33,8 @@ export function stackRoom(
   const bouncer = pgbouncerHopOf(c) ? pgbouncerSizing(m.spec, c.name) : undefined;
   const pg = postgresSizing(m.spec, hostMemoryBytes).maxConnections;
   return {
-    databases: [BENCH_DB],
-    roles: role === undefined ? [] : [role],
+    databases: [BENCH_DB, ...tenantDatabases(m.spec.tenants)],
+    roles: role === undefined ? [] : [role, ...tenantRoles(role, m.spec.tenants)],
     ...(bouncer
       ? {
           clients: bouncer.maxClientConn,
@@ -46,6 +47,12 @@ export function stackRoom(
   };
 }
 
+/** A list for a message: the first few names and how many more (tenants make hundreds). */
+function few(names: readonly string[]): string {
+  const shown = names.slice(0, 4).join(', ');
+  return names.length > 4 ? `${shown} and ${names.length - 4} more` : shown;
+}
+
 /** The first problem of one mix under one config, as `field: expected ..., got ...`; undefined when it fits. */
 export function mixIssue(
   o: { at: string; config: string; factor: number },
@@ -54,9 +61,9 @@ export function mixIssue(
 ): string | undefined {
   for (const [j, g] of groups.entries()) {
     if (g.database !== undefined && !room.databases.includes(g.database))
-      return `${o.at}.mix[${j}].database: expected a database the stack creates for config ${o.config} (${room.databases.join(', ')}), "${g.database}" does not exist (tenant databases are not built yet: docs/tenants.md)`;
+      return `${o.at}.mix[${j}].database: expected a database the stack creates for config ${o.config} (${few(room.databases)}), "${g.database}" does not exist`;
     if (g.role !== undefined && !room.roles.includes(g.role))
-      return `${o.at}.mix[${j}].role: expected a role the stack creates for config ${o.config} (${room.roles.join(', ')}: each config logs in as its own role), "${g.role}" does not exist (tenant roles are not built yet: docs/tenants.md)`;
+      return `${o.at}.mix[${j}].role: expected a role the stack creates for config ${o.config} (${few(room.roles)}: each config logs in as its own role), "${g.role}" does not exist`;
   }
   const total = mixClients(groups, o.factor);
   if (total > room.clients)

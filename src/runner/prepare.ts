@@ -1,6 +1,8 @@
 import { StackError } from '../errors.js';
+import { type Tenants, tenantDatabases } from '../matrix/tenants.js';
 import { initArgv, pgbenchEnv } from '../pgbench/argv.js';
 import { extractErrorLines } from '../pgbench/summary.js';
+import { BENCH_DB } from '../stack/cluster.js';
 import { withClient } from '../stack/ready.js';
 import type { ConfigPath, Stack } from '../stack/types.js';
 
@@ -40,6 +42,24 @@ export async function tidyServer(stack: Stack): Promise<void> {
     await vacuumHotTables(c);
     await c.query('CHECKPOINT');
   });
+}
+
+/**
+ * The matrix's tenant databases (src/matrix/tenants.ts), each a copy of the initialized bench
+ * database (`CREATE DATABASE .. TEMPLATE bench`: its pgbench tables at the matrix's scale, without
+ * another pgbench -i). FILE_COPY copies the files and checkpoints instead of WAL-logging every
+ * block, so a few hundred copies take seconds. Nothing may be connected to bench meanwhile: this
+ * runs before any path starts. Returns the time it took.
+ */
+export async function createTenantDatabases(stack: Stack, tenants: Tenants | undefined): Promise<number> {
+  const t0 = Date.now();
+  const names = tenantDatabases(tenants);
+  if (names.length === 0) return 0;
+  await withClient({ ...stack.postgres, database: 'postgres' }, async (c) => {
+    for (const db of names)
+      await c.query(`CREATE DATABASE "${db}" TEMPLATE "${BENCH_DB}" STRATEGY FILE_COPY`);
+  });
+  return Date.now() - t0;
 }
 
 /**

@@ -1,3 +1,5 @@
+import { isOwnRole } from '../matrix/tenants.js';
+import { poolerCost, summarizePools } from './pool-summary.js';
 import {
   type ComponentSummary,
   type GapSample,
@@ -73,6 +75,11 @@ function serverCounts(s: PgActivitySample, role: string | undefined): StateCount
   return s.databaseByUser?.[role] ?? NONE;
 }
 
+/** Backends of the config's role and its tenant roles (src/matrix/tenants.ts), every database. */
+function ownBackends(s: PgActivitySample, role: string): number {
+  return Object.entries(s.byUser).reduce((a, [u, n]) => a + (isOwnRole(role, u) ? n : 0), 0);
+}
+
 function postgresSummary(
   samples: PgActivitySample[],
   database: string,
@@ -95,8 +102,9 @@ function postgresSummary(
     ...(role !== undefined
       ? {
           databaseBackendsPeak: peak(samples.map((s) => s.database.total)),
-          // byUser covers every database: the role's backends elsewhere are still its own.
-          foreignBackendsPeak: peak(samples.map((s) => s.all.total - (s.byUser[role] ?? 0))),
+          // byUser covers every database: the role's backends elsewhere (and its tenant roles',
+          // on the tenant databases) are still its own.
+          foreignBackendsPeak: peak(samples.map((s) => s.all.total - ownBackends(s, role))),
         }
       : {}),
     ...(maxConnections !== undefined ? { maxConnections } : {}),
@@ -216,7 +224,15 @@ export function summarizeSamples(samples: Sample[], ctx: SummaryContext): Sampli
     summary.postgres = pgSummary;
   }
   const pgbSummary = pgbouncerSummary(bouncer);
-  if (pgbSummary) summary.pgbouncer = pgbSummary;
+  if (pgbSummary) {
+    const pools = summarizePools(bouncer);
+    if (pools.poolsSeen > 0) {
+      pgbSummary.pools = pools;
+      const cost = poolerCost(components, pools.poolsPeak);
+      if (cost) pgbSummary.cost = cost;
+    }
+    summary.pgbouncer = pgbSummary;
+  }
   if (pgSummary && pgSummary.serverBackendsPeak > 0 && ctx.clients > 0) {
     summary.multiplexing = round(ctx.clients / pgSummary.serverBackendsPeak, 3);
   }

@@ -134,6 +134,42 @@ export function isGap(s: Sample): s is GapSample {
   return 'gap' in s && s.gap === true;
 }
 
+/** One (database, user) pool of PgBouncer over a cell's sampled window. */
+export type PoolSummary = {
+  database: string;
+  user: string;
+  /** Ticks at which SHOW POOLS listed this pool. */
+  samples: number;
+  clActivePeak: number;
+  clActiveMean: number;
+  clWaitingPeak: number;
+  clWaitingMean: number;
+  svActivePeak: number;
+  svIdlePeak: number;
+  maxwaitMsPeak: number;
+};
+
+export type PoolsSummary = {
+  /** Most pools SHOW POOLS listed at one tick (admin database excluded). */
+  poolsPeak: number;
+  /** Pools seen at any tick. */
+  poolsSeen: number;
+  /** The most-waiting pools (POOLS_LISTED in pool-summary.ts) that waited most (peak cl_waiting, then peak maxwait, then busiest). */
+  pools: PoolSummary[];
+  /** Pools seen but not listed in `pools`. */
+  poolsOmitted: number;
+};
+
+export type PoolerCost = {
+  /** PgBouncer components (processes trees) whose figures are summed. */
+  components: string[];
+  pools: number;
+  pssMeanBytes?: number;
+  pssPerPoolBytes?: number;
+  cpuCoresMean?: number;
+  cpuCoresPerPool?: number;
+};
+
 export type ComponentSummary = {
   role: string;
   pid: number;
@@ -217,6 +253,10 @@ export type SamplingSummary = {
     xacts?: number;
     queries?: number;
     waitTimeMs?: number;
+    /** Per (database, user) pool: the most-waiting ones by name, the pool count (src/sampling/pool-summary.ts). */
+    pools?: PoolsSummary;
+    /** PgBouncer's PSS and CPU divided by its peak pool count. */
+    cost?: PoolerCost;
   };
   components: Record<string, ComponentSummary>;
   clients: number;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { StackError } from '../errors.js';
 import type { Matrix } from '../matrix/load.js';
 import { type ConfigSpec, type MatrixSpec, type PgbouncerHop, pgbouncerHopOf } from '../matrix/schema.js';
+import { tenantDatabases, tenantRoles } from '../matrix/tenants.js';
 import { type ConfigTls, TLS_OFF } from '../matrix/tls.js';
 import { workersOf } from '../matrix/workers.js';
 import { registerSecret } from '../util/redact.js';
@@ -162,8 +163,10 @@ export async function preparePaths(
 ): Promise<PathEnv> {
   const spec = matrix.spec;
   const roles = configRoles(spec.configs);
+  // Each config's tenant roles (`<role>_r<j>`) are made with it: they name the config too.
+  const all = [...roles.values()].flatMap((r) => [r, ...tenantRoles(r, spec.tenants)]);
   const verifiers = await withClient(postgres, (c) =>
-    createConfigRoles((sql, params) => c.query(sql, params), roles, password),
+    createConfigRoles((sql, params) => c.query(sql, params), all, password),
   );
   verifiers.set(BENCH_USER, superSecret);
   for (const v of verifiers.values()) registerSecret(v);
@@ -216,7 +219,9 @@ function pgbouncerLaunch(
     readyAt: (socketDir) => (worker.workers > 1 ? { ...asRole, host: socketDir, port } : { ...asRole, port }),
     userlist: renderUserlist([
       [BENCH_USER, env.verifiers.get(BENCH_USER) ?? ''],
-      [asRole.user, env.verifiers.get(asRole.user) ?? ''],
+      ...[asRole.user, ...tenantRoles(asRole.user, env.spec.tenants)].map(
+        (u) => [u, env.verifiers.get(u) ?? ''] as const,
+      ),
     ]),
     tls: tls.client !== 'disable' || tls.server !== 'disable',
     ini: ({ authFile, socketDir, tls: files, workerSocketDirs, change }) =>
@@ -228,6 +233,7 @@ function pgbouncerLaunch(
         upstreamHost: change?.upstream?.host ?? worker.upstream.host,
         upstreamPort: change?.upstream?.port ?? worker.upstream.port,
         database: BENCH_DB,
+        tenantDatabases: tenantDatabases(env.spec.tenants),
         user: BENCH_USER,
         authFile,
         authType: env.spec.auth,

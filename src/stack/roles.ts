@@ -32,18 +32,18 @@ export function configRoles(configs: ReadonlyArray<Pick<ConfigSpec, 'name'>>): M
 }
 
 /**
- * Creates one login role per config with the run's password and returns each role's SCRAM verifier
+ * Creates the login roles (one per config, and its tenant roles) with the run's password and returns each role's SCRAM verifier
  * (for PgBouncer's auth_file). The roles are superusers like `bench` itself, so a custom script may
  * do whatever it did before attribution existed (TRUNCATE, CREATE, pg_sleep); what changes is only
  * the name pg_stat_activity shows for the config's backends.
  */
 export async function createConfigRoles(
   query: (sql: string, params?: unknown[]) => Promise<{ rows: Array<Record<string, unknown>> }>,
-  roles: ReadonlyMap<string, string>,
+  roles: Iterable<string>,
   password: string,
 ): Promise<Map<string, string>> {
   const verifiers = new Map<string, string>();
-  for (const role of roles.values()) {
+  for (const role of roles) {
     const ident = `"${role.replaceAll('"', '""')}"`;
     // A literal, not a parameter: CREATE ROLE takes no bind parameters. The password is generated
     // (base64url), so it holds no quote; it is hashed by the server and never logged.

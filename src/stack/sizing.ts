@@ -9,7 +9,8 @@ import { workersOf } from '../matrix/workers.js';
  * (`stack.sizing`) so a reader sees what was set and why.
  */
 
-type Spec = Pick<MatrixSpec, 'concurrency' | 'configs' | 'postgres'> & Partial<Pick<MatrixSpec, 'workloads'>>;
+type Spec = Pick<MatrixSpec, 'concurrency' | 'configs' | 'postgres'> &
+  Partial<Pick<MatrixSpec, 'workloads' | 'tenants'>>;
 
 /** Server connections besides the clients: samplers, the harness, superuser_reserved_connections (3). */
 export const SERVER_MARGIN = 20;
@@ -64,7 +65,11 @@ function largestPool(spec: Spec): number {
       const hop = pgbouncerHopOf(c);
       // Every PgBouncer worker (`workers: N`) has its own pool of this size.
       const pool = hop ? (hop.max_db_connections ?? hop.default_pool_size + (hop.reserve_pool_size ?? 0)) : 0;
-      return pool * workersOf(c);
+      const own = pool * workersOf(c);
+      // Tenants: one pool per (database, role) pair, each of that size, but never more server
+      // connections than the config's clients (a pool opens one only for a client's transaction).
+      const pairs = spec.tenants ? spec.tenants.databases * spec.tenants.roles : 1;
+      return pairs > 1 ? Math.max(own, Math.min(own * pairs, maxClientsOf(spec, c.name))) : own;
     }),
   );
 }

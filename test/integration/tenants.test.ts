@@ -1,0 +1,90 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { CellRecord, CompletedCell } from '../../src/results/types.js';
+import type { PgbouncerSample, Sample } from '../../src/sampling/types.js';
+import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
+import { tempDir } from '../helpers/tmp.js';
+
+/**
+ * Tenants on real PostgreSQL, PgBouncer and pgbench (docs/tenants.md): 3 databases x 2 roles, a
+ * `tenant: each` group that gives every pair one client, through one PgBouncer: one pool per pair,
+ * SHOW POOLS sampled per pool, and no backend counted foreign (the tenant roles are the config's).
+ */
+const MATRIX = `
+name: tenants-test
+duration: 2s
+warmup: 0s
+settle: 200ms
+reps: 1
+scale: 1
+concurrency: [1]
+auth: trust
+provider: native
+sample_interval: 250ms
+tenants: { databases: 3, roles: 2 }
+configs:
+  - { name: pgb, kind: pgbouncer, pool_mode: transaction, default_pool_size: 1 }
+workloads:
+  - name: many
+    mix:
+      - { name: t, builtin: readonly, clients: 1, rate: 50, tenant: each }
+`;
+
+const PAIRS = ['bench_t1', 'bench_t2', 'bench_t3'].flatMap((d) => [`${d}/bench_pgb_r1`, `${d}/bench_pgb_r2`]);
+
+describe('tenants: a pool per (database, role) pair through one PgBouncer (native)', () => {
+  let runDir: string;
+  let cells: CellRecord[];
+  let output: string;
+  let exitCode: number | undefined;
+
+  beforeAll(async () => {
+    const results = tempResults();
+    const file = path.join(tempDir('bench-tenants-'), 'tenants.yaml');
+    writeFileSync(file, MATRIX);
+    const r = await bench(['run', file, '--results-dir', results]);
+    output = String(r.all);
+    exitCode = r.exitCode;
+    runDir = onlyRunDir(results);
+    cells = readCells(runDir);
+  }, 120_000);
+
+  it('runs one group per pair, each on its own database as its own tenant role', () => {
+    expect(exitCode, output).toBe(0);
+    const cell = cells[0] as CompletedCell;
+    expect(cell.state).toBe('completed');
+    const groups = cell.groups ?? [];
+    expect(groups.map((g) => `${g.database}/${g.role}`)).toEqual(PAIRS);
+    for (const g of groups) expect(g.summary?.processed ?? 0, g.name).toBeGreaterThan(0);
+  });
+
+  it('samples SHOW POOLS for every pair and counts no foreign backend', () => {
+    const cell = cells[0] as CompletedCell;
+    const samples = readFileSync(path.join(runDir, 'cells', cell.id, 'samples.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as Sample);
+    const seen = new Set(
+      samples
+        .filter((s): s is PgbouncerSample => s.kind === 'pgbouncer' && !('gap' in s))
+        .flatMap((s) => s.pools.map((p) => `${p.database}/${p.user}`)),
+    );
+    for (const pair of PAIRS) expect(seen.has(pair), pair).toBe(true);
+    const pgb = cell.sampling?.pgbouncer as
+      | {
+          pools?: {
+            poolsPeak: number;
+            pools: Array<{ database: string; user: string; svActivePeak: number; svIdlePeak: number }>;
+          };
+          cost?: { pssPerPoolBytes?: number };
+        }
+      | undefined;
+    const listed = new Set((pgb?.pools?.pools ?? []).map((p) => `${p.database}/${p.user}`));
+    for (const pair of PAIRS) expect(listed.has(pair), pair).toBe(true);
+    expect(pgb?.pools?.poolsPeak ?? 0).toBeGreaterThanOrEqual(PAIRS.length);
+    const pg = cell.sampling?.postgres as { foreignBackendsPeak?: number } | undefined;
+    expect(pg?.foreignBackendsPeak).toBe(0);
+    expect(cell.prepared?.join('\n') ?? '').toMatch(/isolation: 0 foreign client backends/);
+  });
+});
