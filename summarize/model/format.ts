@@ -57,6 +57,16 @@ export function fmtPct(fraction: number | undefined, decimals = 1): string {
   return isNum(fraction) ? `${fixed(fraction * 100, decimals)}%` : MISSING;
 }
 
+/**
+ * A confidence level (1 − alpha) as a percentage with the fewest decimals (up to 4) that state it
+ * exactly: 95%, 99.9%, 99.82% (alpha 0.0018 must not read "100%").
+ */
+export function fmtConfidence(alpha: number): string {
+  const pct = (1 - alpha) * 100;
+  for (let d = 0; d < 4; d++) if (Math.abs(Number(pct.toFixed(d)) - pct) < 1e-9) return `${pct.toFixed(d)}%`;
+  return `${pct.toFixed(4)}%`;
+}
+
 export function fmtInt(x: number | undefined): string {
   return isNum(x) ? grouped(fixed(x, 0)) : MISSING;
 }

@@ -6,7 +6,7 @@ import {
 } from '../compare/compare.js';
 import { UNPAIRED_LABEL } from '../compare/drift.js';
 import type { Verdict } from '../compare/verdict.js';
-import { fixed, fmtMs, fmtPct, fmtTps, isNum, MISSING } from '../model/format.js';
+import { fixed, fmtConfidence, fmtMs, fmtPct, fmtTps, isNum, MISSING } from '../model/format.js';
 import { costCompareMarkdown } from './compare-cost.js';
 
 export interface CompareRenderOptions {
@@ -116,7 +116,7 @@ export function driftText(r: CompareResult): string {
 
 /** One sentence on the method, shared by the markdown and the terminal. */
 export function methodText(r: CompareResult): string {
-  const conf = fmtPct(1 - r.alpha, 0);
+  const conf = fmtConfidence(r.alpha);
   const how =
     r.mode === 'paired'
       ? `paired t-test on the log TPS ratio of the two configs' cells of each rep (n = pairs)`
