@@ -17,12 +17,24 @@ function label(c: Cell): string {
   return `${c.config} ${c.workload} c=${c.concurrency} rep ${c.rep}`;
 }
 
+/**
+ * The TPS of a cell some of whose clients aborted or were starved is the TPS of the others only:
+ * the line says how many of the cell's clients did not get through (docs/fairness.md).
+ */
+function clientCaveat(rec: CellRecord): string {
+  const parts: string[] = [];
+  if ((rec.abortedClients ?? 0) > 0) parts.push(`${fmtInt(rec.abortedClients)} clients aborted`);
+  const c = rec.clients;
+  if (c && c.starved > 0) parts.push(`${fmtInt(c.starved)} of ${fmtInt(c.clients)} clients starved`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
 function outcomeLine(rec: CellRecord): string {
   if (rec.state === 'completed') {
     const tps = rec.summary.tps ?? 0;
     const p99 = rec.latency ? `, p99 ${rec.latency.p99Ms.toFixed(2)} ms` : '';
     const failed = rec.summary.failed > 0 ? `, ${fmtInt(rec.summary.failed)} failed tx` : '';
-    return `${fmtInt(tps)} tps${p99}${failed}`;
+    return `${fmtInt(tps)} tps${p99}${failed}${clientCaveat(rec)}`;
   }
   return `${rec.state.toUpperCase()}: ${rec.reason}`;
 }

@@ -66,3 +66,26 @@ describe('progressReporter on a narrow terminal', () => {
     expect([...lastStatus(t.chunks)].length).toBeLessThan(30);
   });
 });
+
+describe('progressReporter: a cell whose clients did not all get through', () => {
+  const plain = () => {
+    const lines: string[] = [];
+    const stream = { isTTY: false, write: (s: string) => lines.push(s) > 0 } as unknown as NodeJS.WriteStream;
+    return { stream, lines };
+  };
+  const rec = (extra: object) =>
+    ({
+      state: 'completed',
+      summary: { tps: 500, failed: 0 },
+      ...extra,
+    }) as unknown as Parameters<NonNullable<ReturnType<typeof progressReporter>['cellEnd']>>[1];
+
+  it('says how many clients aborted or starved beside the TPS of the others', () => {
+    const { stream, lines } = plain();
+    const r = progressReporter(stream);
+    r.cellEnd?.(cell, rec({ abortedClients: 3, clients: { clients: 10, starved: 6 } }), 1, 2);
+    expect(lines.at(-1)).toContain('500 tps (3 clients aborted, 6 of 10 clients starved)');
+    r.cellEnd?.(cell, rec({ clients: { clients: 10, starved: 0 } }), 2, 2);
+    expect(lines.at(-1)).toMatch(/500 tps\n$/);
+  });
+});
