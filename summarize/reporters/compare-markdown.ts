@@ -141,6 +141,22 @@ export function noteLines(r: CompareResult, o: CompareRenderOptions): string[] {
   return out;
 }
 
+/** A group's cells from its config to the reps TPS needs, shared by the markdown and the terminal. */
+export function groupTpsCells(r: CompareResult, g: CompareResult['groups'][number]): string[] {
+  return [
+    configText(g),
+    g.workload,
+    String(g.concurrency),
+    nText(r, g),
+    fmtTps(g.tps.baseline),
+    fmtTps(g.tps.candidate),
+    ratioText(g.tps),
+    pText(g.tps),
+    detectableText(g.tps),
+    neededText(g.tps),
+  ];
+}
+
 /** The comparison as a pull-request comment. */
 export function compareMarkdown(r: CompareResult, o: CompareRenderOptions): string {
   const out = [
@@ -157,16 +173,7 @@ export function compareMarkdown(r: CompareResult, o: CompareRenderOptions): stri
     out.push(
       `| ${[
         verdictText(g),
-        configText(g),
-        g.workload,
-        String(g.concurrency),
-        nText(r, g),
-        fmtTps(g.tps.baseline),
-        fmtTps(g.tps.candidate),
-        ratioText(g.tps),
-        pText(g.tps),
-        detectableText(g.tps),
-        neededText(g.tps),
+        ...groupTpsCells(r, g),
         fmtMs(g.p99?.baseline),
         fmtMs(g.p99?.candidate),
         ratioText(g.p99),

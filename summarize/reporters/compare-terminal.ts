@@ -1,16 +1,12 @@
 import type { CompareResult } from '../compare/compare.js';
-import { fmtTps, MISSING } from '../model/format.js';
+import { MISSING } from '../model/format.js';
 import { costCompareTerminal } from './compare-cost.js';
 import {
   type CompareRenderOptions,
-  configText,
-  detectableText,
+  groupTpsCells,
   headline,
   methodText,
-  neededText,
   noteLines,
-  nText,
-  pText,
   ratioText,
   verdictText,
 } from './compare-markdown.js';
@@ -34,21 +30,7 @@ export function compareTerminal(r: CompareResult, o: CompareRenderOptions): stri
     ['p99', 'left'],
   ]);
   for (const g of r.groups) {
-    t.push([
-      verdictText(g, true),
-      configText(g),
-      g.workload,
-      String(g.concurrency),
-      nText(r, g),
-      fmtTps(g.tps.baseline),
-      fmtTps(g.tps.candidate),
-      ratioText(g.tps),
-      pText(g.tps),
-      detectableText(g.tps),
-      neededText(g.tps),
-      ratioText(g.p99),
-      g.p99 ? g.p99.verdict : MISSING,
-    ]);
+    t.push([verdictText(g, true), ...groupTpsCells(r, g), ratioText(g.p99), g.p99 ? g.p99.verdict : MISSING]);
   }
   const out = [
     `${o.candidateLabel} (candidate) against ${o.baselineLabel} (baseline): ${headline(r).replace(/\*\*/g, '')}`,
