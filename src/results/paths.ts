@@ -26,6 +26,14 @@ export function groupHistogramFile(group: string): string {
 }
 
 /**
+ * The per-second figures of one client group of a mix cell, from its own logs only, in the format of
+ * the cell's latency-seconds.json (epoch seconds, so on the cell's time axis).
+ */
+export function groupSecondsFile(group: string): string {
+  return `latency-seconds.${group}.json`;
+}
+
+/**
  * Files inside a cell directory that summarize reads besides cells.jsonl. The latency histogram's
  * name is also recorded in each cell record (latency.histogramFile).
  */

@@ -475,7 +475,7 @@ async function logFigures(
     // A cell with events: when transactions completed, to the ms (the outage figures read it).
     timeline: (plan.events?.length ?? 0) > 0,
     histogramFile: HISTOGRAM_FILE,
-    seconds: true,
+    secondsFile: CELL_FILES.latencySeconds,
     warnings,
   });
   const groups = plan.groups

@@ -1,7 +1,7 @@
 import type { Protocol } from '../matrix/protocol.js';
 import { tenantRole } from '../matrix/tenants.js';
 import { countConnectionErrors } from '../pgbench/summary.js';
-import { groupHistogramFile } from '../results/paths.js';
+import { groupHistogramFile, groupSecondsFile } from '../results/paths.js';
 import type { GroupRecord } from '../results/types.js';
 import type { ConfigPath, PgbenchResult } from '../stack/types.js';
 import { cellSummary, combineResults, type PgbenchProcess, pgbenchProcesses } from './pgbench-processes.js';
@@ -67,7 +67,8 @@ export function hasRate(argv: readonly string[]): boolean {
 
 /**
  * One record per group: its processes' summaries merged, and its percentiles from its own logs only
- * (never from the cell's merged histogram), each group's histogram in a file of its own.
+ * (never from the cell's merged histogram), each group's histogram and per-second figures in files
+ * of its own.
  */
 export async function groupRecords(
   o: {
@@ -91,7 +92,8 @@ export async function groupRecords(
       clientsPerProcess: procs.map((p) => p.clients),
       lag: hasRate(procs[0]?.argv ?? []),
       histogramFile: groupHistogramFile(g.name),
-      seconds: false,
+      // Its seconds on the cell's axis: from every one of its log files, by each line's epoch second.
+      secondsFile: groupSecondsFile(g.name),
       warnings: o.warnings,
       prefix: `group ${g.name}: `,
     });

@@ -27,8 +27,11 @@ export interface LogFigureOptions {
   /** The logs carry pgbench -R's schedule_lag column. */
   lag: boolean;
   histogramFile: string;
-  /** Also write the per-second series (the cell's own, for its time axis). */
-  seconds: boolean;
+  /**
+   * Also write the per-second series here (the cell's latency-seconds.json, or a group's own): by
+   * epoch second of completion, so every file of one cell shares its time axis.
+   */
+  secondsFile?: string;
   /** Also write the ms timeline of completions and failures (a cell with events: the outage figures). */
   timeline?: boolean;
   warnings: string[];
@@ -37,7 +40,7 @@ export interface LogFigureOptions {
 }
 
 /**
- * Latency figures (with the histogram, and the per-second file for the cell, written beside the
+ * Latency figures (with the histogram, and the per-second file when asked for, written beside the
  * record) and the per-client figures of one set of per-transaction logs. Every file goes into one
  * histogram: the merge is exact (counts per microsecond add up).
  */
@@ -56,12 +59,9 @@ export async function txLogFigures(
   });
   if (agg.malformed > 0) say(`${agg.malformed} malformed lines in the per-transaction log were skipped`);
   await writeFile(path.join(o.dir, o.histogramFile), JSON.stringify(agg.histogram.toJSON()));
-  // The time series of the cell: the raw log is deleted afterwards, so its seconds are kept here.
-  if (o.seconds)
-    await writeFile(
-      path.join(o.dir, CELL_FILES.latencySeconds),
-      JSON.stringify(latencySecondsJson(agg.seconds)),
-    );
+  // The time series: the raw log is deleted afterwards, so its seconds are kept here.
+  if (o.secondsFile !== undefined)
+    await writeFile(path.join(o.dir, o.secondsFile), JSON.stringify(latencySecondsJson(agg.seconds)));
   if (agg.timeline) await writeFile(path.join(o.dir, CELL_FILES.timeline), JSON.stringify(agg.timeline));
   const clients = clientFigures(agg.clients);
   // A run refused at connect time leaves empty logs: no latency, rather than NaN figures that

@@ -24,11 +24,23 @@ export interface CellSeries {
   warmupS: number;
   points: SeriesPoint[];
   /** Sums over the log's seconds (the test that they equal the cell's totals reads these). */
-  log?: { count: number; failed: number; skipped: number; seconds: number };
+  log?: LogSums;
+  /**
+   * A mix cell's client groups (docs/tenants.md) with per-second files: each group's sums over its
+   * own seconds, in the cell's group order. Their series are in `points`, labelled with the name.
+   */
+  groups?: (LogSums & { name: string })[];
   /** Marked spans, e.g. the warmup; scheduled load profiles (issue 11) will add theirs here. */
   segments: Segment[];
   /** Instants to mark; scheduled events (issue 10, e.g. a pooler restart) will be listed here. */
   events: SeriesEvent[];
+}
+
+export interface LogSums {
+  count: number;
+  failed: number;
+  skipped: number;
+  seconds: number;
 }
 
 export interface SeriesPoint {
@@ -83,6 +95,73 @@ export interface CellSeriesInput {
   samples?: string;
   /** latency-seconds.json text. */
   latencySeconds?: string;
+  /** Each client group's latency-seconds.<group>.json text, in the cell's group order (a mix cell). */
+  groupSeconds?: readonly { name: string; text: string }[];
+}
+
+/** The series names a per-second file's figures are drawn under; undefined: not drawn. */
+interface LogLabels {
+  tps: string;
+  clients?: string;
+  p50: string;
+  p99: string;
+  failed?: string;
+  skipped?: string;
+  lag: string;
+}
+
+const CELL_LABELS: LogLabels = {
+  tps: 'per-transaction log',
+  clients: 'active clients',
+  p50: 'p50',
+  p99: 'p99',
+  failed: 'failed',
+  skipped: 'skipped (-L)',
+  lag: 'schedule lag (mean)',
+};
+
+/** A group's series beside the cell's total: its throughput, latency and (under -R) schedule lag. */
+function groupLabels(name: string): LogLabels {
+  return { tps: `${name} tps`, p50: `${name} p50`, p99: `${name} p99`, lag: `${name} schedule lag (mean)` };
+}
+
+type AddPoint = (panel: PanelId, series: string, t: number, value: number | undefined) => void;
+
+/**
+ * One per-second file's points (a log second [s, s+1) drawn at s+1 on the cell's axis) under
+ * `labels`, and its sums over the seconds.
+ */
+function logSeconds(
+  seconds: readonly unknown[],
+  rel: (ms: number) => number,
+  add: AddPoint,
+  labels: LogLabels,
+): LogSums {
+  const sums: LogSums = { count: 0, failed: 0, skipped: 0, seconds: 0 };
+  const addIf = (panel: PanelId, series: string | undefined, t: number, value: number | undefined) => {
+    if (series !== undefined) add(panel, series, t, value);
+  };
+  for (const raw of seconds) {
+    const s = obj(raw);
+    const sec = num(s?.t);
+    if (!s || sec === undefined) continue;
+    const t = rel((sec + 1) * 1000);
+    const count = num(s.count) ?? 0;
+    const failed = num(s.failed) ?? 0;
+    const skipped = num(s.skipped) ?? 0;
+    sums.count += count;
+    sums.failed += failed;
+    sums.skipped += skipped;
+    sums.seconds++;
+    add('tps', labels.tps, t, count);
+    addIf('clients', labels.clients, t, num(s.clients));
+    add('latency', labels.p50, t, num(s.p50Ms));
+    add('latency', labels.p99, t, num(s.p99Ms));
+    addIf('failed', labels.failed, t, failed);
+    add('wait', labels.lag, t, num(s.lagMeanMs));
+    if (skipped > 0) addIf('failed', labels.skipped, t, skipped);
+  }
+  return sums;
 }
 
 /** JSON lines, skipping any that do not parse (a torn last line of a killed run). */
@@ -175,30 +254,11 @@ export function cellSeries(input: CellSeriesInput): CellSeries {
     if (value !== undefined) points.push({ panel, series, t, value });
   };
 
-  let log: CellSeries['log'];
-  if (seconds.length > 0) {
-    log = { count: 0, failed: 0, skipped: 0, seconds: 0 };
-    for (const raw of seconds) {
-      const s = obj(raw);
-      const sec = num(s?.t);
-      if (!s || sec === undefined) continue;
-      const t = rel((sec + 1) * 1000);
-      const count = num(s.count) ?? 0;
-      const failed = num(s.failed) ?? 0;
-      log.count += count;
-      log.failed += failed;
-      log.skipped += num(s.skipped) ?? 0;
-      log.seconds++;
-      add('tps', 'per-transaction log', t, count);
-      add('clients', 'active clients', t, num(s.clients));
-      add('latency', 'p50', t, num(s.p50Ms));
-      add('latency', 'p99', t, num(s.p99Ms));
-      add('failed', 'failed', t, failed);
-      add('wait', 'schedule lag (mean)', t, num(s.lagMeanMs));
-      const skipped = num(s.skipped) ?? 0;
-      if (skipped > 0) add('failed', 'skipped (-L)', t, skipped);
-    }
-  }
+  const log = seconds.length > 0 ? logSeconds(seconds, rel, add, CELL_LABELS) : undefined;
+  const groups = (input.groupSeconds ?? []).flatMap((g) => {
+    const own = (parseJson(g.text)?.seconds as unknown[] | undefined) ?? [];
+    return own.length > 0 ? [{ name: g.name, ...logSeconds(own, rel, add, groupLabels(g.name)) }] : [];
+  });
   for (const [t, tps] of progressTps(progress)) add('tps', 'pgbench -P', t, tps);
 
   const role = obj(obj(cell.sampling)?.postgres)?.role;
@@ -238,6 +298,7 @@ export function cellSeries(input: CellSeriesInput): CellSeries {
     warmupS,
     points,
     ...(log ? { log } : {}),
+    ...(groups.length > 0 ? { groups } : {}),
     segments: warmupS > 0 ? [{ from: -warmupS, to: 0, label: `warmup ${warmupS} s (before sampling)` }] : [],
     events: seriesEvents(cell, startMs),
   };

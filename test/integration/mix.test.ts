@@ -1,7 +1,10 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { LatencySecondsJSON } from '../../src/pgbench/txlog.js';
+import { CELL_FILES, groupSecondsFile } from '../../src/results/paths.js';
 import type { CellRecord, CompletedCell, GroupRecord } from '../../src/results/types.js';
+import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
 import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -157,6 +160,63 @@ describe('a cell of two client groups running at once (native)', () => {
     // The two groups' latencies differ in kind (a select against a five-statement write):
     // the figures are not one histogram copied twice.
     expect(group(c, 'web').latency?.p50Ms).not.toBe(group(c, 'batch').latency?.p50Ms);
+  });
+
+  it("writes each group's seconds from its own logs, on the cell's axis, summing to its transactions", () => {
+    const c = theCell();
+    const dir = path.join(runDir, 'cells', c.id);
+    const read = (file: string) =>
+      (JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as LatencySecondsJSON).seconds;
+    const cellSeconds = read(CELL_FILES.latencySeconds);
+    const cellTs = cellSeconds.map((s) => s.t);
+    const perT = new Map<number, number>();
+    for (const g of c.groups ?? []) {
+      const own = read(groupSecondsFile(g.name));
+      expect(own.length, g.name).toBeGreaterThan(0);
+      expect(
+        own.reduce((a, s) => a + s.count, 0),
+        g.name,
+      ).toBe(g.latency?.count);
+      expect(
+        own.reduce((a, s) => a + s.failed, 0),
+        g.name,
+      ).toBe(g.latency?.failed);
+      // Recomputed from the group's raw logs: its transactions per epoch second of completion.
+      const fromLogs = new Map<number, number>();
+      for (const f of groupLogs(dir, g.logPrefix))
+        for (const e of latencies(f).epochs)
+          fromLogs.set(Math.floor(e), (fromLogs.get(Math.floor(e)) ?? 0) + 1);
+      expect(
+        own.map((s) => [s.t, s.count]),
+        g.name,
+      ).toEqual([...fromLogs].sort((a, b) => a[0] - b[0]));
+      for (const s of own) {
+        // Every second of a group is a second of the cell (same epoch axis).
+        expect(cellTs, `${g.name} ${s.t}`).toContain(s.t);
+        perT.set(s.t, (perT.get(s.t) ?? 0) + s.count);
+      }
+      // The rate-limited group carries its schedule lag per second; the other none.
+      expect(
+        own.some((s) => s.lagMeanMs !== undefined),
+        g.name,
+      ).toBe(g.name === 'web');
+    }
+    // Second by second, the groups add up to the cell.
+    for (const s of cellSeconds) expect(perT.get(s.t) ?? 0, String(s.t)).toBe(s.count);
+  });
+
+  it("draws each group's tps, latency and lag beside the cell's total in its time series", () => {
+    const c = theCell();
+    const [series] = loadCellSeries([{ cell: c, dir: runDir }] as never);
+    const names = new Set(series?.points.map((p) => p.series));
+    for (const n of ['per-transaction log', 'p99', 'web tps', 'web p50', 'web p99', 'batch tps', 'batch p99'])
+      expect(names.has(n), n).toBe(true);
+    expect(names.has('web schedule lag (mean)')).toBe(true);
+    expect(names.has('batch schedule lag (mean)')).toBe(false);
+    expect(series?.groups?.map((g) => [g.name, g.count])).toEqual(
+      (c.groups ?? []).map((g) => [g.name, g.latency?.count]),
+    );
+    expect(readFileSync(path.join(runDir, 'report.html'), 'utf8')).toContain('web p99');
   });
 
   it('reports a row per group with a group column, beside the total', () => {

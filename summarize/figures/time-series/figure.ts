@@ -63,7 +63,7 @@ const cellsTable: Table<CellRow> = {
     sampleNumber('failed tx', 'failedTransactions', fmtInt),
   ],
   caption: () =>
-    "One row per cell (config × workload × clients × rep). **show** draws its seconds: throughput and p50/p99 latency per second from the per-transaction log (pgbench's own -P line beside it), failed transactions, server backends of the config's role, PgBouncer's pools, and CPU and PSS per component from the samplers.",
+    "One row per cell (config × workload × clients × rep). **show** draws its seconds: throughput and p50/p99 latency per second from the per-transaction log (pgbench's own -P line beside it), failed transactions, server backends of the config's role, PgBouncer's pools, and CPU and PSS per component from the samplers. A cell of client groups (`mix:`) also draws each group's own throughput, p50/p99 and schedule lag per second, from its own per-transaction logs, labelled with its name (`web tps`, `web p99`) beside the cell's total.",
   openAll: true,
   rowId: (r) => `cell-${r.cell.id}`,
   drill: (r) => r.series,
