@@ -194,13 +194,13 @@ const slopeColumns: readonly Column<SlopeRow>[] = [
     (s) => slope(s, 'poolsMax'),
   ),
   numberColumn(
-    'PSS per more pool KiB',
+    'PSS per additional pool KiB',
     (s) => s.slope.pssBytesPerPool,
     fmtKiB,
     (s) => slope(s, 'pssBytesPerPool'),
   ),
   numberColumn(
-    'CPU per more pool (millicores)',
+    'CPU per additional pool (millicores)',
     (s) => s.slope.cpuCoresPerPool,
     fmtMillicores,
     (s) => slope(s, 'cpuCoresPerPool'),
