@@ -88,6 +88,7 @@ export const PLOT_KINDS = [
   'profile',
   'sweep',
   'sweep-latency',
+  'pools',
 ] as const;
 export type PlotKind = (typeof PLOT_KINDS)[number];
 

@@ -9,6 +9,7 @@ import { noisyNeighbourFigure } from './noisy-neighbour/figure.js';
 import { offeredLoadFigure } from './offered-load/figure.js';
 import { outageFigure } from './outage/figure.js';
 import { outageCompareFigure } from './outage-compare/figure.js';
+import { poolsFigure } from './pools/figure.js';
 import { resourcesFigure } from './resources/figure.js';
 import { sweepFigure } from './sweep/figure.js';
 import { throughputFigure } from './throughput/figure.js';
@@ -34,6 +35,7 @@ export const FIGURES: readonly Figure[] = [
   timeSeriesFigure,
   costFigure,
   noisyNeighbourFigure,
+  poolsFigure,
 ];
 
 /** Every figure's self-drawn graphics (Figure.graphics), for plots/ (commands/summarize.ts). */

@@ -9,6 +9,8 @@ import type { MatrixInfo } from './matrix-info.js';
 import { attachPssSlopes } from './memory-slope.js';
 import { loadFigures } from './offered-load.js';
 import { pairedRatioCi } from './paired-ratio.js';
+import { attachPoolSlopes } from './pool-slope.js';
+import { aggregatePools } from './pools.js';
 import { profiledWarnings } from './profiled.js';
 import {
   type CellOutcome,
@@ -73,6 +75,7 @@ export function buildRows(input: AggregateInput): Aggregate {
   attachContrasts(rows, baseline, input.matrix.compare);
   attachAlone(rows, baseline);
   attachPssSlopes(rows);
+  attachPoolSlopes(rows);
   const profiled = profiledWarnings(input.cells);
   markProfiled(rows, profiled);
   const warnings = [
@@ -172,6 +175,7 @@ function buildRow(
   const latency = mergeLatency(completed, input.histogramOf);
   const sampling = aggregateSampling(completed.map((c) => c.sampling));
   const isolation = isolationOf(cells);
+  const pools = aggregatePools(completed);
   const load = loadFigures(completed);
   const clients = clientRowFigures(completed, {
     maxwaitMsPeak: sampling?.maxwaitMsPeak,
@@ -200,6 +204,7 @@ function buildRow(
     failedCells: notDone.filter((c) => c.state !== 'skipped').map(outcome),
     skippedCells: notDone.filter((c) => c.state === 'skipped').map(outcome),
     ...(sampling ? { sampling } : {}),
+    ...(pools ? { pools } : {}),
     ...(isolation ? { isolation } : {}),
     ...tlsFigures(completed),
     samples,

@@ -3,6 +3,7 @@
  * table, the plots and FINDINGS.md all read `Row`s and nothing else, so no two outputs can disagree.
  */
 import type { CellState } from '../../src/results/types.js';
+import type { RowPools } from './pools.js';
 import type { SampleStats } from './stats.js';
 
 /** One group of reps: a row of every table. */
@@ -248,6 +249,8 @@ export interface Row extends GroupKey {
   /** A quiet group against itself without its noisy neighbours (summarize/model/alone.ts). */
   alone?: AloneComparison;
   sampling?: SamplingFigures;
+  /** PgBouncer's pools (SHOW POOLS per database and user) and its cost per pool (summarize/model/pools.ts). */
+  pools?: RowPools;
   /**
    * The runner's isolation check before each cell (the `isolation: N foreign client backends` line
    * of the cell's `prepared` list), over every cell of the group; absent when no cell recorded it

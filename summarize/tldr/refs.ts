@@ -32,7 +32,8 @@ export interface Sentence {
     | 'clients'
     | 'sweep'
     | 'outage'
-    | 'cancel';
+    | 'cancel'
+    | 'pools';
   text: string;
   numbers: NumberRef[];
 }

@@ -2,6 +2,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellRecord } from '../../src/results/types.js';
+import type { FigureContext } from '../../summarize/figures/figure.js';
+import { poolsFigure } from '../../summarize/figures/pools/figure.js';
+import type { Row } from '../../summarize/model/row.js';
 import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
@@ -142,5 +145,45 @@ describe('pool topologies for a noisy neighbour (native)', () => {
     }
     const md = readFileSync(path.join(runDir, 'summary.md'), 'utf8');
     expect(md).toContain('Noisy neighbour: quiet groups with and without it');
+  });
+
+  it("summary.json has the pools figure: a pool per group's waiting under its group, every pointer resolving", () => {
+    const summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as { rows: Row[] };
+    const row = summary.rows.find(
+      (x) => x.config === 'per-pool' && x.workload === 'noisy' && x.group === undefined,
+    );
+    const pools = row?.pools?.pools ?? [];
+    const batch = pools.find((p) => p.database === 'bench__batch');
+    expect(batch?.group).toBe('batch');
+    expect(pools.find((p) => p.database === 'bench__web')?.group).toBe('web');
+    // 6 closed-loop tpcb clients on batch's pool of 2 servers: clients queue for a server.
+    expect(batch?.clWaitingPeak ?? 0).toBeGreaterThan(0);
+    expect(batch?.svActivePeak ?? 0).toBeLessThanOrEqual(2);
+    expect(row?.pools?.cost?.pssMeanBytes ?? 0).toBeGreaterThan(0);
+    const resolve = (p: string) =>
+      p
+        .split('/')
+        .slice(1)
+        .reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], summary);
+    const ctx = { rows: summary.rows, options: { warnings: [] } } as unknown as FigureContext;
+    const rows = poolsFigure.rows(ctx);
+    let checked = 0;
+    for (const t of poolsFigure.tables) {
+      const tRows = (t.select ? t.select(rows, ctx) : rows) as unknown[];
+      for (const c of t.columns(tRows as never, ctx))
+        for (const r of tRows) {
+          const p = c.pointer?.(r as never);
+          const v = c.value?.(r as never);
+          if (p === undefined || v === undefined) continue;
+          expect(resolve(p), `${t.id} ${c.header} ${p}`).toBe(v);
+          checked++;
+        }
+    }
+    expect(checked).toBeGreaterThan(20);
+    const md = readFileSync(path.join(runDir, 'summary.md'), 'utf8');
+    expect(md).toContain('PgBouncer pools: who waited, and what pools cost');
+    expect(md).toMatch(/\| batch \| bench__batch \/ /);
+    // The per-group processes' pools share a name: the figure says it cannot tell them apart.
+    expect(md).toContain('per-process runs a PgBouncer per mix group');
   });
 });

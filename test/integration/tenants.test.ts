@@ -87,4 +87,21 @@ describe('tenants: a pool per (database, role) pair through one PgBouncer (nativ
     expect(pg?.foreignBackendsPeak).toBe(0);
     expect(cell.prepared?.join('\n') ?? '').toMatch(/isolation: 0 foreign client backends/);
   });
+
+  it("summary.json has the pools figure's cost per pool, and no marginal cost from one pool count", () => {
+    const summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as {
+      rows: Array<{
+        group?: string;
+        pools?: { poolsPeak: number; cost?: { pssPerPoolBytes?: number; pools: number }; slopes?: unknown };
+      }>;
+    };
+    const row = summary.rows.find((r) => r.group === undefined);
+    expect(row?.pools?.poolsPeak ?? 0).toBeGreaterThanOrEqual(PAIRS.length);
+    expect(row?.pools?.cost?.pssPerPoolBytes ?? 0).toBeGreaterThan(0);
+    expect(row?.pools?.slopes).toBeUndefined();
+    expect(summary.rows.filter((r) => r.group !== undefined).every((r) => r.pools === undefined)).toBe(true);
+    expect(readFileSync(path.join(runDir, 'summary.md'), 'utf8')).toContain(
+      'PgBouncer pools: who waited, and what pools cost',
+    );
+  });
 });

@@ -1,0 +1,12 @@
+import { fixed, grouped, isNum, MISSING } from '../../model/format.js';
+
+/** Bytes as KiB, no decimals: a pool's share of PgBouncer's memory. */
+export const fmtKiB = (bytes: number | undefined) =>
+  isNum(bytes) ? grouped(fixed(bytes / 1024, 0)) : MISSING;
+
+/** Cores as millicores (1/1000 of a core), three decimals: a pool's share of PgBouncer's CPU. */
+export const fmtMillicores = (cores: number | undefined) => (isNum(cores) ? fixed(cores * 1000, 3) : MISSING);
+
+/** A count or a mean of counts: integers as such, means with two decimals. */
+export const fmtCount = (x: number | undefined) =>
+  isNum(x) ? (Number.isInteger(x) ? grouped(String(x)) : fixed(x, 2)) : MISSING;
