@@ -1,14 +1,17 @@
+import { pairCount, type Tenants, tenantsOf } from './tenants.js';
+
 /** The fields it reads: a MatrixSpec, or run.json's `effective` read back (summarize/input/shards.ts). */
 interface Spec {
   concurrency: number[];
-  configs: readonly { name: string; concurrency?: number[] | undefined }[];
+  /** A config's own `tenants:` is its share of the matrix's (src/matrix/tenants.ts). */
+  configs: readonly { name: string; concurrency?: number[] | undefined; tenants?: Tenants | undefined }[];
   /** Read for mixes only (a mix multiplies its groups' clients by the concurrency: src/matrix/mix.ts). */
   workloads?: readonly (
     | string
     | { mix?: readonly { clients: number; tenant?: 'each' | undefined }[] | undefined }
   )[];
   /** A `tenant: each` group runs once per (database, role) pair (src/matrix/tenants.ts). */
-  tenants?: { databases: number; roles: number } | undefined;
+  tenants?: Tenants | undefined;
 }
 
 /** The client counts a config runs: its own `concurrency` list, else the matrix's. */
@@ -22,7 +25,7 @@ export function concurrencyOf(spec: Spec, config: string): number[] {
  */
 export function maxClientsOf(spec: Spec, config: string): number {
   const n = Math.max(1, ...concurrencyOf(spec, config));
-  const pairs = spec.tenants ? spec.tenants.databases * spec.tenants.roles : 1;
+  const pairs = pairCount(tenantsOf(spec, config));
   const perFactor = (spec.workloads ?? []).map((w) =>
     typeof w === 'string' || w.mix === undefined
       ? 1

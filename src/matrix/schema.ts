@@ -84,6 +84,13 @@ const pgbouncerHopAxes = z.strictObject({
  */
 const configConcurrency = z.array(z.number().int().positive()).min(1, 'a non-empty list').optional();
 
+/**
+ * A config's own share of the matrix's `tenants:`: the first D databases and the first R roles,
+ * so one run holds 100 pools on one config and 1,000 on another, each through its own PgBouncer
+ * (docs/tenants.md, "Many pools"). Checked against the matrix's in tenantRules.
+ */
+const configTenants = tenantsSchema.optional();
+
 /** A path on this machine, absolute (a matrix runs from any directory). */
 const absolutePath = z.string().regex(/^\//, 'an absolute path');
 /**
@@ -102,6 +109,7 @@ const directConfig = z.strictObject({
   name,
   kind: z.literal('direct'),
   concurrency: configConcurrency,
+  tenants: configTenants,
   /** pgbench -M for this config's cells; a list is an axis (`<name>-<protocol>`, src/matrix/protocol.ts). */
   protocol: protocolAxisSchema,
   description: z.string().optional(),
@@ -139,6 +147,7 @@ const pgbouncerConfigFields = {
   port: port.optional(),
   kind: z.literal('pgbouncer'),
   concurrency: configConcurrency,
+  tenants: configTenants,
   protocol: protocolAxisSchema,
   /** PgBouncer processes on one port (so_reuseport), or a list of counts: an axis (src/matrix/workers.ts). */
   workers: workersSchema,
@@ -200,6 +209,7 @@ const proxyConfig = z.strictObject({
   name,
   kind: z.literal('proxy'),
   concurrency: configConcurrency,
+  tenants: configTenants,
   protocol: protocolAxisSchema,
   description: z.string().optional(),
   port: port.optional(),
@@ -394,11 +404,39 @@ export const workloadSchema = z.union([z.enum(BUILTIN_WORKLOADS), workloadObject
 
 const positiveIntList = z.array(z.number().int().positive()).min(1, 'a non-empty list');
 
-/** A `tenant: each` group needs the matrix's `tenants:`. */
+/**
+ * A `tenant: each` group needs the matrix's `tenants:`; a config's own `tenants:` is a share of the
+ * matrix's (its first databases and roles), so it needs them too and cannot be larger.
+ */
 function tenantRules(
-  m: { tenants?: unknown; workloads: ReadonlyArray<string | { mix?: ReadonlyArray<{ tenant?: 'each' }> }> },
+  m: {
+    tenants?: { databases: number; roles: number } | undefined;
+    configs: ReadonlyArray<{ kind: string; tenants?: { databases: number; roles: number } | undefined }>;
+    workloads: ReadonlyArray<string | { mix?: ReadonlyArray<{ tenant?: 'each' }> }>;
+  },
   ctx: z.RefinementCtx,
 ): void {
+  m.configs.forEach((c, i) => {
+    if (c.tenants === undefined) return;
+    const path = ['configs', i, 'tenants'];
+    if (m.tenants === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message:
+          'a matrix with "tenants: { databases, roles }" (a config holds a share of the matrix\'s tenants)',
+      });
+      return;
+    }
+    for (const k of ['databases', 'roles'] as const) {
+      if (c.tenants[k] > m.tenants[k])
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, k],
+          message: `at most the matrix's tenants.${k} (${m.tenants[k]}): a config holds the first ${k} of the matrix's`,
+        });
+    }
+  });
   if (m.tenants !== undefined) return;
   m.workloads.forEach((w, i) => {
     if (typeof w === 'string') return;

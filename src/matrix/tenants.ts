@@ -23,6 +23,47 @@ export function tenantDatabase(i: number): string {
   return `bench_t${i}`;
 }
 
+/** The 1-based index of a tenant database (`bench_t7` -> 7); undefined for any other name. */
+function tenantDatabaseIndex(name: string): number | undefined {
+  const m = /^bench_t([1-9]\d*)$/.exec(name);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * The tenants a config holds: its own `tenants:` (the first D databases and the first R roles of
+ * the matrix's, checked in src/matrix/schema.ts), else the matrix's. Two configs can then hold
+ * different pool counts in one run, each through its own PgBouncer with only its own pools
+ * (docs/tenants.md, "Many pools").
+ */
+export function tenantsOf(
+  spec: {
+    tenants?: Tenants | undefined;
+    configs: readonly { name: string; tenants?: Tenants | undefined }[];
+  },
+  config: string,
+): Tenants | undefined {
+  if (spec.tenants === undefined) return undefined;
+  return spec.configs.find((c) => c.name === config)?.tenants ?? spec.tenants;
+}
+
+/** How many (database, role) pairs: one copy of a `tenant: each` group per pair (1 without tenants). */
+export function pairCount(t: Tenants | undefined): number {
+  return t ? t.databases * t.roles : 1;
+}
+
+/**
+ * Whether a group of a mix runs on a config holding tenants `t`: a group spread over the matrix's
+ * tenants (it has a tenant role) runs only when its database and role are among the config's.
+ */
+export function inTenants(
+  g: { database?: string | undefined; tenantRole?: number | undefined },
+  t: Tenants | undefined,
+): boolean {
+  if (g.tenantRole === undefined) return true;
+  const db = g.database === undefined ? undefined : tenantDatabaseIndex(g.database);
+  return t !== undefined && db !== undefined && db <= t.databases && g.tenantRole <= t.roles;
+}
+
 /** Tenant databases, 1-based: bench_t1 .. bench_t<D>. */
 export function tenantDatabases(t: Tenants | undefined): string[] {
   return t ? Array.from({ length: t.databases }, (_, i) => tenantDatabase(i + 1)) : [];

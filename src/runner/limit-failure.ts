@@ -37,7 +37,7 @@ const RULES: readonly Rule[] = [
   {
     match: /no more connections allowed \(max_client_conn\)/,
     explain: (c) =>
-      `PgBouncer refused the clients: its max_client_conn is ${known(c.maxClientConn)} for ${c.clients} clients`,
+      `PgBouncer refused the clients: its max_client_conn is ${known(c.maxClientConn)} for ${c.clients} clients (each pgbench process also opens a setup connection first, which PgBouncer may still count when the clients connect: docs/tenants.md, "Many pools")`,
   },
   {
     match: /Cannot assign requested address/,

@@ -3,10 +3,11 @@ import { concurrencyOf } from '../matrix/concurrency.js';
 import type { Matrix } from '../matrix/load.js';
 import { mixClients } from '../matrix/mix.js';
 import { type ConfigSpec, pgbouncerHopOf } from '../matrix/schema.js';
-import { tenantDatabases, tenantRoles } from '../matrix/tenants.js';
+import { tenantDatabases, tenantRoles, tenantsOf } from '../matrix/tenants.js';
 import { BENCH_DB } from '../stack/cluster.js';
 import { configRoles } from '../stack/roles.js';
 import { pgbouncerSizing, postgresSizing, SERVER_MARGIN } from '../stack/sizing.js';
+import { ownTenants } from './plan.js';
 
 /**
  * What a config's stack has for a mix's groups to name: the databases and roles the stack creates
@@ -33,8 +34,8 @@ export function stackRoom(
   const bouncer = pgbouncerHopOf(c) ? pgbouncerSizing(m.spec, c.name) : undefined;
   const pg = postgresSizing(m.spec, hostMemoryBytes).maxConnections;
   return {
-    databases: [BENCH_DB, ...tenantDatabases(m.spec.tenants)],
-    roles: role === undefined ? [] : [role, ...tenantRoles(role, m.spec.tenants)],
+    databases: [BENCH_DB, ...tenantDatabases(tenantsOf(m.spec, c.name))],
+    roles: role === undefined ? [] : [role, ...tenantRoles(role, tenantsOf(m.spec, c.name))],
     ...(bouncer
       ? {
           clients: bouncer.maxClientConn,
@@ -89,7 +90,8 @@ export function checkMixes(m: Matrix, hostMemoryBytes: number): void {
         );
       if (!room) continue;
       const factor = Math.max(...concurrencyOf(m.spec, c.name));
-      const issue = mixIssue({ at: `workloads[${i}]`, config: c.name, factor }, w.mix, room);
+      const groups = ownTenants(w, tenantsOf(m.spec, c.name)).mix ?? [];
+      const issue = mixIssue({ at: `workloads[${i}]`, config: c.name, factor }, groups, room);
       if (issue) throw new ConfigurationError(`${m.file}: ${issue}`);
     }
   });

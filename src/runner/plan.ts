@@ -5,6 +5,7 @@ import type { Matrix } from '../matrix/load.js';
 import { workloadBlocks } from '../matrix/load-variants.js';
 import { cellClients, groupsAt } from '../matrix/mix.js';
 import { cellProtocol, type Protocol } from '../matrix/protocol.js';
+import { inTenants, type Tenants, tenantsOf } from '../matrix/tenants.js';
 import type { MixGroup, Workload } from '../matrix/workload.js';
 import { autoThreads } from '../pgbench/argv.js';
 import { clientsPerProcess } from '../pgbench/split.js';
@@ -101,6 +102,11 @@ export function groupPlans(
   return groupsAt(mix, factor).map((g) => ({ ...g, threads: threadsFor(threads, g.clients, cores) }));
 }
 
+/** A mix's groups on a config holding tenants `t`: the copies of `tenant: each` groups for its own pairs only. */
+export function ownTenants(w: Workload, t: Tenants | undefined): Workload {
+  return w.mix ? { ...w, mix: w.mix.filter((g) => inTenants(g, t)) } : w;
+}
+
 /** What one cell runs with, decided from the matrix alone (no stack, no clock). */
 export interface CellSettings {
   workload: Workload;
@@ -128,9 +134,10 @@ export function cellSettings(
   cell: Cell,
   env: { cores: number; sampling: boolean; nofileSoft?: number | undefined },
 ): CellSettings {
-  const workload = m.workloads.find((w) => w.name === cell.workload);
-  if (!workload) throw new Error(`internal: workload ${cell.workload} not found`);
+  const found = m.workloads.find((w) => w.name === cell.workload);
+  if (!found) throw new Error(`internal: workload ${cell.workload} not found`);
   const { spec } = m;
+  const workload = ownTenants(found, tenantsOf(spec, cell.config));
   const durationMs = workload.durationMs ?? spec.duration;
   // A profile's later segments continue it: no warmup between segments.
   const warmupMs = (workload.load?.segment?.index ?? 1) > 1 ? 0 : spec.warmup;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { StackError } from '../errors.js';
 import type { Matrix } from '../matrix/load.js';
 import { type ConfigSpec, type MatrixSpec, type PgbouncerHop, pgbouncerHopOf } from '../matrix/schema.js';
-import { tenantDatabases, tenantRoles } from '../matrix/tenants.js';
+import { tenantDatabases, tenantRoles, tenantsOf } from '../matrix/tenants.js';
 import { type ConfigTls, TLS_OFF } from '../matrix/tls.js';
 import { workersOf } from '../matrix/workers.js';
 import { registerSecret } from '../util/redact.js';
@@ -164,7 +164,7 @@ export async function preparePaths(
   const spec = matrix.spec;
   const roles = configRoles(spec.configs);
   // Each config's tenant roles (`<role>_r<j>`) are made with it: they name the config too.
-  const all = [...roles.values()].flatMap((r) => [r, ...tenantRoles(r, spec.tenants)]);
+  const all = [...roles].flatMap(([config, r]) => [r, ...tenantRoles(r, tenantsOf(spec, config))]);
   const verifiers = await withClient(postgres, (c) =>
     createConfigRoles((sql, params) => c.query(sql, params), all, password),
   );
@@ -219,7 +219,7 @@ function pgbouncerLaunch(
     readyAt: (socketDir) => (worker.workers > 1 ? { ...asRole, host: socketDir, port } : { ...asRole, port }),
     userlist: renderUserlist([
       [BENCH_USER, env.verifiers.get(BENCH_USER) ?? ''],
-      ...[asRole.user, ...tenantRoles(asRole.user, env.spec.tenants)].map(
+      ...[asRole.user, ...tenantRoles(asRole.user, tenantsOf(env.spec, config))].map(
         (u) => [u, env.verifiers.get(u) ?? ''] as const,
       ),
     ]),
@@ -233,7 +233,7 @@ function pgbouncerLaunch(
         upstreamHost: change?.upstream?.host ?? worker.upstream.host,
         upstreamPort: change?.upstream?.port ?? worker.upstream.port,
         database: BENCH_DB,
-        tenantDatabases: tenantDatabases(env.spec.tenants),
+        tenantDatabases: tenantDatabases(tenantsOf(env.spec, config)),
         user: BENCH_USER,
         authFile,
         authType: env.spec.auth,

@@ -1,5 +1,6 @@
 import { maxClientsOf } from '../matrix/concurrency.js';
 import { type MatrixSpec, pgbouncerHopOf } from '../matrix/schema.js';
+import { pairCount, tenantsOf } from '../matrix/tenants.js';
 import { workersOf } from '../matrix/workers.js';
 
 /**
@@ -68,7 +69,7 @@ function largestPool(spec: Spec): number {
       const own = pool * workersOf(c);
       // Tenants: one pool per (database, role) pair, each of that size, but never more server
       // connections than the config's clients (a pool opens one only for a client's transaction).
-      const pairs = spec.tenants ? spec.tenants.databases * spec.tenants.roles : 1;
+      const pairs = pairCount(tenantsOf(spec, c.name));
       return pairs > 1 ? Math.max(own, Math.min(own * pairs, maxClientsOf(spec, c.name))) : own;
     }),
   );
@@ -103,18 +104,44 @@ export function postgresSizing(spec: Spec, hostMemoryBytes: number): PostgresSiz
   return { sized, maxConnections: own === undefined ? sized : Number(own), why };
 }
 
-/** PgBouncer's client side for one config: room for its largest concurrency, unless the matrix says otherwise. */
+/**
+ * The most pgbench processes one cell of a config starts: one per client group of a mix (a
+ * `tenant: each` group once per pair of the config's tenants), else one. A process splits further
+ * only past its open-file limit (src/pgbench/split.ts), thousands of clients each, which the
+ * margin covers.
+ */
+export function pgbenchProcessesOf(spec: Spec, config: string): number {
+  const pairs = pairCount(tenantsOf(spec, config));
+  const perWorkload = (spec.workloads ?? []).map((w) =>
+    typeof w === 'string' || w.mix === undefined
+      ? 1
+      : w.mix.reduce((a, g) => a + (g.tenant === 'each' ? pairs : 1), 0),
+  );
+  return Math.max(1, ...perWorkload);
+}
+
+/**
+ * PgBouncer's client side for one config: room for its largest concurrency plus one connection per
+ * pgbench process, unless the matrix says otherwise. Each pgbench process first opens a setup
+ * connection of its own (server version, the scale from pgbench_branches) and closes it before its
+ * clients connect, but PgBouncer counts a closed client until its event loop reads the close, and
+ * under load it reads new clients' startup packets first: 1,000 processes of one client each (1,000
+ * tenant pools) were refused at max_client_conn 1,100, with up to two connections per process
+ * counted (docs/tenants.md, "Many pools").
+ */
 export function pgbouncerSizing(spec: Spec, config: string): PgbouncerSizing | undefined {
   const c = spec.configs.find((x) => x.name === config);
   const hop = c ? pgbouncerHopOf(c) : undefined;
   if (!hop) return undefined;
   const clients = maxClientsOf(spec, config);
-  const maxClientConn = hop.max_client_conn ?? Math.max(MIN_CLIENT_CONN, clients + CLIENT_CONN_MARGIN);
+  const processes = pgbenchProcessesOf(spec, config);
+  const maxClientConn =
+    hop.max_client_conn ?? Math.max(MIN_CLIENT_CONN, clients + processes + CLIENT_CONN_MARGIN);
   const ownBacklog = hop.settings.listen_backlog;
   const listenBacklog = ownBacklog === undefined ? Math.max(MIN_LISTEN_BACKLOG, clients) : Number(ownBacklog);
   const why = [
     hop.max_client_conn === undefined
-      ? `max_client_conn: largest concurrency ${clients} + ${CLIENT_CONN_MARGIN} (at least ${MIN_CLIENT_CONN})`
+      ? `max_client_conn: largest concurrency ${clients} + a setup connection per pgbench process (${processes}) + ${CLIENT_CONN_MARGIN} (at least ${MIN_CLIENT_CONN})`
       : "max_client_conn: the matrix's",
     ownBacklog === undefined
       ? `listen_backlog: one slot per client (at least ${MIN_LISTEN_BACKLOG}; the kernel caps it at net.core.somaxconn)`

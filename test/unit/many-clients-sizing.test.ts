@@ -44,7 +44,7 @@ describe('stack sizing', () => {
     const s = stackSizing(parseMatrix(TEN_K, 'm.yaml').spec, 24 * GiB);
     expect(s.postgres.sized).toBe(1020);
     expect(s.postgres.maxConnections).toBe(1020);
-    expect(s.pgbouncer.tx).toEqual(expect.objectContaining({ maxClientConn: 10100, listenBacklog: 10000 }));
+    expect(s.pgbouncer.tx).toEqual(expect.objectContaining({ maxClientConn: 10101, listenBacklog: 10000 }));
     expect(s.pgbouncer.direct).toBeUndefined();
   });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseMatrix } from '../../src/matrix/load.js';
 import {
   isOwnRole,
   tenantDatabases,
@@ -6,6 +7,7 @@ import {
   tenantRole,
   tenantRoles,
 } from '../../src/matrix/tenants.js';
+import { cellSettings, configOrder, planCells } from '../../src/runner/plan.js';
 import { renderPgbouncerIni } from '../../src/stack/render.js';
 
 describe('tenants', () => {
@@ -71,5 +73,78 @@ describe('sizing with tenants', () => {
     };
     expect(maxClientsOf(spec, 'pgb')).toBe(1000);
     expect(postgresSizing(spec as never, 64 * 1024 ** 3).maxConnections).toBe(1020);
+  });
+});
+
+describe("PgBouncer's max_client_conn with many pgbench processes", () => {
+  it('leaves room for each pgbench process its setup connection besides its clients (1,000 tenant pools)', async () => {
+    const { pgbouncerSizing, pgbenchProcessesOf } = await import('../../src/stack/sizing.js');
+    const m = parseMatrix(MANY, 'm.yaml');
+    expect(pgbenchProcessesOf(m.spec, 'pgb')).toBe(1000);
+    // 1,000 clients in 1,000 processes: PgBouncer counted up to two connections per process at
+    // once (the setup one closed but not yet read), and refused at 1,100.
+    expect(pgbouncerSizing(m.spec, 'pgb')?.maxClientConn).toBe(1000 + 1000 + 100);
+  });
+});
+
+const MANY = `
+concurrency: [1]
+tenants: { databases: 100, roles: 10 }
+configs:
+  - { name: pgb, kind: pgbouncer, default_pool_size: 1 }
+workloads:
+  - name: m
+    mix: [{ name: t, builtin: readonly, clients: 1, rate: 2, tenant: each }]
+`;
+
+const SHARES = `
+concurrency: [1]
+tenants: { databases: 3, roles: 2 }
+configs:
+  - { name: small, kind: pgbouncer, default_pool_size: 1, tenants: { databases: 2, roles: 1 } }
+  - { name: all, kind: pgbouncer, default_pool_size: 1 }
+workloads:
+  - name: m
+    mix:
+      - { name: t, builtin: readonly, clients: 1, tenant: each }
+      - { name: own, builtin: readonly, clients: 2 }
+`;
+
+describe("a config's own share of the tenants", () => {
+  it('runs only the pairs of its first databases and roles, and is sized for them', async () => {
+    const { maxClientsOf } = await import('../../src/matrix/concurrency.js');
+    const { tenantsOf } = await import('../../src/matrix/tenants.js');
+    const { pgbenchProcessesOf } = await import('../../src/stack/sizing.js');
+    const m = parseMatrix(SHARES, 'm.yaml');
+    expect(tenantsOf(m.spec, 'small')).toEqual({ databases: 2, roles: 1 });
+    expect(tenantsOf(m.spec, 'all')).toEqual({ databases: 3, roles: 2 });
+    expect(maxClientsOf(m.spec, 'small')).toBe(2 + 2);
+    expect(maxClientsOf(m.spec, 'all')).toBe(6 + 2);
+    expect(pgbenchProcessesOf(m.spec, 'small')).toBe(3);
+    const cells = planCells(m, configOrder(['small', 'all'], 1, 'fixed', 1));
+    const groups = (config: string) =>
+      cellSettings(m, cells.find((c) => c.config === config) as never, {
+        cores: 2,
+        sampling: false,
+      }).groups?.map((g) => g.name);
+    expect(groups('small')).toEqual(['t-t1r1', 't-t2r1', 'own']);
+    expect(groups('all')).toEqual(['t-t1r1', 't-t1r2', 't-t2r1', 't-t2r2', 't-t3r1', 't-t3r2', 'own']);
+  });
+
+  it('refuses a share larger than the matrix tenants, or without them, with the field path', () => {
+    const bigger = SHARES.replace(
+      'tenants: { databases: 2, roles: 1 }',
+      'tenants: { databases: 2, roles: 3 }',
+    );
+    expect(() => parseMatrix(bigger, 'm.yaml')).toThrow(
+      /configs\[0\]\.tenants\.roles: .*at most the matrix's tenants\.roles \(2\)/,
+    );
+    const none = `
+concurrency: [1]
+configs:
+  - { name: small, kind: pgbouncer, tenants: { databases: 2, roles: 1 } }
+workloads: [readonly]
+`;
+    expect(() => parseMatrix(none, 'm.yaml')).toThrow(/configs\[0\]\.tenants: .*a matrix with "tenants/);
   });
 });
