@@ -13,6 +13,7 @@ import { isFree } from '../stack/ports.js';
 import { gitSha, hostInfo, makeRunId } from './host.js';
 import { checkMixes } from './mix-preflight.js';
 import type { ConfigOrder } from './plan.js';
+import { checkRoles } from './role-preflight.js';
 import { TOOL_VERSION } from './version.js';
 
 /** A run directory to write into: a new one, or the one `--resume` continues. */
@@ -94,6 +95,7 @@ export async function preflight(matrix: Matrix): Promise<void> {
     if (c.concurrency) checkClientLimits(matrix.file, c.concurrency, limits, `configs[${i}].concurrency`);
   });
   checkMixes(matrix, os.totalmem());
+  checkRoles(matrix);
   // A mix's cell holds all its groups' clients: the machine must allow that many at each factor.
   matrix.workloads.forEach((w) => {
     const i = matrix.spec.workloads.findIndex((x) => typeof x !== 'string' && x.name === w.name);
