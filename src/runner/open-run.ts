@@ -8,6 +8,8 @@ import { ensureResultsDir } from '../results/dir.js';
 import { readRun } from '../results/read.js';
 import { type CellRecord, RESULTS_SCHEMA, type RunInfo } from '../results/types.js';
 import { repairCellsJsonl } from '../results/write.js';
+import { BENCH_DB } from '../stack/cluster.js';
+import { topologiesRecord } from '../stack/group-pools.js';
 import { checkClientLimits, clientLimits } from '../stack/limits.js';
 import { isFree } from '../stack/ports.js';
 import { gitSha, hostInfo, makeRunId } from './host.js';
@@ -77,6 +79,12 @@ export function openRun(o: OpenOptions): OpenedRun {
 
 function sortKeys(o: MatrixOverrides): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** run.json's `topologies`, when a config has a pool per group or a PgBouncer per group. */
+function topologies(matrix: Matrix): Pick<RunInfo, 'topologies'> {
+  const t = topologiesRecord(matrix.spec, BENCH_DB);
+  return Object.keys(t).length > 0 ? { topologies: t } : {};
 }
 
 function describeOverrides(o: MatrixOverrides): string {
@@ -172,6 +180,7 @@ export async function newRunInfo(a: {
       ...(matrix.spec.name ? { name: matrix.spec.name } : {}),
     },
     effective: { ...matrix.spec, overrides: a.overrides },
+    ...topologies(matrix),
     provider: a.provider.name,
     providerReason: a.provider.reason,
     versions: {},

@@ -82,3 +82,34 @@ export function groupDatabases(pools: readonly GroupPool[]): Record<string, Grou
 export function groupProcessHop(hop: PgbouncerHop, pool: GroupPool): PgbouncerHop {
   return { ...hop, default_pool_size: pool.poolSize, pgbouncer_per_group: false, pool_per_group: false };
 }
+
+/**
+ * run.json's `topologies`: for each config with a per-group topology, each group's own pool
+ * (src/results/types.ts ConfigTopology), so a report says the pools the groups ran through and not
+ * the config's default_pool_size. Pure.
+ */
+export function topologiesRecord(
+  spec: Pick<MatrixSpec, 'workloads' | 'configs'>,
+  defaultDb: string,
+): Record<string, { topology: 'pool_per_group' | 'pgbouncer_per_group'; pools: GroupPoolSize[] }> {
+  const out: Record<string, { topology: 'pool_per_group' | 'pgbouncer_per_group'; pools: GroupPoolSize[] }> =
+    {};
+  for (const c of spec.configs) {
+    const hop = c.kind === 'pgbouncer' ? c : undefined;
+    const topology = groupTopologyOf(hop);
+    if (!hop || !topology) continue;
+    const pools = groupPools(spec, hop, defaultDb, topology);
+    if (pools.length > 0)
+      out[c.name] = {
+        topology,
+        pools: pools.map((p) => ({ group: p.group, database: p.dbname, poolSize: p.poolSize })),
+      };
+  }
+  return out;
+}
+
+interface GroupPoolSize {
+  group: string;
+  database: string;
+  poolSize: number;
+}
