@@ -19,9 +19,12 @@ interface MatrixFields {
       via_pgbouncer?: unknown;
     } & HopFields
   >;
-  workloads: ReadonlyArray<
-    string | { mix?: ReadonlyArray<{ name: string; pool_size?: number | undefined }> }
-  >;
+  workloads: ReadonlyArray<string | { mix?: ReadonlyArray<GroupFields> }>;
+}
+interface GroupFields {
+  name: string;
+  pool_size?: number | undefined;
+  tenant?: string | undefined;
 }
 export type TopologyIssue = { path: (string | number)[]; message: string };
 
@@ -82,6 +85,14 @@ function poolSizeIssues(m: MatrixFields): TopologyIssue[] {
     w.mix?.forEach((g, j) => {
       if (g.pool_size === undefined) return;
       const path = ['workloads', i, 'mix', j, 'pool_size'];
+      if (g.tenant !== undefined) {
+        out.push({
+          path,
+          message:
+            'no pool_size on a "tenant: each" group (each of its copies connects to its own (database, role) pair, already a pool of its own of default_pool_size, not to a group pool)',
+        });
+        return;
+      }
       if (!separated) {
         out.push({
           path,

@@ -98,6 +98,15 @@ workloads:
 `,
       'two.yaml',
     );
+    expect(
+      errorOf(() =>
+        matrix(
+          '  - { name: p, kind: pgbouncer, pool_per_group: true }\n',
+          '      - { name: t, builtin: tpcb, clients: 1, tenant: each, pool_size: 2 }\n',
+          'tenants: { databases: 2, roles: 1 }\n',
+        ),
+      ),
+    ).toMatch(/workloads\[0\]\.mix\[0\]\.pool_size: expected no pool_size on a "tenant: each" group/);
     expect(errorOf(two)).toMatch(
       /^two\.yaml: workloads\[1\]\.mix\[0\]\.pool_size: expected one pool_size per group name \(.*workloads\[0\]\.mix\[0\] gives "web" 3, this 5\)/,
     );
