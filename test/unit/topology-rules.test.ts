@@ -163,6 +163,19 @@ describe('roles that attribution could not tell apart', () => {
     ).toBe('a-r2');
   });
 
+  it('refuses long names whose tenant roles truncate to one name', () => {
+    const long = 'x'.repeat(60);
+    const configs = [
+      { name: `${long}a`, kind: 'direct' as const },
+      { name: `${long}b`, kind: 'direct' as const },
+    ];
+    expect(roleCollision(configs, undefined)).toBeUndefined();
+    expect(roleCollision(configs, { databases: 1, roles: 1 })).toMatchObject({
+      config: `${long}a`,
+      other: `${long}b`,
+    });
+  });
+
   it('passes names that only look alike', () => {
     const m = matrix(
       '  - { name: a, kind: direct }\n  - { name: a_r0, kind: direct }\n  - { name: b_r1x, kind: direct }\n  - { name: ar1, kind: direct }\n',
