@@ -38,6 +38,11 @@ const mixGroupSchema = <B extends z.ZodType<string>>(builtin: B) =>
       /** `each`: one copy of this group per (tenant database, tenant role) pair (the matrix's `tenants:`). */
       tenant: z.literal('each').optional(),
       /**
+       * This group's own server pool under a `pool_per_group` or `pgbouncer_per_group` config,
+       * instead of its even share of default_pool_size (docs/tenants.md "Fair sizes").
+       */
+      pool_size: z.number().int().positive().optional(),
+      /**
        * Per-group load profiles are not built yet: a profile runs as consecutive pgbench segments, one
        * cell each, and groups with their own segment boundaries do not fit that (docs/tenants.md).
        */

@@ -10,6 +10,7 @@ import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
 import { PROTOCOLS, protocolAxisSchema, protocolListIssues } from './protocol.js';
 import { tenantsSchema } from './tenants.js';
 import { externalTlsSchema, tlsIssues, tlsKeySchema, tlsSchema } from './tls.js';
+import { topologyRules } from './topology-rules.js';
 import { workersListIssues, workersSchema } from './workers.js';
 
 /** pgbench -T takes whole seconds: a matrix saying 1.5s must not record one thing and run another. */
@@ -544,6 +545,7 @@ export const matrixSchema = z
   .superRefine((m, ctx) => {
     externalRules(m, ctx);
     tenantRules(m, ctx);
+    topologyRules(m, ctx);
     m.configs.forEach((c, i) => {
       const issue = c.kind === 'pgbouncer' && c.workers ? workersListIssues(c.workers) : undefined;
       if (issue) ctx.addIssue({ code: 'custom', path: ['configs', i, 'workers'], message: issue });

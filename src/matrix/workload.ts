@@ -155,3 +155,13 @@ export function workloadWrites(w: Workload): boolean {
   if (w.mix) return w.mix.some((g) => workloadWrites(g.workload));
   return w.builtin === undefined || BUILTIN[w.builtin].writes;
 }
+
+/**
+ * The databases a cell of this workload writes to: each writing group's own (a tenant database)
+ * or `configDb`; empty when nothing writes. The next cell vacuums each (src/runner/prepare.ts).
+ */
+export function writtenDatabases(w: Workload, configDb: string): string[] {
+  if (!w.mix) return workloadWrites(w) ? [configDb] : [];
+  const dbs = w.mix.filter((g) => workloadWrites(g.workload)).map((g) => g.database ?? configDb);
+  return [...new Set(dbs)];
+}

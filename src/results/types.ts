@@ -325,4 +325,13 @@ export interface RunInfo {
   cellsPlanned: number;
   /** `bench run --shard i/N`: this run holds shard `index` of `count` (docs/ci.md). */
   shard?: { index: number; count: number; groups: string[]; seedFrom: 'matrix' | 'derived' };
+  /** Configs with a pool per group or a PgBouncer per group: each group's own pool (docs/tenants.md). */
+  topologies?: Record<string, ConfigTopology>;
+}
+
+/** run.json's `topologies[config]`: the per-group pools a config ran its mixes through (src/stack/group-pools.ts). */
+export interface ConfigTopology {
+  topology: 'pool_per_group' | 'pgbouncer_per_group';
+  /** In the order of the matrix's mixes; `poolSize` is the group's pool_size, or its even share. */
+  pools: { group: string; database: string; poolSize: number }[];
 }

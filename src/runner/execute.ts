@@ -7,12 +7,13 @@ import type { Matrix } from '../matrix/load.js';
 import { cellClients } from '../matrix/mix.js';
 import type { ConfigSpec } from '../matrix/schema.js';
 import { serverMatrix } from '../matrix/servers.js';
-import { workloadWrites } from '../matrix/workload.js';
+import { writtenDatabases } from '../matrix/workload.js';
 import type { CostCellRecord } from '../results/cost-types.js';
 import { runPaths } from '../results/paths.js';
 import type { CellRecord, RunInfo, RunOutcomeState } from '../results/types.js';
 import { appendCell, writeRunInfo } from '../results/write.js';
 import { startSampling } from '../sampling/session.js';
+import { BENCH_DB } from '../stack/cluster.js';
 import { isExternal } from '../stack/external.js';
 import { type ClientLimits, clientLimits } from '../stack/limits.js';
 import { NOT_SIZED_EXTERNAL, stackSizing } from '../stack/sizing.js';
@@ -70,8 +71,8 @@ interface LoopState {
   cellMs: number[];
   /** The config whose path is up. */
   up?: string;
-  /** Servers whose last cell wrote (their next cell vacuums first). */
-  dirty: Set<Stack>;
+  /** Servers whose last cell wrote, and the databases it wrote to (their next cell vacuums them first). */
+  dirty: Map<Stack, readonly string[]>;
   /** The previous cell's setup: a profile segment that continues it reuses it. */
   lastSetup?: CellSetup;
   /** A config whose path an event signalled: it restarts before its next cell. */
@@ -112,7 +113,7 @@ export async function execute(x: Execution): Promise<Executed> {
       workdir,
       records,
       cellMs: [],
-      dirty: new Set(servers.list.map((v) => v.stack)),
+      dirty: new Map(servers.list.map((v) => [v.stack, [BENCH_DB]])),
       outcome: 'completed',
       costRecords: [],
     };
@@ -235,7 +236,12 @@ async function cellSetup(
       ...(isExternal(stack) ? {} : { components: [stack.postgresComponent, ...cfgPath.components] }),
     };
   }
-  const tidy = { vacuum: s.dirty.has(stack), settleMs: x.matrix.spec.settle };
+  const written = s.dirty.get(stack);
+  const tidy = {
+    vacuum: written !== undefined,
+    settleMs: x.matrix.spec.settle,
+    ...(written ? { databases: written } : {}),
+  };
   return isExternal(stack)
     ? await setUpExternalCell(stack, cfgPath, tidy)
     : await setUpLocalCell(stack, cfgPath, role, tidy, x.matrix.spec.isolation_wait, x.opts.signal);
@@ -319,7 +325,7 @@ async function leaveConfig(s: LoopState, config: string, next: Stack): Promise<s
   const { stack } = serverOf(s.servers, config);
   await stack.stopPath(config);
   if (stack === next || !s.dirty.has(stack)) return undefined;
-  await tidyServer(stack);
+  await tidyServer(stack, s.dirty.get(stack));
   s.dirty.delete(stack);
   return LEFT_SERVER_TIDIED;
 }
@@ -459,7 +465,8 @@ async function runOne(x: Execution, s: LoopState, cell: Cell, i: number): Promis
   mkdirSync(cellDir, { recursive: true });
   const setup = await cellSetup(x, s, cfgPath, role, settings.workload.load?.segment, i);
   s.lastSetup = setup;
-  if (workloadWrites(settings.workload)) s.dirty.add(stack);
+  const written = writtenDatabases(settings.workload, BENCH_DB);
+  if (written.length > 0) s.dirty.set(stack, written);
   else s.dirty.delete(stack);
   const { sampling, ...rest } = settings;
   const guard = limitGuard(x, stack, cell, settings, cfgPath, limits);

@@ -8,11 +8,14 @@ import { ensureResultsDir } from '../results/dir.js';
 import { readRun } from '../results/read.js';
 import { type CellRecord, RESULTS_SCHEMA, type RunInfo } from '../results/types.js';
 import { repairCellsJsonl } from '../results/write.js';
+import { BENCH_DB } from '../stack/cluster.js';
+import { topologiesRecord } from '../stack/group-pools.js';
 import { checkClientLimits, clientLimits } from '../stack/limits.js';
 import { isFree } from '../stack/ports.js';
 import { gitSha, hostInfo, makeRunId } from './host.js';
 import { checkMixes } from './mix-preflight.js';
 import type { ConfigOrder } from './plan.js';
+import { checkRoles } from './role-preflight.js';
 import { TOOL_VERSION } from './version.js';
 
 /** A run directory to write into: a new one, or the one `--resume` continues. */
@@ -78,6 +81,12 @@ function sortKeys(o: MatrixOverrides): Record<string, unknown> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/** run.json's `topologies`, when a config has a pool per group or a PgBouncer per group. */
+function topologies(matrix: Matrix): Pick<RunInfo, 'topologies'> {
+  const t = topologiesRecord(matrix.spec, BENCH_DB);
+  return Object.keys(t).length > 0 ? { topologies: t } : {};
+}
+
 function describeOverrides(o: MatrixOverrides): string {
   const parts = Object.entries(sortKeys(o)).map(
     ([k, v]) =>
@@ -94,6 +103,7 @@ export async function preflight(matrix: Matrix): Promise<void> {
     if (c.concurrency) checkClientLimits(matrix.file, c.concurrency, limits, `configs[${i}].concurrency`);
   });
   checkMixes(matrix, os.totalmem());
+  checkRoles(matrix);
   // A mix's cell holds all its groups' clients: the machine must allow that many at each factor.
   matrix.workloads.forEach((w) => {
     const i = matrix.spec.workloads.findIndex((x) => typeof x !== 'string' && x.name === w.name);
@@ -170,6 +180,7 @@ export async function newRunInfo(a: {
       ...(matrix.spec.name ? { name: matrix.spec.name } : {}),
     },
     effective: { ...matrix.spec, overrides: a.overrides },
+    ...topologies(matrix),
     provider: a.provider.name,
     providerReason: a.provider.reason,
     versions: {},

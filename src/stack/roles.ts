@@ -1,4 +1,5 @@
 import type { ConfigSpec } from '../matrix/schema.js';
+import { isOwnRole, type Tenants, tenantRoles } from '../matrix/tenants.js';
 
 /**
  * Each config reaches PostgreSQL as its own login role, so pg_stat_activity attributes every server
@@ -53,4 +54,38 @@ export async function createConfigRoles(
     verifiers.set(role, typeof v === 'string' ? v : '');
   }
   return verifiers;
+}
+
+/** Two configs whose roles a reader cannot tell apart: `role` of `config` reads as `other`'s own. */
+export interface RoleCollision {
+  config: string;
+  role: string;
+  other: string;
+  otherRole: string;
+}
+
+/**
+ * The first role of a config (its own or a tenant role, `<role>_r<j>`) that attribution would
+ * count as another config's (src/matrix/tenants.ts isOwnRole): config `a` (bench_a) beside config
+ * `a_r1` (bench_a_r1), or `a-r1` (sanitized to the same). isOwnRole does not know the tenant count,
+ * so the collision counts with or without `tenants:`: a_r1's backends would be counted as a's in the
+ * isolation check either way, and with tenants CREATE ROLE would fail on the second bench_a_r1.
+ */
+export function roleCollision(
+  configs: ReadonlyArray<Pick<ConfigSpec, 'name' | 'kind'>>,
+  tenants: Tenants | undefined,
+): RoleCollision | undefined {
+  // An external config's stack is not bench's: it creates no role there and checks no isolation.
+  const local = new Set(configs.filter((c) => c.kind !== 'external').map((c) => c.name));
+  const roles = [...configRoles(configs)].filter(([c]) => local.has(c));
+  // Own roles first, then tenant roles: `a_r1` beside `a` is reported at a_r1, the name to change.
+  const candidates = [
+    ...roles.map(([config, role]) => ({ config, role })),
+    ...roles.flatMap(([config, role]) => tenantRoles(role, tenants).map((r) => ({ config, role: r }))),
+  ];
+  for (const { config, role } of candidates) {
+    const hit = roles.find(([other, otherRole]) => other !== config && isOwnRole(otherRole, role));
+    if (hit) return { config, role, other: hit[0], otherRole: hit[1] };
+  }
+  return undefined;
 }

@@ -2,6 +2,7 @@ import { maxClientsOf } from '../matrix/concurrency.js';
 import { type MatrixSpec, pgbouncerHopOf } from '../matrix/schema.js';
 import { pairCount, tenantsOf } from '../matrix/tenants.js';
 import { workersOf } from '../matrix/workers.js';
+import { groupServerConnections } from './group-pools.js';
 
 /**
  * How big the stack is made for a matrix, decided in one place from the matrix alone (and the
@@ -66,7 +67,9 @@ function largestPool(spec: Spec): number {
       const hop = pgbouncerHopOf(c);
       // Every PgBouncer worker (`workers: N`) has its own pool of this size.
       const pool = hop ? (hop.max_db_connections ?? hop.default_pool_size + (hop.reserve_pool_size ?? 0)) : 0;
-      const own = pool * workersOf(c);
+      // A pool per group (or a PgBouncer per group) holds its group pools besides the config's own.
+      const own =
+        pool * workersOf(c) + (hop ? groupServerConnections({ workloads: spec.workloads ?? [] }, hop) : 0);
       // Tenants: one pool per (database, role) pair, each of that size, but never more server
       // connections than the config's clients (a pool opens one only for a client's transaction).
       const pairs = pairCount(tenantsOf(spec, c.name));

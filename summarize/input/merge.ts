@@ -83,7 +83,7 @@ export function mergeRuns(runs: RunData[], opts: { allowMixed?: boolean } = {}):
   const cells = [...winners.values()].sort(
     (a, b) => a.cell.index - b.cell.index || a.cell.id.localeCompare(b.cell.id),
   );
-  const matrix = unionMatrix(runs.map((r) => matrixInfo(r.run.effective)));
+  const matrix = unionMatrix(runs.map((r) => matrixInfo(r.run.effective, r.run.topologies)));
   return { runs, primary: first.run, cells, matrix, warnings, mixed };
 }
 

@@ -1,3 +1,5 @@
+import type { ConfigTopology } from '../../src/results/types.js';
+
 /**
  * What summarize needs from run.json's `effective` matrix, read defensively: `effective` is typed
  * `Record<string, unknown>` in the results contract because it is the validated matrix of whatever
@@ -5,7 +7,15 @@
  */
 export interface MatrixInfo {
   name?: string;
-  configs: { name: string; kind?: string; poolMode?: string; poolSize?: number; tls?: string }[];
+  configs: {
+    name: string;
+    kind?: string;
+    poolMode?: string;
+    poolSize?: number;
+    /** A pool per group or a PgBouncer per group: each group's own pool (run.json `topologies`). */
+    groupPools?: ConfigTopology;
+    tls?: string;
+  }[];
   /** `groups`: a mix's client group names, in the matrix's order (docs/tenants.md). */
   workloads: { name: string; reconnect?: boolean; groups?: string[] }[];
   concurrency: number[];
@@ -40,7 +50,10 @@ function tlsLabel(t: Record<string, unknown> | undefined): string | undefined {
   return on.length === 0 ? undefined : `TLS ${on.map((k) => `${k} ${str(t?.[k])}`).join(', ')}`;
 }
 
-export function matrixInfo(effective: Record<string, unknown> | undefined): MatrixInfo {
+export function matrixInfo(
+  effective: Record<string, unknown> | undefined,
+  topologies?: Readonly<Record<string, ConfigTopology>>,
+): MatrixInfo {
   const e = effective ?? {};
   const configs = (Array.isArray(e.configs) ? e.configs : []).flatMap((c) => {
     const r = rec(c);
@@ -53,6 +66,7 @@ export function matrixInfo(effective: Record<string, unknown> | undefined): Matr
         kind: str(r.kind),
         poolMode: r.kind === 'direct' ? undefined : str(hop?.pool_mode),
         poolSize: r.kind === 'direct' ? undefined : num(hop?.default_pool_size),
+        groupPools: topologyOf(topologies?.[name]),
         tls: tlsLabel(rec(r.tls)),
       }),
     ];
@@ -93,6 +107,22 @@ export function matrixInfo(effective: Record<string, unknown> | undefined): Matr
     auth: str(e.auth),
     threads,
   });
+}
+
+/** run.json's `topologies[config]` as a bench that writes it does; anything else is left out. */
+function topologyOf(v: unknown): ConfigTopology | undefined {
+  const r = rec(v);
+  const topology = r?.topology;
+  if (topology !== 'pool_per_group' && topology !== 'pgbouncer_per_group') return undefined;
+  const pools = (Array.isArray(r?.pools) ? r.pools : []).flatMap((p) => {
+    const q = rec(p);
+    const group = str(q?.group);
+    const poolSize = num(q?.poolSize);
+    return group === undefined || poolSize === undefined
+      ? []
+      : [{ group, database: str(q?.database) ?? '', poolSize }];
+  });
+  return pools.length > 0 ? { topology, pools } : undefined;
 }
 
 /** `compare:` as written by a bench that has it: pairs of names; anything else is left out. */

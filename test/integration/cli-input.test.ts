@@ -120,6 +120,18 @@ describe('bad input to bench run', () => {
       ok.replace('kind: direct }', 'kind: pgbouncer, settings: { listen_addr: "0.0.0.0" } }'),
       /owned-setting\.yaml: configs\[0\]\.settings\.listen_addr: expected a pgbouncer\.ini setting the harness does not own/,
     ],
+    [
+      'both pool topologies on one config',
+      'two-topologies.yaml',
+      ok.replace('kind: direct }', 'kind: pgbouncer, pool_per_group: true, pgbouncer_per_group: true }'),
+      /two-topologies\.yaml: configs\[0\]\.pgbouncer_per_group: expected one pool topology per config, not both/,
+    ],
+    [
+      "a config whose role reads as another config's tenant role",
+      'role-collision.yaml',
+      ok.replace('kind: direct }', 'kind: direct }\n  - { name: direct_r1, kind: direct }'),
+      /role-collision\.yaml: configs\[1\]\.name: expected a config name whose roles no other config's read as: role bench_direct_r1 of config direct_r1/,
+    ],
   ];
   for (const [what, file, text, re] of cases) {
     it(`rejects ${what}`, async () => {

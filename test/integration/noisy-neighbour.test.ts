@@ -186,4 +186,15 @@ describe('pool topologies for a noisy neighbour (native)', () => {
     // The per-group processes' pools share a name: the figure says it cannot tell them apart.
     expect(md).toContain('per-process runs a PgBouncer per mix group');
   });
+
+  it("FINDINGS Setup says each group's pool (from run.json's topologies), not the config's whole pool", () => {
+    const findings = readFileSync(path.join(runDir, 'FINDINGS.md'), 'utf8');
+    expect(findings).toContain('`shared` (pgbouncer, transaction mode, pool 4)');
+    expect(findings).toContain(
+      '`per-pool` (pgbouncer, transaction mode, a pool per group, each a pool of 2: web, batch)',
+    );
+    expect(findings).toContain(
+      '`per-process` (pgbouncer, transaction mode, a PgBouncer per group, each a pool of 2: web, batch)',
+    );
+  });
 });

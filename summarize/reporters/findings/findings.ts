@@ -13,6 +13,7 @@ import { refs, type Sentence, sentence, where } from '../../tldr/refs.js';
 import { metaLine, warningList, workloadNames } from '../markdown.js';
 import { figureMethods, runSections, workloadTables } from '../tables/markdown-figures.js';
 import { externalMethodLines, externalSetupLine } from './external-method.js';
+import { poolLabel } from './pool-label.js';
 
 export { tldr } from '../../tldr/index.js';
 export type { NumberRef, Sentence } from '../../tldr/refs.js';
@@ -148,7 +149,10 @@ function setup(o: FindingsOptions): string[] {
     const bits = [
       c.kind,
       c.poolMode ? `${c.poolMode} mode` : undefined,
-      c.poolSize ? `pool ${c.poolSize}` : undefined,
+      poolLabel(
+        c,
+        o.matrix.workloads.some((w) => !w.groups),
+      ),
       c.tls,
     ].filter(Boolean);
     return `\`${c.name}\`${bits.length ? ` (${bits.join(', ')})` : ''}`;
