@@ -18,6 +18,7 @@ export interface RuleContext {
   R: ReturnType<typeof refs>;
   /** Groups where every cell completed: the only ones a headline may quote. */
   completed: readonly Row[];
+  /** The baseline config's row at r's place: same workload, concurrency and group (tldr/pair-row.ts). */
   baseRow: (r: Row) => Row | undefined;
   totals?: { cellsFailed: number };
   cv: number;

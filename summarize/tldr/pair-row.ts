@@ -1,0 +1,12 @@
+import { pairKey, type Row } from '../model/row.js';
+
+/**
+ * The row of `config` at r's place: the same workload, concurrency and group. A mix's group row
+ * pairs only with the same group under the other config, and a total (no group) only with a total,
+ * never a group with the other config's total (docs/tenants.md). Pure.
+ */
+export function rowAt(rows: readonly Row[], config: string | undefined, r: Row): Row | undefined {
+  if (config === undefined) return undefined;
+  const k = pairKey(r);
+  return rows.find((b) => b.config === config && pairKey(b) === k);
+}
