@@ -83,7 +83,7 @@ describe('a quiet group with and without its noisy neighbour', () => {
     const decided = matrixRows([3, 4, 3]);
     attachAlone(decided, 'shared');
     const [d] = isolationCandidates(decided, isolationRows(decided));
-    expect(d?.sentence.text).toContain('per-group protected web better');
+    expect(d?.sentence.text).toContain('per-group protected web better than shared.');
     for (const n of d?.sentence.numbers ?? []) expect(n.pointer).toMatch(/^\/rows\/\d+\//);
 
     const close = matrixRows([60, 35, 55]);

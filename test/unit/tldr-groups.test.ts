@@ -124,6 +124,11 @@ describe('the TL;DR of a mix', () => {
     }
   });
 
+  it('says the noise over rows, not "groups", in a run whose groups are client groups', () => {
+    const noise = sentences.find((s) => s.kind === 'noise');
+    expect(noise?.text).toMatch(/^Noise: the TPS of \d+ of 9 rows \(each client group of a mix one\) varied/);
+  });
+
   it("compares two non-baseline configs' same group (the contrast), named", () => {
     const contrast = sentences.find((s) => s.text.startsWith('Between configs other than the baseline'));
     expect(contrast?.text).toMatch(

@@ -43,9 +43,9 @@ export function isolationCandidates(rows: readonly Row[], iso: readonly Isolatio
     const head = `With ${s.without} running in ${s.workload}, group ${s.group}'s p99 was {0} ms through ${s.config} and {1} ms through ${v.config} (per-rep p99 ratio {2}x, paired 95% CI [{3}, {4}] over {5} reps)`;
     const verdict =
       v.high < 1
-        ? `: ${s.config} protected ${s.group} better.`
+        ? `: ${s.config} protected ${s.group} better than ${v.config}.`
         : v.low > 1
-          ? `: ${v.config} protected ${s.group} better.`
+          ? `: ${v.config} protected ${s.group} better than ${s.config}.`
           : `: the data cannot tell the two topologies apart for ${s.group}.`;
     const out = sentence('isolation', head + verdict, nums);
     const decided = v.high < 1 || v.low > 1;

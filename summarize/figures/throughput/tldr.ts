@@ -195,6 +195,8 @@ export function noiseRule(c: RuleContext): Candidate[] {
       ? ' (pgbench aborted {4} clients of its cells: a TPS of the clients left)'
       : ' (pgbench aborted some of its reps: a TPS of the clients left)';
   const a = c.R(worst);
+  // In a run with a mix, a "group" is a client group: the rows are said as rows there.
+  const unit = c.rows.some((r) => r.group !== undefined) ? 'rows (each client group of a mix one)' : 'groups';
   const count = { pointer: '/totals/groupsNoisy', value: noisy.length, text: fmtInt(noisy.length) };
   const of = { pointer: '/totals/groups', value: c.rows.length, text: fmtInt(c.rows.length) };
   const threshold = {
@@ -206,7 +208,7 @@ export function noiseRule(c: RuleContext): Candidate[] {
   return candidate(
     sentence(
       'noise',
-      `Noise: the TPS of {0} of {1} groups varied by more than {2} (CV) over reps, the most ${worst.config} on ${where(worst)} with {3}${aborted}; differences smaller than that are noise there.`,
+      `Noise: the TPS of {0} of {1} ${unit} varied by more than {2} (CV) over reps, the most ${worst.config} on ${where(worst)} with {3}${aborted}; differences smaller than that are noise there.`,
       [count, of, threshold, a.cv(), ...(aborted.includes('{4}') ? [a.aborted()] : [])],
     ),
     TIER.noise,
