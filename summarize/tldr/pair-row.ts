@@ -10,3 +10,15 @@ export function rowAt(rows: readonly Row[], config: string | undefined, r: Row):
   const k = pairKey(r);
   return rows.find((b) => b.config === config && pairKey(b) === k);
 }
+
+/** A mix's total row's group rows (same config, workload and concurrency); none for any other row. */
+export function groupRowsOf(rows: readonly Row[], total: Row): Row[] {
+  if (total.group !== undefined) return [];
+  return rows.filter(
+    (g) =>
+      g.group !== undefined &&
+      g.config === total.config &&
+      g.workload === total.workload &&
+      g.concurrency === total.concurrency,
+  );
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CellRecord, CompletedCell, GroupRecord } from '../../src/results/types.js';
+import { starvedRule } from '../../summarize/figures/clients/tldr.js';
 import { backendsRule } from '../../summarize/figures/resources/tldr.js';
 import { buildRows } from '../../summarize/model/build-rows.js';
 import { matrixInfo } from '../../summarize/model/matrix-info.js';
@@ -149,7 +150,7 @@ describe('the TL;DR of a mix', () => {
 
 describe('a pooler never "served" clients of a group that starved', () => {
   /** A pooled mix total that multiplexed 7 clients on 2 backends, and its groups. */
-  const fixture = (batchStarved: number): Row[] => {
+  const fixture = (batchStarved: number, totalStarved = batchStarved): Row[] => {
     const base = rows.filter((r) => r.config === 'b').map((r) => structuredClone(r));
     const clients = (n: number, starved: number) => ({
       reps: 3,
@@ -157,6 +158,8 @@ describe('a pooler never "served" clients of a group that starved', () => {
       servedMin: n - starved,
       starvedMax: starved,
       starvedReps: starved > 0 ? 1 : 0,
+      jainMean: 0.95,
+      jainMin: 0.9,
       worstRep: 1,
       perClient: { min: 1, p10: 1, median: 10, max: 10, mean: 8 },
       latencyCoversAll: starved === 0,
@@ -164,7 +167,7 @@ describe('a pooler never "served" clients of a group that starved', () => {
     for (const r of base) {
       if (r.group === undefined) {
         r.sampling = { serverBackendsPeak: 2, components: [] };
-        r.clients = clients(7, 0);
+        r.clients = clients(7, totalStarved);
       } else r.clients = clients(r.groupClients ?? 0, r.group === 'batch' ? batchStarved : 0);
     }
     return base;
@@ -175,6 +178,17 @@ describe('a pooler never "served" clients of a group that starved', () => {
     const [s] = backendsRule(ruleContext(served, { baseline: 'a' }));
     expect(s?.sentence.text).toBe('b served 7 clients on tenants with at most 2 server backends.');
     // The total counts every client served, its batch group's own figures say one starved.
-    expect(backendsRule(ruleContext(fixture(1), { baseline: 'a' }))).toEqual([]);
+    expect(backendsRule(ruleContext(fixture(1, 0), { baseline: 'a' }))).toEqual([]);
+  });
+
+  it("says who starved from the groups' own figures, naming the group, never the mix's total", () => {
+    const [s, ...rest] = starvedRule(ruleContext(fixture(1), { baseline: 'a' }));
+    expect(rest).toEqual([]);
+    expect(s?.sentence.text).toMatch(
+      /^b left 1 of 2 clients starved on tenants \(group batch\) at 2 clients/,
+    );
+    // Starved against the typical client of every group together (a batch client against a web
+    // one), not within its own group: nothing said.
+    expect(starvedRule(ruleContext(fixture(0, 2), { baseline: 'a' }))).toEqual([]);
   });
 });

@@ -2,7 +2,7 @@ import { tpsOfAllClients } from '../../model/aborted.js';
 import { latencySpeaks } from '../../model/clients.js';
 import type { Contrast, Row } from '../../model/row.js';
 import { type Candidate, type RuleContext, TIER } from '../../tldr/candidate.js';
-import { rowAt } from '../../tldr/pair-row.js';
+import { groupRowsOf, rowAt } from '../../tldr/pair-row.js';
 import { type NumberRef, sentence, subject, where } from '../../tldr/refs.js';
 
 /**
@@ -123,6 +123,9 @@ export function starvedRule(c: RuleContext): Candidate[] {
   const worst = new Map<string, Row>();
   for (const r of c.completed) {
     if (!r.clients || r.clients.starvedMax === 0 || r.clients.tooFewToTell) continue;
+    // A mix's total measures each client against the typical client of every group together (a
+    // batch client against a web one): its groups' own figures say who starved, and name the group.
+    if (groupRowsOf(c.rows, r).some((g) => g.clients !== undefined)) continue;
     const prev = worst.get(r.config);
     if (!prev || r.clients.starvedMax > (prev.clients?.starvedMax ?? 0)) worst.set(r.config, r);
   }

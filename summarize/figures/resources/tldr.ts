@@ -1,6 +1,7 @@
 import { allServed } from '../../model/clients.js';
 import type { Row } from '../../model/row.js';
 import { type Candidate, candidate, type RuleContext, TIER } from '../../tldr/candidate.js';
+import { groupRowsOf } from '../../tldr/pair-row.js';
 import { clientCount, pgIndex, sentence, subject } from '../../tldr/refs.js';
 
 /** The TL;DR rules of the sampled resources: the hottest tier's CPU, the backends pooling saved, PostgreSQL's memory. */
@@ -30,16 +31,7 @@ export function cpuRule(c: RuleContext): Candidate[] {
 
 /** Every client of r was served, and, on a mix's total row, every client of each of its groups too. */
 function everyGroupServed(c: RuleContext, r: Row): boolean {
-  if (!allServed(r)) return false;
-  if (r.group !== undefined || r.groupClients === undefined) return true;
-  return c.rows.every(
-    (g) =>
-      g.group === undefined ||
-      g.config !== r.config ||
-      g.workload !== r.workload ||
-      g.concurrency !== r.concurrency ||
-      allServed(g),
-  );
+  return allServed(r) && groupRowsOf(c.rows, r).every(allServed);
 }
 
 /**
