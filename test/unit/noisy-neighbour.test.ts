@@ -186,6 +186,18 @@ describe('which topology protected the quiet groups best', () => {
     expect(texts[0]).toContain('against per-process it has fewer than 2 paired reps (no interval)');
   });
 
+  it('names the baseline when it is the one below every other', () => {
+    const rows = threeTopologies({
+      shared: clear['per-group'],
+      'per-group': clear.shared,
+      'per-process': clear['per-process'],
+    });
+    const [c, ...rest] = tldrOf(rows);
+    expect(rest).toEqual([]);
+    expect(c?.sentence.text).toContain('shared kept the p99 of every quiet group (web, billing) lowest');
+    expect(c?.sentence.numbers[0]?.pointer).toMatch(/^\/rows\/\d+\/alone\/p99VsOthers\/1\/estimate$/);
+  });
+
   it('says nothing of a ranking with two configs: the comparison with the baseline is the question', () => {
     const rows = threeTopologies(clear).filter((r) => r.config !== 'per-process');
     expect(tldrOf(rows)).toEqual([]);
