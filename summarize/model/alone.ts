@@ -1,4 +1,4 @@
-import type { PairedRatio, Row } from './row.js';
+import { type PairedRatio, pairKey, type Row } from './row.js';
 import { pairedTTest } from './stats.js';
 
 /** exp of the paired t-interval of ln(a/b) over reps both have (positive values only); undefined under 2 pairs. */
@@ -43,17 +43,16 @@ export function attachAlone(rows: Row[], baseline: string | undefined): void {
     const q = aloneRow(r, rows, groups);
     if (!q) continue;
     const theirs = groups.get(cellKey(q)) ?? new Set();
-    const base = rows.find(
-      (b) =>
-        b.config === baseline &&
-        b.config !== r.config &&
-        b.workload === r.workload &&
-        b.concurrency === r.concurrency &&
-        b.group === r.group,
-    );
+    // The same group of the same mix under the other configs: a group pairs with that group only.
+    const peers = rows.filter((b) => b.config !== r.config && pairKey(b) === pairKey(r));
+    const base = peers.find((b) => b.config === baseline);
     const p99Ratio = pairedLogRatio(p99s(r), p99s(q));
     const tpsRatio = pairedLogRatio(tpss(r), tpss(q));
     const vsBase = base ? pairedLogRatio(p99s(r), p99s(base)) : undefined;
+    const vsOthers = peers.flatMap((b) => {
+      const v = b === base ? undefined : pairedLogRatio(p99s(r), p99s(b));
+      return v ? [{ ...v, config: b.config }] : [];
+    });
     r.alone = {
       workload: q.workload,
       without: [...(groups.get(cellKey(r)) ?? [])].filter((g) => !theirs.has(g)),
@@ -61,6 +60,7 @@ export function attachAlone(rows: Row[], baseline: string | undefined): void {
       ...(p99Ratio ? { p99Ratio } : {}),
       ...(tpsRatio ? { tpsRatio } : {}),
       ...(vsBase && base ? { p99VsBaseline: { ...vsBase, config: base.config } } : {}),
+      ...(vsOthers.length > 0 ? { p99VsOthers: vsOthers } : {}),
     };
   }
 }

@@ -411,4 +411,10 @@ export interface AloneComparison {
   tpsRatio?: PairedRatio;
   /** p99 of this row / p99 of the same group under the baseline config (same workload), paired by rep. */
   p99VsBaseline?: PairedRatio & { config: string };
+  /**
+   * p99 of this row / p99 of the same group (same workload and concurrency) under each other config
+   * but the baseline (that one is p99VsBaseline), paired by rep, in the configs' order: the
+   * topologies against each other. On the baseline's own row, against every other config.
+   */
+  p99VsOthers?: (PairedRatio & { config: string })[];
 }

@@ -18,6 +18,7 @@ export interface RuleContext {
   R: ReturnType<typeof refs>;
   /** Groups where every cell completed: the only ones a headline may quote. */
   completed: readonly Row[];
+  /** The baseline config's row at r's place: same workload, concurrency and group (tldr/pair-row.ts). */
   baseRow: (r: Row) => Row | undefined;
   totals?: { cellsFailed: number };
   cv: number;
@@ -34,6 +35,8 @@ export const TIER = {
   starved: 0.5,
   /** Which config hid an event best, when every paired rep says so (figures/outage-compare). */
   eventComparison: 0.75,
+  /** Which pool topology kept a quiet group's p99 lowest, or that the paired reps cannot tell (figures/noisy-neighbour). */
+  topology: 0.8,
   comparison: 1,
   singleRepComparison: 2,
   /** The longest gap of each scheduled event (figures/outage): what an operations matrix asks. */

@@ -2,6 +2,7 @@ import type { FigureContext } from '../figures/figure.js';
 import { FIGURES } from '../figures/index.js';
 import { DEFAULT_THRESHOLDS, type Row } from '../model/row.js';
 import { type Candidate, type RuleContext, TIER } from './candidate.js';
+import { rowAt } from './pair-row.js';
 import { refs, type Sentence } from './refs.js';
 
 /** A TL;DR longer than this is not read at a glance. */
@@ -50,10 +51,7 @@ export function ruleContext(rows: readonly Row[], options: TldrOptions): RuleCon
     rows,
     R: refs(rows),
     completed: rows.filter((r) => r.repsCompleted > 0 && r.failedCells.length === 0),
-    baseRow: (r: Row) =>
-      rows.find(
-        (b) => b.config === options.baseline && b.workload === r.workload && b.concurrency === r.concurrency,
-      ),
+    baseRow: (r: Row) => rowAt(rows, options.baseline, r),
     ...(options.totals ? { totals: options.totals } : {}),
     cv: options.cvThreshold ?? DEFAULT_THRESHOLDS.cv,
     cpuSaturationCores: options.cpuSaturationCores ?? DEFAULT_THRESHOLDS.cpuSaturationCores,

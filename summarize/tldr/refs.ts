@@ -41,8 +41,19 @@ export interface Sentence {
 /** `{n} client(s)`: a clients placeholder with its noun. */
 export const clients = (n: number) => `{${n}} client${n === 1 ? '' : 's'}`;
 
-export const where = (r: Row) =>
-  `${r.workload}${r.group === undefined ? '' : ` (group ${r.group})`} at ${r.concurrency} client${r.concurrency === 1 ? '' : 's'}`;
+/**
+ * The clients a row's sentence speaks of: a mix row's own (a group's, or all its groups' on the
+ * total), whose concurrency is only a factor on them (docs/tenants.md); any other row's concurrency.
+ */
+export const clientCount = (r: Row): number => r.groupClients ?? r.concurrency;
+
+/** What a row measured: its workload, and a mix's group row names its group (`web (group batch)`). */
+export const subject = (r: Row) => `${r.workload}${r.group === undefined ? '' : ` (group ${r.group})`}`;
+
+export const where = (r: Row) => {
+  const n = clientCount(r);
+  return `${subject(r)} at ${n} client${n === 1 ? '' : 's'}`;
+};
 
 /** Builds NumberRefs for one row, by its index in summary.json's rows. */
 export function refs(rows: readonly Row[]) {
@@ -55,7 +66,11 @@ export function refs(rows: readonly Row[]) {
       ...(scale ? { scale } : {}),
     });
     return {
-      clients: () => at('concurrency', r.concurrency, String(r.concurrency)),
+      /** clientCount: a mix row's clients (`groupClients`), else the concurrency. */
+      clients: () =>
+        r.groupClients === undefined
+          ? at('concurrency', r.concurrency, String(r.concurrency))
+          : at('groupClients', r.groupClients, fmtInt(r.groupClients)),
       tps: () => at('tps/mean', r.tps.mean, fmtTps(r.tps.mean)),
       ratio: () =>
         at('vsBaseline/tpsRatio', r.vsBaseline?.tpsRatio ?? Number.NaN, fmtRatio(r.vsBaseline?.tpsRatio)),

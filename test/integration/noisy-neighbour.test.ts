@@ -135,7 +135,12 @@ describe('pool topologies for a noisy neighbour (native)', () => {
         config: string;
         workload: string;
         group?: string;
-        alone?: { workload: string; without: string[]; p99Ratio?: { pairs: number } };
+        alone?: {
+          workload: string;
+          without: string[];
+          p99Ratio?: { pairs: number };
+          p99VsOthers?: Array<{ config: string; pairs: number }>;
+        };
       }>;
     };
     for (const config of ['shared', 'per-pool', 'per-process']) {
@@ -143,8 +148,20 @@ describe('pool topologies for a noisy neighbour (native)', () => {
       expect(r?.alone).toMatchObject({ workload: 'quiet', without: ['batch'] });
       expect(r?.alone?.p99Ratio?.pairs).toBe(2);
     }
+    // The two separated topologies against each other, and the baseline's row against both.
+    const of = (config: string) =>
+      summary.rows.find((x) => x.config === config && x.workload === 'noisy' && x.group === 'web')?.alone
+        ?.p99VsOthers;
+    expect(of('per-pool')?.map((v) => [v.config, v.pairs])).toEqual([['per-process', 2]]);
+    expect(of('shared')?.map((v) => v.config)).toEqual(['per-pool', 'per-process']);
     const md = readFileSync(path.join(runDir, 'summary.md'), 'utf8');
     expect(md).toContain('Noisy neighbour: quiet groups with and without it');
+    expect(md).toMatch(/\| web \| noisy \(\+ batch\) \| per-pool \| per-process \|/);
+    // Which topology kept web's p99 lowest: named, or that the 2 reps cannot tell, never neither.
+    const findings = readFileSync(path.join(runDir, 'FINDINGS.md'), 'utf8');
+    expect(findings).toMatch(
+      /kept (group web's p99|the p99 of every quiet group)|cannot tell which of the 3 topologies/,
+    );
   });
 
   it("summary.json has the pools figure: a pool per group's waiting under its group, every pointer resolving", () => {

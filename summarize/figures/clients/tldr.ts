@@ -2,7 +2,8 @@ import { tpsOfAllClients } from '../../model/aborted.js';
 import { latencySpeaks } from '../../model/clients.js';
 import type { Contrast, Row } from '../../model/row.js';
 import { type Candidate, type RuleContext, TIER } from '../../tldr/candidate.js';
-import { type NumberRef, sentence, where } from '../../tldr/refs.js';
+import { groupRowsOf, rowAt } from '../../tldr/pair-row.js';
+import { type NumberRef, sentence, subject, where } from '../../tldr/refs.js';
 
 /**
  * TL;DR rules about clients: the matrix's own comparisons (its `compare:` list) first, the largest
@@ -27,9 +28,8 @@ interface Found {
 function contrastsOf(c: RuleContext, declared: boolean): Found[] {
   return c.completed.flatMap((r) =>
     (r.contrasts ?? []).flatMap((v, k) => {
-      const b = c.completed.find(
-        (x) => x.config === v.config && x.workload === r.workload && x.concurrency === r.concurrency,
-      );
+      // The same group (or total) under the contrast's config: model/contrasts.ts paired them so.
+      const b = rowAt(c.completed, v.config, r);
       // Profiled against unprofiled: the recording's overhead, not a difference of the configs.
       if (!(v.declared === declared && b && v.tpsRatio > 0 && r.profiled === b.profiled)) return [];
       // Aborted clients on a side: its TPS is the clients left's. The matrix's own question is still
@@ -47,7 +47,7 @@ function abortedSentence(c: RuleContext, f: Found, lead: string): Candidate['sen
   const nums: NumberRef[] = [c.R(r).clients()];
   if (r.abortedClients !== undefined) nums.push(c.R(r).aborted());
   if (b.abortedClients !== undefined) nums.push({ ...c.R(b).aborted() });
-  const text = `${lead}through ${r.config} against ${b.config}, ${r.workload} at {0} clients: no TPS comparison, pgbench aborted ${n(r)} of ${r.config} and ${n(b)} of ${b.config} (a TPS of the clients left, over part of the cell).`;
+  const text = `${lead}through ${r.config} against ${b.config}, ${subject(r)} at {0} clients: no TPS comparison, pgbench aborted ${n(r)} of ${r.config} and ${n(b)} of ${b.config} (a TPS of the clients left, over part of the cell).`;
   return sentence('question', text.replace('{2}', `{${nums.length - 1}}`), nums);
 }
 
@@ -58,7 +58,7 @@ function contrastSentence(c: RuleContext, f: Found, lead: string): Candidate['se
   const bb = c.R(b);
   const x = a.contrast(k);
   const nums: NumberRef[] = [a.clients(), x.ratio()];
-  let text = `${lead}through ${r.config}, ${r.workload} at {0} clients ran {1} times the TPS of ${b.config}`;
+  let text = `${lead}through ${r.config}, ${subject(r)} at {0} clients ran {1} times the TPS of ${b.config}`;
   if (v.tpsRatioCi95 === undefined) {
     text += ' ({2} vs {3} tps), from one rep: no confidence interval';
     nums.push(a.tps(), bb.tps());
@@ -123,6 +123,9 @@ export function starvedRule(c: RuleContext): Candidate[] {
   const worst = new Map<string, Row>();
   for (const r of c.completed) {
     if (!r.clients || r.clients.starvedMax === 0 || r.clients.tooFewToTell) continue;
+    // A mix's total measures each client against the typical client of every group together (a
+    // batch client against a web one): its groups' own figures say who starved, and name the group.
+    if (groupRowsOf(c.rows, r).some((g) => g.clients !== undefined)) continue;
     const prev = worst.get(r.config);
     if (!prev || r.clients.starvedMax > (prev.clients?.starvedMax ?? 0)) worst.set(r.config, r);
   }

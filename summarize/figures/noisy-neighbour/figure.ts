@@ -1,7 +1,7 @@
 import type { Figure, FigureContext } from '../figure.js';
 import { type IsolationRow, isolationRows } from './rows.js';
-import { isolationTable } from './table.js';
-import { isolationCandidates } from './tldr.js';
+import { isolationTable, pairsTable } from './table.js';
+import { isolationCandidates, rankingCandidates } from './tldr.js';
 
 const rows = (ctx: FigureContext): IsolationRow[] => isolationRows(ctx.rows);
 
@@ -15,6 +15,6 @@ export const noisyNeighbourFigure: Figure<IsolationRow> = {
   section: { id: 'noisy-neighbour', title: 'Noisy neighbour: quiet groups with and without it' },
   applies: (ctx) => rows(ctx).length > 0,
   rows,
-  tables: [isolationTable],
-  tldr: (ctx, iso) => isolationCandidates(ctx.rows, iso),
+  tables: [isolationTable, pairsTable],
+  tldr: (ctx, iso) => [...rankingCandidates(iso), ...isolationCandidates(ctx.rows, iso)],
 };

@@ -5,6 +5,7 @@ export interface IsolationRow {
   rowIndex: number;
   aloneIndex: number;
   config: string;
+  isBaseline: boolean;
   workload: string;
   concurrency: number;
   group: string;
@@ -17,6 +18,8 @@ export interface IsolationRow {
   tpsAlone?: number;
   tpsRatio?: PairedRatio;
   p99VsBaseline?: PairedRatio & { config: string };
+  /** Against the same group under each other config but the baseline (model/alone.ts). */
+  p99VsOthers?: (PairedRatio & { config: string })[];
 }
 
 /** Every group row that has an alone workload, in the rows' order. Pure. */
@@ -30,6 +33,7 @@ export function isolationRows(rows: readonly Row[]): IsolationRow[] {
         rowIndex,
         aloneIndex: a.rowIndex,
         config: r.config,
+        isBaseline: r.isBaseline,
         workload: r.workload,
         concurrency: r.concurrency,
         group: r.group,
@@ -42,6 +46,7 @@ export function isolationRows(rows: readonly Row[]): IsolationRow[] {
         ...(q ? { tpsAlone: q.tps.mean } : {}),
         ...(a.tpsRatio ? { tpsRatio: a.tpsRatio } : {}),
         ...(a.p99VsBaseline ? { p99VsBaseline: a.p99VsBaseline } : {}),
+        ...(a.p99VsOthers ? { p99VsOthers: a.p99VsOthers } : {}),
       },
     ];
   });

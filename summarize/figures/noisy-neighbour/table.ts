@@ -1,13 +1,9 @@
-import { fmtMs, fmtRatio, fmtTps } from '../../model/format.js';
-import type { PairedRatio } from '../../model/row.js';
+import { fmtMs, fmtTps } from '../../model/format.js';
 import { fixedTable, numberColumn } from '../columns.js';
-import type { Column } from '../figure.js';
+import type { Column, Table } from '../figure.js';
+import { fmtPaired } from './format.js';
+import { type ConfigPair, configPairs } from './ranking.js';
 import type { IsolationRow } from './rows.js';
-
-/** `1.23x [1.01, 1.50]`, or — without a paired interval. */
-export function fmtPaired(p: PairedRatio | undefined): string {
-  return p ? `${fmtRatio(p.estimate)}x [${fmtRatio(p.low)}, ${fmtRatio(p.high)}]` : '—';
-}
 
 const at = (i: number, path: string) => `/rows/${i}/${path}`;
 
@@ -75,3 +71,59 @@ export const isolationTable = fixedTable(
   columns,
   CAPTION,
 );
+
+/** `a lower`, `b lower`, or that the interval includes 1. */
+function verdict(v: ConfigPair): string {
+  if (v.ratio.high < 1) return `${v.from.config} lower`;
+  if (v.ratio.low > 1) return `${v.config} lower`;
+  return 'cannot tell (CI includes 1)';
+}
+
+const pairColumns: readonly Column<ConfigPair>[] = [
+  { header: 'group', align: 'left', text: (v) => v.from.group },
+  { header: 'with', align: 'left', text: (v) => `${v.from.workload} (+ ${v.from.without})` },
+  { header: 'config', align: 'left', text: (v) => v.from.config },
+  { header: 'against', align: 'left', text: (v) => v.config },
+  numberColumn(
+    'p99 ms (config)',
+    (v) => v.from.p99With,
+    fmtMs,
+    (v) => at(v.from.rowIndex, 'latency/p99Ms'),
+  ),
+  numberColumn(
+    'p99 ms (against)',
+    (v) => v.to.p99With,
+    fmtMs,
+    (v) => at(v.to.rowIndex, 'latency/p99Ms'),
+  ),
+  {
+    header: 'per-rep p99 config / against (paired 95% CI)',
+    align: 'right',
+    text: (v) => fmtPaired(v.ratio),
+    value: (v) => v.ratio.estimate,
+    pointer: (v) => `${v.pointer}/estimate`,
+  },
+  numberColumn(
+    'paired reps',
+    (v) => v.ratio.pairs,
+    (x) => (x === undefined ? '—' : String(x)),
+    (v) => `${v.pointer}/pairs`,
+  ),
+  { header: 'verdict', align: 'left', text: verdict },
+];
+
+/**
+ * The topologies against each other: every two non-baseline configs' same quiet group, the per-rep
+ * p99 ratio paired by rep (rows[i].alone.p99VsOthers). Each against the baseline is the table above.
+ */
+export const pairsTable: Table<IsolationRow, ConfigPair> = {
+  id: 'noisy-neighbour-pairs-table',
+  in: ['summary', 'findings', 'html', 'terminal'],
+  title: 'Topologies against each other',
+  select: (iso) => configPairs(iso),
+  columns: () => [...pairColumns],
+  caption: () =>
+    "Each quiet group's per-rep p99 through one config against the same group through another (neither the baseline), in the same mix: " +
+    "the geometric mean of the reps' ratios and its 95% t-interval, paired by rep. A topology protected a group better than another only when the interval lies below 1 " +
+    '(or, the other way, above 1); the TL;DR names a best topology for a group only when its intervals against every other config, the baseline included, say so.',
+};

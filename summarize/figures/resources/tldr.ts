@@ -1,7 +1,8 @@
 import { allServed } from '../../model/clients.js';
 import type { Row } from '../../model/row.js';
 import { type Candidate, candidate, type RuleContext, TIER } from '../../tldr/candidate.js';
-import { pgIndex, sentence } from '../../tldr/refs.js';
+import { groupRowsOf } from '../../tldr/pair-row.js';
+import { clientCount, pgIndex, sentence, subject } from '../../tldr/refs.js';
 
 /** The TL;DR rules of the sampled resources: the hottest tier's CPU, the backends pooling saved, PostgreSQL's memory. */
 
@@ -20,12 +21,17 @@ export function cpuRule(c: RuleContext): Candidate[] {
   return candidate(
     sentence(
       'cpu',
-      `${top.comp.name} used {0} cores on average on ${top.r.workload} at {1} clients: it is CPU-bound there.`,
+      `${top.comp.name} used {0} cores on average on ${subject(top.r)} at {1} clients: it is CPU-bound there.`,
       [a.cpu(top.j), a.clients()],
     ),
     TIER.cpu,
     top.cores,
   );
+}
+
+/** Every client of r was served, and, on a mix's total row, every client of each of its groups too. */
+function everyGroupServed(c: RuleContext, r: Row): boolean {
+  return allServed(r) && groupRowsOf(c.rows, r).every(allServed);
 }
 
 /**
@@ -39,15 +45,15 @@ function multiplexed(c: RuleContext): Row | undefined {
     const base = backends(c.baseRow(r));
     return (
       !r.isBaseline &&
-      // "served N clients" only when all N were (model/clients.ts).
-      allServed(r) &&
+      // "served N clients" only when all N were (model/clients.ts), in every group of a mix.
+      everyGroupServed(c, r) &&
       r.configKind !== 'direct' &&
       n > 0 &&
-      r.concurrency > n &&
+      clientCount(r) > n &&
       (base === undefined || base > n)
     );
   });
-  const perBackend = (r: Row) => r.concurrency / (r.sampling?.serverBackendsPeak ?? 1);
+  const perBackend = (r: Row) => clientCount(r) / (r.sampling?.serverBackendsPeak ?? 1);
   return pooled.sort((x, y) => perBackend(y) - perBackend(x) || y.concurrency - x.concurrency)[0];
 }
 
@@ -58,7 +64,7 @@ export function backendsRule(c: RuleContext): Candidate[] {
   return candidate(
     sentence(
       'backends',
-      `${r.config} served {0} clients on ${r.workload} with at most {1} server backends.`,
+      `${r.config} served {0} clients on ${subject(r)} with at most {1} server backends.`,
       [a.clients(), a.backends()],
     ),
     TIER.backends,
@@ -90,7 +96,7 @@ export function memoryRule(c: RuleContext): Candidate[] {
   return candidate(
     sentence(
       'memory',
-      `PostgreSQL's memory (PSS, peak) on ${r.workload} at {0} clients was {1} MiB through ${r.config} against {2} MiB through ${b.config}, with {3} vs {4} server backends${tierText}${pbText}.`,
+      `PostgreSQL's memory (PSS, peak) on ${subject(r)} at {0} clients was {1} MiB through ${r.config} against {2} MiB through ${b.config}, with {3} vs {4} server backends${tierText}${pbText}.`,
       [
         a.clients(),
         a.pss(j),

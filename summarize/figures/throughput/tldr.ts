@@ -3,7 +3,7 @@ import { latencySpeaks } from '../../model/clients.js';
 import { fmtInt } from '../../model/format.js';
 import type { Row } from '../../model/row.js';
 import { type Candidate, candidate, type RuleContext, TIER } from '../../tldr/candidate.js';
-import { clients, sentence, where } from '../../tldr/refs.js';
+import { clients, sentence, subject, where } from '../../tldr/refs.js';
 
 /**
  * The TL;DR rules of throughput and latency: failed cells, comparisons with the baseline the data
@@ -70,7 +70,7 @@ export function comparisonRule(c: RuleContext): Candidate[] {
     const a = c.R(r);
     const bb = c.R(b);
     const slower = (r.vsBaseline?.tpsRatio ?? 1) < 1;
-    const what = r.reconnect ? `${r.workload} (a new connection per transaction)` : r.workload;
+    const what = r.reconnect ? `${subject(r)} (a new connection per transaction)` : subject(r);
     const detail = r.reconnect
       ? r.connectionMs && b.connectionMs
         ? { text: '; connecting took {@0} ms vs {@1} ms', nums: [a.conn(), bb.conn()] }
@@ -133,9 +133,6 @@ export function failedTransactionsRule(c: RuleContext): Candidate[] {
   );
 }
 
-/** ` (group web)` for a mix's group row, else nothing. */
-const groupOf = (r: Row) => (r.group === undefined ? '' : ` (group ${r.group})`);
-
 /** Where a config stops scaling: the lowest concurrency beyond which no level gains 10% more TPS. */
 export function saturationRule(c: RuleContext): Candidate[] {
   const series = new Map<string, Row[]>();
@@ -166,8 +163,8 @@ export function saturationRule(c: RuleContext): Candidate[] {
           sentence(
             'saturation',
             peak
-              ? `${at.config} stops scaling on ${at.workload}${groupOf(at)} at {0} clients: {1} tps there, at most {2} tps (at {3} clients) beyond.`
-              : `${at.config} stops scaling on ${at.workload}${groupOf(at)} at {0} clients: {1} tps there, and no more with more clients (at most {2} tps, at {3} clients).`,
+              ? `${at.config} stops scaling on ${subject(at)} at {0} clients: {1} tps there, at most {2} tps (at {3} clients) beyond.`
+              : `${at.config} stops scaling on ${subject(at)} at {0} clients: {1} tps there, and no more with more clients (at most {2} tps, at {3} clients).`,
             [a.clients(), a.tps(), x.tps(), x.clients()],
           ),
           TIER.saturation,
@@ -198,6 +195,8 @@ export function noiseRule(c: RuleContext): Candidate[] {
       ? ' (pgbench aborted {4} clients of its cells: a TPS of the clients left)'
       : ' (pgbench aborted some of its reps: a TPS of the clients left)';
   const a = c.R(worst);
+  // In a run with a mix, a "group" is a client group: the rows are said as rows there.
+  const unit = c.rows.some((r) => r.group !== undefined) ? 'rows (each client group of a mix one)' : 'groups';
   const count = { pointer: '/totals/groupsNoisy', value: noisy.length, text: fmtInt(noisy.length) };
   const of = { pointer: '/totals/groups', value: c.rows.length, text: fmtInt(c.rows.length) };
   const threshold = {
@@ -209,7 +208,7 @@ export function noiseRule(c: RuleContext): Candidate[] {
   return candidate(
     sentence(
       'noise',
-      `Noise: the TPS of {0} of {1} groups varied by more than {2} (CV) over reps, the most ${worst.config} on ${where(worst)} with {3}${aborted}; differences smaller than that are noise there.`,
+      `Noise: the TPS of {0} of {1} ${unit} varied by more than {2} (CV) over reps, the most ${worst.config} on ${where(worst)} with {3}${aborted}; differences smaller than that are noise there.`,
       [count, of, threshold, a.cv(), ...(aborted.includes('{4}') ? [a.aborted()] : [])],
     ),
     TIER.noise,
