@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseMatrix } from '../../src/matrix/load.js';
 import { mergeSequential, mergeSummaries } from '../../src/pgbench/merge-summary.js';
-import type { PgbenchSummary } from '../../src/pgbench/types.js';
+import type { PgbenchInvocation, PgbenchSummary } from '../../src/pgbench/types.js';
 import { clientSlots, lanesOf } from '../../src/runner/chain.js';
 import { mixProcesses } from '../../src/runner/mix-cell.js';
 import { cellSummary, type PgbenchProcess, runProcesses } from '../../src/runner/pgbench-processes.js';
 import { cellSettings, configOrder, planCells } from '../../src/runner/plan.js';
-import type { ConfigPath, PgbenchInvocation, PgbenchResult, Stack } from '../../src/stack/types.js';
+import type { ConfigPath, PgbenchResult, Stack } from '../../src/stack/types.js';
 
 /** A client group with a profile of its own (docs/tenants.md): its segments chained in one mix cell. */
 
@@ -176,7 +176,10 @@ describe('the plan of a chain', () => {
       [1, '2', undefined],
       [1, '2', undefined],
     ]);
-    expect(procs.filter((p) => p.group === 1).map((p) => flag(p.argv, '-R'))).toEqual(['33.333333', '16.666667']);
+    expect(procs.filter((p) => p.group === 1).map((p) => flag(p.argv, '-R'))).toEqual([
+      '33.333333',
+      '16.666667',
+    ]);
   });
 });
 
