@@ -292,13 +292,22 @@ describe('a cell of two client groups running at once (native)', () => {
     expect(spans.map((x) => x.n)).toEqual([s1, s2, s3]);
     expect(spans[1]?.from).toBeGreaterThan((spans[0]?.to ?? 0) - 0.05);
     expect(spans[2]?.from).toBeGreaterThan((spans[1]?.to ?? 0) - 0.05);
+    // Its seconds on the cell's axis (latency-seconds.burst.json) are over every segment's logs:
+    // they sum to its transactions, and its busiest second lies in the burst.
+    const own = (
+      JSON.parse(readFileSync(path.join(dir, groupSecondsFile('burst')), 'utf8')) as LatencySecondsJSON
+    ).seconds;
+    expect(own.reduce((a, x) => a + x.count, 0)).toBe(s1 + s2 + s3);
+    const busiest = own.reduce((a, x) => (x.count > a.count ? x : a));
+    expect(busiest.t + 1).toBeGreaterThan(spans[1]?.from ?? 0);
+    expect(busiest.t).toBeLessThan(spans[1]?.to ?? 0);
     // The steady group ran the whole cell as one pgbench, across the burst.
     expect(steady.processes).toBe(1);
     expect(steady.segments).toBeUndefined();
     expect(steady.argv[steady.argv.indexOf('-T') + 1]).toBe('3');
-    const own = groupLogs(dir, steady.logPrefix).flatMap((f) => latencies(f).epochs);
-    expect(Math.min(...own)).toBeLessThan(spans[1]?.from ?? 0);
-    expect(Math.max(...own)).toBeGreaterThan(spans[1]?.to ?? 0);
+    const steadyEnds = groupLogs(dir, steady.logPrefix).flatMap((f) => latencies(f).epochs);
+    expect(Math.min(...steadyEnds)).toBeLessThan(spans[1]?.from ?? 0);
+    expect(Math.max(...steadyEnds)).toBeGreaterThan(spans[1]?.to ?? 0);
     // The cell's total: the groups side by side.
     expect(c.summary.processed).toBe((steady.summary?.processed ?? 0) + s1 + s2 + s3);
     expect(c.summary.tps).toBeCloseTo((steady.summary?.tps ?? 0) + (burst.summary?.tps ?? 0), 6);
