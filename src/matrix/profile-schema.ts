@@ -19,17 +19,23 @@ export const MIN_GROUP_SEGMENT_MS = 1_000;
 
 /** A duration in whole seconds (each segment is one pgbench -T), in milliseconds once parsed. */
 const wholeSeconds = (zeroAllowed: boolean) =>
-  z.union([z.number(), z.string()]).transform((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === undefined || ms < 0 || (ms === 0 && !zeroAllowed) || ms % 1000 !== 0) {
-      ctx.addIssue({
-        code: 'custom',
-        message: `a duration in whole seconds${zeroAllowed ? '' : ' greater than zero'}, e.g. 10s or 2m`,
-      });
-      return z.NEVER;
-    }
-    return ms;
-  });
+  z
+    .union([z.number(), z.string()], {
+      // A missing field: say what belongs there, not zod's "Invalid input".
+      error: (issue) =>
+        issue.input === undefined ? 'a duration in whole seconds, e.g. 10s or 2m' : undefined,
+    })
+    .transform((v, ctx) => {
+      const ms = parseDuration(v);
+      if (ms === undefined || ms < 0 || (ms === 0 && !zeroAllowed) || ms % 1000 !== 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `a duration in whole seconds${zeroAllowed ? '' : ' greater than zero'}, e.g. 10s or 2m`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
 const wholeSecondsDuration = wholeSeconds(false);
 
 /** pgbench -R: transactions per second over the whole run (all clients together), not per client. */

@@ -110,6 +110,11 @@ describe('a group profile in the matrix', () => {
     ).toMatch(/workloads\[0\]\.mix\[0\]\.profile\.shape: expected a profile shape/);
     expect(
       errorOf(() =>
+        matrix('      - { name: a, builtin: tpcb, clients: 1, profile: { shape: constant, rate: 5 } }\n'),
+      ),
+    ).toMatch(/workloads\[0\]\.mix\[0\]\.profile\.duration: expected a duration in whole seconds/);
+    expect(
+      errorOf(() =>
         matrix(
           '      - { name: a, builtin: tpcb, clients: 1, profile: { shape: constant, rate: 5, duration: 3s, segment: 2s } }\n',
         ),
