@@ -272,10 +272,12 @@ describe('a cell of two client groups running at once (native)', () => {
     }
     const [s1, s2, s3] = segs.map((s) => s.summary?.processed ?? 0) as [number, number, number];
     expect(s2).toBeGreaterThan(3 * Math.max(s1, s3));
-    // One after another: each started when the one before it had run its second.
-    expect(segs[0]?.startedAfterMs).toBeLessThan(500);
-    expect(segs[1]?.startedAfterMs).toBeGreaterThanOrEqual(1000);
-    expect(segs[2]?.startedAfterMs).toBeGreaterThanOrEqual(2000);
+    // One after another: each started when the one before it had run its second (the stamps are
+    // taken as each pgbench is spawned, so a slow spawn of the one before shortens a gap a little).
+    const at = segs.map((s) => s.startedAfterMs ?? Number.NaN);
+    expect(at[0]).toBeLessThan(500);
+    expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThan(800);
+    expect((at[2] ?? 0) - (at[1] ?? 0)).toBeGreaterThan(800);
     // The group's record is over all its segments: transactions add, TPS does not.
     expect(burst.summary?.processed).toBe(s1 + s2 + s3);
     expect(burst.latency?.count).toBe(s1 + s2 + s3);
