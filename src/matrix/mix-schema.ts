@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { latencyLimit, rateValue } from './profile-schema.js';
+import { groupProfileSchema, latencyLimit, rateValue } from './profile-schema.js';
 
 /**
  * A workload's `mix:`: client groups that run at once in one cell, each its own pgbench process
@@ -43,10 +43,10 @@ const mixGroupSchema = <B extends z.ZodType<string>>(builtin: B) =>
        */
       pool_size: z.number().int().positive().optional(),
       /**
-       * Per-group load profiles are not built yet: a profile runs as consecutive pgbench segments, one
-       * cell each, and groups with their own segment boundaries do not fit that (docs/tenants.md).
+       * Rates over the cell's time: the group runs its segments back to back, one pgbench per segment,
+       * while the other groups run the whole cell (docs/tenants.md). Its duration is the cell's.
        */
-      profile: z.unknown().optional(),
+      profile: groupProfileSchema.optional(),
     })
     .refine((g) => (g.builtin === undefined) !== (g.script === undefined), {
       message: 'a group with a workload: exactly one of "builtin" or "script"',
@@ -55,14 +55,15 @@ const mixGroupSchema = <B extends z.ZodType<string>>(builtin: B) =>
       message: 'either "tenant: each" or a database/role of its own, not both',
       path: ['tenant'],
     })
-    .refine((g) => g.profile === undefined, {
-      message: 'no profile per group yet (a group runs at a fixed rate or closed-loop: docs/tenants.md)',
+    .refine((g) => g.rate === undefined || g.profile === undefined, {
+      message: 'either "rate" or "profile" on a group, not both (a profile sets the rate of each segment)',
       path: ['profile'],
     })
-    .refine((g) => g.rate === undefined || !g.flags.some((f) => /^(-R|--rate)/.test(f)), {
-      message: 'no -R/--rate in flags when "rate" sets it',
-      path: ['flags'],
-    });
+    .refine(
+      (g) =>
+        (g.rate === undefined && g.profile === undefined) || !g.flags.some((f) => /^(-R|--rate)/.test(f)),
+      { message: 'no -R/--rate in flags when "rate" or "profile" sets it', path: ['flags'] },
+    );
 
 /** A non-empty list of groups with distinct names. */
 export const mixSchemaOf = <B extends z.ZodType<string>>(builtin: B) =>
@@ -82,3 +83,32 @@ export const mixSchemaOf = <B extends z.ZodType<string>>(builtin: B) =>
         seen.set(g.name, i);
       });
     });
+
+/**
+ * A group's profile runs over the cell's measured time, beside groups that run the whole cell, so
+ * its duration is the cell's: the matrix's `duration` (after `--duration`). Not taken from the
+ * profile: a mix is read against other workloads of the same matrix (the alone baseline of the
+ * noisy-neighbour figure), which measure `duration`; a mix cell of another length would not compare.
+ */
+export function groupProfileRules(
+  m: {
+    duration: number;
+    workloads: ReadonlyArray<
+      string | { mix?: ReadonlyArray<{ profile?: { duration: number } | undefined }> }
+    >;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  m.workloads.forEach((w, i) => {
+    if (typeof w === 'string') return;
+    w.mix?.forEach((g, j) => {
+      const d = g.profile?.duration;
+      if (d !== undefined && d !== m.duration)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['workloads', i, 'mix', j, 'profile', 'duration'],
+          message: `the cell's measured duration (the matrix's duration, or --duration: ${m.duration / 1000} s), got ${d / 1000} s (a group's profile runs inside one cell, beside groups that run all of it)`,
+        });
+    });
+  });
+}

@@ -10,12 +10,11 @@ import type { MixGroup } from './workload.js';
 export function groupsAt(groups: readonly MixGroup[], factor: number): MixGroup[] {
   return groups.map((g) => {
     const rate = g.workload.load?.rate;
-    if (rate === undefined || g.workload.load === undefined) return { ...g, clients: g.clients * factor };
-    return {
-      ...g,
-      clients: g.clients * factor,
-      workload: { ...g.workload, load: { ...g.workload.load, rate: rate * factor } },
-    };
+    // A profile's rates scale like a fixed rate: every segment's, so the shape keeps its proportions.
+    const profile = g.profile?.map((s) => ({ ...s, rate: s.rate * factor }));
+    const scaled = { ...g, clients: g.clients * factor, ...(profile ? { profile } : {}) };
+    if (rate === undefined || g.workload.load === undefined) return scaled;
+    return { ...scaled, workload: { ...g.workload, load: { ...g.workload.load, rate: rate * factor } } };
   });
 }
 

@@ -5,7 +5,7 @@ import { type durationSchema, nonNegativeDuration, positiveDuration } from './du
 import { eventSchema, ON_FAILOVER } from './events.js';
 import { externalRules } from './external-rules.js';
 import { gatesSchema } from './gates.js';
-import { mixSchemaOf } from './mix-schema.js';
+import { groupProfileRules, mixSchemaOf } from './mix-schema.js';
 import { latencyLimit, profileSchema, rateValue } from './profile-schema.js';
 import { PROTOCOLS, protocolAxisSchema, protocolListIssues } from './protocol.js';
 import { tenantsSchema } from './tenants.js';
@@ -379,7 +379,7 @@ const workloadObject = z
         w.flags.length === 0),
     {
       message:
-        'rate, latency_limit, reconnect and flags on each group of a mix, not on the mix (and no profile on a mix yet: docs/tenants.md)',
+        'rate, latency_limit, profile, reconnect and flags on each group of a mix, not on the mix (docs/tenants.md)',
       path: ['mix'],
     },
   )
@@ -546,6 +546,7 @@ export const matrixSchema = z
     externalRules(m, ctx);
     tenantRules(m, ctx);
     topologyRules(m, ctx);
+    groupProfileRules(m, ctx);
     m.configs.forEach((c, i) => {
       const issue = c.kind === 'pgbouncer' && c.workers ? workersListIssues(c.workers) : undefined;
       if (issue) ctx.addIssue({ code: 'custom', path: ['configs', i, 'workers'], message: issue });

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { ProfileSegment } from './profile.js';
+import { expandProfile, type ProfileSegment } from './profile.js';
 import type { Protocol } from './protocol.js';
 import { BUILTIN_WORKLOAD_TABLE, type BuiltinWorkload, type MatrixSpec } from './schema.js';
 import { type Tenants, tenantPairs } from './tenants.js';
@@ -14,6 +14,18 @@ export interface WorkloadLoad {
   latencyLimitMs?: number;
   /** The profile segment this workload runs. */
   segment?: ProfileSegment;
+  /**
+   * A client group's profile (docs/tenants.md): the rate of each of its segments, in order, at the
+   * cell's concurrency. `rate` is then their mean: what the group offered over the whole cell.
+   */
+  profile?: OfferedProfile;
+}
+
+/** The offered rates of a group's profile, one per segment of `segmentMs`. */
+export interface OfferedProfile {
+  shape: ProfileSegment['shape'];
+  segmentMs: number;
+  rates: number[];
 }
 
 /** One client group of a mix, resolved: its own workload (rate included), clients, database and role. */
@@ -28,6 +40,11 @@ export interface MixGroup {
   role?: string;
   /** A `tenant: each` copy: tenant role number `j` of the config that runs it (src/matrix/tenants.ts). */
   tenantRole?: number;
+  /**
+   * The group's own profile (docs/tenants.md), expanded: its segments run back to back, one pgbench
+   * each at the segment's rate, while the other groups run the whole cell. Rates at concurrency 1.
+   */
+  profile?: ProfileSegment[];
 }
 
 /** A workload resolved into what pgbench needs. */
@@ -85,8 +102,9 @@ function resolveGroup(mix: string, g: MixGroupSpec, matrixDir: string): MixGroup
   const scripts = g.script === undefined ? [] : Array.isArray(g.script) ? g.script : [g.script];
   const base = g.builtin === undefined ? undefined : BUILTIN[g.builtin];
   const limit = g.latency_limit === undefined ? {} : { latencyLimitMs: g.latency_limit };
+  // A profile group has a load without a rate of its own: each segment's process sets -R.
   const load =
-    g.rate === undefined && g.latency_limit === undefined
+    g.rate === undefined && g.latency_limit === undefined && g.profile === undefined
       ? {}
       : { load: { workload: mix, ...(g.rate === undefined ? {} : { rate: g.rate }), ...limit } };
   return {
@@ -94,6 +112,7 @@ function resolveGroup(mix: string, g: MixGroupSpec, matrixDir: string): MixGroup
     clients: g.clients,
     ...(g.database === undefined ? {} : { database: g.database }),
     ...(g.role === undefined ? {} : { role: g.role }),
+    ...(g.profile === undefined ? {} : { profile: expandProfile(g.profile) }),
     workload: {
       name: g.name,
       ...(g.builtin === undefined ? {} : { builtin: g.builtin }),

@@ -163,6 +163,23 @@ const group = z.looseObject({
   latency: latency.optional(),
   clientFigures: clients.optional(),
   connectionErrors: z.number(),
+  segments: z
+    .array(
+      z.looseObject({
+        index: z.number(),
+        count: z.number(),
+        startMs: z.number(),
+        durationMs: z.number(),
+        rate: z.number(),
+        burst: z.boolean(),
+        startedAfterMs: z.number().optional(),
+        logPrefix: z.string(),
+        processes: z.number(),
+        exitCode: z.number().nullable(),
+        summary: summary.optional(),
+      }),
+    )
+    .optional(),
 });
 
 // The samplers' summary has its own reader (summarize/); here it only has to be an object.

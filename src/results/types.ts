@@ -132,6 +132,34 @@ export interface GroupRecord {
   latency?: LatencySummary;
   clientFigures?: ClientFigures;
   connectionErrors: number;
+  /**
+   * With a `profile:` of its own (docs/tenants.md): its segments in order, each one pgbench run (or
+   * several, split) started when the one before it ended. `summary` and `latency` above are over
+   * all of them; `load.profile` has the offered rates.
+   */
+  segments?: GroupSegmentRecord[];
+}
+
+/** One segment of a client group's profile inside a mix cell. */
+export interface GroupSegmentRecord {
+  /** 1-based position in the profile, of `count`. */
+  index: number;
+  count: number;
+  /** Planned offset of its start from the cell's measured start, and its length (pgbench -T), ms. */
+  startMs: number;
+  durationMs: number;
+  /** pgbench -R over the group's clients at this cell's concurrency; `burst`: a burst set it. */
+  rate: number;
+  burst: boolean;
+  /** When its pgbench really started, ms after the cell's measured start (the restarts add up). */
+  startedAfterMs?: number;
+  /** Its per-transaction logs: `<prefix>.<pid>`, or `<prefix>_p<j>.<pid>` when split. */
+  logPrefix: string;
+  processes: number;
+  /** The first failing exit code of its processes, else 0; null: not started or killed by a signal. */
+  exitCode: number | null;
+  /** Its processes' summaries merged (pgbench's own: TPS, average latency, lag, skipped). */
+  summary?: PgbenchSummary;
 }
 
 export interface ProfileRecord {

@@ -8,8 +8,7 @@ import type { ConfigSpec } from '../matrix/schema.js';
 import type { Workload } from '../matrix/workload.js';
 import { countAbortedClients } from '../pgbench/aborted.js';
 import type { ClientFigures } from '../pgbench/clients.js';
-import { parseProgressLine } from '../pgbench/progress.js';
-import { StderrEventLog } from '../pgbench/stderr-events.js';
+import type { StderrEventLog } from '../pgbench/stderr-events.js';
 import { countConnectionErrors, extractErrorLines } from '../pgbench/summary.js';
 import type { PgbenchSummary } from '../pgbench/types.js';
 import { CELL_FILES } from '../results/paths.js';
@@ -29,6 +28,7 @@ import { portPressure, timeWaitNow } from '../stack/tcp-states.js';
 import type { Component, ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
 import { redact } from '../util/redact.js';
 import type { CancelCheckSession } from './cancel-check.js';
+import { clientSlots } from './chain.js';
 import { eventFailure, scheduleEvents, signalledComponents } from './events.js';
 import { explainLimitFailure, type LimitContext } from './limit-failure.js';
 import { groupRecords, hasRate, mixProcesses } from './mix-cell.js';
@@ -42,6 +42,7 @@ import {
   runProcesses,
 } from './pgbench-processes.js';
 import type { GroupPlan } from './plan.js';
+import { ProcessOutput } from './process-output.js';
 import type { ProfileSession } from './profile-record.js';
 import { dropTxLogs, LOG_PREFIX, txLogFigures, txLogFiles } from './txlog-figures.js';
 import { watchWorkers } from './workers.js';
@@ -115,7 +116,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
   await writeFile(path.join(plan.cellDir, CELL_FILES.stdout), redact(result.stdout));
   await writeFile(path.join(plan.cellDir, CELL_FILES.stderr), redact(result.stderr));
 
-  const summary: PgbenchSummary | undefined = cellSummary(m.parts);
+  const summary: PgbenchSummary | undefined = cellSummary(m.parts, m.processes);
   const connecting = connectingWarning(summary, wholeSeconds(plan.durationMs));
   if (connecting) warnings.push(connecting);
   const { latency, clients, groups } = await logFigures(plan, m, warnings);
@@ -135,7 +136,7 @@ export async function runCell(stack: Stack, plan: CellPlan, hooks: CellHooks): P
     ...pathVersions(stack.postgresComponent, plan.path),
     startedAt,
     endedAt: new Date().toISOString(),
-    argv: m.processes[0]?.argv ?? [],
+    argv: recordArgv(m.processes),
     ...(m.processes.length > 1 ? { pgbenchProcesses: processRecords(m) } : {}),
     prepared,
     warnings,
@@ -253,7 +254,7 @@ function portsAfter(plan: CellPlan, before: number | undefined, warnings: string
 async function warmup(stack: Stack, plan: CellPlan, hooks: CellHooks, warnings: string[]): Promise<string> {
   const warmS = wholeSeconds(plan.warmupMs);
   const w = combineResults(
-    await runProcesses(stack, processesOf(plan, warmS), {
+    await runProcesses(stack, processesOf(plan, warmS, undefined, false), {
       cwd: plan.cellDir,
       path: plan.path,
       timeoutMs: warmS * 1000 + hangGraceMs(warmS * 1000),
@@ -265,11 +266,12 @@ async function warmup(stack: Stack, plan: CellPlan, hooks: CellHooks, warnings: 
   return `warmup ${warmS}s (exit ${w.exitCode})`;
 }
 
-function processesOf(plan: CellPlan, durationS: number, logPrefix?: string): PgbenchProcess[] {
+/** The cell's processes; `chain: false` (the warmup) runs a group's profile as one pgbench at its first rate. */
+function processesOf(plan: CellPlan, durationS: number, logPrefix?: string, chain = true): PgbenchProcess[] {
   const clientsPerProcess = plan.clientsPerProcess ?? Number.POSITIVE_INFINITY;
   if (plan.groups) {
     const o = { path: plan.path, groups: plan.groups, clientsPerProcess, protocol: plan.protocol };
-    return mixProcesses(o, durationS, logPrefix);
+    return mixProcesses(o, durationS, logPrefix, chain);
   }
   return pgbenchProcesses(
     {
@@ -283,6 +285,11 @@ function processesOf(plan: CellPlan, durationS: number, logPrefix?: string): Pgb
     durationS,
     logPrefix,
   );
+}
+
+/** The cell's argv: its first process's that runs the whole cell (not a profile segment's `-T`). */
+function recordArgv(procs: readonly PgbenchProcess[]): string[] {
+  return (procs.find((p) => p.segment === undefined) ?? procs[0])?.argv ?? [];
 }
 
 /**
@@ -336,6 +343,8 @@ interface Measured {
   sampling: Awaited<ReturnType<SamplingSession['stop']>> | undefined;
   tls?: TlsObservation;
   elapsedMs: number;
+  /** When each process started, ms after the measured pgbench's start (a chain's segments start later). */
+  startedAfterMs: Array<number | undefined>;
   /** pgbench's stderr lines of aborted clients and failed connections, stamped as they arrived. */
   stderrEvents: StderrEventLog;
 }
@@ -352,21 +361,7 @@ async function measure(
   const progress = createWriteStream(path.join(plan.cellDir, CELL_FILES.progress));
   progress.on('error', (e) => warnings.push(`${CELL_FILES.progress} could not be written: ${e.message}`));
   const t0 = Date.now();
-  // Several processes: each progress line says which one, and the display shows their sum.
-  const latestTps = new Map<number, number>();
-  const stderrEvents = new StderrEventLog();
-  const onStderr = (proc: number, line: string) => {
-    stderrEvents.add(proc, line, Date.now());
-    const p = parseProgressLine(line);
-    if (!p) return;
-    const where = processes.length > 1 ? { process: proc } : {};
-    progress.write(`${JSON.stringify({ ...p, ...where, at: Date.now() })}\n`);
-    latestTps.set(proc, p.tps);
-    hooks.onProgress?.(
-      [...latestTps.values()].reduce((a, b) => a + b, 0),
-      p.t,
-    );
-  };
+  const out = new ProcessOutput(processes, progress, hooks.onProgress);
 
   let sampler: SamplingSession | undefined;
   if (hooks.startSampling) {
@@ -382,6 +377,7 @@ async function measure(
   });
   const profiler = await startProfiler(hooks, warnings);
   const pgbenchStart = Date.now();
+  out.startMs = pgbenchStart;
   const scheduled =
     plan.events?.length && plan.config
       ? scheduleEvents(plan.events, {
@@ -405,7 +401,8 @@ async function measure(
     parts = await runProcesses(stack, processes, {
       cwd: plan.cellDir,
       path: plan.path,
-      onStderr,
+      onStderr: out.onStderr,
+      onStart: out.onStart,
       timeoutMs: durationS * 1000 + (plan.hangGraceMs ?? hangGraceMs(durationS * 1000)),
       signal: hooks.signal,
       events: scheduled !== undefined,
@@ -438,7 +435,8 @@ async function measure(
     sampling,
     ...(tls ? { tls } : {}),
     elapsedMs: Date.now() - t0,
-    stderrEvents,
+    startedAfterMs: out.startedAfterMs,
+    stderrEvents: out.stderrEvents,
     ...(events ? { events } : {}),
     ...(workers ? { workers } : {}),
     ...(cancelCheck ? { cancelCheck } : {}),
@@ -470,7 +468,7 @@ async function logFigures(
   const total = await txLogFigures({
     dir: plan.cellDir,
     files,
-    clientsPerProcess: m.processes.map((p) => p.clients),
+    clientsPerProcess: clientSlots(m.processes).clients,
     lag: m.processes.length > 0 && m.processes.every((p) => hasRate(p.argv)),
     // A cell with events: when transactions completed, to the ms (the outage figures read it).
     timeline: (plan.events?.length ?? 0) > 0,
@@ -480,7 +478,14 @@ async function logFigures(
   });
   const groups = plan.groups
     ? await groupRecords(
-        { dir: plan.cellDir, path: plan.path, groups: plan.groups, logPrefix: LOG_PREFIX, warnings },
+        {
+          dir: plan.cellDir,
+          path: plan.path,
+          groups: plan.groups,
+          logPrefix: LOG_PREFIX,
+          warnings,
+          startedAfterMs: m.startedAfterMs,
+        },
         m.processes,
         m.parts,
       )

@@ -1,10 +1,11 @@
 import type { Protocol } from '../matrix/protocol.js';
 import { cellArgv, pgbenchEnv } from '../pgbench/argv.js';
-import { mergeSummaries } from '../pgbench/merge-summary.js';
+import { mergeSequential, mergeSummaries } from '../pgbench/merge-summary.js';
 import { flagsForShare, splitClients } from '../pgbench/split.js';
 import { parseSummary } from '../pgbench/summary.js';
 import type { PgbenchSummary } from '../pgbench/types.js';
 import type { ConfigPath, PgbenchResult, Stack } from '../stack/types.js';
+import { lanesOf, type ProcessSegment } from './chain.js';
 
 /** One pgbench process of a cell: its share of the clients and threads, and its argv. */
 export interface PgbenchProcess {
@@ -15,6 +16,11 @@ export interface PgbenchProcess {
   logPrefix?: string;
   /** In a mix cell: the position of the client group it belongs to (src/runner/mix-cell.ts). */
   group?: number;
+  /**
+   * A segment of its group's profile: it starts when its group's previous segment ended
+   * (src/runner/chain.ts), not with the cell.
+   */
+  segment?: ProcessSegment;
 }
 
 interface ProcessPlan {
@@ -87,11 +93,26 @@ export function errorText(parts: readonly PgbenchResult[]): string {
   return [...parts.filter((r) => !stopped(r)), ...parts.filter(stopped)].map((r) => r.stderr).join('\n');
 }
 
-/** The cell's summary: each process's parsed, then merged; none when no process printed one. */
-export function cellSummary(parts: readonly PgbenchResult[]): PgbenchSummary | undefined {
-  const printed = parts.filter((r) => r.stdout.trim() !== '');
-  if (printed.length === 0) return undefined;
-  return mergeSummaries(parts.map((r) => parseSummary(r.stdout, r.stderr)));
+/**
+ * The cell's summary: each process's parsed, then merged; none when no process printed one. With
+ * `procs` that hold a chain (a group's profile), each segment's processes are merged side by side,
+ * the segments one after another (mergeSequential: their TPS does not add), and the lanes side by
+ * side again; a segment that printed nothing (never started) is left out of its chain.
+ */
+export function cellSummary(
+  parts: readonly PgbenchResult[],
+  procs?: readonly Pick<PgbenchProcess, 'group' | 'segment' | 'clients'>[],
+): PgbenchSummary | undefined {
+  const printed = (r: PgbenchResult | undefined) => r !== undefined && r.stdout.trim() !== '';
+  if (!parts.some(printed)) return undefined;
+  const parsed = parts.map((r) => parseSummary(r.stdout, r.stderr));
+  if (!procs?.some((p) => p.segment !== undefined)) return mergeSummaries(parsed);
+  const lanes = lanesOf(procs).flatMap((steps) => {
+    const ran = steps.filter((step) => step.some((i) => printed(parts[i])));
+    const merged = ran.map((step) => mergeSummaries(step.flatMap((i) => parsed[i] ?? [])));
+    return merged.length > 0 ? [mergeSequential(merged)] : [];
+  });
+  return mergeSummaries(lanes);
 }
 
 /** Said in a process's stderr when the harness stopped it because another process of the cell failed. */
@@ -111,11 +132,24 @@ export function stopsPeers(
   return !(o.events && r.exitCode === 2);
 }
 
+/** The result of a chain's segment that never started: the cell was stopped, or an earlier segment timed out. */
+function notStarted(why: 'aborted' | 'timed-out'): PgbenchResult {
+  const stderr =
+    why === 'aborted'
+      ? 'bench: not started: the cell was stopped before this segment of the profile\n'
+      : "bench: not started: an earlier segment of this group's profile timed out\n";
+  return { exitCode: null, stdout: '', stderr, timedOut: why === 'timed-out', aborted: why === 'aborted' };
+}
+
 /**
- * Starts every process at once and waits for all of them. When one fails (a refused connection at
+ * Starts every process at once and waits for all of them; a group's profile segments run as a
+ * chain (src/runner/chain.ts), each one started when the one before it ended, all within the
+ * cell's `timeoutMs` (a segment gets what is left of it). When one fails (a refused connection at
  * start, say), the others are stopped rather than left to run the whole cell for a result that
- * cannot count; they are not "interrupted" (the user did not stop them) and say why in their stderr.
+ * cannot count, and a chain starts no further segment; they are not "interrupted" (the user did
+ * not stop them) and say why in their stderr. The cell's `signal` stops a chain the same way.
  * `events`: the cell schedules events, so exit 2 is expected and stops nobody (see stopsPeers).
+ * `onStart`: when each process started (epoch ms), for a chain's segment offsets.
  */
 export async function runProcesses(
   stack: Stack,
@@ -126,23 +160,42 @@ export async function runProcesses(
     timeoutMs: number;
     signal?: AbortSignal | undefined;
     onStderr?: (process: number, line: string) => void;
+    onStart?: (process: number, atMs: number) => void;
     events?: boolean;
   },
 ): Promise<PgbenchResult[]> {
   const peers = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, peers.signal]) : peers.signal;
-  const parts = await Promise.all(
-    procs.map(async (p, i) => {
-      const r = await stack.pgbench.run({
-        args: p.argv,
-        cwd: o.cwd,
-        env: pgbenchEnv(o.path.endpoint),
-        timeoutMs: o.timeoutMs,
-        ...(o.onStderr ? { onStderr: (line: string) => o.onStderr?.(i, line) } : {}),
-        signal,
-      });
-      if (stopsPeers(r, { processes: procs.length, events: o.events === true })) peers.abort();
-      return r;
+  const deadline = Date.now() + o.timeoutMs;
+  const runOne = async (i: number): Promise<PgbenchResult> => {
+    const p = procs[i] as PgbenchProcess;
+    o.onStart?.(i, Date.now());
+    const r = await stack.pgbench.run({
+      args: p.argv,
+      cwd: o.cwd,
+      env: pgbenchEnv(o.path.endpoint),
+      timeoutMs: Math.max(1, deadline - Date.now()),
+      ...(o.onStderr ? { onStderr: (line: string) => o.onStderr?.(i, line) } : {}),
+      signal,
+    });
+    if (stopsPeers(r, { processes: procs.length, events: o.events === true })) peers.abort();
+    return r;
+  };
+  const parts: PgbenchResult[] = procs.map(() => notStarted('aborted'));
+  await Promise.all(
+    lanesOf(procs).map(async (steps) => {
+      let timedOut = false;
+      for (const step of steps) {
+        if (timedOut || (signal.aborted && step !== steps[0])) {
+          for (const i of step) parts[i] = notStarted(timedOut ? 'timed-out' : 'aborted');
+          continue;
+        }
+        const rs = await Promise.all(step.map(runOne));
+        step.forEach((i, k) => {
+          parts[i] = rs[k] as PgbenchResult;
+        });
+        timedOut = rs.some((r) => r.timedOut);
+      }
     }),
   );
   if (o.signal?.aborted || !peers.signal.aborted) return parts;

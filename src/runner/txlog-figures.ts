@@ -4,6 +4,7 @@ import { type ClientFigures, clientFigures } from '../pgbench/clients.js';
 import { aggregateTxLog, findTxLogFiles, latencySecondsJson, type TxLogAggregate } from '../pgbench/txlog.js';
 import { CELL_FILES } from '../results/paths.js';
 import type { LatencySummary } from '../results/types.js';
+import { clientSlots } from './chain.js';
 import type { PgbenchProcess } from './pgbench-processes.js';
 
 /** The prefix a process logs under when it names none (a single-process, single-stream cell). */
@@ -12,10 +13,15 @@ export const LOG_PREFIX = 'pgbench_log';
 /** A process's per-transaction log files, each tagged with the process's position for client ids. */
 export type LogFile = { path: string; process: number };
 
-/** Every log file of these processes (client ids restart at 0 in every process, so each keeps its own). */
+/**
+ * Every log file of these processes (client ids restart at 0 in every process, so each keeps its
+ * own), tagged with its client slot: the segments of a group's profile run the same clients again,
+ * so their files share one (src/runner/chain.ts; `clientSlots(processes).clients` are the slots' clients).
+ */
 export async function txLogFiles(dir: string, processes: readonly PgbenchProcess[]): Promise<LogFile[]> {
+  const { slot } = clientSlots(processes);
   const found = await Promise.all(processes.map((p) => findTxLogFiles(dir, p.logPrefix ?? LOG_PREFIX)));
-  return found.flatMap((paths, process) => paths.map((f) => ({ path: f, process })));
+  return found.flatMap((paths, i) => paths.map((f) => ({ path: f, process: slot[i] ?? i })));
 }
 
 /** What one set of logs (a cell's, or one group's) yields, and where its histogram goes. */

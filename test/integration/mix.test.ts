@@ -12,7 +12,9 @@ import { tempDir } from '../helpers/tmp.js';
  * Client groups in one cell on real PostgreSQL and pgbench (docs/tenants.md): a steady readonly
  * group at a fixed rate and a tpcb group, started together. The tpcb group is split over two pgbench
  * processes (clients_per_pgbench: 2) so a group's own logs span processes. The raw logs are kept and
- * every per-group figure is checked against them, recomputed here from the lines on disk.
+ * every per-group figure is checked against them, recomputed here from the lines on disk. A second
+ * mix has a group with a profile of its own: three 1 s segments chained beside a group that runs
+ * the whole cell.
  */
 const MATRIX = `
 name: mix-test
@@ -33,6 +35,13 @@ workloads:
     mix:
       - { name: web, builtin: readonly, clients: 2, rate: 150, role: bench_direct, database: bench }
       - { name: batch, builtin: tpcb, clients: 3 }
+  - name: bursty
+    mix:
+      - { name: steady, builtin: readonly, clients: 2, rate: 100 }
+      - name: burst
+        builtin: readonly
+        clients: 3
+        profile: { shape: step, base: 40, segment: 1s, duration: 3s, bursts: [{ at: 1s, for: 1s, rate: 400 }] }
 `;
 
 /** One line of a pgbench per-transaction log: latency in µs, or undefined for skipped/failed. */
@@ -81,13 +90,14 @@ describe('a cell of two client groups running at once (native)', () => {
     cells = readCells(runDir);
   }, 120_000);
 
-  const theCell = () => {
+  const cellOf = (workload: string) => {
     expect(exitCode, output).toBe(0);
-    expect(cells, output).toHaveLength(1);
-    const c = cells[0] as CompletedCell;
+    expect(cells, output).toHaveLength(2);
+    const c = cells.find((x) => x.workload === workload) as CompletedCell;
     expect(c.state, output).toBe('completed');
     return c;
   };
+  const theCell = () => cellOf('tenants');
   const group = (c: CellRecord, name: string) => c.groups?.find((g) => g.name === name) as GroupRecord;
 
   it('runs each group as its own pgbench processes, with its own workload, clients, rate and role', () => {
@@ -224,17 +234,86 @@ describe('a cell of two client groups running at once (native)', () => {
     const csv = readFileSync(path.join(runDir, 'summary.csv'), 'utf8').trim().split('\n');
     const header = (csv[0] ?? '').split(',');
     const gi = header.indexOf('group');
+    const wi = header.indexOf('workload');
     expect(gi).toBeGreaterThan(-1);
-    expect(csv.slice(1).map((l) => l.split(',')[gi])).toEqual(['', 'web', 'batch']);
+    const mine = csv.slice(1).filter((l) => l.split(',')[wi] === 'tenants');
+    expect(mine.map((l) => l.split(',')[gi])).toEqual(['', 'web', 'batch']);
     const json = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as {
-      rows: Array<{ group?: string; processed: number; latency?: { p99Ms: number } }>;
+      rows: Array<{ workload: string; group?: string; processed: number; latency?: { p99Ms: number } }>;
       totals: { transactions: number };
     };
-    expect(json.rows.map((r) => r.group)).toEqual([undefined, 'web', 'batch']);
-    expect(json.rows[1]?.latency?.p99Ms).toBe(group(c, 'web').latency?.p99Ms);
-    expect(json.rows[2]?.latency?.p99Ms).toBe(group(c, 'batch').latency?.p99Ms);
-    // The run's total counts the mix once.
-    expect(json.totals.transactions).toBe(c.summary.processed);
+    const rows = json.rows.filter((r) => r.workload === 'tenants');
+    expect(rows.map((r) => r.group)).toEqual([undefined, 'web', 'batch']);
+    expect(rows[1]?.latency?.p99Ms).toBe(group(c, 'web').latency?.p99Ms);
+    expect(rows[2]?.latency?.p99Ms).toBe(group(c, 'batch').latency?.p99Ms);
+    // The run's total counts each mix once.
+    expect(json.totals.transactions).toBe(c.summary.processed + cellOf('bursty').summary.processed);
+  });
+
+  it("runs a group's profile as chained segments at their rates while the other group runs the whole cell", () => {
+    const c = cellOf('bursty');
+    const dir = path.join(runDir, 'cells', c.id);
+    const steady = group(c, 'steady');
+    const burst = group(c, 'burst');
+    const segs = burst.segments ?? [];
+    expect(segs.map((s) => [s.index, s.startMs, s.durationMs, s.rate, s.burst, s.processes])).toEqual([
+      [1, 0, 1000, 40, false, 2],
+      [2, 1000, 1000, 400, true, 2],
+      [3, 2000, 1000, 40, false, 2],
+    ]);
+    expect(burst.load?.profile?.rates).toEqual([40, 400, 40]);
+    expect(burst.load?.rate).toBe(160);
+    // Each segment ran at its own rate (loosely: a Poisson schedule over 1 s on a shared machine).
+    for (const s of segs) {
+      const n = s.summary?.processed ?? 0;
+      expect(n, `segment ${s.index}`).toBeGreaterThan(0.4 * s.rate);
+      expect(n, `segment ${s.index}`).toBeLessThan(1.6 * s.rate + 10);
+      expect(s.exitCode).toBe(0);
+    }
+    const [s1, s2, s3] = segs.map((s) => s.summary?.processed ?? 0) as [number, number, number];
+    expect(s2).toBeGreaterThan(3 * Math.max(s1, s3));
+    // One after another: each started when the one before it had run its second (the stamps are
+    // taken as each pgbench is spawned, so a slow spawn of the one before shortens a gap a little).
+    const at = segs.map((s) => s.startedAfterMs ?? Number.NaN);
+    expect(at[0]).toBeLessThan(500);
+    expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThan(800);
+    expect((at[2] ?? 0) - (at[1] ?? 0)).toBeGreaterThan(800);
+    // The group's record is over all its segments: transactions add, TPS does not.
+    expect(burst.summary?.processed).toBe(s1 + s2 + s3);
+    expect(burst.latency?.count).toBe(s1 + s2 + s3);
+    const segTps = segs.reduce((a, s) => a + (s.summary?.tps ?? 0), 0);
+    expect(burst.summary?.tps).toBeLessThan(0.7 * segTps);
+    expect(burst.summary?.durationS).toBe(3);
+    // Its logs, by segment, on disk: each segment's under its own prefix, in time order.
+    const spans = segs.map((s) => {
+      const files = groupLogs(dir, s.logPrefix);
+      expect(files.length, s.logPrefix).toBeGreaterThan(0);
+      const ep = files.flatMap((f) => latencies(f).epochs);
+      return { n: ep.length, from: Math.min(...ep), to: Math.max(...ep) };
+    });
+    expect(spans.map((x) => x.n)).toEqual([s1, s2, s3]);
+    expect(spans[1]?.from).toBeGreaterThan((spans[0]?.to ?? 0) - 0.05);
+    expect(spans[2]?.from).toBeGreaterThan((spans[1]?.to ?? 0) - 0.05);
+    // Its seconds on the cell's axis (latency-seconds.burst.json) are over every segment's logs:
+    // they sum to its transactions, and its busiest second lies in the burst.
+    const own = (
+      JSON.parse(readFileSync(path.join(dir, groupSecondsFile('burst')), 'utf8')) as LatencySecondsJSON
+    ).seconds;
+    expect(own.reduce((a, x) => a + x.count, 0)).toBe(s1 + s2 + s3);
+    const busiest = own.reduce((a, x) => (x.count > a.count ? x : a));
+    expect(busiest.t + 1).toBeGreaterThan(spans[1]?.from ?? 0);
+    expect(busiest.t).toBeLessThan(spans[1]?.to ?? 0);
+    // The steady group ran the whole cell as one pgbench, across the burst.
+    expect(steady.processes).toBe(1);
+    expect(steady.segments).toBeUndefined();
+    expect(steady.argv[steady.argv.indexOf('-T') + 1]).toBe('3');
+    const steadyEnds = groupLogs(dir, steady.logPrefix).flatMap((f) => latencies(f).epochs);
+    expect(Math.min(...steadyEnds)).toBeLessThan(spans[1]?.from ?? 0);
+    expect(Math.max(...steadyEnds)).toBeGreaterThan(spans[1]?.to ?? 0);
+    // The cell's total: the groups side by side.
+    expect(c.summary.processed).toBe((steady.summary?.processed ?? 0) + s1 + s2 + s3);
+    expect(c.summary.tps).toBeCloseTo((steady.summary?.tps ?? 0) + (burst.summary?.tps ?? 0), 6);
+    expect(c.argv[c.argv.indexOf('-T') + 1]).toBe('3');
   });
 });
 
@@ -278,6 +357,20 @@ describe('bad mixes exit 2 before anything starts, naming the field', () => {
     await rejected(
       matrix('      - { name: a, builtin: tpcb, clients: 1, database: tenant_7 }\n'),
       /workloads\[0\]\.mix\[0\]\.database: expected a database the stack creates for config direct \(bench\)/,
+    );
+  });
+  it("refuses a group's profile whose duration is not the cell's, and a profile beside a rate", async () => {
+    await rejected(
+      matrix(
+        '      - { name: a, builtin: tpcb, clients: 1, profile: { shape: constant, rate: 5, duration: 2s, segment: 1s } }\n',
+      ),
+      /workloads\[0\]\.mix\[0\]\.profile\.duration: expected the cell's measured duration \(the matrix's duration, or --duration: 1 s\), got 2 s/,
+    );
+    await rejected(
+      matrix(
+        '      - { name: a, builtin: tpcb, clients: 1, rate: 5, profile: { shape: constant, rate: 5, duration: 1s, segment: 1s } }\n',
+      ),
+      /workloads\[0\]\.mix\[0\]\.profile: expected either "rate" or "profile" on a group, not both/,
     );
   });
   it('refuses groups whose clients together exceed what the stack is sized for', async () => {

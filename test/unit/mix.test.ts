@@ -99,9 +99,11 @@ describe('a mix in the matrix', () => {
     );
     expect(
       errorOf(() =>
-        matrix('      - { name: a, builtin: tpcb, clients: 1, profile: { shape: constant, rate: 5 } }\n'),
+        matrix(
+          '      - { name: a, builtin: tpcb, clients: 1, rate: 5, profile: { shape: constant, rate: 5, duration: 2s, segment: 1s } }\n',
+        ),
       ),
-    ).toMatch(/workloads\[1\]\.mix\[0\]\.profile: expected no profile per group yet/);
+    ).toMatch(/workloads\[1\]\.mix\[0\]\.profile: expected either "rate" or "profile" on a group, not both/);
     expect(
       errorOf(() => matrix('      - { name: a, builtin: tpcb, clients: 1, script: missing.sql }\n')),
     ).toMatch(/exactly one/);
@@ -121,7 +123,7 @@ workloads:
     mix: [{ name: g, builtin: tpcb, clients: 1 }]
 `;
     expect(errorOf(() => parseMatrix(m, 'm.yaml'))).toMatch(
-      /workloads\[0\]\.mix: expected rate, latency_limit, reconnect and flags on each group of a mix/,
+      /workloads\[0\]\.mix: expected rate, latency_limit, profile, reconnect and flags on each group of a mix/,
     );
   });
 });
