@@ -12,7 +12,7 @@ import type { CostCellRecord } from '../results/cost-types.js';
 import { runPaths } from '../results/paths.js';
 import type { CellRecord, RunInfo, RunOutcomeState } from '../results/types.js';
 import { appendCell, writeRunInfo } from '../results/write.js';
-import { startSampling } from '../sampling/session.js';
+import { startSampling, workerSampling } from '../sampling/session.js';
 import { BENCH_DB } from '../stack/cluster.js';
 import { isExternal } from '../stack/external.js';
 import { type ClientLimits, clientLimits } from '../stack/limits.js';
@@ -376,9 +376,7 @@ function cellHooks(
               role,
               ...sampling,
               ...(sampled.pgbouncerAdmin ? { pgbouncerAdmin: sampled.pgbouncerAdmin } : {}),
-              ...(sampled.pgbouncerWorkers
-                ? { pgbouncerWorkerAdmins: sampled.pgbouncerWorkers.map((w) => w.admin) }
-                : {}),
+              ...(sampled.pgbouncerWorkers ? workerSampling(sampled.pgbouncerWorkers) : {}),
               components: setup.components,
               cellDir,
             }),

@@ -11,7 +11,8 @@ import type {
 export const POOLS_LISTED = 20;
 
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
-const key = (p: PgbouncerPool) => `${p.database}\u0000${p.user}`;
+/** A pool's identity: (database, user), and its process when that process keeps its own pools. */
+const key = (p: PgbouncerPool) => `${p.process ?? ''}\u0000${p.database}\u0000${p.user}`;
 
 function summarizePool(list: PgbouncerPool[]): PoolSummary {
   const first = list[0] as PgbouncerPool;
@@ -20,6 +21,8 @@ function summarizePool(list: PgbouncerPool[]): PoolSummary {
   return {
     database: first.database,
     user: first.user,
+    ...(first.process === undefined ? {} : { process: first.process }),
+    ...(first.group === undefined ? {} : { group: first.group }),
     samples: list.length,
     clActivePeak: peak((p) => p.clActive),
     clActiveMean: mean((p) => p.clActive),
@@ -38,11 +41,15 @@ export function byWaiting(a: PoolSummary, b: PoolSummary): number {
     b.maxwaitMsPeak - a.maxwaitMsPeak ||
     b.clActivePeak - a.clActivePeak ||
     a.database.localeCompare(b.database) ||
-    a.user.localeCompare(b.user)
+    a.user.localeCompare(b.user) ||
+    (a.process ?? '').localeCompare(b.process ?? '')
   );
 }
 
-/** Pure: a cell's PgBouncer samples -> per-pool figures (several workers' pools of one name merge). */
+/**
+ * Pure: a cell's PgBouncer samples -> per-pool figures. Several workers' pools of one name merge
+ * (`workers: N` share each pool); pools tagged with a process (`pgbouncer_per_group`) stay apart.
+ */
 export function summarizePools(samples: PgbouncerSample[], listed = POOLS_LISTED): PoolsSummary {
   const byPool = new Map<string, PgbouncerPool[]>();
   let poolsPeak = 0;
@@ -50,6 +57,7 @@ export function summarizePools(samples: PgbouncerSample[], listed = POOLS_LISTED
     const atTick = new Map<string, PgbouncerPool>();
     for (const p of s.pools) {
       // Workers (so_reuseport) each list the pool: one tick's figure is their sum, maxwait their max.
+      // A per-group process's pool has its process in the key: no other process's pool merges into it.
       const prev = atTick.get(key(p));
       atTick.set(key(p), prev ? mergeShares(prev, p) : p);
     }
@@ -71,8 +79,7 @@ export function summarizePools(samples: PgbouncerSample[], listed = POOLS_LISTED
 
 function mergeShares(a: PgbouncerPool, b: PgbouncerPool): PgbouncerPool {
   return {
-    database: a.database,
-    user: a.user,
+    ...a,
     clActive: a.clActive + b.clActive,
     clWaiting: a.clWaiting + b.clWaiting,
     svActive: a.svActive + b.svActive,

@@ -1,13 +1,20 @@
 import { mkdir, open } from 'node:fs/promises';
 import path from 'node:path';
-import type { Component, Endpoint } from '../stack/types.js';
+import type { Component, Endpoint, PgbouncerWorker } from '../stack/types.js';
 import { PgActivitySampler } from './pg-activity.js';
 import { PgbouncerAdminSampler } from './pgbouncer-admin.js';
-import { WorkersAdminSampler } from './pgbouncer-workers.js';
+import { poolProcesses, WorkersAdminSampler } from './pgbouncer-workers.js';
 import { errorText, ProcSampler, type ProcTarget, systemConstants } from './proc.js';
 import { scheduleTicks } from './schedule.js';
 import { summarizeSamples } from './summary.js';
-import { type GapSample, SAMPLES_FILE, type Sample, type SampleKind, type SamplingSummary } from './types.js';
+import {
+  type GapSample,
+  type PoolProcess,
+  SAMPLES_FILE,
+  type Sample,
+  type SampleKind,
+  type SamplingSummary,
+} from './types.js';
 
 export type SamplingOptions = {
   /**
@@ -21,6 +28,8 @@ export type SamplingOptions = {
   pgbouncerAdmin?: Endpoint;
   /** The admin consoles of each worker (`workers: N > 1`): read one by one and summed per tick. */
   pgbouncerWorkerAdmins?: Endpoint[];
+  /** With `pgbouncer_per_group`: each worker's process, whose pools are its own (poolProcesses). */
+  pgbouncerProcesses?: PoolProcess[];
   /** Components whose process trees are sampled (those without a pid are skipped with a warning). */
   components: Component[];
   intervalMs: number;
@@ -62,6 +71,25 @@ export interface SamplingSession {
 export function componentKey(c: Pick<Component, 'role' | 'config' | 'name'>): string {
   const base = c.role === 'postgres' || c.config === undefined ? c.role : `${c.role}:${c.config}`;
   return c.name === undefined ? base : `${base}/${c.name}`;
+}
+
+/**
+ * The sampling options of a path's PgBouncer processes: every admin console, and with
+ * `pgbouncer_per_group` each process's key and group, so its pools are kept as its own. Pure.
+ */
+export function workerSampling(
+  workers: readonly PgbouncerWorker[],
+): Pick<SamplingOptions, 'pgbouncerWorkerAdmins' | 'pgbouncerProcesses'> {
+  const processes = poolProcesses(
+    workers.map((w) => ({
+      key: componentKey(w.component),
+      ...(w.group === undefined ? {} : { group: w.group }),
+    })),
+  );
+  return {
+    pgbouncerWorkerAdmins: workers.map((w) => w.admin),
+    ...(processes ? { pgbouncerProcesses: processes } : {}),
+  };
 }
 
 export const DEFAULT_PSS_INTERVAL_MS = 10_000;
@@ -153,7 +181,7 @@ export async function startSampling(opts: SamplingOptions): Promise<SamplingSess
       'pg_activity: no direct PostgreSQL endpoint (postgres_dsn); server backends were not sampled',
     );
   const bouncer = opts.pgbouncerWorkerAdmins
-    ? new WorkersAdminSampler(opts.pgbouncerWorkerAdmins, timeoutMs)
+    ? new WorkersAdminSampler(opts.pgbouncerWorkerAdmins, timeoutMs, opts.pgbouncerProcesses)
     : opts.pgbouncerAdmin
       ? new PgbouncerAdminSampler(opts.pgbouncerAdmin, timeoutMs)
       : undefined;

@@ -47,6 +47,13 @@ export type PgActivitySample = {
 export type PgbouncerPool = {
   database: string;
   user: string;
+  /**
+   * With `pgbouncer_per_group`: the PgBouncer process whose pool this is (its component key,
+   * `pgbouncer:<config>/group-<group>`), and that process's mix group (absent for the config's own
+   * process). Absent for one process and for `workers: N`, whose workers share each pool.
+   */
+  process?: string;
+  group?: string;
   clActive: number;
   clWaiting: number;
   svActive: number;
@@ -134,10 +141,18 @@ export function isGap(s: Sample): s is GapSample {
   return 'gap' in s && s.gap === true;
 }
 
-/** One (database, user) pool of PgBouncer over a cell's sampled window. */
+/** Which PgBouncer process keeps pools of its own (`pgbouncer_per_group`): see PgbouncerPool. */
+export type PoolProcess = { process: string; group?: string };
+
+/**
+ * One (database, user) pool of PgBouncer over a cell's sampled window, or with `pgbouncer_per_group`
+ * one (process, database, user) pool: `process` and `group` as in PgbouncerPool.
+ */
 export type PoolSummary = {
   database: string;
   user: string;
+  process?: string;
+  group?: string;
   /** Ticks at which SHOW POOLS listed this pool. */
   samples: number;
   clActivePeak: number;
@@ -150,7 +165,7 @@ export type PoolSummary = {
 };
 
 export type PoolsSummary = {
-  /** Most pools SHOW POOLS listed at one tick (admin database excluded). */
+  /** Most pools SHOW POOLS listed at one tick (admin database excluded), over every process that keeps its own. */
   poolsPeak: number;
   /** Pools seen at any tick. */
   poolsSeen: number;

@@ -16,7 +16,9 @@ export interface GroupPool {
  * first), each of the group's own `pool_size:` when a mix gives it one (the schema refuses two
  * sizes for one name), else default_pool_size split evenly over its first mix's groups (floor, at
  * least 1), so the groups together hold no more server connections than the shared pool they are
- * compared with. Empty without the topology's flag (`pool_per_group` by default). Pure.
+ * compared with. A `tenant: each` group has none: its copies use their pairs' pools, which are the
+ * config's share of the tenants whatever the topology. Empty without the topology's flag
+ * (`pool_per_group` by default). Pure.
  */
 export function groupPools(
   spec: Pick<MatrixSpec, 'workloads'>,
@@ -25,7 +27,11 @@ export function groupPools(
   topology: 'pool_per_group' | 'pgbouncer_per_group' = 'pool_per_group',
 ): GroupPool[] {
   if (!hop[topology]) return [];
-  const mixes = spec.workloads.flatMap((w) => (typeof w === 'string' || !w.mix ? [] : [w.mix]));
+  // A `tenant: each` group's copies connect to their own (database, role) pairs' pools (the
+  // config's share of the tenants): it has no group pool (or process), nor a part of the split.
+  const mixes = spec.workloads.flatMap((w) =>
+    typeof w === 'string' || !w.mix ? [] : [w.mix.filter((g) => g.tenant === undefined)],
+  );
   const own = new Map<string, number>();
   for (const g of mixes.flat())
     if (g.pool_size !== undefined && !own.has(g.name)) own.set(g.name, g.pool_size);

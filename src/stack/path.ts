@@ -383,7 +383,7 @@ async function startClientSide(
       comps.push(...own.map((o) => o.component));
       workers = [
         { worker: 1, admin, component: comp },
-        ...own.map((o, i) => ({ worker: i + 2, admin: o.admin, component: o.component })),
+        ...own.map((o, i) => ({ worker: i + 2, admin: o.admin, component: o.component, group: o.group })),
       ];
       targets = Object.fromEntries(own.map((o) => [o.group, { port: o.component.port }]));
     }

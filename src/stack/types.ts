@@ -82,6 +82,8 @@ export interface PgbouncerWorker {
   worker: number;
   admin: Endpoint;
   component: Component;
+  /** A `pgbouncer_per_group` group's own process (not a `workers: N` worker): its pools are its own. */
+  group?: string;
 }
 
 /**

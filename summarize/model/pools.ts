@@ -13,8 +13,13 @@ import { num, obj } from './json-guards.js';
 export interface PoolFigures {
   database: string;
   user: string;
-  /** The mix group whose own pool this is (`pool_per_group`: database `<db>__<group>`). */
+  /**
+   * The mix group whose own pool this is: `pool_per_group`'s database `<db>__<group>`, or
+   * `pgbouncer_per_group`'s group process (the record's `group`).
+   */
   group?: string;
+  /** With `pgbouncer_per_group`: the PgBouncer process whose pool this is (its component key). */
+  process?: string;
   /** Completed reps whose record listed this pool. */
   reps: number;
   clWaitingPeak: number;
@@ -103,6 +108,8 @@ const round3 = (v: number) => Math.round(v * 1000) / 1000;
 interface RawPool {
   database: string;
   user: string;
+  process?: string;
+  group?: string;
   samples?: number;
   clActivePeak: number;
   clActiveMean: number;
@@ -128,6 +135,7 @@ function rawPool(v: unknown): RawPool | undefined {
   const o = obj(v);
   if (!o || typeof o.database !== 'string' || typeof o.user !== 'string') return undefined;
   const out: Record<string, unknown> = { database: o.database, user: o.user };
+  for (const k of ['process', 'group'] as const) if (typeof o[k] === 'string') out[k] = o[k];
   for (const k of POOL_NUMBERS) {
     const n = num(o[k]);
     if (n === undefined) return undefined;
@@ -147,7 +155,8 @@ function byWaiting(a: PoolFigures, b: PoolFigures): number {
     b.maxwaitMsPeak - a.maxwaitMsPeak ||
     b.clActivePeak - a.clActivePeak ||
     a.database.localeCompare(b.database) ||
-    a.user.localeCompare(b.user)
+    a.user.localeCompare(b.user) ||
+    (a.process ?? '').localeCompare(b.process ?? '')
   );
 }
 
@@ -155,7 +164,7 @@ function mergePools(lists: readonly RawPool[][], groups: readonly string[]): Poo
   const byKey = new Map<string, RawPool[]>();
   for (const list of lists)
     for (const p of list) {
-      const k = `${p.database}\u0000${p.user}`;
+      const k = `${p.process ?? ''}\u0000${p.database}\u0000${p.user}`;
       byKey.set(k, [...(byKey.get(k) ?? []), p]);
     }
   return [...byKey.values()]
@@ -163,11 +172,12 @@ function mergePools(lists: readonly RawPool[][], groups: readonly string[]): Poo
       const first = ps[0] as RawPool;
       const peak = (f: (p: RawPool) => number) => Math.max(...ps.map(f));
       const avg = (f: (p: RawPool) => number) => round3(mean(ps.map(f)));
-      const group = poolGroup(first.database, groups);
+      const group = first.group ?? poolGroup(first.database, groups);
       return {
         database: first.database,
         user: first.user,
         ...(group === undefined ? {} : { group }),
+        ...(first.process === undefined ? {} : { process: first.process }),
         reps: ps.length,
         clWaitingPeak: peak((p) => p.clWaitingPeak),
         clWaitingMean: avg((p) => p.clWaitingMean),

@@ -67,6 +67,8 @@ describe('between cells: pools drained and tenant databases vacuumed (native)', 
     };
     expect(run.topologies?.pgb?.topology).toBe('pool_per_group');
     expect(run.topologies?.pgb?.pools.find((p) => p.group === 'web')?.poolSize).toBe(1);
+    // The tenant: each group has no group pool: its copies use their pairs' pools.
+    expect(run.topologies?.pgb?.pools.map((p) => p.group)).toEqual(['web']);
     for (const c of cells) {
       const pools = readFileSync(path.join(runDir, 'cells', c.id, 'samples.jsonl'), 'utf8')
         .split('\n')

@@ -43,6 +43,7 @@ workloads:
 
 interface PoolRow {
   database: string;
+  group?: string;
   clActive: number;
   clWaiting: number;
   svActive: number;
@@ -124,6 +125,12 @@ describe('pool topologies for a noisy neighbour (native)', () => {
       expect(peakOf(2)).toBe(2);
       expect(peakOf(3)).toBeGreaterThan(0);
       expect(peakOf(3)).toBeLessThanOrEqual(6);
+      // Each process's SHOW POOLS rows are tagged with it: batch's pool is batch's, not a sum.
+      const batchPools = poolSamples(runDir, c).flatMap((x) =>
+        (x.pools ?? []).filter((p) => p.group === 'batch'),
+      );
+      expect(batchPools.length).toBeGreaterThan(0);
+      expect(Math.max(...batchPools.map((p) => p.svActive))).toBeLessThanOrEqual(2);
       const ports = new Set(c.groups?.map((g) => g.argv[g.argv.indexOf('-p') + 1]));
       expect(ports.size).toBe(2);
     }
@@ -200,8 +207,19 @@ describe('pool topologies for a noisy neighbour (native)', () => {
     const md = readFileSync(path.join(runDir, 'summary.md'), 'utf8');
     expect(md).toContain('PgBouncer pools: who waited, and what pools cost');
     expect(md).toMatch(/\| batch \| bench__batch \/ /);
-    // The per-group processes' pools share a name: the figure says it cannot tell them apart.
-    expect(md).toContain('per-process runs a PgBouncer per mix group');
+    // The per-group processes' pools share a name (bench / role) but each is its own process's:
+    // batch's waiting is under group batch, as with a pool per group, and no note says otherwise.
+    const perProcess = summary.rows.find(
+      (x) => x.config === 'per-process' && x.workload === 'noisy' && x.group === undefined,
+    )?.pools;
+    const procBatch = perProcess?.pools.find((p) => p.group === 'batch');
+    expect(procBatch?.process).toBe('pgbouncer:per-process/group-batch');
+    expect(procBatch?.database).toBe('bench');
+    expect(procBatch?.clWaitingPeak ?? 0).toBeGreaterThan(0);
+    expect(perProcess?.pools.find((p) => p.group === 'web')?.process).toBe('pgbouncer:per-process/group-web');
+    expect(perProcess?.poolsPeak ?? 0).toBeGreaterThanOrEqual(2);
+    expect(md).toMatch(/\| per-process \| noisy \| \d+ \| batch \| bench \/ /);
+    expect(md).not.toContain('per-process runs a PgBouncer per mix group');
   });
 
   it("FINDINGS Setup says each group's pool (from run.json's topologies), not the config's whole pool", () => {

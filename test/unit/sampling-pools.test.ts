@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mergeWorkerSamples, poolProcesses } from '../../src/sampling/pgbouncer-workers.js';
 import { poolerCost, summarizePools } from '../../src/sampling/pool-summary.js';
 import type { ComponentSummary, PgbouncerPool, PgbouncerSample } from '../../src/sampling/types.js';
 
@@ -75,6 +76,57 @@ describe('summarizePools', () => {
     expect(s.pools[0]).toMatchObject({ database: 't1', clActivePeak: 5, clWaitingPeak: 3, maxwaitMsPeak: 7 });
     expect(s.pools).toHaveLength(2);
     expect(s.poolsOmitted).toBe(1);
+  });
+});
+
+describe('summarizePools with a PgBouncer per group', () => {
+  // mergeWorkerSamples tags each group process's pools with its process (pgbouncer_per_group).
+  const processes = poolProcesses([
+    { key: 'pgbouncer:pp' },
+    { key: 'pgbouncer:pp/group-web', group: 'web' },
+    { key: 'pgbouncer:pp/group-batch', group: 'batch' },
+  ]);
+  const at = (t: number, web: PgbouncerPool, batch: PgbouncerPool) =>
+    mergeWorkerSamples(t, [
+      { worker: 1, sample: tick(t, [pool('bench', 'role', 0, 0)]), process: processes?.[0] },
+      { worker: 2, sample: tick(t, [web]), process: processes?.[1] },
+      { worker: 3, sample: tick(t, [batch]), process: processes?.[2] },
+    ]) as PgbouncerSample;
+
+  it("keeps each process's pool bench/role apart, each with its own waiting and group", () => {
+    const s = summarizePools([
+      at(0, pool('bench', 'role', 2, 0), pool('bench', 'role', 2, 4, 30)),
+      at(1, pool('bench', 'role', 1, 0), pool('bench', 'role', 2, 6, 50)),
+    ]);
+    expect(s.poolsPeak).toBe(3);
+    expect(s.poolsSeen).toBe(3);
+    const batch = s.pools.find((p) => p.group === 'batch');
+    const web = s.pools.find((p) => p.group === 'web');
+    expect(batch).toMatchObject({
+      database: 'bench',
+      user: 'role',
+      process: 'pgbouncer:pp/group-batch',
+      clWaitingPeak: 6,
+      clWaitingMean: 5,
+      clActivePeak: 2,
+      maxwaitMsPeak: 50,
+    });
+    expect(web).toMatchObject({ process: 'pgbouncer:pp/group-web', clWaitingPeak: 0, clActivePeak: 2 });
+    expect(s.pools[0]).toBe(batch);
+    // The config's own process: its pool, no group.
+    expect(s.pools.find((p) => p.process === 'pgbouncer:pp')?.group).toBeUndefined();
+  });
+
+  it('leaves workers: N (no worker with a group) summed into one pool', () => {
+    expect(poolProcesses([{ key: 'pgbouncer:w/worker-1' }, { key: 'pgbouncer:w/worker-2' }])).toBeUndefined();
+    const m = mergeWorkerSamples(0, [
+      { worker: 1, sample: tick(0, [pool('bench', 'role', 2, 1)]) },
+      { worker: 2, sample: tick(0, [pool('bench', 'role', 3, 2)]) },
+    ]) as PgbouncerSample;
+    const s = summarizePools([m]);
+    expect(s.poolsPeak).toBe(1);
+    expect(s.pools).toEqual([expect.objectContaining({ clActivePeak: 5, clWaitingPeak: 3 })]);
+    expect(s.pools[0]?.process).toBeUndefined();
   });
 });
 

@@ -7,9 +7,9 @@ import type { CompletedCell } from '../../src/results/types.js';
 import type { PoolSummary } from '../../src/sampling/types.js';
 import type { FigureContext } from '../../summarize/figures/figure.js';
 import { poolsFigure } from '../../summarize/figures/pools/figure.js';
-import { poolRows, waitingRows } from '../../summarize/figures/pools/rows.js';
+import { perGroupProcessConfigs, poolRows, waitingRows } from '../../summarize/figures/pools/rows.js';
 import { attachPoolSlopes, poolSpanRefusal } from '../../summarize/model/pool-slope.js';
-import { aggregatePools, poolGroup } from '../../summarize/model/pools.js';
+import { aggregatePools, poolGroup, type RowPools } from '../../summarize/model/pools.js';
 import type { Row } from '../../summarize/model/row.js';
 import { ruleContext } from '../../summarize/tldr/index.js';
 import type { NumberRef } from '../../summarize/tldr/number-ref.js';
@@ -126,6 +126,34 @@ describe('the pools of a row, over reps', () => {
       pssPerPoolBytes: 2.25e6,
     });
     expect(p?.cost?.cpuCoresMean).toBeCloseTo(0.03, 9);
+  });
+
+  it("attributes a PgBouncer-per-group process's pool to its group; the merged-record note only for old records", () => {
+    const own = (group: string, waiting: number) =>
+      pool('bench', 'role', waiting, { process: `pgbouncer:pp/group-${group}`, group });
+    const perGroup = (pools: PoolSummary[]) => {
+      const pb = pgbouncer(pools, 3, 6e6, 0.03);
+      pb.cost.components = ['pgbouncer:pp', 'pgbouncer:pp/group-batch', 'pgbouncer:pp/group-web'];
+      return pb;
+    };
+    const tagged = perGroup([
+      own('batch', 5),
+      own('web', 0),
+      pool('bench', 'role', 0, { process: 'pgbouncer:pp' }),
+    ]);
+    const p = aggregatePools([cell(1, tagged, ['web', 'batch']), cell(2, tagged, ['web', 'batch'])]);
+    expect(p?.pools.map((x) => [x.group, x.process, x.reps, x.clWaitingPeak])).toEqual([
+      ['batch', 'pgbouncer:pp/group-batch', 2, 5],
+      [undefined, 'pgbouncer:pp', 2, 0],
+      ['web', 'pgbouncer:pp/group-web', 2, 0],
+    ]);
+    expect(p?.poolsWaited).toBe(1);
+    const row = (pools: RowPools) => ({ config: 'pp', pools }) as unknown as Row;
+    expect(perGroupProcessConfigs(poolRows([row(p as RowPools)]))).toEqual([]);
+    // A record written before the processes' pools were kept apart: one merged pool, the note stays.
+    const old = aggregatePools([cell(1, perGroup([pool('bench', 'role', 5)]), ['web', 'batch'])]);
+    expect(old?.pools[0]?.group).toBeUndefined();
+    expect(perGroupProcessConfigs(poolRows([row(old as RowPools)]))).toEqual(['pp']);
   });
 
   it('counts the waiting pools as a lower bound when the record left out pools while all listed ones waited', () => {

@@ -11,7 +11,7 @@ import { cancelNote, workersRecord } from '../../src/runner/workers.js';
 import { listeners, listenInodes } from '../../src/sampling/listeners.js';
 import { poolsSample } from '../../src/sampling/pgbouncer-admin.js';
 import { mergeWorkerSamples } from '../../src/sampling/pgbouncer-workers.js';
-import { componentKey } from '../../src/sampling/session.js';
+import { componentKey, workerSampling } from '../../src/sampling/session.js';
 import type { Component, ConfigPath, PgbouncerWorker, Stack } from '../../src/stack/types.js';
 
 function comp(role: Component['role'], pid: number, name?: string): Component {
@@ -45,6 +45,27 @@ describe('event targets', () => {
   it('keys a worker of several by its name', () => {
     expect(componentKey(w2)).toBe('pgbouncer:c/worker-2');
     expect(componentKey(comp('pgbouncer', 1))).toBe('pgbouncer:c');
+  });
+
+  it("tags a PgBouncer per group's processes for the sampler, and not a workers: N config's", () => {
+    const admin = { ...endpoint, database: 'pgbouncer' };
+    const own = comp('pgbouncer', 1);
+    const web = comp('pgbouncer', 2, 'group-web');
+    expect(
+      workerSampling([
+        { worker: 1, admin, component: own },
+        { worker: 2, admin, component: web, group: 'web' },
+      ]),
+    ).toEqual({
+      pgbouncerWorkerAdmins: [admin, admin],
+      pgbouncerProcesses: [{ process: 'pgbouncer:c' }, { process: 'pgbouncer:c/group-web', group: 'web' }],
+    });
+    expect(
+      workerSampling([
+        { worker: 1, admin, component: w1 },
+        { worker: 2, admin, component: w2 },
+      ]),
+    ).toEqual({ pgbouncerWorkerAdmins: [admin, admin] });
   });
 });
 

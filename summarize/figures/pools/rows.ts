@@ -69,12 +69,16 @@ export function slopeRows(rows: readonly PoolsRow[]): SlopeRow[] {
   return out;
 }
 
-/** Configs that ran one PgBouncer per group (pgbouncer_per_group): their processes' pools merge by name. */
+/**
+ * Configs that ran one PgBouncer per group (pgbouncer_per_group) in a record that merged their
+ * processes' pools by name (no pool names its process: written before bench kept them apart).
+ */
 export function perGroupProcessConfigs(rows: readonly PoolsRow[]): string[] {
   return [
     ...new Set(
       rows
         .filter(({ row }) => (row.pools.cost?.components ?? []).some((c) => c.includes('/group-')))
+        .filter(({ row }) => row.pools.pools.every((p) => p.process === undefined))
         .map(({ row }) => row.config),
     ),
   ];

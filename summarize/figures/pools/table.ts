@@ -92,7 +92,7 @@ function costNotes(rows: readonly PoolsRow[]): string[] {
   for (const config of perGroupProcessConfigs(rows))
     notes.push(
       `${config} runs a PgBouncer per mix group (\`pgbouncer_per_group\`): each process lists a pool of the same ` +
-        'database and user, and the cell record sums them into one pool, so its pools cannot be told apart by group ' +
+        'database and user, and the cell record (written before bench kept each process’s pools apart) sums them into one pool, so its pools cannot be told apart by group ' +
         'here and its per-pool figures divide every process by that count; the resources table has each process (`/group-<name>`).',
     );
   return notes;
@@ -146,7 +146,8 @@ const WAITING_CAPTION =
   'The pools in which a client waited for a server connection (cl_waiting above 0, or a maxwait, at some tick), ' +
   `most waiting first, at most ${POOLS_SHOWN} per cell row. Over reps: peaks are the maximum of the reps’ peaks, means the mean ` +
   `of the reps’ means over the reps whose record listed the pool (each record lists the ${POOLS_LISTED} pools that waited most). ` +
-  'With `pool_per_group` each group has its own pool (database `<db>__<group>`): its waiting is the group’s.';
+  'With `pool_per_group` each group has its own pool (database `<db>__<group>`), with `pgbouncer_per_group` its own ' +
+  'process’s pool: its waiting is the group’s.';
 
 export const waitingTable: Table<PoolsRow, WaitingRow> = {
   id: 'pools-waiting-table',
