@@ -1,4 +1,5 @@
 import type { CompletedCell } from '../../src/results/types.js';
+import type { PoolSummary } from '../../src/sampling/types.js';
 import { isNum } from './format.js';
 import { num, obj } from './json-guards.js';
 
@@ -105,20 +106,8 @@ export const POOL_SLOPE_RULE = {
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
-interface RawPool {
-  database: string;
-  user: string;
-  process?: string;
-  group?: string;
-  samples?: number;
-  clActivePeak: number;
-  clActiveMean: number;
-  clWaitingPeak: number;
-  clWaitingMean: number;
-  svActivePeak: number;
-  svIdlePeak: number;
-  maxwaitMsPeak: number;
-}
+/** A pool as a cell's record holds it (src/sampling/pool-summary.ts); `samples` may be absent in older records. */
+type RawPool = Omit<PoolSummary, 'samples'> & { samples?: number };
 
 const POOL_NUMBERS = [
   'clActivePeak',
