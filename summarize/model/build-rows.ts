@@ -29,7 +29,7 @@ import {
 } from './row.js';
 import { aggregateSampling } from './sampling.js';
 import { describe, madOutliers, ratio } from './stats.js';
-import { tenantCopyOf, tenantSpread } from './tenant-template.js';
+import { latencySummaryOf, tenantCopyOf, tenantSpread } from './tenant-template.js';
 import { type FigureWarnings, rowWarnings } from './warnings.js';
 
 export interface AggregateInput {
@@ -79,12 +79,7 @@ export function buildRows(input: AggregateInput): Aggregate {
   const ordered = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key, input.matrix));
   const rows = ordered.map((g) =>
     g.copies
-      ? buildRow(
-          g.key,
-          g.cells,
-          { ...input, histogramOf: templateHistograms(g.copies, input.histogramOf) },
-          baseline,
-        )
+      ? templateRow(g.key, g.cells, g.copies, input, baseline)
       : buildRow(g.key, g.cells, input, baseline),
   );
   markTenants(rows, tenantGroups);
@@ -129,22 +124,39 @@ function markTenants(rows: Row[], tenantGroups: (workload: string) => readonly s
 }
 
 /**
- * A template row's histogram per cell: its copies' histograms in that cell merged (each read once,
- * when the template's row is built). Undefined when no copy has one.
+ * A template's row (model/tenant-template.ts): each completed cell's histogram is its copies'
+ * histograms in that cell merged (each read once, here), and gives the cell its latency summary, so
+ * the row's per-rep p99 (paired comparisons) and its merged percentiles come from the copies' own.
  */
-function templateHistograms(
+function templateRow(
+  key: GroupKey,
+  cells: readonly CellRecord[],
   copies: ReadonlyMap<string, readonly CellRecord[]>,
+  input: AggregateInput,
+  baseline: string | undefined,
+): Row {
+  const merged = new Map<string, LatencyHistogram>();
+  const withLatency = cells.map((c): CellRecord => {
+    const parts = copies.get(c.id) ?? [];
+    const h = c.state === 'completed' ? mergedHistogram(parts, input.histogramOf) : undefined;
+    if (c.state !== 'completed' || !h) return c;
+    merged.set(c.id, h);
+    return { ...c, latency: latencySummaryOf(h, parts) };
+  });
+  return buildRow(key, withLatency, { ...input, histogramOf: (c) => merged.get(c.id) }, baseline);
+}
+
+function mergedHistogram(
+  cells: readonly CellRecord[],
   histogramOf: AggregateInput['histogramOf'],
-): AggregateInput['histogramOf'] {
-  return (cell) => {
-    let merged: LatencyHistogram | undefined;
-    for (const c of copies.get(cell.id) ?? []) {
-      const h = c.state === 'completed' ? histogramOf?.(c) : undefined;
-      if (!h || h.count === 0) continue;
-      merged = merged ? merged.merge(h) : h;
-    }
-    return merged;
-  };
+): LatencyHistogram | undefined {
+  let merged: LatencyHistogram | undefined;
+  for (const c of cells) {
+    const h = c.state === 'completed' ? histogramOf?.(c) : undefined;
+    if (!h || h.count === 0) continue;
+    merged = merged ? merged.merge(h) : h;
+  }
+  return merged;
 }
 
 /** Rows whose cells ran under perf record (a `profiled` warning names their group). */

@@ -162,6 +162,12 @@ describe('a tenant: each template row', () => {
     expect(t.latency?.maxMs).toBe(400);
   });
 
+  it('has each rep p99 from that rep copies merged, for comparisons paired by rep', () => {
+    // Per rep: 196 transactions at 1 ms, 2 at 5 ms, 2 at 400 ms.
+    expect(at('few', 't').samples.map((x) => x.p99Ms)).toEqual([5, 5, 5]);
+    expect(at('few', 't').samples[0]?.latencyMeanMs).toBeCloseTo((196 + 10 + 800) / 200, 9);
+  });
+
   it('shows the spread across its copies: the worst p99 and which copy, min/median/max TPS', () => {
     const s = at('few', 't').tenants;
     expect(s).toMatchObject({ copies: 2, databases: 2, roles: 1, worstP99: { group: 't-t2r1', ms: 400 } });
