@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CELL_FILES, groupSecondsFile, runPaths } from '../../src/results/paths.js';
-import { type CellSeries, cellSeries } from '../model/cell-series.js';
+import { type CellSeries, cellSeries, drawsGroupSeries } from '../model/cell-series.js';
 import type { SourcedCell } from './merge.js';
 
 function readIf(file: string): string | undefined {
@@ -10,6 +10,8 @@ function readIf(file: string): string | undefined {
 
 /** The per-second files of a mix cell's groups that exist (older runs and failed cells have none). */
 function groupSeconds(d: string, cell: SourcedCell['cell']): { name: string; text: string }[] {
+  // Not drawn beyond MAX_GROUP_SERIES groups: not read either.
+  if (!drawsGroupSeries(cell.groups?.length ?? 0)) return [];
   return (cell.groups ?? []).flatMap((g) => {
     const text = readIf(path.join(d, groupSecondsFile(g.name)));
     return text === undefined ? [] : [{ name: g.name, text }];

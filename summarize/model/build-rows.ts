@@ -2,6 +2,7 @@ import type { LatencyHistogram } from '../../src/pgbench/histogram.js';
 import type { CellRecord, CompletedCell, FailedCell } from '../../src/results/types.js';
 import { attachAlone } from './alone.js';
 import { clientRowFigures } from './clients.js';
+import { notComparable } from './comparable.js';
 import { tlsFigures, withPerCore } from './connections-per-core.js';
 import { attachContrasts } from './contrasts.js';
 import { groupClientsOf, rowCells } from './group-cells.js';
@@ -28,6 +29,7 @@ import {
 } from './row.js';
 import { aggregateSampling } from './sampling.js';
 import { describe, madOutliers, ratio } from './stats.js';
+import { latencySummaryOf, tenantCopyOf, tenantSpread } from './tenant-template.js';
 import { type FigureWarnings, rowWarnings } from './warnings.js';
 
 export interface AggregateInput {
@@ -60,17 +62,27 @@ export interface Aggregate {
  */
 export function buildRows(input: AggregateInput): Aggregate {
   const thresholds = { ...DEFAULT_THRESHOLDS, ...input.thresholds };
-  const groups = new Map<string, { key: GroupKey; cells: CellRecord[] }>();
+  const groups = new Map<
+    string,
+    { key: GroupKey; cells: CellRecord[]; copies?: Map<string, CellRecord[]> }
+  >();
+  const tenantGroups = (w: string) => input.matrix.workloads.find((x) => x.name === w)?.tenantGroups;
   // A mix cell is also one cell per client group, each keyed by its group (model/group-cells.ts).
-  for (const { key, cell } of input.cells.flatMap(rowCells)) {
+  for (const { key, cell, copies } of input.cells.flatMap((c) => rowCells(c, tenantGroups(c.workload)))) {
     const id = groupId(key);
     const g = groups.get(id) ?? { key, cells: [] };
     g.cells.push(cell);
+    if (copies) g.copies = (g.copies ?? new Map()).set(cell.id, copies);
     groups.set(id, g);
   }
   const baseline = chooseBaseline(input.matrix, input.cells);
   const ordered = [...groups.values()].sort((a, b) => compareKeys(a.key, b.key, input.matrix));
-  const rows = ordered.map((g) => buildRow(g.key, g.cells, input, baseline));
+  const rows = ordered.map((g) =>
+    g.copies
+      ? templateRow(g.key, g.cells, g.copies, input, baseline)
+      : buildRow(g.key, g.cells, input, baseline),
+  );
+  markTenants(rows, tenantGroups);
   attachBaseline(rows, baseline);
   attachContrasts(rows, baseline, input.matrix.compare);
   attachAlone(rows, baseline);
@@ -79,10 +91,72 @@ export function buildRows(input: AggregateInput): Aggregate {
   const profiled = profiledWarnings(input.cells);
   markProfiled(rows, profiled);
   const warnings = [
-    ...rows.flatMap((r) => rowWarnings(r, thresholds, input.hostCpus, input.figureWarnings)),
+    ...rows.flatMap((r) => copyWarnings(r, rowWarnings(r, thresholds, input.hostCpus, input.figureWarnings))),
     ...profiled,
   ];
   return baseline === undefined ? { rows, warnings } : { rows, warnings, baseline };
+}
+
+/**
+ * A template's copies keep the warnings that say something went wrong in that tenant (failures,
+ * errors, starved clients); their noise and rep-count warnings are their template row's to say,
+ * once, rather than a thousand times.
+ */
+const COPY_NOISE = new Set<Warning['kind']>(['high-cv', 'few-reps', 'outlier-rep', 'latency-incomplete']);
+function copyWarnings(r: Row, ws: Warning[]): Warning[] {
+  return r.tenantCopyOf === undefined ? ws : ws.filter((w) => !COPY_NOISE.has(w.kind));
+}
+
+/** Marks a template's copies, and gives the template's row the spread across them. */
+function markTenants(rows: Row[], tenantGroups: (workload: string) => readonly string[] | undefined): void {
+  const copies = new Map<string, Row[]>();
+  for (const r of rows) {
+    const t = r.group === undefined ? undefined : tenantCopyOf(r.group, tenantGroups(r.workload));
+    if (!t) continue;
+    r.tenantCopyOf = t.template;
+    const k = groupId({ ...r, group: t.template });
+    copies.set(k, [...(copies.get(k) ?? []), r]);
+  }
+  for (const r of rows) {
+    const spread = copies.has(groupId(r)) ? tenantSpread(copies.get(groupId(r)) ?? []) : undefined;
+    if (spread && r.tenantCopyOf === undefined) r.tenants = spread;
+  }
+}
+
+/**
+ * A template's row (model/tenant-template.ts): each completed cell's histogram is its copies'
+ * histograms in that cell merged (each read once, here), and gives the cell its latency summary, so
+ * the row's per-rep p99 (paired comparisons) and its merged percentiles come from the copies' own.
+ */
+function templateRow(
+  key: GroupKey,
+  cells: readonly CellRecord[],
+  copies: ReadonlyMap<string, readonly CellRecord[]>,
+  input: AggregateInput,
+  baseline: string | undefined,
+): Row {
+  const merged = new Map<string, LatencyHistogram>();
+  const withLatency = cells.map((c): CellRecord => {
+    const parts = copies.get(c.id) ?? [];
+    const h = c.state === 'completed' ? mergedHistogram(parts, input.histogramOf) : undefined;
+    if (c.state !== 'completed' || !h) return c;
+    merged.set(c.id, h);
+    return { ...c, latency: latencySummaryOf(h, parts) };
+  });
+  return buildRow(key, withLatency, { ...input, histogramOf: (c) => merged.get(c.id) }, baseline);
+}
+
+function mergedHistogram(
+  cells: readonly CellRecord[],
+  histogramOf: AggregateInput['histogramOf'],
+): LatencyHistogram | undefined {
+  let merged: LatencyHistogram | undefined;
+  for (const c of cells) {
+    const h = c.state === 'completed' ? histogramOf?.(c) : undefined;
+    if (!h || h.count === 0) continue;
+    merged = merged ? merged.merge(h) : h;
+  }
+  return merged;
 }
 
 /** Rows whose cells ran under perf record (a `profiled` warning names their group). */
@@ -117,11 +191,17 @@ function compareKeys(a: GroupKey, b: GroupKey, m: MatrixInfo): number {
   );
 }
 
-/** -1 for a row without a group (a mix's total), else the group's position in the mix. */
+/**
+ * -1 for a row without a group (a mix's total), else the group's position in the mix; a template's
+ * copies follow its row, by database, then role.
+ */
 function groupIndex(m: MatrixInfo, k: GroupKey): number {
   if (k.group === undefined) return -1;
-  const i = m.workloads.find((w) => w.name === k.workload)?.groups?.indexOf(k.group) ?? -1;
-  return i === -1 ? Number.MAX_SAFE_INTEGER : i;
+  const w = m.workloads.find((x) => x.name === k.workload);
+  const copy = tenantCopyOf(k.group, w?.tenantGroups);
+  const i = w?.groups?.indexOf(copy?.template ?? k.group) ?? -1;
+  if (i === -1) return Number.MAX_SAFE_INTEGER;
+  return copy ? i + (copy.database * 100_000 + copy.role) / 1e11 : i;
 }
 
 function isReconnect(key: GroupKey, cells: readonly CellRecord[], m: MatrixInfo): boolean {
@@ -326,6 +406,11 @@ function attachBaseline(rows: Row[], baseline: string | undefined): void {
     if (r.config === baseline) continue;
     const b = byKey.get(pairKey(r));
     if (!b || b.tps.n === 0 || r.tps.n === 0) continue;
+    const why = notComparable(r, b);
+    if (why) {
+      r.unpaired = `${why} than ${baseline}`;
+      continue;
+    }
     const { ratio: tpsRatio, error } = ratio(r.tps.mean, r.tps.std, b.tps.mean, b.tps.std);
     const ci = pairedRatioCi(r, b);
     r.vsBaseline = {

@@ -120,6 +120,17 @@ const CELL_LABELS: LogLabels = {
   lag: 'schedule lag (mean)',
 };
 
+/**
+ * A cell of more client groups than this (a `tenant: each` group's 1,000 copies) draws its total
+ * only: a thousand lines in a panel show nothing. The groups' own figures are in their rows.
+ */
+export const MAX_GROUP_SERIES = 12;
+
+/** Whether a cell of `groups` client groups draws each group's series (MAX_GROUP_SERIES). */
+export function drawsGroupSeries(groups: number): boolean {
+  return groups <= MAX_GROUP_SERIES;
+}
+
 /** A group's series beside the cell's total: its throughput, latency and (under -R) schedule lag. */
 function groupLabels(name: string): LogLabels {
   return { tps: `${name} tps`, p50: `${name} p50`, p99: `${name} p99`, lag: `${name} schedule lag (mean)` };
@@ -255,7 +266,8 @@ export function cellSeries(input: CellSeriesInput): CellSeries {
   };
 
   const log = seconds.length > 0 ? logSeconds(seconds, rel, add, CELL_LABELS) : undefined;
-  const groups = (input.groupSeconds ?? []).flatMap((g) => {
+  const drawn = drawsGroupSeries(input.groupSeconds?.length ?? 0) ? (input.groupSeconds ?? []) : [];
+  const groups = drawn.flatMap((g) => {
     const own = (parseJson(g.text)?.seconds as unknown[] | undefined) ?? [];
     return own.length > 0 ? [{ name: g.name, ...logSeconds(own, rel, add, groupLabels(g.name)) }] : [];
   });

@@ -1,10 +1,11 @@
+import { notComparable } from './comparable.js';
 import { pairedRatioCi } from './paired-ratio.js';
 import { type Contrast, pairKey, type Row } from './row.js';
 import { ratio } from './stats.js';
 
-/** r against b (same workload and concurrency), paired rep by rep like vsBaseline. */
+/** r against b (same workload and concurrency, same clients and rate), paired rep by rep like vsBaseline. */
 function contrast(r: Row, b: Row, declared: boolean): Contrast | undefined {
-  if (b.tps.n === 0 || r.tps.n === 0) return undefined;
+  if (b.tps.n === 0 || r.tps.n === 0 || notComparable(r, b) !== undefined) return undefined;
   const { ratio: tpsRatio, error } = ratio(r.tps.mean, r.tps.std, b.tps.mean, b.tps.std);
   const ci = pairedRatioCi(r, b);
   return {

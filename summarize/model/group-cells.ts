@@ -1,5 +1,13 @@
 import type { CellRecord, GroupRecord } from '../../src/results/types.js';
 import type { GroupKey } from './row.js';
+import { collapseCopies } from './tenant-template.js';
+
+/** A row's cell; a template's cell also carries its copies' cells, whose histograms it merges. */
+export interface RowCell {
+  key: GroupKey;
+  cell: CellRecord;
+  copies?: CellRecord[];
+}
 
 /**
  * A mix cell as the rows see it (docs/tenants.md): the cell itself (its total over the groups), and
@@ -8,12 +16,25 @@ import type { GroupKey } from './row.js';
  * file), per-client figures, argv and load from the group's record. The samplers watched the whole
  * cell (PostgreSQL, the pooler, every group at once), so a group's cell has no sampling.
  */
-export function rowCells(c: CellRecord): Array<{ key: GroupKey; cell: CellRecord }> {
+export function rowCells(c: CellRecord, tenantGroups?: readonly string[]): RowCell[] {
   const key = { config: c.config, workload: c.workload, concurrency: c.concurrency };
-  return [
-    { key, cell: c },
-    ...(c.groups ?? []).map((g) => ({ key: { ...key, group: g.name }, cell: groupCell(c, g) })),
-  ];
+  const own = (c.groups ?? []).map((g) => ({ key: { ...key, group: g.name }, cell: groupCell(c, g) }));
+  if (!tenantGroups?.length || !c.groups) return [{ key, cell: c }, ...own];
+  // A `tenant: each` template (model/tenant-template.ts): one more cell, its copies merged.
+  const { groups, copies } = collapseCopies(c.groups, tenantGroups);
+  const templates = groups.flatMap((g) => {
+    const parts = copies.get(g.name);
+    if (!parts) return [];
+    const names = new Set(parts.map((p) => p.name));
+    return [
+      {
+        key: { ...key, group: g.name },
+        cell: groupCell(c, g),
+        copies: own.filter((o) => names.has(o.key.group)).map((o) => o.cell),
+      },
+    ];
+  });
+  return [{ key, cell: c }, ...templates, ...own];
 }
 
 function groupCell(c: CellRecord, g: GroupRecord): CellRecord {

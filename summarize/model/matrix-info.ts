@@ -16,8 +16,11 @@ export interface MatrixInfo {
     groupPools?: ConfigTopology;
     tls?: string;
   }[];
-  /** `groups`: a mix's client group names, in the matrix's order (docs/tenants.md). */
-  workloads: { name: string; reconnect?: boolean; groups?: string[] }[];
+  /**
+   * `groups`: a mix's client group names, in the matrix's order (docs/tenants.md); `tenantGroups`:
+   * those with `tenant: each`, each run as one copy per (database, role) pair.
+   */
+  workloads: { name: string; reconnect?: boolean; groups?: string[]; tenantGroups?: string[] }[];
   concurrency: number[];
   reps?: number;
   baseline?: string;
@@ -84,7 +87,10 @@ export function matrixInfo(
           ? RECONNECT_BUILTINS.has(builtin)
           : undefined;
     const groups = Array.isArray(r.mix) ? r.mix.flatMap((g) => str(rec(g)?.name) ?? []) : undefined;
-    return [prune({ name, reconnect, groups })];
+    const each = Array.isArray(r.mix)
+      ? r.mix.flatMap((g) => (rec(g)?.tenant === 'each' ? (str(rec(g)?.name) ?? []) : []))
+      : [];
+    return [prune({ name, reconnect, groups, tenantGroups: each.length > 0 ? each : undefined })];
   });
   const concurrency = (Array.isArray(e.concurrency) ? e.concurrency : []).filter(
     (n): n is number => typeof n === 'number',

@@ -249,6 +249,22 @@ export interface Row extends GroupKey {
   /** A quiet group against itself without its noisy neighbours (summarize/model/alone.ts). */
   alone?: AloneComparison;
   sampling?: SamplingFigures;
+  /**
+   * A copy of a `tenant: each` group (`t-t3r2` of template `t`): in summary.json and summary.csv, not
+   * in the human tables, where its template's row stands for it (model/tenant-template.ts).
+   */
+  tenantCopyOf?: string;
+  /**
+   * On a template's synthesized row (group = the template's name): its copies' records merged per
+   * cell, and the spread across them. Like any group row it is part of the mix's total, never
+   * counted in totals or gates.
+   */
+  tenants?: TenantSpread;
+  /**
+   * Why the row has no `vsBaseline` although the baseline config has a row at its place: the two
+   * ran different clients or offered rates (model/comparable.ts), so their TPS are not a pooler's.
+   */
+  unpaired?: string;
   /** PgBouncer's pools (SHOW POOLS per database and user) and its cost per pool (summarize/model/pools.ts). */
   pools?: RowPools;
   /**
@@ -266,6 +282,17 @@ export interface Row extends GroupKey {
   load?: LoadFigures;
   /** Per-client figures over the completed reps (summarize/figures/clients/), when the cells recorded them. */
   clients?: ClientRowFigures;
+}
+
+/** The spread across a template row's copies (model/tenant-template.ts tenantSpread). */
+export interface TenantSpread {
+  copies: number;
+  databases: number;
+  roles: number;
+  /** The copy with the highest p99 (from its own merged histograms). */
+  worstP99?: { group: string; ms: number };
+  /** The copies' mean TPS over reps: the lowest (and which), the median, the highest. */
+  copyTps?: { min: number; minGroup: string; median: number; max: number };
 }
 
 /**

@@ -4,17 +4,20 @@ import { CLIENTS_RULES } from '../model/clients.js';
 import type { RenderOptions } from '../model/report-options.js';
 import { DEFAULT_THRESHOLDS, type Row } from '../model/row.js';
 import { RULES } from '../model/rules.js';
+import { reportRows } from '../model/tenant-template.js';
 
 export const SUMMARY_SCHEMA = 'bench-summary/1';
 
 /** Totals over all rows: the figures FINDINGS.md quotes for the run as a whole. */
 export function totals(all: readonly Row[], options: RenderOptions) {
   // A mix's group rows are parts of its total row: cells and transactions are counted once, through
-  // the total; `groups` (and the noisy ones) count every row, group rows included, as the tables show them.
+  // the total; `groups` (and the noisy ones) count the rows the tables show, group rows included, a
+  // `tenant: each` template once (its copies are in `rows`, not in the tables: model/tenant-template.ts).
   const rows = all.filter((r) => r.group === undefined);
+  const shown = reportRows(all);
   const sum = (f: (r: Row) => number) => rows.reduce((a, r) => a + f(r), 0);
   return {
-    groups: all.length,
+    groups: shown.length,
     cellsCompleted: sum((r) => r.repsCompleted),
     cellsFailed: sum((r) => r.failedCells.length),
     cellsSkipped: sum((r) => r.skippedCells.length),
@@ -23,7 +26,7 @@ export function totals(all: readonly Row[], options: RenderOptions) {
     connectionErrors: sum((r) => r.connectionErrors),
     warnings: options.warnings.length,
     /** Groups whose CV of TPS over reps is above thresholds.cv (the TL;DR's noise sentence). */
-    groupsNoisy: all.filter((r) => r.tps.n >= 2 && r.tps.cv > (options.thresholds ?? DEFAULT_THRESHOLDS).cv)
+    groupsNoisy: shown.filter((r) => r.tps.n >= 2 && r.tps.cv > (options.thresholds ?? DEFAULT_THRESHOLDS).cv)
       .length,
     /** Cells whose prepared list records the runner's isolation check (0: an older bench, not checked). */
     cellsIsolationChecked: sum((r) => r.isolation?.cellsChecked ?? 0),

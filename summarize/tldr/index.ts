@@ -1,6 +1,7 @@
 import type { FigureContext } from '../figures/figure.js';
 import { FIGURES } from '../figures/index.js';
 import { DEFAULT_THRESHOLDS, type Row } from '../model/row.js';
+import { reportRows } from '../model/tenant-template.js';
 import { type Candidate, type RuleContext, TIER } from './candidate.js';
 import { rowAt } from './pair-row.js';
 import { refs, type Sentence } from './refs.js';
@@ -50,7 +51,8 @@ export function ruleContext(rows: readonly Row[], options: TldrOptions): RuleCon
   return {
     rows,
     R: refs(rows),
-    completed: rows.filter((r) => r.repsCompleted > 0 && r.failedCells.length === 0),
+    // A `tenant: each` template speaks for its copies (model/tenant-template.ts): no copy is a headline.
+    completed: reportRows(rows).filter((r) => r.repsCompleted > 0 && r.failedCells.length === 0),
     baseRow: (r: Row) => rowAt(rows, options.baseline, r),
     ...(options.totals ? { totals: options.totals } : {}),
     cv: options.cvThreshold ?? DEFAULT_THRESHOLDS.cv,

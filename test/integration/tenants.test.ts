@@ -123,6 +123,23 @@ describe('tenants: a pool per (database, role) pair through one PgBouncer (nativ
     );
   });
 
+  it('reports one row per tenant: each template in summary.md, the copies in summary.csv, and no pair of different clients', () => {
+    const md = readFileSync(path.join(runDir, 'summary.md'), 'utf8');
+    expect(md).toMatch(/\| pgb \| 1 \| t: 6 tenants \| 6 \|/);
+    expect(md).toMatch(/\| pgb-small \| 1 \| t: 2 tenants \| 2 \|/);
+    expect(md).not.toMatch(/\| t-t1r1 \|/);
+    expect(md).toContain('Per-tenant rows: summary.csv');
+    const csv = readFileSync(path.join(runDir, 'summary.csv'), 'utf8');
+    expect(csv.split('\n').filter((l) => /,t-t\d+r\d+,/.test(l))).toHaveLength(
+      PAIRS.length + SMALL_PAIRS.length,
+    );
+    // pgb ran 6 clients, pgb-small 2: their rows are no comparison of the two PgBouncers.
+    const summary = JSON.parse(readFileSync(path.join(runDir, 'summary.json'), 'utf8')) as {
+      rows: Array<{ config: string; tenantCopyOf?: string; contrasts?: unknown[] }>;
+    };
+    expect(summary.rows.filter((r) => r.tenantCopyOf === undefined).every((r) => !r.contrasts)).toBe(true);
+  });
+
   it("runs a config's own share of the tenants only, through its own PgBouncer with only those pools", () => {
     const cell = cellOf(cells, 'pgb-small');
     expect(cell.state).toBe('completed');

@@ -1,5 +1,6 @@
 import { CLIENTS_RULES } from '../../model/clients.js';
 import type { Row } from '../../model/row.js';
+import { reportRows } from '../../model/tenant-template.js';
 import type { Figure } from '../figure.js';
 import { CLIENTS_CSV, MAXWAIT_CSV } from './csv.js';
 import { fairnessTable } from './table.js';
@@ -16,7 +17,7 @@ export const clientsFigure: Figure<Row> = {
   id: 'clients',
   section: { id: 'clients', title: 'Clients and fairness' },
   applies: (ctx) => ctx.rows.some((r) => r.clients || r.contrasts),
-  rows: (ctx) => ctx.rows.filter((r) => r.clients),
+  rows: (ctx) => reportRows(ctx.rows).filter((r) => r.clients),
   tables: [fairnessTable],
   csv: (ctx) => [
     // The offered-load columns carry maxwait already when a row is rate-limited.

@@ -1,9 +1,10 @@
+import { reportRows } from '../../model/tenant-template.js';
 import type { Figure, FigureContext } from '../figure.js';
 import { type IsolationRow, isolationRows } from './rows.js';
 import { isolationTable, pairsTable } from './table.js';
 import { isolationCandidates, rankingCandidates } from './tldr.js';
 
-const rows = (ctx: FigureContext): IsolationRow[] => isolationRows(ctx.rows);
+const rows = (ctx: FigureContext): IsolationRow[] => isolationRows(reportRows(ctx.rows));
 
 /**
  * The noisy neighbour (docs/tenants.md, "Pool topologies"): each quiet group of a mix with its

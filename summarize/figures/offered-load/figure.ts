@@ -1,5 +1,6 @@
 import { loadRows, rateShortfall } from '../../model/offered-load.js';
 import type { Row } from '../../model/row.js';
+import { reportRows } from '../../model/tenant-template.js';
 import type { Figure } from '../figure.js';
 import { LOAD_CSV } from './csv.js';
 import { offeredLoadMethod } from './method.js';
@@ -16,10 +17,10 @@ export const offeredLoadFigure: Figure<Row> = {
   id: 'offered-load',
   section: { id: 'offered-load', title: 'Offered load' },
   applies: (ctx) => ctx.rows.some((r) => r.load),
-  rows: (ctx) => loadRows(ctx.rows),
+  rows: (ctx) => loadRows(reportRows(ctx.rows)),
   tables: [loadTable, profilesTable],
   csv: (ctx) => (ctx.rows.some((r) => r.load) ? [...LOAD_CSV] : []),
-  plots: (ctx) => offeredLoadJobs(ctx.rows),
+  plots: (ctx) => offeredLoadJobs(reportRows(ctx.rows)),
   warnings: (row) => {
     const shortfall = row.load ? rateShortfall(row.load) : undefined;
     return shortfall

@@ -15,9 +15,20 @@ export function throughputCsv(rows: readonly Row[]): CsvColumn[] {
     ...THROUGHPUT_CSV.slice(0, at),
     GROUP_CSV,
     col('group_clients', (r) => n(r.groupClients, 0)),
+    ...(rows.some((r) => r.tenants) ? TENANT_CSV : []),
     ...THROUGHPUT_CSV.slice(at),
   ];
 }
+
+/**
+ * A `tenant: each` template (model/tenant-template.ts): `tenant_template` names it on each copy's
+ * row, `tenant_copies` counts them on the template's own row, which sums them: a reader adding up
+ * group rows takes one or the other.
+ */
+const TENANT_CSV: readonly CsvColumn[] = [
+  col('tenant_template', (r) => r.tenantCopyOf ?? ''),
+  col('tenant_copies', (r) => n(r.tenants?.copies, 0)),
+];
 
 /** summary.csv's columns of the group, its TPS, latency and failures (units in the names). */
 const THROUGHPUT_CSV: readonly CsvColumn[] = [

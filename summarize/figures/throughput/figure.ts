@@ -1,4 +1,5 @@
 import type { Row } from '../../model/row.js';
+import { reportRows } from '../../model/tenant-template.js';
 import type { Figure } from '../figure.js';
 import { throughputCsv } from './csv.js';
 import { throughputPlots } from './plots.js';
@@ -23,10 +24,11 @@ export const throughputFigure: Figure<Row> = {
   id: 'throughput',
   section: { id: 'results', title: 'Results' },
   applies: (ctx) => ctx.rows.length > 0,
-  rows: (ctx) => [...ctx.rows],
+  // A `tenant: each` template's copies are its one row here; summary.csv lists them (csv below).
+  rows: (ctx) => reportRows(ctx.rows),
   tables: [workloadTable, resultsTable, terminalTable],
   csv: (ctx) => throughputCsv(ctx.rows),
-  plots: (ctx) => throughputPlots(ctx.rows, plottedWorkloads(ctx.rows)),
+  plots: (ctx) => throughputPlots(reportRows(ctx.rows), plottedWorkloads(ctx.rows)),
   tldr: (ctx) => [
     ...failedCellsRule(ctx),
     ...comparisonRule(ctx),

@@ -59,6 +59,8 @@ export function rowNotes(row: Row, warnings: readonly Warning[]): string[] {
     }
   }
   if (row.skippedCells.length > 0) notes.push(`${row.skippedCells.length} skipped`);
+  // The baseline's row at this place ran other clients or another rate: no ratio (model/comparable.ts).
+  if (row.unpaired) notes.push(row.unpaired);
   return notes;
 }
 

@@ -21,6 +21,7 @@ import { RULES } from '../../model/rules.js';
 import { numberColumn } from '../columns.js';
 import type { Column, FigureContext, Table } from '../figure.js';
 import { repsCell, rowNotes } from './notes.js';
+import { templateGroupText, tenantColumns, tenantNote } from './tenant-columns.js';
 
 const left = (header: string, text: (r: Row) => string): Column<Row> => ({ header, align: 'left', text });
 const right = (header: string, text: (r: Row) => string): Column<Row> => ({ header, align: 'right', text });
@@ -47,7 +48,7 @@ function groupColumns(rows: readonly Row[]): Column<Row>[] {
   if (!rows.some((r) => r.group !== undefined)) return [];
   const mixes = new Set(rows.filter((r) => r.group !== undefined).map((r) => r.workload));
   return [
-    left('group', (r) => r.group ?? (mixes.has(r.workload) ? 'total' : '')),
+    left('group', (r) => templateGroupText(r) ?? r.group ?? (mixes.has(r.workload) ? 'total' : '')),
     right('group clients', (r) => (r.groupClients === undefined ? '' : String(r.groupClients))),
   ];
 }
@@ -87,6 +88,7 @@ function workloadColumns(rows: readonly Row[], ctx: FigureContext): Column<Row>[
         ]
       : []),
     right('failed tx', (r) => fmtInt(r.failedTransactions)),
+    ...tenantColumns(rows),
     notes(ctx),
   ];
 }
@@ -97,7 +99,10 @@ export const workloadTable: Table<Row> = {
   in: ['summary', 'findings'],
   perWorkload: (r) => r.workload,
   columns: workloadColumns,
-  notes: (rows) => (rows.some((r) => r.reconnect) ? [`Note: ${RULES.reconnect}`] : []),
+  notes: (rows) => [
+    ...(rows.some((r) => r.reconnect) ? [`Note: ${RULES.reconnect}`] : []),
+    ...tenantNote(rows),
+  ],
 };
 
 /** The pooler's (or proxy's) CPU, summed over its processes (PgBouncer `workers: N`). */
@@ -149,6 +154,7 @@ function resultColumns(rows: readonly Row[], ctx: FigureContext): Column<Row>[] 
         ]
       : []),
     n('failed tx', 'failedTransactions', (r) => r.failedTransactions, fmtInt),
+    ...tenantColumns(rows, at),
   ];
 }
 
@@ -159,6 +165,7 @@ export const resultsTable: Table<Row> = {
   columns: resultColumns,
   caption: () =>
     "One row per config × workload × clients over its completed reps. Click a column header to sort. Latency percentiles: nearest rank over every transaction of every rep (merged histograms). Every number is summary.json's.",
+  notes: tenantNote,
   rowIndex: (r, ctx) => ctx.rows.indexOf(r),
 };
 
@@ -196,6 +203,7 @@ export const terminalTable: Table<Row> = {
       right('max ms', (r) => fmtMs(r.latency?.maxMs)),
       right('failed tx', (r) => fmtInt(r.failedTransactions)),
       right('PSS MiB (pg / others)', pssColumn),
+      ...tenantColumns(rows),
       notes(ctx),
     ];
   },

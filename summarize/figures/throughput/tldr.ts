@@ -2,6 +2,7 @@ import { tpsOfAllClients } from '../../model/aborted.js';
 import { latencySpeaks } from '../../model/clients.js';
 import { fmtInt } from '../../model/format.js';
 import type { Row } from '../../model/row.js';
+import { reportRows } from '../../model/tenant-template.js';
 import { type Candidate, candidate, type RuleContext, TIER } from '../../tldr/candidate.js';
 import { clients, sentence, subject, where } from '../../tldr/refs.js';
 
@@ -183,7 +184,9 @@ export function saturationRule(c: RuleContext): Candidate[] {
  * A TL;DR of a noisy run that lists every noisy group says nothing else.
  */
 export function noiseRule(c: RuleContext): Candidate[] {
-  const noisy = c.rows.filter((r) => r.tps.n >= 2 && r.tps.cv > c.cv);
+  // The rows the tables show (totals.groups): a `tenant: each` template once, not each copy.
+  const shown = reportRows(c.rows);
+  const noisy = shown.filter((r) => r.tps.n >= 2 && r.tps.cv > c.cv);
   // The worst group whose TPS is of all its clients; a group with aborted clients only if none is.
   const worst = [...noisy].sort(
     (x, y) => Number(tpsOfAllClients(y)) - Number(tpsOfAllClients(x)) || y.tps.cv - x.tps.cv,
@@ -196,9 +199,9 @@ export function noiseRule(c: RuleContext): Candidate[] {
       : ' (pgbench aborted some of its reps: a TPS of the clients left)';
   const a = c.R(worst);
   // In a run with a mix, a "group" is a client group: the rows are said as rows there.
-  const unit = c.rows.some((r) => r.group !== undefined) ? 'rows (each client group of a mix one)' : 'groups';
+  const unit = shown.some((r) => r.group !== undefined) ? 'rows (each client group of a mix one)' : 'groups';
   const count = { pointer: '/totals/groupsNoisy', value: noisy.length, text: fmtInt(noisy.length) };
-  const of = { pointer: '/totals/groups', value: c.rows.length, text: fmtInt(c.rows.length) };
+  const of = { pointer: '/totals/groups', value: shown.length, text: fmtInt(shown.length) };
   const threshold = {
     pointer: '/thresholds/cv',
     value: c.cv,

@@ -1,5 +1,5 @@
 import type { CellRecord } from '../../../src/results/types.js';
-import type { CellSeries } from '../../model/cell-series.js';
+import { type CellSeries, MAX_GROUP_SERIES } from '../../model/cell-series.js';
 import { fmtInt, fmtMs, fmtTps } from '../../model/format.js';
 import type { RepSample, Row } from '../../model/row.js';
 import { numberColumn } from '../columns.js';
@@ -17,7 +17,8 @@ function rows(ctx: FigureContext): CellRow[] {
   const at = new Map<string, { sample: RepSample; pointer: string }>();
   ctx.rows.forEach((r: Row, i) => {
     r.samples.forEach((s, j) => {
-      at.set(s.cellId, { sample: s, pointer: `/rows/${i}/samples/${j}` });
+      // A mix's group rows share the cell's id: the cell's own figures are its total row's (first).
+      if (!at.has(s.cellId)) at.set(s.cellId, { sample: s, pointer: `/rows/${i}/samples/${j}` });
     });
   });
   const series = new Map((ctx.run?.series ?? []).map((s) => [s.cellId, s]));
@@ -63,7 +64,7 @@ const cellsTable: Table<CellRow> = {
     sampleNumber('failed tx', 'failedTransactions', fmtInt),
   ],
   caption: () =>
-    "One row per cell (config × workload × clients × rep). **show** draws its seconds: throughput and p50/p99 latency per second from the per-transaction log (pgbench's own -P line beside it), failed transactions, server backends of the config's role, PgBouncer's pools, and CPU and PSS per component from the samplers. A cell of client groups (`mix:`) also draws each group's own throughput, p50/p99 and schedule lag per second, from its own per-transaction logs, labelled with its name (`web tps`, `web p99`) beside the cell's total.",
+    `One row per cell (config × workload × clients × rep). **show** draws its seconds: throughput and p50/p99 latency per second from the per-transaction log (pgbench's own -P line beside it), failed transactions, server backends of the config's role, PgBouncer's pools, and CPU and PSS per component from the samplers. A cell of client groups (\`mix:\`) also draws each group's own throughput, p50/p99 and schedule lag per second, from its own per-transaction logs, labelled with its name (\`web tps\`, \`web p99\`) beside the cell's total; a cell of more than ${MAX_GROUP_SERIES} groups (a \`tenant: each\` group's copies) draws its total only.`,
   openAll: true,
   rowId: (r) => `cell-${r.cell.id}`,
   drill: (r) => r.series,

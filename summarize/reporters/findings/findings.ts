@@ -13,6 +13,7 @@ import { refs, type Sentence, sentence, where } from '../../tldr/refs.js';
 import { metaLine, warningList, workloadNames } from '../markdown.js';
 import { figureMethods, runSections, workloadTables } from '../tables/markdown-figures.js';
 import { externalMethodLines, externalSetupLine } from './external-method.js';
+import { mixMethodLines } from './mix-method.js';
 import { poolLabel } from './pool-label.js';
 
 export { tldr } from '../../tldr/index.js';
@@ -184,10 +185,8 @@ function method(rows: readonly Row[], o: FindingsOptions): string[] {
     seen.add(c.workload);
     // A mix (docs/tenants.md): each group's own pgbench, with its clients at this concurrency.
     if (c.groups && c.groups.length > 0) {
-      for (const g of c.groups)
-        lines.push(
-          `- \`${c.workload}\` group \`${g.name}\`: \`${flagsOf(g.argv)}\` (${g.clients} client${g.clients === 1 ? '' : 's'} at concurrency ${c.concurrency}, a factor on the group's clients and rate; all groups start together).`,
-        );
+      const tenantGroups = m.workloads.find((w) => w.name === c.workload)?.tenantGroups;
+      lines.push(...mixMethodLines(c, o.cells, tenantGroups, flagsOf));
       continue;
     }
     lines.push(
