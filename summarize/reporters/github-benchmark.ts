@@ -1,6 +1,7 @@
 import { COMPARE_FILES } from '../../src/results/paths.js';
 import { fixed, isNum } from '../model/format.js';
 import type { Row } from '../model/row.js';
+import { reportRows } from '../model/tenant-template.js';
 
 /** An entry of github-action-benchmark's custom tools (benchmark-action/github-action-benchmark). */
 export interface GithubBenchmarkEntry {
@@ -24,10 +25,12 @@ export interface GithubBenchmarkFile {
  * `bench compare --out` (the candidate's rows).
  *
  * The rows in the JSON arrays github-action-benchmark reads: TPS (bigger is better) and merged
- * p99 latency in ms (smaller is better), one entry per group, so a workflow can track runs over
+ * p99 latency in ms (smaller is better), one entry per row of the summary tables (a `tenant: each` group's template, not its copies), so a workflow can track runs over
  * commits with the existing action (`tool: customBiggerIsBetter`, `output-file-path: <file>`).
  */
-export function githubBenchmark(rows: readonly Row[]): GithubBenchmarkFile[] {
+export function githubBenchmark(all: readonly Row[]): GithubBenchmarkFile[] {
+  // A tenant: each group is tracked as its template row (its copies are in summary.csv/json).
+  const rows = reportRows(all);
   const name = (r: Row) =>
     `${r.config} / ${r.workload} / ${r.concurrency} clients${r.group === undefined ? '' : ` / group ${r.group}`}`;
   const tps: GithubBenchmarkEntry[] = rows

@@ -189,6 +189,15 @@ describe('github-action-benchmark export', () => {
   });
 });
 
+describe('github-action-benchmark export of a tenant: each run', () => {
+  it('tracks a template row, not each of its copies (they are in summary.csv)', () => {
+    const template = { ...row('pgb', [200, 210], [1, 1.1]), group: 't' };
+    const copy = { ...row('pgb', [2, 2.1], [1, 1.1]), group: 't-t1r1', tenantCopyOf: 't' };
+    const [tps] = githubBenchmark([template, copy]);
+    expect(tps?.entries.map((e) => e.name)).toEqual(['pgb / readonly / 8 clients / group t - TPS']);
+  });
+});
+
 describe('bench compare on run directories', () => {
   const tmp = tempDir('bench-compare-');
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
