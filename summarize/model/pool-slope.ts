@@ -1,5 +1,5 @@
 import { slope } from './memory-slope.js';
-import { POOL_SLOPE_RULE, type PoolSlope } from './pools.js';
+import { KIB, POOL_SLOPE_RULE, type PoolSlope } from './pools.js';
 import type { Row } from './row.js';
 
 /** A row that is a point of a pool-cost slope: completed reps, a cost record, a pool count. */
@@ -66,8 +66,12 @@ function scopeSlope(
   );
   return {
     ...base,
-    ...('value' in pss ? { pssBytesPerPool: pss.value } : { pssRefused: pss.refused }),
-    ...('value' in cpu ? { cpuCoresPerPool: cpu.value } : { cpuRefused: cpu.refused }),
+    ...('value' in pss
+      ? { pssBytesPerPool: pss.value, pssKiBPerPool: pss.value / KIB }
+      : { pssRefused: pss.refused }),
+    ...('value' in cpu
+      ? { cpuCoresPerPool: cpu.value, cpuMillicoresPerPool: cpu.value * 1000 }
+      : { cpuRefused: cpu.refused }),
   };
 }
 

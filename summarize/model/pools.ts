@@ -46,6 +46,10 @@ export interface RowPoolCost {
   pssPerPoolBytes?: number;
   cpuCoresMean?: number;
   cpuCoresPerPool?: number;
+  /** The same in the units the tables print (report.html's pointers name a value exactly as shown). */
+  pssMeanMiB?: number;
+  pssPerPoolKiB?: number;
+  cpuMillicoresPerPool?: number;
 }
 
 /**
@@ -67,6 +71,9 @@ export interface PoolSlope {
   poolsMax: number;
   pssBytesPerPool?: number;
   cpuCoresPerPool?: number;
+  /** The same in the units the tables print. */
+  pssKiBPerPool?: number;
+  cpuMillicoresPerPool?: number;
   pssRefused?: string;
   cpuRefused?: string;
 }
@@ -104,6 +111,9 @@ export const POOL_SLOPE_RULE = {
 } as const;
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+export const KIB = 1024;
+export const MIB = 1024 * 1024;
+const opt = (v: number | undefined, f: (x: number) => number) => (v === undefined ? undefined : f(v));
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
 
 /** A pool as a cell's record holds it (src/sampling/pool-summary.ts); `samples` may be absent in older records. */
@@ -194,19 +204,19 @@ function costOf(records: readonly Record<string, unknown>[]): RowPoolCost | unde
   const components = [
     ...new Set(cs.flatMap(({ c }) => (Array.isArray(c.components) ? c.components.map(String) : []))),
   ].sort();
-  const pss = all('pssMeanBytes');
-  const pssPer = all('pssPerPoolBytes');
-  const cpu = all('cpuCoresMean');
-  const cpuPer = all('cpuCoresPerPool');
+  const pss = opt(all('pssMeanBytes'), Math.round);
+  const pssPer = opt(all('pssPerPoolBytes'), Math.round);
+  const cpu = opt(all('cpuCoresMean'), (v) => Math.round(v * 1e4) / 1e4);
+  const cpuPer = opt(all('cpuCoresPerPool'), (v) => Math.round(v * 1e6) / 1e6);
   return {
     reps: cs.length,
     components,
     processes: components.length,
     pools: mean(cs.map((x) => x.pools)),
-    ...(pss === undefined ? {} : { pssMeanBytes: Math.round(pss) }),
-    ...(pssPer === undefined ? {} : { pssPerPoolBytes: Math.round(pssPer) }),
-    ...(cpu === undefined ? {} : { cpuCoresMean: Math.round(cpu * 1e4) / 1e4 }),
-    ...(cpuPer === undefined ? {} : { cpuCoresPerPool: Math.round(cpuPer * 1e6) / 1e6 }),
+    ...(pss === undefined ? {} : { pssMeanBytes: pss, pssMeanMiB: pss / MIB }),
+    ...(pssPer === undefined ? {} : { pssPerPoolBytes: pssPer, pssPerPoolKiB: pssPer / KIB }),
+    ...(cpu === undefined ? {} : { cpuCoresMean: cpu }),
+    ...(cpuPer === undefined ? {} : { cpuCoresPerPool: cpuPer, cpuMillicoresPerPool: cpuPer * 1000 }),
   };
 }
 

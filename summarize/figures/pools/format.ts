@@ -10,3 +10,8 @@ export const fmtMillicores = (cores: number | undefined) => (isNum(cores) ? fixe
 /** A count or a mean of counts: integers as such, means with two decimals. */
 export const fmtCount = (x: number | undefined) =>
   isNum(x) ? (Number.isInteger(x) ? grouped(String(x)) : fixed(x, 2)) : MISSING;
+
+/** A value already in the table's unit (MiB, KiB, millicores: model/pools.ts), at the table's precision. */
+export const fmtOneDecimal = (x: number | undefined) => (isNum(x) ? grouped(fixed(x, 1)) : MISSING);
+export const fmtWhole = (x: number | undefined) => (isNum(x) ? grouped(fixed(x, 0)) : MISSING);
+export const fmtThreeDecimals = (x: number | undefined) => (isNum(x) ? fixed(x, 3) : MISSING);

@@ -1,9 +1,9 @@
 import { POOLS_LISTED } from '../../../src/sampling/pool-summary.js';
-import { fmtCores, fmtMiB, fmtMs } from '../../model/format.js';
+import { fmtCores, fmtMs } from '../../model/format.js';
 import { POOL_SLOPE_RULE } from '../../model/pools.js';
 import { numberColumn } from '../columns.js';
 import type { Column, Table } from '../figure.js';
-import { fmtCount, fmtKiB, fmtMillicores } from './format.js';
+import { fmtCount, fmtOneDecimal, fmtThreeDecimals, fmtWhole } from './format.js';
 import {
   POOLS_SHOWN,
   type PoolsRow,
@@ -54,15 +54,15 @@ const costColumns: readonly Column<PoolsRow>[] = [
   ),
   numberColumn(
     'PgBouncer PSS MiB (mean)',
-    (p) => p.row.pools.cost?.pssMeanBytes,
-    fmtMiB,
-    (p) => at(p.rowIndex, 'cost/pssMeanBytes'),
+    (p) => p.row.pools.cost?.pssMeanMiB,
+    fmtOneDecimal,
+    (p) => at(p.rowIndex, 'cost/pssMeanMiB'),
   ),
   numberColumn(
     'PSS per pool KiB',
-    (p) => p.row.pools.cost?.pssPerPoolBytes,
-    fmtKiB,
-    (p) => at(p.rowIndex, 'cost/pssPerPoolBytes'),
+    (p) => p.row.pools.cost?.pssPerPoolKiB,
+    fmtWhole,
+    (p) => at(p.rowIndex, 'cost/pssPerPoolKiB'),
   ),
   numberColumn(
     'PgBouncer CPU cores (mean)',
@@ -72,9 +72,9 @@ const costColumns: readonly Column<PoolsRow>[] = [
   ),
   numberColumn(
     'CPU per pool (millicores)',
-    (p) => p.row.pools.cost?.cpuCoresPerPool,
-    fmtMillicores,
-    (p) => at(p.rowIndex, 'cost/cpuCoresPerPool'),
+    (p) => p.row.pools.cost?.cpuMillicoresPerPool,
+    fmtThreeDecimals,
+    (p) => at(p.rowIndex, 'cost/cpuMillicoresPerPool'),
   ),
 ];
 
@@ -196,15 +196,15 @@ const slopeColumns: readonly Column<SlopeRow>[] = [
   ),
   numberColumn(
     'PSS per additional pool KiB',
-    (s) => s.slope.pssBytesPerPool,
-    fmtKiB,
-    (s) => slope(s, 'pssBytesPerPool'),
+    (s) => s.slope.pssKiBPerPool,
+    fmtWhole,
+    (s) => slope(s, 'pssKiBPerPool'),
   ),
   numberColumn(
     'CPU per additional pool (millicores)',
-    (s) => s.slope.cpuCoresPerPool,
-    fmtMillicores,
-    (s) => slope(s, 'cpuCoresPerPool'),
+    (s) => s.slope.cpuMillicoresPerPool,
+    fmtThreeDecimals,
+    (s) => slope(s, 'cpuMillicoresPerPool'),
   ),
   {
     header: 'not stated because',
