@@ -47,13 +47,15 @@ const pgbouncerHop = z.strictObject({
   max_db_connections: z.number().int().positive().optional(),
   /**
    * One pool per client group of a mix (docs/tenants.md): each group connects to its own [databases]
-   * entry, whose pool_size is default_pool_size split evenly over the mix's groups.
+   * entry, whose pool_size is the group's `pool_size:` or else its even share of default_pool_size
+   * (src/stack/group-pools.ts; a `tenant: each` group has none: its copies use their pairs' pools).
    */
   pool_per_group: z.boolean().optional(),
   /**
-   * One PgBouncer process per client group of a mix, each on its own port with a pool of
-   * default_pool_size split evenly over the mix's groups; each group's clients connect to their own
-   * process (docs/tenants.md). The config's own process still serves workloads without a mix.
+   * One PgBouncer process per client group of a mix, each on its own port with a pool of the
+   * group's `pool_size:` or else its even share of default_pool_size (src/stack/group-pools.ts);
+   * each group's clients connect to their own process (docs/tenants.md). The config's own process
+   * still serves workloads without a mix and the copies of a `tenant: each` group.
    */
   pgbouncer_per_group: z.boolean().optional(),
   settings: z.record(z.string(), iniValue).default({}),

@@ -231,7 +231,10 @@ function progressTps(progress: readonly Record<string, unknown>[]): Map<number, 
     const t = num(p.t);
     const tps = num(p.tps);
     if (t === undefined || tps === undefined) continue;
-    const key = Math.round(t * 10) / 10; // -P prints one decimal
+    // -P 1 (src/pgbench/argv.ts): one line per second. A chained segment's lines are shifted onto
+    // the cell's axis by the segment's start (3.2, 4.2 for one started 2.23 s in); the nearest whole
+    // second adds them to the other processes' lines of the same second.
+    const key = Math.round(t);
     out.set(key, (out.get(key) ?? 0) + tps);
   }
   return out;

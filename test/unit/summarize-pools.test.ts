@@ -302,7 +302,7 @@ describe('summarize with per-pool figures', () => {
     expect(res.tldr.filter((s) => s.kind === 'pools')).toHaveLength(1);
     const pools = candidates(doc, ctx);
     expect(pools.map((s) => s.text)).toEqual([
-      'Each additional pool cost PgBouncer (config pgbouncer-tx) 10 KiB of PSS and 0.010 millicores of CPU (marginal: slope over 4 cell rows from 100 to 1,000 pools, its fixed footprint excluded).',
+      'Each additional pool cost PgBouncer (config pgbouncer-tx) 10 KiB of PSS and 0.010 millicores of CPU (marginal: slope over 4 cell rows from 100 to 1,000 pools, its fixed footprint excluded; it includes what came with each pool: its connections and their traffic).',
       'In readonly at 8 clients through pgbouncer-tx, pool bench__batch / bench had up to 6 clients waiting for a server connection (maxwait up to 60.0 ms): the only one of its 100 pools with a client waiting.',
     ]);
     for (const s of pools)

@@ -124,6 +124,28 @@ describe('cellSeries', () => {
     ]);
   });
 
+  it("adds a chained segment's -P lines, shifted onto the cell's axis, to the same seconds", () => {
+    // web at 100 tps all cell; a profile group's segment 1 (t 1..2) and segment 2, started 2.23 s
+    // in, whose lines the runner shifted to 3.2 and 4.2 (src/runner/process-output.ts).
+    const line = (t: number, tps: number, process: number) =>
+      JSON.stringify({ t, tps, latMs: 5, process, at: START_MS + t * 1000 });
+    const lines = [
+      ...[1, 2, 3, 4].map((t) => line(t, 100, 0)),
+      line(1, 50, 1),
+      line(2, 50, 1),
+      line(3.2, 50, 2),
+      line(4.2, 50, 2),
+    ];
+    const s2 = cellSeries({ cell, progress: lines.join('\n') });
+    const tps = s2.points.filter((p) => p.panel === 'tps' && p.series === 'pgbench -P');
+    expect(tps.map((p) => [p.t, p.value])).toEqual([
+      [1, 150],
+      [2, 150],
+      [3, 150],
+      [4, 150],
+    ]);
+  });
+
   it('still gives a series without progress lines or samples', () => {
     const bare = cellSeries({ cell, latencySeconds: latencySeconds() });
     expect(bare.startMs).toBe(1_000_000);

@@ -34,7 +34,7 @@ function marginalCandidates(rows: readonly PoolsRow[], completed: readonly Row[]
     const cpu = s.cpuCoresPerPool === undefined ? '' : ' and {4} millicores of CPU';
     const out = sentence(
       'pools',
-      `Each additional pool cost ${who} {0} KiB of PSS${cpu} (marginal: slope over {1} cell rows from {2} to {3} pools, its fixed footprint excluded).`,
+      `Each additional pool cost ${who} {0} KiB of PSS${cpu} (marginal: slope over {1} cell rows from {2} to {3} pools, its fixed footprint excluded; it includes what came with each pool: its connections and their traffic).`,
       nums,
     );
     return out ? [{ sentence: out, tier: TIER.cost, effect: s.pssBytesPerPool }] : [];
