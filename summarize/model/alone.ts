@@ -73,7 +73,7 @@ export function attachAlone(rows: Row[], baseline: string | undefined): void {
     const excluded = same.flatMap((b) => {
       const reason = peerNotComparable(r, b, rows);
       return reason
-        ? [{ config: b.config, reason, ...(b.config === baseline ? { isBaseline: true } : {}) }]
+        ? [{ config: b.config, reason, ...(b.config === baseline ? { isBaseline: true as const } : {}) }]
         : [];
     });
     const peers = same.filter((b) => !excluded.some((x) => x.config === b.config));

@@ -236,7 +236,7 @@ describe('a quiet group whose mixes ran different clients under two configs (per
     expect(rows[0]?.alone?.p99VsOthers).toBeUndefined();
     const iso = isolationRows(rows);
     expect(isolationCandidates(rows, iso)).toEqual([]);
-    const col = isolationTable.columns(iso).find((c) => c.header.startsWith('p99 vs baseline'));
+    const col = isolationTable.columns(iso, {} as never).find((c) => c.header.startsWith('p99 vs baseline'));
     expect(col?.text(iso[1] as (typeof iso)[number])).toBe(
       'not comparable with shared: the mixes ran different clients (8 vs 12)',
     );
