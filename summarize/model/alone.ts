@@ -1,3 +1,4 @@
+import { notComparable } from './comparable.js';
 import { type PairedRatio, pairKey, type Row } from './row.js';
 import { pairedTTest } from './stats.js';
 
@@ -33,6 +34,30 @@ function aloneRow(r: Row, rows: readonly Row[], groups: Map<string, Set<string>>
   return best;
 }
 
+/** The mix's total row (all its groups) of group row r: same config, workload and concurrency. */
+const totalOf = (r: Row, rows: readonly Row[]) =>
+  rows.find(
+    (t) =>
+      t.group === undefined &&
+      t.config === r.config &&
+      t.workload === r.workload &&
+      t.concurrency === r.concurrency,
+  );
+
+/**
+ * Why group row b under another config is no peer of r, or undefined when it is: the groups
+ * themselves ran different clients or rates, or their mixes did (a `tenant: each` neighbour with
+ * fewer copies under one config, docs/tenants.md): the p99 ratio would credit the topology for a
+ * smaller neighbour.
+ */
+function peerNotComparable(r: Row, b: Row, rows: readonly Row[]): string | undefined {
+  const own = notComparable(r, b);
+  if (own) return own;
+  const [tr, tb] = [totalOf(r, rows), totalOf(b, rows)];
+  const mix = tr && tb ? notComparable(tr, tb) : undefined;
+  return mix ? `the mixes ran ${mix}` : undefined;
+}
+
 /** Attaches `alone` to every group row that has an alone workload (pure over the rows; mutates them). */
 export function attachAlone(rows: Row[], baseline: string | undefined): void {
   const groups = new Map<string, Set<string>>();
@@ -44,7 +69,14 @@ export function attachAlone(rows: Row[], baseline: string | undefined): void {
     if (!q) continue;
     const theirs = groups.get(cellKey(q)) ?? new Set();
     // The same group of the same mix under the other configs: a group pairs with that group only.
-    const peers = rows.filter((b) => b.config !== r.config && pairKey(b) === pairKey(r));
+    const same = rows.filter((b) => b.config !== r.config && pairKey(b) === pairKey(r));
+    const excluded = same.flatMap((b) => {
+      const reason = peerNotComparable(r, b, rows);
+      return reason
+        ? [{ config: b.config, reason, ...(b.config === baseline ? { isBaseline: true as const } : {}) }]
+        : [];
+    });
+    const peers = same.filter((b) => !excluded.some((x) => x.config === b.config));
     const base = peers.find((b) => b.config === baseline);
     const p99Ratio = pairedLogRatio(p99s(r), p99s(q));
     const tpsRatio = pairedLogRatio(tpss(r), tpss(q));
@@ -61,6 +93,7 @@ export function attachAlone(rows: Row[], baseline: string | undefined): void {
       ...(tpsRatio ? { tpsRatio } : {}),
       ...(vsBase && base ? { p99VsBaseline: { ...vsBase, config: base.config } } : {}),
       ...(vsOthers.length > 0 ? { p99VsOthers: vsOthers } : {}),
+      ...(excluded.length > 0 ? { notComparable: excluded } : {}),
     };
   }
 }

@@ -444,4 +444,10 @@ export interface AloneComparison {
    * topologies against each other. On the baseline's own row, against every other config.
    */
   p99VsOthers?: (PairedRatio & { config: string })[];
+  /**
+   * The configs whose same group is no peer (summarize/model/alone.ts): the groups, or their mixes'
+   * totals, ran different clients or offered rates (summarize/model/comparable.ts). Left out of
+   * p99VsBaseline and p99VsOthers, and of the topology ranking.
+   */
+  notComparable?: { config: string; reason: string; isBaseline?: true }[];
 }

@@ -257,8 +257,15 @@ describe('the summary of segments run one after another', () => {
 });
 
 describe('running a chain', () => {
-  /** A fake pgbench: each run takes `ms` (or is told to fail), and the order of starts and ends is kept. */
-  function fakeStack(o: { ms: number; fail?: (args: string[]) => boolean }) {
+  /**
+   * A fake pgbench: each run takes `ms` (or is told to fail, or to time out after `ms`), and the
+   * order of starts and ends is kept.
+   */
+  function fakeStack(o: {
+    ms: number;
+    fail?: (args: string[]) => boolean;
+    timeOut?: (args: string[]) => boolean;
+  }) {
     const log: string[] = [];
     const stack = {
       pgbench: {
@@ -274,7 +281,14 @@ describe('running a chain', () => {
             }
             const timer = setTimeout(() => {
               log.push(`end ${name}`);
-              resolve({ exitCode: 0, stdout: 'ok', stderr: '', timedOut: false, aborted: false });
+              const timedOut = o.timeOut?.(inv.args) === true;
+              resolve({
+                exitCode: timedOut ? null : 0,
+                stdout: timedOut ? '' : 'ok',
+                stderr: '',
+                timedOut,
+                aborted: false,
+              });
             }, o.ms);
             inv.signal?.addEventListener('abort', () => {
               clearTimeout(timer);
@@ -315,6 +329,22 @@ describe('running a chain', () => {
     expect(parts.map((r) => r.aborted)).toEqual([true, true, true, true]);
     expect(log).not.toContain('start s2');
     expect(parts[3]?.stderr).toMatch(/not started: the cell was stopped/);
+  });
+
+  it('ends the chain when a segment times out: the later segments never start, and say why', async () => {
+    const { stack, log } = fakeStack({ ms: 5, timeOut: (a) => a[0] === 's2' });
+    const parts = await runProcesses(stack, procs, opts);
+    expect(parts.map((r) => r.exitCode)).toEqual([0, 0, null, null]);
+    expect(parts[2]?.timedOut).toBe(true);
+    expect(log).toContain('end s2');
+    expect(log).not.toContain('start s3');
+    expect(parts[3]).toEqual({
+      exitCode: null,
+      stdout: '',
+      stderr: "bench: not started: an earlier segment of this group's profile timed out\n",
+      timedOut: true,
+      aborted: false,
+    });
   });
 
   it("stops the chain when another group's process fails, saying so", async () => {

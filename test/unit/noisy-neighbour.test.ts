@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fmtP99Ratio } from '../../summarize/figures/noisy-neighbour/format.js';
 import { configPairs } from '../../summarize/figures/noisy-neighbour/ranking.js';
 import { isolationRows } from '../../summarize/figures/noisy-neighbour/rows.js';
+import { isolationTable } from '../../summarize/figures/noisy-neighbour/table.js';
 import { isolationCandidates, rankingCandidates } from '../../summarize/figures/noisy-neighbour/tldr.js';
 import { attachAlone, pairedLogRatio } from '../../summarize/model/alone.js';
 import type { Row } from '../../summarize/model/row.js';
@@ -207,5 +208,57 @@ describe('which topology protected the quiet groups best', () => {
     expect(fmtP99Ratio(0.0047)).toBe('0.0047');
     expect(fmtP99Ratio(0.36)).toBe('0.36');
     expect(fmtP99Ratio(12.34)).toBe('12.3');
+  });
+});
+
+/** A mix's total row (group undefined) that ran `clients` clients in all. */
+function total(config: string, workload: string, clients: number): Row {
+  const { group: _, ...t } = row(config, workload, 'x', [1000, 1000, 1000], [20, 20, 20]);
+  return { ...t, groupClients: clients };
+}
+
+describe('a quiet group whose mixes ran different clients under two configs (per-config tenant shares)', () => {
+  // web has the same clients under every config, but the noisy mix's `tenant: each` neighbours
+  // are fewer under per-group: its lower p99 would credit the topology for a smaller neighbour.
+  const withTotals = (rows: Row[], clients: Record<string, number>) => [
+    ...rows,
+    ...Object.entries(clients).map(([config, n]) => total(config, 'noisy', n)),
+  ];
+
+  it('pairs no p99 with the baseline and says why in the table', () => {
+    const rows = withTotals(matrixRows([3, 4, 3]), { shared: 12, 'per-group': 8 });
+    attachAlone(rows, 'shared');
+    const web = rows[3]?.alone;
+    expect(web?.p99VsBaseline).toBeUndefined();
+    expect(web?.notComparable).toEqual([
+      { config: 'shared', reason: 'the mixes ran different clients (8 vs 12)', isBaseline: true },
+    ]);
+    expect(rows[0]?.alone?.p99VsOthers).toBeUndefined();
+    const iso = isolationRows(rows);
+    expect(isolationCandidates(rows, iso)).toEqual([]);
+    const col = isolationTable.columns(iso, {} as never).find((c) => c.header.startsWith('p99 vs baseline'));
+    expect(col?.text(iso[1] as (typeof iso)[number])).toBe(
+      'not comparable with shared: the mixes ran different clients (8 vs 12)',
+    );
+  });
+
+  it('still pairs them when the mixes ran the same clients', () => {
+    const rows = withTotals(matrixRows([3, 4, 3]), { shared: 12, 'per-group': 12 });
+    attachAlone(rows, 'shared');
+    expect(rows[3]?.alone?.p99VsBaseline?.config).toBe('shared');
+    expect(rows[3]?.alone?.notComparable).toBeUndefined();
+  });
+
+  it('ranks no topology when one config ran a smaller mix', () => {
+    const clear = {
+      shared: { web: [500, 400, 600], billing: [300, 280, 320] },
+      'per-group': { web: [10, 12, 11], billing: [80, 82, 79] },
+      'per-process': { web: [40, 44, 41], billing: [160, 150, 170] },
+    };
+    const rows = withTotals(threeTopologies(clear), { shared: 12, 'per-group': 8, 'per-process': 12 });
+    expect(tldrOf(rows)).toEqual([]);
+    expect(configPairs(isolationRows(rows)).map((v) => `${v.from.config} / ${v.config}`)).toEqual([]);
+    const pp = rows.find((r) => r.config === 'per-process' && r.workload === 'noisy' && r.group === 'web');
+    expect(pp?.alone?.p99VsBaseline?.config).toBe('shared');
   });
 });

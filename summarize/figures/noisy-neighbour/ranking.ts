@@ -7,7 +7,8 @@ import type { IsolationRow } from './rows.js';
  * A config is the best for a group only when its paired 95% interval against every other config
  * lies below 1; otherwise the data cannot tell, and the comparison that stops it is kept to say why.
  * Only for a group that ran under three configs or more: with two, the comparison with the baseline
- * (the figure's last column) is the whole question. Pure.
+ * (the figure's last column) is the whole question; not for a group any two of whose configs ran
+ * different clients or rates (the table says which). Pure.
  */
 
 /** One paired ratio of a row's p99 against another config's same group, with its summary.json place. */
@@ -73,7 +74,8 @@ const below1 = (v: P99Comparison) => v.ratio.high < 1;
 /** The ranking of one group's configs, or undefined with fewer than three configs. */
 function rankGroup(rows: readonly IsolationRow[]): GroupRanking | undefined {
   const first = rows[0];
-  if (!first || rows.length < 3) return undefined;
+  // A pair that is no peer (different clients or rates, model/alone.ts) is no ranking: the table says why.
+  if (!first || rows.length < 3 || rows.some((s) => s.notComparable)) return undefined;
   const configs = rows.map((s) => s.config);
   const against = (s: IsolationRow) => {
     const cs = comparisonsOf(s);

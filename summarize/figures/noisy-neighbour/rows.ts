@@ -20,6 +20,8 @@ export interface IsolationRow {
   p99VsBaseline?: PairedRatio & { config: string };
   /** Against the same group under each other config but the baseline (model/alone.ts). */
   p99VsOthers?: (PairedRatio & { config: string })[];
+  /** The configs whose same group is no peer, and why (model/alone.ts). */
+  notComparable?: { config: string; reason: string; isBaseline?: true }[];
 }
 
 /** Every group row that has an alone workload, in the rows' order. Pure. */
@@ -47,6 +49,7 @@ export function isolationRows(rows: readonly Row[]): IsolationRow[] {
         ...(a.tpsRatio ? { tpsRatio: a.tpsRatio } : {}),
         ...(a.p99VsBaseline ? { p99VsBaseline: a.p99VsBaseline } : {}),
         ...(a.p99VsOthers ? { p99VsOthers: a.p99VsOthers } : {}),
+        ...(a.notComparable ? { notComparable: a.notComparable } : {}),
       },
     ];
   });

@@ -7,6 +7,12 @@ import type { IsolationRow } from './rows.js';
 
 const at = (i: number, path: string) => `/rows/${i}/${path}`;
 
+/** Without a baseline ratio: why, when the baseline's same group was no peer (model/alone.ts). */
+function unpaired(s: IsolationRow): string {
+  const x = s.notComparable?.find((n) => n.isBaseline);
+  return x ? `not comparable with ${x.config}: ${x.reason}` : '—';
+}
+
 const columns: readonly Column<IsolationRow>[] = [
   { header: 'config', align: 'left', text: (s) => s.config },
   { header: 'group', align: 'left', text: (s) => s.group },
@@ -53,7 +59,8 @@ const columns: readonly Column<IsolationRow>[] = [
   {
     header: 'p99 vs baseline config (paired 95% CI)',
     align: 'right',
-    text: (s) => (s.p99VsBaseline ? `${fmtPaired(s.p99VsBaseline)} vs ${s.p99VsBaseline.config}` : '—'),
+    text: (s) =>
+      s.p99VsBaseline ? `${fmtPaired(s.p99VsBaseline)} vs ${s.p99VsBaseline.config}` : unpaired(s),
     value: (s) => s.p99VsBaseline?.estimate,
     pointer: (s) => at(s.rowIndex, 'alone/p99VsBaseline/estimate'),
   },
@@ -63,7 +70,8 @@ const CAPTION =
   "Each group of a mix that also ran without some of its neighbours (a workload whose groups are a subset of this one's): " +
   'its p99 (from its own per-transaction logs, merged over reps) and TPS with the neighbours and alone, and the ratios ' +
   "paired rep by rep (geometric mean of the reps' ratios, 95% t-interval over reps). The last column pairs the group's " +
-  "per-rep p99 with the same group's under the baseline config in the same mix: the topology comparison.";
+  "per-rep p99 with the same group's under the baseline config in the same mix: the topology comparison; " +
+  'none when the two groups, or their mixes, ran different clients or offered rates (the cell says which).';
 
 export const isolationTable = fixedTable(
   'noisy-neighbour-table',
