@@ -91,3 +91,23 @@ export function writeMatrix(dir: string, name: string, yaml: string): string {
   writeFileSync(file, yaml);
   return file;
 }
+
+/** What `bench run` on a matrix written from YAML text left: its run dir, cells and output. */
+export interface MatrixRun {
+  runDir: string;
+  cells: CellRecord[];
+  output: string;
+  exitCode: number | undefined;
+}
+
+/**
+ * Writes `yaml` to `<name>.yaml` in a scratch dir, runs `bench run` on it into scratch results and
+ * reads the one run it made (the integration tests' shared setup).
+ */
+export async function runMatrixText(name: string, yaml: string): Promise<MatrixRun> {
+  const results = tempResults();
+  const file = writeMatrix(tempDir(`bench-${name}-`), `${name}.yaml`, yaml);
+  const r = await bench(['run', file, '--results-dir', results]);
+  const runDir = onlyRunDir(results);
+  return { runDir, cells: readCells(runDir), output: String(r.all), exitCode: r.exitCode };
+}

@@ -1,9 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellRecord } from '../../src/results/types.js';
-import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { runMatrixText } from '../helpers/cli.js';
 
 /**
  * Between two cells of one config on real PostgreSQL, PgBouncer and pgbench: every pool the first
@@ -40,14 +39,7 @@ describe('between cells: pools drained and tenant databases vacuumed (native)', 
   let exitCode: number | undefined;
 
   beforeAll(async () => {
-    const results = tempResults();
-    const file = path.join(tempDir('bench-hygiene-'), 'hygiene.yaml');
-    writeFileSync(file, MATRIX);
-    const r = await bench(['run', file, '--results-dir', results]);
-    output = String(r.all);
-    exitCode = r.exitCode;
-    runDir = onlyRunDir(results);
-    cells = readCells(runDir);
+    ({ runDir, cells, output, exitCode } = await runMatrixText('hygiene', MATRIX));
   }, 120_000);
 
   it("drains the group's pool and the tenant databases' pools, and vacuums each tenant database written", () => {

@@ -1,12 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellRecord, CompletedCell } from '../../src/results/types.js';
 import { profileSeries } from '../../summarize/figures/offered-load/profile-series.js';
 import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
 import type { Row } from '../../summarize/model/row.js';
-import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { runMatrixText } from '../helpers/cli.js';
 
 /**
  * Rate-limited workloads on real PostgreSQL, PgBouncer and pgbench: a three-segment profile (2 s
@@ -48,14 +47,7 @@ describe('rate-limited workloads and a load profile on native processes', () => 
   let exitCode: number | undefined;
 
   beforeAll(async () => {
-    const results = tempResults();
-    const file = path.join(tempDir('bench-load-profile-'), 'load-profile.yaml');
-    writeFileSync(file, MATRIX);
-    const r = await bench(['run', file, '--results-dir', results]);
-    output = String(r.all);
-    exitCode = r.exitCode;
-    runDir = onlyRunDir(results);
-    cells = readCells(runDir);
+    ({ runDir, cells, output, exitCode } = await runMatrixText('load-profile', MATRIX));
   }, 240_000);
 
   const cell = (config: string, workload: string) => {

@@ -5,7 +5,7 @@ import type { LatencySecondsJSON } from '../../src/pgbench/txlog.js';
 import { CELL_FILES, groupSecondsFile } from '../../src/results/paths.js';
 import type { CellRecord, CompletedCell, GroupRecord } from '../../src/results/types.js';
 import { loadCellSeries } from '../../summarize/input/cell-series-files.js';
-import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
+import { bench, runMatrixText, tempResults } from '../helpers/cli.js';
 import { tempDir } from '../helpers/tmp.js';
 
 /**
@@ -80,14 +80,7 @@ describe('a cell of two client groups running at once (native)', () => {
   let exitCode: number | undefined;
 
   beforeAll(async () => {
-    const results = tempResults();
-    const file = path.join(tempDir('bench-mix-'), 'mix.yaml');
-    writeFileSync(file, MATRIX);
-    const r = await bench(['run', file, '--results-dir', results]);
-    output = String(r.all);
-    exitCode = r.exitCode;
-    runDir = onlyRunDir(results);
-    cells = readCells(runDir);
+    ({ runDir, cells, output, exitCode } = await runMatrixText('mix', MATRIX));
   }, 120_000);
 
   const cellOf = (workload: string) => {

@@ -1,12 +1,11 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellRecord } from '../../src/results/types.js';
 import type { FigureContext } from '../../summarize/figures/figure.js';
 import { poolsFigure } from '../../summarize/figures/pools/figure.js';
 import type { Row } from '../../summarize/model/row.js';
-import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { runMatrixText } from '../helpers/cli.js';
 
 /**
  * The three pool topologies of docs/tenants.md on real PostgreSQL, PgBouncer and pgbench, in one
@@ -78,14 +77,7 @@ describe('pool topologies for a noisy neighbour (native)', () => {
   let output: string;
 
   beforeAll(async () => {
-    const results = tempResults();
-    const file = path.join(tempDir('bench-topo-'), 'topo.yaml');
-    writeFileSync(file, MATRIX);
-    const r = await bench(['run', file, '--results-dir', results]);
-    exitCode = r.exitCode;
-    output = String(r.all);
-    runDir = onlyRunDir(results);
-    cells = readCells(runDir);
+    ({ runDir, cells, output, exitCode } = await runMatrixText('topo', MATRIX));
   }, 150_000);
 
   const noisy = (config: string) => cells.filter((c) => c.config === config && c.workload === 'noisy');

@@ -1,10 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { CellRecord, CompletedCell } from '../../src/results/types.js';
 import type { PgbouncerSample, Sample } from '../../src/sampling/types.js';
-import { bench, onlyRunDir, readCells, tempResults } from '../helpers/cli.js';
-import { tempDir } from '../helpers/tmp.js';
+import { runMatrixText } from '../helpers/cli.js';
 
 /**
  * Tenants on real PostgreSQL, PgBouncer and pgbench (docs/tenants.md): 3 databases x 2 roles, a
@@ -68,14 +67,7 @@ describe('tenants: a pool per (database, role) pair through one PgBouncer (nativ
   let exitCode: number | undefined;
 
   beforeAll(async () => {
-    const results = tempResults();
-    const file = path.join(tempDir('bench-tenants-'), 'tenants.yaml');
-    writeFileSync(file, MATRIX);
-    const r = await bench(['run', file, '--results-dir', results]);
-    output = String(r.all);
-    exitCode = r.exitCode;
-    runDir = onlyRunDir(results);
-    cells = readCells(runDir);
+    ({ runDir, cells, output, exitCode } = await runMatrixText('tenants', MATRIX));
   }, 120_000);
 
   it('runs one group per pair, each on its own database as its own tenant role', () => {
