@@ -6,6 +6,7 @@ import { notComparable } from './comparable.js';
 import { tlsFigures, withPerCore } from './connections-per-core.js';
 import { attachContrasts } from './contrasts.js';
 import { groupClientsOf, rowCells } from './group-cells.js';
+import { percentilesMs, us2ms } from './histogram-ms.js';
 import type { MatrixInfo } from './matrix-info.js';
 import { attachPssSlopes } from './memory-slope.js';
 import { loadFigures } from './offered-load.js';
@@ -321,8 +322,6 @@ function sum(xs: number[]): number {
   return xs.reduce((a, b) => a + b, 0);
 }
 
-const us2ms = (us: number) => us / 1000;
-
 /**
  * Latency percentiles of a group: every completed rep's exact per-µs histogram merged, then the
  * nearest-rank percentile of the merged counts. Averaging per-rep percentiles would be wrong (the
@@ -343,17 +342,12 @@ function mergeLatency(
     reps++;
   }
   if (merged) {
-    const [p50, p90, p95, p99, p999] = merged.percentiles([50, 90, 95, 99, 99.9]).map(us2ms);
     return {
       source: 'merged-histograms',
       reps,
       count: merged.count,
       meanMs: us2ms(merged.mean),
-      p50Ms: p50 ?? Number.NaN,
-      p90Ms: p90 ?? Number.NaN,
-      p95Ms: p95 ?? Number.NaN,
-      p99Ms: p99 ?? Number.NaN,
-      p999Ms: p999 ?? Number.NaN,
+      ...percentilesMs(merged),
       maxMs: us2ms(merged.max),
       spectrum: spectrumOf(merged),
     };

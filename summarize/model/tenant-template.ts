@@ -1,6 +1,7 @@
 import type { LatencyHistogram } from '../../src/pgbench/histogram.js';
 import { mergeSummaries } from '../../src/pgbench/merge-summary.js';
 import type { CellRecord, GroupRecord, LatencySummary } from '../../src/results/types.js';
+import { percentilesMs, us2ms } from './histogram-ms.js';
 import type { Row, TenantSpread } from './row.js';
 import { median } from './stats.js';
 
@@ -83,26 +84,19 @@ export function collapseCopies(
   return { groups: out, copies };
 }
 
-const us2ms = (us: number) => us / 1000;
-
 /**
  * A template's latency in one cell, from its copies' histograms merged (`h`): exact percentiles of
  * every copy's transactions; failures and skips add up. No schedule lag: the copies' lag
  * percentiles cannot be merged from their summaries. No file: the histogram is built in memory.
  */
 export function latencySummaryOf(h: LatencyHistogram, copies: readonly CellRecord[]): LatencySummary {
-  const [p50, p90, p95, p99, p999] = h.percentiles([50, 90, 95, 99, 99.9]).map(us2ms);
   return {
     count: h.count,
     failed: sum(copies.map((c) => c.latency?.failed ?? 0)),
     skipped: sum(copies.map((c) => c.latency?.skipped ?? 0)),
     meanMs: us2ms(h.mean),
     minMs: us2ms(h.min),
-    p50Ms: p50 ?? Number.NaN,
-    p90Ms: p90 ?? Number.NaN,
-    p95Ms: p95 ?? Number.NaN,
-    p99Ms: p99 ?? Number.NaN,
-    p999Ms: p999 ?? Number.NaN,
+    ...percentilesMs(h),
     maxMs: us2ms(h.max),
     histogramFile: '',
   };
