@@ -349,6 +349,40 @@ describe('summarize with per-pool figures', () => {
     for (const n of s?.numbers ?? []) expect(resolve(doc, n.pointer)).toBe(n.value);
   });
 
+  it('names no pool when there is one, or when its waiting client waited 0 ms (a login caught at one tick)', async () => {
+    for (const [name, seen, maxwait] of [
+      ['pools-single', 1, 60],
+      ['pools-nowait', 2, 0],
+    ] as const) {
+      const dir = runWithPools(name);
+      const file = path.join(dir, 'cells.jsonl');
+      const lines = readFileSync(file, 'utf8').trim().split('\n');
+      writeFileSync(
+        file,
+        `${lines
+          .map((l) => {
+            const c = JSON.parse(l);
+            const p = c.sampling?.pgbouncer?.pools;
+            if (p) {
+              p.poolsOmitted = 0;
+              p.poolsSeen = seen;
+              for (const q of p.pools) q.maxwaitMsPeak = maxwait;
+            }
+            return JSON.stringify(c);
+          })
+          .join('\n')}\n`,
+      );
+      const outDir = path.join(tmp, `out-${name}`);
+      await summarize({ dirs: [dir], out: outDir });
+      const doc = JSON.parse(readFileSync(path.join(outDir, 'summary.json'), 'utf8'));
+      const ctx = { rows: doc.rows, options: { warnings: [] } } as unknown as FigureContext;
+      expect(
+        candidates(doc, ctx).find((x) => x.text.includes('clients waiting'))?.text,
+        name,
+      ).toBeUndefined();
+    }
+  });
+
   it('leaves a run without per-pool figures as it was: no pools key, section or plot', async () => {
     const outDir = path.join(tmp, 'out-plain');
     await summarize({ dirs: [path.join(fixtures, 'three-reps')], out: outDir });

@@ -50,7 +50,15 @@ function waitingCandidate(rows: readonly PoolsRow[], completed: readonly Row[]):
   const best = rows
     .filter(({ row }) => completed.includes(row) && row.pools.waitedComplete && row.pools.poolsWaited > 0)
     .map((p) => ({ ...p, top: p.row.pools.pools[0] }))
-    .filter((p) => p.top !== undefined && p.top.clWaitingPeak > 0)
+    // Which pool waited is news only among several pools, and only when a client waited measurably
+    // (a login caught in cl_waiting at one tick, maxwait 0, is not a queue).
+    .filter(
+      (p) =>
+        p.row.pools.poolsSeen > 1 &&
+        p.top !== undefined &&
+        p.top.clWaitingPeak > 0 &&
+        p.top.maxwaitMsPeak > 0,
+    )
     .sort((a, b) => (b.top?.clWaitingPeak ?? 0) - (a.top?.clWaitingPeak ?? 0))[0];
   const top = best?.top;
   if (!best || !top) return [];
